@@ -1,0 +1,80 @@
+// RAII ownership and small helpers over libxml2, used by every component that
+// reads or writes the CIB.
+//
+//   ASSIGN_OR_RETURN(xml::DocPtr doc, xml::parse(text, "cibadmin input"));
+//   for (xmlNode* rsc : xml::children(xml::root(doc), "primitive")) { ... xml::attr(rsc, "id") ... }
+//
+// Parsing never touches the network, never expands external entities and
+// rejects documents nested deeper than libxml2's safe default, so hostile
+// input gets an error value instead of a crash or a fetch.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crm/core/status.h"
+
+namespace crm::xml {
+
+struct DocDeleter {
+  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+};
+struct NodeDeleter {
+  void operator()(xmlNode* node) const { xmlFreeNode(node); }
+};
+// An owned document; freeing it frees every node in it.
+using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
+// An owned node that is not (yet) linked into a document tree.
+using NodePtr = std::unique_ptr<xmlNode, NodeDeleter>;
+
+// Largest document parse() accepts (bytes); bigger input is refused up front.
+inline constexpr size_t kMaxDocumentBytes = 256u << 20;
+
+// Parses an XML document. On failure the error names `source` and the line,
+// e.g. "cib.xml: line 4: Opening and ending tag mismatch: nodes and node".
+Result<DocPtr> parse(std::string_view text, const std::string& source = "input");
+// Reads and parses a file ("-" is stdin).
+Result<DocPtr> parse_file(const std::string& path);
+
+// Serializes a document or a node (with its subtree). `pretty` indents.
+std::string to_string(const xmlDoc* doc, bool pretty = true);
+std::string to_string(const xmlNode* node, bool pretty = false);
+
+// A new empty document whose root element is `root_name`.
+DocPtr new_document(const char* root_name);
+// A deep copy of a document.
+DocPtr copy(const xmlDoc* doc);
+
+inline xmlNode* root(const xmlDoc* doc) { return doc ? xmlDocGetRootElement(doc) : nullptr; }
+inline xmlNode* root(const DocPtr& doc) { return root(doc.get()); }
+
+// The element's name ("primitive").
+inline std::string_view name(const xmlNode* node) {
+  return node && node->name ? std::string_view(reinterpret_cast<const char*>(node->name)) : std::string_view();
+}
+inline bool is(const xmlNode* node, std::string_view element) { return name(node) == element; }
+
+std::optional<std::string> attr(const xmlNode* node, const char* attr_name);
+std::string attr_or(const xmlNode* node, const char* attr_name, std::string fallback = "");
+bool has_attr(const xmlNode* node, const char* attr_name);
+void set_attr(xmlNode* node, const char* attr_name, const std::string& value);
+void remove_attr(xmlNode* node, const char* attr_name);
+
+// Element children, optionally only those named `element`, in document order.
+std::vector<xmlNode*> children(const xmlNode* node, const char* element = nullptr);
+// First element child named `element`, or nullptr.
+xmlNode* first_child(const xmlNode* node, const char* element);
+// Appends a new element child and returns it.
+xmlNode* add_child(xmlNode* parent, const char* element);
+// Line of a parsed element in its source (0 when unknown).
+inline long line(const xmlNode* node) { return node ? xmlGetLineNo(node) : 0; }
+
+// Evaluates an XPath expression and returns the matching element nodes.
+Result<std::vector<xmlNode*>> xpath(const xmlDoc* doc, const std::string& expression);
+
+}  // namespace crm::xml

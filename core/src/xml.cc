@@ -1,0 +1,183 @@
+#include "crm/core/xml.h"
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlsave.h>
+#include <libxml/xpath.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace crm::xml {
+namespace {
+
+// Collects libxml2's structured errors for one parse (libxml2 keeps the
+// handler per thread, so concurrent parses in other threads are unaffected).
+struct ErrorCollector {
+  std::string first;
+  int count = 0;
+  static void handler(void* ctx, xmlErrorPtr error) {
+    auto* self = static_cast<ErrorCollector*>(ctx);
+    if (self->count++ == 0 && error && error->message) {
+      std::string msg = error->message;
+      while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+      self->first = "line " + std::to_string(error->line) + ": " + msg;
+    }
+  }
+};
+
+struct ErrorScope {
+  explicit ErrorScope(ErrorCollector* collector) {
+    xmlSetStructuredErrorFunc(collector, &ErrorCollector::handler);
+  }
+  ~ErrorScope() { xmlSetStructuredErrorFunc(nullptr, nullptr); }
+};
+
+struct XPathContextDeleter {
+  void operator()(xmlXPathContext* c) const { xmlXPathFreeContext(c); }
+};
+struct XPathObjectDeleter {
+  void operator()(xmlXPathObject* o) const { xmlXPathFreeObject(o); }
+};
+
+}  // namespace
+
+Result<DocPtr> parse(std::string_view text, const std::string& source) {
+  if (text.size() > kMaxDocumentBytes) {
+    return parse_error(source + ": document is " + std::to_string(text.size()) + " bytes, more than the " +
+                       std::to_string(kMaxDocumentBytes) + " accepted");
+  }
+  xmlInitParser();
+  ErrorCollector errors;
+  ErrorScope scope(&errors);
+  // NONET: never fetch; no NOENT/DTDLOAD: entities are not expanded; no HUGE:
+  // libxml2 keeps its depth and size limits.
+  const int options = XML_PARSE_NONET | XML_PARSE_NOBLANKS;
+  xmlDoc* doc = xmlReadMemory(text.data(), static_cast<int>(text.size()), source.c_str(), nullptr, options);
+  if (doc == nullptr || errors.count > 0) {
+    if (doc) xmlFreeDoc(doc);
+    std::string why = errors.first.empty() ? "not a well-formed XML document" : errors.first;
+    return parse_error(source + ": " + why);
+  }
+  if (xmlDocGetRootElement(doc) == nullptr) {
+    xmlFreeDoc(doc);
+    return parse_error(source + ": document has no root element");
+  }
+  return DocPtr(doc);
+}
+
+Result<DocPtr> parse_file(const std::string& path) {
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return errno_error("cannot open " + path, errno);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  return parse(text, path == "-" ? "stdin" : path);
+}
+
+std::string to_string(const xmlDoc* doc, bool pretty) {
+  if (!doc) return "";
+  xmlChar* mem = nullptr;
+  int size = 0;
+  xmlDocDumpFormatMemoryEnc(const_cast<xmlDoc*>(doc), &mem, &size, "UTF-8", pretty ? 1 : 0);
+  std::string out(reinterpret_cast<char*>(mem), static_cast<size_t>(size));
+  xmlFree(mem);
+  return out;
+}
+
+std::string to_string(const xmlNode* node, bool pretty) {
+  if (!node) return "";
+  xmlBuffer* buf = xmlBufferCreate();
+  xmlNodeDump(buf, node->doc, const_cast<xmlNode*>(node), 0, pretty ? 1 : 0);
+  std::string out(reinterpret_cast<const char*>(xmlBufferContent(buf)), static_cast<size_t>(xmlBufferLength(buf)));
+  xmlBufferFree(buf);
+  return out;
+}
+
+DocPtr new_document(const char* root_name) {
+  DocPtr doc(xmlNewDoc(BAD_CAST "1.0"));
+  xmlNode* r = xmlNewDocNode(doc.get(), nullptr, BAD_CAST root_name, nullptr);
+  xmlDocSetRootElement(doc.get(), r);
+  return doc;
+}
+
+DocPtr copy(const xmlDoc* doc) { return DocPtr(doc ? xmlCopyDoc(const_cast<xmlDoc*>(doc), 1) : nullptr); }
+
+std::optional<std::string> attr(const xmlNode* node, const char* attr_name) {
+  if (!node || node->type != XML_ELEMENT_NODE) return std::nullopt;
+  xmlAttr* a = xmlHasProp(node, BAD_CAST attr_name);
+  if (!a) return std::nullopt;
+  xmlChar* v = xmlNodeListGetString(node->doc, a->children, 1);
+  std::string out = v ? reinterpret_cast<char*>(v) : "";
+  xmlFree(v);
+  return out;
+}
+
+std::string attr_or(const xmlNode* node, const char* attr_name, std::string fallback) {
+  auto v = attr(node, attr_name);
+  return v ? *v : std::move(fallback);
+}
+
+bool has_attr(const xmlNode* node, const char* attr_name) {
+  return node && xmlHasProp(node, BAD_CAST attr_name) != nullptr;
+}
+
+void set_attr(xmlNode* node, const char* attr_name, const std::string& value) {
+  xmlSetProp(node, BAD_CAST attr_name, BAD_CAST value.c_str());
+}
+
+void remove_attr(xmlNode* node, const char* attr_name) {
+  if (xmlAttr* a = xmlHasProp(node, BAD_CAST attr_name)) xmlRemoveProp(a);
+}
+
+std::vector<xmlNode*> children(const xmlNode* node, const char* element) {
+  std::vector<xmlNode*> out;
+  if (!node) return out;
+  for (xmlNode* c = node->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (element && std::string_view(reinterpret_cast<const char*>(c->name)) != element) continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+xmlNode* first_child(const xmlNode* node, const char* element) {
+  if (!node) return nullptr;
+  for (xmlNode* c = node->children; c; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE && std::string_view(reinterpret_cast<const char*>(c->name)) == element) return c;
+  }
+  return nullptr;
+}
+
+xmlNode* add_child(xmlNode* parent, const char* element) {
+  return xmlNewChild(parent, nullptr, BAD_CAST element, nullptr);
+}
+
+Result<std::vector<xmlNode*>> xpath(const xmlDoc* doc, const std::string& expression) {
+  if (!doc) return invalid_argument("xpath on an empty document");
+  ErrorCollector errors;
+  ErrorScope scope(&errors);
+  std::unique_ptr<xmlXPathContext, XPathContextDeleter> ctx(xmlXPathNewContext(const_cast<xmlDoc*>(doc)));
+  std::unique_ptr<xmlXPathObject, XPathObjectDeleter> obj(
+      xmlXPathEvalExpression(BAD_CAST expression.c_str(), ctx.get()));
+  if (!obj) {
+    return invalid_argument("invalid XPath '" + expression + "'" + (errors.first.empty() ? "" : ": " + errors.first));
+  }
+  std::vector<xmlNode*> out;
+  if (obj->type == XPATH_NODESET && obj->nodesetval) {
+    for (int i = 0; i < obj->nodesetval->nodeNr; ++i) {
+      xmlNode* n = obj->nodesetval->nodeTab[i];
+      if (n && n->type == XML_ELEMENT_NODE) out.push_back(n);
+    }
+  }
+  return out;
+}
+
+}  // namespace crm::xml

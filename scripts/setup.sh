@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package the project needs to build, test and run its
+# lab cluster. Idempotent: packages already present are left alone.
+# Usage: scripts/setup.sh [--peer]   (--peer also installs Debian's pacemaker for comparisons)
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  # libraries
+  libxml2-dev libxml2-utils libboost-dev libboost-graph-dev libfmt-dev libcli11-dev
+  libssl-dev libreadline-dev libsystemd-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # corosync messaging and quorum
+  corosync libcorosync-common-dev libcpg-dev libquorum-dev libvotequorum-dev libcmap-dev libqb-dev
+  # agents and what they run on
+  resource-agents fence-agents iproute2 iptables procps psmisc e2fsprogs util-linux
+  # measurement
+  time
+)
+if [[ "${1:-}" == "--peer" ]]; then
+  packages+=(pacemaker pacemaker-cli-utils)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all packages present"
+fi

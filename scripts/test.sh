@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command: sets up a fresh Debian 12 machine, builds with ASan+UBSan
+# and runs every test (unit, scheduler suite, CLI, end-to-end lab).
+# Usage: scripts/test.sh [ctest args...]   e.g. scripts/test.sh -L unit
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/setup.sh"
+build="$top/build-asan"
+"$top/scripts/build.sh" "$build" -DCRM_SANITIZE=ON
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+cd "$build"
+ctest --output-on-failure --timeout 900 "$@"
