@@ -1,0 +1,121 @@
+// The CIB (cluster information base): one XML document holding the cluster's
+// configuration (crm_config, nodes, resources, constraints, defaults) and its
+// status (node_state, resource operation history, transient attributes).
+//
+// This is the pure model: parse, validate, query, change, version, digest,
+// diff/patch and serialize. No files except explicit load helpers, no sockets.
+//
+//   ASSIGN_OR_RETURN(Cib cib, Cib::parse(text, "cib.xml"));
+//   ASSIGN_OR_RETURN(Schema schema, Schema::load(schema_dir));
+//   RETURN_IF_ERROR(schema.validate(cib));
+//   RETURN_IF_ERROR(cib.create("resources", fragment));  // cibadmin --create -o resources
+//   cib.bump_epoch();
+//
+// The document is Pacemaker's CIB format (pacemaker-1.x .. 3.x schema family)
+// so existing configurations load unchanged.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <compare>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crm/core/status.h"
+#include "crm/core/xml.h"
+
+namespace crm::cib {
+
+// A CIB's version as the peer compares it: admin_epoch, then epoch, then num_updates.
+struct Version {
+  long admin_epoch = 0;
+  long epoch = 0;
+  long num_updates = 0;
+  auto operator<=>(const Version&) const = default;
+  std::string to_string() const;  // "admin_epoch.epoch.num_updates", e.g. "0.12.3"
+};
+
+// One problem found while checking a configuration's meaning (crm_verify).
+struct Problem {
+  enum class Severity { kWarning, kError };
+  Severity severity = Severity::kError;
+  std::string message;  // names the element, its id and line: "rsc_colocation 'c1' (line 40): ..."
+};
+
+class Cib {
+ public:
+  // Parses a CIB document; the root must be <cib>. Well-formedness only: call
+  // Schema::validate and check_configuration for more.
+  static Result<Cib> parse(std::string_view xml_text, const std::string& source = "input");
+  static Result<Cib> load_file(const std::string& path);
+  // A new CIB with empty configuration sections and status, version 0.0.0.
+  static Cib empty();
+
+  Cib(Cib&&) noexcept = default;
+  Cib& operator=(Cib&&) noexcept = default;
+  Cib copy() const;
+
+  xmlDoc* doc() const { return doc_.get(); }
+  xmlNode* root() const { return xml::root(doc_); }
+  xmlNode* configuration() const;
+  xmlNode* status() const;
+  // A configuration section by name ("crm_config", "nodes", "resources",
+  // "constraints", "rsc_defaults", "op_defaults") or "status"; created empty when absent.
+  xmlNode* section(std::string_view name);
+
+  Version version() const;
+  void set_version(const Version& v);
+  // A configuration change: epoch+1, num_updates=0. A status-only change: num_updates+1.
+  void bump_epoch();
+  void bump_num_updates();
+
+  std::string serialize(bool pretty = true) const;
+  // MD5 hex digest of the canonical configuration section (ignores status and versions).
+  std::string digest() const;
+
+  // Changes as `cibadmin` performs them. `section` is a section name or "" (whole CIB).
+  // create: adds `fragment` under the section; already-exists if its id is taken.
+  Status create(std::string_view section, const xmlNode* fragment);
+  // modify: finds the element with the fragment's tag and id (anywhere in the
+  // section) and merges attributes and children into it; not-found when absent
+  // unless `create_if_missing`.
+  Status modify(std::string_view section, const xmlNode* fragment, bool create_if_missing = false);
+  // replace: replaces the element with the fragment's tag and id (or the whole section).
+  Status replace(std::string_view section, const xmlNode* fragment);
+  // remove: deletes the element(s) matching the fragment's tag and id.
+  Status remove(std::string_view section, const xmlNode* fragment);
+  // remove_xpath / query: by XPath expression.
+  Status remove_xpath(const std::string& xpath);
+  Result<std::vector<xmlNode*>> query(const std::string& xpath) const;
+
+ private:
+  explicit Cib(xml::DocPtr doc) : doc_(std::move(doc)) {}
+  xml::DocPtr doc_;
+};
+
+// The RelaxNG schemas in schemas/; validation errors name the element, its id and the line.
+class Schema {
+ public:
+  static Result<Schema> load(const std::string& schema_dir);
+  Status validate(const Cib& cib) const;
+  // ... implementation-defined members
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// Checks meaning beyond the schema: unknown references, duplicate ids, bad
+// scores, a resource in two groups, ... Empty when the configuration is sound.
+std::vector<Problem> check_configuration(const Cib& cib);
+
+// A patch from one CIB version to the next; applying diff(a, b) to a copy of a gives b.
+struct Patch {
+  xml::DocPtr doc;  // <diff> document (format documented in docs/cib.md)
+};
+Result<Patch> diff(const Cib& older, const Cib& newer);
+// Applies a patch; fails (changing nothing) when the CIB is not at the patch's source version.
+Status apply_patch(Cib& cib, const Patch& patch);
+
+}  // namespace crm::cib
