@@ -35,6 +35,10 @@ struct Version {
   long num_updates = 0;
   auto operator<=>(const Version&) const = default;
   std::string to_string() const;  // "admin_epoch.epoch.num_updates", e.g. "0.12.3"
+  // Parses "0.12.3" (as to_string writes it); invalid-argument otherwise.
+  static Result<Version> parse(std::string_view text);
+  // The version attributes of a <cib> element; a missing or non-numeric one counts as 0.
+  static Version of(const xmlNode* cib_root);
 };
 
 // One problem found while checking a configuration's meaning (crm_verify).
@@ -76,17 +80,30 @@ class Cib {
   std::string digest() const;
 
   // Changes as `cibadmin` performs them. `section` is a section name or "" (whole CIB).
+  // Section names: the configuration sections above plus "fencing-topology",
+  // "acls", "alerts", "tags", and "configuration", "status", "cib". An unknown
+  // name is invalid-argument. Every change is all-or-nothing: on failure the
+  // CIB is unchanged. None of them bumps the version (the caller does).
   // create: adds `fragment` under the section; already-exists if its id is taken.
   Status create(std::string_view section, const xmlNode* fragment);
   // modify: finds the element with the fragment's tag and id (anywhere in the
   // section) and merges attributes and children into it; not-found when absent
   // unless `create_if_missing`.
   Status modify(std::string_view section, const xmlNode* fragment, bool create_if_missing = false);
+  // `fragment` may be the section element itself (<resources>...</resources>):
+  // create then adds each child, modify merges into the section. An attribute
+  // value "name++" or "name+=N" (name being the attribute's own name) adds to
+  // the current number as cibadmin does (scores saturate at +/-INFINITY).
   // replace: replaces the element with the fragment's tag and id (or the whole section).
+  // A whole <cib> replaces the document unless its version is older than ours
+  // (outdated), as the peer's cib_process_replace does.
   Status replace(std::string_view section, const xmlNode* fragment);
-  // remove: deletes the element(s) matching the fragment's tag and id.
+  // remove: deletes the element(s) matching the fragment's tag and id (every
+  // attribute given in the fragment must match); not-found when none does.
   Status remove(std::string_view section, const xmlNode* fragment);
-  // remove_xpath / query: by XPath expression.
+  // remove_xpath / query: by XPath expression. Both are not-found when nothing
+  // matches (the peer's ENXIO), invalid-argument for a bad expression;
+  // remove_xpath refuses to delete the <cib> root.
   Status remove_xpath(const std::string& xpath);
   Result<std::vector<xmlNode*>> query(const std::string& xpath) const;
 
@@ -98,9 +115,18 @@ class Cib {
 // The RelaxNG schemas in schemas/; validation errors name the element, its id and the line.
 class Schema {
  public:
+  // Loads schema_dir/cib.rng (and the files it includes). Errors name the file.
   static Result<Schema> load(const std::string& schema_dir);
+  // OK when the document is valid, or when it says validate-with="none".
+  // schema-invalid with the first problem ("line 12: primitive 'db': unknown
+  // attribute 'clas' (allowed: ...)"); not-supported for a validate-with
+  // outside the pacemaker-1.0 .. 3.x family.
   Status validate(const Cib& cib) const;
-  // ... implementation-defined members
+  // Every problem libxml2's RelaxNG engine reported, one message per entry
+  // (empty when valid). Nothing is printed; errors are captured per call.
+  std::vector<std::string> errors(const Cib& cib) const;
+  // Validates any document (a fragment or a whole CIB) against the schema.
+  std::vector<std::string> errors(const xmlDoc* doc) const;
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
@@ -115,7 +141,12 @@ struct Patch {
   xml::DocPtr doc;  // <diff> document (format documented in docs/cib.md)
 };
 Result<Patch> diff(const Cib& older, const Cib& newer);
-// Applies a patch; fails (changing nothing) when the CIB is not at the patch's source version.
+// Applies a patch; fails (changing nothing) when the CIB is not at the patch's source version:
+// outdated when the CIB is already past it (an old patch), invalid-argument when the
+// CIB is behind it (the caller needs a full copy), parse-error for a malformed patch,
+// config-invalid when the result's configuration digest differs from the patch's.
 Status apply_patch(Cib& cib, const Patch& patch);
+// Reads a patch from its XML text (as xml::to_string(patch.doc.get()) wrote it).
+Result<Patch> parse_patch(std::string_view xml_text, const std::string& source = "patch");
 
 }  // namespace crm::cib

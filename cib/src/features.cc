@@ -1,0 +1,46 @@
+#include "crm/cib/features.h"
+
+#include <map>
+
+namespace crm::cib {
+namespace {
+
+struct Rule {
+  const char* feature;
+  const char* xpath;
+  const char* why;
+};
+
+// What the model parses, validates and round-trips, but whose meaning no part
+// of crm interprets yet. Keep in step with docs/cib.md.
+constexpr Rule kRules[] = {
+    {"bundle", "/cib/configuration/resources/bundle", "container bundles are not modelled"},
+    {"acls", "/cib/configuration/acls/*", "access control lists are kept but not enforced"},
+    {"rsc_ticket", "/cib/configuration/constraints/rsc_ticket", "ticket constraints are parsed only"},
+    {"tickets", "/cib/status/tickets/*", "ticket state is parsed only"},
+    {"template", "/cib/configuration/resources/template", "resource templates are not expanded"},
+    {"tags", "/cib/configuration/tags/tag", "tags are not expanded in constraints"},
+    {"fencing-topology", "/cib/configuration/fencing-topology/fencing-level", "fencing levels are parsed only"},
+    {"rsc-pattern", "//rsc_location[@rsc-pattern]", "location constraints by pattern are not expanded"},
+    {"date_spec", "//date_expression/date_spec", "date_spec rules are not evaluated"},
+    {"duration", "//date_expression/duration", "date durations are not evaluated"},
+    {"rsc_expression", "//rule/rsc_expression", "rsc_expression rules are not evaluated"},
+    {"op_expression", "//rule/op_expression", "op_expression rules are not evaluated"},
+    {"value-source", "//expression[@value-source and @value-source!='literal']",
+     "expressions against resource parameters are not evaluated"},
+    {"lifetime", "//lifetime", "legacy constraint lifetimes are ignored"},
+};
+
+}  // namespace
+
+std::vector<Feature> unsupported_features(const Cib& cib) {
+  std::vector<Feature> out;
+  for (const Rule& r : kRules) {
+    auto found = xml::xpath(cib.doc(), r.xpath);
+    if (!found.ok() || found->empty()) continue;
+    out.push_back({r.feature, r.why, xml::line(found->front()), found->size()});
+  }
+  return out;
+}
+
+}  // namespace crm::cib
