@@ -1,0 +1,73 @@
+// The transition graph as the policy engine writes it (Pacemaker's graph.xml
+// format): synapses, each with an action set (rsc_op, pseudo_event, crm_event)
+// and inputs (triggers naming other actions by id).
+//
+//   ASSIGN_OR_RETURN(tengine::Graph graph, tengine::Graph::parse(graph_xml));
+//   for (const auto& s : graph.synapses) { ... graph.actions.at(s.actions[0]) ... }
+//
+// A synapse fires when every action named in its inputs is confirmed; firing it
+// starts every action in its action set; it is confirmed when they all are.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crm/core/status.h"
+
+namespace crm::tengine {
+
+enum class ActionType { kRscOp, kPseudo, kCrmEvent };
+const char* action_type_name(ActionType type);  // "rsc_op", "pseudo_event", "crm_event"
+
+// One action of a graph.
+struct Action {
+  int id = 0;
+  ActionType type = ActionType::kPseudo;
+  std::string operation;      // "start", "stop", "monitor", "do_shutdown", "clear_failcount", ...
+  std::string operation_key;  // "rsc1_start_0"
+  std::string on_node;        // target node name ("" for pseudo events)
+  std::string on_node_uuid;
+  // From <primitive> (rsc_op only); rsc_long_id is "long-id" when present (clone instances).
+  std::string rsc_id, rsc_long_id, rsc_class, rsc_provider, rsc_type;
+  // <attributes>: resource parameters plus CRM_meta_* entries.
+  std::map<std::string, std::string> attributes;
+  std::chrono::milliseconds timeout{0};  // CRM_meta_timeout (0 when absent)
+  long interval_ms = 0;                  // CRM_meta_interval
+  int target_rc = 0;                     // CRM_meta_op_target_rc (7 for probes), else 0
+  std::string xml;                       // the action element as it appeared, for relaying
+
+  // Resource parameters only (no CRM_meta_*), as the agent receives them.
+  std::map<std::string, std::string> parameters() const;
+  // A CRM_meta_<name> attribute.
+  std::optional<std::string> meta(const std::string& name) const;
+};
+
+struct Synapse {
+  int id = 0;
+  int priority = 0;
+  std::vector<int> actions;  // action ids in the action set
+  std::vector<int> inputs;   // action ids that must be confirmed first
+};
+
+struct Graph {
+  int transition_id = 0;
+  std::chrono::milliseconds cluster_delay{60000};
+  std::chrono::milliseconds stonith_timeout{60000};
+  std::vector<Synapse> synapses;
+  std::map<int, Action> actions;  // by action id
+
+  // Parses a <transition_graph>. parse-error for malformed XML, invalid-argument
+  // for a graph naming an action id twice in action sets or a trigger with no
+  // matching action (a graph we could never finish).
+  static Result<Graph> parse(std::string_view xml_text);
+  bool empty() const { return synapses.empty(); }
+};
+
+// "60s", "500ms", "2min", "1h", "90" (seconds when no unit, as the peer's crm_get_msec).
+Result<std::chrono::milliseconds> parse_interval(std::string_view text);
+
+}  // namespace crm::tengine

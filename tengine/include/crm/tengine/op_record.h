@@ -1,0 +1,55 @@
+// Resource operation history records (<lrm_rsc_op>) in the peer's CIB status
+// format, which the policy engine reads:
+//
+//   <node_state id="1" uname="n1" ...><lrm id="1"><lrm_resources>
+//     <lrm_resource id="ip" class="ocf" provider="heartbeat" type="IPaddr2">
+//       <lrm_rsc_op id="ip_last_0" operation_key="ip_start_0" operation="start"
+//         transition-key="5:3:0:1" transition-magic="0:0;5:3:0:1" call-id="4"
+//         rc-code="0" op-status="0" interval="0" last-rc-change="1700000000"
+//         exec-time="12" queue-time="0" op-digest="..." on_node="n1"/>
+//
+// Ids follow the peer: "<rsc>_last_0" for the latest non-recurring operation,
+// "<rsc>_last_failure_0" for the latest failure, "<rsc>_<op>_<interval>" for a
+// recurring one.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <ctime>
+#include <map>
+#include <string>
+
+namespace crm::tengine {
+
+struct OpRecord {
+  std::string rsc_id, rsc_class, rsc_provider, rsc_type;
+  std::string operation;  // "start", "stop", "monitor", "promote", "demote", ...
+  long interval_ms = 0;
+  int call_id = 0;
+  int rc = 0;
+  int op_status = 0;  // ExecStatus value
+  int target_rc = 0;
+  long exec_time_ms = 0;
+  long queue_time_ms = 0;
+  std::time_t last_rc_change = 0;
+  std::string transition_key;  // "" for operations outside a transition
+  std::string op_digest;
+  std::string on_node;
+  std::string exit_reason;
+
+  // "<rsc>_<operation>_<interval>"
+  std::string operation_key() const;
+  // True when the result is not what was expected (counts as a failure).
+  bool failed() const;
+};
+
+// Records `op` under `lrm_resources` (creating the lrm_resource), replacing
+// the entry with the same id. A successful stop or start also drops the
+// resource's recurring-operation entries (they were cancelled).
+void record_op(xmlNode* lrm_resources, const OpRecord& op);
+
+// MD5 over the resource parameters in the canonical form
+// <parameters a="1" b="2"/> (sorted names, CRM_meta_* excluded).
+std::string op_digest(const std::map<std::string, std::string>& parameters);
+
+}  // namespace crm::tengine

@@ -1,0 +1,138 @@
+// The transition engine: executes one transition graph against an
+// ActionExecutor, respecting triggers, and reports how it ended.
+//
+//   tengine::Transition t(std::move(graph), executor, clock, {.dc_uuid = "1"});
+//   t.on_finished = [&](tengine::Outcome o) { if (o != Outcome::kComplete) replan(); };
+//   t.start();                       // fires synapses without inputs
+//   ... t.action_done(id, result);    // for each result the executor reports
+//   ... t.tick();                     // when the clock passes next_deadline()
+//   t.abort("node 3 left");          // cluster changed: no new actions, await in-flight
+//
+// Pure: no sockets, no threads; time only through the Clock passed in. The
+// real controller and the deterministic simulator pass different executors.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crm/core/clock.h"
+#include "crm/core/status.h"
+#include "crm/tengine/graph.h"
+
+namespace crm::tengine {
+
+// OCF return codes and execution statuses as the peer records them.
+inline constexpr int kOcfOk = 0;
+inline constexpr int kOcfUnknownError = 1;
+inline constexpr int kOcfNotRunning = 7;
+inline constexpr int kOcfRunningPromoted = 8;
+inline constexpr int kOcfFailedPromoted = 9;
+enum class ExecStatus { kDone = 0, kPending = -1, kCancelled = 1, kTimeout = 2, kNotSupported = 3, kError = 4 };
+
+struct ActionResult {
+  int rc = kOcfOk;
+  ExecStatus status = ExecStatus::kDone;
+  std::chrono::milliseconds exec_time{0};
+  std::string output;
+};
+
+// "action:transition:target_rc:dc_uuid" (the peer's transition key).
+std::string transition_key(int action_id, int transition_id, int target_rc, const std::string& dc_uuid);
+struct TransitionKey {
+  int action_id = 0, transition_id = 0, target_rc = 0;
+  std::string dc_uuid;
+};
+Result<TransitionKey> parse_transition_key(std::string_view key);
+
+// Carries out actions. execute() returns quickly; the outcome arrives later
+// through Transition::action_done (pseudo events never reach the executor).
+class ActionExecutor {
+ public:
+  virtual ~ActionExecutor() = default;
+  // `key` is the transition key the result must carry back. An error return
+  // counts as a failed action (the transition aborts, others are awaited).
+  virtual Status execute(const Action& action, const std::string& key) = 0;
+};
+
+enum class Outcome {
+  kRunning,   // not finished
+  kComplete,  // every action confirmed with its expected result
+  kAborted,   // abort() was called (or an action failed); in-flight actions were awaited
+  kFailed,    // an action failed or timed out (implies a new plan is needed)
+};
+const char* outcome_name(Outcome o);
+
+struct TransitionOptions {
+  std::string dc_uuid = "0";
+};
+
+class Transition {
+ public:
+  Transition(Graph graph, ActionExecutor& executor, const Clock& clock, TransitionOptions options = {});
+  Transition(const Transition&) = delete;
+  Transition& operator=(const Transition&) = delete;
+
+  // Fires every synapse whose inputs are met (pseudo events confirm at once,
+  // which may fire more). Calls on_finished at once for an empty graph.
+  void start();
+  // A result for action `action_id`. Returns false (changing nothing) for an
+  // unknown action or one not in flight (a late or duplicate result).
+  bool action_done(int action_id, const ActionResult& result);
+  // Fails every in-flight action whose deadline (timeout + cluster-delay) has
+  // passed, as if it had returned a timeout.
+  void tick();
+  // Fails every in-flight action targeting `node` (its executor is gone).
+  void node_lost(const std::string& node);
+  // Stops firing synapses; the transition ends once in-flight actions finish.
+  void abort(const std::string& reason);
+
+  Outcome outcome() const { return outcome_; }
+  bool finished() const { return outcome_ != Outcome::kRunning; }
+  bool aborting() const { return aborted_; }
+  const std::string& abort_reason() const { return abort_reason_; }
+  int id() const { return graph_.transition_id; }
+  const Graph& graph() const { return graph_; }
+  // The earliest in-flight deadline, if any action is in flight.
+  std::optional<Clock::Monotonic> next_deadline() const;
+  size_t in_flight() const { return in_flight_.size(); }
+  bool confirmed(int action_id) const { return confirmed_.count(action_id) != 0; }
+  // An expected-rc mismatch, executor error or timeout.
+  bool action_failed(int action_id) const { return failed_.count(action_id) != 0; }
+  // The in-flight action (rsc_op/crm_event) with this key, for routing results.
+  std::optional<int> in_flight_action(const std::string& key) const;
+
+  // Called once when the transition finishes. It must not destroy the
+  // Transition (defer that to the caller's next step).
+  std::function<void(Outcome)> on_finished;
+  // Called for each rsc_op that ended (result, or a synthesized timeout), so the
+  // caller can record it (lrm_rsc_op in the CIB status).
+  std::function<void(const Action&, const ActionResult&)> on_action_result;
+
+ private:
+  void fire_ready();
+  void confirm(int action_id, bool failed);
+  void maybe_finish();
+
+  Graph graph_;
+  ActionExecutor& executor_;
+  const Clock& clock_;
+  TransitionOptions options_;
+  bool started_ = false;
+  bool firing_ = false;
+  bool aborted_ = false;
+  bool any_failed_ = false;
+  std::string abort_reason_;
+  Outcome outcome_ = Outcome::kRunning;
+  std::set<int> fired_synapses_;
+  std::set<int> confirmed_;
+  std::set<int> failed_;
+  std::map<int, Clock::Monotonic> in_flight_;  // action id -> deadline
+  std::map<int, std::string> keys_;            // action id -> transition key
+};
+
+}  // namespace crm::tengine

@@ -1,0 +1,145 @@
+#include "crm/tengine/graph.h"
+
+#include <cctype>
+#include <charconv>
+
+#include "crm/core/xml.h"
+
+namespace crm::tengine {
+
+const char* action_type_name(ActionType type) {
+  switch (type) {
+    case ActionType::kRscOp: return "rsc_op";
+    case ActionType::kPseudo: return "pseudo_event";
+    case ActionType::kCrmEvent: return "crm_event";
+  }
+  return "?";
+}
+
+std::map<std::string, std::string> Action::parameters() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : attributes) {
+    if (k.rfind("CRM_meta_", 0) != 0 && k != "crm_feature_set") out.emplace(k, v);
+  }
+  return out;
+}
+
+std::optional<std::string> Action::meta(const std::string& name) const {
+  auto it = attributes.find("CRM_meta_" + name);
+  if (it == attributes.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<std::chrono::milliseconds> parse_interval(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  long long value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || value < 0) return invalid_argument("not a time interval: '" + std::string(text) + "'");
+  std::string_view unit(ptr, text.data() + text.size() - ptr);
+  long long mult;
+  if (unit.empty() || unit == "s" || unit == "sec") mult = 1000;
+  else if (unit == "ms" || unit == "msec") mult = 1;
+  else if (unit == "m" || unit == "min") mult = 60000;
+  else if (unit == "h" || unit == "hr") mult = 3600000;
+  else if (unit == "us" || unit == "usec") return std::chrono::milliseconds(value / 1000);
+  else return invalid_argument("unknown time unit in '" + std::string(text) + "'");
+  return std::chrono::milliseconds(value * mult);
+}
+
+namespace {
+
+int to_int(const std::string& s, int fallback) {
+  int v = fallback;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() ? v : fallback;
+}
+
+Result<Action> parse_action(xmlNode* node) {
+  Action a;
+  if (xml::is(node, "rsc_op")) a.type = ActionType::kRscOp;
+  else if (xml::is(node, "pseudo_event")) a.type = ActionType::kPseudo;
+  else if (xml::is(node, "crm_event")) a.type = ActionType::kCrmEvent;
+  else return invalid_argument("unknown action element <" + std::string(xml::name(node)) + ">");
+  auto id = xml::attr(node, "id");
+  if (!id) return invalid_argument("action without id");
+  a.id = to_int(*id, -1);
+  if (a.id < 0) return invalid_argument("bad action id '" + *id + "'");
+  a.operation = xml::attr_or(node, "operation");
+  a.operation_key = xml::attr_or(node, "operation_key");
+  a.on_node = xml::attr_or(node, "on_node");
+  a.on_node_uuid = xml::attr_or(node, "on_node_uuid");
+  if (xmlNode* p = xml::first_child(node, "primitive")) {
+    a.rsc_id = xml::attr_or(p, "id");
+    a.rsc_long_id = xml::attr_or(p, "long-id");
+    a.rsc_class = xml::attr_or(p, "class");
+    a.rsc_provider = xml::attr_or(p, "provider");
+    a.rsc_type = xml::attr_or(p, "type");
+  }
+  if (xmlNode* attrs = xml::first_child(node, "attributes")) {
+    for (xmlAttr* at = attrs->properties; at; at = at->next) {
+      std::string k = reinterpret_cast<const char*>(at->name);
+      a.attributes[k] = xml::attr_or(attrs, k.c_str());
+    }
+  }
+  if (auto t = a.meta("timeout")) a.timeout = std::chrono::milliseconds(to_int(*t, 0));
+  // The peer writes CRM_meta_interval in milliseconds without a unit.
+  if (auto i = a.meta("interval")) a.interval_ms = to_int(*i, 0);
+  if (auto rc = a.meta("op_target_rc")) a.target_rc = to_int(*rc, 0);
+  a.xml = xml::to_string(node, false);
+  return a;
+}
+
+}  // namespace
+
+Result<Graph> Graph::parse(std::string_view xml_text) {
+  ASSIGN_OR_RETURN(xml::DocPtr doc, xml::parse(xml_text, "transition graph"));
+  xmlNode* root = xml::root(doc);
+  if (!xml::is(root, "transition_graph")) return invalid_argument("transition graph: root is not <transition_graph>");
+  Graph g;
+  g.transition_id = to_int(xml::attr_or(root, "transition_id", "0"), 0);
+  if (auto cd = xml::attr(root, "cluster-delay")) {
+    auto ms = parse_interval(*cd);
+    if (ms.ok()) g.cluster_delay = *ms;
+  }
+  if (auto st = xml::attr(root, "stonith-timeout")) {
+    auto ms = parse_interval(*st);
+    if (ms.ok()) g.stonith_timeout = *ms;
+  }
+  std::vector<std::pair<int, int>> trigger_refs;  // (synapse, action id)
+  for (xmlNode* syn : xml::children(root, "synapse")) {
+    Synapse s;
+    s.id = to_int(xml::attr_or(syn, "id", "-1"), -1);
+    s.priority = to_int(xml::attr_or(syn, "priority", "0"), 0);
+    if (xmlNode* set = xml::first_child(syn, "action_set")) {
+      for (xmlNode* an : xml::children(set)) {
+        auto a = parse_action(an);
+        if (!a.ok()) return a.status().with_context("transition graph synapse " + std::to_string(s.id));
+        if (g.actions.count(a->id)) {
+          return invalid_argument("transition graph: action " + std::to_string(a->id) + " appears twice");
+        }
+        s.actions.push_back(a->id);
+        g.actions.emplace(a->id, std::move(a).value());
+      }
+    }
+    if (xmlNode* inputs = xml::first_child(syn, "inputs")) {
+      for (xmlNode* trig : xml::children(inputs, "trigger")) {
+        for (xmlNode* ref : xml::children(trig)) {
+          int id = to_int(xml::attr_or(ref, "id", "-1"), -1);
+          s.inputs.push_back(id);
+          trigger_refs.emplace_back(s.id, id);
+        }
+      }
+    }
+    g.synapses.push_back(std::move(s));
+  }
+  for (auto [syn, id] : trigger_refs) {
+    if (!g.actions.count(id)) {
+      return invalid_argument("transition graph: synapse " + std::to_string(syn) + " waits for unknown action " +
+                              std::to_string(id));
+    }
+  }
+  return g;
+}
+
+}  // namespace crm::tengine

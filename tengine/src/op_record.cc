@@ -1,0 +1,113 @@
+#include "crm/tengine/op_record.h"
+
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "crm/core/xml.h"
+
+namespace crm::tengine {
+
+std::string OpRecord::operation_key() const {
+  return rsc_id + "_" + operation + "_" + std::to_string(interval_ms);
+}
+
+bool OpRecord::failed() const {
+  if (op_status != 0) return true;
+  if (rc == target_rc) return false;
+  // A probe finds what it finds: running, stopped or promoted is information, not a failure.
+  if (operation == "monitor" && interval_ms == 0 && (rc == 0 || rc == 7 || rc == 8)) return false;
+  return true;
+}
+
+namespace {
+
+void fill(xmlNode* e, const OpRecord& op, const std::string& id) {
+  xml::set_attr(e, "id", id);
+  xml::set_attr(e, "operation_key", op.operation_key());
+  xml::set_attr(e, "operation", op.operation);
+  xml::set_attr(e, "crm-debug-origin", "crmd");
+  xml::set_attr(e, "crm_feature_set", "3.16.2");
+  if (!op.transition_key.empty()) {
+    xml::set_attr(e, "transition-key", op.transition_key);
+    xml::set_attr(e, "transition-magic",
+                  std::to_string(op.op_status) + ":" + std::to_string(op.rc) + ";" + op.transition_key);
+  }
+  xml::set_attr(e, "exit-reason", op.exit_reason);
+  xml::set_attr(e, "on_node", op.on_node);
+  xml::set_attr(e, "call-id", std::to_string(op.call_id));
+  xml::set_attr(e, "rc-code", std::to_string(op.rc));
+  xml::set_attr(e, "op-status", std::to_string(op.op_status));
+  xml::set_attr(e, "interval", std::to_string(op.interval_ms));
+  xml::set_attr(e, "last-rc-change", std::to_string(op.last_rc_change));
+  xml::set_attr(e, "exec-time", std::to_string(op.exec_time_ms));
+  xml::set_attr(e, "queue-time", std::to_string(op.queue_time_ms));
+  if (!op.op_digest.empty()) xml::set_attr(e, "op-digest", op.op_digest);
+}
+
+void put(xmlNode* rsc, const OpRecord& op, const std::string& id) {
+  for (xmlNode* e : xml::children(rsc, "lrm_rsc_op")) {
+    if (xml::attr_or(e, "id") == id) {
+      xmlUnlinkNode(e);
+      xmlFreeNode(e);
+    }
+  }
+  fill(xml::add_child(rsc, "lrm_rsc_op"), op, id);
+}
+
+}  // namespace
+
+void record_op(xmlNode* lrm_resources, const OpRecord& op) {
+  xmlNode* rsc = nullptr;
+  for (xmlNode* r : xml::children(lrm_resources, "lrm_resource")) {
+    if (xml::attr_or(r, "id") == op.rsc_id) rsc = r;
+  }
+  if (!rsc) {
+    rsc = xml::add_child(lrm_resources, "lrm_resource");
+    xml::set_attr(rsc, "id", op.rsc_id);
+    xml::set_attr(rsc, "type", op.rsc_type);
+    xml::set_attr(rsc, "class", op.rsc_class);
+    if (!op.rsc_provider.empty()) xml::set_attr(rsc, "provider", op.rsc_provider);
+  }
+  if (op.interval_ms > 0) {
+    put(rsc, op, op.operation_key());
+    if (op.failed()) put(rsc, op, op.rsc_id + "_last_failure_0");
+    return;
+  }
+  if ((op.operation == "stop" || op.operation == "start") && !op.failed()) {
+    for (xmlNode* e : xml::children(rsc, "lrm_rsc_op")) {
+      if (xml::attr_or(e, "interval", "0") != "0") {
+        xmlUnlinkNode(e);
+        xmlFreeNode(e);
+      }
+    }
+  }
+  put(rsc, op, op.rsc_id + "_last_0");
+  if (op.failed()) put(rsc, op, op.rsc_id + "_last_failure_0");
+}
+
+std::string op_digest(const std::map<std::string, std::string>& parameters) {
+  xml::DocPtr doc = xml::new_document("parameters");
+  for (const auto& [k, v] : parameters) {
+    if (k.rfind("CRM_meta_", 0) == 0) continue;
+    xml::set_attr(xml::root(doc), k.c_str(), v);
+  }
+  std::string text = xml::to_string(xml::root(doc), false);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_md5(), nullptr);
+  EVP_DigestUpdate(ctx, text.data(), text.size());
+  EVP_DigestFinal_ex(ctx, digest, &len);
+  EVP_MD_CTX_free(ctx);
+  std::string hex;
+  char buf[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", digest[i]);
+    hex += buf;
+  }
+  return hex;
+}
+
+}  // namespace crm::tengine

@@ -1,0 +1,277 @@
+#include "crm/tengine/transition.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "crm/core/xml.h"
+#include "crm/tengine/op_record.h"
+
+namespace crm::tengine {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Records what it was asked to run; the test completes actions by hand.
+class RecordingExecutor : public ActionExecutor {
+ public:
+  Status execute(const Action& action, const std::string& key) override {
+    started.push_back(action.id);
+    keys[action.id] = key;
+    if (fail_ids.count(action.id)) return unavailable("node gone");
+    return Status::Ok();
+  }
+  std::vector<int> started;
+  std::map<int, std::string> keys;
+  std::set<int> fail_ids;
+};
+
+// stop rsc1 on n1 (1) -> pseudo stopped (2) -> start rsc1 on n2 (3) -> monitor (4)
+constexpr const char* kGraph = R"(<transition_graph cluster-delay="2s" stonith-timeout="60s" transition_id="7">
+  <synapse id="0"><action_set>
+    <rsc_op id="1" operation="stop" operation_key="rsc1_stop_0" on_node="n1" on_node_uuid="1">
+      <primitive id="rsc1" class="ocf" provider="crm" type="Dummy"/>
+      <attributes CRM_meta_timeout="20000" state="/tmp/x"/></rsc_op></action_set><inputs/></synapse>
+  <synapse id="1"><action_set><pseudo_event id="2" operation="stopped" operation_key="rsc1_stopped_0"/></action_set>
+    <inputs><trigger><rsc_op id="1" operation="stop" operation_key="rsc1_stop_0" on_node="n1"/></trigger></inputs></synapse>
+  <synapse id="2"><action_set>
+    <rsc_op id="3" operation="start" operation_key="rsc1_start_0" on_node="n2" on_node_uuid="2">
+      <primitive id="rsc1" class="ocf" provider="crm" type="Dummy"/>
+      <attributes CRM_meta_timeout="20000"/></rsc_op></action_set>
+    <inputs><trigger><pseudo_event id="2" operation="stopped" operation_key="rsc1_stopped_0"/></trigger></inputs></synapse>
+  <synapse id="3"><action_set>
+    <rsc_op id="4" operation="monitor" operation_key="rsc1_monitor_10000" on_node="n2" on_node_uuid="2">
+      <primitive id="rsc1" class="ocf" provider="crm" type="Dummy"/>
+      <attributes CRM_meta_timeout="20000" CRM_meta_interval="10000"/></rsc_op></action_set>
+    <inputs><trigger><rsc_op id="3" operation="start" operation_key="rsc1_start_0" on_node="n2"/></trigger></inputs></synapse>
+</transition_graph>)";
+
+TEST(GraphTest, ParsesActionsAndTriggers) {
+  auto g = Graph::parse(kGraph);
+  ASSERT_TRUE(g.ok()) << g.status().to_string();
+  EXPECT_EQ(g->transition_id, 7);
+  EXPECT_EQ(g->cluster_delay, 2s);
+  ASSERT_EQ(g->synapses.size(), 4u);
+  const Action& stop = g->actions.at(1);
+  EXPECT_EQ(stop.type, ActionType::kRscOp);
+  EXPECT_EQ(stop.rsc_id, "rsc1");
+  EXPECT_EQ(stop.rsc_type, "Dummy");
+  EXPECT_EQ(stop.timeout, 20000ms);
+  EXPECT_EQ(stop.parameters().at("state"), "/tmp/x");
+  EXPECT_EQ(stop.parameters().count("CRM_meta_timeout"), 0u);
+  EXPECT_EQ(g->actions.at(4).interval_ms, 10000);
+  EXPECT_EQ(g->actions.at(2).type, ActionType::kPseudo);
+}
+
+TEST(GraphTest, RejectsDanglingTrigger) {
+  auto g = Graph::parse(R"(<transition_graph transition_id="1"><synapse id="0"><action_set>
+    <pseudo_event id="1" operation="x" operation_key="x"/></action_set>
+    <inputs><trigger><rsc_op id="9"/></trigger></inputs></synapse></transition_graph>)");
+  EXPECT_FALSE(g.ok());
+  EXPECT_FALSE(Graph::parse("<nope/>").ok());
+  EXPECT_FALSE(Graph::parse("<transition_graph").ok());
+}
+
+TEST(GraphTest, PeerGraphsParse) {
+  // Every reference graph of the peer's scheduler suite parses.
+  for (const char* c : {"anti-colocation-order", "1494", "bug-5025-1"}) {
+    std::ifstream in(std::string(CRM_SHARED_DIR) + "/scheduler-cases/" + c + "/graph.xml");
+    if (!in) continue;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto g = Graph::parse(ss.str());
+    EXPECT_TRUE(g.ok()) << c << ": " << g.status().to_string();
+  }
+}
+
+TEST(IntervalTest, Units) {
+  EXPECT_EQ(*parse_interval("60s"), 60000ms);
+  EXPECT_EQ(*parse_interval("500ms"), 500ms);
+  EXPECT_EQ(*parse_interval("2min"), 120000ms);
+  EXPECT_EQ(*parse_interval("90"), 90000ms);
+  EXPECT_FALSE(parse_interval("x").ok());
+  EXPECT_FALSE(parse_interval("5 parsecs").ok());
+}
+
+TEST(TransitionKeyTest, RoundTrip) {
+  std::string k = transition_key(3, 12, 7, "node-uuid");
+  EXPECT_EQ(k, "3:12:7:node-uuid");
+  auto p = parse_transition_key(k);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->action_id, 3);
+  EXPECT_EQ(p->transition_id, 12);
+  EXPECT_EQ(p->target_rc, 7);
+  EXPECT_EQ(p->dc_uuid, "node-uuid");
+  EXPECT_FALSE(parse_transition_key("1:2").ok());
+}
+
+TEST(TransitionTest, RunsInTriggerOrder) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Transition t(*Graph::parse(kGraph), ex, clock, {.dc_uuid = "1"});
+  std::vector<Outcome> outcomes;
+  std::vector<std::string> recorded;
+  t.on_finished = [&](Outcome o) { outcomes.push_back(o); };
+  t.on_action_result = [&](const Action& a, const ActionResult&) { recorded.push_back(a.operation_key); };
+  t.start();
+  EXPECT_EQ(ex.started, std::vector<int>({1}));
+  EXPECT_EQ(ex.keys[1], "1:7:0:1");
+  EXPECT_EQ(t.in_flight_action("1:7:0:1"), 1);
+  EXPECT_TRUE(t.action_done(1, {}));
+  EXPECT_FALSE(t.action_done(1, {}));  // duplicate
+  // The pseudo event confirms at once, so the start fires in the same step.
+  EXPECT_EQ(ex.started, std::vector<int>({1, 3}));
+  EXPECT_TRUE(t.confirmed(2));
+  t.action_done(3, {});
+  EXPECT_EQ(ex.started, std::vector<int>({1, 3, 4}));
+  EXPECT_TRUE(outcomes.empty());
+  t.action_done(4, {});
+  EXPECT_EQ(outcomes, std::vector<Outcome>({Outcome::kComplete}));
+  EXPECT_EQ(recorded, std::vector<std::string>({"rsc1_stop_0", "rsc1_start_0", "rsc1_monitor_10000"}));
+}
+
+TEST(TransitionTest, EmptyGraphCompletesAtOnce) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Transition t(*Graph::parse(R"(<transition_graph transition_id="1"/>)"), ex, clock);
+  Outcome got = Outcome::kRunning;
+  t.on_finished = [&](Outcome o) { got = o; };
+  t.start();
+  EXPECT_EQ(got, Outcome::kComplete);
+}
+
+TEST(TransitionTest, AbortWaitsForInFlightAndStartsNothingNew) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Transition t(*Graph::parse(kGraph), ex, clock);
+  Outcome got = Outcome::kRunning;
+  t.on_finished = [&](Outcome o) { got = o; };
+  t.start();
+  t.abort("node 3 left");
+  EXPECT_EQ(got, Outcome::kRunning);  // the stop is still running
+  EXPECT_TRUE(t.aborting());
+  t.action_done(1, {});
+  EXPECT_EQ(got, Outcome::kAborted);
+  EXPECT_EQ(ex.started, std::vector<int>({1}));  // start never fired
+  EXPECT_EQ(t.abort_reason(), "node 3 left");
+}
+
+TEST(TransitionTest, UnexpectedResultFailsTheTransition) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Transition t(*Graph::parse(kGraph), ex, clock);
+  Outcome got = Outcome::kRunning;
+  t.on_finished = [&](Outcome o) { got = o; };
+  t.start();
+  t.action_done(1, {.rc = kOcfUnknownError});
+  EXPECT_EQ(got, Outcome::kFailed);
+  EXPECT_TRUE(t.action_failed(1));
+  EXPECT_EQ(ex.started, std::vector<int>({1}));
+}
+
+TEST(TransitionTest, TimeoutIsTheOpTimeoutPlusClusterDelay) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Transition t(*Graph::parse(kGraph), ex, clock);
+  Outcome got = Outcome::kRunning;
+  ActionResult seen;
+  t.on_finished = [&](Outcome o) { got = o; };
+  t.on_action_result = [&](const Action&, const ActionResult& r) { seen = r; };
+  t.start();
+  ASSERT_TRUE(t.next_deadline().has_value());
+  EXPECT_EQ(*t.next_deadline(), clock.monotonic_now() + 22s);
+  clock.advance(21999ms);
+  t.tick();
+  EXPECT_EQ(got, Outcome::kRunning);
+  clock.advance(1ms);
+  t.tick();
+  EXPECT_EQ(got, Outcome::kFailed);
+  EXPECT_EQ(seen.status, ExecStatus::kTimeout);
+}
+
+TEST(TransitionTest, ExecutorErrorAndLostNodeFailActions) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  ex.fail_ids = {1};
+  Transition t(*Graph::parse(kGraph), ex, clock);
+  Outcome got = Outcome::kRunning;
+  t.on_finished = [&](Outcome o) { got = o; };
+  t.start();
+  EXPECT_EQ(got, Outcome::kFailed);
+
+  RecordingExecutor ex2;
+  Transition t2(*Graph::parse(kGraph), ex2, clock);
+  t2.on_finished = [&](Outcome o) { got = o; };
+  got = Outcome::kRunning;
+  t2.start();
+  t2.node_lost("n2");
+  EXPECT_EQ(got, Outcome::kRunning);
+  t2.node_lost("n1");
+  EXPECT_EQ(got, Outcome::kFailed);
+}
+
+// An executor that completes every action synchronously (as the simulator may).
+class InstantExecutor : public ActionExecutor {
+ public:
+  Transition* t = nullptr;
+  Status execute(const Action& action, const std::string&) override {
+    t->action_done(action.id, {.rc = action.target_rc});
+    return Status::Ok();
+  }
+};
+
+TEST(TransitionTest, SynchronousCompletionIsSafe) {
+  SimulatedClock clock;
+  InstantExecutor ex;
+  Transition t(*Graph::parse(kGraph), ex, clock);
+  ex.t = &t;
+  int finished = 0;
+  t.on_finished = [&](Outcome o) {
+    ++finished;
+    EXPECT_EQ(o, Outcome::kComplete);
+  };
+  t.start();
+  EXPECT_EQ(finished, 1);
+}
+
+TEST(OpRecordTest, PeerFormat) {
+  xml::DocPtr doc = xml::new_document("lrm_resources");
+  OpRecord op{.rsc_id = "ip", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "IPaddr2",
+              .operation = "start", .call_id = 4, .last_rc_change = 1700000000, .transition_key = "5:3:0:1",
+              .on_node = "n1"};
+  record_op(xml::root(doc), op);
+  op.operation = "monitor";
+  op.interval_ms = 10000;
+  op.call_id = 5;
+  record_op(xml::root(doc), op);
+  std::string s = xml::to_string(doc.get(), false);
+  EXPECT_NE(s.find(R"(<lrm_resource id="ip" type="IPaddr2" class="ocf" provider="heartbeat">)"), std::string::npos) << s;
+  EXPECT_NE(s.find(R"(id="ip_last_0" operation_key="ip_start_0")"), std::string::npos) << s;
+  EXPECT_NE(s.find(R"(transition-magic="0:0;5:3:0:1")"), std::string::npos) << s;
+  EXPECT_NE(s.find(R"(id="ip_monitor_10000")"), std::string::npos) << s;
+  // A stop replaces last_0 and drops the recurring monitor entry.
+  op.operation = "stop";
+  op.interval_ms = 0;
+  op.call_id = 6;
+  record_op(xml::root(doc), op);
+  s = xml::to_string(doc.get(), false);
+  EXPECT_EQ(s.find("ip_monitor_10000\""), std::string::npos) << s;
+  EXPECT_NE(s.find(R"(operation_key="ip_stop_0")"), std::string::npos) << s;
+  EXPECT_EQ(s.find("ip_start_0"), std::string::npos) << s;
+  // A failed start also writes last_failure.
+  op.operation = "start";
+  op.rc = 1;
+  record_op(xml::root(doc), op);
+  s = xml::to_string(doc.get(), false);
+  EXPECT_NE(s.find("ip_last_failure_0"), std::string::npos) << s;
+}
+
+TEST(OpRecordTest, DigestIgnoresMetaAndOrder) {
+  EXPECT_EQ(op_digest({{"a", "1"}, {"b", "2"}}), op_digest({{"b", "2"}, {"a", "1"}, {"CRM_meta_timeout", "5"}}));
+  EXPECT_NE(op_digest({{"a", "1"}}), op_digest({{"a", "2"}}));
+  EXPECT_EQ(op_digest({}).size(), 32u);
+}
+
+}  // namespace
+}  // namespace crm::tengine
