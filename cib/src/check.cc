@@ -149,7 +149,7 @@ class Checker {
             std::string key = xml::attr_or(op, "name") + "/" + xml::attr_or(op, "interval") + "/" +
                               xml::attr_or(op, "role");
             if (auto [it, fresh] = seen.emplace(key, op); !fresh) {
-              error(op, "same operation name and interval as " + describe(it->second));
+              warning(op, "same operation name and interval as " + describe(it->second) + "; only one of them is used");
             }
           }
         }

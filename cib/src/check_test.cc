@@ -1,1 +1,92 @@
 #include <gtest/gtest.h>
+
+#include "crm/cib/cib.h"
+#include "crm/cib/features.h"
+#include "test_util.h"
+
+namespace crm::cib {
+namespace {
+
+std::vector<Problem> problems(const std::string& resources, const std::string& constraints,
+                              const std::string& nodes = R"(<node id="1" uname="node1"/>)") {
+  auto c = Cib::parse(R"(<cib validate-with="pacemaker-3.7"><configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config><nodes>)" +
+                      nodes + "</nodes><resources>" + resources + "</resources><constraints>" + constraints +
+                      "</constraints></configuration><status/></cib>");
+  EXPECT_TRUE(c.ok());
+  return check_configuration(*c);
+}
+
+bool has(const std::vector<Problem>& ps, Problem::Severity sev, const std::string& fragment) {
+  for (const Problem& p : ps) {
+    if (p.severity == sev && p.message.find(fragment) != std::string::npos) return true;
+  }
+  return false;
+}
+
+const std::string kTwo = R"(<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"/><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"/>)";
+constexpr auto kError = Problem::Severity::kError;
+constexpr auto kWarning = Problem::Severity::kWarning;
+
+TEST(CheckTest, SmallCibIsSound) { EXPECT_TRUE(check_configuration(testing::small()).empty()); }
+
+TEST(CheckTest, UnknownResourceInConstraint) {
+  auto ps = problems(kTwo, R"(<rsc_order id="o1" first="a" then="ghost"/>)");
+  EXPECT_TRUE(has(ps, kError, "rsc_order 'o1'")) << ps.size();
+  EXPECT_TRUE(has(ps, kError, "then 'ghost' is not a defined resource"));
+  EXPECT_TRUE(has(problems(kTwo, R"(<rsc_colocation id="c" score="1"><resource_set id="s"><resource_ref id="zz"/></resource_set></rsc_colocation>)"),
+                  kError, "resource_ref 'zz'"));
+}
+
+TEST(CheckTest, DuplicateIds) {
+  auto ps = problems(kTwo + R"(<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"/>)", "");
+  EXPECT_TRUE(has(ps, kError, "duplicate id 'a'"));
+}
+
+TEST(CheckTest, ResourceInTwoGroups) {
+  auto ps = problems(R"(<group id="g1"><primitive id="x" class="ocf" provider="h" type="D"/></group>
+                        <group id="g2"><primitive id="x" class="ocf" provider="h" type="D"/></group>)", "");
+  EXPECT_TRUE(has(ps, kError, "member of group 'g1' and of group 'g2'"));
+}
+
+TEST(CheckTest, BadScoreAndSelfColocation) {
+  EXPECT_TRUE(has(problems(kTwo, R"(<rsc_location id="l" rsc="a" node="node1" score="much"/>)"), kError,
+                  "score 'much'"));
+  EXPECT_TRUE(has(problems(kTwo, R"(<rsc_colocation id="c" rsc="a" with-rsc="a" score="INFINITY"/>)"), kError,
+                  "with itself"));
+}
+
+TEST(CheckTest, UnknownNodeIsOnlyAWarning) {
+  auto ps = problems(kTwo, R"(<rsc_location id="l" rsc="a" node="nodeX" score="10"/>)");
+  EXPECT_TRUE(has(ps, kWarning, "node 'nodeX' is not a configured node"));
+  EXPECT_FALSE(has(ps, kError, ""));
+}
+
+TEST(CheckTest, TemplatesTagsAndIdRefs) {
+  auto ok = problems(R"(<template id="t" class="ocf" provider="h" type="D"/><primitive id="p" template="t"/>)",
+                     R"(<rsc_location id="l" rsc="t" node="node1" score="1"/>)");
+  EXPECT_FALSE(has(ok, kError, ""));
+  EXPECT_TRUE(has(problems(R"(<primitive id="p" template="nope"/>)", ""), kError, "template 'nope'"));
+  EXPECT_TRUE(has(problems(R"(<primitive id="p" class="ocf" provider="h" type="D"><meta_attributes id-ref="missing"/></primitive>)", ""),
+                  kError, "id-ref 'missing' names nothing"));
+  EXPECT_TRUE(has(problems(R"(<primitive id="p" class="ocf" type="D"/>)", ""), kError, "needs a provider"));
+}
+
+TEST(CheckTest, StonithWithoutDevicesIsAWarning) {
+  auto c = Cib::parse(R"(<cib><configuration><crm_config/><nodes/><resources/><constraints/></configuration></cib>)");
+  ASSERT_TRUE(c.ok());
+  auto ps = check_configuration(*c);
+  EXPECT_TRUE(has(ps, kWarning, "no stonith resource"));
+}
+
+TEST(FeaturesTest, ReportsWhatTheModelDoesNotInterpret) {
+  auto c = Cib::parse(R"(<cib><configuration><resources><bundle id="b"/></resources><constraints><rsc_ticket id="t" ticket="T" rsc="x"/></constraints></configuration></cib>)");
+  ASSERT_TRUE(c.ok());
+  auto fs = unsupported_features(*c);
+  ASSERT_EQ(fs.size(), 2u);
+  EXPECT_EQ(fs[0].name, "bundle");
+  EXPECT_EQ(fs[1].name, "rsc_ticket");
+  EXPECT_TRUE(unsupported_features(testing::small()).empty());
+}
+
+}  // namespace
+}  // namespace crm::cib

@@ -45,7 +45,11 @@ std::string step(const std::vector<Slot>& current, size_t i) {
     std::string lit = xpath_literal_or_empty(*me.id);
     if (same == 1 && !lit.empty()) return me.name + "[@id=" + lit + "]";
   }
-  int k = 1;
+  int k = 1, total = 0;
+  for (const Slot& s : current) {
+    if (s.name == me.name) ++total;
+  }
+  if (total == 1 && !me.id) return me.name;
   for (size_t j = 0; j < i; ++j) {
     if (current[j].name == me.name) ++k;
   }
@@ -64,9 +68,11 @@ std::vector<std::string> keys_of(const std::vector<xmlNode*>& kids) {
   return out;
 }
 
-// Non-element content (text, comments) with elements as placeholders.
+// Non-element content (text, comments) with elements as placeholders; empty
+// when there is none, so adding or removing elements alone does not count.
 std::string shape(const xmlNode* n) {
   std::string out;
+  bool any_content = false;
   for (const xmlNode* c = n->children; c; c = c->next) {
     if (c->type == XML_ELEMENT_NODE) {
       out += "\x02";
@@ -74,12 +80,13 @@ std::string shape(const xmlNode* n) {
       std::string content = c->content ? reinterpret_cast<const char*>(c->content) : "";
       bool blank = std::all_of(content.begin(), content.end(), [](char ch) { return isspace(static_cast<unsigned char>(ch)); });
       if (c->type != XML_COMMENT_NODE && blank) continue;
+      any_content = true;
       out += c->type == XML_COMMENT_NODE ? "\x03" : "\x04";
       out += content;
       out += '\x05';
     }
   }
-  return out;
+  return any_content ? out : std::string();
 }
 
 // Indices (into `seq`) of one longest strictly increasing subsequence.
@@ -105,15 +112,19 @@ class Differ {
   explicit Differ(xmlNode* out) : out_(out) {}
 
   void element(const xmlNode* a, const xmlNode* b, const std::string& path) {
-    if (shape(a) != shape(b)) {
+    std::vector<xmlNode*> ka = xml::children(a), kb = xml::children(b);
+    std::vector<std::string> keys_a = keys_of(ka), keys_b = keys_of(kb);
+    // Text or comments among the children: positions would have to count them
+    // too; such elements are rare in a CIB, so they are replaced whole when
+    // their content or their list of children changes.
+    const std::string shape_a = shape(a);
+    if (shape_a != shape(b) || (!shape_a.empty() && keys_a != keys_b)) {
       xmlNode* op = xml::add_child(out_, "replace");
       xml::set_attr(op, "xpath", path);
       xmlAddChild(op, xmlDocCopyNode(const_cast<xmlNode*>(b), out_->doc, 1));
       return;
     }
     attributes(a, b, path);
-    std::vector<xmlNode*> ka = xml::children(a), kb = xml::children(b);
-    std::vector<std::string> keys_a = keys_of(ka), keys_b = keys_of(kb);
     std::map<std::string, int> index_b;
     for (size_t i = 0; i < keys_b.size(); ++i) index_b[keys_b[i]] = static_cast<int>(i);
     // Matched old children, in old order, with their new index.

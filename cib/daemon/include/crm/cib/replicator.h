@@ -1,0 +1,156 @@
+// CIB replication: a state machine over a GroupTransport (corosync CPG group
+// "crm_cib", or the simulated network in tests). Pure logic: no sockets, no
+// clock; the daemon feeds it client requests and the transport its messages.
+//
+// Protocol (docs/cib-daemon.md has the reasons):
+//  * master = the lowest node id in the group (the controller's DC rule).
+//  * A node submits a change by broadcasting it (cib-request) in agreed order.
+//    Every node records delivered requests as pending.
+//  * The master validates and applies pending requests in delivery order and
+//    broadcasts each outcome (cib-result: an error, or the new version with a
+//    patch, a replay order for status changes, or the full CIB).
+//  * Every node (master included) applies results in delivery order, writes
+//    the CIB durably, and the originating node then answers its client.
+//  * On every membership change each member announces its version; once all
+//    announcements are in, the newest copy (admin_epoch, epoch, num_updates;
+//    ties to the lowest node id) is broadcast if any member differs, and the
+//    "view" number moves on. Results from an older view are ignored, so the
+//    (possibly new) master re-processes every request still pending: a change
+//    is applied everywhere or nowhere, and never twice.
+//
+//   Replicator rep(*group, &store, &schema, std::move(loaded_cib), {.node_tag = "boot-17"});
+//   rep.submit(request, [](const Status& s, Version v) { reply(...); });
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crm/cib/cib.h"
+#include "crm/cib/request.h"
+#include "crm/cib/store.h"
+#include "crm/cluster/cluster.h"
+
+namespace crm::cib {
+
+struct ReplicatorOptions {
+  // Makes request ids unique across restarts of this node (e.g. boot time + pid).
+  std::string incarnation = "0";
+  // How configuration changes travel: a patch from diff() (falls back to the
+  // full CIB when diff fails), or always the full CIB.
+  bool full_cib_results = false;
+  // Called when a save is needed. Null: save at once on every change. The
+  // daemon posts one flush() per loop iteration instead (group commit).
+  std::function<void()> request_flush;
+};
+
+class Replicator {
+ public:
+  using Reply = std::function<void(const Status&, const Version&)>;
+
+  // Takes over the transport's callbacks. `store` may be null (no durability,
+  // for benches) and `schema` null (no schema validation).
+  Replicator(cluster::GroupTransport& group, CibStore* store, const Schema* schema, Cib initial,
+             ReplicatorOptions options = {});
+
+  // Submits a change made on this node. `done` runs once: after the change is
+  // applied and durable here (OK, with the new version), or with the error
+  // that rejected it (the CIB unchanged everywhere), or unavailable when the
+  // transport is lost.
+  void submit(Request request, Reply done);
+
+  // Saves the CIB if it changed and answers the clients waiting for that.
+  Status flush();
+
+  // Called on every node after each change is applied locally (also after a
+  // sync replaced the CIB: kind kConfiguration).
+  std::function<void(ChangeKind, const Version&)> on_change;
+  // Log lines (warnings about resyncs, rejected results, save failures).
+  std::function<void(const std::string&)> on_log;
+
+  const Cib& cib() const { return cib_; }
+  cluster::NodeId local_node() const { return local_; }
+  cluster::NodeId master() const { return master_; }
+  bool is_master() const { return master_ == local_ && !syncing_; }
+  // True when the last membership round completed and this copy is current.
+  bool synced() const { return joined_ && !syncing_ && !stale_; }
+  uint64_t view() const { return view_; }
+  size_t pending_count() const { return pending_.size(); }
+  const std::vector<cluster::NodeId>& members() const { return members_; }
+
+  // Counters for benches and tests.
+  struct Stats {
+    uint64_t requests_applied = 0, results_sent = 0, full_syncs = 0, saves = 0, rejected = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Pending {
+    std::string id;
+    cluster::NodeId origin;
+    Request request;
+  };
+  struct Announce {
+    Version version;
+    std::string hash;
+    uint64_t view;
+  };
+
+  void on_message(cluster::NodeId from, std::string_view payload);
+  void on_membership(const cluster::MembershipChange& change);
+  void on_lost(const Status& status);
+
+  void handle_request(cluster::NodeId from, const Message& m);
+  void handle_result(cluster::NodeId from, const Message& m);
+  void handle_announce(cluster::NodeId from, const Message& m);
+  void handle_sync(cluster::NodeId from, const Message& m);
+  void handle_resync(cluster::NodeId from, const Message& m);
+
+  void maybe_finish_round();
+  void finish_round(uint64_t new_view);
+  void process_pending();  // master only
+  void send_sync(const Cib& state, const char* reason);
+  void adopt(Cib state, const char* why);
+  void changed(ChangeKind kind);
+  void answer(const std::string& id, const Status& status);
+  void send_or_log(const std::string& payload);
+  std::string members_tag() const;
+  std::string hash_of(const Cib& cib) const;
+  void log(const std::string& line) {
+    if (on_log) on_log(line);
+  }
+
+  cluster::GroupTransport& group_;
+  CibStore* store_;
+  const Schema* schema_;
+  Cib cib_;
+  ReplicatorOptions options_;
+  cluster::NodeId local_;
+  cluster::NodeId master_ = 0;
+  std::vector<cluster::NodeId> members_;
+  bool joined_ = false;
+  bool syncing_ = false;
+  bool stale_ = false;  // a result could not be applied: waiting for a full sync
+  bool lost_ = false;
+  uint64_t view_ = 0;
+  std::map<cluster::NodeId, Announce> announces_;
+
+  uint64_t next_call_ = 1;
+  std::deque<Pending> pending_;
+  std::map<std::string, Reply> waiters_;  // local requests by id
+  // Master only: the CIB after every result it has sent in this view.
+  std::optional<Cib> tentative_;
+  std::set<std::string> processed_;
+  // Successful local requests answered once the CIB is durable.
+  bool dirty_ = false;
+  std::vector<std::pair<std::string, Version>> after_save_;
+  std::vector<std::string> after_sync_;  // while stale_
+  Stats stats_;
+};
+
+}  // namespace crm::cib

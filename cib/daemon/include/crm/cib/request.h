@@ -1,0 +1,94 @@
+// A change to the CIB as tools and daemons ask for it (cibadmin's verbs), the
+// one function that performs it with validation and versioning, and the wire
+// form shared by local IPC and the replication messages.
+//
+//   Request r{.op = Op::kModify, .section = "status", .fragment = "<node_state id='1' .../>"};
+//   ASSIGN_OR_RETURN(ChangeKind kind, apply_request(cib, r, &schema));
+//
+// Every message is "<header .../>\n<body>": a one-line XML element with the
+// attributes, then an optional body (a fragment, a whole CIB or a patch)
+// that is parsed only by whoever needs it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "crm/cib/cib.h"
+#include "crm/core/status.h"
+
+namespace crm::cib {
+
+enum class Op {
+  kQuery,    // read only; never replicated
+  kCreate,   // add `fragment` under `section`
+  kModify,   // merge `fragment` into the matching element (allow_create: add when absent)
+  kReplace,  // replace the matching element / section / (section "") the whole CIB
+  kDelete,   // delete the matching element, or (xpath) the first / every match
+  kErase,    // empty configuration and status; admin_epoch+1
+  kBump,     // epoch+1
+};
+const char* op_name(Op op);
+Result<Op> op_from_name(std::string_view name);
+
+struct Request {
+  Op op = Op::kQuery;
+  std::string section;   // "" = the whole CIB (modify/delete search everywhere)
+  std::string xpath;     // query/delete by XPath instead of section+fragment
+  std::string fragment;  // XML text
+  bool allow_create = false;  // modify: create when missing (cibadmin -c)
+  bool delete_all = false;    // delete with xpath: every match (cibadmin -d)
+  bool no_children = false;   // query: the matches without their children (cibadmin -n)
+};
+
+// What a successful change touched; decides which counter moved.
+enum class ChangeKind {
+  kConfiguration,  // epoch (or admin_epoch) moved: validated against the schema
+  kStatus,         // num_updates moved: only the status section changed
+};
+const char* change_kind_name(ChangeKind kind);
+
+// True when the request can only change the status section (section "status",
+// or an XPath under /cib/status): such changes skip schema validation and
+// replicate by replay (see docs/cib-daemon.md).
+bool is_status_request(const Request& r);
+
+// Performs `r` on `cib`, all or nothing. A configuration change is validated
+// with `schema` (when not null) and check_configuration (errors only) and then
+// bumps the epoch; a status change bumps num_updates. On failure `cib` is
+// unchanged and the Status says why: invalid-argument, parse-error,
+// not-found, already-exists, schema-invalid, config-invalid, outdated.
+Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schema);
+
+// Query: the serialized matches (several matches wrapped in <xpath-query>),
+// the section, or the whole CIB for section "" and no xpath. not-found when
+// nothing matches.
+Result<std::string> run_query(const Cib& cib, const Request& r);
+
+// ---- wire helpers ----
+
+// Splits "<header/>\n<body>" and parses the header.
+struct Message {
+  xml::DocPtr header;
+  std::string_view body;
+  xmlNode* root() const { return xml::root(header); }
+  std::string get(const char* attr_name) const { return xml::attr_or(root(), attr_name); }
+};
+Result<Message> split_message(std::string_view payload);
+// Request <-> <cib_request ...> attributes + body.
+void request_to_attrs(const Request& r, std::vector<std::pair<const char*, std::string>>& attrs);
+// Reads op, section, xpath, flags from the header and the fragment from the body.
+Result<Request> request_from_message(const Message& m);
+// Builds "<name k1="v1" .../>\n" + body (values escaped).
+using Attrs = std::vector<std::pair<const char*, std::string>>;
+std::string encode(const char* name, const std::vector<std::pair<const char*, std::string>>& attrs,
+                   std::string_view body = {});
+
+// StatusCode <-> the stable names of status_code_name().
+StatusCode status_code_from_name(std::string_view name);
+
+// Serialized CIB text without the XML declaration, for embedding in a body.
+std::string strip_declaration(std::string text);
+
+}  // namespace crm::cib

@@ -1,0 +1,262 @@
+#include "crm/cib/request.h"
+
+#include <libxml/tree.h>
+
+#include <array>
+#include <cstring>
+
+namespace crm::cib {
+namespace {
+
+struct OpName {
+  Op op;
+  const char* name;
+};
+constexpr std::array<OpName, 7> kOps = {{{Op::kQuery, "query"},
+                                         {Op::kCreate, "create"},
+                                         {Op::kModify, "modify"},
+                                         {Op::kReplace, "replace"},
+                                         {Op::kDelete, "delete"},
+                                         {Op::kErase, "erase"},
+                                         {Op::kBump, "bump"}}};
+
+// The XPath of a section name as cibadmin's -o takes it.
+Result<std::string> section_xpath(std::string_view section) {
+  static constexpr std::array<const char*, 10> kConfigSections = {
+      "crm_config", "nodes", "resources", "constraints", "rsc_defaults",
+      "op_defaults", "fencing-topology", "acls", "alerts", "tags"};
+  if (section.empty() || section == "cib") return std::string("/cib");
+  if (section == "configuration") return std::string("/cib/configuration");
+  if (section == "status") return std::string("/cib/status");
+  for (const char* s : kConfigSections)
+    if (section == s) return "/cib/configuration/" + std::string(section);
+  return invalid_argument("unknown section '" + std::string(section) +
+                          "' (valid: configuration, nodes, resources, constraints, crm_config, rsc_defaults, "
+                          "op_defaults, acls, fencing-topology, tags, alerts, status)");
+}
+
+Result<xml::DocPtr> parse_fragment(const Request& r) {
+  if (r.fragment.empty()) return invalid_argument(std::string(op_name(r.op)) + " needs an XML fragment");
+  return xml::parse(r.fragment, "XML input");
+}
+
+Status validate(const Cib& cib, const Schema* schema) {
+  if (schema) RETURN_IF_ERROR(schema->validate(cib));
+  std::string errors;
+  for (const Problem& p : check_configuration(cib)) {
+    if (p.severity != Problem::Severity::kError) continue;
+    if (!errors.empty()) errors += "; ";
+    errors += p.message;
+  }
+  if (!errors.empty()) return config_invalid(errors);
+  return Status::Ok();
+}
+
+Status perform(Cib& cib, const Request& r) {
+  switch (r.op) {
+    case Op::kCreate: {
+      ASSIGN_OR_RETURN(xml::DocPtr f, parse_fragment(r));
+      return cib.create(r.section, xml::root(f));
+    }
+    case Op::kModify: {
+      ASSIGN_OR_RETURN(xml::DocPtr f, parse_fragment(r));
+      return cib.modify(r.section, xml::root(f), r.allow_create);
+    }
+    case Op::kReplace: {
+      ASSIGN_OR_RETURN(xml::DocPtr f, parse_fragment(r));
+      return cib.replace(r.section, xml::root(f));
+    }
+    case Op::kDelete: {
+      if (!r.xpath.empty()) {
+        if (r.delete_all) return cib.remove_xpath(r.xpath);
+        // Only the first match, as cibadmin -D --xpath does without -d.
+        ASSIGN_OR_RETURN(auto matches, cib.query(r.xpath));
+        if (matches.empty()) return not_found("no element matches " + r.xpath);
+        if (matches.front() == cib.root()) return invalid_argument("refusing to delete the <cib> root");
+        xmlUnlinkNode(matches.front());
+        xmlFreeNode(matches.front());
+        return Status::Ok();
+      }
+      ASSIGN_OR_RETURN(xml::DocPtr f, parse_fragment(r));
+      return cib.remove(r.section, xml::root(f));
+    }
+    default:
+      return internal_error("perform called for " + std::string(op_name(r.op)));
+  }
+}
+
+}  // namespace
+
+const char* op_name(Op op) {
+  for (const auto& o : kOps)
+    if (o.op == op) return o.name;
+  return "unknown";
+}
+
+Result<Op> op_from_name(std::string_view name) {
+  for (const auto& o : kOps)
+    if (name == o.name) return o.op;
+  return invalid_argument("unknown CIB operation '" + std::string(name) + "'");
+}
+
+const char* change_kind_name(ChangeKind kind) {
+  return kind == ChangeKind::kStatus ? "status" : "configuration";
+}
+
+bool is_status_request(const Request& r) {
+  if (r.op != Op::kCreate && r.op != Op::kModify && r.op != Op::kReplace && r.op != Op::kDelete) return false;
+  if (!r.xpath.empty()) return r.xpath.rfind("/cib/status/", 0) == 0 && r.xpath.find('|') == std::string::npos;
+  return r.section == "status";
+}
+
+Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schema) {
+  if (r.op == Op::kQuery) return invalid_argument("a query changes nothing");
+  if (!r.section.empty()) RETURN_IF_ERROR(section_xpath(r.section).status());
+  const Version before = cib.version();
+
+  if (r.op == Op::kBump) {
+    cib.bump_epoch();
+    return ChangeKind::kConfiguration;
+  }
+  if (r.op == Op::kErase) {
+    Cib fresh = Cib::empty();
+    for (xmlAttr* a = cib.root()->properties; a; a = a->next) {
+      const char* n = reinterpret_cast<const char*>(a->name);
+      if (!std::strcmp(n, "admin_epoch") || !std::strcmp(n, "epoch") || !std::strcmp(n, "num_updates")) continue;
+      if (auto v = xml::attr(cib.root(), n)) xml::set_attr(fresh.root(), n, *v);
+    }
+    fresh.set_version({before.admin_epoch + 1, before.epoch, 0});
+    cib = std::move(fresh);
+    return ChangeKind::kConfiguration;
+  }
+
+  if (is_status_request(r)) {
+    // The fast path: only the status section can change, so the configuration
+    // needs no revalidation. perform() is all-or-nothing.
+    RETURN_IF_ERROR(perform(cib, r));
+    cib.bump_num_updates();
+    return ChangeKind::kStatus;
+  }
+
+  Cib work = cib.copy();
+  const std::string digest_before = cib.digest();
+  RETURN_IF_ERROR(perform(work, r));
+  const bool whole = r.op == Op::kReplace && (r.section.empty() || r.section == "cib");
+  if (!whole && work.digest() == digest_before) {
+    work.bump_num_updates();
+    cib = std::move(work);
+    return ChangeKind::kStatus;
+  }
+  RETURN_IF_ERROR(validate(work, schema).with_context("change rejected"));
+  if (whole) {
+    // A replacement CIB keeps its own version when newer; otherwise it counts as one more change.
+    if (work.version() <= before) {
+      work.set_version(before);
+      work.bump_epoch();
+    }
+  } else {
+    work.bump_epoch();
+  }
+  cib = std::move(work);
+  return ChangeKind::kConfiguration;
+}
+
+Result<std::string> run_query(const Cib& cib, const Request& r) {
+  std::string expr;
+  if (!r.xpath.empty()) {
+    expr = r.xpath;
+  } else {
+    ASSIGN_OR_RETURN(expr, section_xpath(r.section));
+  }
+  if (expr == "/cib" && !r.no_children) return strip_declaration(cib.serialize(true));
+  ASSIGN_OR_RETURN(auto matches, cib.query(expr));
+  if (matches.empty()) return not_found("no element matches " + expr);
+  std::string out;
+  auto emit = [&](xmlNode* n) {
+    if (r.no_children) {
+      xml::NodePtr shallow(xmlCopyNode(n, 2));
+      out += xml::to_string(shallow.get(), true);
+    } else {
+      out += xml::to_string(n, true);
+    }
+    if (out.empty() || out.back() != '\n') out += '\n';
+  };
+  if (matches.size() == 1) {
+    emit(matches.front());
+    return out;
+  }
+  out = "<xpath-query>\n";
+  for (xmlNode* n : matches) emit(n);
+  out += "</xpath-query>\n";
+  return out;
+}
+
+// ---- wire ----
+
+Result<Message> split_message(std::string_view payload) {
+  size_t nl = payload.find('\n');
+  std::string_view head = nl == std::string_view::npos ? payload : payload.substr(0, nl);
+  Message m;
+  ASSIGN_OR_RETURN(m.header, xml::parse(head, "message header"));
+  m.body = nl == std::string_view::npos ? std::string_view() : payload.substr(nl + 1);
+  return m;
+}
+
+std::string encode(const char* name, const std::vector<std::pair<const char*, std::string>>& attrs,
+                   std::string_view body) {
+  xml::NodePtr node(xmlNewNode(nullptr, reinterpret_cast<const xmlChar*>(name)));
+  for (const auto& [k, v] : attrs)
+    if (!v.empty()) xml::set_attr(node.get(), k, v);
+  std::string out = xml::to_string(node.get(), false);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  out += '\n';
+  out.append(body);
+  return out;
+}
+
+void request_to_attrs(const Request& r, std::vector<std::pair<const char*, std::string>>& attrs) {
+  attrs.emplace_back("op", op_name(r.op));
+  attrs.emplace_back("section", r.section);
+  attrs.emplace_back("xpath", r.xpath);
+  std::string flags;
+  if (r.allow_create) flags += "allow-create ";
+  if (r.delete_all) flags += "delete-all ";
+  if (r.no_children) flags += "no-children ";
+  if (!flags.empty()) flags.pop_back();
+  attrs.emplace_back("flags", flags);
+}
+
+Result<Request> request_from_message(const Message& m) {
+  Request r;
+  ASSIGN_OR_RETURN(r.op, op_from_name(m.get("op")));
+  r.section = m.get("section");
+  r.xpath = m.get("xpath");
+  std::string flags = " " + m.get("flags") + " ";
+  r.allow_create = flags.find(" allow-create ") != std::string::npos;
+  r.delete_all = flags.find(" delete-all ") != std::string::npos;
+  r.no_children = flags.find(" no-children ") != std::string::npos;
+  r.fragment = std::string(m.body);
+  return r;
+}
+
+StatusCode status_code_from_name(std::string_view name) {
+  for (int c = 0; c <= static_cast<int>(StatusCode::kInternal); ++c) {
+    auto code = static_cast<StatusCode>(c);
+    if (name == status_code_name(code)) return code;
+  }
+  return StatusCode::kInternal;
+}
+
+std::string strip_declaration(std::string text) {
+  if (text.rfind("<?xml", 0) == 0) {
+    size_t end = text.find("?>");
+    if (end != std::string::npos) {
+      end += 2;
+      while (end < text.size() && (text[end] == '\n' || text[end] == '\r')) ++end;
+      text.erase(0, end);
+    }
+  }
+  return text;
+}
+
+}  // namespace crm::cib
