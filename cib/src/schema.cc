@@ -42,8 +42,8 @@ struct Collector {
     if (self->items.size() >= 200) return;
     xmlNode* node = static_cast<xmlNode*>(error->node);
     if (node && node->type != XML_ELEMENT_NODE) node = nullptr;
-    std::string where = error->file ? std::string(error->file) + ": " : "";
-    if (!node && error->line > 0) where += "line " + std::to_string(error->line) + ": ";
+    std::string where;
+    if (!node && error->line > 0) where = "line " + std::to_string(error->line) + ": ";
     self->items.emplace_back(node, where + msg);
   }
 };
@@ -135,6 +135,15 @@ std::string explain(const AttributeIndex& impl, xmlNode* node, const std::string
     }
     return prefix + "attributes do not fit the schema: a required one is missing, a value is not allowed, "
                     "or two exclude each other (allowed: " + join(known->second) + ")";
+  }
+  // "Invalid attribute epoch for element cib": say what its value was.
+  const std::string kInvalid = "Invalid attribute ";
+  if (msg.compare(0, kInvalid.size(), kInvalid) == 0) {
+    std::string an = msg.substr(kInvalid.size());
+    an = an.substr(0, an.find(' '));
+    if (auto value = xml::attr(node, an.c_str())) {
+      return prefix + "attribute " + an + "=\"" + *value + "\" is not allowed here or has a bad value";
+    }
   }
   // "Type integer doesn't allow value 'abc'" / "Error validating value": name the attribute.
   auto v = msg.find("value '");

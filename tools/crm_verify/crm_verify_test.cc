@@ -1,0 +1,144 @@
+// Runs crm_verify on every input of tests/cib-bad-inputs: each NAME.xml has a
+// NAME.expect with "exit N" and "expect <fragment>" lines. Checks the exit
+// status, the message fragments, and that nothing crashed (under ASan+UBSan
+// in CI a sanitizer report makes the run fail). Also the huge inputs, made
+// here rather than stored, and the other input modes (-X, -p, -L, CIB_file).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kVerify = std::string(CRM_BINARY_DIR) + "/bin/crm_verify";
+const fs::path kCorpus = fs::path(CRM_SOURCE_DIR) / "tests" / "cib-bad-inputs";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+};
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+Outcome run(const std::string& args, const std::string& env = "") {
+  Outcome r;
+  std::string cmd = env + " " + quote(kVerify) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+void expect_clean(const Outcome& r, const std::string& what) {
+  EXPECT_EQ(r.output.find("AddressSanitizer"), std::string::npos) << what << "\n" << r.output;
+  EXPECT_EQ(r.output.find("runtime error"), std::string::npos) << what << "\n" << r.output;
+  EXPECT_LT(r.exit_code, 128) << what << ": killed by a signal\n" << r.output;
+}
+
+TEST(CrmVerifyCorpus, EveryBadInputGetsAClearMessageAndItsExitCode) {
+  ASSERT_TRUE(fs::exists(kVerify)) << kVerify;
+  std::vector<fs::path> inputs;
+  for (const auto& e : fs::directory_iterator(kCorpus)) {
+    if (e.path().extension() == ".xml") inputs.push_back(e.path());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  ASSERT_GE(inputs.size(), 20u);
+  int checked = 0, nonzero = 0;
+  for (const fs::path& input : inputs) {
+    const std::string name = input.stem().string();
+    SCOPED_TRACE(name);
+    fs::path expect_file = input;
+    expect_file.replace_extension(".expect");
+    std::ifstream expect(expect_file);
+    ASSERT_TRUE(expect.good()) << "no " << expect_file;
+    int want_exit = -1;
+    std::vector<std::string> fragments;
+    for (std::string line; std::getline(expect, line);) {
+      if (line.rfind("exit ", 0) == 0) want_exit = std::stoi(line.substr(5));
+      if (line.rfind("expect ", 0) == 0) fragments.push_back(line.substr(7));
+    }
+    Outcome r = run("-x " + quote(input.string()));
+    expect_clean(r, name);
+    EXPECT_EQ(r.exit_code, want_exit) << r.output;
+    EXPECT_FALSE(r.output.empty());
+    for (const std::string& f : fragments) EXPECT_NE(r.output.find(f), std::string::npos) << "'" << f << "' not in:\n" << r.output;
+    if (r.exit_code != 0) ++nonzero;
+    ++checked;
+  }
+  std::cout << "crm_verify: " << checked << " corpus inputs checked, " << nonzero << " rejected with a non-zero exit\n";
+}
+
+TEST(CrmVerifyCorpus, HugeInputs) {
+  fs::path dir = fs::temp_directory_path() / ("crm_verify_test." + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string head = R"(<cib validate-with="pacemaker-3.7" epoch="1"><configuration><crm_config/><nodes/><resources>)";
+  const std::string tail = "</resources><constraints/></configuration><status/></cib>\n";
+  {  // One attribute longer than the parser's 10 MB limit.
+    std::ofstream f(dir / "long-attribute.xml");
+    f << head << R"(<primitive id="a" class="ocf" provider="h" type=")" << std::string(11u << 20, 'x') << R"("/>)" << tail;
+  }
+  Outcome a = run("-x " + quote((dir / "long-attribute.xml").string()));
+  expect_clean(a, "long-attribute");
+  EXPECT_EQ(a.exit_code, 65) << a.output.substr(0, 500);
+  EXPECT_NE(a.output.find("line 1"), std::string::npos) << a.output.substr(0, 500);
+  {  // 20000 primitives, every one with the same id.
+    std::ofstream f(dir / "many-duplicates.xml");
+    f << head;
+    for (int i = 0; i < 20000; ++i) f << R"(<primitive id="same" class="ocf" provider="h" type="D"/>)" << "\n";
+    f << tail;
+  }
+  Outcome b = run("-x " + quote((dir / "many-duplicates.xml").string()));
+  expect_clean(b, "many-duplicates");
+  EXPECT_EQ(b.exit_code, 78);
+  EXPECT_NE(b.output.find("duplicate id 'same'"), std::string::npos) << b.output.substr(0, 500);
+  fs::remove_all(dir);
+}
+
+TEST(CrmVerifyModes, TextPipeLiveAndUsage) {
+  const std::string good = (fs::path(CRM_SHARED_DIR) / "scheduler-cases" / "1494" / "input.xml").string();
+  if (fs::exists(good)) {
+    Outcome r = run("-V -x " + quote(good));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("Configuration is valid"), std::string::npos) << r.output;
+    Outcome p = run("-p < " + quote(good));
+    EXPECT_EQ(p.exit_code, 0) << p.output;
+    Outcome live = run("-L", "CIB_file=" + quote(good));
+    EXPECT_EQ(live.exit_code, 0) << live.output;
+  }
+  Outcome t = run("-X " + quote(R"(<cib validate-with="pacemaker-3.7"><configuration><crm_config/><nodes/><resources/><constraints><rsc_order id="o" first="a" then="b"/></constraints></configuration></cib>)"));
+  EXPECT_EQ(t.exit_code, 78) << t.output;
+  EXPECT_NE(t.output.find("first 'a' is not a defined resource"), std::string::npos) << t.output;
+  Outcome not_connected = run("-L", "env -u CIB_file");
+  EXPECT_EQ(not_connected.exit_code, 69) << not_connected.output;
+  EXPECT_NE(not_connected.output.find("not connected"), std::string::npos) << not_connected.output;
+  Outcome missing = run("-x /nonexistent/cib.xml");
+  EXPECT_EQ(missing.exit_code, 105) << missing.output;
+  EXPECT_NE(missing.output.find("/nonexistent/cib.xml"), std::string::npos);
+  Outcome usage = run("");
+  EXPECT_EQ(usage.exit_code, 2) << usage.output;
+  Outcome both = run("-x a -X b");
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  Outcome pipe_garbage = run("-p < /dev/null");
+  EXPECT_EQ(pipe_garbage.exit_code, 65) << pipe_garbage.output;
+}
+
+}  // namespace
