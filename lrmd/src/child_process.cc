@@ -1,0 +1,137 @@
+#include "child_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+extern char** environ;
+
+namespace crm::lrmd {
+namespace {
+
+void close_fd(int& fd) {
+  if (fd >= 0) close(fd);
+  fd = -1;
+}
+
+struct Pipe {
+  int r = -1, w = -1;
+  ~Pipe() {
+    close_fd(r);
+    close_fd(w);
+  }
+};
+
+Status make_pipe(Pipe& p) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return errno_error("pipe2", errno);
+  p.r = fds[0];
+  p.w = fds[1];
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Child> spawn_child(const SpawnSpec& spec) {
+  Pipe in, out, err;
+  RETURN_IF_ERROR(make_pipe(in));
+  RETURN_IF_ERROR(make_pipe(out));
+  RETURN_IF_ERROR(make_pipe(err));
+
+  std::vector<char*> argv;
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t empty, all;
+  sigemptyset(&empty);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in.r, 0);
+  posix_spawn_file_actions_adddup2(&fa, out.w, 1);
+  posix_spawn_file_actions_adddup2(&fa, err.w, 2);
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+  posix_spawn_file_actions_addchdir_np(&fa, "/");
+
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, spec.path.c_str(), &fa, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return errno_error("spawn " + spec.path, rc);
+
+  Child c;
+  c.pid = pid;
+  c.pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (c.pidfd < 0) {
+    int e = errno;
+    kill(-pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    return errno_error("pidfd_open", e);
+  }
+  fcntl(c.pidfd, F_SETFD, FD_CLOEXEC);
+  close_fd(in.r);
+  close_fd(out.w);
+  close_fd(err.w);
+  if (!spec.stdin_data.empty()) {
+    // The pipe holds 64 KiB; fence agent parameters are far smaller.
+    fcntl(in.w, F_SETFL, O_NONBLOCK);
+    const char* p = spec.stdin_data.data();
+    size_t left = spec.stdin_data.size();
+    while (left > 0) {
+      ssize_t n = write(in.w, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // child gone or pipe full: it gets what fit
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+  }
+  close_fd(in.w);
+  fcntl(out.r, F_SETFL, O_NONBLOCK);
+  fcntl(err.r, F_SETFL, O_NONBLOCK);
+  c.out_fd = out.r;
+  c.err_fd = err.r;
+  out.r = err.r = -1;
+  return c;
+}
+
+bool reap_child(pid_t pid, int* wait_status) {
+  while (true) {
+    pid_t r = waitpid(pid, wait_status, WNOHANG);
+    if (r == pid) return true;
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && errno == ECHILD) {
+      *wait_status = 0xff00;  // someone else reaped it: report exit 255
+      return true;
+    }
+    return false;
+  }
+}
+
+std::vector<std::string> inherited_environment(const std::vector<std::string>& drop_prefixes) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view v(*e);
+    bool drop = false;
+    for (const auto& p : drop_prefixes) drop = drop || v.substr(0, p.size()) == p;
+    if (!drop) env.emplace_back(v);
+  }
+  return env;
+}
+
+}  // namespace crm::lrmd

@@ -1,0 +1,80 @@
+// lrmd: the local resource executor daemon. Listens on ipc::socket_path("lrmd")
+// (root and haclient only), runs agents for the controller, logs to stderr.
+// SIGTERM/SIGINT: cancel recurring operations, kill running agents' process
+// groups, exit 0.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "crm/core/clock.h"
+#include "crm/core/event_loop.h"
+#include "crm/core/ipc.h"
+#include "crm/lrmd/lrmd.h"
+#include "server.h"
+
+namespace {
+void usage() {
+  std::fprintf(stderr,
+               "usage: lrmd [--socket PATH] [--ocf-root DIR] [--lsb-dir DIR]\n"
+               "  Runs resource agents for the controller. Socket default: $CRM_RUN_DIR/lrmd.sock\n");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace crm;
+  std::string socket = ipc::socket_path("lrmd");
+  lrmd::ExecutorOptions opts;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        usage();
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--socket") socket = next();
+    else if (a == "--ocf-root") opts.paths.ocf_root = next();
+    else if (a == "--lsb-dir") opts.paths.lsb_dir = next();
+    else if (a == "-h" || a == "--help") {
+      usage();
+      return 0;
+    } else {
+      usage();
+      return 2;
+    }
+  }
+  signal(SIGPIPE, SIG_IGN);
+  SystemClock clock;
+  EventLoop loop(clock);
+  lrmd::Executor executor(loop, opts);
+  auto server = lrmd::LrmdServer::start(loop, executor, socket);
+  if (!server.ok()) {
+    std::fprintf(stderr, "lrmd: %s\n", server.status().to_string().c_str());
+    return server.status().exit_code() ? server.status().exit_code() : 1;
+  }
+  auto stop = [&] {
+    std::fprintf(stderr, "lrmd: stopping: cancelling %zu pending operations, killing %zu running agents\n",
+                 executor.pending_count(), executor.running_count());
+    executor.shutdown();
+    loop.stop();
+  };
+  for (int sig : {SIGTERM, SIGINT}) {
+    Status s = loop.watch_signal(sig, stop);
+    if (!s.ok()) {
+      std::fprintf(stderr, "lrmd: %s\n", s.to_string().c_str());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "lrmd: listening on %s (OCF root %s)\n", socket.c_str(), executor.options().paths.ocf_root.c_str());
+  Status s = loop.run();
+  server->reset();
+  std::fprintf(stderr, "lrmd: stopped\n");
+  if (!s.ok()) {
+    std::fprintf(stderr, "lrmd: %s\n", s.to_string().c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,137 @@
+#include "crm/lrmd/metadata.h"
+
+#include <cctype>
+
+#include "crm/core/xml.h"
+
+namespace crm::lrmd {
+namespace {
+
+std::string text_of(xmlNode* node) {
+  if (!node) return "";
+  xmlChar* c = xmlNodeGetContent(node);
+  std::string s = c ? reinterpret_cast<const char*>(c) : "";
+  xmlFree(c);
+  // Collapse surrounding whitespace.
+  size_t b = s.find_first_not_of(" \t\r\n");
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "yes" || v == "on"; }
+
+}  // namespace
+
+Result<uint32_t> parse_duration_ms(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  size_t start = i;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  if (i == start) return invalid_argument("not a duration: '" + text + "'");
+  uint64_t n = std::stoull(text.substr(start, i - start));
+  std::string unit = text.substr(i);
+  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
+  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.front()))) unit.erase(0, 1);
+  uint64_t mult;
+  if (unit.empty() || unit == "s" || unit == "sec") mult = 1000;
+  else if (unit == "ms" || unit == "msec") mult = 1;
+  else if (unit == "m" || unit == "min") mult = 60000;
+  else if (unit == "h" || unit == "hr") mult = 3600000;
+  else return invalid_argument("unknown unit in duration '" + text + "'");
+  uint64_t ms = n * mult;
+  if (n > UINT32_MAX || ms > UINT32_MAX) return invalid_argument("duration too large: '" + text + "'");
+  return static_cast<uint32_t>(ms);
+}
+
+const AgentParameter* AgentMetadata::parameter(const std::string& param_name) const {
+  for (const auto& p : parameters) {
+    if (p.name == param_name) return &p;
+  }
+  return nullptr;
+}
+
+const AgentAction* AgentMetadata::action(const std::string& action_name, uint32_t interval_ms) const {
+  const AgentAction* best = nullptr;
+  for (const auto& a : actions) {
+    if (a.name != action_name) continue;
+    if (interval_ms != 0) {
+      if (a.interval_ms == interval_ms) return &a;
+      continue;
+    }
+    if (!best || a.interval_ms < best->interval_ms) best = &a;
+  }
+  return best;
+}
+
+std::optional<uint32_t> AgentMetadata::default_timeout_ms(const std::string& action_name) const {
+  const AgentAction* a = action(action_name);
+  if (!a || a->timeout_ms == 0) return std::nullopt;
+  return a->timeout_ms;
+}
+
+std::vector<std::string> AgentMetadata::missing_required(const std::map<std::string, std::string>& params,
+                                                         const std::vector<std::string>& ignore) const {
+  std::vector<std::string> missing;
+  for (const auto& p : parameters) {
+    if (!p.required) continue;
+    bool ignored = false;
+    for (const auto& i : ignore) ignored = ignored || i == p.name;
+    if (ignored) continue;
+    auto it = params.find(p.name);
+    if (it == params.end() || it->second.empty()) missing.push_back(p.name);
+  }
+  return missing;
+}
+
+Result<AgentMetadata> parse_metadata(const std::string& xml_text, const std::string& source) {
+  auto doc = xml::parse(xml_text, source + " meta-data");
+  if (!doc.ok()) return doc.status();
+  xmlNode* root = xml::root(*doc);
+  if (!xml::is(root, "resource-agent")) {
+    return parse_error(source + " meta-data: root element is <" + std::string(xml::name(root)) +
+                       ">, expected <resource-agent>");
+  }
+  AgentMetadata md;
+  md.name = xml::attr_or(root, "name");
+  md.version = text_of(xml::first_child(root, "version"));
+  md.shortdesc = xml::attr_or(root, "shortdesc");
+  if (xmlNode* sd = xml::first_child(root, "shortdesc")) md.shortdesc = text_of(sd);
+  md.longdesc = text_of(xml::first_child(root, "longdesc"));
+  if (xmlNode* params = xml::first_child(root, "parameters")) {
+    for (xmlNode* p : xml::children(params, "parameter")) {
+      AgentParameter ap;
+      ap.name = xml::attr_or(p, "name");
+      if (ap.name.empty()) continue;
+      ap.required = truthy(xml::attr_or(p, "required", "0"));
+      ap.unique = truthy(xml::attr_or(p, "unique", "0"));
+      ap.shortdesc = text_of(xml::first_child(p, "shortdesc"));
+      ap.longdesc = text_of(xml::first_child(p, "longdesc"));
+      if (xmlNode* c = xml::first_child(p, "content")) {
+        ap.type = xml::attr_or(c, "type");
+        if (auto d = xml::attr(c, "default")) ap.default_value = *d;
+      }
+      md.parameters.push_back(std::move(ap));
+    }
+  }
+  if (xmlNode* actions = xml::first_child(root, "actions")) {
+    for (xmlNode* a : xml::children(actions, "action")) {
+      AgentAction aa;
+      aa.name = xml::attr_or(a, "name");
+      if (aa.name.empty()) continue;
+      if (auto t = xml::attr(a, "timeout")) {
+        auto ms = parse_duration_ms(*t);
+        if (ms.ok()) aa.timeout_ms = *ms;
+      }
+      if (auto t = xml::attr(a, "interval")) {
+        auto ms = parse_duration_ms(*t);
+        if (ms.ok()) aa.interval_ms = *ms;
+      }
+      aa.depth = xml::attr_or(a, "depth");
+      aa.role = xml::attr_or(a, "role");
+      md.actions.push_back(std::move(aa));
+    }
+  }
+  return md;
+}
+
+}  // namespace crm::lrmd

@@ -1,0 +1,78 @@
+// Names and small helpers for the public types in lrmd.h.
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "crm/lrmd/lrmd.h"
+
+namespace crm::lrmd {
+
+std::string ocf_rc_name(int rc) {
+  switch (rc) {
+    case kOcfOk: return "ok";
+    case kOcfErrGeneric: return "error";
+    case kOcfErrArgs: return "invalid parameter";
+    case kOcfErrUnimplemented: return "unimplemented feature";
+    case kOcfErrPerm: return "insufficient privileges";
+    case kOcfErrInstalled: return "not installed";
+    case kOcfErrConfigured: return "not configured";
+    case kOcfNotRunning: return "not running";
+    case kOcfRunningPromoted: return "promoted";
+    case kOcfFailedPromoted: return "promoted (failed)";
+    case kOcfDegraded: return "OCF_DEGRADED";
+    case kOcfDegradedPromoted: return "promoted (degraded)";
+    default: return fmt::format("unknown({})", rc);
+  }
+}
+
+namespace {
+struct OpStatusName {
+  OpStatus status;
+  const char* name;
+};
+constexpr OpStatusName kOpStatusNames[] = {
+    {OpStatus::kPending, "pending"},           {OpStatus::kDone, "done"},
+    {OpStatus::kCancelled, "cancelled"},       {OpStatus::kTimeout, "timeout"},
+    {OpStatus::kNotSupported, "not-supported"}, {OpStatus::kError, "error"},
+    {OpStatus::kNotInstalled, "not-installed"}, {OpStatus::kInvalid, "invalid"},
+};
+}  // namespace
+
+const char* op_status_name(OpStatus s) {
+  for (const auto& n : kOpStatusNames) {
+    if (n.status == s) return n.name;
+  }
+  return "error";
+}
+
+OpStatus op_status_from_name(const std::string& name) {
+  for (const auto& n : kOpStatusNames) {
+    if (name == n.name) return n.status;
+  }
+  return OpStatus::kError;
+}
+
+std::string ExecRequest::agent_spec() const {
+  if (standard == kClassOcf) return standard + ":" + provider + ":" + type;
+  return standard + ":" + type;
+}
+
+std::string ExecRequest::op_key() const { return fmt::format("{}_{}_{}", rsc_id, action, interval_ms); }
+
+std::string ExecResult::op_key() const { return fmt::format("{}_{}_{}", rsc_id, action, interval_ms); }
+
+std::string ExecResult::summary() const {
+  std::string s = fmt::format("{} (call {}): {} ({})", op_key(), call_id, ocf_rc_name(rc), op_status_name(op_status));
+  if (!exit_reason.empty()) s += " '" + exit_reason + "'";
+  s += fmt::format(" in {} ms", duration_ms);
+  return s;
+}
+
+AgentPaths AgentPaths::defaults() {
+  AgentPaths p;
+  const char* env = std::getenv("CRM_OCF_ROOT");
+  p.ocf_root = (env && *env) ? env : "/usr/lib/ocf";
+  return p;
+}
+
+}  // namespace crm::lrmd
