@@ -117,7 +117,7 @@ class Replicator {
   void send_sync(const Cib& state, const char* reason);
   void adopt(Cib state, const char* why);
   void changed(ChangeKind kind);
-  void answer(const std::string& id, const Status& status);
+  void answer(const std::string& id, const Status& status, const Version& version);
   void send_or_log(const std::string& payload);
   std::string members_tag() const;
   std::string hash_of(const Cib& cib) const;
@@ -142,7 +142,19 @@ class Replicator {
 
   uint64_t next_call_ = 1;
   std::deque<Pending> pending_;
-  std::map<std::string, Reply> waiters_;  // local requests by id
+  struct Waiter {
+    std::string id;
+    Request request;
+    Reply reply;
+    bool resolved = false;  // its result was delivered; waiting for the save
+  };
+  std::map<uint64_t, Waiter> waiters_;  // local requests in submission order
+  Waiter* find_waiter(const std::string& id);
+  // Ids of requests whose result was delivered (bounded), so a copy re-sent
+  // after a membership change is never applied twice.
+  std::set<std::string> completed_;
+  std::deque<std::string> completed_order_;
+  void remember_completed(const std::string& id);
   // Master only: the CIB after every result it has sent in this view.
   std::optional<Cib> tentative_;
   std::set<std::string> processed_;

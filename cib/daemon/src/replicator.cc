@@ -1,0 +1,399 @@
+#include "crm/cib/replicator.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace crm::cib {
+namespace {
+
+constexpr size_t kCompletedMemory = 8192;
+
+uint64_t to_u64(const std::string& s) { return s.empty() ? 0 : std::strtoull(s.c_str(), nullptr, 10); }
+
+}  // namespace
+
+Replicator::Replicator(cluster::GroupTransport& group, CibStore* store, const Schema* schema, Cib initial,
+                       ReplicatorOptions options)
+    : group_(group),
+      store_(store),
+      schema_(schema),
+      cib_(std::move(initial)),
+      options_(std::move(options)),
+      local_(group.local_node()) {
+  group_.on_message = [this](cluster::NodeId from, std::string_view payload) { on_message(from, payload); };
+  group_.on_membership = [this](const cluster::MembershipChange& c) { on_membership(c); };
+  group_.on_lost = [this](const Status& s) { on_lost(s); };
+}
+
+std::string Replicator::members_tag() const {
+  std::string tag;
+  for (auto id : members_) tag += (tag.empty() ? "" : ",") + std::to_string(id);
+  return tag;
+}
+
+std::string Replicator::hash_of(const Cib& cib) const { return CibStore::sha256_hex(cib.serialize(false)); }
+
+void Replicator::send_or_log(const std::string& payload) {
+  Status s = group_.send(payload);
+  if (!s.ok()) log("cib: sending to the group failed: " + s.to_string());
+}
+
+Replicator::Waiter* Replicator::find_waiter(const std::string& id) {
+  // Our ids are "<node>:<incarnation>:<counter>".
+  size_t colon = id.rfind(':');
+  if (colon == std::string::npos || id.compare(0, colon, fmt::format("{}:{}", local_, options_.incarnation)) != 0)
+    return nullptr;
+  auto it = waiters_.find(to_u64(id.substr(colon + 1)));
+  return it == waiters_.end() ? nullptr : &it->second;
+}
+
+void Replicator::remember_completed(const std::string& id) {
+  if (!completed_.insert(id).second) return;
+  completed_order_.push_back(id);
+  if (completed_order_.size() > kCompletedMemory) {
+    completed_.erase(completed_order_.front());
+    completed_order_.pop_front();
+  }
+}
+
+// ---- client side ----
+
+void Replicator::submit(Request request, Reply done) {
+  if (lost_) {
+    done(unavailable("the cluster messaging layer is gone"), cib_.version());
+    return;
+  }
+  uint64_t call = next_call_++;
+  std::string id = fmt::format("{}:{}:{}", local_, options_.incarnation, call);
+  Attrs attrs{{"id", id}};
+  request_to_attrs(request, attrs);
+  std::string payload = encode("cib-request", attrs, request.fragment);
+  Status s = group_.send(payload);
+  if (!s.ok()) {
+    done(s.with_context("submitting a CIB change"), cib_.version());
+    return;
+  }
+  waiters_.emplace(call, Waiter{id, std::move(request), std::move(done)});
+}
+
+void Replicator::answer(const std::string& id, const Status& status, const Version& version) {
+  size_t colon = id.rfind(':');
+  Waiter* w = find_waiter(id);
+  if (!w) return;
+  Reply reply = std::move(w->reply);
+  waiters_.erase(to_u64(id.substr(colon + 1)));
+  if (reply) reply(status, version);
+}
+
+Status Replicator::flush() {
+  Status result;
+  if (dirty_ && store_) {
+    result = store_->save(cib_);
+    ++stats_.saves;
+    if (!result.ok()) log("cib: saving the CIB failed: " + result.to_string());
+  }
+  dirty_ = false;
+  auto ready = std::move(after_save_);
+  after_save_.clear();
+  for (const auto& [id, version] : ready) {
+    answer(id, result.ok() ? Status::Ok() : result.with_context("change applied in the cluster but not saved here"),
+           version);
+  }
+  return result;
+}
+
+void Replicator::changed(ChangeKind kind) {
+  dirty_ = true;
+  if (on_change) on_change(kind, cib_.version());
+  if (options_.request_flush) {
+    options_.request_flush();
+  } else {
+    (void)flush();
+  }
+}
+
+// ---- transport events ----
+
+void Replicator::on_lost(const Status& status) {
+  lost_ = true;
+  log("cib: lost the cluster messaging layer: " + status.to_string());
+  auto waiters = std::move(waiters_);
+  waiters_.clear();
+  for (auto& [call, w] : waiters) {
+    if (w.reply) w.reply(unavailable("the cluster messaging layer is gone"), cib_.version());
+  }
+}
+
+void Replicator::on_message(cluster::NodeId from, std::string_view payload) {
+  auto m = split_message(payload);
+  if (!m.ok()) {
+    log(fmt::format("cib: ignoring a malformed message from node {}: {}", from, m.status().to_string()));
+    return;
+  }
+  std::string_view kind = xml::name(m->root());
+  if (kind == "cib-request") handle_request(from, *m);
+  else if (kind == "cib-result") handle_result(from, *m);
+  else if (kind == "cib-announce") handle_announce(from, *m);
+  else if (kind == "cib-sync") handle_sync(from, *m);
+  else if (kind == "cib-resync") handle_resync(from, *m);
+  else log(fmt::format("cib: ignoring unknown message <{}> from node {}", kind, from));
+}
+
+void Replicator::on_membership(const cluster::MembershipChange& change) {
+  members_ = change.members;
+  std::sort(members_.begin(), members_.end());
+  if (std::find(members_.begin(), members_.end(), local_) == members_.end()) return;
+  joined_ = true;
+  master_ = members_.front();
+  syncing_ = true;
+  announces_.clear();
+  tentative_.reset();
+  processed_.clear();
+  send_or_log(encode("cib-announce", {{"members", members_tag()},
+                                      {"version", cib_.version().to_string()},
+                                      {"hash", hash_of(cib_)},
+                                      {"view", std::to_string(view_)},
+                                      {"stale", stale_ ? "1" : ""}}));
+}
+
+void Replicator::handle_request(cluster::NodeId from, const Message& m) {
+  std::string id = m.get("id");
+  auto request = request_from_message(m);
+  if (id.empty() || !request.ok()) {
+    log(fmt::format("cib: ignoring a malformed request from node {}", from));
+    return;
+  }
+  if (completed_.count(id)) return;  // a re-sent copy of a finished request
+  for (const auto& p : pending_)
+    if (p.id == id) return;  // already queued
+  pending_.push_back(Pending{id, from, std::move(request).value()});
+  if (is_master()) process_pending();
+}
+
+void Replicator::process_pending() {
+  if (!is_master()) return;
+  if (!tentative_) tentative_.emplace(cib_.copy());
+  for (const auto& p : pending_) {
+    if (processed_.count(p.id)) continue;
+    processed_.insert(p.id);
+    const Version from = tentative_->version();
+    Attrs attrs{{"id", p.id}, {"view", std::to_string(view_)}, {"from", from.to_string()}};
+    std::string body;
+    Status status;
+    if (is_status_request(p.request)) {
+      auto kind = apply_request(*tentative_, p.request, schema_);
+      status = kind.status();
+      if (kind.ok()) {
+        attrs.emplace_back("kind", change_kind_name(*kind));
+        attrs.emplace_back("form", "replay");
+      }
+    } else {
+      Cib before = tentative_->copy();
+      auto kind = apply_request(*tentative_, p.request, schema_);
+      status = kind.status();
+      if (kind.ok()) {
+        attrs.emplace_back("kind", change_kind_name(*kind));
+        std::optional<Patch> patch;
+        if (!options_.full_cib_results) {
+          auto d = diff(before, *tentative_);
+          if (d.ok()) patch.emplace(std::move(d).value());
+        }
+        if (patch) {
+          attrs.emplace_back("form", "patch");
+          body = strip_declaration(xml::to_string(patch->doc.get(), false));
+        } else {
+          attrs.emplace_back("form", "full");
+          body = strip_declaration(tentative_->serialize(false));
+        }
+      }
+    }
+    if (status.ok()) {
+      attrs.emplace_back("rc", "ok");
+      attrs.emplace_back("to", tentative_->version().to_string());
+    } else {
+      attrs.emplace_back("rc", status_code_name(status.code()));
+      attrs.emplace_back("msg", status.message());
+    }
+    ++stats_.results_sent;
+    send_or_log(encode("cib-result", attrs, body));
+  }
+}
+
+void Replicator::handle_result(cluster::NodeId from, const Message& m) {
+  // Only the current master's results of the current view count; anything
+  // else was overtaken by a membership change and will be redone.
+  if (syncing_ || from != master_ || to_u64(m.get("view")) != view_) return;
+  std::string id = m.get("id");
+  auto it = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.id == id; });
+  if (it == pending_.end()) {
+    log(fmt::format("cib: ignoring a result for unknown request {}", id));
+    return;
+  }
+  Pending p = std::move(*it);
+  pending_.erase(it);
+  remember_completed(id);
+  Waiter* waiter = find_waiter(id);
+  if (waiter) waiter->resolved = true;
+
+  std::string rc = m.get("rc");
+  if (rc != "ok") {
+    ++stats_.rejected;
+    answer(id, Status(status_code_from_name(rc), m.get("msg")), cib_.version());
+    return;
+  }
+  if (stale_) {
+    if (waiter) after_sync_.push_back(id);
+    return;
+  }
+  auto go_stale = [&](const std::string& why) {
+    log(fmt::format("cib: cannot apply the result of {} ({}); asking the master for the full CIB", id, why));
+    stale_ = true;
+    if (waiter) after_sync_.push_back(id);
+    send_or_log(encode("cib-resync", {{"view", std::to_string(view_)}}));
+  };
+  auto from_version = Version::parse(m.get("from"));
+  auto to_version = Version::parse(m.get("to"));
+  if (!from_version.ok() || !to_version.ok()) return go_stale("bad version attributes");
+  if (cib_.version() != *from_version)
+    return go_stale("result is from " + from_version->to_string() + ", this copy is " + cib_.version().to_string());
+
+  std::string form = m.get("form");
+  ChangeKind kind = m.get("kind") == "status" ? ChangeKind::kStatus : ChangeKind::kConfiguration;
+  if (form == "replay") {
+    auto applied = apply_request(cib_, p.request, nullptr);
+    if (!applied.ok()) return go_stale("replay failed: " + applied.status().to_string());
+  } else if (form == "patch") {
+    auto doc = xml::parse(m.body, "patch");
+    if (!doc.ok()) return go_stale(doc.status().to_string());
+    Patch patch{std::move(doc).value()};
+    Status s = apply_patch(cib_, patch);
+    if (!s.ok()) return go_stale("patch failed: " + s.to_string());
+  } else {
+    auto full = Cib::parse(m.body, "replicated CIB");
+    if (!full.ok()) return go_stale(full.status().to_string());
+    cib_ = std::move(full).value();
+  }
+  if (cib_.version() != *to_version)
+    return go_stale("applied to " + cib_.version().to_string() + ", master has " + to_version->to_string());
+  ++stats_.requests_applied;
+  if (waiter) after_save_.emplace_back(id, cib_.version());
+  changed(kind);
+}
+
+void Replicator::handle_announce(cluster::NodeId from, const Message& m) {
+  if (!syncing_ || m.get("members") != members_tag()) return;
+  if (std::find(members_.begin(), members_.end(), from) == members_.end()) return;
+  auto v = Version::parse(m.get("version"));
+  if (!v.ok()) return;
+  Announce a{*v, m.get("hash"), to_u64(m.get("view"))};
+  if (m.get("stale") == "1") a.hash = "stale";
+  announces_[from] = a;
+  maybe_finish_round();
+}
+
+void Replicator::maybe_finish_round() {
+  for (auto id : members_)
+    if (!announces_.count(id)) return;
+  uint64_t new_view = 0;
+  bool all_equal = true;
+  const std::string& first_hash = announces_.begin()->second.hash;
+  for (const auto& [id, a] : announces_) {
+    new_view = std::max(new_view, a.view);
+    if (a.hash != first_hash || a.hash == "stale") all_equal = false;
+  }
+  ++new_view;
+  if (all_equal) {
+    finish_round(new_view);
+    return;
+  }
+  // The newest copy wins; ties go to the lowest node id; stale copies lose.
+  cluster::NodeId winner = 0;
+  for (const auto& [id, a] : announces_) {
+    if (winner == 0) {
+      winner = id;
+      continue;
+    }
+    const Announce& w = announces_[winner];
+    bool a_stale = a.hash == "stale", w_stale = w.hash == "stale";
+    if (a_stale != w_stale) {
+      if (w_stale) winner = id;
+      continue;
+    }
+    if (a.version > w.version) winner = id;
+  }
+  if (winner == local_) {
+    Attrs attrs{{"reason", "membership"},
+                {"members", members_tag()},
+                {"view", std::to_string(new_view)},
+                {"version", cib_.version().to_string()}};
+    ++stats_.full_syncs;
+    send_or_log(encode("cib-sync", attrs, strip_declaration(cib_.serialize(false))));
+  }
+}
+
+void Replicator::handle_sync(cluster::NodeId from, const Message& m) {
+  std::string reason = m.get("reason");
+  if (reason == "membership") {
+    if (!syncing_ || m.get("members") != members_tag() || !announces_.count(from) || !announces_.count(local_)) return;
+    bool differs = stale_ || announces_[local_].hash != announces_[from].hash;
+    if (differs) {
+      auto state = Cib::parse(m.body, "CIB from node " + std::to_string(from));
+      if (!state.ok()) {
+        log("cib: cannot parse the winning CIB: " + state.status().to_string());
+        return;
+      }
+      log(fmt::format("cib: taking the CIB {} from node {} (had {})", state->version().to_string(), from,
+                      cib_.version().to_string()));
+      adopt(std::move(state).value(), "membership");
+    }
+    finish_round(to_u64(m.get("view")));
+    return;
+  }
+  // A resync: the master's state at this point of the total order.
+  if (syncing_ || from != master_ || to_u64(m.get("view")) != view_) return;
+  if (!stale_) return;  // our copy already matches: the results applied cleanly
+  auto state = Cib::parse(m.body, "CIB from the master");
+  if (!state.ok()) {
+    log("cib: cannot parse the master's CIB: " + state.status().to_string());
+    return;
+  }
+  adopt(std::move(state).value(), "resync");
+}
+
+void Replicator::handle_resync(cluster::NodeId from, const Message& m) {
+  if (!is_master() || to_u64(m.get("view")) != view_) return;
+  const Cib& state = tentative_ ? *tentative_ : cib_;
+  ++stats_.full_syncs;
+  send_or_log(encode("cib-sync", {{"reason", "resync"}, {"view", std::to_string(view_)},
+                                  {"version", state.version().to_string()}},
+                     strip_declaration(state.serialize(false))));
+}
+
+void Replicator::adopt(Cib state, const char* why) {
+  cib_ = std::move(state);
+  stale_ = false;
+  for (const auto& id : after_sync_) after_save_.emplace_back(id, cib_.version());
+  after_sync_.clear();
+  changed(ChangeKind::kConfiguration);
+}
+
+void Replicator::finish_round(uint64_t new_view) {
+  view_ = new_view;
+  syncing_ = false;
+  announces_.clear();
+  tentative_.reset();
+  processed_.clear();
+  // Every node drops the same pending list at the same point of the order;
+  // each origin re-sends its own unanswered requests, so the (possibly new)
+  // master sees exactly the live ones, once.
+  pending_.clear();
+  for (auto& [call, w] : waiters_) {
+    if (w.resolved) continue;
+    Attrs attrs{{"id", w.id}};
+    request_to_attrs(w.request, attrs);
+    send_or_log(encode("cib-request", attrs, w.request.fragment));
+  }
+}
+
+}  // namespace crm::cib
