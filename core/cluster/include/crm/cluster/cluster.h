@@ -56,6 +56,9 @@ class QuorumSource {
  public:
   virtual ~QuorumSource() = default;
   virtual bool quorate() const = 0;
+  // The nodes in this node's quorum view (sorted), as of the last change
+  // delivered; empty when the implementation does not know them.
+  virtual std::vector<NodeId> members() const { return {}; }
   std::function<void(bool quorate)> on_change;
 };
 
