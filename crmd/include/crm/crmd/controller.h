@@ -1,0 +1,240 @@
+// The controller (crmd): one per node. It follows the cluster's membership
+// over the CPG group "crm_crmd", elects the DC (designated coordinator), joins
+// nodes, relays actions to the local executor and — on the DC — runs the
+// policy engine and the transition engine.
+//
+// An explicit state machine driven by step(input) -> outputs, so the same code
+// runs in the daemon (crmd_main.cc feeds corosync, executor, CIB and timer
+// events) and in the deterministic simulator (tests/sim).
+//
+//   crmd::Controller c(self_id, "n1", {.clock = clock, .cib = cib, .executor = lrmd,
+//                                      .scheduler = schedule});
+//   crmd::Outputs out = c.step(crmd::Membership{{1, 2, 3}, {1, 2, 3}, {}});
+//   for (auto& m : out.messages) group->send(m);
+//
+// Election: the DC is the lowest node id among the group's members. Every node
+// computes it from the same agreed membership, so there is no vote, no timer,
+// and a DC that dies is replaced at the very membership event that reports it.
+// The CIB (status included) is replicated by the CIB daemons, so a new DC
+// plans at once from the replicated status (docs/crmd.md).
+#pragma once
+
+#include <chrono>
+#include <ctime>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "crm/cib/cib.h"
+#include "crm/cib/request.h"
+#include "crm/core/clock.h"
+#include "crm/core/status.h"
+#include "crm/lrmd/lrmd.h"
+#include "crm/tengine/op_record.h"
+#include "crm/tengine/transition.h"
+
+namespace crm::crmd {
+
+using NodeId = uint32_t;
+
+// Named states, as the peer's controller FSA has them.
+enum class State {
+  kStarting,          // no membership seen yet
+  kPending,           // a member, waiting to learn who the DC is / to be joined
+  kElection,          // the DC is being determined (transient: the rule is instant)
+  kIntegration,       // DC: collecting every member's resource history (join)
+  kFinalizeJoin,      // DC: writing the joined nodes' status into the CIB
+  kIdle,              // DC: nothing to do
+  kPolicyEngine,      // DC: computing a transition graph
+  kTransitionEngine,  // DC: executing a transition
+  kNotDc,             // a joined member that is not the DC
+  kStopping,          // shutting down: resources moved away, waiting to exit
+  kStopped,           // may exit
+};
+const char* state_name(State s);
+
+// ---- inputs ----
+struct Membership {  // the crm_crmd group's membership after a change (sorted)
+  std::vector<NodeId> members, joined, left;
+};
+struct Quorum {
+  bool quorate = false;
+};
+struct Message {  // a message delivered on the group (our own included)
+  NodeId from = 0;
+  std::string payload;
+};
+struct LocalResult {  // a result from this node's executor
+  lrmd::ExecResult result;
+};
+struct CibChanged {};  // the replicated CIB changed (someone else's write, or ours landed)
+struct Tick {};        // the clock passed next_deadline()
+struct ShutdownRequest {};  // SIGTERM
+using Input = std::variant<Membership, Quorum, Message, LocalResult, CibChanged, Tick, ShutdownRequest>;
+
+struct Outputs {
+  std::vector<std::string> messages;  // to broadcast on the group, in order
+  bool exit = false;                  // the daemon may exit now
+};
+
+// The CIB as the controller sees it: the local replicated copy, and changes
+// submitted for replication. `done` runs once the change is applied to the
+// local copy (OK) or was refused.
+class CibAccess {
+ public:
+  virtual ~CibAccess() = default;
+  virtual const cib::Cib& current() const = 0;
+  virtual void submit(const cib::Request& request, std::function<void(const Status&)> done) = 0;
+};
+
+// The policy engine: CIB + now -> transition graph XML.
+using Scheduler = std::function<Result<std::string>(const cib::Cib& cib, std::time_t now)>;
+
+struct ControllerDeps {
+  const Clock& clock;
+  CibAccess& cib;
+  lrmd::ExecutorApi& executor;
+  Scheduler scheduler;
+  std::function<void(const std::string&)> log;  // may be null
+};
+
+struct ControllerOptions {
+  // DC: how long to wait for members' join requests before planning without them.
+  std::chrono::milliseconds join_timeout{5000};
+  // Non-DC: how long a shutdown may wait for the DC to move resources away.
+  std::chrono::milliseconds shutdown_timeout{60000};
+};
+
+class Controller {
+ public:
+  Controller(NodeId self, std::string name, ControllerDeps deps, ControllerOptions options = {});
+  ~Controller();
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+
+  // Feeds one input; returns what to send. Never blocks.
+  Outputs step(const Input& input);
+
+  State state() const { return state_; }
+  NodeId self() const { return self_; }
+  const std::string& name() const { return name_; }
+  bool is_dc() const { return dc_ == self_ && dc_ != 0; }
+  NodeId dc() const { return dc_; }
+  const std::vector<NodeId>& members() const { return members_; }
+  bool quorate() const { return quorate_; }
+  // The earliest time at which step(Tick{}) has work to do.
+  std::optional<Clock::Monotonic> next_deadline() const;
+  // Counters and the last transition, for tests, logs and benches.
+  struct Stats {
+    uint64_t transitions = 0, pe_runs = 0, pe_errors = 0, results_recorded = 0;
+  };
+  const Stats& stats() const { return stats_; }
+  const tengine::Transition* transition() const { return transition_.get(); }
+  // The CIB as this controller plans from it: the replicated copy plus its
+  // own changes still in flight, with have-quorum/dc-uuid as it knows them.
+  cib::Cib planning_view() const;
+
+ private:
+  class DcExecutor;
+  struct OpMemo {  // what the DC asked for, echoed in results
+    std::string key, digest;
+  };
+
+  void on_membership(const Membership& m);
+  void on_quorum(bool q);
+  void on_message(NodeId from, const std::string& payload);
+  void on_local_result(const lrmd::ExecResult& r);
+  void on_cib_changed();
+  void on_tick();
+  void on_shutdown();
+
+  // The planning view: the replicated CIB plus our changes in flight.
+  void rebuild_view();
+  void decorate_view();
+  bool effective_quorum() const;
+  void record(NodeId node, const tengine::OpRecord& op);
+  void set_node_attribute(NodeId node, const std::string& name, const std::string& value);
+  void clear_failcount(NodeId node, const std::string& rsc);
+
+  // DC side
+  void start_integration();
+  void handle_join_request(NodeId from, xmlNode* msg);
+  void finalize_join();
+  void mark_node_down(NodeId node);
+  void handle_op_result(NodeId from, xmlNode* msg);
+  void handle_shutdown_request(NodeId from, xmlNode* msg);
+  void request_replan(const std::string& why);
+  void run_policy_engine_if_needed();
+  void on_transition_finished(tengine::Outcome o);
+  void maybe_release_shutdown_nodes();
+  void write_cib_root_attributes();
+  std::string fingerprint(const cib::Cib& view) const;
+
+  // member side
+  void send_join_request(uint64_t gen);
+  void handle_exec(xmlNode* msg);
+  std::string history_xml();
+
+  void submit(cib::Request r);
+  void send(std::string payload) { out_.messages.push_back(std::move(payload)); }
+  void set_state(State s);
+  void log(const std::string& line) const;
+  std::string node_name(NodeId id) const;
+  std::optional<NodeId> node_id(const std::string& name) const;
+
+  NodeId self_;
+  std::string name_;
+  ControllerDeps deps_;
+  ControllerOptions options_;
+  State state_ = State::kStarting;
+  Outputs out_;
+  Stats stats_;
+
+  std::vector<NodeId> members_;
+  NodeId dc_ = 0;
+  bool quorate_ = false;
+  std::map<NodeId, std::string> names_;
+  size_t max_members_seen_ = 0;
+  cib::Cib view_;
+
+  // DC
+  uint64_t join_gen_ = 0;
+  std::set<NodeId> awaiting_join_;
+  std::map<NodeId, std::string> join_histories_;  // node -> <lrm_resources> text
+  std::optional<Clock::Monotonic> join_deadline_;
+  bool replan_ = false;
+  std::string replan_reason_;
+  std::string last_fingerprint_;
+  int next_transition_id_ = 0;
+  std::unique_ptr<DcExecutor> dc_executor_;
+  std::unique_ptr<tengine::Transition> transition_;
+  std::vector<std::unique_ptr<tengine::Transition>> finished_transitions_;  // freed next step
+  bool transition_done_ = false;
+  std::set<NodeId> shutdown_released_;
+
+  // Changes submitted and not yet applied locally, in order.
+  struct Outstanding {
+    uint64_t seq;
+    cib::Request request;
+  };
+  uint64_t next_seq_ = 1;
+  std::deque<Outstanding> outstanding_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+  // member side
+  std::map<std::string, OpMemo> memos_;  // op key -> key/digest from the DC
+  std::map<std::string, OpMemo> memos_history_;  // op key -> last key/digest, for join histories
+  uint64_t last_join_gen_answered_ = 0;
+  NodeId last_join_dc_ = 0;
+  bool joined_ = false;
+  bool shutting_down_ = false;
+  std::optional<Clock::Monotonic> shutdown_deadline_;
+};
+
+}  // namespace crm::crmd

@@ -1,0 +1,824 @@
+#include "crm/crmd/controller.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "crm/core/score.h"
+#include "crm/core/xml.h"
+#include "crm/crmd/status_view.h"
+#include "crm/tengine/op_record.h"
+
+namespace crm::crmd {
+
+const char* state_name(State s) {
+  switch (s) {
+    case State::kStarting: return "S_STARTING";
+    case State::kPending: return "S_PENDING";
+    case State::kElection: return "S_ELECTION";
+    case State::kIntegration: return "S_INTEGRATION";
+    case State::kFinalizeJoin: return "S_FINALIZE_JOIN";
+    case State::kIdle: return "S_IDLE";
+    case State::kPolicyEngine: return "S_POLICY_ENGINE";
+    case State::kTransitionEngine: return "S_TRANSITION_ENGINE";
+    case State::kNotDc: return "S_NOT_DC";
+    case State::kStopping: return "S_STOPPING";
+    case State::kStopped: return "S_TERMINATE";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string id_str(NodeId id) { return std::to_string(id); }
+
+long to_long(const std::string& s, long fallback = 0) {
+  long v = fallback;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() ? v : fallback;
+}
+
+// The peer's numeric execution status for an lrmd OpStatus.
+int exec_status_code(lrmd::OpStatus s) {
+  switch (s) {
+    case lrmd::OpStatus::kPending: return -1;
+    case lrmd::OpStatus::kDone: return 0;
+    case lrmd::OpStatus::kCancelled: return 1;
+    case lrmd::OpStatus::kTimeout: return 2;
+    case lrmd::OpStatus::kNotSupported: return 3;
+    case lrmd::OpStatus::kError: return 4;
+    case lrmd::OpStatus::kNotInstalled: return 7;
+    case lrmd::OpStatus::kInvalid: return 9;
+  }
+  return 4;
+}
+
+// "<name a="1" .../>" with escaping, plus optional children serialized.
+class MsgBuilder {
+ public:
+  explicit MsgBuilder(const char* name) : doc_(xml::new_document(name)) {}
+  MsgBuilder& set(const char* k, const std::string& v) {
+    xml::set_attr(xml::root(doc_), k, v);
+    return *this;
+  }
+  MsgBuilder& child(const std::string& xml_text) {
+    auto parsed = xml::parse(xml_text, "message child");
+    if (parsed.ok()) xmlAddChild(xml::root(doc_), xmlDocCopyNode(xml::root(*parsed), doc_.get(), 1));
+    return *this;
+  }
+  std::string str() const { return xml::to_string(xml::root(doc_), false); }
+
+ private:
+  xml::DocPtr doc_;
+};
+
+std::string xpath_node_state(NodeId id) { return "/cib/status/node_state[@id='" + id_str(id) + "']"; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// The DC's executor for the transition engine: rsc_ops go to the target node's
+// controller over the group (our own included), crm_events are handled here.
+class Controller::DcExecutor final : public tengine::ActionExecutor {
+ public:
+  explicit DcExecutor(Controller& c) : c_(c) {}
+  Status execute(const tengine::Action& a, const std::string& key) override {
+    if (a.type == tengine::ActionType::kCrmEvent) return crm_event(a);
+    auto target = c_.node_id(a.on_node);
+    if (!target || std::find(c_.members_.begin(), c_.members_.end(), *target) == c_.members_.end()) {
+      return unavailable("node " + a.on_node + " is not a member");
+    }
+    std::string digest = tengine::op_digest(a.parameters());
+    bool probe = a.operation == "monitor" && a.interval_ms == 0;
+    if (!probe && a.interval_ms == 0 && a.operation != "cancel" && a.operation != "delete") {
+      // Record the operation as pending first, so a DC that takes over sees it.
+      tengine::OpRecord rec{.rsc_id = a.rsc_id, .rsc_class = a.rsc_class, .rsc_provider = a.rsc_provider,
+                            .rsc_type = a.rsc_type, .operation = a.operation, .interval_ms = a.interval_ms,
+                            .call_id = -1, .rc = 193, .op_status = -1, .target_rc = a.target_rc,
+                            .last_rc_change = c_.deps_.clock.wall_now(), .transition_key = key,
+                            .op_digest = digest, .on_node = a.on_node};
+      c_.record(*target, rec);
+    }
+    c_.send(MsgBuilder("crmd_exec").set("target", a.on_node).set("key", key).set("digest", digest).child(a.xml).str());
+    return Status::Ok();
+  }
+
+ private:
+  Status crm_event(const tengine::Action& a) {
+    if (a.operation == "do_shutdown") {
+      c_.send(MsgBuilder("crmd_do_shutdown").set("target", a.on_node).str());
+      if (auto id = c_.node_id(a.on_node)) c_.shutdown_released_.insert(*id);
+    } else if (a.operation == "clear_failcount") {
+      if (auto id = c_.node_id(a.on_node)) c_.clear_failcount(*id, a.rsc_id.empty() ? a.operation_key : a.rsc_id);
+    } else if (a.operation == "stonith") {
+      return not_supported("fencing is not implemented (set stonith-enabled=false)");
+    }
+    c_.transition_->action_done(a.id, {});
+    return Status::Ok();
+  }
+  Controller& c_;
+};
+
+// ---------------------------------------------------------------------------
+
+Controller::Controller(NodeId self, std::string name, ControllerDeps deps, ControllerOptions options)
+    : self_(self), name_(std::move(name)), deps_(std::move(deps)), options_(options), view_(cib::Cib::empty()) {
+  names_[self_] = name_;
+  dc_executor_ = std::make_unique<DcExecutor>(*this);
+}
+
+Controller::~Controller() { *alive_ = false; }
+
+void Controller::log(const std::string& line) const {
+  if (deps_.log) deps_.log(line);
+}
+
+void Controller::set_state(State s) {
+  if (s == state_) return;
+  log(std::string("state ") + state_name(state_) + " -> " + state_name(s));
+  state_ = s;
+}
+
+Outputs Controller::step(const Input& input) {
+  finished_transitions_.clear();
+  std::visit(
+      [this](const auto& in) {
+        using T = std::decay_t<decltype(in)>;
+        if constexpr (std::is_same_v<T, Membership>) on_membership(in);
+        else if constexpr (std::is_same_v<T, Quorum>) on_quorum(in.quorate);
+        else if constexpr (std::is_same_v<T, Message>) on_message(in.from, in.payload);
+        else if constexpr (std::is_same_v<T, LocalResult>) on_local_result(in.result);
+        else if constexpr (std::is_same_v<T, CibChanged>) on_cib_changed();
+        else if constexpr (std::is_same_v<T, Tick>) on_tick();
+        else if constexpr (std::is_same_v<T, ShutdownRequest>) on_shutdown();
+      },
+      input);
+  // A transition that finished inside the handlers: plan again when needed.
+  for (int guard = 0; guard < 8; ++guard) {
+    if (transition_done_) {
+      transition_done_ = false;
+      finished_transitions_.push_back(std::move(transition_));
+    }
+    run_policy_engine_if_needed();
+    if (!transition_done_) break;
+  }
+  Outputs out = std::move(out_);
+  out_ = Outputs{};
+  return out;
+}
+
+std::optional<Clock::Monotonic> Controller::next_deadline() const {
+  std::optional<Clock::Monotonic> best;
+  auto consider = [&](std::optional<Clock::Monotonic> t) {
+    if (t && (!best || *t < *best)) best = t;
+  };
+  if (transition_ && !transition_->finished()) consider(transition_->next_deadline());
+  if (state_ == State::kIntegration) consider(join_deadline_);
+  consider(shutdown_deadline_);
+  return best;
+}
+
+std::string Controller::node_name(NodeId id) const {
+  auto it = names_.find(id);
+  if (it != names_.end()) return it->second;
+  StatusView v = read_status(view_);
+  if (const NodeView* n = v.by_id(id_str(id))) return n->uname;
+  return "";
+}
+
+std::optional<NodeId> Controller::node_id(const std::string& name) const {
+  for (const auto& [id, n] : names_) {
+    if (n == name) return id;
+  }
+  StatusView v = read_status(view_);
+  auto it = v.nodes.find(name);
+  if (it != v.nodes.end() && !it->second.id.empty()) {
+    long id = to_long(it->second.id, -1);
+    if (id > 0) return static_cast<NodeId>(id);
+  }
+  return std::nullopt;
+}
+
+// ---- the CIB view -----------------------------------------------------------
+
+void Controller::rebuild_view() {
+  view_ = deps_.cib.current().copy();
+  for (const Outstanding& o : outstanding_) {
+    auto applied = cib::apply_request(view_, o.request, nullptr);
+    (void)applied;
+  }
+  decorate_view();
+}
+
+void Controller::decorate_view() {
+  if (is_dc()) {
+    xml::set_attr(view_.root(), "have-quorum", effective_quorum() ? "1" : "0");
+    xml::set_attr(view_.root(), "dc-uuid", id_str(self_));
+  }
+}
+
+cib::Cib Controller::planning_view() const { return view_.copy(); }
+
+bool Controller::effective_quorum() const {
+  // corosync's verdict, and never more than a strict majority of the nodes we
+  // know of (quorum notifications may lag the membership change).
+  size_t known = members_.size();
+  if (xmlNode* cfg = view_.configuration()) {
+    if (xmlNode* nodes = xml::first_child(cfg, "nodes")) known = std::max(known, xml::children(nodes, "node").size());
+  }
+  known = std::max(known, max_members_seen_);
+  return quorate_ && members_.size() * 2 > known;
+}
+
+void Controller::submit(cib::Request r) {
+  bool in_sync = is_dc() && fingerprint(view_) == last_fingerprint_;
+  auto applied = cib::apply_request(view_, r, nullptr);
+  if (!applied.ok() && applied.status().code() == StatusCode::kNotFound) return;  // nothing to delete
+  decorate_view();
+  if (in_sync) last_fingerprint_ = fingerprint(view_);
+  uint64_t seq = next_seq_++;
+  outstanding_.push_back({seq, r});
+  std::weak_ptr<bool> alive = alive_;
+  deps_.cib.submit(r, [this, alive, seq](const Status& st) {
+    if (alive.expired()) return;
+    if (!st.ok() && st.code() != StatusCode::kNotFound) log("CIB update refused: " + st.to_string());
+    for (auto it = outstanding_.begin(); it != outstanding_.end(); ++it) {
+      if (it->seq == seq) {
+        outstanding_.erase(it);
+        break;
+      }
+    }
+  });
+}
+
+std::string Controller::fingerprint(const cib::Cib& view) const {
+  // What makes a new plan necessary when someone else changes it: the
+  // configuration, node attributes, the set of resources with history per
+  // node (cleanup removes them). Operation results reach the DC as messages.
+  std::string fp;
+  if (xmlNode* cfg = view.configuration()) fp += xml::to_string(cfg, false);
+  if (xmlNode* status = view.status()) {
+    for (xmlNode* ns : xml::children(status, "node_state")) {
+      fp += "|" + xml::attr_or(ns, "id") + ":" + xml::attr_or(ns, "join");
+      if (xmlNode* ta = xml::first_child(ns, "transient_attributes")) fp += xml::to_string(ta, false);
+      if (xmlNode* lrm = xml::first_child(ns, "lrm")) {
+        if (xmlNode* rs = xml::first_child(lrm, "lrm_resources")) {
+          for (xmlNode* r : xml::children(rs, "lrm_resource")) fp += "," + xml::attr_or(r, "id");
+        }
+      }
+    }
+  }
+  return fp;
+}
+
+void Controller::record(NodeId node, const tengine::OpRecord& op) {
+  // One lrm_rsc_op (and lrm_resource) merged into node_state/lrm.
+  xml::DocPtr doc = xml::new_document("node_state");
+  xmlNode* ns = xml::root(doc);
+  xml::set_attr(ns, "id", id_str(node));
+  xmlNode* lrm = xml::add_child(ns, "lrm");
+  xml::set_attr(lrm, "id", id_str(node));
+  xmlNode* rs = xml::add_child(lrm, "lrm_resources");
+  tengine::record_op(rs, op);
+  // Entries merged onto an existing element keep stale attributes: delete the
+  // ones we replace first.
+  std::string rsc_xpath = xpath_node_state(node) + "/lrm/lrm_resources/lrm_resource[@id='" + op.rsc_id + "']";
+  bool drop_recurring = op.op_status == 0 && op.interval_ms == 0 && !op.failed() &&
+                        (op.operation == "stop" || op.operation == "start");
+  if (auto existing = view_.query(rsc_xpath); existing.ok()) {
+    if (drop_recurring) {
+      submit({.op = cib::Op::kDelete, .xpath = rsc_xpath + "/lrm_rsc_op[@interval!='0']", .delete_all = true});
+    }
+    for (xmlNode* r : xml::children(xml::first_child(rs, "lrm_resource"), "lrm_rsc_op")) {
+      submit({.op = cib::Op::kDelete, .xpath = rsc_xpath + "/lrm_rsc_op[@id='" + xml::attr_or(r, "id") + "']"});
+    }
+  }
+  submit({.op = cib::Op::kModify, .section = "status", .fragment = xml::to_string(ns, false), .allow_create = true});
+}
+
+void Controller::set_node_attribute(NodeId node, const std::string& name, const std::string& value) {
+  std::string sid = "status-" + id_str(node);
+  std::string pid = sid + "-" + name;
+  std::replace(pid.begin(), pid.end(), '#', '.');
+  xml::DocPtr doc = xml::new_document("node_state");
+  xmlNode* ns = xml::root(doc);
+  xml::set_attr(ns, "id", id_str(node));
+  xmlNode* ta = xml::add_child(ns, "transient_attributes");
+  xml::set_attr(ta, "id", id_str(node));
+  xmlNode* ia = xml::add_child(ta, "instance_attributes");
+  xml::set_attr(ia, "id", sid);
+  xmlNode* nv = xml::add_child(ia, "nvpair");
+  xml::set_attr(nv, "id", pid);
+  xml::set_attr(nv, "name", name);
+  xml::set_attr(nv, "value", value);
+  submit({.op = cib::Op::kModify, .section = "status", .fragment = xml::to_string(ns, false), .allow_create = true});
+}
+
+void Controller::clear_failcount(NodeId node, const std::string& rsc) {
+  std::string base = xpath_node_state(node) + "/transient_attributes/instance_attributes/nvpair";
+  for (const char* prefix : {"fail-count-", "last-failure-"}) {
+    std::string xp = base + "[starts-with(@name,'" + prefix + rsc + "#')]";
+    if (auto found = view_.query(xp); found.ok() && !found->empty()) {
+      submit({.op = cib::Op::kDelete, .xpath = xp, .delete_all = true});
+    }
+  }
+}
+
+// ---- inputs -------------------------------------------------------------------
+
+void Controller::on_membership(const Membership& m) {
+  NodeId old_dc = dc_;
+  bool was_dc = is_dc();
+  members_ = m.members;
+  std::sort(members_.begin(), members_.end());
+  max_members_seen_ = std::max(max_members_seen_, members_.size());
+  if (std::find(members_.begin(), members_.end(), self_) == members_.end()) {
+    log("membership without this node; waiting");
+    return;
+  }
+  set_state(State::kElection);
+  dc_ = members_.front();  // the election: lowest node id, no vote needed
+  if (dc_ != old_dc) log("DC is now node " + id_str(dc_) + " (" + node_name(dc_) + ")");
+  if (transition_) {
+    for (NodeId gone : m.left) transition_->node_lost(node_name(gone));
+  }
+  if (!is_dc()) {
+    if (was_dc) {
+      // A node with a lower id took over: stop driving our transition.
+      if (transition_ && !transition_->finished()) transition_->abort("no longer the DC");
+    }
+    awaiting_join_.clear();
+    set_state(shutting_down_ ? State::kStopping : (old_dc == dc_ && joined_ ? State::kNotDc : State::kPending));
+    return;
+  }
+  rebuild_view();
+  bool need_join = !was_dc || !m.joined.empty();
+  if (!was_dc && m.joined.empty()) {
+    // Took over from a DC that left: the replicated status is current for
+    // every member that had joined, so plan at once (the failover path).
+    StatusView v = read_status(view_);
+    for (NodeId n : members_) {
+      const NodeView* nv = v.by_id(id_str(n));
+      if (n != self_ && (!nv || !nv->online)) need_join = true;
+    }
+    if (!need_join) log("took over as DC without a join round");
+  }
+  for (NodeId gone : m.left) mark_node_down(gone);
+  if (was_dc && m.joined.empty()) need_join = false;
+  write_cib_root_attributes();
+  if (need_join) {
+    start_integration();
+  } else {
+    set_state(State::kIdle);
+    request_replan(m.left.empty() ? "membership change" : "node(s) left");
+  }
+}
+
+void Controller::on_quorum(bool q) {
+  if (q == quorate_) return;
+  quorate_ = q;
+  log(std::string("quorum ") + (q ? "gained" : "lost"));
+  if (is_dc()) {
+    decorate_view();
+    write_cib_root_attributes();
+    request_replan("quorum changed");
+  }
+}
+
+void Controller::write_cib_root_attributes() {
+  if (!is_dc()) return;
+  const xmlNode* root = deps_.cib.current().root();
+  std::string q = effective_quorum() ? "1" : "0";
+  if (xml::attr_or(root, "have-quorum") == q && xml::attr_or(root, "dc-uuid") == id_str(self_)) return;
+  MsgBuilder b("cib");
+  b.set("have-quorum", q).set("dc-uuid", id_str(self_));
+  submit({.op = cib::Op::kModify, .section = "cib", .fragment = b.str()});
+}
+
+void Controller::on_message(NodeId from, const std::string& payload) {
+  auto doc = xml::parse(payload, "crmd message");
+  if (!doc.ok()) {
+    log("ignoring malformed message from node " + id_str(from));
+    return;
+  }
+  xmlNode* msg = xml::root(*doc);
+  std::string_view kind = xml::name(msg);
+  if (auto n = xml::attr(msg, "name"); n && xml::attr_or(msg, "node") == id_str(from)) names_[from] = *n;
+  if (kind == "crmd_join_offer") {
+    if (from == dc_) send_join_request(static_cast<uint64_t>(to_long(xml::attr_or(msg, "gen"))));
+  } else if (kind == "crmd_join_request") {
+    if (is_dc()) handle_join_request(from, msg);
+  } else if (kind == "crmd_exec") {
+    if (xml::attr_or(msg, "target") == name_ && from == dc_) handle_exec(msg);
+  } else if (kind == "crmd_op_result") {
+    if (is_dc()) handle_op_result(from, msg);
+  } else if (kind == "crmd_shutdown_req") {
+    if (is_dc()) handle_shutdown_request(from, msg);
+  } else if (kind == "crmd_do_shutdown") {
+    if (xml::attr_or(msg, "target") == name_ && from == dc_) {
+      log("the DC released this node: exiting");
+      set_state(State::kStopped);
+      out_.exit = true;
+    }
+  }
+}
+
+void Controller::on_cib_changed() {
+  if (!is_dc()) {
+    view_ = deps_.cib.current().copy();
+    return;
+  }
+  rebuild_view();
+  if (state_ == State::kIntegration || state_ == State::kFinalizeJoin) return;
+  std::string fp = fingerprint(view_);
+  if (fp != last_fingerprint_) request_replan("CIB changed");
+}
+
+void Controller::on_tick() {
+  auto now = deps_.clock.monotonic_now();
+  if (transition_ && !transition_->finished()) transition_->tick();
+  if (state_ == State::kIntegration && join_deadline_ && *join_deadline_ <= now) {
+    std::string missing;
+    for (NodeId n : awaiting_join_) missing += " " + id_str(n);
+    log("join timed out waiting for node(s)" + missing);
+    awaiting_join_.clear();
+    finalize_join();
+  }
+  if (shutdown_deadline_ && *shutdown_deadline_ <= now && state_ != State::kStopped) {
+    log("shutdown timed out: exiting");
+    set_state(State::kStopped);
+    out_.exit = true;
+  }
+}
+
+void Controller::on_shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  shutdown_deadline_ = deps_.clock.monotonic_now() + options_.shutdown_timeout;
+  if (members_.empty()) {
+    set_state(State::kStopped);
+    out_.exit = true;
+    return;
+  }
+  log("shutdown requested: asking the DC to move resources away");
+  if (!is_dc()) set_state(State::kStopping);
+  send(MsgBuilder("crmd_shutdown_req").set("node", id_str(self_)).set("name", name_).str());
+}
+
+// ---- DC: join -------------------------------------------------------------------
+
+void Controller::start_integration() {
+  ++join_gen_;
+  awaiting_join_.clear();
+  join_histories_.clear();
+  for (NodeId n : members_) {
+    if (n != self_) awaiting_join_.insert(n);
+  }
+  if (transition_ && !transition_->finished()) transition_->abort("join in progress");
+  set_state(State::kIntegration);
+  join_deadline_ = deps_.clock.monotonic_now() + options_.join_timeout;
+  send(MsgBuilder("crmd_join_offer").set("dc", id_str(self_)).set("gen", std::to_string(join_gen_)).str());
+  if (awaiting_join_.empty()) finalize_join();
+}
+
+void Controller::send_join_request(uint64_t gen) {
+  if (gen <= last_join_gen_answered_ && dc_ == last_join_dc_) return;
+  last_join_gen_answered_ = gen;
+  last_join_dc_ = dc_;
+  MsgBuilder b("crmd_join_request");
+  b.set("node", id_str(self_)).set("name", name_).set("gen", std::to_string(gen)).child(history_xml());
+  send(b.str());
+  if (!is_dc()) set_state(shutting_down_ ? State::kStopping : State::kNotDc);
+  joined_ = true;
+}
+
+void Controller::handle_join_request(NodeId from, xmlNode* msg) {
+  if (state_ != State::kIntegration) {
+    // A late answer (or to an earlier offer): nothing to integrate now.
+    return;
+  }
+  if (static_cast<uint64_t>(to_long(xml::attr_or(msg, "gen"))) != join_gen_) return;
+  xmlNode* hist = xml::first_child(msg, "lrm_resources");
+  join_histories_[from] = hist ? xml::to_string(hist, false) : "<lrm_resources/>";
+  awaiting_join_.erase(from);
+  if (awaiting_join_.empty()) finalize_join();
+}
+
+void Controller::finalize_join() {
+  set_state(State::kFinalizeJoin);
+  join_histories_[self_] = history_xml();
+  StatusView v = read_status(view_);
+  for (auto& [node, hist] : join_histories_) {
+    if (std::find(members_.begin(), members_.end(), node) == members_.end()) continue;
+    std::string uname = node_name(node);
+    auto it = v.nodes.find(uname);
+    if (it == v.nodes.end() || !it->second.in_config) {
+      MsgBuilder n("node");
+      n.set("id", id_str(node)).set("uname", uname).set("type", "member");
+      submit({.op = cib::Op::kCreate, .section = "nodes", .fragment = n.str()});
+    }
+    // The node's history as its executor knows it replaces what the CIB had.
+    submit({.op = cib::Op::kDelete, .xpath = xpath_node_state(node) + "/lrm"});
+    auto hdoc = xml::parse(hist, "join history");
+    xml::DocPtr doc = xml::new_document("node_state");
+    xmlNode* root = xml::root(doc);
+    xml::set_attr(root, "id", id_str(node));
+    xml::set_attr(root, "uname", uname);
+    xml::set_attr(root, "in_ccm", "true");
+    xml::set_attr(root, "crmd", "online");
+    xml::set_attr(root, "crm-debug-origin", "do_lrm_query_internal");
+    xml::set_attr(root, "join", "member");
+    xml::set_attr(root, "expected", "member");
+    xmlNode* lrm = xml::add_child(root, "lrm");
+    xml::set_attr(lrm, "id", id_str(node));
+    if (hdoc.ok()) xmlAddChild(lrm, xmlDocCopyNode(xml::root(*hdoc), doc.get(), 1));
+    submit({.op = cib::Op::kModify, .section = "status", .fragment = xml::to_string(root, false), .allow_create = true});
+  }
+  join_histories_.clear();
+  join_deadline_.reset();
+  set_state(State::kIdle);
+  request_replan("join complete");
+}
+
+void Controller::mark_node_down(NodeId node) {
+  std::string uname = node_name(node);
+  log("node " + id_str(node) + " (" + uname + ") left: marking it down, its resources stopped");
+  MsgBuilder ns("node_state");
+  ns.set("id", id_str(node)).set("in_ccm", "false").set("crmd", "offline").set("join", "down");
+  ns.set("expected", "down").set("crm-debug-origin", "peer_update_callback");
+  if (!uname.empty()) ns.set("uname", uname);
+  submit({.op = cib::Op::kModify, .section = "status", .fragment = ns.str(), .allow_create = true});
+  if (auto q = view_.query(xpath_node_state(node) + "/lrm"); q.ok()) {
+    submit({.op = cib::Op::kDelete, .xpath = xpath_node_state(node) + "/lrm"});
+  }
+  if (auto q = view_.query(xpath_node_state(node) + "/transient_attributes"); q.ok()) {
+    submit({.op = cib::Op::kDelete, .xpath = xpath_node_state(node) + "/transient_attributes"});
+  }
+  shutdown_released_.erase(node);
+}
+
+// ---- DC: results, planning ---------------------------------------------------------
+
+void Controller::handle_op_result(NodeId from, xmlNode* msg) {
+  tengine::OpRecord op;
+  op.rsc_id = xml::attr_or(msg, "rsc");
+  op.rsc_class = xml::attr_or(msg, "class");
+  op.rsc_provider = xml::attr_or(msg, "provider");
+  op.rsc_type = xml::attr_or(msg, "type");
+  op.operation = xml::attr_or(msg, "operation");
+  op.interval_ms = to_long(xml::attr_or(msg, "interval"));
+  op.call_id = static_cast<int>(to_long(xml::attr_or(msg, "call-id")));
+  op.rc = static_cast<int>(to_long(xml::attr_or(msg, "rc-code")));
+  op.op_status = static_cast<int>(to_long(xml::attr_or(msg, "op-status")));
+  op.exec_time_ms = to_long(xml::attr_or(msg, "exec-time"));
+  op.queue_time_ms = to_long(xml::attr_or(msg, "queue-time"));
+  op.last_rc_change = to_long(xml::attr_or(msg, "last-rc-change"));
+  op.transition_key = xml::attr_or(msg, "key");
+  op.op_digest = xml::attr_or(msg, "digest");
+  op.exit_reason = xml::attr_or(msg, "exit-reason");
+  op.on_node = node_name(from);
+  if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
+  else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = tengine::kOcfNotRunning;
+  ++stats_.results_recorded;
+
+  if (op.operation == "cancel") {
+    long interval = to_long(xml::attr_or(msg, "cancel-interval"));
+    std::string xp = xpath_node_state(from) + "/lrm/lrm_resources/lrm_resource[@id='" + op.rsc_id +
+                     "']/lrm_rsc_op[@interval='" + std::to_string(interval) + "']";
+    if (auto q = view_.query(xp); q.ok()) submit({.op = cib::Op::kDelete, .xpath = xp, .delete_all = true});
+  } else {
+    record(from, op);
+    if (op.failed()) {
+      std::string attr = op.rsc_id + "#" + op.operation + "_" + std::to_string(op.interval_ms);
+      Score count = kInfinity;
+      if (!(op.operation == "start" && op.interval_ms == 0)) {  // start-failure-is-fatal
+        StatusView v = read_status(view_);
+        Score current = 0;
+        if (const NodeView* nv = v.by_id(id_str(from))) {
+          auto it = nv->attributes.find("fail-count-" + attr);
+          if (it != nv->attributes.end()) {
+            auto parsed = parse_score(it->second);
+            if (parsed.ok()) current = *parsed;
+          }
+        }
+        count = score_add(current, 1);
+      }
+      set_node_attribute(from, "fail-count-" + attr, score_to_string(count));
+      set_node_attribute(from, "last-failure-" + attr, std::to_string(deps_.clock.wall_now()));
+    }
+  }
+
+  bool matched = false;
+  if (transition_ && !transition_->finished() && !op.transition_key.empty()) {
+    if (auto id = transition_->in_flight_action(op.transition_key)) {
+      tengine::ActionResult r;
+      r.rc = op.rc;
+      r.status = static_cast<tengine::ExecStatus>(op.op_status == 0 ? 0 : (op.op_status == 2 ? 2 : 4));
+      r.exec_time = std::chrono::milliseconds(op.exec_time_ms);
+      if (op.operation == "cancel") r.rc = 0, r.status = tengine::ExecStatus::kDone;
+      matched = transition_->action_done(*id, r);
+    }
+  }
+  if (!matched && op.failed() && op.operation != "cancel") {
+    request_replan("unexpected result " + op.operation_key() + " rc=" + std::to_string(op.rc) + " on " + op.on_node);
+  }
+}
+
+void Controller::handle_shutdown_request(NodeId from, xmlNode* msg) {
+  log("node " + node_name(from) + " asks to shut down");
+  set_node_attribute(from, "shutdown", std::to_string(deps_.clock.wall_now()));
+  request_replan("shutdown of " + node_name(from));
+}
+
+void Controller::request_replan(const std::string& why) {
+  if (!is_dc()) return;
+  if (!replan_) log("replan: " + why);
+  replan_ = true;
+  replan_reason_ = why;
+}
+
+void Controller::run_policy_engine_if_needed() {
+  if (!is_dc() || !replan_) return;
+  if (state_ == State::kIntegration || state_ == State::kFinalizeJoin || state_ == State::kStopped) return;
+  if (transition_ && !transition_->finished()) {
+    if (!transition_->aborting()) transition_->abort(replan_reason_);
+    return;  // in-flight actions finish first
+  }
+  replan_ = false;
+  set_state(State::kPolicyEngine);
+  decorate_view();
+  last_fingerprint_ = fingerprint(view_);
+  ++stats_.pe_runs;
+  auto graph_xml = deps_.scheduler ? deps_.scheduler(view_, deps_.clock.wall_now())
+                                   : Result<std::string>(unavailable("no policy engine"));
+  if (!graph_xml.ok()) {
+    ++stats_.pe_errors;
+    log("policy engine failed: " + graph_xml.status().to_string());
+    set_state(State::kIdle);
+    return;
+  }
+  auto graph = tengine::Graph::parse(*graph_xml);
+  if (!graph.ok()) {
+    ++stats_.pe_errors;
+    log("policy engine returned an unusable graph: " + graph.status().to_string());
+    set_state(State::kIdle);
+    return;
+  }
+  graph->transition_id = next_transition_id_++;
+  ++stats_.transitions;
+  size_t actions = graph->actions.size();
+  transition_ = std::make_unique<tengine::Transition>(std::move(graph).value(), *dc_executor_, deps_.clock,
+                                                      tengine::TransitionOptions{.dc_uuid = id_str(self_)});
+  transition_->on_finished = [this](tengine::Outcome o) { on_transition_finished(o); };
+  log("transition " + std::to_string(transition_->id()) + " (" + std::to_string(actions) + " actions): " +
+      replan_reason_);
+  set_state(State::kTransitionEngine);
+  transition_->start();
+}
+
+void Controller::on_transition_finished(tengine::Outcome o) {
+  log("transition " + std::to_string(transition_->id()) + " " + tengine::outcome_name(o) +
+      (transition_->abort_reason().empty() ? "" : " (" + transition_->abort_reason() + ")"));
+  transition_done_ = true;
+  if (!is_dc()) return;
+  if (o != tengine::Outcome::kComplete) {
+    replan_ = true;
+    if (replan_reason_.empty()) replan_reason_ = std::string("transition ") + tengine::outcome_name(o);
+  } else {
+    maybe_release_shutdown_nodes();
+  }
+  if (state_ == State::kTransitionEngine) set_state(State::kIdle);
+}
+
+void Controller::maybe_release_shutdown_nodes() {
+  // A node that asked to shut down and runs nothing any more may go (for
+  // policy engines that do not schedule do_shutdown themselves).
+  StatusView v = read_status(view_);
+  for (NodeId n : members_) {
+    const NodeView* nv = v.by_id(id_str(n));
+    if (!nv || !nv->shutdown || !nv->active.empty() || shutdown_released_.count(n)) continue;
+    shutdown_released_.insert(n);
+    if (n == self_) {
+      log("this DC ran down its resources: exiting");
+      set_state(State::kStopped);
+      out_.exit = true;
+    } else {
+      send(MsgBuilder("crmd_do_shutdown").set("target", nv->uname).str());
+    }
+  }
+}
+
+// ---- member side: executing ----------------------------------------------------
+
+void Controller::handle_exec(xmlNode* msg) {
+  std::string key = xml::attr_or(msg, "key");
+  std::string wrapped = "<transition_graph><synapse id=\"0\"><action_set>";
+  for (xmlNode* c : xml::children(msg)) wrapped += xml::to_string(c, false);
+  wrapped += "</action_set></synapse></transition_graph>";
+  auto g = tengine::Graph::parse(wrapped);
+  if (!g.ok() || g->actions.empty()) {
+    log("bad exec request: " + g.status().to_string());
+    return;
+  }
+  const tengine::Action& a = g->actions.begin()->second;
+  lrmd::ExecRequest req;
+  req.rsc_id = a.rsc_id;
+  req.standard = a.rsc_class;
+  req.provider = a.rsc_provider;
+  req.type = a.rsc_type;
+  req.action = a.operation;
+  req.interval_ms = static_cast<uint32_t>(a.interval_ms);
+  req.timeout_ms = a.timeout.count() > 0 ? static_cast<uint32_t>(a.timeout.count()) : 20000;
+  for (const auto& [k, v] : a.attributes) req.params[k] = v;
+
+  auto reply = [&](int rc, int status, const std::string& reason, const std::string& extra_name = "",
+                   const std::string& extra_value = "") {
+    MsgBuilder b("crmd_op_result");
+    b.set("node", id_str(self_)).set("name", name_).set("rsc", a.rsc_id).set("class", a.rsc_class);
+    b.set("provider", a.rsc_provider).set("type", a.rsc_type).set("operation", a.operation);
+    b.set("interval", std::to_string(a.interval_ms)).set("call-id", "0").set("rc-code", std::to_string(rc));
+    b.set("op-status", std::to_string(status)).set("key", key).set("digest", xml::attr_or(msg, "digest"));
+    b.set("last-rc-change", std::to_string(deps_.clock.wall_now())).set("exit-reason", reason);
+    if (!extra_name.empty()) b.set(extra_name.c_str(), extra_value);
+    send(b.str());
+  };
+
+  if (a.operation == "cancel") {
+    std::string op = a.meta("operation").value_or("monitor");
+    Status st = deps_.executor.cancel(a.rsc_id, op, static_cast<uint32_t>(a.interval_ms));
+    (void)st;  // gone already is as good as cancelled
+    reply(0, 0, "", "cancel-interval", std::to_string(a.interval_ms));
+    return;
+  }
+  if (a.operation == "stop") {
+    // Recurring monitors end before the stop runs (their cancellations are not reported).
+    if (auto rec = deps_.executor.recurring_ops(); rec.ok()) {
+      for (const auto& r : *rec) {
+        if (r.request.rsc_id == a.rsc_id) {
+          Status st = deps_.executor.cancel(r.request.rsc_id, r.request.action, r.request.interval_ms);
+          (void)st;
+        }
+      }
+    }
+  }
+  memos_[req.op_key()] = {key, xml::attr_or(msg, "digest")};
+  auto call = deps_.executor.exec(req);
+  if (!call.ok()) {
+    log("executor refused " + req.op_key() + ": " + call.status().to_string());
+    reply(tengine::kOcfUnknownError, 4, call.status().message());
+  }
+}
+
+void Controller::on_local_result(const lrmd::ExecResult& r) {
+  if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) return;
+  std::string op_key = r.rsc_id + "_" + r.action + "_" + std::to_string(r.interval_ms);
+  OpMemo memo;
+  if (auto it = memos_.find(op_key); it != memos_.end()) memo = it->second;
+  if (r.interval_ms == 0) memos_.erase(op_key);
+  MsgBuilder b("crmd_op_result");
+  b.set("node", id_str(self_)).set("name", name_).set("rsc", r.rsc_id).set("class", r.standard);
+  b.set("provider", r.provider).set("type", r.type).set("operation", r.action);
+  b.set("interval", std::to_string(r.interval_ms)).set("call-id", std::to_string(r.call_id));
+  b.set("rc-code", std::to_string(r.rc)).set("op-status", std::to_string(exec_status_code(r.op_status)));
+  b.set("exec-time", std::to_string(r.duration_ms)).set("queue-time", std::to_string(r.queue_ms));
+  b.set("last-rc-change", std::to_string(r.start_time ? r.start_time + r.duration_ms / 1000 : deps_.clock.wall_now()));
+  b.set("key", memo.key).set("digest", memo.digest).set("exit-reason", r.exit_reason);
+  if (!memo.key.empty() || r.interval_ms > 0) memos_history_[op_key] = memo;
+  send(b.str());
+}
+
+std::string Controller::history_xml() {
+  xml::DocPtr doc = xml::new_document("lrm_resources");
+  auto results = deps_.executor.last_results();
+  if (!results.ok()) {
+    log("cannot read the executor's history: " + results.status().to_string());
+    return "<lrm_resources/>";
+  }
+  for (const lrmd::ExecResult& r : *results) {
+    if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) continue;
+    tengine::OpRecord op;
+    op.rsc_id = r.rsc_id;
+    op.rsc_class = r.standard;
+    op.rsc_provider = r.provider;
+    op.rsc_type = r.type;
+    op.operation = r.action;
+    op.interval_ms = r.interval_ms;
+    op.call_id = r.call_id;
+    op.rc = r.rc;
+    op.op_status = exec_status_code(r.op_status);
+    op.exec_time_ms = r.duration_ms;
+    op.queue_time_ms = r.queue_ms;
+    op.last_rc_change = r.start_time + r.duration_ms / 1000;
+    op.on_node = name_;
+    std::string op_key = r.rsc_id + "_" + r.action + "_" + std::to_string(r.interval_ms);
+    if (auto it = memos_history_.find(op_key); it != memos_history_.end()) {
+      op.transition_key = it->second.key;
+      op.op_digest = it->second.digest;
+    }
+    if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
+    else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = tengine::kOcfNotRunning;
+    tengine::record_op(xml::root(doc), op);
+  }
+  return xml::to_string(xml::root(doc), false);
+}
+
+}  // namespace crm::crmd

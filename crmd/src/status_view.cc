@@ -1,0 +1,152 @@
+#include "crm/crmd/status_view.h"
+
+#include <charconv>
+
+#include "crm/core/xml.h"
+
+namespace crm::crmd {
+namespace {
+
+long num(const xmlNode* n, const char* a, long fallback = 0) {
+  std::string v = xml::attr_or(n, a);
+  long out = fallback;
+  std::from_chars(v.data(), v.data() + v.size(), out);
+  return out;
+}
+
+bool truthy(const std::string& v) {
+  return v == "true" || v == "on" || v == "yes" || v == "1" || v == "y";
+}
+
+}  // namespace
+
+bool history_active(const xmlNode* rsc, bool* promoted) {
+  // Pick the latest non-recurring op by call-id ("last_0" wins on ties), as
+  // the peer orders history; a pending op (call-id -1) is the newest.
+  const xmlNode* last = nullptr;
+  long best = -2;
+  bool monitor_running = false, monitor_promoted = false;
+  for (const xmlNode* op : xml::children(rsc, "lrm_rsc_op")) {
+    long interval = num(op, "interval");
+    long status = num(op, "op-status");
+    long rc = num(op, "rc-code");
+    if (interval > 0) {
+      if (status == 0 && (rc == 0 || rc == 8)) monitor_running = true;
+      if (status == 0 && rc == 8) monitor_promoted = true;
+      continue;
+    }
+    long call = num(op, "call-id");
+    if (status == -1) call = 1L << 40;
+    if (call > best || (call == best && xml::attr_or(op, "id").ends_with("_last_0"))) {
+      best = call;
+      last = op;
+    }
+  }
+  if (promoted) *promoted = false;
+  if (!last) return monitor_running;
+  std::string operation = xml::attr_or(last, "operation");
+  long status = num(last, "op-status");
+  long rc = num(last, "rc-code");
+  if (status == -1) {  // pending
+    bool active = operation != "monitor";
+    if (promoted) *promoted = operation == "promote";
+    return active;
+  }
+  bool ok = status == 0 && (rc == 0 || rc == 8);
+  if (operation == "stop") return !(status == 0 && rc == 0);  // a failed stop leaves it active
+  if (operation == "monitor") {
+    if (promoted) *promoted = status == 0 && rc == 8;
+    return ok || (status == 0 && rc == 9) || monitor_running;
+  }
+  if (operation == "start" || operation == "promote" || operation == "demote" || operation == "migrate_from" ||
+      operation == "notify" || operation == "reload" || operation == "reload-agent") {
+    if (promoted) *promoted = operation == "promote" || rc == 8 || monitor_promoted;
+    // A failed start may have left it half-running: the peer treats it as active.
+    return true;
+  }
+  if (operation == "migrate_to") return !ok;
+  return monitor_running;
+}
+
+StatusView read_status(const cib::Cib& cib) {
+  StatusView v;
+  xmlNode* root = cib.root();
+  v.have_quorum = truthy(xml::attr_or(root, "have-quorum", "0"));
+  v.dc_uuid = xml::attr_or(root, "dc-uuid");
+  std::map<std::string, std::string> id_to_name;
+  if (xmlNode* cfg = cib.configuration()) {
+    if (xmlNode* nodes = xml::first_child(cfg, "nodes")) {
+      for (xmlNode* n : xml::children(nodes, "node")) {
+        std::string uname = xml::attr_or(n, "uname", xml::attr_or(n, "id"));
+        NodeView& nv = v.nodes[uname];
+        nv.id = xml::attr_or(n, "id");
+        nv.uname = uname;
+        nv.in_config = true;
+        id_to_name[nv.id] = uname;
+        for (xmlNode* ia : xml::children(n, "instance_attributes")) {
+          for (xmlNode* p : xml::children(ia, "nvpair")) {
+            if (xml::attr_or(p, "name") == "standby") nv.standby = truthy(xml::attr_or(p, "value"));
+          }
+        }
+      }
+    }
+  }
+  if (xmlNode* status = cib.status()) {
+    for (xmlNode* ns : xml::children(status, "node_state")) {
+      std::string id = xml::attr_or(ns, "id");
+      std::string uname = xml::attr_or(ns, "uname");
+      if (uname.empty()) uname = id_to_name.count(id) ? id_to_name[id] : id;
+      NodeView& nv = v.nodes[uname];
+      nv.id = id;
+      nv.uname = uname;
+      nv.online = truthy(xml::attr_or(ns, "in_ccm")) && xml::attr_or(ns, "crmd") == "online" &&
+                  xml::attr_or(ns, "join") == "member";
+      if (xmlNode* ta = xml::first_child(ns, "transient_attributes")) {
+        for (xmlNode* ia : xml::children(ta, "instance_attributes")) {
+          for (xmlNode* p : xml::children(ia, "nvpair")) {
+            std::string name = xml::attr_or(p, "name"), value = xml::attr_or(p, "value");
+            nv.attributes[name] = value;
+            if (name == "standby") nv.standby = truthy(value);
+            if (name == "shutdown") nv.shutdown = !value.empty() && value != "0";
+          }
+        }
+      }
+      if (xmlNode* lrm = xml::first_child(ns, "lrm")) {
+        if (xmlNode* rs = xml::first_child(lrm, "lrm_resources")) {
+          for (xmlNode* r : xml::children(rs, "lrm_resource")) {
+            bool promoted = false;
+            std::string rid = xml::attr_or(r, "id");
+            if (history_active(r, &promoted)) {
+              nv.active.insert(rid);
+              if (promoted) nv.promoted.insert(rid);
+            }
+            for (xmlNode* op : xml::children(r, "lrm_rsc_op")) {
+              if (xml::attr_or(op, "id").ends_with("_last_failure_0")) {
+                nv.failed_ops.push_back(xml::attr_or(op, "operation_key") + " (rc=" + xml::attr_or(op, "rc-code") +
+                                        ", status=" + xml::attr_or(op, "op-status") + ")");
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return v;
+}
+
+std::vector<std::string> StatusView::where(const std::string& rsc) const {
+  std::vector<std::string> out;
+  for (const auto& [name, n] : nodes) {
+    if (n.active.count(rsc)) out.push_back(name);
+  }
+  return out;
+}
+
+const NodeView* StatusView::by_id(const std::string& id) const {
+  for (const auto& [name, n] : nodes) {
+    if (n.id == id) return &n;
+  }
+  return nullptr;
+}
+
+}  // namespace crm::crmd
