@@ -603,7 +603,8 @@ class Executor::Impl {
 
   void map_exit(const ExecRequest& req, const Run& run, int status, ExecResult& r) const {
     r.output = run.out;
-    if (!run.err.empty()) {
+    bool metadata = req.action == "meta-data" || req.action == "metadata";
+    if (!run.err.empty() && !metadata) {  // meta-data output stays parseable XML
       if (!r.output.empty() && r.output.back() != '\n') r.output += '\n';
       r.output += "[stderr]\n" + run.err;
     }
