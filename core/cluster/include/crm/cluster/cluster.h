@@ -11,6 +11,7 @@
 //   RETURN_IF_ERROR(group->send("<cib-update .../>"));
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -44,6 +45,9 @@ class GroupTransport {
   // group is not joined or the messaging layer is gone (the daemon should exit
   // and be respawned).
   virtual Status send(std::string_view payload) = 0;
+  // Messages accepted by send() but not yet handed to the messaging layer
+  // (corosync said "try again" or flow control is on); 0 when not tracked.
+  virtual size_t queued() const { return 0; }
 
   std::function<void(NodeId from, std::string_view payload)> on_message;
   std::function<void(const MembershipChange&)> on_membership;
@@ -60,6 +64,8 @@ class QuorumSource {
   // delivered; empty when the implementation does not know them.
   virtual std::vector<NodeId> members() const { return {}; }
   std::function<void(bool quorate)> on_change;
+  // Called once when the connection to corosync is lost (quorate() then stays false).
+  std::function<void(const Status&)> on_lost;
 };
 
 // Joins CPG group `group_name` on the local corosync (corosync must be running).
@@ -69,6 +75,8 @@ Result<std::unique_ptr<QuorumSource>> watch_quorum(EventLoop& loop);
 // The name of a node from corosync's nodelist (cmap nodelist.node.X.name /
 // ring0_addr), or not-found.
 Result<std::string> node_name(NodeId node);
+// This node's corosync node id (unavailable when corosync is not running).
+Result<NodeId> local_node_id();
 // This node's name: the nodelist name for the local node id, else uname -n.
 std::string local_node_name();
 
