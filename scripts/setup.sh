@@ -15,6 +15,7 @@ packages=(
   corosync libcorosync-common-dev libcpg-dev libquorum-dev libvotequorum-dev libcmap-dev libqb-dev
   # agents and what they run on
   resource-agents fence-agents iproute2 iptables procps psmisc e2fsprogs util-linux
+  kmod  # modprobe, which ocf:heartbeat:Filesystem requires
   # measurement
   time
 )
