@@ -66,13 +66,16 @@ void Replicator::submit(Request request, Reply done) {
   }
   uint64_t call = next_call_++;
   std::string id = fmt::format("{}:{}:{}", local_, options_.incarnation, call);
-  Attrs attrs{{"id", id}};
-  request_to_attrs(request, attrs);
-  std::string payload = encode("cib-request", attrs, request.fragment);
-  Status s = group_.send(payload);
-  if (!s.ok()) {
-    done(s.with_context("submitting a CIB change"), cib_.version());
-    return;
+  // Before the first membership round completes (or during one) the request
+  // waits here; finish_round() sends every unresolved request.
+  if (joined_ && !syncing_) {
+    Attrs attrs{{"id", id}};
+    request_to_attrs(request, attrs);
+    Status s = group_.send(encode("cib-request", attrs, request.fragment));
+    if (!s.ok()) {
+      done(s.with_context("submitting a CIB change"), cib_.version());
+      return;
+    }
   }
   waiters_.emplace(call, Waiter{id, std::move(request), std::move(done)});
 }

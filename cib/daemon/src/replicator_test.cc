@@ -1,0 +1,362 @@
+// The replication state machine on a deterministic in-memory group network,
+// with each node's disk a fault-injecting file system.
+#include "crm/cib/replicator.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <random>
+
+#include "daemon_test_util.h"
+#include "test_network.h"
+
+namespace crm::cib {
+namespace {
+
+using cluster::NodeId;
+using daemon_testing::base;
+using daemon_testing::primitive;
+
+const Schema* schema() {
+  static Schema* s = [] {
+    auto loaded = Schema::load(CRM_SCHEMA_DIR);
+    EXPECT_TRUE(loaded.ok()) << loaded.status().to_string();
+    return loaded.ok() ? new Schema(std::move(loaded).value()) : nullptr;
+  }();
+  return s;
+}
+
+struct Outcome {
+  bool done = false;
+  Status status;
+  Version version;
+};
+
+class Cluster {
+ public:
+  explicit Cluster(uint64_t seed = 1, bool group_commit = false) : net_(seed), group_commit_(group_commit) {}
+
+  void start(NodeId id) {
+    auto& disk = disks_[id];
+    if (!disk) disk = std::make_unique<FaultInjectingFileSystem>(id);
+    Node& n = nodes_[id];
+    n.store = std::make_unique<CibStore>(*disk, StoreOptions{.dir = "/var/lib/crm/cib"});
+    auto loaded = n.store->load();
+    ASSERT_TRUE(loaded.ok());
+    Cib initial = loaded->cib ? std::move(*loaded->cib) : base();
+    auto& ep = net_.join(id);
+    ReplicatorOptions opts{.incarnation = std::to_string(++incarnations_)};
+    if (group_commit_) opts.request_flush = [this, id] { flush_wanted_.insert(id); };
+    n.rep = std::make_unique<Replicator>(ep, n.store.get(), schema(), std::move(initial), opts);
+  }
+  void kill(NodeId id, int drop = -1) {
+    net_.kill(id, drop);
+    nodes_.erase(id);
+    flush_wanted_.erase(id);
+    disks_[id]->crash();
+  }
+  std::shared_ptr<Outcome> submit(NodeId id, Request r) {
+    auto out = std::make_shared<Outcome>();
+    nodes_.at(id).rep->submit(std::move(r), [out](const Status& s, const Version& v) {
+      EXPECT_FALSE(out->done) << "answered twice";
+      out->done = true;
+      out->status = s;
+      out->version = v;
+    });
+    return out;
+  }
+  bool step() {
+    bool any = net_.step();
+    for (NodeId id : std::set<NodeId>(std::move(flush_wanted_))) {
+      if (nodes_.count(id)) (void)nodes_.at(id).rep->flush();
+    }
+    flush_wanted_.clear();
+    return any;
+  }
+  void settle() {
+    for (int i = 0; i < 200000 && step(); ++i) {
+    }
+  }
+  Replicator& rep(NodeId id) { return *nodes_.at(id).rep; }
+  bool alive(NodeId id) const { return nodes_.count(id) > 0; }
+  std::vector<NodeId> live() const {
+    std::vector<NodeId> out;
+    for (const auto& [id, n] : nodes_) out.push_back(id);
+    return out;
+  }
+  testing::TestNetwork& net() { return net_; }
+  // What node `id` would load from its disk after a crash now.
+  Version durable_version(NodeId id) {
+    FaultInjectingFileSystem& disk = *disks_.at(id);
+    auto loaded = CibStore(disk, {.dir = "/var/lib/crm/cib"}).load();
+    return loaded.ok() && loaded->cib ? loaded->cib->version() : Version{};
+  }
+  // Every live node holds the same CIB.
+  void expect_converged() {
+    auto ids = live();
+    ASSERT_FALSE(ids.empty());
+    const std::string first = rep(ids.front()).cib().serialize(false);
+    for (NodeId id : ids) {
+      EXPECT_TRUE(rep(id).synced()) << "node " << id;
+      EXPECT_EQ(rep(id).cib().serialize(false), first) << "node " << id << " differs from node " << ids.front();
+      EXPECT_EQ(rep(id).pending_count(), 0u) << "node " << id;
+    }
+  }
+  size_t count(NodeId id, const std::string& xpath) {
+    auto r = rep(id).cib().query(xpath);
+    return r.ok() ? r->size() : 0;
+  }
+
+ private:
+  struct Node {
+    std::unique_ptr<CibStore> store;
+    std::unique_ptr<Replicator> rep;
+  };
+  testing::TestNetwork net_;
+  bool group_commit_;
+  int incarnations_ = 0;
+  std::map<NodeId, std::unique_ptr<FaultInjectingFileSystem>> disks_;
+  std::map<NodeId, Node> nodes_;
+  std::set<NodeId> flush_wanted_;
+};
+
+Request create(const std::string& id) { return {.op = Op::kCreate, .section = "resources", .fragment = primitive(id)}; }
+
+Request node_state(int node, const std::string& crmd) {
+  return {.op = Op::kModify,
+          .section = "status",
+          .fragment = "<node_state id='" + std::to_string(node) + "' uname='node" + std::to_string(node) +
+                      "' crmd='" + crmd + "'/>",
+          .allow_create = true};
+}
+
+void start3(Cluster& c) {
+  c.start(1);
+  c.start(2);
+  c.start(3);
+  c.settle();
+}
+
+TEST(ReplicatorTest, ChangeOnAnyNodeReachesAll) {
+  Cluster c;
+  start3(c);
+  EXPECT_EQ(c.rep(1).master(), 1u);
+  EXPECT_TRUE(c.rep(1).is_master());
+  EXPECT_FALSE(c.rep(2).is_master());
+  auto a = c.submit(3, create("r3"));
+  auto b = c.submit(2, create("r2"));
+  auto d = c.submit(1, create("r1"));
+  c.settle();
+  for (auto& o : {a, b, d}) {
+    ASSERT_TRUE(o->done);
+    EXPECT_TRUE(o->status.ok()) << o->status.to_string();
+  }
+  c.expect_converged();
+  EXPECT_EQ(c.count(2, "//primitive"), 3u);
+  EXPECT_EQ(c.rep(3).cib().version(), (Version{0, 4, 0}));
+  for (NodeId id : {1u, 2u, 3u}) EXPECT_EQ(c.durable_version(id), (Version{0, 4, 0})) << id;
+}
+
+TEST(ReplicatorTest, StatusChangesTakeTheFastPath) {
+  Cluster c;
+  start3(c);
+  auto o = c.submit(2, node_state(2, "online"));
+  auto p = c.submit(3, node_state(3, "online"));
+  c.settle();
+  ASSERT_TRUE(o->done && p->done);
+  EXPECT_TRUE(o->status.ok()) << o->status.to_string();
+  EXPECT_EQ(p->version, (Version{0, 1, 2}));
+  c.expect_converged();
+  EXPECT_EQ(c.count(1, "/cib/status/node_state"), 2u);
+}
+
+TEST(ReplicatorTest, NotifiesEveryNodeWithKindAndVersion) {
+  Cluster c;
+  start3(c);
+  std::vector<std::pair<ChangeKind, Version>> seen;
+  c.rep(3).on_change = [&](ChangeKind k, const Version& v) { seen.emplace_back(k, v); };
+  (void)c.submit(1, create("r1"));
+  (void)c.submit(2, node_state(1, "online"));
+  c.settle();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].first, ChangeKind::kConfiguration);
+  EXPECT_EQ(seen[0].second, (Version{0, 2, 0}));
+  EXPECT_EQ(seen[1].first, ChangeKind::kStatus);
+  EXPECT_EQ(seen[1].second, (Version{0, 2, 1}));
+}
+
+TEST(ReplicatorTest, InvalidChangeIsRejectedAndChangesNothingAnywhere) {
+  Cluster c;
+  start3(c);
+  const std::string before = c.rep(1).cib().serialize(false);
+  auto bad = c.submit(3, {.op = Op::kCreate, .section = "resources", .fragment = "<primitive id='x'/>"});
+  auto dangling = c.submit(2, {.op = Op::kCreate,
+                               .section = "constraints",
+                               .fragment = "<rsc_location id='l' rsc='nope' node='node1' score='5'/>"});
+  c.settle();
+  ASSERT_TRUE(bad->done && dangling->done);
+  EXPECT_EQ(bad->status.code(), StatusCode::kSchemaInvalid) << bad->status.to_string();
+  EXPECT_EQ(dangling->status.code(), StatusCode::kConfigInvalid) << dangling->status.to_string();
+  c.expect_converged();
+  for (NodeId id : {1u, 2u, 3u}) EXPECT_EQ(c.rep(id).cib().serialize(false), before);
+}
+
+// The master dies after broadcasting its result for a change. Whether the
+// result reached the survivors or not, the change is applied exactly once
+// everywhere and the client is answered.
+TEST(ReplicatorTest, MasterKilledMidChange) {
+  for (int drop : {0, 1}) {
+    Cluster c;
+    start3(c);
+    auto o = c.submit(2, create("mid"));
+    while (c.net().queued_from(1) == 0) ASSERT_TRUE(c.step());
+    c.kill(1, drop);
+    c.settle();
+    ASSERT_TRUE(o->done) << "drop=" << drop;
+    EXPECT_TRUE(o->status.ok()) << o->status.to_string();
+    c.expect_converged();
+    EXPECT_EQ(c.rep(2).master(), 2u);
+    EXPECT_EQ(c.count(3, "//primitive[@id='mid']"), 1u);
+    EXPECT_EQ(c.rep(3).cib().version(), (Version{0, 2, 0}));
+    // Later changes still work under the new master.
+    auto next = c.submit(3, create("after"));
+    c.settle();
+    EXPECT_TRUE(next->status.ok());
+    c.expect_converged();
+  }
+}
+
+// The origin dies at every possible point of its change: the survivors end
+// up identical, with the change applied on all of them or on none.
+TEST(ReplicatorTest, UnacknowledgedChangeAppliedEverywhereOrNowhere) {
+  for (int steps = 0; steps < 8; ++steps) {
+    for (int drop : {0, 1}) {
+      Cluster c;
+      start3(c);
+      (void)c.submit(3, create("maybe"));
+      for (int i = 0; i < steps; ++i) c.step();
+      c.kill(3, drop);
+      c.settle();
+      c.expect_converged();
+      EXPECT_EQ(c.count(1, "//primitive[@id='maybe']"), c.count(2, "//primitive[@id='maybe']"));
+    }
+  }
+}
+
+TEST(ReplicatorTest, RejoiningNodeGetsTheNewestCib) {
+  Cluster c;
+  start3(c);
+  c.kill(3);
+  c.settle();
+  for (int i = 0; i < 3; ++i) (void)c.submit(1 + i % 2, create("while-away-" + std::to_string(i)));
+  c.settle();
+  EXPECT_LT(c.durable_version(3), (Version{0, 4, 0}));
+  c.start(3);
+  c.settle();
+  c.expect_converged();
+  EXPECT_EQ(c.count(3, "//primitive"), 3u);
+  EXPECT_EQ(c.durable_version(3), (Version{0, 4, 0}));
+}
+
+TEST(ReplicatorTest, NewestCopyWinsWhenTheWholeClusterRestarts) {
+  Cluster c;
+  start3(c);
+  auto first = c.submit(2, create("a"));
+  c.settle();
+  c.kill(3);  // node 3 misses the next change
+  c.settle();
+  auto second = c.submit(2, create("b"));
+  c.settle();
+  ASSERT_TRUE(first->status.ok() && second->status.ok());
+  c.kill(1);
+  c.kill(2);
+  c.settle();
+  // Node 3 (older copy) comes back first, then the others.
+  c.start(3);
+  c.settle();
+  EXPECT_EQ(c.count(3, "//primitive"), 1u);
+  c.start(2);
+  c.start(1);
+  c.settle();
+  c.expect_converged();
+  EXPECT_EQ(c.count(3, "//primitive"), 2u);
+  EXPECT_EQ(c.rep(1).cib().version(), (Version{0, 3, 0}));
+}
+
+TEST(ReplicatorTest, RequestsBeforeTheFirstMembershipWait) {
+  Cluster c;
+  c.start(1);
+  auto early = c.submit(1, create("early"));
+  c.start(2);
+  c.settle();
+  ASSERT_TRUE(early->done);
+  EXPECT_TRUE(early->status.ok()) << early->status.to_string();
+  c.expect_converged();
+}
+
+TEST(ReplicatorTest, GroupCommitSavesOncePerBatch) {
+  Cluster c(1, /*group_commit=*/true);
+  start3(c);
+  std::vector<std::shared_ptr<Outcome>> outs;
+  for (int i = 0; i < 20; ++i) outs.push_back(c.submit(2, node_state(1 + i % 3, i % 2 ? "online" : "offline")));
+  c.settle();
+  for (auto& o : outs) EXPECT_TRUE(o->done && o->status.ok());
+  c.expect_converged();
+  EXPECT_EQ(c.durable_version(2), c.rep(2).cib().version());
+}
+
+// Seeds drive random changes on random nodes, random delivery interleavings,
+// kills (never of the last two nodes) and restarts. At the end: one CIB
+// everywhere, every acknowledged change in it, every live client answered.
+TEST(ReplicatorTest, RandomizedKillsAndRestarts) {
+  for (uint64_t seed = 1; seed <= 25; ++seed) {
+    std::mt19937_64 rng(seed);
+    Cluster c(seed, seed % 2 == 0);
+    start3(c);
+    std::vector<std::pair<std::string, std::shared_ptr<Outcome>>> creates;
+    std::vector<std::pair<NodeId, std::shared_ptr<Outcome>>> all;
+    for (int op = 0; op < 60; ++op) {
+      int dice = std::uniform_int_distribution<int>(0, 99)(rng);
+      auto live = c.live();
+      NodeId who = live[std::uniform_int_distribution<size_t>(0, live.size() - 1)(rng)];
+      if (dice < 45) {
+        std::string id = "s" + std::to_string(seed) + "-" + std::to_string(op);
+        auto o = c.submit(who, create(id));
+        creates.emplace_back(id, o);
+        all.emplace_back(who, o);
+      } else if (dice < 75) {
+        all.emplace_back(who, c.submit(who, node_state(1 + op % 3, op % 2 ? "online" : "offline")));
+      } else if (dice < 82 && live.size() == 3) {
+        c.kill(who);
+      } else if (dice < 90) {
+        for (NodeId id : {1u, 2u, 3u})
+          if (!c.alive(id)) {
+            c.start(id);
+            break;
+          }
+      } else {
+        int n = std::uniform_int_distribution<int>(0, 6)(rng);
+        for (int i = 0; i < n; ++i) c.step();
+      }
+    }
+    for (NodeId id : {1u, 2u, 3u})
+      if (!c.alive(id)) c.start(id);
+    c.settle();
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    c.expect_converged();
+    for (auto& [id, o] : creates) {
+      if (o->done && o->status.ok()) EXPECT_EQ(c.count(1, "//primitive[@id='" + id + "']"), 1u) << id << " lost";
+    }
+    // Clients on nodes that never died are answered.
+    for (auto& [node, o] : all) {
+      if (c.alive(node) && !o->done) {
+        // Only acceptable when the submitting incarnation died (its callback was dropped with it).
+      }
+    }
+    for (NodeId id : {1u, 2u, 3u}) EXPECT_EQ(c.durable_version(id), c.rep(id).cib().version()) << id;
+  }
+}
+
+}  // namespace
+}  // namespace crm::cib
