@@ -98,7 +98,11 @@ class LrmdClient::Impl {
     if (!conn_) return unavailable("not connected to lrmd");
     Status s = conn_->send(msg);
     if (!s.ok()) {
+      // The server may have refused us and closed already: its refusal is
+      // waiting in our receive buffer and says more than EPIPE does.
+      auto refusal = conn_->receive(std::chrono::milliseconds(100));
       lost();
+      if (!refusal.ok() && refusal.status().code() == StatusCode::kPermissionDenied) return refusal.status();
       return s;
     }
     auto deadline = std::chrono::steady_clock::now() + kCallTimeout;
