@@ -1,0 +1,431 @@
+#include "cluster_sim.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "crm/cib/request.h"
+#include "crm/core/xml.h"
+#include "crm/crmd/status_view.h"
+#include "sim_scheduler.h"
+
+namespace crm::sim {
+
+using namespace std::chrono_literals;
+
+// ---- executor -------------------------------------------------------------
+
+Result<int> SimExecutor::exec(const lrmd::ExecRequest& req) {
+  if (req.rsc_id.empty() || req.action.empty()) return invalid_argument("empty request");
+  int call = next_call_++;
+  if (req.interval_ms > 0) recurring_.push_back({req, call});
+  world_.schedule(world_.options_.op_time, node_, [this, req, call] { complete(req, call); });
+  return call;
+}
+
+void SimExecutor::complete(const lrmd::ExecRequest& req, int call_id) {
+  if (req.interval_ms > 0) {
+    bool still = std::any_of(recurring_.begin(), recurring_.end(), [&](const lrmd::RecurringOp& r) {
+      return r.call_id == call_id;
+    });
+    if (!still) return;  // cancelled meanwhile
+  }
+  lrmd::ExecResult r;
+  r.rsc_id = req.rsc_id;
+  r.action = req.action;
+  r.interval_ms = req.interval_ms;
+  r.call_id = call_id;
+  r.op_status = lrmd::OpStatus::kDone;
+  r.standard = req.standard;
+  r.provider = req.provider;
+  r.type = req.type;
+  r.start_time = world_.clock_.wall_now();
+  r.duration_ms = static_cast<uint32_t>(world_.options_.op_time.count());
+  if (req.action == "start") {
+    if (fail_next_start.erase(req.rsc_id)) {
+      r.rc = lrmd::kOcfErrGeneric;
+    } else {
+      running.insert(req.rsc_id);
+      r.rc = lrmd::kOcfOk;
+    }
+  } else if (req.action == "stop") {
+    running.erase(req.rsc_id);
+    r.rc = lrmd::kOcfOk;
+  } else if (req.action == "monitor") {
+    r.rc = running.count(req.rsc_id) ? lrmd::kOcfOk : lrmd::kOcfNotRunning;
+  } else {
+    r.rc = lrmd::kOcfOk;
+  }
+  history_.erase(std::remove_if(history_.begin(), history_.end(),
+                                [&](const lrmd::ExecResult& h) {
+                                  return h.rsc_id == r.rsc_id && h.action == r.action &&
+                                         h.interval_ms == r.interval_ms;
+                                }),
+                 history_.end());
+  history_.push_back(r);
+  if (cb_) cb_(r);
+}
+
+Status SimExecutor::cancel(const std::string& rsc_id, const std::string& action, uint32_t interval_ms) {
+  auto it = std::find_if(recurring_.begin(), recurring_.end(), [&](const lrmd::RecurringOp& r) {
+    return r.request.rsc_id == rsc_id && r.request.action == action && r.request.interval_ms == interval_ms;
+  });
+  if (it == recurring_.end()) return not_found("no such recurring operation");
+  recurring_.erase(it);
+  return Status::Ok();
+}
+
+Result<std::vector<lrmd::RecurringOp>> SimExecutor::recurring_ops() { return recurring_; }
+
+Result<std::vector<lrmd::ExecResult>> SimExecutor::last_results(const std::string& rsc_id) {
+  if (rsc_id.empty()) return history_;
+  std::vector<lrmd::ExecResult> out;
+  for (const auto& h : history_) {
+    if (h.rsc_id == rsc_id) out.push_back(h);
+  }
+  return out;
+}
+
+// ---- CIB replica ------------------------------------------------------------
+
+void SimCib::submit(const cib::Request& request, std::function<void(const Status&)> done) {
+  Status mine = Status::Ok();
+  for (int n : world_.component_members(node_)) {
+    auto r = cib::apply_request(world_.nodes_[n - 1].cib->cib_, request, nullptr);
+    if (n == node_) mine = r.ok() ? Status::Ok() : r.status();
+    if (r.ok()) world_.schedule(world_.options_.latency, n, [this, n] { world_.deliver(n, crmd::CibChanged{}); });
+  }
+  done(mine);
+}
+
+// ---- world --------------------------------------------------------------------
+
+World::World(WorldOptions options) : options_(options), rng_(options.seed), base_(cib::Cib::empty()) {
+  for (int i = 1; i <= options_.nodes; ++i) {
+    Node n;
+    n.index = i;
+    n.name = "n" + std::to_string(i);
+    n.cib = std::make_unique<SimCib>(*this, i);
+    nodes_.push_back(std::move(n));
+  }
+}
+
+World::~World() = default;
+
+void World::schedule(std::chrono::milliseconds delay, int node, std::function<void()> fn,
+                     std::function<bool()> live) {
+  uint64_t inc = node > 0 ? nodes_[node - 1].incarnation : 0;
+  events_.push(Event{clock_.monotonic_now() + delay, seq_++, node, inc, std::move(fn), std::move(live)});
+}
+
+int World::component_of(int node) const {
+  if (!nodes_[node - 1].up) return -1;
+  for (size_t i = 0; i < partitions_.size(); ++i) {
+    if (partitions_[i].count(node)) return static_cast<int>(i);
+  }
+  return partitions_.empty() ? 0 : 1000 + node;  // unlisted nodes are alone
+}
+
+std::vector<int> World::component_members(int node) const {
+  std::vector<int> out;
+  int c = component_of(node);
+  if (c < 0) return out;
+  for (const Node& n : nodes_) {
+    if (n.up && component_of(n.index) == c) out.push_back(n.index);
+  }
+  return out;
+}
+
+bool World::quorate(int node) const {
+  return static_cast<int>(component_members(node).size()) * 2 > options_.nodes;
+}
+
+void World::configure(const std::string& configuration_xml) {
+  cib::Request r{.op = cib::Op::kReplace, .section = "configuration", .fragment = configuration_xml};
+  auto applied = cib::apply_request(base_, r, nullptr);
+  if (!applied.ok()) std::cerr << "configure: " << applied.status().to_string() << "\n";
+  resources.clear();
+  if (auto prims = base_.query("/cib/configuration/resources//primitive"); prims.ok()) {
+    for (xmlNode* p : *prims) resources.push_back(xml::attr_or(p, "id"));
+  }
+  bool any_up = false;
+  for (Node& n : nodes_) {
+    if (n.up && !any_up) {
+      any_up = true;
+      n.cib->submit(r, [](const Status&) {});
+    }
+  }
+  for (Node& n : nodes_) {
+    if (!n.up) {
+      // Down nodes keep their (stale) copy; merge on start brings them up to date.
+      if (!any_up) n.cib->cib_ = base_.copy();
+    }
+  }
+}
+
+void World::merge_cibs() {
+  std::set<int> seen;
+  for (const Node& n : nodes_) {
+    if (!n.up || seen.count(component_of(n.index))) continue;
+    seen.insert(component_of(n.index));
+    auto members = component_members(n.index);
+    int best = members.front();
+    for (int m : members) {
+      if (nodes_[m - 1].cib->cib_.version() > nodes_[best - 1].cib->cib_.version()) best = m;
+    }
+    std::string text = nodes_[best - 1].cib->cib_.serialize(false);
+    for (int m : members) {
+      if (m == best || nodes_[m - 1].cib->cib_.serialize(false) == text) continue;
+      nodes_[m - 1].cib->cib_ = nodes_[best - 1].cib->cib_.copy();
+      schedule(options_.latency, m, [this, m] { deliver(m, crmd::CibChanged{}); });
+    }
+  }
+}
+
+void World::membership_changed(std::chrono::milliseconds delay) {
+  merge_cibs();
+  for (const Node& n : nodes_) {
+    if (!n.up) continue;
+    int idx = n.index;
+    schedule(delay, idx, [this, idx] {
+      Node& node = nodes_[idx - 1];
+      std::vector<uint32_t> now;
+      for (int m : component_members(idx)) now.push_back(static_cast<uint32_t>(m));
+      if (now == node.seen_members) return;
+      crmd::Membership change;
+      change.members = now;
+      for (uint32_t m : now) {
+        if (!std::count(node.seen_members.begin(), node.seen_members.end(), m)) change.joined.push_back(m);
+      }
+      for (uint32_t m : node.seen_members) {
+        if (!std::count(now.begin(), now.end(), m)) change.left.push_back(m);
+      }
+      node.seen_members = now;
+      deliver(idx, change);
+      if (nodes_[idx - 1].up) deliver(idx, crmd::Quorum{quorate(idx)});
+    });
+  }
+}
+
+void World::start(int idx) {
+  Node& n = nodes_[idx - 1];
+  if (n.up) return;
+  n.up = true;
+  ++n.incarnation;
+  n.seen_members.clear();
+  n.exec = std::make_unique<SimExecutor>(*this, idx);
+  n.exec->set_result_callback([this, idx](const lrmd::ExecResult& r) { deliver(idx, crmd::LocalResult{r}); });
+  if (n.cib->cib_.configuration() == nullptr || n.cib->cib_.version() < base_.version()) {
+    n.cib->cib_ = base_.copy();
+  }
+  crmd::ControllerDeps deps{.clock = clock_, .cib = *n.cib, .executor = *n.exec, .scheduler = simple_schedule,
+                            .log = nullptr};
+  if (options_.verbose) {
+    deps.log = [this, idx](const std::string& line) {
+      std::cerr << clock_.monotonic_now().time_since_epoch().count() / 1000000 << "ms n" << idx << ": " << line
+                << "\n";
+    };
+  }
+  n.ctl = std::make_unique<crmd::Controller>(static_cast<uint32_t>(idx), n.name, std::move(deps));
+  trace_ += "start n" + std::to_string(idx) + "\n";
+  membership_changed(options_.latency);
+}
+
+void World::start_all() {
+  for (int i = 1; i <= size(); ++i) start(i);
+}
+
+void World::kill(int idx) {
+  Node& n = nodes_[idx - 1];
+  if (!n.up) return;
+  n.up = false;
+  ++n.incarnation;
+  n.ctl.reset();
+  n.exec.reset();  // resources die with the node
+  trace_ += "kill n" + std::to_string(idx) + "\n";
+  membership_changed(options_.detection);
+}
+
+void World::shutdown(int idx) {
+  if (!nodes_[idx - 1].up) return;
+  trace_ += "shutdown n" + std::to_string(idx) + "\n";
+  deliver(idx, crmd::ShutdownRequest{});
+}
+
+void World::partition(const std::vector<std::set<int>>& groups) {
+  partitions_ = groups;
+  trace_ += "partition\n";
+  membership_changed(options_.detection);
+}
+
+void World::heal() {
+  partitions_.clear();
+  trace_ += "heal\n";
+  membership_changed(options_.detection);
+}
+
+void World::broadcast(int from, const std::string& payload) {
+  for (int to : component_members(from)) {
+    schedule(options_.latency, to, [this, from, to, payload] {
+      if (nodes_[from - 1].up && component_of(from) != component_of(to)) return;  // cut off meanwhile
+      deliver(to, crmd::Message{static_cast<uint32_t>(from), payload});
+    });
+  }
+}
+
+void World::deliver(int idx, const crmd::Input& input) {
+  Node& n = nodes_[idx - 1];
+  if (!n.up || !n.ctl) return;
+  trace_ += std::to_string(clock_.monotonic_now().time_since_epoch().count() / 1000000) + " n" +
+            std::to_string(idx) + " " + std::to_string(input.index());
+  if (auto* m = std::get_if<crmd::Message>(&input)) trace_ += " " + m->payload.substr(0, 60);
+  trace_ += "\n";
+  crmd::Outputs out = n.ctl->step(input);
+  for (const std::string& msg : out.messages) broadcast(idx, msg);
+  if (out.exit) {
+    trace_ += "exit n" + std::to_string(idx) + "\n";
+    n.up = false;
+    ++n.incarnation;
+    n.ctl.reset();
+    n.exec.reset();
+    membership_changed(options_.latency);
+    return;
+  }
+  if (auto d = n.ctl->next_deadline()) {
+    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*d - clock_.monotonic_now());
+    if (delay < 0ms) delay = 0ms;
+    auto due = *d;
+    schedule(
+        delay + 1ms, idx,
+        [this, idx] {
+          Node& node = nodes_[idx - 1];
+          if (node.ctl && node.ctl->next_deadline() && *node.ctl->next_deadline() <= clock_.monotonic_now()) {
+            deliver(idx, crmd::Tick{});
+          }
+        },
+        [this, idx, due] {
+          Node& node = nodes_[idx - 1];
+          return node.ctl && node.ctl->next_deadline() && *node.ctl->next_deadline() <= due;
+        });
+  }
+}
+
+void World::settle(std::chrono::milliseconds limit) {
+  auto end = clock_.monotonic_now() + limit;
+  while (!events_.empty()) {
+    Event e = events_.top();
+    events_.pop();
+    if (e.node > 0 && e.incarnation != nodes_[e.node - 1].incarnation) continue;  // for a dead incarnation
+    if (e.at > end) break;
+    if (e.live && !e.live()) continue;
+    if (e.at > clock_.monotonic_now()) {
+      // A tick for a deadline that went away must not move time.
+      clock_.advance(std::chrono::duration_cast<std::chrono::milliseconds>(e.at - clock_.monotonic_now()));
+    }
+    e.fn();
+  }
+}
+
+std::vector<int> World::running(const std::string& rsc) const {
+  std::vector<int> out;
+  for (const Node& n : nodes_) {
+    if (n.up && n.exec && n.exec->running.count(rsc)) out.push_back(n.index);
+  }
+  return out;
+}
+
+std::optional<int> World::node_running(const std::string& rsc) const {
+  auto r = running(rsc);
+  if (r.empty()) return std::nullopt;
+  return r.front();
+}
+
+std::vector<int> World::dcs() const {
+  std::vector<int> out;
+  for (const Node& n : nodes_) {
+    if (n.up && n.ctl && n.ctl->is_dc()) out.push_back(n.index);
+  }
+  return out;
+}
+
+std::vector<std::string> World::check_invariants() const {
+  std::vector<std::string> bad;
+  std::set<int> seen;
+  bool some_quorate = false;
+  for (const Node& n : nodes_) {
+    if (!n.up || seen.count(component_of(n.index))) continue;
+    seen.insert(component_of(n.index));
+    auto members = component_members(n.index);
+    std::string label = "partition {";
+    for (int m : members) label += " n" + std::to_string(m);
+    label += " }";
+    int dcs_here = 0;
+    for (int m : members) {
+      const auto& ctl = nodes_[m - 1].ctl;
+      if (ctl->is_dc()) ++dcs_here;
+      if (ctl->dc() != static_cast<uint32_t>(members.front())) {
+        bad.push_back(label + ": n" + std::to_string(m) + " thinks the DC is " + std::to_string(ctl->dc()));
+      }
+    }
+    if (dcs_here != 1) bad.push_back(label + ": " + std::to_string(dcs_here) + " DCs");
+    bool q = quorate(n.index);
+    some_quorate = some_quorate || q;
+    for (int m : members) {
+      if (!q && !nodes_[m - 1].exec->running.empty()) {
+        bad.push_back(label + " has no quorum but n" + std::to_string(m) + " runs " +
+                      *nodes_[m - 1].exec->running.begin());
+      }
+    }
+    // Replicas inside a partition agree.
+    for (int m : members) {
+      if (nodes_[m - 1].cib->cib_.version() != nodes_[members.front() - 1].cib->cib_.version()) {
+        bad.push_back(label + ": CIB versions differ");
+        break;
+      }
+    }
+  }
+  for (const std::string& r : resources) {
+    auto where = running(r);
+    if (where.size() > 1) bad.push_back(r + " runs on " + std::to_string(where.size()) + " nodes");
+    if (some_quorate && where.empty()) bad.push_back(r + " runs nowhere although a partition has quorum");
+  }
+  return bad;
+}
+
+std::string World::random_fault() {
+  std::uniform_int_distribution<int> pick(0, 99);
+  std::uniform_int_distribution<int> node(1, size());
+  int roll = pick(rng_);
+  int up_count = 0;
+  for (const Node& n : nodes_) up_count += n.up;
+  int target = node(rng_);
+  if (roll < 30 && up_count > 1) {
+    if (!up(target)) return "none";
+    kill(target);
+    return "kill n" + std::to_string(target);
+  }
+  if (roll < 55) {
+    for (int i = 0; i < size() && up(target); ++i) target = target % size() + 1;
+    if (up(target)) return "none";
+    start(target);
+    return "start n" + std::to_string(target);
+  }
+  if (roll < 75 && partitions_.empty()) {
+    std::set<int> a, b;
+    for (int i = 1; i <= size(); ++i) ((pick(rng_) % 2) ? a : b).insert(i);
+    if (a.empty() || b.empty()) return "none";
+    partition({a, b});
+    return "partition";
+  }
+  if (roll < 90) {
+    if (partitions_.empty()) return "none";
+    heal();
+    return "heal";
+  }
+  if (up_count > 1 && up(target)) {
+    shutdown(target);
+    return "shutdown n" + std::to_string(target);
+  }
+  return "none";
+}
+
+}  // namespace crm::sim
