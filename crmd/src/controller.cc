@@ -760,10 +760,10 @@ void Controller::handle_exec(xmlNode* msg) {
       }
     }
   }
-  memos_[req.op_key()] = {key, xml::attr_or(msg, "digest")};
+  memos_[req.rsc_id + "_" + req.action + "_" + std::to_string(req.interval_ms)] = {key, xml::attr_or(msg, "digest")};
   auto call = deps_.executor.exec(req);
   if (!call.ok()) {
-    log("executor refused " + req.op_key() + ": " + call.status().to_string());
+    log("executor refused " + req.rsc_id + " " + req.action + ": " + call.status().to_string());
     reply(tengine::kOcfUnknownError, 4, call.status().message());
   }
 }
