@@ -245,6 +245,8 @@ class Executor::Impl {
     }
     runs_.clear();
     rscs_.clear();
+    waiting_.clear();
+    waiting_set_.clear();
     bus_.reset();
   }
 
@@ -284,6 +286,13 @@ class Executor::Impl {
     if (it == rscs_.end()) return;
     Resource& rsc = it->second;
     if (rsc.active) return;
+    if (opts_.max_running && runs_.size() >= opts_.max_running && !rsc.queue.empty()) {
+      if (!waiting_set_.count(rsc_id)) {
+        waiting_set_.insert(rsc_id);
+        waiting_.push_back(rsc_id);
+      }
+      return;
+    }
     while (!rsc.queue.empty()) {
       OpPtr op = rsc.queue.front();
       rsc.queue.pop_front();
@@ -293,6 +302,17 @@ class Executor::Impl {
       return;
     }
     rscs_.erase(it);  // idle: forget it (keeps memory flat with many resources)
+  }
+
+  // A slot freed: let resources that waited for one start, oldest first.
+  void wake_waiting() {
+    size_t slots = opts_.max_running ? opts_.max_running - std::min(opts_.max_running, runs_.size()) : waiting_.size();
+    while (slots-- > 0 && !waiting_.empty()) {
+      std::string rsc = std::move(waiting_.front());
+      waiting_.pop_front();
+      waiting_set_.erase(rsc);
+      post([this, rsc] { pump(rsc); });
+    }
   }
 
   void drop_recurring(const OpPtr& op) {
@@ -556,6 +576,7 @@ class Executor::Impl {
     if (!reap_child(pid, &status)) return;  // spurious wakeup
     std::unique_ptr<Run> run = std::move(it->second);
     runs_.erase(it);
+    wake_waiting();
     // What the agent wrote before exiting is in the pipes; anything a daemon it
     // started writes later is not ours to wait for.
     read_pipe(*run, true);
@@ -812,6 +833,8 @@ class Executor::Impl {
   std::map<std::string, Resource> rscs_;
   std::map<OpKey, OpPtr> recurring_;
   std::map<pid_t, std::unique_ptr<Run>> runs_;
+  std::deque<std::string> waiting_;  // resources waiting for a free run slot
+  std::set<std::string> waiting_set_;
   std::map<OpKey, std::pair<uint64_t, ExecResult>> last_;
   std::map<std::string, CachedMetadata> md_cache_;
   std::set<std::string> stonith_started_;

@@ -175,6 +175,9 @@ struct ExecutorOptions {
   AgentPaths paths = AgentPaths::defaults();
   // Between SIGTERM and SIGKILL to a timed-out agent's process group.
   std::chrono::milliseconds kill_grace{2000};
+  // Agents running at once (0 = no limit). Further operations wait in
+  // submission order; each running agent holds 4 fds.
+  size_t max_running = 128;
   // Bytes of stdout and of stderr kept per operation (the tail).
   size_t max_output_bytes = 64 * 1024;
   // Refuse start/monitor/promote/... when the agent's meta-data lists a required
