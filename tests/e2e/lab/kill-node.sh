@@ -1,0 +1,31 @@
+#!/bin/bash
+# kill-node.sh K [--corosync-only] [--signal SIG]
+#
+# Crashes node K: one kill(2) with SIGKILL (or SIG) for every process in the
+# node (`ip netns pids`), or with --corosync-only only for corosync's PID
+# (from $LAB_ROOT/nK/corosync.pid). Prints KILL_TS=<epoch seconds> taken just
+# before the kill, for latency measurements. node-start.sh K brings it back.
+set -euo pipefail
+. "$(dirname "$0")/lab-common.sh"
+need_root
+[ $# -ge 1 ] || { echo "usage: $0 K [--corosync-only] [--signal SIG]" >&2; exit 2; }
+k=$1; shift
+SIG=KILL; ONLY=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --corosync-only) ONLY=1; shift ;;
+        --signal) SIG=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+if [ "$ONLY" = 1 ]; then
+    pids=$(cat "$(node_dir "$k")/corosync.pid" 2>/dev/null || true)
+    pid_alive "$pids" || die "n$k: corosync is not running"
+else
+    pids=$(echo $(node_pids "$k"))
+    [ -n "$pids" ] || die "n$k: nothing running"
+fi
+echo "KILL_TS=$(now_ts)"
+kill -"$SIG" $pids
+echo "n$k: SIG$SIG sent to $pids"
+if [ "$SIG" = KILL ]; then wait_gone "$pids" 10 || lab_log "n$k: some PIDs outlived SIGKILL"; fi

@@ -1,0 +1,109 @@
+# shellcheck shell=bash disable=SC2034
+# lab-common.sh — settings and helpers shared by the lab scripts (sourced, not run).
+#
+# A lab is N simulated nodes on this machine. Every name carries LAB_NAME, so
+# labs of different engineers (different LAB_NAME) never touch each other:
+#
+#   ${LAB_NAME}-sw        network namespace of the "switch": bridges lan0 and lan1
+#   ${LAB_NAME}-nK        network namespace of node K: eth0 = 10.99.0.K/24 (LAB_SUBNET),
+#                         veth peer "pK" on lan0 in the switch; no route leaves the lab
+#   ${LAB_ROOT}/ns/nK.mnt persistent mount namespace of node K (bind-mounted file):
+#                         tmpfs on /run and /dev/shm, and bind mounts of the node's own
+#                         /etc/corosync /var/lib/corosync /var/log/corosync /etc/crm
+#                         /var/lib/crm /var/log/crm from ${LAB_ROOT}/nK/
+#   ${LAB_ROOT}/ns/nK.uts persistent UTS namespace of node K (hostname nK)
+#   ${LAB_ROOT}/nK/       the node's disk: etc-corosync/, var-lib-crm/, ..., and
+#                         host-side logs corosync.log, launcher.log, *.pid
+#
+# node_exec K CMD... runs CMD on node K with nsenter into those three
+# namespaces; every process of node K thus sees the same private files, its
+# own libqb sockets (abstract unix sockets are per network namespace) and
+# its own /dev/shm ring buffers.
+
+LAB_NAME=${LAB_NAME:-crmlab}
+[[ "$LAB_NAME" =~ ^[a-z][a-z0-9]{0,9}$ ]] || { echo "LAB_NAME must be 1-10 of [a-z0-9], starting with a letter" >&2; exit 2; }
+LAB_ROOT=${LAB_ROOT:-/tmp/${LAB_NAME}}
+LAB_SUBNET=${LAB_SUBNET:-10.99.0}
+LAB_TOKEN_MS=${LAB_TOKEN_MS:-1000}
+LAB_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_SRC=$(cd "$LAB_SCRIPTS/../../.." && pwd)
+
+# Paths inside each node that get the node's own copy (host dir name -> mount point).
+LAB_NODE_DIRS="etc-corosync:/etc/corosync var-lib-corosync:/var/lib/corosync var-log-corosync:/var/log/corosync etc-crm:/etc/crm var-lib-crm:/var/lib/crm var-log-crm:/var/log/crm"
+
+node_ns()   { echo "${LAB_NAME}-n$1"; }
+switch_ns() { echo "${LAB_NAME}-sw"; }
+node_dir()  { echo "${LAB_ROOT}/n$1"; }
+node_ip()   { echo "${LAB_SUBNET}.$1"; }
+ns_dir()    { echo "${LAB_ROOT}/ns"; }
+lab_size()  { cat "${LAB_ROOT}/size" 2>/dev/null || echo 0; }
+lab_log()   { echo "lab[$LAB_NAME]: $*" >&2; }
+die()       { lab_log "$*"; exit 1; }
+
+need_root() { [ "$(id -u)" = 0 ] || die "must run as root"; }
+
+netns_exists() { [ -e "/run/netns/$1" ]; }
+
+# Our namespaces only: exact ${LAB_NAME}-sw or ${LAB_NAME}-n<digits>.
+lab_netns_list() {
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${LAB_NAME}-(sw|n[0-9]+)\$" || true
+}
+
+# node_exec K CMD [ARGS...] — exec CMD inside node K (replaces the shell, so a
+# backgrounded node_exec's $! is CMD's own PID: nsenter execs without forking
+# when no PID namespace is involved).
+node_exec() {
+    local k=$1; shift
+    local d; d=$(ns_dir)
+    [ -e "$d/n$k.mnt" ] || { echo "node $k does not exist in lab $LAB_NAME" >&2; return 1; }
+    exec nsenter --net="/run/netns/$(node_ns "$k")" --mount="$d/n$k.mnt" --uts="$d/n$k.uts" -- "$@"
+}
+
+# PIDs of every process in node K (its network namespace).
+node_pids() { netns_exists "$(node_ns "$1")" && ip netns pids "$(node_ns "$1")" 2>/dev/null || true; }
+
+pid_alive() { [ -n "$1" ] && [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
+# wait_gone "PIDS" SECONDS — 0 when all exited in time.
+wait_gone() {
+    local pids=$1 limit=$2 deadline p left
+    deadline=$(( $(date +%s%N) + limit * 1000000000 ))
+    while :; do
+        left=
+        for p in $pids; do pid_alive "$p" && left="$left $p"; done
+        [ -z "$left" ] && return 0
+        [ "$(date +%s%N)" -ge "$deadline" ] && return 1
+        sleep 0.05
+    done
+}
+
+# stop_pids "PIDS" GRACE — SIGTERM, then SIGKILL after GRACE seconds.
+stop_pids() {
+    local pids=$1 grace=${2:-5} p left
+    [ -z "${pids// /}" ] && return 0
+    kill -TERM $pids 2>/dev/null || true
+    wait_gone "$pids" "$grace" && return 0
+    left=; for p in $pids; do pid_alive "$p" && left="$left $p"; done
+    [ -n "$left" ] && kill -KILL $left 2>/dev/null || true
+    wait_gone "$left" 5 || lab_log "still alive after SIGKILL:$left"
+}
+
+now_ts() { date +%s.%N | cut -c1-17; }
+
+# Number of member nodes corosync's quorum tool reports on node K (0 on error).
+node_member_count() {
+    ( node_exec "$1" corosync-quorumtool -s 2>/dev/null ) | awk '/^Nodes:/ {print $2; f=1} END {if (!f) print 0}'
+}
+node_quorate() {
+    ( node_exec "$1" corosync-quorumtool -s 2>/dev/null ) | grep -qE '^Quorate:[[:space:]]+Yes'
+}
+
+# wait_until SECONDS CMD... — polls CMD every 0.1 s; 1 on timeout.
+wait_until() {
+    local limit=$1; shift
+    local deadline=$(( $(date +%s%N) + limit * 1000000000 ))
+    until "$@"; do
+        [ "$(date +%s%N)" -ge "$deadline" ] && return 1
+        sleep 0.1
+    done
+}

@@ -1,0 +1,53 @@
+#!/bin/bash
+# node-start.sh K [--corosync-only | --daemons-only]
+#
+# (Re)starts node K: corosync (PID in $LAB_ROOT/nK/corosync.pid, output in
+# corosync.log), then, when $CRM_BIN_DIR/crm-launcherd exists and the lab was
+# built with daemons, crm-launcherd (launcher.pid, launcher.log), which starts
+# cibd, lrmd and crmd. A node with no process left is "rebooted" first: its
+# /run and /dev/shm are emptied. Something already running is left alone.
+set -euo pipefail
+. "$(dirname "$0")/lab-common.sh"
+need_root
+[ $# -ge 1 ] || { echo "usage: $0 K [--corosync-only|--daemons-only]" >&2; exit 2; }
+k=$1; MODE=${2:-all}
+d=$(node_dir "$k")
+netns_exists "$(node_ns "$k")" || die "node $k does not exist"
+
+alive_pidfile() { [ -f "$1" ] && pid_alive "$(cat "$1")"; }
+
+if [ -z "$(node_pids "$k")" ]; then
+    # Reboot semantics: fresh /run and /dev/shm.
+    ( node_exec "$k" /bin/sh -c 'rm -rf /run/* /dev/shm/* 2>/dev/null; mkdir -p -m 1777 /run/lock' ) || true
+fi
+
+if [ "$MODE" != --daemons-only ] && ! alive_pidfile "$d/corosync.pid"; then
+    # setsid: own session, not tied to the caller's terminal; $! is corosync itself.
+    setsid bash -c '. "$1/lab-common.sh"; node_exec "$2" corosync -f' lab "$LAB_SCRIPTS" "$k" \
+        >>"$d/corosync.log" 2>&1 </dev/null &
+    echo $! > "$d/corosync.pid"
+    # corosync's IPC must answer before clients connect.
+    wait_until 10 bash -c "( . '$LAB_SCRIPTS/lab-common.sh'; node_exec $k corosync-cmapctl -g totem.cluster_name ) >/dev/null 2>&1" \
+        || die "n$k: corosync did not come up (see $d/corosync.log)"
+    echo "n$k: corosync pid $(cat "$d/corosync.pid")"
+fi
+
+want=$(cat "$LAB_ROOT/daemons" 2>/dev/null || echo 1)
+if [ "$MODE" != --corosync-only ] && [ "$want" = 1 ] && ! alive_pidfile "$d/launcher.pid"; then
+    if [ -n "${CRM_BIN_DIR:-}" ] && [ -x "$CRM_BIN_DIR/crm-launcherd" ]; then
+        conf=$d/etc-crm/launcher.conf
+        [ -f "$conf" ] || cat > "$conf" <<CONF
+# Written by the lab. Daemons are started in this order and stopped in reverse.
+daemons = cibd lrmd crmd
+bin_dir = ${CRM_BIN_DIR}
+log_file = /var/log/crm/launcher.log
+CONF
+        setsid bash -c '. "$1/lab-common.sh"; k=$2; shift 2; node_exec "$k" env CRM_BIN_DIR="$CRM_BIN_DIR" "$@"' \
+            lab "$LAB_SCRIPTS" "$k" "$CRM_BIN_DIR/crm-launcherd" --config /etc/crm/launcher.conf \
+            >>"$d/launcher.log" 2>&1 </dev/null &
+        echo $! > "$d/launcher.pid"
+        echo "n$k: crm-launcherd pid $(cat "$d/launcher.pid")"
+    elif [ "$MODE" = --daemons-only ]; then
+        lab_log "n$k: no crm-launcherd in CRM_BIN_DIR='${CRM_BIN_DIR:-}': daemons not started"
+    fi
+fi
