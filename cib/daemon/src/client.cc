@@ -1,0 +1,203 @@
+#include "crm/cib/client.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <optional>
+
+#include "crm/cib/file_system.h"
+#include "crm/core/ipc.h"
+
+#ifndef CRM_DEFAULT_SCHEMA_DIR
+#define CRM_DEFAULT_SCHEMA_DIR "/usr/share/crm/schemas"
+#endif
+
+namespace crm::cib {
+namespace {
+
+bool is_dir(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string dir_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// CIB_file mode: every call reads the file, and a change writes it back
+// atomically (temporary file, fsync, rename, fsync of the directory).
+class FileClient final : public CibClient {
+ public:
+  explicit FileClient(ClientOptions options) : options_(std::move(options)) {}
+  bool is_file() const override { return true; }
+
+  Result<Reply> call(const Request& r) override {
+    auto text = fs_.read_file(options_.file);
+    if (!text.ok()) {
+      if (text.status().code() == StatusCode::kNotFound)
+        return not_found("CIB_file " + options_.file + " does not exist (create one with: cibadmin --empty > FILE)");
+      return text.status();
+    }
+    ASSIGN_OR_RETURN(Cib cib, Cib::parse(*text, options_.file));
+    Reply reply;
+    if (r.op == Op::kQuery) {
+      ASSIGN_OR_RETURN(reply.xml, run_query(cib, r));
+      reply.version = cib.version();
+      return reply;
+    }
+    if (!schema_) {
+      std::string dir = options_.schema_dir.empty() ? default_schema_dir() : options_.schema_dir;
+      auto schema = Schema::load(dir);
+      if (!schema.ok()) return schema.status().with_context("loading the CIB schemas from " + dir);
+      schema_.emplace(std::move(schema).value());
+    }
+    RETURN_IF_ERROR(apply_request(cib, r, &*schema_).status());
+    std::string tmp = options_.file + ".tmp";
+    RETURN_IF_ERROR(fs_.write_file(tmp, cib.serialize(true)));
+    RETURN_IF_ERROR(fs_.sync_file(tmp));
+    RETURN_IF_ERROR(fs_.rename(tmp, options_.file));
+    RETURN_IF_ERROR(fs_.sync_dir(dir_of(options_.file)));
+    reply.version = cib.version();
+    return reply;
+  }
+
+ private:
+  ClientOptions options_;
+  PosixFileSystem fs_;
+  std::optional<Schema> schema_;
+};
+
+class DaemonClient final : public CibClient {
+ public:
+  DaemonClient(ipc::Client conn, ClientOptions options) : conn_(std::move(conn)), options_(std::move(options)) {}
+  bool is_file() const override { return false; }
+  int fd() const override { return conn_.fd(); }
+
+  Result<Reply> call(const Request& r) override {
+    Attrs attrs{{"call-id", std::to_string(++call_id_)}};
+    request_to_attrs(r, attrs);
+    ASSIGN_OR_RETURN(Message m, roundtrip(encode("cib_request", attrs, r.fragment)));
+    Reply reply;
+    auto v = Version::parse(m.get("version"));
+    if (v.ok()) reply.version = *v;
+    std::string rc = m.get("rc");
+    if (rc != "ok") return Status(status_code_from_name(rc), m.get("msg"));
+    reply.xml = std::string(m.body);
+    return reply;
+  }
+
+  Status subscribe() override {
+    ASSIGN_OR_RETURN(Message m, roundtrip(encode("cib_request", {{"call-id", std::to_string(++call_id_)},
+                                                                 {"op", "subscribe"}})));
+    std::string rc = m.get("rc");
+    if (rc != "ok") return Status(status_code_from_name(rc), m.get("msg"));
+    return Status::Ok();
+  }
+
+  Result<std::vector<Notification>> read_notifications() override {
+    auto msgs = conn_.read_available();
+    if (msgs.ok()) {
+      for (auto& raw : *msgs) stash(raw);
+    }
+    std::vector<Notification> out = std::move(notifications_);
+    notifications_.clear();
+    if (!msgs.ok() && out.empty()) return msgs.status();
+    return out;
+  }
+
+ private:
+  // Keeps a notification that arrived while waiting for a reply.
+  void stash(const std::string& raw) {
+    auto m = split_message(raw);
+    if (!m.ok() || xml::name(m->root()) != "cib_notify") return;
+    Notification n;
+    n.kind = m->get("kind") == "status" ? ChangeKind::kStatus : ChangeKind::kConfiguration;
+    auto v = Version::parse(m->get("version"));
+    if (v.ok()) n.version = *v;
+    notifications_.push_back(n);
+  }
+
+  Result<Message> roundtrip(const std::string& request) {
+    const std::string want = std::to_string(call_id_);
+    RETURN_IF_ERROR(conn_.send(request).with_context("sending to the CIB daemon"));
+    for (;;) {
+      auto raw = conn_.receive(options_.timeout);
+      if (!raw.ok()) return raw.status().with_context("waiting for the CIB daemon");
+      buffer_ = std::move(raw).value();
+      ASSIGN_OR_RETURN(Message m, split_message(buffer_));
+      if (xml::name(m.root()) == "cib_notify") {
+        stash(buffer_);
+        continue;
+      }
+      if (m.get("call-id") != want) continue;  // a late reply to an abandoned call
+      return m;
+    }
+  }
+
+  ipc::Client conn_;
+  ClientOptions options_;
+  uint64_t call_id_ = 0;
+  std::string buffer_;  // backs the last Message's body
+  std::vector<Notification> notifications_;
+};
+
+}  // namespace
+
+ClientOptions ClientOptions::from_env() {
+  ClientOptions o;
+  if (const char* f = std::getenv("CIB_file"); f && *f) o.file = f;
+  return o;
+}
+
+std::string default_schema_dir() {
+  if (const char* env = std::getenv("CRM_SCHEMA_DIR"); env && *env) return env;
+  if (is_dir("/usr/share/crm/schemas")) return "/usr/share/crm/schemas";
+  return CRM_DEFAULT_SCHEMA_DIR;
+}
+
+Result<std::unique_ptr<CibClient>> connect(const ClientOptions& options) {
+  if (!options.file.empty()) return std::unique_ptr<CibClient>(new FileClient(options));
+  std::string path = options.socket.empty() ? ipc::socket_path("cib") : options.socket;
+  auto conn = ipc::Client::connect(path);
+  if (!conn.ok())
+    return conn.status().with_context("connecting to the CIB daemon (set CIB_file=FILE to work on a file instead)");
+  return std::unique_ptr<CibClient>(new DaemonClient(std::move(conn).value(), options));
+}
+
+// ---- conveniences ----
+
+Result<std::string> CibClient::query(const std::string& section, const std::string& xpath) {
+  ASSIGN_OR_RETURN(Reply r, call({.op = Op::kQuery, .section = section, .xpath = xpath}));
+  return r.xml;
+}
+
+Result<Cib> CibClient::query_cib() {
+  ASSIGN_OR_RETURN(std::string text, query());
+  return Cib::parse(text, "CIB from the daemon");
+}
+
+Status CibClient::create(const std::string& section, const std::string& fragment) {
+  return call({.op = Op::kCreate, .section = section, .fragment = fragment}).status();
+}
+Status CibClient::modify(const std::string& section, const std::string& fragment, bool allow_create) {
+  return call({.op = Op::kModify, .section = section, .fragment = fragment, .allow_create = allow_create}).status();
+}
+Status CibClient::replace(const std::string& section, const std::string& fragment) {
+  return call({.op = Op::kReplace, .section = section, .fragment = fragment}).status();
+}
+Status CibClient::remove(const std::string& section, const std::string& fragment) {
+  return call({.op = Op::kDelete, .section = section, .fragment = fragment}).status();
+}
+Status CibClient::remove_xpath(const std::string& xpath, bool all) {
+  return call({.op = Op::kDelete, .xpath = xpath, .delete_all = all}).status();
+}
+Status CibClient::replace_cib(const std::string& cib_xml) {
+  return call({.op = Op::kReplace, .fragment = cib_xml}).status();
+}
+Status CibClient::erase() { return call({.op = Op::kErase}).status(); }
+Status CibClient::bump() { return call({.op = Op::kBump}).status(); }
+Status CibClient::modify_status(const std::string& fragment) { return modify("status", fragment, true); }
+
+}  // namespace crm::cib

@@ -125,7 +125,7 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
       if (!std::strcmp(n, "admin_epoch") || !std::strcmp(n, "epoch") || !std::strcmp(n, "num_updates")) continue;
       if (auto v = xml::attr(cib.root(), n)) xml::set_attr(fresh.root(), n, *v);
     }
-    fresh.set_version({before.admin_epoch + 1, before.epoch, 0});
+    fresh.set_version({before.admin_epoch + 1, before.epoch + 1, 0});  // as the peer does
     cib = std::move(fresh);
     return ChangeKind::kConfiguration;
   }

@@ -1,0 +1,62 @@
+#include "crm/cib/server.h"
+
+namespace crm::cib {
+
+CibServer::CibServer(EventLoop& loop, Replicator& replicator) : loop_(loop), replicator_(replicator) {
+  replicator_.on_change = [this](ChangeKind kind, const Version& version) {
+    if (!server_ || subscribers_.empty()) return;
+    std::string note = encode("cib_notify", {{"kind", change_kind_name(kind)}, {"version", version.to_string()}});
+    for (ipc::ClientId id : std::set<ipc::ClientId>(subscribers_)) (void)server_->send(id, note);
+  };
+}
+
+Status CibServer::listen(const std::string& socket_path) {
+  ASSIGN_OR_RETURN(server_, ipc::Server::listen(loop_, socket_path));
+  server_->on_message = [this](ipc::ClientId id, const ipc::PeerCredentials&, std::string msg) {
+    connected_.insert(id);
+    on_request(id, std::move(msg));
+  };
+  server_->on_disconnect = [this](ipc::ClientId id) {
+    connected_.erase(id);
+    subscribers_.erase(id);
+  };
+  return Status::Ok();
+}
+
+void CibServer::reply(ipc::ClientId client, const std::string& call_id, const Status& status,
+                      const Version& version, std::string_view body) {
+  if (!connected_.count(client)) return;  // the client went away meanwhile
+  Attrs attrs{{"call-id", call_id}, {"rc", status_code_name(status.code())}, {"version", version.to_string()}};
+  if (!status.ok()) attrs.emplace_back("msg", status.message());
+  (void)server_->send(client, encode("cib_reply", attrs, body));
+}
+
+void CibServer::on_request(ipc::ClientId client, std::string payload) {
+  auto m = split_message(payload);
+  if (!m.ok()) {
+    reply(client, "", m.status(), replicator_.cib().version());
+    return;
+  }
+  std::string call_id = m->get("call-id");
+  std::string op = m->get("op");
+  if (op == "subscribe") {
+    subscribers_.insert(client);
+    reply(client, call_id, Status::Ok(), replicator_.cib().version());
+    return;
+  }
+  auto request = request_from_message(*m);
+  if (!request.ok()) {
+    reply(client, call_id, request.status(), replicator_.cib().version());
+    return;
+  }
+  if (request->op == Op::kQuery) {
+    auto result = run_query(replicator_.cib(), *request);
+    reply(client, call_id, result.status(), replicator_.cib().version(), result.ok() ? *result : std::string());
+    return;
+  }
+  replicator_.submit(std::move(request).value(), [this, client, call_id](const Status& s, const Version& v) {
+    reply(client, call_id, s, v);
+  });
+}
+
+}  // namespace crm::cib

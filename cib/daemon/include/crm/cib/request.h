@@ -26,7 +26,7 @@ enum class Op {
   kModify,   // merge `fragment` into the matching element (allow_create: add when absent)
   kReplace,  // replace the matching element / section / (section "") the whole CIB
   kDelete,   // delete the matching element, or (xpath) the first / every match
-  kErase,    // empty configuration and status; admin_epoch+1
+  kErase,    // empty configuration and status; admin_epoch+1, epoch+1 (as the peer)
   kBump,     // epoch+1
 };
 const char* op_name(Op op);

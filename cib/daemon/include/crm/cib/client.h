@@ -1,0 +1,86 @@
+// The CIB client library: how tools and daemons read and change the CIB.
+// connect() talks to the local cibd over ipc::socket_path("cib"), or, when
+// the environment has CIB_file=/path (as the peer's tools honour it), works
+// directly on that XML file with the same validation and versioning, so
+// tools are testable without daemons.
+//
+//   ASSIGN_OR_RETURN(auto cib, cib::connect());
+//   ASSIGN_OR_RETURN(std::string xml, cib->query("resources"));
+//   RETURN_IF_ERROR(cib->create("resources", "<primitive id='r1' class='ocf' provider='heartbeat' type='Dummy'/>"));
+//   // The controller's fast path: a status change bumps num_updates only and
+//   // is not checked against the schema beyond the status section.
+//   RETURN_IF_ERROR(cib->modify_status("<node_state id='1' uname='n1' crmd='online'/>"));
+//
+// Notifications (daemon connections only): subscribe(), then watch fd() on an
+// event loop and call read_notifications() when it is readable.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crm/cib/cib.h"
+#include "crm/cib/request.h"
+#include "crm/core/status.h"
+
+namespace crm::cib {
+
+struct ClientOptions {
+  std::string file;    // work on this file instead of the daemon (CIB_file)
+  std::string socket;  // the daemon's socket; "" = ipc::socket_path("cib")
+  std::chrono::milliseconds timeout{30000};
+  std::string schema_dir;  // file mode: schemas to validate with; "" = default_schema_dir()
+  // Reads CIB_file from the environment.
+  static ClientOptions from_env();
+};
+
+// $CRM_SCHEMA_DIR, else the installed schemas, else the source tree's.
+std::string default_schema_dir();
+
+// A change event: which counter moved and the CIB's new version.
+struct Notification {
+  ChangeKind kind = ChangeKind::kConfiguration;
+  Version version;
+};
+
+class CibClient {
+ public:
+  virtual ~CibClient() = default;
+
+  struct Reply {
+    std::string xml;  // queries: the result; changes: empty
+    Version version;  // the CIB's version after the call
+  };
+  // Performs one request. Errors: those of apply_request/run_query, plus
+  // unavailable (daemon not running or lost), timeout, permission-denied.
+  virtual Result<Reply> call(const Request& r) = 0;
+
+  // Subscribes this connection to change notifications (not-supported in file mode).
+  virtual Status subscribe() { return not_supported("notifications need the cib daemon (not CIB_file)"); }
+  // Notifications received so far (without blocking); unavailable when the daemon went away.
+  virtual Result<std::vector<Notification>> read_notifications() { return std::vector<Notification>{}; }
+  // A descriptor to watch for notifications, or -1.
+  virtual int fd() const { return -1; }
+  // True in CIB_file mode.
+  virtual bool is_file() const = 0;
+
+  // ---- conveniences over call() ----
+  Result<std::string> query(const std::string& section = "", const std::string& xpath = "");
+  Result<Cib> query_cib();
+  Status create(const std::string& section, const std::string& fragment);
+  Status modify(const std::string& section, const std::string& fragment, bool allow_create = false);
+  Status replace(const std::string& section, const std::string& fragment);
+  Status remove(const std::string& section, const std::string& fragment);
+  Status remove_xpath(const std::string& xpath, bool all = false);
+  Status replace_cib(const std::string& cib_xml);
+  Status erase();
+  Status bump();
+  // modify(status, fragment, allow_create=true): the cheap path for node_state / lrm records.
+  Status modify_status(const std::string& fragment);
+};
+
+// Connects as `options` say (file or daemon).
+Result<std::unique_ptr<CibClient>> connect(const ClientOptions& options = ClientOptions::from_env());
+
+}  // namespace crm::cib
