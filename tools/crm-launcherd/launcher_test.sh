@@ -1,0 +1,84 @@
+#!/bin/bash
+# crm_launcherd_test: crm-launcherd with dummy daemons (shell scripts).
+#  - starts the listed daemons in order, skips a missing one with a warning
+#  - a daemon killed by PID (SIGKILL) is respawned with a new PID
+#  - a daemon that keeps crashing is given up after max_restarts
+#  - SIGTERM stops the daemons in reverse order, waiting for a slow crmd, and exits 0
+# Usage: launcher_test.sh PATH/TO/crm-launcherd
+set -euo pipefail
+LAUNCHER=${1:?usage: $0 crm-launcherd}
+T=$(mktemp -d /tmp/crm-launcherd-test.XXXXXX)
+LPID=
+cleanup() {
+    local rc=$?
+    [ -n "$LPID" ] && kill -KILL "$LPID" 2>/dev/null || true
+    for f in "$T"/*.pid; do [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null || true; done
+    if [ $rc -ne 0 ]; then echo "---- launcher log ----"; cat "$T/launcher.log" 2>/dev/null; echo "FAIL (kept $T)"; else rm -rf "$T"; fi
+    exit $rc
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+wait_for() {  # wait_for SECONDS CMD...
+    local n=$(( $1 * 20 )); shift
+    until "$@"; do n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.05; done
+}
+
+# A dummy daemon: records its PID, logs start/stop to $T/events; crmd takes
+# 1 s to stop (as if moving resources away).
+cat > "$T/dummy" <<'DUMMY'
+#!/bin/bash
+name=$(basename "$0"); dir=$(dirname "$0")
+echo $$ > "$dir/$name.pid"
+echo "start $name" >> "$dir/events"
+stop() { [ "$name" = crmd ] && sleep 1; echo "stop $name" >> "$dir/events"; rm -f "$dir/$name.pid"; exit 0; }
+trap stop TERM
+while :; do sleep 0.1 & wait $!; done
+DUMMY
+chmod +x "$T/dummy"
+for n in cibd lrmd crmd; do cp "$T/dummy" "$T/$n"; done
+printf '#!/bin/sh\necho "start flaky" >> "$(dirname "$0")/events"\nexit 3\n' > "$T/flaky"
+chmod +x "$T/flaky"
+
+cat > "$T/launcher.conf" <<CONF
+daemons = cibd ghost lrmd crmd flaky
+bin_dir = $T
+log_file = $T/launcher.log
+max_restarts = 2
+restart_window = 30
+restart_delay_ms = 100
+start_delay_ms = 50
+stop_timeout = 5
+shutdown_timeout = 10
+CONF
+
+"$LAUNCHER" --config "$T/launcher.conf" 2>"$T/stderr.log" &
+LPID=$!
+have_pids() { [ -f "$T/cibd.pid" ] && [ -f "$T/lrmd.pid" ] && [ -f "$T/crmd.pid" ]; }
+wait_for 10 have_pids || fail "daemons did not all start"
+[ "$(grep start "$T/events" | head -3 | tr '\n' ' ')" = "start cibd start lrmd start crmd " ] || fail "start order: $(cat "$T/events")"
+grep -q "ghost: .* missing or not executable; skipped" "$T/launcher.log" || fail "no warning for the missing daemon"
+grep -q "ghost" "$T/stderr.log" || fail "nothing logged on stderr"
+echo "ok: started cibd, lrmd, crmd in order; ghost skipped with a warning"
+
+old=$(cat "$T/lrmd.pid")
+kill -KILL "$old"
+respawned() { [ -f "$T/lrmd.pid" ] && [ "$(cat "$T/lrmd.pid")" != "$old" ] && kill -0 "$(cat "$T/lrmd.pid")" 2>/dev/null; }
+wait_for 10 respawned || fail "lrmd was not respawned after kill -9 of pid $old"
+grep -q "lrmd (pid $old) was killed by signal 9" "$T/launcher.log" || fail "crash not logged"
+echo "ok: lrmd killed by PID ($old) respawned as $(cat "$T/lrmd.pid")"
+
+gave_up() { grep -q "giving up on flaky" "$T/launcher.log"; }
+wait_for 10 gave_up || fail "did not give up on the crash-looping daemon"
+[ "$(grep -c 'start flaky' "$T/events")" = 3 ] || fail "flaky started $(grep -c 'start flaky' "$T/events") times, want 3"
+echo "ok: gave up on flaky after 3 starts (max_restarts = 2)"
+
+t0=$(date +%s%N)
+kill -TERM "$LPID"
+wait "$LPID" || fail "launcher exited with $?"
+LPID=
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+order=$(grep '^stop' "$T/events" | tr '\n' ' ')
+[ "$order" = "stop crmd stop lrmd stop cibd " ] || fail "stop order: $order"
+[ "$ms" -ge 1000 ] || fail "did not wait for crmd's slow stop ($ms ms)"
+echo "ok: SIGTERM stopped crmd (1 s), lrmd, cibd in reverse order in $ms ms; exit 0"
+echo PASS
