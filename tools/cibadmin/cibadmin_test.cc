@@ -1,1 +1,152 @@
-int main(){return 0;}
+// cibadmin on CIB_file: outputs, file contents and exit codes; where the
+// peer's cibadmin is installed, the same commands must give the same exit codes.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace {
+
+struct Outcome {
+  int rc;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class CibadminTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/crm-cibadmin-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    file_ = dir_ + "/cib.xml";
+    ASSERT_EQ(system((kOurs + " -a > " + file_).c_str()), 0);
+  }
+  void TearDown() override { (void)system(("rm -rf " + dir_).c_str()); }
+
+  // Runs `binary args` with CIB_file set; `args` is shell text.
+  Outcome run(const std::string& args, const std::string& binary = kOurs, const std::string& file = "") {
+    std::string out = dir_ + "/out", err = dir_ + "/err";
+    std::string cmd = "CIB_file='" + (file.empty() ? file_ : file) + "' " + binary + " " + args + " >" + out +
+                      " 2>" + err;
+    int status = system(cmd.c_str());
+    return Outcome{WEXITSTATUS(status), slurp(out), slurp(err)};
+  }
+  std::string cib() { return slurp(file_); }
+
+  static inline const std::string kOurs = std::string(CRM_BINARY_DIR) + "/bin/cibadmin";
+  std::string dir_, file_;
+};
+
+const char* kDummy = R"('<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"/>')";
+
+TEST_F(CibadminTest, EmptyCreateQuery) {
+  EXPECT_NE(cib().find("epoch=\"1\""), std::string::npos) << cib();
+  Outcome c = run(std::string("-C -o resources -X ") + kDummy);
+  EXPECT_EQ(c.rc, 0) << c.err;
+  Outcome q = run("-Q -o resources");
+  EXPECT_EQ(q.rc, 0);
+  EXPECT_NE(q.out.find("<primitive id=\"a\""), std::string::npos) << q.out;
+  EXPECT_EQ(q.out.rfind("<resources>", 0), 0u) << q.out;
+  EXPECT_NE(cib().find("epoch=\"2\""), std::string::npos);
+  Outcome all = run("-Q");
+  EXPECT_EQ(all.out.rfind("<cib ", 0), 0u) << all.out;
+}
+
+TEST_F(CibadminTest, ErrorsHaveClearMessagesAndPeerExitCodes) {
+  ASSERT_EQ(run(std::string("-C -o resources -X ") + kDummy).rc, 0);
+  const std::string before = cib();
+  Outcome dup = run(std::string("-C -o resources -X ") + kDummy);
+  EXPECT_EQ(dup.rc, 108);
+  EXPECT_NE(dup.err.find("already-exists"), std::string::npos) << dup.err;
+  Outcome invalid = run("-C -o resources -X '<primitive id=\"b\"/>'");
+  EXPECT_EQ(invalid.rc, 78);
+  EXPECT_NE(invalid.err.find("primitive 'b'"), std::string::npos) << invalid.err;
+  EXPECT_EQ(run("-M -X '<primitive id=\"nope\" type=\"x\"/>'").rc, 105);
+  EXPECT_EQ(run("-Q --xpath '//primitive[@id=\"zz\"]'").rc, 105);
+  EXPECT_EQ(run("-Q -o bogus").rc, 2);
+  EXPECT_EQ(run("-C -o resources -X '<primitive id=\"c\"'").rc, 65);
+  Outcome erase = run("-E");
+  EXPECT_EQ(erase.rc, 107);
+  EXPECT_NE(erase.err.find("--force"), std::string::npos);
+  EXPECT_EQ(run("-C -o resources").rc, 2);  // no XML
+  EXPECT_EQ(run("").rc, 64);                // no command
+  EXPECT_EQ(cib(), before) << "a failed command changed the file";
+  // Deleting what is not there succeeds quietly, as the peer does.
+  EXPECT_EQ(run("-D -X '<primitive id=\"zz\"/>'").rc, 0);
+  EXPECT_EQ(run("-D --xpath '//primitive[@id=\"zz\"]'").rc, 0);
+}
+
+TEST_F(CibadminTest, ModifyReplaceDeleteEraseInputs) {
+  ASSERT_EQ(run(std::string("-C -o resources -X ") + kDummy).rc, 0);
+  EXPECT_EQ(run("-M -X '<primitive id=\"a\" description=\"hello\"/>'").rc, 0);
+  EXPECT_NE(cib().find("description=\"hello\""), std::string::npos);
+  EXPECT_EQ(run("-M -c -o status -X '<node_state id=\"1\" uname=\"n1\" crmd=\"online\"/>'").rc, 0);
+  EXPECT_NE(cib().find("num_updates=\"1\""), std::string::npos) << cib();
+  {
+    std::ofstream f(dir_ + "/frag.xml");
+    f << "<primitive id=\"f\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>";
+  }
+  EXPECT_EQ(run("-C -o resources -x " + dir_ + "/frag.xml").rc, 0);
+  EXPECT_EQ(run("-C -o resources -p < /dev/null").rc, 2);
+  {
+    std::ofstream f(dir_ + "/pipe.xml");
+    f << "<primitive id=\"p\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>";
+  }
+  Outcome piped = run("-C -o resources -p < " + dir_ + "/pipe.xml");
+  EXPECT_EQ(piped.rc, 0) << piped.err;
+  Outcome paths = run("-Q --xpath //primitive -e");
+  EXPECT_EQ(paths.out,
+            "/cib/configuration/resources/primitive[@id='a']\n/cib/configuration/resources/primitive[@id='f']\n"
+            "/cib/configuration/resources/primitive[@id='p']\n");
+  Outcome shallow = run("-Q -o resources -n");
+  EXPECT_EQ(shallow.out.find("primitive"), std::string::npos) << shallow.out;
+  EXPECT_EQ(run("-R -o resources -X '<resources/>'").rc, 0);
+  EXPECT_EQ(cib().find("<primitive"), std::string::npos);
+  ASSERT_EQ(run(std::string("-C -o resources -X ") + kDummy).rc, 0);
+  EXPECT_EQ(run("-D -X '<primitive id=\"a\"/>'").rc, 0);
+  EXPECT_EQ(cib().find("<primitive"), std::string::npos);
+  EXPECT_EQ(run("-B").rc, 0);
+  EXPECT_EQ(run("-E --force").rc, 0);
+  EXPECT_NE(cib().find("admin_epoch=\"1\""), std::string::npos) << cib();
+}
+
+TEST_F(CibadminTest, MissingFileIsNotFound) {
+  Outcome r = run("-Q", kOurs, dir_ + "/absent.xml");
+  EXPECT_EQ(r.rc, 105);
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+}
+
+// The same commands through the peer's cibadmin give the same exit codes.
+TEST_F(CibadminTest, ExitCodesMatchThePeer) {
+  const std::string peer = "/usr/sbin/cibadmin";
+  if (access(peer.c_str(), X_OK) != 0) GTEST_SKIP() << "the peer's cibadmin is not installed";
+  const std::vector<std::string> commands = {
+      std::string("-C -o resources -X ") + kDummy,
+      std::string("-C -o resources -X ") + kDummy,
+      "-C -o resources -X '<primitive id=\"b\"/>'",
+      "-M -X '<primitive id=\"nope\" type=\"x\"/>'",
+      "-M -X '<primitive id=\"a\" description=\"d\"/>'",
+      "-Q -o resources",
+      "-Q --xpath '//primitive[@id=\"zz\"]'",
+      "-D -X '<primitive id=\"zz\"/>'",
+      "-E",
+      "-D -X '<primitive id=\"a\"/>'",
+  };
+  std::string peer_file = dir_ + "/peer.xml";
+  ASSERT_EQ(system(("cp " + file_ + " " + peer_file).c_str()), 0);
+  for (const auto& cmd : commands) {
+    Outcome ours = run(cmd);
+    Outcome theirs = run(cmd, peer, peer_file);
+    EXPECT_EQ(ours.rc, theirs.rc) << "cibadmin " << cmd << "\nours: " << ours.err << "\npeer: " << theirs.err;
+  }
+}
+
+}  // namespace
