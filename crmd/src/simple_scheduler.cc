@@ -1,4 +1,4 @@
-#include "sim_scheduler.h"
+#include "crm/crmd/simple_scheduler.h"
 
 #include <algorithm>
 #include <map>
@@ -10,7 +10,7 @@
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
 
-namespace crm::sim {
+namespace crm::crmd {
 namespace {
 
 struct Prim {
@@ -180,4 +180,4 @@ Result<std::string> simple_schedule(const cib::Cib& cib, std::time_t /*now*/) {
   return g.str();
 }
 
-}  // namespace crm::sim
+}  // namespace crm::crmd

@@ -6,7 +6,7 @@
 #include "crm/cib/request.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
-#include "sim_scheduler.h"
+#include "crm/crmd/simple_scheduler.h"
 
 namespace crm::sim {
 
@@ -217,7 +217,7 @@ void World::start(int idx) {
   if (n.cib->cib_.configuration() == nullptr || n.cib->cib_.version() < base_.version()) {
     n.cib->cib_ = base_.copy();
   }
-  crmd::ControllerDeps deps{.clock = clock_, .cib = *n.cib, .executor = *n.exec, .scheduler = simple_schedule,
+  crmd::ControllerDeps deps{.clock = clock_, .cib = *n.cib, .executor = *n.exec, .scheduler = crmd::simple_schedule,
                             .log = nullptr};
   if (options_.verbose) {
     deps.log = [this, idx](const std::string& line) {

@@ -128,6 +128,8 @@ class Controller {
   NodeId dc() const { return dc_; }
   const std::vector<NodeId>& members() const { return members_; }
   bool quorate() const { return quorate_; }
+  // A node's name as learned from messages or the CIB ("" when unknown).
+  std::string node_name(NodeId id) const;
   // The earliest time at which step(Tick{}) has work to do.
   std::optional<Clock::Monotonic> next_deadline() const;
   // Counters and the last transition, for tests, logs and benches.
@@ -185,7 +187,6 @@ class Controller {
   void send(std::string payload) { out_.messages.push_back(std::move(payload)); }
   void set_state(State s);
   void log(const std::string& line) const;
-  std::string node_name(NodeId id) const;
   std::optional<NodeId> node_id(const std::string& name) const;
 
   NodeId self_;

@@ -1,0 +1,86 @@
+#include "crm/crmd/controller.h"
+
+#include <gtest/gtest.h>
+
+#include "crm/crmd/simple_scheduler.h"
+#include "crm/crmd/status_view.h"
+
+namespace crm::crmd {
+namespace {
+
+// A CIB applied in place (no replication) and an executor that never runs anything.
+class LocalCib : public CibAccess {
+ public:
+  const cib::Cib& current() const override { return cib; }
+  void submit(const cib::Request& r, std::function<void(const Status&)> done) override {
+    auto applied = cib::apply_request(cib, r, nullptr);
+    done(applied.ok() ? Status::Ok() : applied.status());
+  }
+  cib::Cib cib = cib::Cib::empty();
+};
+
+class NullExecutor : public lrmd::ExecutorApi {
+ public:
+  void set_result_callback(lrmd::ResultCallback) override {}
+  Result<int> exec(const lrmd::ExecRequest& r) override {
+    requests.push_back(r);
+    return static_cast<int>(requests.size());
+  }
+  Status cancel(const std::string&, const std::string&, uint32_t) override { return Status::Ok(); }
+  Result<std::vector<lrmd::RecurringOp>> recurring_ops() override { return std::vector<lrmd::RecurringOp>{}; }
+  Result<std::vector<lrmd::ExecResult>> last_results(const std::string&) override {
+    return std::vector<lrmd::ExecResult>{};
+  }
+  std::vector<lrmd::ExecRequest> requests;
+};
+
+TEST(ControllerTest, StateNames) {
+  EXPECT_STREQ(state_name(State::kIdle), "S_IDLE");
+  EXPECT_STREQ(state_name(State::kNotDc), "S_NOT_DC");
+}
+
+TEST(ControllerTest, LoneNodeBecomesDcJoinsItselfAndPlans) {
+  SimulatedClock clock;
+  LocalCib cib;
+  NullExecutor ex;
+  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
+  EXPECT_EQ(c.state(), State::kStarting);
+  c.step(Quorum{true});
+  Outputs out = c.step(Membership{{1}, {1}, {}});
+  EXPECT_TRUE(c.is_dc());
+  EXPECT_EQ(c.state(), State::kIdle);
+  ASSERT_FALSE(out.messages.empty());  // the join offer
+  StatusView v = read_status(cib.cib);
+  ASSERT_TRUE(v.nodes.count("n1"));
+  EXPECT_TRUE(v.nodes.at("n1").online);
+  EXPECT_TRUE(v.nodes.at("n1").in_config);
+  EXPECT_EQ(v.dc_uuid, "1");
+  EXPECT_GE(c.stats().pe_runs, 1u);
+}
+
+TEST(ControllerTest, NonDcAnswersTheJoinOfferAndRunsWhatTheDcSends) {
+  SimulatedClock clock;
+  LocalCib cib;
+  NullExecutor ex;
+  Controller c(2, "n2", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
+  c.step(Membership{{1, 2}, {1, 2}, {}});
+  EXPECT_FALSE(c.is_dc());
+  EXPECT_EQ(c.dc(), 1u);
+  Outputs out = c.step(Message{1, R"(<crmd_join_offer dc="1" gen="1"/>)"});
+  ASSERT_EQ(out.messages.size(), 1u);
+  EXPECT_NE(out.messages[0].find("crmd_join_request"), std::string::npos);
+  EXPECT_EQ(c.state(), State::kNotDc);
+  c.step(Message{1, R"(<crmd_exec target="n2" key="3:0:0:1" digest="d"><rsc_op id="3" operation="start"
+      operation_key="ip_start_0" on_node="n2"><primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr2"/>
+      <attributes CRM_meta_timeout="20000" ip="10.0.0.1"/></rsc_op></crmd_exec>)"});
+  ASSERT_EQ(ex.requests.size(), 1u);
+  EXPECT_EQ(ex.requests[0].action, "start");
+  EXPECT_EQ(ex.requests[0].params.at("ip"), "10.0.0.1");
+  // An exec from a node that is not the DC is ignored.
+  c.step(Message{2, R"(<crmd_exec target="n2" key="4:0:0:2"><rsc_op id="4" operation="stop"
+      operation_key="ip_stop_0" on_node="n2"><primitive id="ip" class="ocf" type="IPaddr2"/></rsc_op></crmd_exec>)"});
+  EXPECT_EQ(ex.requests.size(), 1u);
+}
+
+}  // namespace
+}  // namespace crm::crmd

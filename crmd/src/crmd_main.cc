@@ -1,0 +1,239 @@
+// crmd: the controller daemon. Glue only: corosync group + quorum, the local
+// executor (lrmd), the CIB daemon, timers and signals feed Controller::step;
+// its messages go out on the "crm_crmd" group. See docs/crmd.md.
+#include <signal.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <thread>
+
+#include "crm/cluster/cluster.h"
+#include "crm/core/event_loop.h"
+#include "crm/core/ipc.h"
+#include "crm/core/xml.h"
+#include "crm/crmd/controller.h"
+#include "crm/crmd/simple_scheduler.h"
+#include "crm/lrmd/lrmd.h"
+#include "daemon_cib.h"
+#ifdef CRM_HAVE_PENGINE
+#include "crm/pengine/pengine.h"
+#endif
+
+namespace {
+
+using namespace crm;
+
+FILE* g_log_file = nullptr;
+
+// "2026-11-24 19:20:01.123 crmd[n1]: ..." — wall clock with milliseconds, so
+// failover timings can be read from the logs.
+void log_line(const std::string& node, const std::string& line) {
+  timeval tv;
+  gettimeofday(&tv, nullptr);
+  tm tmv;
+  localtime_r(&tv.tv_sec, &tmv);
+  char ts[64];
+  strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tmv);
+  char buf[96];
+  snprintf(buf, sizeof buf, "%s.%03ld %ld.%03ld", ts, static_cast<long>(tv.tv_usec / 1000),
+           static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec / 1000));
+  fprintf(stderr, "%s crmd[%s]: %s\n", buf, node.c_str(), line.c_str());
+  if (g_log_file) {
+    fprintf(g_log_file, "%s crmd[%s]: %s\n", buf, node.c_str(), line.c_str());
+    fflush(g_log_file);
+  }
+}
+
+void usage() {
+  fprintf(stderr,
+          "usage: crmd [--scheduler pengine|simple] [--log-file PATH] [--join-timeout MS]\n"
+          "The cluster controller; started by crm-launcherd after cibd and lrmd.\n");
+}
+
+template <typename T, typename F>
+Result<T> retry(const char* what, const std::string& node, F f) {
+  for (int i = 0;; ++i) {
+    auto r = f();
+    if (r.ok() || i >= 300) return r;
+    if (i == 0) log_line(node, std::string("waiting for ") + what + ": " + r.status().to_string());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string scheduler_name = getenv("CRM_SCHEDULER") ? getenv("CRM_SCHEDULER") : "pengine";
+  std::string log_path;
+  long join_timeout_ms = 5000;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--scheduler" || a == "-s") && i + 1 < argc) scheduler_name = argv[++i];
+    else if (a == "--log-file" && i + 1 < argc) log_path = argv[++i];
+    else if (a == "--join-timeout" && i + 1 < argc) join_timeout_ms = atol(argv[++i]);
+    else if (a == "--help" || a == "-h") {
+      usage();
+      return 0;
+    } else {
+      usage();
+      return 2;
+    }
+  }
+  if (!log_path.empty()) g_log_file = fopen(log_path.c_str(), "a");
+  signal(SIGPIPE, SIG_IGN);
+
+  SystemClock clock;
+  EventLoop loop(clock);
+  std::string name = cluster::local_node_name();
+
+  auto group = retry<std::unique_ptr<cluster::GroupTransport>>("corosync (crm_crmd group)", name,
+                                                              [&] { return cluster::join_cpg_group(loop, "crm_crmd"); });
+  if (!group.ok()) {
+    log_line(name, "cannot join the crm_crmd group: " + group.status().to_string());
+    return 1;
+  }
+  auto quorum = cluster::watch_quorum(loop);
+  if (!quorum.ok()) {
+    log_line(name, "cannot watch quorum: " + quorum.status().to_string());
+    return 1;
+  }
+  cluster::NodeId self = (*group)->local_node();
+
+  lrmd::LrmdClient lrmd(loop);
+  {
+    auto connected = retry<int>("the executor (lrmd)", name, [&]() -> Result<int> {
+      Status s = lrmd.connect();
+      if (!s.ok()) return s;
+      return 0;
+    });
+    if (!connected.ok()) {
+      log_line(name, "cannot connect to lrmd: " + connected.status().to_string());
+      return 1;
+    }
+  }
+  auto cibacc = retry<std::unique_ptr<crmd::DaemonCib>>("the CIB daemon", name,
+                                                        [&] { return crmd::DaemonCib::connect(loop); });
+  if (!cibacc.ok()) {
+    log_line(name, "cannot connect to cibd: " + cibacc.status().to_string());
+    return 1;
+  }
+
+  crmd::Scheduler scheduler = crmd::simple_schedule;
+#ifdef CRM_HAVE_PENGINE
+  if (scheduler_name != "simple") {
+    scheduler = [](const cib::Cib& cib, std::time_t now) -> Result<std::string> {
+      ASSIGN_OR_RETURN(pengine::Transition t, pengine::schedule(cib.doc(), now));
+      return pengine::graph_to_xml(t);
+    };
+  }
+#else
+  if (scheduler_name != "simple") log_line(name, "built without the policy engine: using the simple scheduler");
+#endif
+  log_line(name, "scheduler: " + std::string(scheduler_name == "simple" ? "simple" : "pengine"));
+
+  crmd::ControllerOptions opts;
+  opts.join_timeout = std::chrono::milliseconds(join_timeout_ms);
+  crmd::Controller ctl(self, name,
+                       {.clock = clock, .cib = **cibacc, .executor = lrmd, .scheduler = scheduler,
+                        .log = [name](const std::string& l) { log_line(name, l); }},
+                       opts);
+
+  EventLoop::TimerId timer = 0;
+  bool exiting = false;
+  std::function<void(const crmd::Input&)> feed = [&](const crmd::Input& in) {
+    if (exiting) return;
+    crmd::Outputs out = ctl.step(in);
+    for (const std::string& m : out.messages) {
+      Status s = (*group)->send(m);
+      if (!s.ok()) log_line(name, "send failed: " + s.to_string());
+    }
+    if (timer) loop.cancel_timer(timer);
+    timer = 0;
+    if (auto d = ctl.next_deadline()) {
+      auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*d - clock.monotonic_now());
+      if (delay.count() < 0) delay = std::chrono::milliseconds(0);
+      timer = loop.add_timer(delay + std::chrono::milliseconds(1), [&] {
+        timer = 0;
+        feed(crmd::Tick{});
+      });
+    }
+    if (out.exit) {
+      exiting = true;
+      log_line(name, "exiting");
+      loop.stop();
+    }
+  };
+
+  (*group)->on_message = [&](cluster::NodeId from, std::string_view payload) {
+    feed(crmd::Message{from, std::string(payload)});
+  };
+  (*group)->on_membership = [&](const cluster::MembershipChange& c) {
+    std::string m;
+    for (auto id : c.members) m += " " + std::to_string(id);
+    std::string left;
+    for (auto id : c.left) left += " " + std::to_string(id);
+    log_line(name, "membership:" + m + (left.empty() ? "" : " (left:" + left + ")"));
+    feed(crmd::Membership{c.members, c.joined, c.left});
+  };
+  (*group)->on_lost = [&](const Status& s) {
+    log_line(name, "lost corosync: " + s.to_string() + "; exiting to be respawned");
+    exit(1);
+  };
+  (*quorum)->on_change = [&](bool q) { feed(crmd::Quorum{q}); };
+  (*quorum)->on_lost = [&](const Status& s) {
+    log_line(name, "lost corosync quorum service: " + s.to_string());
+    exit(1);
+  };
+  lrmd.set_result_callback([&](const lrmd::ExecResult& r) {
+    log_line(name, "result " + r.summary());
+    feed(crmd::LocalResult{r});
+  });
+  lrmd.on_disconnect = [&] {
+    log_line(name, "lost the executor; exiting to be respawned");
+    exit(1);
+  };
+  (*cibacc)->on_change = [&] { feed(crmd::CibChanged{}); };
+  (*cibacc)->on_lost = [&] {
+    log_line(name, "lost the CIB daemon; exiting to be respawned");
+    exit(1);
+  };
+
+  // Status queries from tools (crm_node, crm_mon): <crmd_query/>.
+  auto server = ipc::Server::listen(loop, ipc::socket_path("crmd"));
+  if (!server.ok()) log_line(name, "cannot listen for tools: " + server.status().to_string());
+  else {
+    (*server)->on_message = [&](ipc::ClientId id, const ipc::PeerCredentials&, std::string) {
+      auto doc = xml::new_document("crmd_status");
+      xmlNode* r = xml::root(doc);
+      xml::set_attr(r, "node_id", std::to_string(self));
+      xml::set_attr(r, "name", name);
+      xml::set_attr(r, "state", crmd::state_name(ctl.state()));
+      xml::set_attr(r, "dc", std::to_string(ctl.dc()));
+      xml::set_attr(r, "dc_name", ctl.node_name(ctl.dc()));
+      xml::set_attr(r, "quorate", (*quorum)->quorate() ? "1" : "0");
+      for (auto m : ctl.members()) {
+        xmlNode* n = xml::add_child(r, "member");
+        xml::set_attr(n, "id", std::to_string(m));
+        xml::set_attr(n, "name", ctl.node_name(m));
+      }
+      Status s = (*server)->send(id, xml::to_string(r, false));
+      (void)s;
+    };
+  }
+
+  Status s1 = loop.watch_signal(SIGTERM, [&] { feed(crmd::ShutdownRequest{}); });
+  Status s2 = loop.watch_signal(SIGINT, [&] { feed(crmd::ShutdownRequest{}); });
+  (void)s1;
+  (void)s2;
+
+  log_line(name, "started as node " + std::to_string(self));
+  feed(crmd::Quorum{(*quorum)->quorate()});
+  Status ran = loop.run();
+  if (!ran.ok()) log_line(name, "event loop failed: " + ran.to_string());
+  log_line(name, "stopped");
+  return 0;
+}
