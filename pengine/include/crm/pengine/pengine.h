@@ -1,0 +1,147 @@
+// The policy engine: a pure function from a CIB document and "now" to a
+// transition graph, placement scores and a summary. No files, sockets or
+// clocks are touched here; callers (crm_simulate, the controller) do the I/O.
+//
+//   ASSIGN_OR_RETURN(xml::DocPtr cib, xml::parse_file("cib.xml"));
+//   ASSIGN_OR_RETURN(Transition t, pengine::schedule(cib.get(), clock.wall_now()));
+//   std::cout << pengine::graph_to_xml(t);                 // what the transition engine runs
+//   std::cout << pengine::format_cluster_status(t.after);   // what the cluster will look like
+//
+// schedule() fails (never crashes, never returns a partial graph) on input it
+// cannot act on: an ordering cycle (the error names the constraints in it), a
+// constraint naming an unknown resource, or a configuration no placement can
+// satisfy in a consistent way. The caller owns the document; schedule() does
+// not modify it and keeps no pointer into it after returning.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <ctime>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "crm/core/score.h"
+#include "crm/core/status.h"
+
+namespace crm::pengine {
+
+enum class Role { kUnknown, kStopped, kStarted, kUnpromoted, kPromoted };
+
+// "Stopped", "Started", "Unpromoted", "Promoted" ("Unknown" for kUnknown).
+const char* role_text(Role role);
+
+struct ScheduleOptions {
+  // Compute score lines (costs time on big inputs; crm_simulate -s).
+  bool want_scores = false;
+};
+
+// ---------------------------------------------------------------------------
+// Cluster status: nodes and resources as crm_mon shows them. Built from the
+// CIB's status section (Transition::before) or from the expected result of a
+// transition (Transition::after).
+struct NodeStatus {
+  std::string name;
+  std::string id;
+  bool online = false;
+  bool standby = false;
+  bool standby_with_resources = false;
+  bool maintenance = false;
+  bool unclean = false;
+  bool pending = false;
+};
+
+struct ResourceStatus {
+  enum class Kind { kPrimitive, kGroup, kClone };
+  Kind kind = Kind::kPrimitive;
+  std::string id;
+  std::string agent;              // "ocf:heartbeat:Dummy" (primitives)
+  Role role = Role::kStopped;     // primitives
+  std::vector<std::string> nodes; // where active (primitives)
+  bool failed = false;
+  bool managed = true;
+  bool blocked = false;
+  bool orphan = false;
+  bool disabled = false;          // target-role=Stopped
+  bool promotable = false;        // clones
+  bool unique = false;            // clones
+  std::vector<ResourceStatus> children;
+};
+
+struct FailedAction {
+  std::string op_key;   // rsc_task_interval
+  std::string node;
+  std::string text;     // "'error' (1)"
+};
+
+struct ClusterStatus {
+  std::vector<NodeStatus> nodes;           // configuration order
+  std::vector<ResourceStatus> resources;   // configuration order
+  std::vector<FailedAction> failed_actions;
+};
+
+// Formats a status in crm_mon's text layout ("  * Node List:", "  * Full List
+// of Resources:", ...), as used inside crm_simulate's summary. Never fails.
+std::string format_cluster_status(const ClusterStatus& status, bool with_failed_actions = true);
+
+// Reads only the status of a CIB (for crm_mon): nodes, each resource's role and
+// location from its operation history, failed operations. Errors as schedule().
+Result<ClusterStatus> read_cluster_status(xmlDoc* cib, std::time_t now);
+
+// ---------------------------------------------------------------------------
+// Transition graph.
+struct GraphAction {
+  enum class Type { kRscOp, kPseudo, kCrmEvent };
+  Type type = Type::kRscOp;
+  int id = 0;
+  std::string task;          // operation: start, stop, monitor, stonith, ...
+  std::string key;           // operation_key: rsc1_start_0
+  std::string node;          // on_node ("" for pseudo actions)
+  std::string node_uuid;
+  std::string rsc_id;        // resource id as the executor knows it (rsc1, clone:0)
+  std::string rsc_long_id;   // long-id for anonymous clone instances
+  std::string rsc_class, rsc_provider, rsc_type;
+  std::map<std::string, std::string> attributes;  // parameters + CRM_meta_*
+  std::vector<std::string> downed;                // stonith: nodes brought down
+  int priority = 0;                               // synapse priority
+  std::vector<int> inputs;                        // ids of actions that must complete first
+  std::string summary;                            // "Resource action: rsc1 start on node1"
+};
+
+struct ScoreLine {
+  std::string stage;      // pcmk__primitive_assign, pcmk__group_assign, ... or "" for promotion
+  std::string resource;
+  std::string node;
+  Score score = 0;
+  bool promotion = false;
+};
+
+struct Transition {
+  std::map<std::string, std::string> graph_attributes;  // cluster-delay, stonith-timeout, ...
+  std::vector<GraphAction> actions;   // synapse order; ids in GraphAction::id
+  std::vector<int> execution_order;   // indexes into actions, a topological order
+  std::vector<std::string> summary;   // Transition Summary lines without the leading "  * "
+  std::vector<ScoreLine> scores;      // when ScheduleOptions::want_scores
+  std::vector<std::string> warnings;  // configuration problems that did not stop scheduling
+  ClusterStatus before;               // as read from the status section
+  ClusterStatus after;                // once every action of the graph succeeded
+};
+
+// Computes the transition for `cib` at time `now` (seconds since the epoch).
+// On success the Transition is complete. On failure: kConfigInvalid for
+// ordering cycles, unknown resources in constraints and impossible
+// configurations; kParseError for a document that is not a CIB.
+Result<Transition> schedule(xmlDoc* cib, std::time_t now, const ScheduleOptions& options = {});
+
+// The graph as the transition engine reads it (<transition_graph>).
+std::string graph_to_xml(const Transition& t);
+// The graph in the dot layout of the peer (sorted action and edge lines).
+std::string graph_to_dot(const Transition& t);
+// Score lines as crm_simulate -s prints them, sorted.
+std::vector<std::string> format_scores(const Transition& t);
+// "Transition Summary:" section plus its items, padded like the peer.
+std::string format_transition_summary(const Transition& t);
+// "Executing Cluster Transition:" items in execution order.
+std::string format_execution(const Transition& t);
+
+}  // namespace crm::pengine

@@ -1,0 +1,389 @@
+// Creating actions: for every primitive the stops, starts, promotions,
+// demotions, recurring monitors and probes its assignment needs, with the
+// internal orderings between them; pseudo actions for groups and clones.
+#include <algorithm>
+
+#include "crm/core/xml.h"
+#include "working_set.h"
+
+namespace crm::pengine {
+
+Action* WorkingSet::find_action(const std::string& key, const Node* node) const {
+  auto it = action_index.find(key + "@" + (node ? node->uname : std::string()));
+  return it == action_index.end() ? nullptr : it->second;
+}
+
+Action* WorkingSet::new_action(Resource* rsc, const std::string& task, long interval_ms, Node* node, bool optional) {
+  std::string key = op_key(rsc ? rsc->id : std::string(), task, interval_ms);
+  if (Action* a = find_action(key, node)) {
+    if (!optional) a->optional = false;
+    return a;
+  }
+  Action& a = action_store.emplace_back();
+  a.seq = static_cast<int>(action_store.size()) - 1;
+  a.task = task;
+  a.key = key;
+  a.rsc = rsc;
+  a.node = node;
+  a.interval_ms = interval_ms;
+  a.optional = optional;
+  a.runnable = node != nullptr;
+  action_index[key + "@" + (node ? node->uname : std::string())] = &a;
+  if (rsc) rsc->actions.push_back(&a);
+  return &a;
+}
+
+Action* WorkingSet::new_pseudo(const std::string& key, const std::string& task, Resource* rsc) {
+  if (Action* a = find_action(key, nullptr)) return a;
+  Action& a = action_store.emplace_back();
+  a.seq = static_cast<int>(action_store.size()) - 1;
+  a.task = task;
+  a.key = key;
+  a.rsc = rsc;
+  a.pseudo = true;
+  a.optional = true;
+  a.runnable = true;
+  action_index[key + "@"] = &a;
+  if (rsc) rsc->actions.push_back(&a);
+  return &a;
+}
+
+void WorkingSet::order(Action* first, Action* then, uint32_t flags, const std::string& cons) {
+  if (!first || !then || first == then) return;
+  for (auto& [a, f] : then->before) {
+    if (a == first) {
+      f |= flags;
+      return;
+    }
+  }
+  then->before.push_back({first, flags});
+  first->after.push_back({then, flags});
+  orderings.push_back({first, then, flags, cons});
+}
+
+namespace {
+
+bool quorum_blocks(WorkingSet& ws, Resource* r) {
+  if (ws.have_quorum || ws.no_quorum_policy == "ignore") return false;
+  if (r->requires_ == "nothing") return false;
+  return true;
+}
+
+bool is_promotable_instance(Resource* r) {
+  Resource* c = r->clone_parent();
+  return c && c->promotable;
+}
+
+const OpConfig* recurring_for_role(Resource* r, Role role) {
+  (void)r;
+  (void)role;
+  return nullptr;
+}
+
+bool has_active_recurring(Resource* r, Node* n, long interval, const std::string& task) {
+  auto it = r->history.find(n);
+  if (it == r->history.end()) return false;
+  const OpRecord* last = nullptr;
+  for (const OpRecord& op : it->second) {
+    if (op.task == task && op.interval_ms == interval) {
+      if (!last || op.call_id > last->call_id) last = &op;
+    }
+  }
+  if (!last) return false;
+  if (last->op_status == 1) return false;  // cancelled
+  // An older start/stop after the monitor means the monitor is gone.
+  for (const OpRecord& op : it->second) {
+    if ((op.task == "start" || op.task == "stop" || op.task == "promote" || op.task == "demote") &&
+        op.call_id > last->call_id && last->call_id >= 0)
+      return false;
+  }
+  return true;
+}
+
+void create_monitors(WorkingSet& ws, Resource* r, Node* next, Action* start, Action* promote, bool restarting) {
+  for (const OpConfig& op : r->ops) {
+    if (op.name != "monitor" || op.interval_ms <= 0 || !op.enabled) continue;
+    Role want = r->next_role;
+    std::string role = op.role;
+    if (role == "Stopped") continue;
+    if (is_promotable_instance(r)) {
+      if (role == "Promoted" && want != Role::kPromoted) continue;
+      if ((role == "Unpromoted" || role.empty()) && want == Role::kPromoted && role == "Unpromoted") continue;
+      if (role.empty() && want == Role::kPromoted) {
+        // Monitors without role run in both roles.
+      }
+    } else if (!role.empty() && role != "Started") {
+      continue;
+    }
+    bool exists = !restarting && has_active_recurring(r, next, op.interval_ms, "monitor");
+    // A role change replaces the monitor for the old role.
+    bool role_changes = is_promotable_instance(r) && r->role != want && !role.empty();
+    Action* mon = ws.new_action(r, "monitor", op.interval_ms, next, exists && !role_changes);
+    mon->meta["CRM_meta_timeout"] = std::to_string(op.timeout_ms);
+    if (!op.role.empty()) mon->meta["CRM_meta_role"] = op.role;
+    if (r->next_role == Role::kPromoted && is_promotable_instance(r)) mon->target_rc = 8;
+    ws.order(start, mon, kImpliesThen | kRunnableLeft);
+    if (promote && (role == "Promoted" || want == Role::kPromoted)) ws.order(promote, mon, kImpliesThen | kRunnableLeft);
+  }
+}
+
+long op_timeout(Resource* r, const std::string& task, long interval = 0) {
+  for (const OpConfig& op : r->ops)
+    if (op.name == task && op.interval_ms == interval) return op.timeout_ms;
+  return -1;
+}
+
+void create_primitive_actions(WorkingSet& ws, Resource* r) {
+  Node* next = r->assigned;
+  if (r->next_role == Role::kStopped) next = nullptr;
+  Node* cur = r->current_node();
+  bool multiple = r->running_on.size() > 1;
+  bool moving = cur && next && cur != next;
+  bool managed = r->is_managed();
+
+  if (is_promotable_instance(r) && r->role == Role::kStarted) r->role = Role::kUnpromoted;
+  if (r->next_role == Role::kStarted && is_promotable_instance(r)) r->next_role = Role::kUnpromoted;
+  if (!managed) {
+    // Unmanaged: nothing is done, but the resource still counts where it runs.
+    return;
+  }
+  bool restart = r->failed || multiple;
+  bool need_stop = !next || moving || restart;
+
+  // Stops (and demotes before them).
+  std::vector<Action*> stops;
+  for (Node* n : r->running_on) {
+    bool required = need_stop;
+    if (multiple) required = true;
+    if (r->role == Role::kPromoted) {
+      Action* demote = ws.new_action(r, "demote", 0, n, !required);
+      stops.push_back(nullptr);
+      stops.pop_back();
+      (void)demote;
+    }
+    Action* stop = ws.new_action(r, "stop", 0, n, !required);
+    if (!next) stop->reason = "node availability";
+    stops.push_back(stop);
+  }
+  // A stop placeholder when not running anywhere, for orderings.
+  if (r->running_on.empty()) ws.new_action(r, "stop", 0, nullptr, true)->runnable = false;
+
+  Action* start = nullptr;
+  if (next) {
+    bool required = !cur || moving || restart || r->role == Role::kStopped;
+    start = ws.new_action(r, "start", 0, next, !required);
+    if (quorum_blocks(ws, r)) {
+      if (ws.no_quorum_policy == "freeze") {
+        if (r->running_on.empty()) {
+          start->runnable = false;
+          start->reason = "quorum freeze";
+        }
+      } else {
+        start->runnable = false;
+        start->reason = "no quorum";
+      }
+    }
+    if (!next->available()) start->runnable = false;
+  } else {
+    start = ws.new_action(r, "start", 0, nullptr, true);
+    start->runnable = false;
+  }
+  for (Action* stop : stops) ws.order(stop, start, kImpliesThen | kRestart);
+
+  // Promotion / demotion.
+  Action* promote = nullptr;
+  if (next && r->next_role == Role::kPromoted) {
+    bool required = r->role != Role::kPromoted || moving || restart;
+    promote = ws.new_action(r, "promote", 0, next, !required);
+    ws.order(start, promote, kRunnableLeft | kImpliesThen);
+    if (quorum_blocks(ws, r) && ws.no_quorum_policy != "freeze") promote->runnable = false;
+  } else if (r->next_role != Role::kPromoted) {
+    // placeholder for orderings
+    Action* p = ws.new_action(r, "promote", 0, nullptr, true);
+    p->runnable = false;
+  }
+  if (r->role == Role::kPromoted) {
+    for (Node* n : r->running_on) {
+      bool required = need_stop || r->next_role != Role::kPromoted;
+      Action* demote = ws.new_action(r, "demote", 0, n, !required);
+      Action* stop = ws.find_action(op_key(r->id, "stop", 0), n);
+      ws.order(demote, stop, kImpliesFirst);
+      if (promote) ws.order(demote, promote, kRunnableLeft);
+    }
+  } else {
+    Action* d = ws.new_action(r, "demote", 0, nullptr, true);
+    d->runnable = false;
+  }
+
+  // Recurring monitors on the next node.
+  if (next) create_monitors(ws, r, next, start, promote, restart || moving || !cur);
+
+  // Timeouts for the graph.
+  for (Action* a : r->actions) {
+    if (a->interval_ms > 0) continue;
+    long t = op_timeout(r, a->task);
+    if (t < 0) t = op_timeout(r, "monitor", 0);
+    if (t < 0) {
+      auto it = ws.op_defaults.find("timeout");
+      t = it == ws.op_defaults.end() ? 20000 : parse_interval_ms(it->second);
+    }
+    a->meta["CRM_meta_timeout"] = std::to_string(t);
+  }
+}
+
+void create_probes(WorkingSet& ws) {
+  for (Node& node : ws.nodes) {
+    if (!node.online || node.unclean || node.pending || node.maintenance) continue;
+    for (Resource* top : ws.resources) {
+      std::vector<Resource*> candidates;
+      auto handle_instance_set = [&](Resource* clone) {
+        if (clone->unique) {
+          for (Resource* p : primitives_of(clone)) candidates.push_back(p);
+          return;
+        }
+        // Anonymous: one instance per node, the one active/assigned there or the first.
+        bool known = false;
+        for (Resource* p : primitives_of(clone)) if (p->known_on.count(&node)) known = true;
+        Resource* pick = nullptr;
+        for (Resource* inst : clone->children) {
+          for (Resource* p : primitives_of(inst)) {
+            if (std::find(p->running_on.begin(), p->running_on.end(), &node) != p->running_on.end()) pick = inst;
+          }
+          if (pick) break;
+        }
+        if (!pick) {
+          for (Resource* inst : clone->children) {
+            bool here = false;
+            for (Resource* p : primitives_of(inst)) if (p->assigned == &node) here = true;
+            if (here) { pick = inst; break; }
+          }
+        }
+        if (!pick && !clone->children.empty()) pick = clone->children.front();
+        if (!pick) return;
+        for (Resource* p : primitives_of(pick)) {
+          bool member_known = false;
+          for (Resource* q : primitives_of(clone)) if (q->base_id == p->base_id && q->known_on.count(&node)) member_known = true;
+          if (!member_known && !known) candidates.push_back(p);
+          else if (!member_known) candidates.push_back(p);
+        }
+      };
+      if (top->is_clone()) handle_instance_set(top);
+      else for (Resource* p : primitives_of(top)) candidates.push_back(p);
+      for (Resource* p : candidates) {
+        if (p->known_on.count(&node)) continue;
+        if (p->orphan) continue;
+        auto nd = p->meta.find("#no-probe:" + node.uname);
+        if (nd != p->meta.end() && nd->second == "never") continue;
+        Action* probe = ws.new_action(p, "monitor", 0, &node, false);
+        probe->is_probe = true;
+        probe->target_rc = 7;
+        long t = op_timeout(p, "monitor", 0);
+        if (t < 0) {
+          auto it = ws.op_defaults.find("timeout");
+          t = it == ws.op_defaults.end() ? 20000 : parse_interval_ms(it->second);
+        }
+        probe->meta["CRM_meta_timeout"] = std::to_string(t);
+        if (!p->is_managed()) continue;
+        // Probe before any start or stop of the resource.
+        for (Action* a : p->actions) {
+          if (a->task == "start" && a->node) ws.order(probe, a, kOrderOptional);
+        }
+      }
+    }
+  }
+}
+
+void create_collective_actions(WorkingSet& ws, Resource* r) {
+  for (Resource* c : r->children) create_collective_actions(ws, c);
+  if (r->is_primitive()) return;
+  bool promotable = r->is_clone() ? r->promotable : (r->clone_parent() && r->clone_parent()->promotable);
+  std::vector<std::pair<std::string, std::string>> pairs = {{"start", "running"}, {"stop", "stopped"}};
+  if (promotable) {
+    pairs.push_back({"promote", "promoted"});
+    pairs.push_back({"demote", "demoted"});
+  }
+  for (auto& [task, done] : pairs) {
+    Action* a = ws.new_pseudo(op_key(r->id, task, 0), task, r);
+    Action* b = ws.new_pseudo(op_key(r->id, done, 0), done, r);
+    ws.order(a, b, kOrderOptional);
+    for (Resource* c : r->children) {
+      auto child_actions = [&](const std::string& t) {
+        std::vector<Action*> out;
+        if (c->is_primitive()) {
+          for (Action* x : c->actions)
+            if (x->task == t && x->interval_ms == 0 && !x->is_probe && (x->node || t == "stop" || t == "demote" || true)) out.push_back(x);
+        } else {
+          if (Action* x = ws.find_action(op_key(c->id, t, 0), nullptr)) out.push_back(x);
+          std::string cdone = t == "start" ? "running" : t == "stop" ? "stopped" : t == "promote" ? "promoted" : "demoted";
+          (void)cdone;
+        }
+        return out;
+      };
+      std::string cdone = task == "start" ? "running" : task == "stop" ? "stopped" : task == "promote" ? "promoted" : "demoted";
+      for (Action* x : child_actions(task)) {
+        if (x->node || !c->is_primitive()) ws.order(a, x, kOrderOptional);
+      }
+      if (c->is_primitive()) {
+        for (Action* x : child_actions(task)) if (x->node) ws.order(x, b, kOrderOptional);
+      } else if (Action* y = ws.find_action(op_key(c->id, cdone, 0), nullptr)) {
+        ws.order(y, b, kOrderOptional);
+      }
+    }
+  }
+  // Stop before start, demote before stop, start before promote.
+  ws.order(ws.find_action(op_key(r->id, "stopped", 0), nullptr), ws.find_action(op_key(r->id, "start", 0), nullptr),
+           kOrderOptional);
+  if (promotable) {
+    ws.order(ws.find_action(op_key(r->id, "demoted", 0), nullptr), ws.find_action(op_key(r->id, "stop", 0), nullptr),
+             kOrderOptional);
+    ws.order(ws.find_action(op_key(r->id, "running", 0), nullptr), ws.find_action(op_key(r->id, "promote", 0), nullptr),
+             kOrderOptional);
+    ws.order(ws.find_action(op_key(r->id, "demoted", 0), nullptr), ws.find_action(op_key(r->id, "promote", 0), nullptr),
+             kOrderOptional);
+    ws.order(ws.find_action(op_key(r->id, "stopped", 0), nullptr), ws.find_action(op_key(r->id, "promote", 0), nullptr),
+             kOrderOptional);
+  }
+  // Group members in sequence.
+  if (r->is_group()) {
+    for (size_t i = 1; i < r->children.size(); ++i) {
+      Resource* prev = r->children[i - 1];
+      Resource* c = r->children[i];
+      for (Action* ps : prev->actions) {
+        if (ps->task != "start" || ps->interval_ms) continue;
+        for (Action* cs : c->actions)
+          if (cs->task == "start" && cs->interval_ms == 0) ws.order(ps, cs, kImpliesThen | kRunnableLeft, r->id);
+      }
+      for (Action* cs : c->actions) {
+        if (cs->task != "stop") continue;
+        for (Action* ps : prev->actions)
+          if (ps->task == "stop") ws.order(cs, ps, kImpliesFirst | kRestart, r->id);
+      }
+      if (promotable) {
+        for (Action* ps : prev->actions) {
+          if (ps->task != "promote") continue;
+          for (Action* cs : c->actions) if (cs->task == "promote") ws.order(ps, cs, kImpliesThen | kRunnableLeft, r->id);
+        }
+        for (Action* cs : c->actions) {
+          if (cs->task != "demote") continue;
+          for (Action* ps : prev->actions) if (ps->task == "demote") ws.order(cs, ps, kImpliesFirst, r->id);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Status create_actions(WorkingSet& ws) {
+  for (Resource& r : ws.resource_store) {
+    if (r.is_primitive() && (ws.rsc_by_id.count(r.id) || r.orphan)) {
+      if (r.orphan && r.running_on.empty()) continue;
+      create_primitive_actions(ws, &r);
+    }
+  }
+  for (Resource* r : ws.resources) create_collective_actions(ws, r);
+  create_probes(ws);
+  return Status::Ok();
+}
+
+}  // namespace crm::pengine

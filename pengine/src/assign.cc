@@ -1,0 +1,595 @@
+// Assignment of resources to nodes: resource processing order, primitives
+// (colocation, best node, stickiness tie-breaks), groups, clones (instance
+// distribution, clone-node-max), promotable clones (promotion scores) and
+// utilization.
+#include <algorithm>
+#include <cstring>
+
+#include "crm/core/xml.h"
+#include "working_set.h"
+
+namespace crm::pengine {
+namespace {
+
+bool node_ok(const Node* n) { return n->available(); }
+
+// The peer's node order: score, then (balanced) free capacity, then fewer
+// assigned resources, then the preferred node, then name.
+struct NodeCmp {
+  const WorkingSet& ws;
+  const std::map<Node*, Score>& scores;
+  const Node* preferred;
+  bool operator()(Node* a, Node* b) const {
+    Score wa = scores.at(a), wb = scores.at(b);
+    if (!node_ok(a)) wa = kMinusInfinity;
+    if (!node_ok(b)) wb = kMinusInfinity;
+    if (wa != wb) return wa > wb;
+    if (ws.placement_strategy != "minimal") {
+      if (ws.placement_strategy == "balanced") {
+        long ra = 0, rb = 0;
+        int more_a = 0, more_b = 0;
+        for (auto& [k, v] : a->remaining) {
+          auto it = b->remaining.find(k);
+          long bv = it == b->remaining.end() ? 0 : it->second;
+          if (v > bv) ++more_a;
+          else if (v < bv) ++more_b;
+          ra += v;
+          rb += bv;
+        }
+        if (more_a != more_b) return more_a > more_b;
+      }
+      if (a->num_resources != b->num_resources) return a->num_resources < b->num_resources;
+      if (preferred) {
+        if (a == preferred) return true;
+        if (b == preferred) return false;
+      }
+    }
+    return a->uname < b->uname;
+  }
+};
+
+std::vector<Node*> sorted_nodes(const WorkingSet& ws, const std::map<Node*, Score>& scores, const Node* preferred) {
+  std::vector<Node*> v;
+  v.reserve(scores.size());
+  for (auto& [n, s] : scores) v.push_back(n);
+  std::sort(v.begin(), v.end(), NodeCmp{ws, scores, preferred});
+  return v;
+}
+
+long util_value(const std::string& v) {
+  char* end = nullptr;
+  long x = strtol(v.c_str(), &end, 10);
+  return end == v.c_str() ? 0 : x;
+}
+
+Attrs rsc_utilization(WorkingSet& ws, Resource* r) {
+  if (!r->xml) return {};
+  return unpack_nvpairs(ws, r->xml, "utilization", nullptr);
+}
+
+bool has_capacity(Node* n, const Attrs& need) {
+  for (auto& [k, v] : need) {
+    long want = util_value(v);
+    auto it = n->remaining.find(k);
+    long have = it == n->remaining.end() ? 0 : it->second;
+    if (want > have) return false;
+  }
+  return true;
+}
+
+void consume(Node* n, const Attrs& need) {
+  for (auto& [k, v] : need) n->remaining[k] -= util_value(v);
+}
+
+Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer);
+Node* assign(WorkingSet& ws, Resource* r, Node* prefer);
+
+void do_assign(WorkingSet& ws, Resource* r, Node* chosen, bool force) {
+  if (!force && chosen) {
+    auto it = r->allowed.find(chosen);
+    Score w = it == r->allowed.end() ? kMinusInfinity : it->second;
+    if (w < 0 || !node_ok(chosen)) chosen = nullptr;
+  }
+  r->provisional = false;
+  if (!chosen) {
+    r->assigned = nullptr;
+    r->next_role = Role::kStopped;
+    return;
+  }
+  r->assigned = chosen;
+  chosen->num_resources++;
+  if (ws.placement_strategy != "default") consume(chosen, rsc_utilization(ws, r));
+}
+
+void unassign(WorkingSet& ws, Resource* r) {
+  if (r->assigned) {
+    r->assigned->num_resources--;
+    if (ws.placement_strategy != "default") {
+      for (auto& [k, v] : rsc_utilization(ws, r)) r->assigned->remaining[k] += util_value(v);
+    }
+  }
+  r->assigned = nullptr;
+  r->provisional = true;
+  r->next_role = Role::kUnknown;
+}
+
+std::vector<Colocation*> this_with_of(Resource* r) {
+  std::vector<Colocation*> out = r->this_with;
+  for (Resource* p = r->parent; p; p = p->parent) {
+    if (p->is_clone()) out.insert(out.end(), p->this_with.begin(), p->this_with.end());
+  }
+  return out;
+}
+
+std::vector<Colocation*> with_this_of(Resource* r, bool all_coloc) {
+  std::vector<Colocation*> out = r->with_this;
+  for (Resource* p = r->parent; p; p = p->parent) {
+    if (!p->is_clone()) continue;
+    for (Colocation* c : p->with_this) {
+      if (!(c->influence || r->running_on.empty())) continue;
+      if (all_coloc || c->score < 0 || c->score >= kInfinity) out.push_back(c);
+    }
+  }
+  return out;
+}
+
+bool g_all_coloc = true;
+
+Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
+  if (!r->provisional) return r->assigned;
+  if (r->assigning) return nullptr;
+  r->assigning = true;
+  bool all_coloc = g_all_coloc;
+  for (Colocation* c : this_with_of(r)) {
+    Resource* primary = c->primary;
+    // A clone instance colocated via its clone: assign the primary first.
+    assign(ws, primary->is_group() || primary->is_clone() ? primary : primary, prefer);
+    apply_colocation_to_dependent(ws, *c, r);
+  }
+  for (Colocation* c : with_this_of(r, all_coloc)) {
+    if (!(c->influence || r->running_on.empty())) continue;
+    Resource* dep = c->dependent;
+    if (dep == r) continue;
+    add_colocated_scores(ws, dep, r->allowed, c->node_attribute, c->score / static_cast<double>(kInfinity), true, false);
+  }
+  if (r->target_role && *r->target_role == Role::kStopped) {
+    for (auto& [n, s] : r->allowed) s = kMinusInfinity;
+  }
+  if (ws.placement_strategy != "default") {
+    Attrs need = rsc_utilization(ws, r);
+    if (!need.empty()) {
+      for (auto& [n, s] : r->allowed)
+        if (!has_capacity(n, need)) s = kMinusInfinity;
+    }
+  }
+  if (ws.options.want_scores) record_scores(ws, "pcmk__primitive_assign", r);
+
+  if (!r->is_managed()) {
+    do_assign(ws, r, r->current_node(), true);
+    r->next_role = r->assigned ? r->role : Role::kStopped;
+  } else if (!r->provisional) {
+    // assigned meanwhile (colocation loop)
+  } else {
+    std::vector<Node*> nodes = sorted_nodes(ws, r->allowed, prefer);
+    Node* chosen = nullptr;
+    Node* best = nodes.empty() ? nullptr : nodes.front();
+    if (prefer && best) {
+      auto it = r->allowed.find(prefer);
+      if (it != r->allowed.end() && it->second >= r->allowed[best] && node_ok(prefer) && it->second >= 0) chosen = prefer;
+    }
+    if (!chosen && best) {
+      chosen = best;
+      Resource* clone = r->clone_parent();
+      bool unique_clone = clone && clone->unique;
+      if (!unique_clone && r->allowed[chosen] > 0 && node_ok(chosen)) {
+        Node* running = r->current_node();
+        if (running && node_ok(running) && r->allowed.count(running) && r->allowed[running] >= 0) {
+          for (size_t i = 1; i < nodes.size(); ++i) {
+            if (r->allowed[nodes[i]] != r->allowed[chosen] || !node_ok(nodes[i])) break;
+            if (nodes[i] == running) chosen = running;
+          }
+        }
+      }
+    }
+    do_assign(ws, r, chosen, false);
+  }
+  if (r->assigned && r->next_role == Role::kUnknown) r->next_role = Role::kStarted;
+  if (!r->assigned) r->next_role = Role::kStopped;
+  r->assigning = false;
+  return r->assigned;
+}
+
+Node* assign_group(WorkingSet& ws, Resource* g, Node* prefer) {
+  if (!g->provisional) return g->children.empty() ? nullptr : g->children.front()->assigned;
+  if (g->assigning) return nullptr;
+  g->assigning = true;
+  if (ws.options.want_scores) record_scores(ws, "pcmk__group_assign", g);
+  Node* first = nullptr;
+  for (Resource* c : g->children) {
+    Node* n = assign(ws, c, prefer);
+    if (!first && c == g->children.front()) first = n;
+  }
+  g->provisional = false;
+  g->assigning = false;
+  g->assigned = first;
+  return first;
+}
+
+// ---- clones ----------------------------------------------------------------
+
+Node* instance_node(Resource* inst) {
+  if (inst->is_primitive()) return inst->assigned;
+  return inst->children.empty() ? nullptr : inst->children.front()->assigned;
+}
+
+std::vector<Node*> instance_current(Resource* inst) {
+  if (inst->is_primitive()) return inst->running_on;
+  std::vector<Node*> out;
+  for (Resource* c : inst->children)
+    for (Node* n : c->running_on)
+      if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  return out;
+}
+
+bool instance_failed(Resource* inst) {
+  for (Resource* p : primitives_of(inst)) if (p->failed) return true;
+  return false;
+}
+
+Role instance_role(Resource* inst) {
+  Role r = Role::kStopped;
+  for (Resource* p : primitives_of(inst)) if (!p->running_on.empty() && p->role > r) r = p->role;
+  return r;
+}
+
+void set_score_all(Resource* inst, Node* n, Score s) {
+  inst->allowed[n] = s;
+  for (Resource* c : inst->children) set_score_all(c, n, s);
+}
+
+bool can_run_instance_on(WorkingSet& ws, Resource* clone, Resource* inst, Node* n, int limit,
+                         std::map<Node*, int>& count) {
+  if (!node_ok(n) || inst->orphan) { set_score_all(inst, n, kMinusInfinity); return false; }
+  auto it = clone->allowed.find(n);
+  if (it == clone->allowed.end()) { set_score_all(inst, n, kMinusInfinity); return false; }
+  if (it->second < 0) { set_score_all(inst, n, it->second); return false; }
+  if (count[n] < limit) return true;
+  set_score_all(inst, n, kMinusInfinity);
+  return false;
+}
+
+bool allocate_instance(WorkingSet& ws, Resource* clone, Resource* inst, Node* prefer, bool all_coloc, int limit,
+                       std::map<Node*, int>& count) {
+  if (!inst->provisional && !(inst->is_group() && inst->children.size() && !inst->children.front()->provisional))
+    return instance_node(inst) != nullptr;
+  if (!inst->provisional) return instance_node(inst) != nullptr;
+  if (prefer) {
+    auto it = inst->allowed.find(prefer);
+    if (it == inst->allowed.end() || it->second < 0) return false;
+  }
+  std::vector<Node*> keys;
+  for (auto& [n, s] : inst->allowed) keys.push_back(n);
+  for (Node* n : keys) can_run_instance_on(ws, clone, inst, n, limit, count);
+  // Backup for rollback when the preferred node is not chosen.
+  std::map<Resource*, std::map<Node*, Score>> backup;
+  for (Resource* p : primitives_of(inst)) backup[p] = p->allowed;
+  backup[inst] = inst->allowed;
+  g_all_coloc = all_coloc;
+  Node* chosen = assign(ws, inst, prefer);
+  g_all_coloc = true;
+  if (chosen && prefer && chosen != prefer) {
+    for (auto& [r, a] : backup) r->allowed = a;
+    for (Resource* p : primitives_of(inst)) unassign(ws, p);
+    inst->provisional = true;
+    inst->assigned = nullptr;
+    chosen = nullptr;
+  }
+  if (chosen) count[chosen]++;
+  return chosen != nullptr;
+}
+
+int instance_cmp(WorkingSet& ws, Resource* a, Resource* b) {
+  auto ca = instance_current(a), cb = instance_current(b);
+  if (!ca.empty() && !cb.empty() && ca.size() != cb.size()) return ca.size() < cb.size() ? -1 : 1;
+  bool can1 = !ca.empty() && node_ok(ca.front());
+  bool can2 = !cb.empty() && node_ok(cb.front());
+  if (!ca.empty() && !cb.empty()) {
+    if (can1 != can2) return can1 ? -1 : 1;
+  }
+  if (ca.empty() != cb.empty()) return ca.empty() ? 1 : -1;
+  Role ra = instance_role(a), rb = instance_role(b);
+  if (ra != rb) return ra > rb ? -1 : 1;
+  bool fa = instance_failed(a), fb = instance_failed(b);
+  if (fa != fb) return fa ? 1 : -1;
+  if (can1 && can2) {
+    // Higher score on the current node first.
+    Score sa = a->allowed.count(ca.front()) ? a->allowed[ca.front()] : kMinusInfinity;
+    Score sb = b->allowed.count(cb.front()) ? b->allowed[cb.front()] : kMinusInfinity;
+    if (sa != sb) return sa > sb ? -1 : 1;
+  }
+  if (a->clone_index != b->clone_index) return a->clone_index < b->clone_index ? -1 : 1;
+  return 0;
+}
+
+void set_instance_roles(WorkingSet& ws, Resource* clone);
+
+Node* assign_clone(WorkingSet& ws, Resource* clone, Node* prefer) {
+  if (!clone->provisional) return nullptr;
+  if (clone->assigning) return nullptr;
+  clone->assigning = true;
+  for (Colocation* c : clone->this_with) assign(ws, c->primary, prefer);
+  for (Colocation* c : clone->with_this) {
+    if (!(c->influence || clone->running_on.empty())) continue;
+    if (c->dependent == clone) continue;
+    add_colocated_scores(ws, c->dependent, clone->allowed, c->node_attribute, c->score / static_cast<double>(kInfinity),
+                         true, false);
+  }
+  if (ws.options.want_scores) record_scores(ws, "pcmk__clone_allocate", clone);
+
+  std::vector<Resource*> order = clone->children;
+  std::stable_sort(order.begin(), order.end(), [&](Resource* a, Resource* b) { return instance_cmp(ws, a, b) < 0; });
+  std::map<Node*, int> count;
+  int available = 0;
+  for (auto& [n, s] : clone->allowed) if (node_ok(n)) ++available;
+  int max = clone->clone_max;
+  bool all_coloc = max < available;
+  int loop_max = available ? max / available : 0;
+  if (loop_max < 1) loop_max = 1;
+  int allocated = 0;
+  for (Resource* inst : order) {
+    if (allocated >= max) break;
+    auto cur = instance_current(inst);
+    if (cur.empty() || !inst->provisional || instance_failed(inst)) continue;
+    Node* cn = cur.front();
+    if (!node_ok(cn)) continue;
+    auto it = clone->allowed.find(cn);
+    if (it != clone->allowed.end() && count[cn] >= loop_max) continue;
+    if (allocate_instance(ws, clone, inst, cn, all_coloc, clone->clone_node_max, count)) ++allocated;
+  }
+  for (Resource* inst : order) {
+    if (!inst->provisional) continue;
+    if (allocated >= max) {
+      for (auto& [n, s] : inst->allowed) set_score_all(inst, n, kMinusInfinity);
+      for (Resource* p : primitives_of(inst)) {
+        if (p->provisional) {
+          if (ws.options.want_scores) record_scores(ws, "pcmk__primitive_assign", p);
+          p->provisional = false;
+          p->assigned = nullptr;
+          p->next_role = Role::kStopped;
+        }
+      }
+      inst->provisional = false;
+      continue;
+    }
+    if (allocate_instance(ws, clone, inst, nullptr, all_coloc, clone->clone_node_max, count)) ++allocated;
+  }
+  if (clone->promotable) set_instance_roles(ws, clone);
+  clone->provisional = false;
+  clone->assigning = false;
+  return nullptr;
+}
+
+// ---- promotion ---------------------------------------------------------------
+
+Score promotion_attr(WorkingSet& ws, Resource* inst, Node* n, bool& is_default) {
+  is_default = true;
+  Score total = 0;
+  for (Resource* p : primitives_of(inst)) {
+    std::string v;
+    bool found = false;
+    for (const std::string& name : {"master-" + p->id, "master-" + p->base_id}) {
+      auto it = n->attrs.find(name);
+      if (it != n->attrs.end()) { v = it->second; found = true; break; }
+    }
+    if (found) {
+      is_default = false;
+      auto s = parse_score(v);
+      if (s.ok()) total = score_add(total, *s);
+    }
+  }
+  return total;
+}
+
+void set_instance_roles(WorkingSet& ws, Resource* clone) {
+  struct Info { Resource* inst; Node* node; Score prio; Score sort; };
+  std::vector<Info> infos;
+  for (Resource* inst : clone->children) {
+    Info info{inst, instance_node(inst), 0, 0};
+    if (info.node) {
+      bool is_default = true;
+      Score prio = promotion_attr(ws, inst, info.node, is_default);
+      if (is_default) prio = -1;
+      Resource* target = inst->is_primitive() ? inst : inst->children.front();
+      // Location constraints for the promoted role.
+      auto it = inst->meta.find("#promo-loc:" + info.node->uname);
+      if (it != inst->meta.end()) prio = score_add(prio, parse_score(it->second).value());
+      // Role colocations of this instance with other resources.
+      std::vector<Colocation*> cons = this_with_of(target);
+      for (Colocation* c : cons) {
+        if (c->dependent_role < Role::kUnpromoted) continue;
+        Resource* pri = c->primary;
+        std::vector<Node*> pnodes;
+        if (pri->is_clone()) {
+          for (Resource* pi : pri->children) {
+            Node* pn = instance_node(pi);
+            if (!pn) continue;
+            Role nr = pi->is_primitive() ? pi->next_role : pi->children.front()->next_role;
+            if (c->primary_role != Role::kUnknown && nr != c->primary_role) continue;
+            pnodes.push_back(pn);
+          }
+        } else {
+          Resource* pp = pri->is_group() ? pri->children.back() : pri;
+          if (pp->assigned && (c->primary_role == Role::kUnknown || pp->next_role == c->primary_role))
+            pnodes.push_back(pp->assigned);
+          else if (pp->assigned == nullptr && c->score >= kInfinity && c->dependent_role == Role::kPromoted) {
+            prio = kMinusInfinity;
+            continue;
+          }
+        }
+        bool same = false;
+        for (Node* pn : pnodes) if (node_attr(pn, c->node_attribute) == node_attr(info.node, c->node_attribute)) same = true;
+        if (!same) {
+          if (c->score >= kInfinity && c->dependent_role == Role::kPromoted) prio = kMinusInfinity;
+          continue;
+        }
+        int mult = c->dependent_role == Role::kUnpromoted ? -1 : 1;
+        prio = score_add(mult * c->score, prio);
+      }
+      info.prio = prio;
+    } else {
+      info.prio = 0;
+    }
+    info.sort = info.prio;
+    infos.push_back(info);
+  }
+  // Sum priorities per node into the clone's scores, plus colocations with the
+  // promoted role of this clone, then each instance takes its node's score.
+  std::map<Node*, Score> node_scores = clone->allowed;
+  for (Info& i : infos) {
+    if (!i.node || i.sort < 0) continue;
+    node_scores[i.node] = score_add(node_scores[i.node], i.sort);
+  }
+  for (Colocation* c : clone->with_this) {
+    if (c->primary_role != Role::kPromoted) continue;
+    Resource* dep = c->dependent;
+    add_colocated_scores(ws, dep, node_scores, c->node_attribute, c->score / static_cast<double>(kInfinity), true, false);
+  }
+  for (Info& i : infos) {
+    if (!i.inst->is_managed() && instance_role(i.inst) == Role::kPromoted) i.sort = kInfinity;
+    else if (i.node && i.sort >= 0) i.sort = node_scores[i.node];
+  }
+  std::stable_sort(infos.begin(), infos.end(), [&](const Info& a, const Info& b) {
+    if (a.sort != b.sort) return a.sort > b.sort;
+    Role ra = instance_role(a.inst), rb = instance_role(b.inst);
+    if (ra != rb) return ra > rb;
+    return instance_cmp(ws, a.inst, b.inst) < 0;
+  });
+  int promoted = 0;
+  std::map<Node*, int> per_node;
+  for (Info& i : infos) {
+    if (ws.options.want_scores) {
+      ws.score_records.push_back({"", i.inst->id, i.node ? i.node->uname : "none", i.sort, true});
+    }
+    bool promote = false;
+    if (i.node && i.sort >= 0 && promoted < clone->promoted_max && node_ok(i.node) &&
+        per_node[i.node] < clone->promoted_node_max) {
+      promote = true;
+    }
+    if (promote && !ws.have_quorum && ws.no_quorum_policy == "freeze" && instance_role(i.inst) < Role::kPromoted) promote = false;
+    for (Resource* p : primitives_of(i.inst)) {
+      if (!p->assigned) continue;
+      if (!p->is_managed()) continue;
+      p->next_role = promote ? Role::kPromoted : Role::kUnpromoted;
+      if (p->target_role && *p->target_role == Role::kUnpromoted) p->next_role = Role::kUnpromoted;
+    }
+    if (promote) {
+      per_node[i.node]++;
+      ++promoted;
+    }
+  }
+}
+
+Node* assign(WorkingSet& ws, Resource* r, Node* prefer) {
+  switch (r->kind) {
+    case Kind::kPrimitive: return assign_primitive(ws, r, prefer);
+    case Kind::kGroup: return assign_group(ws, r, prefer);
+    case Kind::kClone: return assign_clone(ws, r, prefer);
+  }
+  return nullptr;
+}
+
+Score score_on(const std::map<Node*, Score>& m, Node* n) {
+  if (!n) return kMinusInfinity;
+  auto it = m.find(n);
+  return it == m.end() ? kMinusInfinity : it->second;
+}
+
+}  // namespace
+
+Resource* find_compatible_instance(Resource* dep_inst, Resource* primary_clone, Role role) {
+  auto match_on = [&](Node* n) -> Resource* {
+    for (Resource* pi : primary_clone->children) {
+      Node* pn = instance_node(pi);
+      if (pn != n) continue;
+      if (role != Role::kUnknown) {
+        Role nr = pi->is_primitive() ? pi->next_role : pi->children.front()->next_role;
+        if (nr != role) continue;
+      }
+      return pi;
+    }
+    return nullptr;
+  };
+  if (Node* n = dep_inst->assigned) return match_on(n);
+  std::vector<Node*> nodes;
+  for (auto& [n, s] : dep_inst->allowed) nodes.push_back(n);
+  std::sort(nodes.begin(), nodes.end(), [&](Node* a, Node* b) {
+    Score sa = dep_inst->allowed[a], sb = dep_inst->allowed[b];
+    if (!node_ok(a)) sa = kMinusInfinity;
+    if (!node_ok(b)) sb = kMinusInfinity;
+    if (sa != sb) return sa > sb;
+    if (a->num_resources != b->num_resources) return a->num_resources < b->num_resources;
+    return a->uname < b->uname;
+  });
+  for (Node* n : nodes)
+    if (Resource* r = match_on(n)) return r;
+  return nullptr;
+}
+
+void record_scores(WorkingSet& ws, const char* stage, Resource* rsc) {
+  auto emit = [&](Resource* r) {
+    for (auto& [n, s] : r->allowed) ws.score_records.push_back({stage, r->id, n->uname, s, false});
+  };
+  emit(rsc);
+  if (!rsc->is_primitive()) {
+    std::vector<Resource*> stack(rsc->children.rbegin(), rsc->children.rend());
+    while (!stack.empty()) {
+      Resource* r = stack.back();
+      stack.pop_back();
+      emit(r);
+      for (auto it = r->children.rbegin(); it != r->children.rend(); ++it) stack.push_back(*it);
+    }
+  }
+}
+
+Status assign_resources(WorkingSet& ws) {
+  for (Node& n : ws.nodes) {
+    for (auto& [k, v] : n.utilization) n.remaining[k] = util_value(v);
+  }
+  // Processing order: priority, then score on the current node, then best score.
+  std::vector<Node*> by_name;
+  for (Node& n : ws.nodes) by_name.push_back(&n);
+  std::sort(by_name.begin(), by_name.end(), [](Node* a, Node* b) { return a->uname < b->uname; });
+  struct Key { Resource* r; std::map<Node*, Score> merged; Score current; };
+  std::vector<Key> keys;
+  keys.reserve(ws.resources.size());
+  for (Resource* r : ws.resources) {
+    Key k{r, {}, kMinusInfinity};
+    Resource* base = r;
+    if (r->is_group() && !r->children.empty()) base = r;  // group's own table
+    k.merged = base->allowed;
+    add_colocated_scores(ws, r, k.merged, "#uname", 1.0, false, true);
+    Node* cur = nullptr;
+    for (Resource* p : primitives_of(r))
+      if (!p->running_on.empty()) { cur = p->running_on.front(); break; }
+    if (r->is_primitive()) cur = r->current_node();
+    k.current = score_on(k.merged, cur);
+    keys.push_back(std::move(k));
+  }
+  std::vector<size_t> idx(keys.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::stable_sort(idx.begin(), idx.end(), [&](size_t ia, size_t ib) {
+    const Key& a = keys[ia];
+    const Key& b = keys[ib];
+    if (a.r->priority != b.r->priority) return a.r->priority > b.r->priority;
+    if (a.current != b.current) return a.current > b.current;
+    for (Node* n : by_name) {
+      Score sa = score_on(a.merged, n), sb = score_on(b.merged, n);
+      if (sa != sb) return sa > sb;
+    }
+    return false;
+  });
+  for (size_t i : idx) assign(ws, keys[i].r, nullptr);
+  return Status::Ok();
+}
+
+}  // namespace crm::pengine

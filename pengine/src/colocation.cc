@@ -1,0 +1,287 @@
+// Colocation: unpacking (pairs and resource sets) and the score arithmetic
+// that moves a dependent towards (or away from) its primary and lets
+// dependents' preferences influence where the primary goes.
+#include <cmath>
+#include <cstring>
+
+#include "crm/core/xml.h"
+#include "working_set.h"
+
+namespace crm::pengine {
+namespace {
+
+bool node_can_run(const Node* n) { return n->available(); }
+
+Resource* resolve(WorkingSet& ws, const std::string& id, const std::string& cons, Status& err) {
+  Resource* r = ws.find_rsc(id);
+  if (!r && err.ok()) err = config_invalid("colocation constraint '" + cons + "' names unknown resource '" + id + "'");
+  return r;
+}
+
+void new_colocation(WorkingSet& ws, const std::string& id, Resource* dep, Resource* pri, Score score,
+                    Role dep_role, Role pri_role, const std::string& attr, bool influence) {
+  if (!dep || !pri || score == 0) return;
+  if (dep == pri) return;
+  Colocation& c = ws.colocations.emplace_back();
+  c.id = id;
+  c.dependent = dep;
+  c.primary = pri;
+  c.score = score;
+  c.dependent_role = dep_role;
+  c.primary_role = pri_role;
+  c.node_attribute = attr.empty() ? "#uname" : attr;
+  c.influence = influence;
+  // Groups: "this with" is carried by the first member, "with this" by the last.
+  Resource* d = dep;
+  if (d->is_group() && !d->children.empty()) d = d->children.front();
+  Resource* p = pri;
+  if (p->is_group() && !p->children.empty()) p = p->children.back();
+  d->this_with.push_back(&c);
+  p->with_this.push_back(&c);
+}
+
+Role role_of(const std::string& s) {
+  auto r = parse_role(s);
+  if (!r.ok()) return Role::kUnknown;
+  if (*r == Role::kStarted) return Role::kUnknown;
+  return *r;
+}
+
+}  // namespace
+
+Status unpack_colocations(WorkingSet& ws) {
+  // Group members follow each other (later members with earlier ones).
+  for (Resource& r : ws.resource_store) {
+    if (!r.is_group()) continue;
+    for (size_t i = 1; i < r.children.size(); ++i) {
+      new_colocation(ws, r.id, r.children[i], r.children[i - 1], kInfinity, Role::kUnknown, Role::kUnknown, "", true);
+    }
+  }
+  xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
+  xmlNode* constraints = xml::first_child(config, "constraints");
+  Status err;
+  for (xmlNode* cons : xml::children(constraints, "rsc_colocation")) {
+    std::string id = xml::attr_or(cons, "id");
+    auto score_r = parse_score(xml::attr_or(cons, "score", "0"));
+    if (!score_r.ok()) return config_invalid("colocation constraint '" + id + "': " + score_r.status().message());
+    Score score = *score_r;
+    std::string attr = xml::attr_or(cons, "node-attribute");
+    std::string infl = xml::attr_or(cons, "influence");
+    auto influence_of = [&](Resource* dep) { return infl.empty() ? dep->critical : is_true(infl); };
+    auto sets = xml::children(cons, "resource_set");
+    if (sets.empty()) {
+      Resource* dep = resolve(ws, xml::attr_or(cons, "rsc"), id, err);
+      Resource* pri = resolve(ws, xml::attr_or(cons, "with-rsc"), id, err);
+      if (!err.ok()) return err;
+      new_colocation(ws, id, dep, pri, score, role_of(xml::attr_or(cons, "rsc-role")),
+                     role_of(xml::attr_or(cons, "with-rsc-role")), attr, influence_of(dep));
+      continue;
+    }
+    xmlNode* last = nullptr;
+    for (xmlNode* set : sets) {
+      Score s = score;
+      if (auto ss = xml::attr(set, "score")) {
+        auto v = parse_score(*ss);
+        if (v.ok()) s = *v;
+      }
+      Role role = role_of(xml::attr_or(set, "role"));
+      std::vector<Resource*> members;
+      for (xmlNode* ref : xml::children(set, "resource_ref")) {
+        Resource* r = resolve(ws, xml::attr_or(ref, "id"), id, err);
+        if (!err.ok()) return err;
+        members.push_back(r);
+      }
+      bool sequential = is_true(xml::attr_or(set, "sequential", "true"));
+      if (sequential) {
+        for (size_t i = 1; i < members.size(); ++i)
+          new_colocation(ws, id, members[i], members[i - 1], s, role, role, attr, influence_of(members[i]));
+      } else if (s < 0) {
+        for (size_t i = 0; i < members.size(); ++i)
+          for (size_t j = i + 1; j < members.size(); ++j)
+            new_colocation(ws, id, members[i], members[j], s, role, role, attr, influence_of(members[i]));
+      }
+      if (last) {
+        std::vector<Resource*> first_members, second_members;
+        for (xmlNode* ref : xml::children(last, "resource_ref")) first_members.push_back(ws.find_rsc(xml::attr_or(ref, "id")));
+        second_members = members;
+        bool seq1 = is_true(xml::attr_or(last, "sequential", "true"));
+        Role role1 = role_of(xml::attr_or(last, "role"));
+        if (!first_members.empty() && !second_members.empty()) {
+          std::vector<Resource*> deps = seq1 ? std::vector<Resource*>{first_members.front()} : first_members;
+          std::vector<Resource*> pris = sequential ? std::vector<Resource*>{second_members.back()} : second_members;
+          for (Resource* d : deps)
+            for (Resource* p : pris) new_colocation(ws, id, d, p, score, role1, role, attr, influence_of(d));
+        }
+      }
+      last = set;
+    }
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+// Score arithmetic.
+
+namespace {
+
+Score best_score_matching(Resource* rsc, const std::string& attr, const std::string& value) {
+  Score best = kMinusInfinity;
+  for (auto& [n, s] : rsc->allowed) {
+    if (s > best && node_can_run(n) && node_attr(n, attr) == value) best = s;
+  }
+  return best;
+}
+
+bool can_run_any(const std::map<Node*, Score>& nodes) {
+  for (auto& [n, s] : nodes)
+    if (s >= 0 && node_can_run(n)) return true;
+  return false;
+}
+
+}  // namespace
+
+void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>& nodes, const std::string& attr_in,
+                          double factor, bool only_nonnegative, bool this_with) {
+  if (rsc->merging) return;
+  rsc->merging = true;
+  std::string attr = attr_in.empty() ? "#uname" : attr_in;
+  std::map<Node*, Score> work = nodes;
+  for (auto& [n, w] : work) {
+    Score score = best_score_matching(rsc, attr, node_attr(n, attr));
+    if (factor < 0 && score < 0) continue;
+    double wf = factor * score;
+    int weight = static_cast<int>(wf < 0 ? wf - 0.5 : wf + 0.5);
+    if (std::fabs(wf) >= kInfinity) weight = wf < 0 ? kMinusInfinity : kInfinity;
+    if (weight == 0 && score != 0) weight = factor > 0 ? 1 : (factor < 0 ? -1 : 0);
+    Score new_score = score_add(weight, w);
+    if (only_nonnegative && new_score < 0 && w > 0) { w = 1; continue; }
+    if (only_nonnegative && new_score < 0 && w == 0) continue;
+    w = new_score;
+  }
+  if (can_run_any(work)) {
+    std::vector<Colocation*> list = this_with ? rsc->this_with : rsc->with_this;
+    if (rsc->is_group() && !rsc->children.empty()) {
+      list = this_with ? rsc->children.front()->this_with : rsc->children.back()->with_this;
+    }
+    for (Colocation* c : list) {
+      Resource* other;
+      if (this_with) {
+        other = c->primary;
+      } else {
+        if (!(c->influence || c->primary->running_on.empty())) continue;
+        other = c->dependent;
+      }
+      if (other->parent && other->parent->is_group() && c->dependent->parent == c->primary->parent) {
+        // Internal group colocation handled via members.
+      }
+      double f = factor * c->score / static_cast<double>(kInfinity);
+      add_colocated_scores(ws, other, work, c->node_attribute, f, only_nonnegative, this_with);
+    }
+    nodes = std::move(work);
+  } else if (!only_nonnegative) {
+    nodes = std::move(work);
+  }
+  rsc->merging = false;
+}
+
+namespace {
+
+Node* assigned_node(Resource* r) {
+  if (r->is_primitive()) return r->assigned;
+  if (r->is_group()) return r->children.empty() ? nullptr : r->children.front()->assigned;
+  return nullptr;
+}
+
+Role next_role_of(Resource* r) {
+  if (r->is_primitive()) return r->next_role;
+  if (r->is_group()) return r->children.empty() ? Role::kStopped : r->children.front()->next_role;
+  Role best = Role::kStopped;
+  for (Resource* c : r->children) {
+    Role cr = next_role_of(c);
+    if (cr > best) best = cr;
+  }
+  return best;
+}
+
+void apply_to_weights(Resource* dep, Node* primary_node, const Colocation& c) {
+  std::string attr = c.node_attribute.empty() ? "#uname" : c.node_attribute;
+  if (!primary_node && c.score < 0) return;
+  std::string value = primary_node ? node_attr(primary_node, attr) : "";
+  std::map<Node*, Score> work = dep->allowed;
+  for (auto& [n, w] : work) {
+    if (!primary_node) {
+      w = score_add(kMinusInfinity, w);
+    } else if (node_attr(n, attr) == value) {
+      if (c.score < kInfinity) w = score_add(c.score, w);
+    } else if (c.score >= kInfinity) {
+      w = score_add(kMinusInfinity, w);
+    }
+  }
+  bool any = false;
+  for (auto& [n, w] : work)
+    if (w >= 0 && node_can_run(n)) any = true;
+  if (c.score <= kMinusInfinity || c.score >= kInfinity || any) dep->allowed = std::move(work);
+}
+
+void apply_to_node_set(Resource* dep, const std::vector<Node*>& nodes, const Colocation& c) {
+  // Primary is a clone: mandatory colocation restricts the dependent to nodes
+  // with an instance; otherwise each instance adds the score where it runs.
+  if (c.score >= kInfinity) {
+    for (auto& [n, w] : dep->allowed) {
+      bool found = false;
+      for (Node* x : nodes) if (node_attr(x, c.node_attribute) == node_attr(n, c.node_attribute)) found = true;
+      if (!found) w = kMinusInfinity;
+    }
+    return;
+  }
+  for (Node* x : nodes) apply_to_weights(dep, x, c);
+}
+
+}  // namespace
+
+Resource* find_compatible_instance(Resource* dep_inst, Resource* primary_clone, Role role);
+
+void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep) {
+  // Called while assigning dep (a primitive standing for c.dependent); c.primary is assigned.
+  Resource* pri = c.primary;
+  if (pri->is_group() && !pri->children.empty()) pri = c.score >= kInfinity ? pri->children.back() : pri->children.front();
+  (void)ws;
+  if (pri->provisional && !pri->is_clone()) return;
+  if (c.dependent_role != Role::kUnknown && dep->next_role != Role::kUnknown && c.dependent_role != dep->next_role &&
+      !(c.dependent_role >= Role::kUnpromoted && dep->clone_parent() && dep->clone_parent()->promotable))
+    return;
+  bool dep_promotable = dep->clone_parent() && dep->clone_parent()->promotable && c.dependent_role >= Role::kUnpromoted;
+  if (dep_promotable && !c.dependent->is_clone()) return;  // role-only: handled at promotion
+  if (pri->is_clone()) {
+    Resource* dep_clone = dep->clone_parent();
+    bool interleave = dep_clone && dep_clone->interleave && dep_clone != pri && c.dependent == dep_clone &&
+                      dep_clone->clone_node_max == pri->clone_node_max;
+    if (interleave) {
+      Resource* inst = find_compatible_instance(dep, pri, c.primary_role);
+      if (inst) {
+        Node* n = assigned_node(inst);
+        apply_to_weights(dep, n, c);
+      } else if (c.score >= kInfinity) {
+        for (auto& [n, w] : dep->allowed) w = kMinusInfinity;
+      }
+      return;
+    }
+    std::vector<Node*> nodes;
+    for (Resource* inst : pri->children) {
+      Node* n = assigned_node(inst);
+      if (!n) continue;
+      if (c.primary_role != Role::kUnknown && next_role_of(inst) != c.primary_role) continue;
+      if (inst->blocked) continue;
+      nodes.push_back(n);
+    }
+    if (c.primary_role == Role::kPromoted && c.score < kInfinity && c.score > kMinusInfinity) {
+      // Preference only for promoted instances (nodes list already filtered).
+    }
+    apply_to_node_set(dep, nodes, c);
+    return;
+  }
+  if (c.primary_role != Role::kUnknown && next_role_of(pri) != c.primary_role) return;
+  apply_to_weights(dep, assigned_node(pri), c);
+}
+
+}  // namespace crm::pengine

@@ -1,0 +1,244 @@
+// Ordering semantics and the graph: action flags (required / runnable) are
+// propagated along orderings to a fixed point with a work list (each ordering
+// is revisited only when one of its ends changed); the actions left required
+// and runnable form the graph, sorted topologically with Boost.Graph. A cycle
+// is an error naming the constraints along it.
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/topological_sort.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <unordered_set>
+
+#include "working_set.h"
+
+namespace crm::pengine {
+namespace {
+
+bool is_begin(const std::string& t) { return t == "start" || t == "stop" || t == "promote" || t == "demote"; }
+std::string begin_of(const std::string& t) {
+  if (t == "running") return "start";
+  if (t == "stopped") return "stop";
+  if (t == "promoted") return "promote";
+  if (t == "demoted") return "demote";
+  return t;
+}
+
+struct Propagator {
+  WorkingSet& ws;
+  std::deque<Action*> queue;
+  std::unordered_set<Action*> queued;
+
+  void touch(Action* a) {
+    if (queued.insert(a).second) queue.push_back(a);
+  }
+
+  std::vector<Action*> child_actions(Resource* c, const std::string& task) {
+    std::vector<Action*> out;
+    if (c->is_primitive()) {
+      for (Action* x : c->actions)
+        if (x->task == task && x->interval_ms == 0 && !x->is_probe && x->node) out.push_back(x);
+      if (out.empty()) {
+        for (Action* x : c->actions)
+          if (x->task == task && x->interval_ms == 0 && !x->is_probe) { out.push_back(x); break; }
+      }
+    } else if (Action* x = ws.find_action(op_key(c->id, task, 0), nullptr)) {
+      out.push_back(x);
+    }
+    return out;
+  }
+
+  // Recomputes a collective pseudo action from its children.
+  bool derive(Action* a) {
+    Resource* r = a->rsc;
+    if (!r || r->is_primitive() || !a->pseudo) return false;
+    std::string task = begin_of(a->task);
+    bool any_required = false, all_runnable = true, any_runnable = false, any_child = false;
+    for (Resource* c : r->children) {
+      for (Action* x : child_actions(c, task)) {
+        any_child = true;
+        if (!x->optional) any_required = true;
+        if (x->runnable) any_runnable = true;
+        else all_runnable = false;
+      }
+    }
+    bool changed = false;
+    if (any_required && a->optional) { a->optional = false; changed = true; }
+    bool runnable = a->runnable;
+    bool done = !is_begin(a->task);
+    if (r->is_group()) {
+      if (done && (task == "start" || task == "promote")) runnable = any_child && all_runnable;
+    } else if (task == "start" || task == "promote") {
+      runnable = any_runnable || !any_child;
+      if (!any_child && done) runnable = false;
+    }
+    if (runnable != a->runnable && !(a->runnable_forced_off && runnable)) {
+      a->runnable = runnable;
+      changed = true;
+    }
+    return changed;
+  }
+
+  void set_required(Action* then, Action* why) {
+    if (!then->optional) return;
+    then->optional = false;
+    if (why && then->reason.empty() && then->rsc != why->rsc) {
+      then->reason = "required " + (why->rsc ? why->rsc->id + " " + why->task : why->task);
+    }
+    touch(then);
+  }
+  void set_unrunnable(Action* then, Action* why) {
+    if (!then->runnable) return;
+    then->runnable = false;
+    if (then->rsc && !then->rsc->is_primitive()) then->runnable_forced_off = true;
+    if (why && then->reason.empty() && then->rsc != why->rsc) {
+      then->reason = "unrunnable " + (why->rsc ? why->rsc->id + " " + why->task : why->task);
+    }
+    touch(then);
+  }
+
+  // Targets of an ordering into `then`: a collective's beginning stands for its children.
+  void targets(Action* then, Action* first, std::vector<Action*>& out) {
+    if (then->pseudo && then->rsc && !then->rsc->is_primitive() && is_begin(then->task)) {
+      bool internal = first->rsc && (first->rsc == then->rsc || first->rsc->parent == then->rsc);
+      if (!internal) {
+        for (Resource* c : then->rsc->children)
+          for (Action* x : child_actions(c, then->task)) targets(x, first, out);
+        return;
+      }
+    }
+    out.push_back(then);
+  }
+
+  void apply(Action* first, Action* then, uint32_t flags) {
+    if (flags & kOneOrMore) {
+      int runnable = 0;
+      for (auto& [f, fl] : then->before)
+        if ((fl & kOneOrMore) && f->runnable) ++runnable;
+      bool r = runnable >= then->one_or_more_needed;
+      if (!r && then->runnable) set_unrunnable(then, nullptr), then->reason = "";
+      bool any_required = false;
+      for (auto& [f, fl] : then->before)
+        if ((fl & kOneOrMore) && !f->optional) any_required = true;
+      if (any_required && then->optional) { then->optional = false; touch(then); }
+      return;
+    }
+    std::vector<Action*> thens;
+    if (flags & (kImpliesThen | kRunnableLeft)) targets(then, first, thens);
+    if ((flags & kImpliesThen) && !first->optional) {
+      for (Action* t : thens) set_required(t, first);
+    }
+    if ((flags & kRunnableLeft) && !first->runnable) {
+      for (Action* t : thens) set_unrunnable(t, first);
+    }
+    if ((flags & kImpliesFirst) && !then->optional && first->optional) {
+      first->optional = false;
+      touch(first);
+    }
+    if (flags & kRestart) {
+      bool managed = then->rsc && then->rsc->is_managed();
+      bool reason = (!then->runnable && managed) || !then->optional;
+      if (reason && first->optional && (first->runnable || !then->optional)) {
+        first->optional = false;
+        touch(first);
+      }
+    }
+  }
+
+  void run() {
+    for (Action& a : ws.action_store) touch(&a);
+    while (!queue.empty()) {
+      Action* a = queue.front();
+      queue.pop_front();
+      queued.erase(a);
+      if (derive(a)) touch(a);
+      for (auto& [then, flags] : a->after) apply(a, then, flags);
+      for (auto& [first, flags] : a->before) apply(first, a, flags);
+      // Collective parents depend on this action.
+      if (a->rsc && a->rsc->parent) {
+        Resource* p = a->rsc->parent;
+        for (const char* t : {"start", "stop", "promote", "demote", "running", "stopped", "promoted", "demoted"}) {
+          if (begin_of(t) != begin_of(a->task)) continue;
+          if (Action* pa = ws.find_action(op_key(p->id, t, 0), nullptr)) {
+            if (derive(pa)) touch(pa);
+          }
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+Status propagate_and_check(WorkingSet& ws) {
+  Propagator p{ws, {}, {}};
+  p.run();
+  // Graph membership.
+  for (Action& a : ws.action_store) {
+    a.in_graph = !a.optional && a.runnable && (a.node || a.pseudo);
+  }
+  // Cycle check on the graph's edges.
+  std::vector<Action*> nodes;
+  for (Action& a : ws.action_store)
+    if (a.in_graph) nodes.push_back(&a);
+  std::unordered_map<Action*, int> index;
+  for (size_t i = 0; i < nodes.size(); ++i) index[nodes[i]] = static_cast<int>(i);
+  using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  G g(nodes.size());
+  for (Action* a : nodes)
+    for (auto& [t, f] : a->after)
+      if (t->in_graph) boost::add_edge(index[a], index[t], g);
+  std::vector<G::vertex_descriptor> order;
+  try {
+    boost::topological_sort(g, std::back_inserter(order));
+  } catch (const boost::not_a_dag&) {
+    // Find one cycle with an iterative DFS and name its constraints.
+    std::vector<int> color(nodes.size(), 0), parent(nodes.size(), -1);
+    std::vector<int> cycle;
+    for (size_t s = 0; s < nodes.size() && cycle.empty(); ++s) {
+      if (color[s]) continue;
+      std::vector<std::pair<int, size_t>> stack{{static_cast<int>(s), 0}};
+      color[s] = 1;
+      while (!stack.empty() && cycle.empty()) {
+        auto& [v, i] = stack.back();
+        auto& outs = nodes[v]->after;
+        if (i >= outs.size()) { color[v] = 2; stack.pop_back(); continue; }
+        Action* t = outs[i++].first;
+        if (!t->in_graph) continue;
+        int w = index[t];
+        if (color[w] == 1) {
+          cycle.push_back(w);
+          for (int x = v; x != w && x >= 0; x = parent[x]) cycle.push_back(x);
+          cycle.push_back(w);
+        } else if (color[w] == 0) {
+          color[w] = 1;
+          parent[w] = v;
+          stack.push_back({w, 0});
+        }
+      }
+    }
+    std::reverse(cycle.begin(), cycle.end());
+    std::string msg = "ordering cycle:";
+    std::set<std::string> cons;
+    for (size_t i = 0; i < cycle.size(); ++i) {
+      Action* a = nodes[cycle[i]];
+      msg += (i ? " -> " : " ") + a->key + (a->node ? " on " + a->node->uname : "");
+      if (i + 1 < cycle.size()) {
+        for (const OrderingRef& o : ws.orderings)
+          if (o.first == a && o.then == nodes[cycle[i + 1]] && !o.constraint.empty()) cons.insert(o.constraint);
+      }
+    }
+    if (!cons.empty()) {
+      msg += " (constraints:";
+      for (const std::string& c : cons) msg += " " + c;
+      msg += ")";
+    }
+    return config_invalid(msg);
+  }
+  std::reverse(order.begin(), order.end());
+  ws.topo.clear();
+  for (auto v : order) ws.topo.push_back(nodes[v]);
+  return Status::Ok();
+}
+
+}  // namespace crm::pengine

@@ -1,0 +1,174 @@
+// Node criteria: location constraints (scores and rules), the symmetric
+// cluster default, stickiness, fail-count thresholds and hard-error bans.
+#include <algorithm>
+#include <cstring>
+
+#include "crm/core/xml.h"
+#include "rules.h"
+#include "working_set.h"
+
+namespace crm::pengine {
+
+void add_location(WorkingSet& ws, Resource* rsc, Node* node, Score score) {
+  if (!rsc) return;
+  auto apply = [&](Resource* r) {
+    if (node) {
+      auto it = r->allowed.find(node);
+      if (it == r->allowed.end()) r->allowed[node] = score;
+      else it->second = score_add(it->second, score);
+    } else {
+      for (auto& [n, s] : r->allowed) s = score_add(s, score);
+    }
+  };
+  apply(rsc);
+  for (Resource* c : rsc->children) add_location(ws, c, node, score);
+}
+
+namespace {
+
+std::vector<Resource*> set_members(WorkingSet& ws, xmlNode* set) {
+  std::vector<Resource*> out;
+  for (xmlNode* ref : xml::children(set, "resource_ref")) {
+    if (Resource* r = ws.find_rsc(xml::attr_or(ref, "id"))) out.push_back(r);
+  }
+  return out;
+}
+
+Status unpack_location(WorkingSet& ws, xmlNode* cons) {
+  std::string id = xml::attr_or(cons, "id");
+  std::vector<Resource*> targets;
+  std::string role_s = xml::attr_or(cons, "role");
+  if (auto rid = xml::attr(cons, "rsc")) {
+    Resource* r = ws.find_rsc(*rid);
+    if (!r) return config_invalid("location constraint '" + id + "' names unknown resource '" + *rid + "'");
+    targets.push_back(r);
+  } else if (auto pattern = xml::attr(cons, "rsc-pattern")) {
+    ws.warnings.push_back("location constraint " + id + ": rsc-pattern is not supported; ignored");
+    return Status::Ok();
+  } else {
+    for (xmlNode* set : xml::children(cons, "resource_set")) {
+      for (xmlNode* ref : xml::children(set, "resource_ref")) {
+        Resource* r = ws.find_rsc(xml::attr_or(ref, "id"));
+        if (!r) return config_invalid("location constraint '" + id + "' names unknown resource '" + xml::attr_or(ref, "id") + "'");
+        targets.push_back(r);
+      }
+      if (role_s.empty()) role_s = xml::attr_or(set, "role");
+    }
+  }
+  Role role = Role::kUnknown;
+  if (!role_s.empty()) {
+    auto rr = parse_role(role_s);
+    if (!rr.ok()) return config_invalid("location constraint '" + id + "': " + rr.status().message());
+    role = *rr;
+  }
+  std::string discovery = xml::attr_or(cons, "resource-discovery", "always");
+  for (Resource* r : targets) {
+    if (role == Role::kPromoted || role == Role::kUnpromoted) {
+      // Role-specific preferences feed promotion, not placement.
+      Resource* clone = r->is_clone() ? r : r->clone_parent();
+      if (clone && clone->promotable) {
+        if (role == Role::kPromoted) {
+          if (auto node_name = xml::attr(cons, "node")) {
+            Node* n = ws.find_node(*node_name);
+            auto sc = parse_score(xml::attr_or(cons, "score", "0"));
+            if (n && sc.ok()) {
+              for (Resource* inst : clone->children) inst->meta["#promo-loc:" + n->uname] =
+                  std::to_string(score_add(parse_score(inst->meta["#promo-loc:" + n->uname].empty() ? "0" : inst->meta["#promo-loc:" + n->uname]).value(), *sc));
+            }
+          }
+          for (xmlNode* rule : xml::children(cons, "rule")) {
+            for (Node& n : ws.nodes) {
+              RuleContext ctx{&n.attrs, ws.now, ""};
+              if (!evaluate_rule(rule, ctx)) continue;
+              auto sc = rule_score(rule, ctx);
+              if (!sc) continue;
+              for (Resource* inst : clone->children) {
+                std::string& slot = inst->meta["#promo-loc:" + n.uname];
+                slot = std::to_string(score_add(parse_score(slot.empty() ? "0" : slot).value(), *sc));
+              }
+            }
+          }
+        }
+        continue;
+      }
+    }
+    if (discovery == "never" || discovery == "exclusive") {
+      if (auto node_name = xml::attr(cons, "node")) {
+        if (Node* n = ws.find_node(*node_name)) {
+          for (Resource* p : primitives_of(r)) p->meta["#no-probe:" + n->uname] = discovery;
+        }
+      }
+    }
+    if (auto node_name = xml::attr(cons, "node")) {
+      Node* n = ws.find_node(*node_name);
+      if (!n) continue;  // unknown nodes are ignored, as by the peer
+      auto sc = parse_score(xml::attr_or(cons, "score", "0"));
+      if (!sc.ok()) return config_invalid("location constraint '" + id + "': " + sc.status().message());
+      add_location(ws, r, n, *sc);
+      continue;
+    }
+    for (xmlNode* rule : xml::children(cons, "rule")) {
+      xmlNode* real = rule;
+      if (auto ref = xml::attr(rule, "id-ref")) {
+        auto found = xml::xpath(ws.doc, "//rule[@id='" + *ref + "']");
+        if (found.ok() && !found->empty()) real = found->front();
+      }
+      for (Node& n : ws.nodes) {
+        RuleContext ctx{&n.attrs, ws.now, ""};
+        if (!evaluate_rule(real, ctx)) continue;
+        auto sc = rule_score(real, ctx);
+        if (!sc) continue;
+        add_location(ws, r, &n, *sc);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void apply_stickiness(WorkingSet& ws, Resource* r) {
+  for (Resource* c : r->children) apply_stickiness(ws, c);
+  if (!r->is_primitive()) return;
+  if (!r->is_managed() || r->stickiness < 1 || r->running_on.size() != 1) return;
+  Node* n = r->running_on.front();
+  if (!ws.symmetric && !r->allowed.count(n)) return;
+  add_location(ws, r, n, r->stickiness);
+}
+
+}  // namespace
+
+Status apply_locations(WorkingSet& ws) {
+  // Every resource may run on every node in a symmetric cluster.
+  for (Resource& r : ws.resource_store) {
+    if (ws.symmetric) {
+      for (Node& n : ws.nodes) r.allowed[&n] = 0;
+    }
+  }
+  xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
+  xmlNode* constraints = xml::first_child(config, "constraints");
+  for (xmlNode* cons : xml::children(constraints, "rsc_location")) {
+    RETURN_IF_ERROR(unpack_location(ws, cons));
+  }
+  for (Resource* r : ws.resources) apply_stickiness(ws, r);
+  for (Resource& r : ws.resource_store) {
+    if (!r.is_primitive()) continue;
+    // Fail-count threshold.
+    for (auto& [node, count] : r.failcount) {
+      if (count <= 0) continue;
+      if (r.failure_timeout_s > 0) {
+        auto lf = r.last_failure.find(node);
+        if (lf != r.last_failure.end() && lf->second > 0 && lf->second + r.failure_timeout_s <= ws.now) continue;
+      }
+      if (r.migration_threshold > 0 && count >= r.migration_threshold) {
+        Resource* target = &r;
+        Resource* clone = r.clone_parent();
+        if (clone && !clone->unique) target = clone;
+        add_location(ws, target, node, kMinusInfinity);
+      }
+    }
+    for (Node* n : r.banned) add_location(ws, &r, n, kMinusInfinity);
+    if (r.unrunnable_everywhere) add_location(ws, &r, nullptr, kMinusInfinity);
+  }
+  return Status::Ok();
+}
+
+}  // namespace crm::pengine

@@ -1,0 +1,220 @@
+// Ordering constraints: rsc_order pairs and resource sets, Mandatory /
+// Optional / Serialize kinds, symmetrical inverses, first-action and
+// then-action, clone-min / require-all (one-or-more), interleaved clones.
+#include <cstring>
+
+#include "crm/core/xml.h"
+#include "working_set.h"
+
+namespace crm::pengine {
+namespace {
+
+enum class OrderKind { kMandatory, kOptional, kSerialize };
+
+std::string invert(const std::string& task) {
+  if (task == "start") return "stop";
+  if (task == "stop") return "start";
+  if (task == "promote") return "demote";
+  if (task == "demote") return "promote";
+  return "";
+}
+
+std::string done_task(const std::string& task) {
+  if (task == "start") return "running";
+  if (task == "stop") return "stopped";
+  if (task == "promote") return "promoted";
+  if (task == "demote") return "demoted";
+  return task;
+}
+
+// Actions standing for `task` of a resource, as first (completion) or then (beginning).
+std::vector<Action*> actions_for(WorkingSet& ws, Resource* r, const std::string& task, bool as_first) {
+  std::vector<Action*> out;
+  if (r->is_primitive()) {
+    for (Action* a : r->actions)
+      if (a->task == task && a->interval_ms == 0 && !a->is_probe) out.push_back(a);
+    if (out.empty()) {
+      Action* a = ws.new_action(r, task, 0, nullptr, true);
+      a->runnable = false;
+      out.push_back(a);
+    }
+    // Prefer node-bound actions when they exist.
+    std::vector<Action*> bound;
+    for (Action* a : out) if (a->node) bound.push_back(a);
+    if (!bound.empty()) return bound;
+    return out;
+  }
+  std::string t = as_first ? done_task(task) : task;
+  if (Action* a = ws.find_action(op_key(r->id, t, 0), nullptr)) out.push_back(a);
+  return out;
+}
+
+uint32_t flags_for(OrderKind kind, const std::string& first_task, bool inverse, bool symmetric) {
+  switch (kind) {
+    case OrderKind::kOptional: return kOrderOptional;
+    case OrderKind::kSerialize: return kSerialize;
+    case OrderKind::kMandatory:
+      if (!symmetric) {
+        uint32_t f = kImpliesThen;
+        if (first_task == "start" || first_task == "promote") f |= kRunnableLeft;
+        return f;
+      }
+      if (inverse) return kImpliesFirst;
+      {
+        uint32_t f = kImpliesThen;
+        if (first_task == "start" || first_task == "promote") f |= kRunnableLeft;
+        return f;
+      }
+  }
+  return kOrderOptional;
+}
+
+Resource* instance_on(Resource* clone, Node* n) {
+  for (Resource* inst : clone->children) {
+    std::vector<Resource*> prims = primitives_of(inst);
+    if (prims.empty()) continue;
+    if (prims.front()->assigned == n) return inst;
+  }
+  for (Resource* inst : clone->children) {
+    std::vector<Resource*> prims = primitives_of(inst);
+    if (prims.empty()) continue;
+    for (Node* x : prims.front()->running_on) if (x == n) return inst;
+  }
+  return nullptr;
+}
+
+Node* instance_location(Resource* inst) {
+  std::vector<Resource*> prims = primitives_of(inst);
+  if (prims.empty()) return nullptr;
+  if (prims.front()->assigned) return prims.front()->assigned;
+  return prims.front()->current_node();
+}
+
+void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resource* then, const std::string& ttask,
+                uint32_t flags, const std::string& id, int clone_min) {
+  // Interleaved clones: instance to instance on the same node.
+  if (first->is_clone() && then->is_clone() && then->interleave && (ftask == "start" || ftask == "stop" || ftask == "promote" || ftask == "demote")) {
+    for (Resource* ti : then->children) {
+      Node* n = instance_location(ti);
+      Resource* fi = n ? instance_on(first, n) : nullptr;
+      std::vector<Action*> thens = actions_for(ws, ti, ttask, false);
+      if (!fi) {
+        if ((flags & kRunnableLeft) && ttask != "stop" && ttask != "demote") {
+          for (Action* t : thens) {
+            if (t->runnable && t->node) {
+              t->runnable = false;
+              if (t->reason.empty()) t->reason = "unrunnable " + first->id + " " + done_task(ftask);
+            }
+          }
+        }
+        continue;
+      }
+      for (Action* f : actions_for(ws, fi, ftask, true))
+        for (Action* t : thens) ws.order(f, t, flags, id);
+    }
+    return;
+  }
+  std::vector<Action*> firsts = actions_for(ws, first, ftask, true);
+  std::vector<Action*> thens = actions_for(ws, then, ttask, false);
+  if (clone_min > 0 && first->is_clone() && (ftask == "start" || ftask == "promote")) {
+    Action* any = ws.new_pseudo("clone-one-or-more:" + id, "clone-one-or-more:" + id, nullptr);
+    any->one_or_more_needed = clone_min;
+    any->runnable = true;
+    for (Resource* inst : first->children)
+      for (Action* f : actions_for(ws, inst, ftask, true))
+        if (f->node || !inst->is_primitive()) ws.order(f, any, kOneOrMore, id);
+    for (Action* t : thens) ws.order(any, t, kImpliesThen | kRunnableLeft, id);
+    return;
+  }
+  for (Action* f : firsts)
+    for (Action* t : thens) ws.order(f, t, flags, id);
+}
+
+Status unpack_order(WorkingSet& ws, xmlNode* cons) {
+  std::string id = xml::attr_or(cons, "id");
+  OrderKind kind = OrderKind::kMandatory;
+  std::string kind_s = xml::attr_or(cons, "kind");
+  if (kind_s.empty()) {
+    if (auto sc = xml::attr(cons, "score")) {
+      auto v = parse_score(*sc);
+      if (v.ok() && *v == 0) kind = OrderKind::kOptional;
+    }
+  } else if (strcasecmp(kind_s.c_str(), "Optional") == 0) {
+    kind = OrderKind::kOptional;
+  } else if (strcasecmp(kind_s.c_str(), "Serialize") == 0) {
+    kind = OrderKind::kSerialize;
+  }
+  bool symmetric = is_true(xml::attr_or(cons, "symmetrical", kind == OrderKind::kSerialize ? "false" : "true"));
+  bool require_all = is_true(xml::attr_or(cons, "require-all", "true"));
+  auto sets = xml::children(cons, "resource_set");
+  auto emit = [&](Resource* f, std::string ft, Resource* t, std::string tt) {
+    int clone_min = 0;
+    if (f->is_clone() && kind == OrderKind::kMandatory) {
+      if (f->clone_min > 0) clone_min = f->clone_min;
+      if (!require_all) clone_min = 1;
+    }
+    order_pair(ws, f, ft, t, tt, flags_for(kind, ft, false, symmetric), id, clone_min);
+    if (symmetric) {
+      std::string ift = invert(tt), itt = invert(ft);
+      if (!ift.empty() && !itt.empty()) order_pair(ws, t, ift, f, itt, flags_for(kind, ift, true, symmetric), id, 0);
+    }
+  };
+  if (sets.empty()) {
+    std::string fid = xml::attr_or(cons, "first"), tid = xml::attr_or(cons, "then");
+    Resource* f = ws.find_rsc(fid);
+    Resource* t = ws.find_rsc(tid);
+    if (!f) return config_invalid("ordering constraint '" + id + "' names unknown resource '" + fid + "'");
+    if (!t) return config_invalid("ordering constraint '" + id + "' names unknown resource '" + tid + "'");
+    std::string ft = xml::attr_or(cons, "first-action", "start");
+    std::string tt = xml::attr_or(cons, "then-action", ft);
+    emit(f, ft, t, tt);
+    return Status::Ok();
+  }
+  struct Set { std::vector<Resource*> members; std::string action; bool sequential; bool require_all; };
+  std::vector<Set> parsed;
+  for (xmlNode* set : sets) {
+    Set s;
+    s.action = xml::attr_or(set, "action", "start");
+    s.sequential = is_true(xml::attr_or(set, "sequential", "true"));
+    s.require_all = is_true(xml::attr_or(set, "require-all", "true"));
+    for (xmlNode* ref : xml::children(set, "resource_ref")) {
+      Resource* r = ws.find_rsc(xml::attr_or(ref, "id"));
+      if (!r) return config_invalid("ordering constraint '" + id + "' names unknown resource '" + xml::attr_or(ref, "id") + "'");
+      s.members.push_back(r);
+    }
+    if (s.sequential) {
+      for (size_t i = 1; i < s.members.size(); ++i) emit(s.members[i - 1], s.action, s.members[i], s.action);
+    }
+    parsed.push_back(std::move(s));
+  }
+  for (size_t i = 1; i < parsed.size(); ++i) {
+    Set& a = parsed[i - 1];
+    Set& b = parsed[i];
+    if (a.members.empty() || b.members.empty()) continue;
+    std::vector<Resource*> firsts = a.sequential ? std::vector<Resource*>{a.members.back()} : a.members;
+    std::vector<Resource*> thens = b.sequential ? std::vector<Resource*>{b.members.front()} : b.members;
+    if (!a.require_all && !a.sequential && kind == OrderKind::kMandatory) {
+      Action* any = ws.new_pseudo("one-or-more:" + id, "one-or-more:" + id, nullptr);
+      any->one_or_more_needed = 1;
+      for (Resource* f : firsts)
+        for (Action* x : actions_for(ws, f, a.action, true)) ws.order(x, any, kOneOrMore, id);
+      for (Resource* t : thens)
+        for (Action* y : actions_for(ws, t, b.action, false)) ws.order(any, y, kImpliesThen | kRunnableLeft, id);
+      continue;
+    }
+    for (Resource* f : firsts)
+      for (Resource* t : thens) emit(f, a.action, t, b.action);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status unpack_orderings(WorkingSet& ws) {
+  xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
+  xmlNode* constraints = xml::first_child(config, "constraints");
+  for (xmlNode* cons : xml::children(constraints, "rsc_order")) RETURN_IF_ERROR(unpack_order(ws, cons));
+  return Status::Ok();
+}
+
+}  // namespace crm::pengine

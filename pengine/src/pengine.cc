@@ -1,0 +1,260 @@
+// schedule(): the table of contents of the policy engine.
+#include "crm/pengine/pengine.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "crm/core/xml.h"
+#include "summary.h"
+#include "working_set.h"
+
+namespace crm::pengine {
+namespace {
+
+std::string xml_escape(const std::string& s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+// The id the executor knows a resource by: anonymous clone instances drop the suffix.
+std::string exec_id(const Resource* r) {
+  Resource* c = const_cast<Resource*>(r)->clone_parent();
+  if (c && !c->unique) return r->base_id;
+  return r->id;
+}
+
+void build_graph(WorkingSet& ws, Transition& t) {
+  t.graph_attributes = {{"cluster-delay", ws.cluster_delay},
+                        {"stonith-timeout", ws.stonith_timeout},
+                        {"failed-stop-offset", "INFINITY"},
+                        {"failed-start-offset", "INFINITY"},
+                        {"transition_id", "0"}};
+  // Ids in creation order; synapses in creation order.
+  std::vector<Action*> in;
+  for (Action& a : ws.action_store)
+    if (a.in_graph) in.push_back(&a);
+  std::unordered_map<Action*, int> id;
+  for (size_t i = 0; i < in.size(); ++i) id[in[i]] = static_cast<int>(i);
+  t.actions.reserve(in.size());
+  for (Action* a : in) {
+    GraphAction g;
+    g.id = id[a];
+    g.task = a->task;
+    g.key = a->key;
+    if (a->task == "stonith" || a->task == "do_shutdown") {
+      g.type = GraphAction::Type::kCrmEvent;
+      g.key = a->key;
+    } else if (a->pseudo) {
+      g.type = GraphAction::Type::kPseudo;
+    } else {
+      g.type = GraphAction::Type::kRscOp;
+    }
+    if (a->node && g.type != GraphAction::Type::kPseudo) {
+      g.node = a->node->uname;
+      g.node_uuid = a->node->id;
+      g.attributes["CRM_meta_on_node"] = a->node->uname;
+      g.attributes["CRM_meta_on_node_uuid"] = a->node->id;
+    }
+    for (auto& [k, v] : a->meta) g.attributes[k] = v;
+    if (a->rsc && a->rsc->is_primitive() && g.type == GraphAction::Type::kRscOp) {
+      g.rsc_id = exec_id(a->rsc);
+      if (g.rsc_id != a->rsc->id) g.rsc_long_id = a->rsc->id;
+      g.rsc_class = a->rsc->cls;
+      g.rsc_provider = a->rsc->provider;
+      g.rsc_type = a->rsc->type;
+      for (auto& [k, v] : a->rsc->params) g.attributes[k] = v;
+      if (a->interval_ms > 0) {
+        g.attributes["CRM_meta_interval"] = std::to_string(a->interval_ms);
+        g.attributes["CRM_meta_name"] = a->task;
+      }
+      if (a->target_rc >= 0) g.attributes["CRM_meta_op_target_rc"] = std::to_string(a->target_rc);
+      if (Resource* c = a->rsc->clone_parent()) {
+        g.attributes["CRM_meta_clone"] = std::to_string(a->rsc->clone_index >= 0 ? a->rsc->clone_index : 0);
+        g.attributes["CRM_meta_clone_max"] = std::to_string(c->clone_max);
+        g.attributes["CRM_meta_clone_node_max"] = std::to_string(c->clone_node_max);
+        g.attributes["CRM_meta_globally_unique"] = c->unique ? "true" : "false";
+        g.attributes["CRM_meta_notify"] = c->notify ? "true" : "false";
+        if (c->promotable) {
+          g.attributes["CRM_meta_promoted_max"] = std::to_string(c->promoted_max);
+          g.attributes["CRM_meta_promoted_node_max"] = std::to_string(c->promoted_node_max);
+        }
+      }
+      g.key = op_key(exec_id(a->rsc), a->task, a->interval_ms);
+      std::string name = a->interval_ms > 0 ? a->task + "=" + std::to_string(a->interval_ms) : a->task;
+      g.summary = "Resource action: " + std::string(a->rsc->id) + std::string(a->rsc->id.size() < 15 ? 15 - a->rsc->id.size() : 0, ' ') +
+                  " " + name + " on " + a->node->uname;
+    } else if (a->task == "stonith") {
+      g.attributes["CRM_meta_stonith_action"] = a->fence_action;
+      g.downed.push_back(a->node->id);
+      g.summary = "Fencing " + a->node->uname + " (" + a->fence_action + ")";
+    } else if (a->task == "do_shutdown") {
+      g.summary = "Cluster action: do_shutdown on " + a->node->uname;
+    } else {
+      g.summary = "Pseudo action:   " + a->key;
+    }
+    if (a->rsc && a->rsc->priority) g.priority = a->rsc->priority;
+    for (auto& [f, flags] : a->before)
+      if (f->in_graph) g.inputs.push_back(id[f]);
+    std::sort(g.inputs.begin(), g.inputs.end());
+    t.actions.push_back(std::move(g));
+  }
+  for (Action* a : ws.topo) t.execution_order.push_back(id[a]);
+}
+
+}  // namespace
+
+Result<Transition> schedule(xmlDoc* cib, std::time_t now, const ScheduleOptions& options) {
+  if (!cib) return invalid_argument("no CIB document");
+  WorkingSet ws;
+  ws.doc = cib;
+  ws.now = now;
+  ws.options = options;
+  if (auto* root = xml::root(cib)) {
+    if (auto date = xml::attr(root, "execution-date")) {
+      (void)date;  // the caller decides "now"; crm_simulate passes execution-date
+    }
+  }
+  RETURN_IF_ERROR(unpack_config(ws));
+  RETURN_IF_ERROR(unpack_nodes(ws));
+  RETURN_IF_ERROR(unpack_resources(ws));
+  RETURN_IF_ERROR(unpack_status(ws));
+  Transition t;
+  t.before = cluster_status(ws, false);
+  RETURN_IF_ERROR(apply_locations(ws));      // node criteria
+  RETURN_IF_ERROR(unpack_colocations(ws));   // internal + configured constraints
+  RETURN_IF_ERROR(assign_resources(ws));     // assign
+  RETURN_IF_ERROR(create_actions(ws));       // create actions
+  RETURN_IF_ERROR(create_fencing(ws));       // fencing / shutdowns
+  RETURN_IF_ERROR(unpack_orderings(ws));     // orderings
+  RETURN_IF_ERROR(propagate_and_check(ws));  // build graph
+  build_graph(ws, t);
+  t.summary = transition_summary(ws);
+  t.after = cluster_status(ws, true);
+  t.warnings = ws.warnings;
+  for (const ScoreRecord& s : ws.score_records)
+    t.scores.push_back({s.stage, s.rsc, s.node, s.score, s.promotion});
+  return t;
+}
+
+Result<ClusterStatus> read_cluster_status(xmlDoc* cib, std::time_t now) {
+  if (!cib) return invalid_argument("no CIB document");
+  WorkingSet ws;
+  ws.doc = cib;
+  ws.now = now;
+  RETURN_IF_ERROR(unpack_config(ws));
+  RETURN_IF_ERROR(unpack_nodes(ws));
+  RETURN_IF_ERROR(unpack_resources(ws));
+  RETURN_IF_ERROR(unpack_status(ws));
+  return cluster_status(ws, false);
+}
+
+std::string graph_to_xml(const Transition& t) {
+  std::ostringstream o;
+  o << "<transition_graph";
+  for (const char* k : {"cluster-delay", "stonith-timeout", "failed-stop-offset", "failed-start-offset", "transition_id"}) {
+    auto it = t.graph_attributes.find(k);
+    if (it != t.graph_attributes.end()) o << " " << k << "=\"" << xml_escape(it->second) << "\"";
+  }
+  o << ">\n";
+  std::vector<const GraphAction*> by_id(t.actions.size());
+  for (const auto& a : t.actions) by_id[a.id] = &a;
+  auto head = [&](const GraphAction& a) {
+    std::string tag = a.type == GraphAction::Type::kRscOp ? "rsc_op"
+                      : a.type == GraphAction::Type::kPseudo ? "pseudo_event" : "crm_event";
+    std::string s = "<" + tag + " id=\"" + std::to_string(a.id) + "\" operation=\"" + xml_escape(a.task) +
+                    "\" operation_key=\"" + xml_escape(a.key) + "\"";
+    if (!a.node.empty()) s += " on_node=\"" + xml_escape(a.node) + "\" on_node_uuid=\"" + xml_escape(a.node_uuid) + "\"";
+    return std::make_pair(tag, s);
+  };
+  int synapse = 0;
+  for (const auto& a : t.actions) {
+    o << "  <synapse id=\"" << synapse++ << "\"";
+    if (a.priority) o << " priority=\"" << a.priority << "\"";
+    o << ">\n    <action_set>\n";
+    auto [tag, s] = head(a);
+    o << "      " << s << ">\n";
+    if (a.type == GraphAction::Type::kRscOp) {
+      o << "        <primitive id=\"" << xml_escape(a.rsc_id) << "\"";
+      if (!a.rsc_long_id.empty()) o << " long-id=\"" << xml_escape(a.rsc_long_id) << "\"";
+      o << " class=\"" << xml_escape(a.rsc_class) << "\"";
+      if (!a.rsc_provider.empty()) o << " provider=\"" << xml_escape(a.rsc_provider) << "\"";
+      o << " type=\"" << xml_escape(a.rsc_type) << "\"/>\n";
+    }
+    o << "        <attributes";
+    for (const auto& [k, v] : a.attributes) o << " " << k << "=\"" << xml_escape(v) << "\"";
+    o << "/>\n";
+    if (!a.downed.empty()) {
+      o << "        <downed>\n";
+      for (const auto& d : a.downed) o << "          <node id=\"" << xml_escape(d) << "\"/>\n";
+      o << "        </downed>\n";
+    }
+    o << "      </" << tag << ">\n    </action_set>\n";
+    if (a.inputs.empty()) {
+      o << "    <inputs/>\n";
+    } else {
+      o << "    <inputs>\n";
+      for (int in : a.inputs) {
+        auto [itag, is] = head(*by_id[in]);
+        o << "      <trigger>\n        " << is << "/>\n      </trigger>\n";
+      }
+      o << "    </inputs>\n";
+    }
+    o << "  </synapse>\n";
+  }
+  o << "</transition_graph>\n";
+  return o.str();
+}
+
+std::string graph_to_dot(const Transition& t) {
+  std::vector<std::string> lines;
+  auto name = [](const GraphAction& a) {
+    return a.node.empty() ? a.key : a.key + " " + a.node;
+  };
+  for (const auto& a : t.actions) {
+    lines.push_back("\"" + name(a) + "\" [ style=bold color=\"green\" fontcolor=\"" +
+                    (a.type == GraphAction::Type::kPseudo ? "orange" : "black") + "\"]");
+    for (int in : a.inputs) lines.push_back("\"" + name(t.actions[in]) + "\" -> \"" + name(a) + "\" [ style = bold]");
+  }
+  std::sort(lines.begin(), lines.end());
+  lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+  std::string out = "digraph \"g\" {\n";
+  for (const auto& l : lines) out += l + "\n";
+  out += "}\n";
+  return out;
+}
+
+std::vector<std::string> format_scores(const Transition& t) {
+  std::vector<std::string> out;
+  out.reserve(t.scores.size());
+  for (const auto& s : t.scores) {
+    if (s.promotion) out.push_back(s.resource + " promotion score on " + s.node + ": " + score_to_string(s.score));
+    else out.push_back(s.stage + ": " + s.resource + " allocation score on " + s.node + ": " + score_to_string(s.score));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string format_transition_summary(const Transition& t) {
+  std::string o = "Transition Summary:\n";
+  for (const auto& l : t.summary) o += "  * " + l + "\n";
+  return o;
+}
+
+std::string format_execution(const Transition& t) {
+  std::string o = "Executing Cluster Transition:\n";
+  for (int i : t.execution_order) o += "  * " + t.actions[i].summary + "\n";
+  return o;
+}
+
+}  // namespace crm::pengine

@@ -1,0 +1,458 @@
+// Unpacking the status section: node membership states, transient node
+// attributes (fail counts, standby, promotion scores) and each resource's
+// current role on each node from its operation history.
+#include <algorithm>
+#include <cstring>
+
+#include "crm/core/xml.h"
+#include "working_set.h"
+
+namespace crm::pengine {
+namespace {
+
+int to_int(const std::string& s, int def) {
+  if (s.empty()) return def;
+  char* end = nullptr;
+  long v = strtol(s.c_str(), &end, 10);
+  return end == s.c_str() ? def : static_cast<int>(v);
+}
+
+void unpack_node_state(WorkingSet& ws, Node& node, xmlNode* state) {
+  node.unseen = false;
+  std::string in_ccm = xml::attr_or(state, "in_ccm", "false");
+  std::string crmd = xml::attr_or(state, "crmd", "offline");
+  std::string join = xml::attr_or(state, "join", "down");
+  std::string expected = xml::attr_or(state, "expected", "");
+  bool in_cluster = is_true(in_ccm) || (!in_ccm.empty() && isdigit(static_cast<unsigned char>(in_ccm[0])) && in_ccm != "0");
+  bool crmd_online = crmd == "online" || (!crmd.empty() && isdigit(static_cast<unsigned char>(crmd[0])) && crmd != "0");
+  node.expected_up = expected == "member";
+
+  // Transient attributes.
+  if (xmlNode* ta = xml::first_child(state, "transient_attributes")) {
+    for (auto& [k, v] : unpack_nvpairs(ws, ta, "instance_attributes", &node)) node.attrs[k] = v;
+  }
+  auto attr = [&](const char* n) { return node_attr(&node, n); };
+  std::string shutdown = attr("shutdown");
+  node.shutdown = !shutdown.empty() && shutdown != "0";
+  if (is_true(attr("standby"))) node.standby = true;
+  if (is_true(attr("maintenance"))) node.maintenance = true;
+  bool terminate = is_true(attr("terminate")) || (!attr("terminate").empty() && attr("terminate") != "0" &&
+                                                   isdigit(static_cast<unsigned char>(attr("terminate")[0])));
+
+  if (!ws.stonith_enabled) {
+    // Without fencing, a node is online only when fully joined; otherwise it is
+    // assumed cleanly down.
+    node.unclean = false;
+    if (in_cluster && crmd_online && join == "member") node.online = true;
+    else if (in_cluster && crmd_online && (join == "pending" || join == "welcomed" || join == "integrated")) {
+      node.pending = true;
+    } else {
+      node.online = false;
+    }
+    if (join == "banned") node.online = false;
+    return;
+  }
+  node.unclean = false;
+  if (in_cluster && crmd_online && join == "member") {
+    node.online = true;
+    if (terminate) {
+      node.unclean = true;
+      node.fence_reason = "termination was requested";
+    }
+  } else if (in_cluster && crmd_online && (join == "pending" || join == "welcomed" || join == "integrated" || join == "down")) {
+    if (join == "down" && !node.expected_up) {
+      node.online = false;
+    } else {
+      node.pending = true;
+      node.online = false;
+    }
+  } else if (!in_cluster && !crmd_online) {
+    if (node.expected_up && join != "down") {
+      node.unclean = true;
+      node.fence_reason = "peer is no longer part of the cluster";
+    } else if (terminate) {
+      node.unclean = true;
+      node.fence_reason = "termination was requested";
+    }
+  } else if (in_cluster && !crmd_online) {
+    if (node.expected_up || join == "member") {
+      node.unclean = true;
+      node.online = true;
+      node.fence_reason = "peer process is no longer available";
+    }
+  } else if (!in_cluster && crmd_online) {
+    node.unclean = true;
+    node.fence_reason = "peer is no longer part of the cluster";
+  }
+  if (join == "banned") {
+    node.unclean = true;
+    node.fence_reason = "peer was in an unknown state";
+  }
+}
+
+OpRecord read_op(xmlNode* x) {
+  OpRecord op;
+  op.xml = x;
+  op.id = xml::attr_or(x, "id");
+  op.task = xml::attr_or(x, "operation");
+  op.interval_ms = to_int(xml::attr_or(x, "interval", "0"), 0);
+  op.call_id = to_int(xml::attr_or(x, "call-id", "0"), 0);
+  op.rc = to_int(xml::attr_or(x, "rc-code", "0"), 0);
+  op.op_status = to_int(xml::attr_or(x, "op-status", "0"), 0);
+  op.last_rc_change = to_int(xml::attr_or(x, "last-rc-change", xml::attr_or(x, "last-run", "0")), 0);
+  op.digest = xml::attr_or(x, "op-digest");
+  std::string key = xml::attr_or(x, "transition-key");
+  op.target_rc = 0;
+  // transition-key: action:transition:target_rc:uuid
+  size_t p1 = key.find(':');
+  size_t p2 = p1 == std::string::npos ? p1 : key.find(':', p1 + 1);
+  size_t p3 = p2 == std::string::npos ? p2 : key.find(':', p2 + 1);
+  if (p3 != std::string::npos) op.target_rc = to_int(key.substr(p2 + 1, p3 - p2 - 1), 0);
+  return op;
+}
+
+const OpConfig* find_op_config(const Resource* r, const std::string& task, long interval) {
+  for (const OpConfig& c : r->ops)
+    if (c.name == task && c.interval_ms == interval) return &c;
+  return nullptr;
+}
+
+std::string effective_on_fail(WorkingSet& ws, Resource* r, const OpRecord& op) {
+  std::string task = op.task;
+  long interval = op.interval_ms;
+  if (task == "monitor" && interval == 0) {
+    // Probes use the on-fail of the first recurring monitor? The peer uses defaults.
+  }
+  if (const OpConfig* c = find_op_config(r, task, interval); c && !c->on_fail.empty()) {
+    return c->on_fail;
+  }
+  if (auto it = ws.op_defaults.find("on-fail"); it != ws.op_defaults.end()) return it->second;
+  if (task == "stop") return ws.stonith_enabled ? "fence" : "block";
+  if (task == "demote") {
+    // Default for demote failure is to use the promote/monitor's restart behaviour.
+    return "restart";
+  }
+  return "restart";
+}
+
+int on_fail_rank(const std::string& f) {
+  // Which on-fail wins when several failures are recorded (peer's enum order).
+  if (f == "ignore") return 0;
+  if (f == "demote") return 1;
+  if (f == "restart") return 2;
+  if (f == "stop") return 4;
+  if (f == "standby") return 5;
+  if (f == "block") return 6;
+  if (f == "fence") return 7;
+  return 2;
+}
+
+// Applies the operation history of one resource on one node.
+void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecord> ops) {
+  std::stable_sort(ops.begin(), ops.end(), [](const OpRecord& a, const OpRecord& b) {
+    int ca = a.call_id < 0 ? INT32_MAX : a.call_id;
+    int cb = b.call_id < 0 ? INT32_MAX : b.call_id;
+    return ca < cb;
+  });
+  r->known_on.insert(node);
+  Role role = Role::kUnknown;
+  std::string on_fail = "ignore";
+  bool failed = false;
+  bool pending = false;
+  const OpRecord* last_failure = nullptr;
+  for (const OpRecord& op : ops) {
+    if (op.op_status == 1) continue;  // cancelled
+    if (op.pending()) {
+      if (op.task == "start" || op.task == "migrate_from") role = Role::kStarted;
+      else if (op.task == "promote") role = Role::kPromoted;
+      else if (op.task == "demote") role = Role::kPromoted;
+      else if (op.task == "stop" && role == Role::kUnknown) role = Role::kStarted;
+      else if (op.task == "monitor" && op.interval_ms == 0) { /* pending probe: unknown */ }
+      pending = true;
+      continue;
+    }
+    bool probe = op.task == "monitor" && op.interval_ms == 0;
+    int expected = op.target_rc;
+    if (probe) expected = 7;
+    // Expired failures (failure-timeout) are ignored for recurring monitors.
+    bool expired = false;
+    if (r->failure_timeout_s > 0 && op.rc != expected && op.last_rc_change > 0 &&
+        op.last_rc_change + r->failure_timeout_s <= ws.now) {
+      expired = true;
+    }
+    bool success;
+    int rc = op.rc;
+    int status = op.op_status;
+    if (status == 0) {
+      if (probe) {
+        success = rc == 7 || rc == 0 || rc == 8;
+      } else if (rc == 7 && op.task == "monitor") {
+        success = false;
+      } else {
+        success = rc == expected || (rc == 0 && expected == 0) || (op.task == "monitor" && rc == 8 && expected == 0) ||
+                  (op.task == "monitor" && rc == 0 && expected == 8);
+      }
+    } else {
+      success = false;
+    }
+    if (rc == 190) { success = true; rc = 0; }
+    if (rc == 191) { success = true; rc = 8; }
+    if (success) {
+      if (op.task == "start") { role = Role::kStarted; if (on_fail != "stop" && on_fail != "fence" && on_fail != "standby") { on_fail = "ignore"; failed = false; } }
+      else if (op.task == "stop") { role = Role::kStopped; if (on_fail != "fence" && on_fail != "standby") { on_fail = "ignore"; failed = false; } }
+      else if (op.task == "promote") { role = Role::kPromoted; if (on_fail == "restart" || on_fail == "block" || on_fail == "demote") { on_fail = "ignore"; failed = false; } }
+      else if (op.task == "demote") { role = Role::kUnpromoted; if (on_fail == "restart" || on_fail == "block" || on_fail == "demote") { on_fail = "ignore"; failed = false; } }
+      else if (op.task == "migrate_from") { role = Role::kStarted; }
+      else if (op.task == "migrate_to") { role = Role::kStarted; }
+      else if (op.task == "monitor") {
+        if (rc == 7) {
+          role = Role::kStopped;
+          if (probe) { on_fail = "ignore"; failed = false; }
+        } else if (rc == 8) {
+          role = Role::kPromoted;
+        } else if (role == Role::kUnknown || role == Role::kStopped || (role == Role::kPromoted && !probe && op.interval_ms > 0 && rc == 0 && expected == 0)) {
+          role = (role == Role::kPromoted) ? Role::kUnpromoted : Role::kStarted;
+        }
+      }
+      continue;
+    }
+    // A failure.
+    if (expired && op.task == "monitor") continue;
+    if (probe && rc == 5) {
+      // Not installed: the resource cannot run here; it is not active.
+      r->banned.insert(node);
+      if (role == Role::kUnknown) role = Role::kStopped;
+      r->failed_ops.push_back({node, op.id});
+      continue;
+    }
+    last_failure = &op;
+    r->failed_ops.push_back({node, op.id});
+    std::string f = effective_on_fail(ws, r, op);
+    if (status == 3 || status == 5 || status == 7 || rc == 2 || rc == 3 || rc == 4 || rc == 5) {
+      r->banned.insert(node);
+    }
+    if (status == 6 || rc == 6) r->unrunnable_everywhere = true;
+    if (on_fail_rank(f) > on_fail_rank(on_fail) || on_fail == "ignore") on_fail = f;
+    if (f == "ignore") {
+      if (op.task == "start" || (op.task == "monitor" && rc != 7)) role = rc == 8 || rc == 9 ? Role::kPromoted : Role::kStarted;
+      continue;
+    }
+    failed = true;
+    if (op.task == "stop") { role = Role::kStarted; r->stop_failed = true; }
+    else if (op.task == "promote") role = Role::kPromoted;
+    else if (op.task == "demote") role = (f == "block") ? Role::kPromoted : Role::kUnpromoted;
+    else if (op.task == "monitor" && (rc == 8 || rc == 9)) role = Role::kPromoted;
+    else if (role == Role::kUnknown || role == Role::kStopped) role = Role::kStarted;
+  }
+  (void)last_failure;
+  if (pending) r->pending_on.push_back(node);
+  if (role == Role::kUnknown) role = Role::kStopped;
+  bool active = role != Role::kStopped;
+  if (active) {
+    // Offline but clean nodes with fencing: the resource forces fencing.
+    if (!node->online && !node->unclean && !node->maintenance && r->is_managed() && ws.stonith_enabled) {
+      node->unclean = true;
+      node->fence_reason = r->id + " is thought to be active there";
+    }
+    r->running_on.push_back(node);
+    node->running.push_back(r);
+    if (r->role == Role::kStopped || role > r->role) r->role = role;
+  }
+  if (failed && on_fail != "ignore") {
+    r->on_fail_node[node] = on_fail;
+    if (on_fail == "block") {
+      r->blocked = true;
+      r->managed = false;
+      if (active) r->failed = true;
+    } else if (on_fail == "fence") {
+      if (!node->unclean) {
+        node->unclean = true;
+        node->fence_reason = r->id + " failed there";
+      }
+      r->failed = true;
+    } else if (on_fail == "standby") {
+      node->standby = true;
+      node->standby_onfail = true;
+      r->failed = active;
+    } else if (on_fail == "stop") {
+      r->target_role = Role::kStopped;
+      r->failed = active;
+    } else if (on_fail == "demote") {
+      r->failed = active;
+    } else {
+      if (active) r->failed = true;
+    }
+  }
+}
+
+// The peer's instance matching for anonymous clones: reuse the instance
+// already active on this node, else the first instance inactive everywhere.
+Resource* find_anonymous_instance(WorkingSet& ws, Resource* clone, Node* node, const std::string& base) {
+  Resource* inactive = nullptr;
+  for (Resource* inst : clone->children) {
+    std::vector<Resource*> prims = primitives_of(inst);
+    bool active_somewhere = false;
+    bool here = false;
+    for (Resource* p : prims) {
+      for (Node* n : p->running_on) { active_somewhere = true; if (n == node) here = true; }
+      for (Node* n : p->pending_on) { active_somewhere = true; if (n == node) here = true; }
+    }
+    Resource* match = nullptr;
+    for (Resource* p : prims) if (p->base_id == base) match = p;
+    if (active_somewhere) {
+      if (here && match) {
+        bool already = std::find(match->known_on.begin(), match->known_on.end(), node) != match->known_on.end();
+        if (!already || match->running_on.empty()) return match;
+        return match;
+      }
+    } else if (!inactive && match && !match->blocked) {
+      inactive = match;
+    }
+  }
+  return inactive;
+}
+
+Resource* make_orphan(WorkingSet& ws, const std::string& id, xmlNode* lrm_rsc) {
+  Resource* r = ws.new_resource();
+  r->id = r->base_id = id;
+  r->kind = Kind::kPrimitive;
+  r->orphan = true;
+  r->cls = xml::attr_or(lrm_rsc, "class");
+  r->provider = xml::attr_or(lrm_rsc, "provider");
+  r->type = xml::attr_or(lrm_rsc, "type");
+  r->meta = ws.rsc_defaults;
+  r->managed = ws.stop_orphans && !ws.maintenance_mode;
+  r->target_role = Role::kStopped;
+  ws.rsc_by_id[id] = r;
+  ws.resources.push_back(r);
+  return r;
+}
+
+Resource* find_for_history(WorkingSet& ws, Node* node, const std::string& id, xmlNode* lrm_rsc) {
+  Resource* r = ws.find_rsc(id);
+  std::string base = id;
+  if (auto colon = id.rfind(':'); colon != std::string::npos) base = id.substr(0, colon);
+  Resource* clone = nullptr;
+  if (r && r->is_primitive()) {
+    clone = r->clone_parent();
+    if (clone && clone->unique) return r;
+    if (!clone) return r;
+  } else if (r && r->is_clone()) {
+    clone = r;  // plain id of an anonymous clone's primitive
+  } else if (r) {
+    return nullptr;  // no longer a primitive
+  } else {
+    Resource* zero = ws.find_rsc(base + ":0");
+    if (zero && zero->is_primitive()) {
+      clone = zero->clone_parent();
+      if (clone && clone->unique) clone = nullptr;
+    }
+    if (!clone) {
+      Resource* b = ws.find_rsc(base);
+      if (b && b->is_clone() && !b->unique) clone = b;
+    }
+  }
+  if (clone && !clone->unique) {
+    Resource* inst = find_anonymous_instance(ws, clone, node, base);
+    if (inst) return inst;
+    // More active instances than configured: an orphan instance.
+    std::string oid = base + ":" + std::to_string(clone->children.size() + ws.promotion_dummy++);
+    Resource* o = make_orphan(ws, oid, lrm_rsc);
+    return o;
+  }
+  if (!r) return make_orphan(ws, id, lrm_rsc);
+  return r;
+}
+
+}  // namespace
+
+Status unpack_status(WorkingSet& ws) {
+  xmlNode* status = xml::first_child(xml::root(ws.doc), "status");
+  std::vector<std::pair<Node*, xmlNode*>> states;
+  for (xmlNode* st : xml::children(status, "node_state")) {
+    std::string id = xml::attr_or(st, "id");
+    Node* node = ws.node_by_id.count(id) ? ws.node_by_id[id] : ws.find_node(xml::attr_or(st, "uname"));
+    if (!node) continue;
+    unpack_node_state(ws, *node, st);
+    states.push_back({node, st});
+  }
+  for (Node& n : ws.nodes) {
+    if (n.unseen) {
+      n.online = false;
+      if (ws.stonith_enabled && ws.startup_fencing) {
+        n.unclean = true;
+        n.fence_reason = "node is unclean";
+      } else {
+        n.unclean = false;
+      }
+    }
+    if (n.unclean && n.fence_reason.empty()) n.fence_reason = "node is unclean";
+  }
+  // Histories: online nodes first when fencing is off (offline nodes are
+  // assumed cleanly down); every node when it is on.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (auto& [node, st] : states) {
+      bool first_pass_node = node->online || ws.stonith_enabled;
+      if ((pass == 0) != first_pass_node) continue;
+      if (pass == 1 && !ws.stonith_enabled) continue;
+      xmlNode* lrm = xml::first_child(st, "lrm");
+      xmlNode* lrm_rscs = xml::first_child(lrm, "lrm_resources");
+      for (xmlNode* lr : xml::children(lrm_rscs, "lrm_resource")) {
+        std::string id = xml::attr_or(lr, "id");
+        std::vector<OpRecord> ops;
+        for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) ops.push_back(read_op(op));
+        Resource* r = find_for_history(ws, node, id, lr);
+        if (!r) continue;
+        // An orphan whose history says it is stopped is dropped.
+        r->history[node] = ops;
+        unpack_history(ws, r, node, std::move(ops));
+      }
+    }
+  }
+  // Drop orphans that are not active anywhere.
+  std::vector<Resource*> kept;
+  for (Resource* r : ws.resources) {
+    if (r->orphan && r->running_on.empty()) {
+      ws.rsc_by_id.erase(r->id);
+      continue;
+    }
+    kept.push_back(r);
+  }
+  ws.resources = kept;
+
+  // Fail counts: fail-count-<rsc>[#<op>_<interval>] and last-failure-<rsc>...
+  for (Node& n : ws.nodes) {
+    for (auto& [k, v] : n.attrs) {
+      bool is_count = k.rfind("fail-count-", 0) == 0;
+      bool is_last = k.rfind("last-failure-", 0) == 0;
+      if (!is_count && !is_last) continue;
+      std::string rest = k.substr(is_count ? 11 : 13);
+      if (auto h = rest.find('#'); h != std::string::npos) rest = rest.substr(0, h);
+      std::vector<Resource*> targets;
+      if (Resource* r = ws.find_rsc(rest)) {
+        if (r->is_clone()) {
+          for (Resource* p : primitives_of(r)) if (p->base_id == rest) targets.push_back(p);
+        } else if (r->is_primitive()) {
+          targets.push_back(r);
+        }
+      }
+      if (targets.empty()) {
+        if (Resource* z = ws.find_rsc(rest + ":0")) {
+          if (Resource* c = z->clone_parent())
+            for (Resource* p : primitives_of(c)) if (p->base_id == rest) targets.push_back(p);
+        }
+      }
+      for (Resource* r : targets) {
+        if (is_count) {
+          auto s = parse_score(v);
+          if (s.ok()) r->failcount[&n] = score_add(r->failcount[&n], *s);
+        } else {
+          r->last_failure[&n] = std::max<std::time_t>(r->last_failure[&n], to_int(v, 0));
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace crm::pengine

@@ -1,0 +1,384 @@
+// Unpacking the configuration: cluster options, nodes, resources (primitives,
+// groups, clones with their instances).
+#include <algorithm>
+#include <cstring>
+
+#include "crm/core/xml.h"
+#include "rules.h"
+#include "working_set.h"
+
+namespace crm::pengine {
+
+bool is_true(const std::string& v) {
+  return strcasecmp(v.c_str(), "true") == 0 || strcasecmp(v.c_str(), "yes") == 0 || v == "1" ||
+         strcasecmp(v.c_str(), "on") == 0 || strcasecmp(v.c_str(), "y") == 0;
+}
+
+long parse_interval_ms(const std::string& text) {
+  if (text.empty()) return 0;
+  // ISO 8601 duration "PT10S" is rare; support plain numbers with units.
+  if (text[0] == 'P') {
+    long total = 0, num = 0;
+    bool time_part = false;
+    for (char c : text.substr(1)) {
+      if (isdigit(static_cast<unsigned char>(c))) { num = num * 10 + (c - '0'); continue; }
+      if (c == 'T') { time_part = true; continue; }
+      if (c == 'H') total += num * 3600000;
+      else if (c == 'M') total += time_part ? num * 60000 : num * 30L * 86400000;
+      else if (c == 'S') total += num * 1000;
+      else if (c == 'D') total += num * 86400000;
+      else if (c == 'W') total += num * 7 * 86400000;
+      num = 0;
+    }
+    return total;
+  }
+  char* end = nullptr;
+  double v = strtod(text.c_str(), &end);
+  std::string unit = end ? std::string(end) : "";
+  while (!unit.empty() && isspace(static_cast<unsigned char>(unit.front()))) unit.erase(0, 1);
+  if (unit.empty() || unit == "s" || unit == "sec") return static_cast<long>(v * 1000);
+  if (unit == "ms" || unit == "msec") return static_cast<long>(v);
+  if (unit == "us" || unit == "usec") return static_cast<long>(v / 1000);
+  if (unit == "m" || unit == "min") return static_cast<long>(v * 60000);
+  if (unit == "h" || unit == "hr") return static_cast<long>(v * 3600000);
+  return static_cast<long>(v * 1000);
+}
+
+std::string op_key(const std::string& rsc, const std::string& task, long interval_ms) {
+  return rsc + "_" + task + "_" + std::to_string(interval_ms);
+}
+
+const char* role_text(Role role) {
+  switch (role) {
+    case Role::kUnknown: return "Unknown";
+    case Role::kStopped: return "Stopped";
+    case Role::kStarted: return "Started";
+    case Role::kUnpromoted: return "Unpromoted";
+    case Role::kPromoted: return "Promoted";
+  }
+  return "Unknown";
+}
+const char* role_name(Role role) { return role_text(role); }
+
+Result<Role> parse_role(const std::string& text) {
+  if (strcasecmp(text.c_str(), "Stopped") == 0) return Role::kStopped;
+  if (strcasecmp(text.c_str(), "Started") == 0) return Role::kStarted;
+  if (strcasecmp(text.c_str(), "Unpromoted") == 0 || strcasecmp(text.c_str(), "Slave") == 0) return Role::kUnpromoted;
+  if (strcasecmp(text.c_str(), "Promoted") == 0 || strcasecmp(text.c_str(), "Master") == 0) return Role::kPromoted;
+  if (text.empty() || strcasecmp(text.c_str(), "Unknown") == 0) return Role::kUnknown;
+  return invalid_argument("unknown role '" + text + "'");
+}
+
+std::string node_attr(const Node* node, const std::string& name) {
+  auto it = node->attrs.find(name);
+  return it == node->attrs.end() ? std::string() : it->second;
+}
+
+// Collects name/value pairs of every `element` block under `parent`, in the
+// peer's precedence: blocks sorted by score (higher first), first value wins.
+Attrs unpack_nvpairs(WorkingSet& ws, xmlNode* parent, const char* element, const Node* node) {
+  Attrs out;
+  if (!parent) return out;
+  std::vector<std::pair<int, xmlNode*>> blocks;
+  int pos = 0;
+  for (xmlNode* set : xml::children(parent, element)) {
+    xmlNode* real = set;
+    if (auto ref = xml::attr(set, "id-ref")) {
+      auto found = xml::xpath(ws.doc, "//" + std::string(element) + "[@id='" + *ref + "']");
+      if (found.ok() && !found->empty()) real = found->front();
+    }
+    int score = 0;
+    if (auto s = xml::attr(real, "score")) {
+      auto v = parse_score(*s);
+      if (v.ok()) score = *v;
+    }
+    blocks.push_back({-score * 1000 + pos++, real});
+  }
+  std::stable_sort(blocks.begin(), blocks.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  RuleContext ctx;
+  ctx.node_attrs = node ? &node->attrs : nullptr;
+  ctx.now = ws.now;
+  for (auto& [prio, set] : blocks) {
+    if (xmlNode* rule = xml::first_child(set, "rule")) {
+      if (!evaluate_rule(rule, ctx)) continue;
+    }
+    for (xmlNode* nv : xml::children(set, "nvpair")) {
+      xmlNode* real = nv;
+      if (auto ref = xml::attr(nv, "id-ref")) {
+        auto found = xml::xpath(ws.doc, "//nvpair[@id='" + *ref + "']");
+        if (found.ok() && !found->empty()) real = found->front();
+      }
+      auto name = xml::attr(real, "name");
+      if (!name) continue;
+      auto value = xml::attr(real, "value");
+      if (!value) continue;
+      out.emplace(*name, *value);
+    }
+  }
+  return out;
+}
+
+Status unpack_config(WorkingSet& ws) {
+  xmlNode* cib = xml::root(ws.doc);
+  if (!cib || !xml::is(cib, "cib")) return parse_error("document root is not <cib>");
+  xmlNode* config = xml::first_child(cib, "configuration");
+  if (!config) return parse_error("<cib> has no <configuration>");
+  ws.dc_uuid = xml::attr_or(cib, "dc-uuid");
+  ws.have_quorum = is_true(xml::attr_or(cib, "have-quorum", "true"));
+  xmlNode* crm_config = xml::first_child(config, "crm_config");
+  ws.cluster_options = unpack_nvpairs(ws, crm_config, "cluster_property_set", nullptr);
+  auto opt = [&](const char* name, const char* def) {
+    auto it = ws.cluster_options.find(name);
+    return it == ws.cluster_options.end() ? std::string(def) : it->second;
+  };
+  ws.symmetric = is_true(opt("symmetric-cluster", "true"));
+  ws.stonith_enabled = is_true(opt("stonith-enabled", "true"));
+  ws.startup_fencing = is_true(opt("startup-fencing", "true"));
+  ws.no_quorum_policy = opt("no-quorum-policy", "stop");
+  ws.stonith_action = opt("stonith-action", "reboot");
+  if (ws.stonith_action == "poweroff") ws.stonith_action = "off";
+  ws.placement_strategy = opt("placement-strategy", "default");
+  ws.maintenance_mode = is_true(opt("maintenance-mode", "false"));
+  ws.stop_orphans = is_true(opt("stop-orphan-resources", "true"));
+  ws.start_failure_fatal = is_true(opt("start-failure-is-fatal", "true"));
+  ws.concurrent_fencing = is_true(opt("concurrent-fencing", "false"));
+  ws.stonith_timeout = opt("stonith-timeout", "60s");
+  ws.cluster_delay = opt("cluster-delay", "60s");
+  if (ws.no_quorum_policy == "suicide" && !ws.stonith_enabled) ws.no_quorum_policy = "stop";
+  if (xmlNode* d = xml::first_child(config, "rsc_defaults")) ws.rsc_defaults = unpack_nvpairs(ws, d, "meta_attributes", nullptr);
+  if (xmlNode* d = xml::first_child(config, "op_defaults")) ws.op_defaults = unpack_nvpairs(ws, d, "meta_attributes", nullptr);
+  return Status::Ok();
+}
+
+Status unpack_nodes(WorkingSet& ws) {
+  xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
+  xmlNode* nodes = xml::first_child(config, "nodes");
+  for (xmlNode* n : xml::children(nodes, "node")) {
+    std::string type = xml::attr_or(n, "type", "member");
+    if (type == "remote" || type == "ping") continue;  // not in the first version
+    std::string id = xml::attr_or(n, "id");
+    std::string uname = xml::attr_or(n, "uname", id);
+    if (id.empty()) return config_invalid("node without id (line " + std::to_string(xml::line(n)) + ")");
+    if (ws.node_by_name.count(uname)) continue;
+    Node& node = ws.nodes.emplace_back();
+    node.id = id;
+    node.uname = uname;
+    node.type = type;
+    node.index = static_cast<int>(ws.nodes.size()) - 1;
+    node.attrs = unpack_nvpairs(ws, n, "instance_attributes", nullptr);
+    node.attrs["#uname"] = uname;
+    node.attrs["#id"] = id;
+    node.attrs["#kind"] = "cluster";
+    node.utilization = unpack_nvpairs(ws, n, "utilization", nullptr);
+    node.unclean = ws.stonith_enabled && ws.startup_fencing;
+    ws.node_by_name[uname] = &node;
+    ws.node_by_id[id] = &node;
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+int meta_int(const Attrs& meta, const char* name, int def) {
+  auto it = meta.find(name);
+  if (it == meta.end()) return def;
+  auto s = parse_score(it->second);
+  return s.ok() ? *s : def;
+}
+
+std::string meta_str(const Attrs& meta, const char* name, const std::string& def = "") {
+  auto it = meta.find(name);
+  return it == meta.end() ? def : it->second;
+}
+
+void unpack_ops(WorkingSet& ws, Resource* r, xmlNode* xml_rsc) {
+  xmlNode* ops = xml::first_child(xml_rsc, "operations");
+  if (!ops) return;
+  if (auto ref = xml::attr(ops, "id-ref")) {
+    auto found = xml::xpath(ws.doc, "//operations[@id='" + *ref + "']");
+    if (found.ok() && !found->empty()) ops = found->front();
+  }
+  for (xmlNode* op : xml::children(ops, "op")) {
+    OpConfig c;
+    c.xml = op;
+    c.name = xml::attr_or(op, "name");
+    c.interval_ms = parse_interval_ms(xml::attr_or(op, "interval", "0"));
+    std::string timeout = xml::attr_or(op, "timeout");
+    Attrs meta = unpack_nvpairs(ws, op, "meta_attributes", nullptr);
+    if (timeout.empty()) timeout = meta_str(meta, "timeout");
+    if (timeout.empty()) timeout = meta_str(ws.op_defaults, "timeout", "20s");
+    c.timeout_ms = parse_interval_ms(timeout);
+    c.role = xml::attr_or(op, "role");
+    if (c.role == "Master") c.role = "Promoted";
+    if (c.role == "Slave") c.role = "Unpromoted";
+    c.on_fail = xml::attr_or(op, "on-fail", meta_str(meta, "on-fail"));
+    c.enabled = is_true(xml::attr_or(op, "enabled", meta_str(meta, "enabled", "true")));
+    for (xmlAttr* a = op->properties; a; a = a->next) {
+      std::string n = reinterpret_cast<const char*>(a->name);
+      if (n == "id" || n == "name" || n == "interval" || n == "timeout" || n == "role" || n == "on-fail" ||
+          n == "enabled" || n == "description")
+        continue;
+      c.meta[n] = xml::attr_or(op, n.c_str());
+    }
+    r->ops.push_back(std::move(c));
+  }
+}
+
+void apply_meta(WorkingSet& ws, Resource* r) {
+  const Attrs& m = r->meta;
+  r->priority = meta_int(m, "priority", 0);
+  r->stickiness = meta_int(m, "resource-stickiness", 0);
+  if (m.count("resource-stickiness") == 0 && m.count("default-resource-stickiness"))
+    r->stickiness = meta_int(m, "default-resource-stickiness", 0);
+  r->migration_threshold = meta_int(m, "migration-threshold", kInfinity);
+  if (r->migration_threshold < 0) r->migration_threshold = 0;
+  r->failure_timeout_s = parse_interval_ms(meta_str(m, "failure-timeout", "0")) / 1000;
+  if (auto it = m.find("target-role"); it != m.end()) {
+    auto role = parse_role(it->second);
+    if (role.ok() && *role != Role::kUnknown) r->target_role = *role;
+  }
+  r->managed = is_true(meta_str(m, "is-managed", "true")) && !ws.maintenance_mode;
+  r->maintenance = is_true(meta_str(m, "maintenance", "false"));
+  r->critical = is_true(meta_str(m, "critical", "true"));
+  r->multiple_active = meta_str(m, "multiple-active", "stop_start");
+  r->requires_ = meta_str(m, "requires", "");
+}
+
+Attrs merged_meta(WorkingSet& ws, Resource* parent, xmlNode* xml_rsc) {
+  Attrs meta = unpack_nvpairs(ws, xml_rsc, "meta_attributes", nullptr);
+  if (parent) {
+    for (auto& [k, v] : parent->meta) meta.emplace(k, v);
+  }
+  for (auto& [k, v] : ws.rsc_defaults) meta.emplace(k, v);
+  return meta;
+}
+
+Result<Resource*> unpack_one(WorkingSet& ws, xmlNode* x, Resource* parent);
+
+Resource* new_primitive(WorkingSet& ws, xmlNode* x, Resource* parent, const std::string& id, int clone_index) {
+  Resource* r = ws.new_resource();
+  r->id = id;
+  r->base_id = xml::attr_or(x, "id");
+  r->kind = Kind::kPrimitive;
+  r->xml = x;
+  r->parent = parent;
+  r->clone_index = clone_index;
+  xmlNode* def = x;
+  if (auto tmpl = xml::attr(x, "template")) {
+    auto found = xml::xpath(ws.doc, "//template[@id='" + *tmpl + "']");
+    if (found.ok() && !found->empty()) def = found->front();
+  }
+  r->cls = xml::attr_or(def, "class", xml::attr_or(x, "class"));
+  r->provider = xml::attr_or(def, "provider", xml::attr_or(x, "provider"));
+  r->type = xml::attr_or(def, "type", xml::attr_or(x, "type"));
+  r->params = unpack_nvpairs(ws, x, "instance_attributes", nullptr);
+  if (def != x) for (auto& [k, v] : unpack_nvpairs(ws, def, "instance_attributes", nullptr)) r->params.emplace(k, v);
+  r->meta = merged_meta(ws, parent, x);
+  apply_meta(ws, r);
+  unpack_ops(ws, r, def);
+  if (def != x) unpack_ops(ws, r, x);
+  ws.rsc_by_id[r->id] = r;
+  return r;
+}
+
+Result<Resource*> unpack_group(WorkingSet& ws, xmlNode* x, Resource* parent, const std::string& suffix, int idx) {
+  Resource* g = ws.new_resource();
+  g->base_id = xml::attr_or(x, "id");
+  g->id = g->base_id + suffix;
+  g->kind = Kind::kGroup;
+  g->xml = x;
+  g->parent = parent;
+  g->clone_index = idx;
+  g->meta = merged_meta(ws, parent, x);
+  apply_meta(ws, g);
+  ws.rsc_by_id[g->id] = g;
+  for (xmlNode* c : xml::children(x, "primitive")) {
+    Resource* p = new_primitive(ws, c, g, xml::attr_or(c, "id") + suffix, idx);
+    g->children.push_back(p);
+  }
+  return g;
+}
+
+Result<Resource*> unpack_clone(WorkingSet& ws, xmlNode* x, Resource* parent) {
+  Resource* c = ws.new_resource();
+  c->id = c->base_id = xml::attr_or(x, "id");
+  c->kind = Kind::kClone;
+  c->xml = x;
+  c->meta = merged_meta(ws, parent, x);
+  if (!c->meta.count("resource-stickiness")) c->meta["resource-stickiness"] = "1";
+  apply_meta(ws, c);
+  const Attrs& m = c->meta;
+  c->promotable = xml::is(x, "master") || is_true(meta_str(m, "promotable", "false"));
+  c->unique = is_true(meta_str(m, "globally-unique", "false"));
+  c->interleave = is_true(meta_str(m, "interleave", "false"));
+  c->ordered = is_true(meta_str(m, "ordered", "false"));
+  c->notify = is_true(meta_str(m, "notify", "false"));
+  int nodes = static_cast<int>(ws.nodes.size());
+  c->clone_max = meta_int(m, "clone-max", nodes);
+  c->clone_node_max = meta_int(m, "clone-node-max", 1);
+  c->clone_min = meta_int(m, "clone-min", 0);
+  c->promoted_max = meta_int(m, "promoted-max", meta_int(m, "master-max", 1));
+  c->promoted_node_max = meta_int(m, "promoted-node-max", meta_int(m, "master-node-max", 1));
+  if (c->clone_max < 0) c->clone_max = 0;
+  ws.rsc_by_id[c->id] = c;
+  xmlNode* child = nullptr;
+  for (xmlNode* k : xml::children(x)) {
+    if (xml::is(k, "primitive") || xml::is(k, "group")) { child = k; break; }
+  }
+  if (!child) return config_invalid("clone " + c->id + " has no primitive or group inside");
+  for (int i = 0; i < c->clone_max; ++i) {
+    std::string suffix = ":" + std::to_string(i);
+    if (xml::is(child, "group")) {
+      ASSIGN_OR_RETURN(Resource* g, unpack_group(ws, child, c, suffix, i));
+      c->children.push_back(g);
+    } else {
+      c->children.push_back(new_primitive(ws, child, c, xml::attr_or(child, "id") + suffix, i));
+    }
+  }
+  // Anonymous clones are also known by their primitive's plain id.
+  if (!c->children.empty() && !ws.rsc_by_id.count(xml::attr_or(child, "id")))
+    ws.rsc_by_id[xml::attr_or(child, "id")] = c;
+  return c;
+}
+
+Result<Resource*> unpack_one(WorkingSet& ws, xmlNode* x, Resource* parent) {
+  std::string id = xml::attr_or(x, "id");
+  if (id.empty()) return config_invalid("resource without id at line " + std::to_string(xml::line(x)));
+  if (ws.rsc_by_id.count(id)) return config_invalid("duplicate resource id '" + id + "'");
+  if (xml::is(x, "primitive")) return new_primitive(ws, x, parent, id, -1);
+  if (xml::is(x, "group")) return unpack_group(ws, x, parent, "", -1);
+  if (xml::is(x, "clone") || xml::is(x, "master")) return unpack_clone(ws, x, parent);
+  return static_cast<Resource*>(nullptr);
+}
+
+}  // namespace
+
+std::vector<Resource*> primitives_of(Resource* rsc) {
+  std::vector<Resource*> out;
+  if (rsc->is_primitive()) {
+    out.push_back(rsc);
+  } else {
+    for (Resource* c : rsc->children) {
+      auto sub = primitives_of(c);
+      out.insert(out.end(), sub.begin(), sub.end());
+    }
+  }
+  return out;
+}
+
+Status unpack_resources(WorkingSet& ws) {
+  xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
+  xmlNode* resources = xml::first_child(config, "resources");
+  for (xmlNode* x : xml::children(resources)) {
+    if (xml::is(x, "template")) continue;
+    if (xml::is(x, "bundle")) {
+      ws.warnings.push_back("bundle " + xml::attr_or(x, "id") + " is not supported yet; ignored");
+      continue;
+    }
+    ASSIGN_OR_RETURN(Resource * r, unpack_one(ws, x, nullptr));
+    if (r) ws.resources.push_back(r);
+  }
+  return Status::Ok();
+}
+
+}  // namespace crm::pengine

@@ -1,0 +1,323 @@
+// The scheduler's in-memory model of one run: nodes, resources, constraints
+// and actions, all owned by one WorkingSet. Private to pengine/.
+//
+// Every stage of schedule() (see pengine.cc) reads and extends this one
+// structure; pointers between objects stay valid for the WorkingSet's life
+// (objects live in std::deque / unique_ptr containers that never move them).
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <cstdint>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "crm/core/score.h"
+#include "crm/core/status.h"
+#include "crm/pengine/pengine.h"
+
+namespace crm::pengine {
+
+// Role is declared in the public header (pengine.h).
+
+struct Resource;
+struct Action;
+
+using Attrs = std::map<std::string, std::string>;
+
+struct Node {
+  std::string id;     // node id (uuid)
+  std::string uname;  // node name
+  int index = 0;      // position in WorkingSet::nodes
+  std::string type = "member";
+  bool online = false;
+  bool standby = false;
+  bool standby_onfail = false;
+  bool maintenance = false;
+  bool unclean = false;
+  bool pending = false;
+  bool shutdown = false;       // shutdown requested
+  bool expected_up = false;
+  bool unseen = true;          // no node_state entry
+  bool remote = false;
+  std::string fence_reason;    // why it must be fenced
+  Attrs attrs;                 // node attributes + transient attributes + #uname/#id/#kind
+  Attrs utilization;           // capacity
+  std::map<std::string, long> remaining;  // capacity left during assignment
+  int num_resources = 0;       // resources assigned (tie breaker)
+  std::vector<Resource*> running;  // primitives active here at start
+
+  bool available() const { return online && !unclean && !standby && !maintenance && !shutdown && !pending; }
+};
+
+// One recorded operation from the status section.
+struct OpRecord {
+  xmlNode* xml = nullptr;
+  std::string id;
+  std::string task;
+  long interval_ms = 0;
+  int call_id = 0;
+  int rc = 0;
+  int op_status = 0;
+  int target_rc = 0;
+  std::time_t last_rc_change = 0;
+  std::string digest;
+  bool pending() const { return op_status == -1 || call_id == -1; }
+};
+
+// A configured <op> of a primitive.
+struct OpConfig {
+  std::string name;
+  long interval_ms = 0;
+  long timeout_ms = 20000;
+  std::string role;   // "" any, or Started/Unpromoted/Promoted/Stopped
+  std::string on_fail;
+  bool enabled = true;
+  Attrs meta;         // other attributes
+  xmlNode* xml = nullptr;
+};
+
+enum class Kind { kPrimitive, kGroup, kClone };
+
+struct Resource {
+  std::string id;        // "rsc" or "rsc:3" for clone instances
+  std::string base_id;   // id without instance suffix
+  Kind kind = Kind::kPrimitive;
+  xmlNode* xml = nullptr;
+  Resource* parent = nullptr;
+  std::vector<Resource*> children;
+  int clone_index = -1;  // instance number for clone children
+
+  // Primitive definition.
+  std::string cls, provider, type;
+  Attrs params;
+  Attrs meta;
+  std::vector<OpConfig> ops;
+
+  // Meta.
+  int priority = 0;
+  Score stickiness = 0;
+  int migration_threshold = kInfinity;
+  long failure_timeout_s = 0;
+  std::optional<Role> target_role;
+  bool managed = true;
+  bool maintenance = false;
+  bool critical = true;
+  std::string requires_;  // nothing, quorum, fencing, unfencing
+  std::string multiple_active = "stop_start";
+  bool orphan = false;
+
+  // Clone meta.
+  bool promotable = false;
+  bool unique = false;
+  bool interleave = false;
+  bool ordered = false;
+  bool notify = false;
+  int clone_max = 0;
+  int clone_node_max = 1;
+  int clone_min = 0;
+  int promoted_max = 1;
+  int promoted_node_max = 1;
+
+  // Current state (primitives).
+  Role role = Role::kStopped;          // current role
+  std::vector<Node*> running_on;       // nodes where active
+  std::vector<Node*> pending_on;       // nodes with pending ops
+  bool failed = false;
+  bool blocked = false;                // a failure with on-fail=block
+  bool stop_failed = false;
+  std::set<Node*> known_on;            // nodes with any history (probed)
+  std::map<Node*, std::vector<OpRecord>> history;  // per node, sorted
+  std::map<Node*, int> failcount;
+  std::map<Node*, std::time_t> last_failure;
+  std::map<Node*, std::string> on_fail_node;   // effective on-fail per node of last failure
+  std::vector<std::pair<Node*, std::string>> failed_ops;  // for status text
+  std::set<Node*> banned;                 // hard errors
+  bool unrunnable_everywhere = false;     // fatal error
+
+  // Assignment.
+  std::map<Node*, Score> allowed;  // allowed nodes and their scores (absent == not allowed)
+  bool provisional = true;
+  bool assigning = false;
+  bool merging = false;
+  Node* assigned = nullptr;
+  Role next_role = Role::kUnknown;
+  std::string stop_reason;
+  Score promotion_score = 0;
+  int stage_marker = 0;
+
+  // Colocations: this resource is the dependent (this_with) or the primary (with_this).
+  std::vector<struct Colocation*> this_with;
+  std::vector<struct Colocation*> with_this;
+
+  // Actions keyed by task (a primitive can have several of one task, e.g. stop on two nodes).
+  std::vector<Action*> actions;
+
+  bool is_primitive() const { return kind == Kind::kPrimitive; }
+  bool is_clone() const { return kind == Kind::kClone; }
+  bool is_group() const { return kind == Kind::kGroup; }
+  Resource* top() { Resource* r = this; while (r->parent) r = r->parent; return r; }
+  Resource* clone_parent() {
+    for (Resource* r = parent; r; r = r->parent) if (r->is_clone()) return r;
+    return nullptr;
+  }
+  Node* current_node() const { return running_on.empty() ? nullptr : running_on.front(); }
+  bool is_managed() const { return managed && !maintenance; }
+};
+
+struct Colocation {
+  std::string id;
+  Resource* dependent = nullptr;
+  Resource* primary = nullptr;
+  Score score = 0;
+  Role dependent_role = Role::kUnknown;
+  Role primary_role = Role::kUnknown;
+  std::string node_attribute = "#uname";
+  bool influence = true;
+};
+
+// Order flags, after the peer's documented semantics.
+enum OrderFlags : uint32_t {
+  kOrderOptional = 0,
+  kImpliesThen = 1u << 0,     // first required => then required
+  kImpliesFirst = 1u << 1,    // then required => first required
+  kRunnableLeft = 1u << 2,    // first unrunnable => then unrunnable
+  kRestart = 1u << 3,         // then (start) required & runnable => first (stop) required
+  kSerialize = 1u << 4,
+  kOneOrMore = 1u << 5,       // then runnable when enough firsts are runnable
+  kImpliesFirstPrinted = 1u << 6,
+  kThenCancelsFirst = 1u << 7,
+};
+
+struct Action {
+  int id = -1;                 // graph id (assigned when building the graph)
+  int seq = 0;                 // creation order
+  std::string task;            // start stop monitor promote demote stonith do_shutdown running ...
+  std::string key;             // rsc_task_interval
+  Resource* rsc = nullptr;
+  Node* node = nullptr;
+  long interval_ms = 0;
+  bool pseudo = false;
+  bool optional = true;
+  bool runnable = true;
+  bool is_probe = false;
+  bool in_graph = false;
+  bool runnable_forced_off = false;
+  int target_rc = -1;
+  std::string reason;          // for summary "due to ..."
+  std::string fence_action;    // reboot/off for stonith
+  Attrs meta;                  // CRM_meta_* extras
+  int one_or_more_needed = 0;  // for kOneOrMore thens
+  std::vector<std::pair<Action*, uint32_t>> before;  // orderings where this is "then"
+  std::vector<std::pair<Action*, uint32_t>> after;   // orderings where this is "first"
+  std::string cons_id;          // constraint that created an ordering into this (for errors)
+};
+
+struct OrderingRef {
+  Action* first;
+  Action* then;
+  uint32_t flags;
+  std::string constraint;
+};
+
+struct ScoreRecord { std::string stage, rsc, node; Score score; bool promotion; };
+
+struct WorkingSet {
+  xmlDoc* doc = nullptr;
+  std::time_t now = 0;
+  ScheduleOptions options;
+
+  // Cluster options.
+  bool symmetric = true;
+  bool stonith_enabled = true;
+  bool startup_fencing = true;
+  bool have_quorum = true;
+  std::string no_quorum_policy = "stop";
+  std::string stonith_action = "reboot";
+  std::string placement_strategy = "default";
+  bool maintenance_mode = false;
+  bool stop_orphans = true;
+  bool start_failure_fatal = true;
+  bool concurrent_fencing = false;
+  std::string stonith_timeout = "60s";
+  std::string cluster_delay = "60s";
+  Attrs cluster_options;
+  Attrs rsc_defaults;
+  Attrs op_defaults;
+  std::string dc_uuid;
+
+  std::deque<Node> nodes;
+  std::unordered_map<std::string, Node*> node_by_name;
+  std::unordered_map<std::string, Node*> node_by_id;
+
+  std::deque<Resource> resource_store;
+  std::vector<Resource*> resources;  // top-level, document order
+  std::unordered_map<std::string, Resource*> rsc_by_id;  // every resource incl. instances
+
+  std::deque<Colocation> colocations;
+  std::deque<Action> action_store;
+  std::unordered_map<std::string, Action*> action_index;  // key + "@" + node
+  std::vector<OrderingRef> orderings;
+  std::vector<std::string> warnings;
+  std::vector<Node*> fenced;
+  int promotion_dummy = 0;
+  std::vector<ScoreRecord> score_records;
+  std::vector<Action*> topo;  // graph actions in topological order
+
+  Node* find_node(const std::string& name) {
+    auto it = node_by_name.find(name);
+    if (it != node_by_name.end()) return it->second;
+    auto jt = node_by_id.find(name);
+    return jt == node_by_id.end() ? nullptr : jt->second;
+  }
+  Resource* find_rsc(const std::string& id) {
+    auto it = rsc_by_id.find(id);
+    return it == rsc_by_id.end() ? nullptr : it->second;
+  }
+  Resource* new_resource() { return &resource_store.emplace_back(); }
+  Action* find_action(const std::string& key, const Node* node) const;
+  Action* new_action(Resource* rsc, const std::string& task, long interval_ms, Node* node, bool optional);
+  Action* new_pseudo(const std::string& key, const std::string& task, Resource* rsc);
+  void order(Action* first, Action* then, uint32_t flags, const std::string& cons = "");
+};
+
+// Stages of schedule(), one file each.
+Status unpack_config(WorkingSet& ws);                // unpack.cc
+Status unpack_nodes(WorkingSet& ws);                 // unpack.cc
+Status unpack_resources(WorkingSet& ws);             // unpack.cc
+Status unpack_status(WorkingSet& ws);                // status.cc
+Status apply_locations(WorkingSet& ws);              // location.cc
+Status unpack_colocations(WorkingSet& ws);           // colocation.cc
+Status assign_resources(WorkingSet& ws);             // assign.cc
+Status create_actions(WorkingSet& ws);               // actions.cc
+Status unpack_orderings(WorkingSet& ws);             // ordering.cc
+Status create_fencing(WorkingSet& ws);               // fencing.cc
+Status propagate_and_check(WorkingSet& ws);          // graph.cc
+
+// Helpers shared between stages.
+std::string op_key(const std::string& rsc, const std::string& task, long interval_ms);
+long parse_interval_ms(const std::string& text);
+Result<Role> parse_role(const std::string& text);
+const char* role_name(Role role);
+bool is_true(const std::string& v);
+// Name/value pairs of a *_attributes block list, rules evaluated against node (may be null).
+Attrs unpack_nvpairs(WorkingSet& ws, xmlNode* parent, const char* element, const Node* node);
+// Applies a location preference (rsc and descendants for groups/clones).
+void add_location(WorkingSet& ws, Resource* rsc, Node* node, Score score);
+// Colocation logic shared with assign.cc.
+void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep);
+Resource* find_compatible_instance(Resource* dep_inst, Resource* primary_clone, Role role);
+void record_scores(WorkingSet& ws, const char* stage, Resource* rsc);
+void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>& nodes,
+                          const std::string& attr, double factor, bool only_nonnegative, bool this_with);
+std::string node_attr(const Node* node, const std::string& name);
+std::vector<Resource*> primitives_of(Resource* rsc);
+
+}  // namespace crm::pengine
