@@ -1,0 +1,168 @@
+// The real daemon as a process (standalone mode: no corosync needed): an
+// acknowledged change survives kill -9; SIGTERM exits cleanly; a corrupt
+// newest copy on disk is skipped with a warning; notifications arrive.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+
+#include "crm/cib/client.h"
+
+namespace crm::cib {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class CibdProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/crm-cibd-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    (void)system(("rm -rf " + dir_).c_str());
+  }
+
+  void start() {
+    std::string log = dir_ + "/cibd.log";
+    pid_ = fork();
+    ASSERT_GE(pid_, 0);
+    if (pid_ == 0) {
+      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      dup2(fd, 2);
+      setenv("CRM_STATE_DIR", (dir_ + "/state").c_str(), 1);
+      setenv("CRM_RUN_DIR", (dir_ + "/run").c_str(), 1);
+      setenv("CRM_SCHEMA_DIR", CRM_SCHEMA_DIR, 1);
+      std::string bin = std::string(CRM_BINARY_DIR) + "/bin/cibd";
+      execl(bin.c_str(), "cibd", "--standalone", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    // Wait for the socket.
+    for (int i = 0; i < 200; ++i) {
+      struct stat st;
+      if (stat(socket().c_str(), &st) == 0) {
+        auto c = connect(options());
+        if (c.ok()) return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    FAIL() << "cibd did not start: " << slurp(dir_ + "/cibd.log");
+  }
+  int stop(int sig) {
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+  std::string socket() const { return dir_ + "/run/cib.sock"; }
+  ClientOptions options() const {
+    ClientOptions o;
+    o.socket = socket();
+    o.timeout = std::chrono::seconds(10);
+    return o;
+  }
+  std::unique_ptr<CibClient> client() {
+    auto c = connect(options());
+    EXPECT_TRUE(c.ok()) << c.status().to_string();
+    return c.ok() ? std::move(c).value() : nullptr;
+  }
+
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+TEST_F(CibdProcessTest, AcknowledgedChangeSurvivesKill9) {
+  start();
+  auto c = client();
+  ASSERT_TRUE(c);
+  Status s = c->create("resources", "<primitive id='keep' class='ocf' provider='heartbeat' type='Dummy'/>");
+  ASSERT_TRUE(s.ok()) << s.to_string();
+  ASSERT_TRUE(c->modify_status("<node_state id='1' uname='n1' crmd='online'/>").ok());
+  auto before = c->query_cib();
+  ASSERT_TRUE(before.ok());
+  int status = stop(SIGKILL);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  start();
+  auto after = client()->query_cib();
+  ASSERT_TRUE(after.ok()) << after.status().to_string();
+  EXPECT_EQ(after->version(), before->version());
+  EXPECT_EQ(after->query("//primitive[@id='keep']")->size(), 1u);
+  EXPECT_EQ(after->query("/cib/status/node_state[@id='1']")->size(), 1u);
+}
+
+TEST_F(CibdProcessTest, InvalidChangeIsRejectedAndSigtermExitsCleanly) {
+  start();
+  auto c = client();
+  ASSERT_TRUE(c);
+  auto before = c->query();
+  Status s = c->create("resources", "<primitive id='bad'/>");
+  EXPECT_EQ(s.code(), StatusCode::kSchemaInvalid) << s.to_string();
+  EXPECT_EQ(*c->query(), *before);
+  int status = stop(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_NE(slurp(dir_ + "/cibd.log").find("stopped"), std::string::npos);
+}
+
+TEST_F(CibdProcessTest, CorruptNewestCopyFallsBackWithWarning) {
+  start();
+  auto c = client();
+  ASSERT_TRUE(c->create("resources", "<primitive id='one' class='ocf' provider='heartbeat' type='Dummy'/>").ok());
+  ASSERT_TRUE(c->create("resources", "<primitive id='two' class='ocf' provider='heartbeat' type='Dummy'/>").ok());
+  stop(SIGKILL);
+  // Truncate the newest generation, as a torn write would leave it.
+  std::string newest;
+  for (int seq = 1; seq < 100; ++seq) {
+    std::string p = dir_ + "/state/cib/cib-" + std::to_string(seq) + ".xml";
+    if (access(p.c_str(), F_OK) == 0) newest = p;
+  }
+  ASSERT_FALSE(newest.empty());
+  ASSERT_EQ(truncate(newest.c_str(), 50), 0);
+  start();
+  auto after = client()->query_cib();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->query("//primitive[@id='one']")->size(), 1u);
+  EXPECT_FALSE(after->query("//primitive[@id='two']").ok());
+  std::string log = slurp(dir_ + "/cibd.log");
+  EXPECT_NE(log.find("WARNING: skipping " + newest + ": digest mismatch"), std::string::npos) << log;
+}
+
+TEST_F(CibdProcessTest, SubscribersGetNotifications) {
+  start();
+  auto watcher = client();
+  ASSERT_TRUE(watcher->subscribe().ok());
+  auto c = client();
+  ASSERT_TRUE(c->create("resources", "<primitive id='n' class='ocf' provider='heartbeat' type='Dummy'/>").ok());
+  ASSERT_TRUE(c->modify_status("<node_state id='2' uname='n2' crmd='online'/>").ok());
+  std::vector<Notification> got;
+  for (int i = 0; i < 100 && got.size() < 2; ++i) {
+    auto n = watcher->read_notifications();
+    ASSERT_TRUE(n.ok());
+    got.insert(got.end(), n->begin(), n->end());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].kind, ChangeKind::kConfiguration);
+  EXPECT_EQ(got[1].kind, ChangeKind::kStatus);
+  EXPECT_EQ(got[1].version.num_updates, 1);
+}
+
+}  // namespace
+}  // namespace crm::cib
