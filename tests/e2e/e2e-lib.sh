@@ -17,7 +17,7 @@ e2e_begin() {
     [ "$(id -u)" = 0 ] || e2e_skip "needs root (network namespaces)"
     command -v corosync >/dev/null || e2e_skip "corosync not installed"
     [ -x "${CPG_PROBE:-}" ] || e2e_skip "CPG_PROBE not set to the built cpg_probe"
-    export LAB_NAME="${LAB_NAME:-crme2e}${name}"
+    export LAB_NAME="${LAB_NAME:-e2e}${name}"
     . "$LAB/lab-common.sh"
     trap e2e_end EXIT
     e2e_note "lab $LAB_NAME: $n nodes"

@@ -21,7 +21,7 @@
 # its own /dev/shm ring buffers.
 
 LAB_NAME=${LAB_NAME:-crmlab}
-[[ "$LAB_NAME" =~ ^[a-z][a-z0-9]{0,9}$ ]] || { echo "LAB_NAME must be 1-10 of [a-z0-9], starting with a letter" >&2; exit 2; }
+[[ "$LAB_NAME" =~ ^[a-z][a-z0-9]{0,19}$ ]] || { echo "LAB_NAME must be 1-20 of [a-z0-9], starting with a letter" >&2; exit 2; }
 LAB_ROOT=${LAB_ROOT:-/tmp/${LAB_NAME}}
 LAB_SUBNET=${LAB_SUBNET:-10.99.0}
 LAB_TOKEN_MS=${LAB_TOKEN_MS:-1000}

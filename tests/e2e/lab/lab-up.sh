@@ -44,6 +44,7 @@ mkdir -p "$LAB_ROOT"
 echo "$N" > "$LAB_ROOT/size"
 echo "$TOKEN" > "$LAB_ROOT/token"
 echo "$DAEMONS" > "$LAB_ROOT/daemons"
+echo "${CRM_BIN_DIR:-}" > "$LAB_ROOT/bin_dir"
 
 # Namespace files live on a private bind mount (a persistent mount namespace
 # can only be bound onto a mount point that does not propagate).

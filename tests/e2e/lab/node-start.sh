@@ -33,11 +33,15 @@ if [ "$MODE" != --daemons-only ] && ! alive_pidfile "$d/corosync.pid"; then
 fi
 
 want=$(cat "$LAB_ROOT/daemons" 2>/dev/null || echo 1)
+# The lab keeps the binary directory it was built with (lab-up.sh).
+[ -n "${CRM_BIN_DIR:-}" ] || CRM_BIN_DIR=$(cat "$LAB_ROOT/bin_dir" 2>/dev/null || true)
+export CRM_BIN_DIR
 if [ "$MODE" != --corosync-only ] && [ "$want" = 1 ] && ! alive_pidfile "$d/launcher.pid"; then
     if [ -n "${CRM_BIN_DIR:-}" ] && [ -x "$CRM_BIN_DIR/crm-launcherd" ]; then
         conf=$d/etc-crm/launcher.conf
-        [ -f "$conf" ] || cat > "$conf" <<CONF
-# Written by the lab. Daemons are started in this order and stopped in reverse.
+        # Rewritten on every start unless someone replaced it with their own.
+        { [ ! -f "$conf" ] || head -1 "$conf" | grep -q '^# Written by the lab'; } && cat > "$conf" <<CONF
+# Written by the lab (tests/e2e/lab/node-start.sh); delete this line to keep your own version.
 daemons = cibd lrmd crmd
 bin_dir = ${CRM_BIN_DIR}
 log_file = /var/log/crm/launcher.log
