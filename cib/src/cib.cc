@@ -168,7 +168,7 @@ Result<Version> Version::parse(std::string_view text) {
   const char* end = text.data() + text.size();
   for (int i = 0; i < 3; ++i) {
     auto [next, ec] = std::from_chars(p, end, *parts[i]);
-    if (ec != std::errc() || *parts[i] < 0) return invalid_argument("bad CIB version '" + std::string(text) + "'");
+    if (ec != std::errc()) return invalid_argument("bad CIB version '" + std::string(text) + "'");
     p = next;
     if (i < 2) {
       if (p == end || *p != '.') return invalid_argument("bad CIB version '" + std::string(text) + "'");

@@ -32,6 +32,10 @@ TEST(VersionTest, ParsesItsOwnText) {
   EXPECT_FALSE(Version::parse("1.2.3.4").ok());
   EXPECT_FALSE(Version::parse("a.b.c").ok());
   EXPECT_FALSE(Version::parse("").ok());
+  // A hand-edited negative part reads back as written (found by the fuzzer).
+  auto neg = Version::parse("0.-1.0");
+  ASSERT_TRUE(neg.ok());
+  EXPECT_EQ(*neg, (Version{0, -1, 0}));
 }
 
 TEST(CibTest, MissingVersionAttributesAreZero) {

@@ -34,27 +34,45 @@ std::string xpath_literal_or_empty(const std::string& s) {
   return "";
 }
 
-// The path step for current[i] among its siblings as they are at that moment.
-std::string step(const std::vector<Slot>& current, size_t i) {
-  const Slot& me = current[i];
-  if (me.id) {
-    int same = 0;
-    for (const Slot& s : current) {
-      if (s.name == me.name && s.id == me.id) ++same;
+// The sibling list of one element as it is while the patch is being applied,
+// with counts so that a path step costs O(1) when the element has a unique id.
+class Siblings {
+ public:
+  size_t size() const { return slots_.size(); }
+  void insert(size_t i, Slot slot) {
+    count(slot, +1);
+    slots_.insert(slots_.begin() + static_cast<long>(i), std::move(slot));
+  }
+  void erase(size_t i) {
+    count(slots_[i], -1);
+    slots_.erase(slots_.begin() + static_cast<long>(i));
+  }
+  // The path step for element i among its siblings.
+  std::string step(size_t i) const {
+    const Slot& me = slots_[i];
+    if (me.id) {
+      auto it = by_id_.find({me.name, *me.id});
+      std::string lit = xpath_literal_or_empty(*me.id);
+      if (it != by_id_.end() && it->second == 1 && !lit.empty()) return me.name + "[@id=" + lit + "]";
+    } else if (auto it = by_name_.find(me.name); it != by_name_.end() && it->second == 1) {
+      return me.name;
     }
-    std::string lit = xpath_literal_or_empty(*me.id);
-    if (same == 1 && !lit.empty()) return me.name + "[@id=" + lit + "]";
+    int k = 1;
+    for (size_t j = 0; j < i; ++j) {
+      if (slots_[j].name == me.name) ++k;
+    }
+    return me.name + "[" + std::to_string(k) + "]";
   }
-  int k = 1, total = 0;
-  for (const Slot& s : current) {
-    if (s.name == me.name) ++total;
+
+ private:
+  void count(const Slot& s, int delta) {
+    by_name_[s.name] += delta;
+    if (s.id) by_id_[{s.name, *s.id}] += delta;
   }
-  if (total == 1 && !me.id) return me.name;
-  for (size_t j = 0; j < i; ++j) {
-    if (current[j].name == me.name) ++k;
-  }
-  return me.name + "[" + std::to_string(k) + "]";
-}
+  std::vector<Slot> slots_;
+  std::map<std::string, int> by_name_;
+  std::map<std::pair<std::string, std::string>, int> by_id_;
+};
 
 Slot slot_of(const xmlNode* n) { return {std::string(xml::name(n)), xml::attr(n, "id")}; }
 
@@ -144,24 +162,24 @@ class Differ {
       partner_of_b[matched_b[j]] = static_cast<int>(matched_a[j]);
     }
     // Removals, last first, so earlier siblings keep their positions.
-    std::vector<Slot> current;
-    for (xmlNode* k : ka) current.push_back(slot_of(k));
+    Siblings current;
+    for (xmlNode* k : ka) current.insert(current.size(), slot_of(k));
     for (size_t i = ka.size(); i-- > 0;) {
       if (keep_a[i]) continue;
       xmlNode* op = xml::add_child(out_, "remove");
-      xml::set_attr(op, "xpath", path + "/" + step(current, i));
-      current.erase(current.begin() + static_cast<long>(i));
+      xml::set_attr(op, "xpath", path + "/" + current.step(i));
+      current.erase(i);
     }
     // The new children in order.
     for (size_t i = 0; i < kb.size(); ++i) {
       if (partner_of_b[i] >= 0) {
-        element(ka[static_cast<size_t>(partner_of_b[i])], kb[i], path + "/" + step(current, i));
+        element(ka[static_cast<size_t>(partner_of_b[i])], kb[i], path + "/" + current.step(i));
       } else {
         xmlNode* op = xml::add_child(out_, "add");
         xml::set_attr(op, "parent-xpath", path);
         xml::set_attr(op, "position", std::to_string(i));
         xmlAddChild(op, xmlDocCopyNode(kb[i], out_->doc, 1));
-        current.insert(current.begin() + static_cast<long>(i), slot_of(kb[i]));
+        current.insert(i, slot_of(kb[i]));
       }
     }
   }

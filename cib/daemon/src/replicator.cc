@@ -191,6 +191,8 @@ void Replicator::process_pending() {
         attrs.emplace_back("kind", change_kind_name(*kind));
         attrs.emplace_back("form", "replay");
       }
+    } else if (options_.has_quorum && !options_.has_quorum()) {
+      status = unavailable("this partition has no quorum: configuration changes are refused until it has");
     } else {
       Cib before = tentative_->copy();
       auto kind = apply_request(*tentative_, p.request, schema_);

@@ -35,7 +35,8 @@ struct Version {
   long num_updates = 0;
   auto operator<=>(const Version&) const = default;
   std::string to_string() const;  // "admin_epoch.epoch.num_updates", e.g. "0.12.3"
-  // Parses "0.12.3" (as to_string writes it); invalid-argument otherwise.
+  // Parses "0.12.3" (as to_string writes it, so also a negative part that
+  // Version::of read from a hand-edited CIB); invalid-argument otherwise.
   static Result<Version> parse(std::string_view text);
   // The version attributes of a <cib> element; a missing or non-numeric one counts as 0.
   static Version of(const xmlNode* cib_root);

@@ -47,6 +47,13 @@ struct ReplicatorOptions {
   // Called when a save is needed. Null: save at once on every change. The
   // daemon posts one flush() per loop iteration instead (group commit).
   std::function<void()> request_flush;
+  // Whether this node's partition has quorum (the daemon passes its
+  // QuorumSource). When set and false, the master rejects configuration
+  // changes with unavailable, so two sides of a split can never both take
+  // configuration changes that the merge would then throw away; status
+  // changes still go through (the controller rebuilds status anyway).
+  // Null: configuration changes are always allowed (as the peer's cib).
+  std::function<bool()> has_quorum;
 };
 
 class Replicator {
