@@ -6,6 +6,7 @@
 #include <corosync/corotypes.h>
 #include <corosync/cpg.h>
 #include <corosync/quorum.h>
+#include <poll.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -301,6 +302,11 @@ class CorosyncQuorum final : public QuorumSource {
     // CS_TRACK_CURRENT: one notification right away, which fills members().
     rc = retry_setup([&] { return quorum_trackstart(handle_, CS_TRACK_CURRENT | CS_TRACK_CHANGES); });
     if (rc != CS_OK) return cs_status("quorum_trackstart", rc);
+    // Take the CS_TRACK_CURRENT answer now (up to 1 s), so members() is
+    // filled when we return; no callback is set yet, so none fires.
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 1000) == 1) dispatch();
+    if (lost_) return unavailable("corosync went away while setting up quorum tracking");
     loop_.watch_fd(fd_, [this] { dispatch(); });
     return Status::Ok();
   }
