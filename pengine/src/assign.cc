@@ -150,7 +150,8 @@ Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
     if (!(c->influence || r->running_on.empty())) continue;
     Resource* dep = c->dependent;
     if (dep == r) continue;
-    add_colocated_scores(ws, dep, r->allowed, c->node_attribute, c->score / static_cast<double>(kInfinity), true, false);
+    add_colocated_scores(ws, dep, r->allowed, c->node_attribute, c->score / static_cast<double>(kInfinity), false, false,
+                         true);
   }
   if (r->target_role && *r->target_role == Role::kStopped) {
     for (auto& [n, s] : r->allowed) s = kMinusInfinity;
@@ -170,7 +171,7 @@ Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
   } else if (!r->provisional) {
     // assigned meanwhile (colocation loop)
   } else {
-    std::vector<Node*> nodes = sorted_nodes(ws, r->allowed, prefer);
+    std::vector<Node*> nodes = sorted_nodes(ws, r->allowed, r->current_node());
     Node* chosen = nullptr;
     Node* best = nodes.empty() ? nullptr : nodes.front();
     if (prefer && best) {
@@ -322,7 +323,7 @@ Node* assign_clone(WorkingSet& ws, Resource* clone, Node* prefer) {
     if (!(c->influence || clone->running_on.empty())) continue;
     if (c->dependent == clone) continue;
     add_colocated_scores(ws, c->dependent, clone->allowed, c->node_attribute, c->score / static_cast<double>(kInfinity),
-                         true, false);
+                         true, false, true);
   }
   if (ws.options.want_scores) record_scores(ws, "pcmk__clone_allocate", clone);
 
@@ -452,7 +453,8 @@ void set_instance_roles(WorkingSet& ws, Resource* clone) {
   for (Colocation* c : clone->with_this) {
     if (c->primary_role != Role::kPromoted) continue;
     Resource* dep = c->dependent;
-    add_colocated_scores(ws, dep, node_scores, c->node_attribute, c->score / static_cast<double>(kInfinity), true, false);
+    add_colocated_scores(ws, dep, node_scores, c->node_attribute, c->score / static_cast<double>(kInfinity), true, false,
+                         true);
   }
   for (Info& i : infos) {
     if (!i.inst->is_managed() && instance_role(i.inst) == Role::kPromoted) i.sort = kInfinity;
@@ -567,7 +569,7 @@ Status assign_resources(WorkingSet& ws) {
     Resource* base = r;
     if (r->is_group() && !r->children.empty()) base = r;  // group's own table
     k.merged = base->allowed;
-    add_colocated_scores(ws, r, k.merged, "#uname", 1.0, false, true);
+    add_colocated_scores(ws, r, k.merged, "#uname", 1.0, false, true, false);
     Node* cur = nullptr;
     for (Resource* p : primitives_of(r))
       if (!p->running_on.empty()) { cur = p->running_on.front(); break; }
@@ -581,6 +583,9 @@ Status assign_resources(WorkingSet& ws) {
     const Key& a = keys[ia];
     const Key& b = keys[ib];
     if (a.r->priority != b.r->priority) return a.r->priority > b.r->priority;
+    // With the default placement strategy the peer keeps configuration order
+    // (after priority); the other strategies sort by scores too.
+    if (ws.placement_strategy == "default") return false;
     if (a.current != b.current) return a.current > b.current;
     for (Node* n : by_name) {
       Score sa = score_on(a.merged, n), sb = score_on(b.merged, n);

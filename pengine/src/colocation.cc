@@ -1,6 +1,7 @@
 // Colocation: unpacking (pairs and resource sets) and the score arithmetic
 // that moves a dependent towards (or away from) its primary and lets
 // dependents' preferences influence where the primary goes.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -116,6 +117,20 @@ Status unpack_colocations(WorkingSet& ws) {
       last = set;
     }
   }
+  // The peer's processing order: higher priority first, clones before groups
+  // before primitives, then by id.
+  auto rank = [](Resource* r) { return r->is_clone() ? 2 : r->is_group() ? 1 : 0; };
+  auto cmp_by = [&](Resource* a, Resource* b) {
+    if (a->priority != b->priority) return a->priority > b->priority;
+    if (rank(a) != rank(b)) return rank(a) > rank(b);
+    return a->id < b->id;
+  };
+  for (Resource& r : ws.resource_store) {
+    std::stable_sort(r.this_with.begin(), r.this_with.end(),
+                     [&](Colocation* a, Colocation* b) { return cmp_by(a->primary, b->primary); });
+    std::stable_sort(r.with_this.begin(), r.with_this.end(),
+                     [&](Colocation* a, Colocation* b) { return cmp_by(a->dependent, b->dependent); });
+  }
   return Status::Ok();
 }
 
@@ -141,8 +156,15 @@ bool can_run_any(const std::map<Node*, Score>& nodes) {
 }  // namespace
 
 void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>& nodes, const std::string& attr_in,
-                          double factor, bool only_nonnegative, bool this_with) {
+                          double factor, bool only_positive, bool this_with, bool rollback) {
   if (rsc->merging) return;
+  if (rsc->is_group() && !rsc->children.empty()) {
+    // Groups are represented by their last member.
+    rsc->merging = true;
+    add_colocated_scores(ws, rsc->children.back(), nodes, attr_in, factor, only_positive, this_with, rollback);
+    rsc->merging = false;
+    return;
+  }
   rsc->merging = true;
   std::string attr = attr_in.empty() ? "#uname" : attr_in;
   std::map<Node*, Score> work = nodes;
@@ -150,19 +172,15 @@ void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>&
     Score score = best_score_matching(rsc, attr, node_attr(n, attr));
     if (factor < 0 && score < 0) continue;
     double wf = factor * score;
-    int weight = static_cast<int>(wf < 0 ? wf - 0.5 : wf + 0.5);
-    if (std::fabs(wf) >= kInfinity) weight = wf < 0 ? kMinusInfinity : kInfinity;
+    long long weight = static_cast<long long>(wf < 0 ? wf - 0.5 : wf + 0.5);
     if (weight == 0 && score != 0) weight = factor > 0 ? 1 : (factor < 0 ? -1 : 0);
-    Score new_score = score_add(weight, w);
-    if (only_nonnegative && new_score < 0 && w > 0) { w = 1; continue; }
-    if (only_nonnegative && new_score < 0 && w == 0) continue;
+    Score new_score = score_add(score_clamp(weight), w);
+    if (only_positive && new_score < 0 && w > 0) { w = 1; continue; }
+    if (only_positive && new_score < 0 && w == 0) continue;
     w = new_score;
   }
   if (can_run_any(work)) {
-    std::vector<Colocation*> list = this_with ? rsc->this_with : rsc->with_this;
-    if (rsc->is_group() && !rsc->children.empty()) {
-      list = this_with ? rsc->children.front()->this_with : rsc->children.back()->with_this;
-    }
+    const std::vector<Colocation*>& list = this_with ? rsc->this_with : rsc->with_this;
     for (Colocation* c : list) {
       Resource* other;
       if (this_with) {
@@ -171,14 +189,11 @@ void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>&
         if (!(c->influence || c->primary->running_on.empty())) continue;
         other = c->dependent;
       }
-      if (other->parent && other->parent->is_group() && c->dependent->parent == c->primary->parent) {
-        // Internal group colocation handled via members.
-      }
       double f = factor * c->score / static_cast<double>(kInfinity);
-      add_colocated_scores(ws, other, work, c->node_attribute, f, only_nonnegative, this_with);
+      add_colocated_scores(ws, other, work, c->node_attribute, f, only_positive, this_with, true);
     }
     nodes = std::move(work);
-  } else if (!only_nonnegative) {
+  } else if (!rollback) {
     nodes = std::move(work);
   }
   rsc->merging = false;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "crm/core/xml.h"
+#include "rules.h"
 #include "summary.h"
 #include "working_set.h"
 
@@ -144,6 +145,12 @@ Result<Transition> schedule(xmlDoc* cib, std::time_t now, const ScheduleOptions&
   for (const ScoreRecord& s : ws.score_records)
     t.scores.push_back({s.stage, s.rsc, s.node, s.score, s.promotion});
   return t;
+}
+
+Result<std::time_t> parse_date(const std::string& text) {
+  auto t = parse_iso8601(text);
+  if (!t) return invalid_argument("cannot parse date '" + text + "'");
+  return *t;
 }
 
 Result<ClusterStatus> read_cluster_status(xmlDoc* cib, std::time_t now) {

@@ -183,7 +183,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
     bool success;
     int rc = op.rc;
     int status = op.op_status;
-    if (status == 0) {
+    if (status == 0 || status == 4) {
       if (probe) {
         success = rc == 7 || rc == 0 || rc == 8;
       } else if (rc == 7 && op.task == "monitor") {
@@ -238,7 +238,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
       continue;
     }
     failed = true;
-    if (op.task == "stop") { role = Role::kStarted; r->stop_failed = true; }
+    if (op.task == "stop") { role = Role::kStarted; r->stop_failed = true; r->banned.insert(node); }
     else if (op.task == "promote") role = Role::kPromoted;
     else if (op.task == "demote") role = (f == "block") ? Role::kPromoted : Role::kUnpromoted;
     else if (op.task == "monitor" && (rc == 8 || rc == 9)) role = Role::kPromoted;
@@ -269,7 +269,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
         node->unclean = true;
         node->fence_reason = r->id + " failed there";
       }
-      r->failed = true;
+      if (active) r->failed = true;
     } else if (on_fail == "standby") {
       node->standby = true;
       node->standby_onfail = true;

@@ -169,6 +169,7 @@ Status unpack_nodes(WorkingSet& ws) {
     node.attrs["#uname"] = uname;
     node.attrs["#id"] = id;
     node.attrs["#kind"] = "cluster";
+    node.attrs["#is_dc"] = (id == ws.dc_uuid) ? "true" : "false";
     node.utilization = unpack_nvpairs(ws, n, "utilization", nullptr);
     node.unclean = ws.stonith_enabled && ws.startup_fencing;
     ws.node_by_name[uname] = &node;

@@ -316,7 +316,8 @@ void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep)
 Resource* find_compatible_instance(Resource* dep_inst, Resource* primary_clone, Role role);
 void record_scores(WorkingSet& ws, const char* stage, Resource* rsc);
 void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>& nodes,
-                          const std::string& attr, double factor, bool only_nonnegative, bool this_with);
+                          const std::string& attr, double factor, bool only_positive, bool this_with,
+                          bool rollback);
 std::string node_attr(const Node* node, const std::string& name);
 std::vector<Resource*> primitives_of(Resource* rsc);
 

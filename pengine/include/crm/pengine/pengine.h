@@ -127,6 +127,10 @@ struct Transition {
   ClusterStatus after;                // once every action of the graph succeeded
 };
 
+// Parses a date for "now": ISO 8601 ("2005-020", "2019-11-05T10:00:00Z",
+// "2014-04-02 18:00:00"), as seconds since the epoch (UTC).
+Result<std::time_t> parse_date(const std::string& text);
+
 // Computes the transition for `cib` at time `now` (seconds since the epoch).
 // On success the Transition is complete. On failure: kConfigInvalid for
 // ordering cycles, unknown resources in constraints and impossible
