@@ -260,28 +260,22 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
   }
   if (failed && on_fail != "ignore") {
     r->on_fail_node[node] = on_fail;
-    if (on_fail == "block") {
+    // On a node that will be fenced anyway, failures need no extra handling
+    // (this also lets the resource start elsewhere once the node is shot).
+    std::string f = node->unclean ? "ignore" : on_fail;
+    if (f == "block") {
       r->blocked = true;
       r->managed = false;
-      if (active) r->failed = true;
-    } else if (on_fail == "fence") {
-      if (!node->unclean) {
-        node->unclean = true;
-        node->fence_reason = r->id + " failed there";
-      }
-      if (active) r->failed = true;
-    } else if (on_fail == "standby") {
+    } else if (f == "fence") {
+      node->unclean = true;
+      node->fence_reason = r->id + " failed there";
+    } else if (f == "standby") {
       node->standby = true;
       node->standby_onfail = true;
-      r->failed = active;
-    } else if (on_fail == "stop") {
+    } else if (f == "stop") {
       r->target_role = Role::kStopped;
-      r->failed = active;
-    } else if (on_fail == "demote") {
-      r->failed = active;
-    } else {
-      if (active) r->failed = true;
     }
+    if (active && f != "ignore") r->failed = true;
   }
 }
 
