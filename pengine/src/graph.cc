@@ -135,6 +135,11 @@ struct Propagator {
       first->optional = false;
       touch(first);
     }
+    // A blocked, unmanaged resource's stop that cannot run blocks what depends on it.
+    if ((flags & (kImpliesThen | kImpliesFirst | kRestart)) && first->rsc && !first->rsc->is_managed() &&
+        first->rsc->blocked && first->rsc->stop_failed && !first->runnable && first->task == "stop") {
+      set_unrunnable(then, first);
+    }
     if (flags & kRestart) {
       bool managed = then->rsc && then->rsc->is_managed();
       bool reason = (!then->runnable && managed) || !then->optional;

@@ -149,6 +149,13 @@ Status apply_locations(WorkingSet& ws) {
     RETURN_IF_ERROR(unpack_location(ws, cons));
   }
   for (Resource* r : ws.resources) apply_stickiness(ws, r);
+  // An unmanaged resource stays where it is active (the peer's
+  // "not_managed_default" preference).
+  for (Resource& r : ws.resource_store) {
+    if (!r.is_primitive()) continue;
+    for (Node* n : r.running_on)
+      if (!r.is_managed() || n->maintenance) add_location(ws, &r, n, kInfinity);
+  }
   for (Resource& r : ws.resource_store) {
     if (!r.is_primitive()) continue;
     // Fail-count threshold.
