@@ -77,6 +77,8 @@ Status unpack_location(WorkingSet& ws, xmlNode* cons) {
             }
           }
           for (xmlNode* rule : xml::children(cons, "rule")) {
+            if (auto rr = xml::attr(rule, "role"); rr && parse_role(*rr).ok() && *parse_role(*rr) != Role::kPromoted)
+              continue;
             for (Node& n : ws.nodes) {
               RuleContext ctx{&n.attrs, ws.now, ""};
               if (!evaluate_rule(rule, ctx)) continue;
@@ -112,6 +114,27 @@ Status unpack_location(WorkingSet& ws, xmlNode* cons) {
       if (auto ref = xml::attr(rule, "id-ref")) {
         auto found = xml::xpath(ws.doc, "//rule[@id='" + *ref + "']");
         if (found.ok() && !found->empty()) real = found->front();
+      }
+      if (auto rr = xml::attr(real, "role")) {
+        // A role-specific rule of a promotable clone feeds promotion only.
+        auto rrole = parse_role(*rr);
+        if (!rrole.ok()) return config_invalid("location constraint '" + id + "': " + rrole.status().message());
+        Resource* clone = r->is_clone() ? r : r->clone_parent();
+        if (clone && clone->promotable && (*rrole == Role::kPromoted || *rrole == Role::kUnpromoted)) {
+          if (*rrole == Role::kPromoted) {
+            for (Node& n : ws.nodes) {
+              RuleContext ctx{&n.attrs, ws.now, ""};
+              if (!evaluate_rule(real, ctx)) continue;
+              auto sc = rule_score(real, ctx);
+              if (!sc) continue;
+              for (Resource* inst : clone->children) {
+                std::string& slot = inst->meta["#promo-loc:" + n.uname];
+                slot = std::to_string(score_add(parse_score(slot.empty() ? "0" : slot).value(), *sc));
+              }
+            }
+          }
+          continue;
+        }
       }
       for (Node& n : ws.nodes) {
         RuleContext ctx{&n.attrs, ws.now, ""};
