@@ -335,6 +335,12 @@ void Controller::on_membership(const Membership& m) {
     log("membership without this node; waiting");
     return;
   }
+  if (last_join_dc_ != 0 && std::find(m.left.begin(), m.left.end(), last_join_dc_) != m.left.end()) {
+    // The DC we answered left: a restarted one counts its join offers from 1
+    // again, so its offers must not be taken for old ones.
+    last_join_dc_ = 0;
+    last_join_gen_answered_ = 0;
+  }
   set_state(State::kElection);
   dc_ = members_.front();  // the election: lowest node id, no vote needed
   if (dc_ != old_dc) log("DC is now node " + id_str(dc_) + " (" + node_name(dc_) + ")");
@@ -355,6 +361,7 @@ void Controller::on_membership(const Membership& m) {
   if (!was_dc && m.joined.empty()) {
     // Took over from a DC that left: the replicated status is current for
     // every member that had joined, so plan at once (the failover path).
+    need_join = false;
     StatusView v = read_status(view_);
     for (NodeId n : members_) {
       const NodeView* nv = v.by_id(id_str(n));

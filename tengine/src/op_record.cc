@@ -70,6 +70,10 @@ void record_op(xmlNode* lrm_resources, const OpRecord& op) {
     xml::set_attr(rsc, "class", op.rsc_class);
     if (!op.rsc_provider.empty()) xml::set_attr(rsc, "provider", op.rsc_provider);
   }
+  if (op.op_status == -1) {  // pending: the operation was started, no result yet
+    put(rsc, op, op.interval_ms > 0 ? op.operation_key() : op.rsc_id + "_last_0");
+    return;
+  }
   if (op.interval_ms > 0) {
     put(rsc, op, op.operation_key());
     if (op.failed()) put(rsc, op, op.rsc_id + "_last_failure_0");

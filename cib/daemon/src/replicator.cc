@@ -191,7 +191,7 @@ void Replicator::process_pending() {
         attrs.emplace_back("kind", change_kind_name(*kind));
         attrs.emplace_back("form", "replay");
       }
-    } else if (options_.has_quorum && !options_.has_quorum()) {
+    } else if (options_.has_quorum && !options_.has_quorum(members_)) {
       status = unavailable("this partition has no quorum: configuration changes are refused until it has");
     } else {
       Cib before = tentative_->copy();

@@ -27,7 +27,7 @@ struct OpRecord {
   long interval_ms = 0;
   int call_id = 0;
   int rc = 0;
-  int op_status = 0;  // ExecStatus value
+  int op_status = 0;  // ExecStatus value; -1 = pending (rc-code 193)
   int target_rc = 0;
   long exec_time_ms = 0;
   long queue_time_ms = 0;

@@ -53,7 +53,9 @@ struct ReplicatorOptions {
   // configuration changes that the merge would then throw away; status
   // changes still go through (the controller rebuilds status anyway).
   // Null: configuration changes are always allowed (as the peer's cib).
-  std::function<bool()> has_quorum;
+  // The argument is the crm_cib group's membership as of this point of the
+  // agreed order (a race-free basis for a majority rule).
+  std::function<bool(const std::vector<cluster::NodeId>& group_members)> has_quorum;
 };
 
 class Replicator {
