@@ -3,8 +3,11 @@
 // SIGTERM/SIGINT: cancel recurring operations, kill running agents' process
 // groups, exit 0.
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -47,6 +50,16 @@ int main(int argc, char** argv) {
     }
   }
   signal(SIGPIPE, SIG_IGN);
+  // OCF agents keep state under HA_RSCTMP (default /run/resource-agents,
+  // created at boot by resource-agents' tmpfiles.d entry). /run may be a
+  // fresh tmpfs without it (lab nodes, containers): create it, as the peer's
+  // pacemaker-execd does, or ocf:heartbeat:Dummy and friends fail to start.
+  {
+    const char* rsctmp = std::getenv("HA_RSCTMP");
+    std::string dir = rsctmp && *rsctmp ? rsctmp : "/run/resource-agents";
+    if (::mkdir(dir.c_str(), 01755) != 0 && errno != EEXIST)
+      std::fprintf(stderr, "lrmd: cannot create %s: %s\n", dir.c_str(), std::strerror(errno));
+  }
   SystemClock clock;
   EventLoop loop(clock);
   lrmd::Executor executor(loop, opts);
