@@ -4,7 +4,9 @@
 # Crashes node K: one kill(2) with SIGKILL (or SIG) for every process in the
 # node (`ip netns pids`), or with --corosync-only only for corosync's PID
 # (from $LAB_ROOT/nK/corosync.pid). Prints KILL_TS=<epoch seconds> taken just
-# before the kill, for latency measurements. node-start.sh K brings it back.
+# before the kill, for latency measurements. A whole-node SIGKILL also drops
+# what a power loss would: run-time addresses on eth0 (floating IPs) and the
+# node's /run and /dev/shm. node-start.sh K brings it back.
 set -euo pipefail
 . "$(dirname "$0")/lab-common.sh"
 need_root
@@ -29,3 +31,13 @@ echo "KILL_TS=$(now_ts)"
 kill -"$SIG" $pids
 echo "n$k: SIG$SIG sent to $pids"
 if [ "$SIG" = KILL ]; then wait_gone "$pids" 10 || lab_log "n$k: some PIDs outlived SIGKILL"; fi
+if [ "$SIG" = KILL ] && [ "$ONLY" = 0 ]; then
+    # A crashed machine loses its volatile state: addresses added to eth0 at
+    # run time (floating IPs) and the contents of /run and /dev/shm. Without
+    # this a "dead" node would keep answering on a floating IP.
+    ns=$(node_ns "$k")
+    for a in $(ip -n "$ns" -4 -o addr show dev eth0 | awk '{print $4}'); do
+        [ "${a%/*}" = "$(node_ip "$k")" ] || ip -n "$ns" addr del "$a" dev eth0 2>/dev/null || true
+    done
+    ( node_exec "$k" /bin/sh -c 'rm -rf /run/* /dev/shm/* 2>/dev/null; mkdir -p -m 1777 /run/lock' ) || true
+fi

@@ -1,0 +1,153 @@
+# shellcheck shell=bash
+# cluster-lib.sh — helpers for the whole-stack e2e tests (sourced after
+# e2e-lib.sh): a lab whose nodes run crm-launcherd -> cibd, lrmd, crmd, and
+# questions to those daemons from inside a node.
+#
+#   cluster_begin NAME N      skip (77) unless root, corosync, python3 and the
+#                             daemons in $CRM_BIN_DIR; build the lab with
+#                             daemons; tear it down however the test ends
+#   crmd_status K             one line "<crmd_status node_id= state= dc= .../>"
+#   crmd_attr K ATTR          one attribute of it (dc, state, quorate, ...)
+#   cib K                     cibadmin -Q on node K
+#   cib_do K ARGS...          cibadmin ARGS... on node K
+#   wait_one_dc N SECONDS [NODES]  every listed node (default 1..N) names the
+#                             same DC, which is one of them and says it is the
+#                             DC, all see the same member count; prints the DC id
+#   wait_same_cib SECONDS NODES    cibadmin -Q is byte-identical on the nodes
+#   vip_nodes IP NODES        the nodes whose eth0 carries IP
+#   dummy_nodes RSC NODES     the nodes where ocf:heartbeat:Dummy RSC's state file exists
+#   wait_running_once IP RSC SECONDS NODES   both on exactly one node, the same;
+#                             prints that node
+# shellcheck disable=SC2317
+CLUSTER_BIN=${CRM_BIN_DIR:-}
+
+cluster_begin() {
+    local name=$1 n=$2; shift 2
+    [ "$(id -u)" = 0 ] || e2e_skip "needs root (network namespaces)"
+    command -v corosync >/dev/null || e2e_skip "corosync not installed"
+    command -v python3 >/dev/null || e2e_skip "python3 not installed"
+    local d
+    for d in crm-launcherd cibd lrmd crmd cibadmin; do
+        [ -x "$CLUSTER_BIN/$d" ] || e2e_skip "no $d in CRM_BIN_DIR='$CLUSTER_BIN'"
+    done
+    export LAB_NAME="${LAB_NAME:-e2e}${name}"
+    . "$LAB/lab-common.sh"
+    trap e2e_end EXIT
+    e2e_note "lab $LAB_NAME: $n nodes with daemons from $CLUSTER_BIN"
+    "$LAB/lab-up.sh" "$n" "$@"
+}
+
+crmd_status() {
+    ( node_exec "$1" python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(3)
+s.connect("/run/crm/crmd.sock")
+m = b"<crmd_query/>"
+s.sendall(struct.pack(">I", len(m)) + m)
+def get(n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c: sys.exit(1)
+        b += c
+    return b
+n = struct.unpack(">I", get(4))[0]
+print(get(n).decode().replace("\n", " "))
+' 2>/dev/null )
+}
+
+crmd_attr() {
+    crmd_status "$1" | grep -o " $2=\"[^\"]*\"" | head -1 | sed 's/.*="\(.*\)"/\1/'
+}
+
+cib() { ( node_exec "$1" "$CLUSTER_BIN/cibadmin" -Q 2>/dev/null ); }
+cib_do() { local k=$1; shift; ( node_exec "$k" "$CLUSTER_BIN/cibadmin" "$@" ); }
+
+# States in which a controller acts as the DC.
+is_dc_state() { case "$1" in S_IDLE|S_POLICY_ENGINE|S_TRANSITION_ENGINE|S_INTEGRATION|S_FINALIZE_JOIN) return 0 ;; esac; return 1; }
+
+_one_dc() {
+    local nodes=$1 dc= k st d m count=0 want
+    want=$(echo "$nodes" | wc -w)
+    for k in $nodes; do
+        st=$(crmd_status "$k") || return 1
+        d=$(echo "$st" | grep -o ' dc="[0-9]*"' | tr -dc 0-9)
+        [ -n "$d" ] && [ "$d" != 0 ] || return 1
+        [ -z "$dc" ] || [ "$dc" = "$d" ] || return 1
+        dc=$d
+        m=$(echo "$st" | grep -o '<member ' | wc -l)
+        [ "$m" = "$want" ] || return 1
+        if is_dc_state "$(echo "$st" | grep -o ' state="[A-Z_]*"' | sed 's/.*="\(.*\)"/\1/')"; then
+            count=$((count + 1)); [ "$k" = "$dc" ] || return 1
+        fi
+    done
+    [ "$count" = 1 ] || return 1
+    echo "$dc" | grep -qwE "$(echo "$nodes" | tr ' ' '|')" || return 1
+    echo "$dc"
+}
+wait_one_dc() {
+    local n=$1 limit=$2 nodes=${3:-} out deadline
+    [ -n "$nodes" ] || nodes=$(seq -s ' ' 1 "$n")
+    deadline=$(( $(date +%s) + limit ))
+    while :; do
+        if out=$(_one_dc "$nodes"); then echo "$out"; return 0; fi
+        [ "$(date +%s)" -ge "$deadline" ] && return 1
+        sleep 0.2
+    done
+}
+
+_same_cib() {
+    local first= k c
+    for k in $1; do
+        c=$(cib "$k" | md5sum) || return 1
+        [ -n "$first" ] || first=$c
+        [ "$c" = "$first" ] || return 1
+    done
+}
+wait_same_cib() { wait_until "$1" _same_cib "$2"; }
+
+vip_nodes() {
+    local ip=$1 k out=
+    for k in $2; do
+        ip -n "$(node_ns "$k")" -4 -o addr show dev eth0 2>/dev/null | grep -q " $ip/" && out="$out $k"
+    done
+    echo "${out# }"
+}
+dummy_nodes() {
+    local rsc=$1 k out=
+    for k in $2; do
+        ( node_exec "$k" test -e "/run/resource-agents/Dummy-$rsc.state" ) 2>/dev/null && out="$out $k"
+    done
+    echo "${out# }"
+}
+_running_once() {
+    local v d
+    v=$(vip_nodes "$1" "$3"); d=$(dummy_nodes "$2" "$3")
+    [ -n "$v" ] && [ "$v" = "$d" ] && [ "$(echo "$v" | wc -w)" = 1 ] || return 1
+    echo "$v"
+}
+wait_running_once() {
+    local ip=$1 rsc=$2 limit=$3 nodes=$4 out deadline
+    deadline=$(( $(date +%s%N) + limit * 1000000000 ))
+    while :; do
+        if out=$(_running_once "$ip" "$rsc" "$nodes"); then echo "$out"; return 0; fi
+        [ "$(date +%s%N)" -ge "$deadline" ] && return 1
+        sleep 0.1
+    done
+}
+# Prints where the service parts are, for failure messages.
+where_is() { echo "vip on [$(vip_nodes "$1" "$3")], $2 on [$(dummy_nodes "$2" "$3")]"; }
+
+# A group "web": IPaddr2 IP/24 on eth0 + Dummy "app", monitors every 10 s,
+# stickiness 100, fencing off. Extra constraints XML may follow.
+configure_web_group() {
+    local k=$1 ip=$2 constraints=${3:-}
+    cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>' || return 1
+    cib_do "$k" -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>' || return 1
+    if [ -n "$constraints" ]; then cib_do "$k" -C -o constraints -X "$constraints" || return 1; fi
+    cib_do "$k" -C -o resources -X "<group id=\"web\"><primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"vip-ia\"><nvpair id=\"vip-ip\" name=\"ip\" value=\"$ip\"/><nvpair id=\"vip-cidr\" name=\"cidr_netmask\" value=\"24\"/><nvpair id=\"vip-nic\" name=\"nic\" value=\"eth0\"/></instance_attributes><operations><op id=\"vip-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive><primitive id=\"app\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><operations><op id=\"app-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive></group>"
+}
+
+# ms_since TS — milliseconds from epoch seconds TS (as kill-node.sh prints) to now.
+ms_since() { echo "$(date +%s.%N) $1" | awk '{printf "%d", ($1 - $2) * 1000}'; }
