@@ -1,0 +1,178 @@
+#!/bin/bash
+# failover-bench.sh [--side ours|peer|both] [--rounds R] [--token MS] [--keep]
+#
+# Benchmark (prints figures, asserts nothing): failover time of one
+# ocf:heartbeat:Dummy resource after kill -9 of the node running it, on a
+# 3-node lab, for our stack (tests/e2e/lab, daemons from CRM_BIN_DIR) and for
+# Debian's Pacemaker 2.1.5 (the reference lab in /work/shared/lab, PEER_LAB).
+# Both labs use knet, token MS (default 1000) with token_coefficient 0.
+#
+# Per side, R rounds of each case:
+#   nondc  the resource runs on a node that is not the DC; that node dies
+#   dc     the resource runs on the DC; the DC dies
+# The resource is put on the victim with a temporary INFINITY location
+# constraint (removed again; resource-stickiness=100 keeps it there), then
+# every process of the victim gets SIGKILL (kill-node.sh, KILL_TS). Measured:
+#   detect  first survivor CPG client that logs the membership change
+#           (peer: "Node nV state is now lost"; ours: crmd/cibd "membership:
+#           ... (left: V)"); kill -> detect is corosync's part
+#   start   the new node's controller logs the successful start of dummy
+#           (peer: "Result of start operation for dummy ...: ok"; ours: crmd
+#           "result dummy start ... ok"); detect -> start is the stack's part
+#   seen    a probe (polled every 50 ms) finds Dummy's state file in the new
+#           node's /run (independent of logs)
+# The victim is restarted (fresh /run) and the next round waits for all
+# nodes to be online in the CIB again. Prints one line per round and a
+# summary with median and worst per side and case. Labs: LAB_NAME fbours /
+# fbpeer (subnets 10.99.7 / 10.77.7), torn down at the end unless --keep.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+SIDE=both ROUNDS=5 TOKEN=1000 KEEP=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --side) SIDE=$2; shift 2 ;;
+        --rounds) ROUNDS=$2; shift 2 ;;
+        --token) TOKEN=$2; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        *) sed -n '2,27p' "$0" >&2; exit 2 ;;
+    esac
+done
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
+PEER_LAB=${PEER_LAB:-/work/shared/lab}
+OUR_LAB=$top/tests/e2e/lab
+if [ -z "${CRM_BIN_DIR:-}" ]; then
+    for c in "$top/build/bin" "$top"/build-*/bin; do
+        [ -x "$c/crmd" ] && [ -x "$c/cibd" ] && [ -x "$c/crm-launcherd" ] && [ -x "$c/cibadmin" ] && { CRM_BIN_DIR=$c; break; }
+    done
+fi
+export CRM_BIN_DIR
+OUT=$(mktemp -d /tmp/failover-bench.XXXXXX)
+N=3
+
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%.0f", (b - a) * 1000 }'; }
+
+. "$top/tests/bench/bench-lab-lib.sh"
+
+# Node(s) whose /run holds Dummy's state file (a probe independent of logs).
+where() {
+    local s=$1 k out=""
+    for k in $(seq 1 "$N"); do
+        [ "${2:-}" = "$k" ] && continue
+        on "$s" "$k" test -e /run/resource-agents/Dummy-dummy.state 2>/dev/null && out="$out $k"
+    done
+    echo $out
+}
+settled() {  # all N online (seen from node $2), dummy on exactly one node
+    local s=$1 k=$2 w
+    [ "$(online_count "$s" "$k")" = "$N" ] || return 1
+    w=$(where "$s"); [ -n "$w" ] && [ "$(echo "$w" | wc -w)" = 1 ]
+}
+
+configure() {
+    local s=$1
+    cibadmin_on "$s" 1 --create -o crm_config --xml-text \
+        '<cluster_property_set id="bench-options"><nvpair id="bench-stonith" name="stonith-enabled" value="false"/></cluster_property_set>'
+    cibadmin_on "$s" 1 --create -o rsc_defaults --xml-text \
+        '<meta_attributes id="bench-rsc-defaults"><nvpair id="bench-stickiness" name="resource-stickiness" value="100"/></meta_attributes>'
+    cibadmin_on "$s" 1 --create -o resources --xml-text \
+        '<primitive id="dummy" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="dummy-monitor-10s" name="monitor" interval="10s" timeout="20s"/></operations></primitive>'
+}
+
+place_on() {  # place_on S V: make dummy run on V, then drop the constraint
+    local s=$1 v=$2 obs=$3
+    [ "$(where "$s")" = "$v" ] && return 0
+    cibadmin_on "$s" "$obs" --create -o constraints --xml-text \
+        "<rsc_location id=\"bench-loc\" rsc=\"dummy\" node=\"n$v\" score=\"INFINITY\"/>" || return 1
+    local deadline=$((SECONDS + 60))
+    until [ "$(where "$s")" = "$v" ]; do [ $SECONDS -lt $deadline ] || break; sleep 0.3; done
+    cibadmin_on "$s" "$obs" --delete -o constraints --xml-text '<rsc_location id="bench-loc"/>'
+    sleep 1
+    [ "$(where "$s")" = "$v" ]
+}
+
+# Epoch seconds of the first line matching ERE $3 in node $2's logs after $4.
+log_ts() {
+    local s=$1 k=$2 re=$3 after=$4 d
+    d=$(root_of "$s")/n$k
+    if [ "$s" = ours ]; then
+        # "YYYY-mm-dd HH:MM:SS.mmm EPOCH.mmm crmd[nK]: ..."
+        cat "$d"/launcher.log "$d"/var-log-crm/*.log 2>/dev/null | grep -E "$re" |
+            awk -v a="$after" '$3 + 0 > a + 0 { print $3 }' | sort -n | head -1
+    else
+        # "Nov 24 20:10:23.893 n2 pacemaker-controld ..."
+        grep -E "$re" "$d/var-log-pacemaker/pacemaker.log" 2>/dev/null | while read -r mon day hms _; do
+            t=$(date -d "$mon $day $hms" +%s.%N | cut -c1-14)
+            awk -v t="$t" -v a="$after" 'BEGIN { exit !(t > a) }' && { echo "$t"; break; }
+        done
+    fi
+}
+detect_re() { [ "$1" = ours ] && echo "membership:.*\(left:( [0-9]+)* $2( |\))" || echo "Node n$2 state is now lost"; }
+start_re()  { [ "$1" = ours ] && echo "result dummy[_ ]start.*(ok|rc=0)" || echo "Result of start operation for dummy on n[0-9]+: ok"; }
+
+run_side() {
+    local s=$1 case r dc victim obs kill_ts seen w detect start t k
+    echo "== $s: bringing up $N nodes (lab $(lab_name "$s"))"
+    side_down "$s"
+    side_up "$s" >"$OUT/$s-up.log" 2>&1 || { echo "$s: lab-up failed, see $OUT/$s-up.log"; tail "$OUT/$s-up.log"; return 1; }
+    deadline=$((SECONDS + 120))
+    until [ -n "$(dc_of "$s" 1)" ]; do [ $SECONDS -lt $deadline ] || { echo "$s: no DC"; return 1; }; sleep 1; done
+    configure "$s" >"$OUT/$s-config.log" 2>&1
+    for r in $(seq 1 "$ROUNDS"); do
+        for case in nondc dc; do
+            deadline=$((SECONDS + 120))
+            until settled "$s" 1 || settled "$s" 2; do
+                [ $SECONDS -lt $deadline ] || { echo "$s round $r $case: cluster not settled"; return 1; }
+                sleep 1
+            done
+            obs=1; dc=$(dc_of "$s" $obs); [ -n "$dc" ] || { obs=2; dc=$(dc_of "$s" $obs); }
+            if [ "$case" = dc ]; then victim=$dc; else
+                victim=$(where "$s"); [ "$victim" = "$dc" ] && victim=$(( dc % N + 1 ))
+            fi
+            obs=$(( victim % N + 1 ))
+            place_on "$s" "$victim" "$obs" || { echo "$s round $r $case: could not place dummy on n$victim"; return 1; }
+            sleep 2
+            kill_ts=$(labcmd "$s" kill-node.sh "$victim" | sed -n 's/^KILL_TS=//p')
+            seen=""; w=""; deadline=$((SECONDS + 60))
+            while [ $SECONDS -lt $deadline ]; do
+                w=$(where "$s" "$victim")
+                [ -n "$w" ] && { seen=$(now_s); break; }
+                sleep 0.05
+            done
+            sleep 1
+            detect=""
+            for k in $(seq 1 "$N"); do
+                [ "$k" = "$victim" ] && continue
+                t=$(log_ts "$s" "$k" "$(detect_re "$s" "$victim")" "$kill_ts")
+                [ -n "$t" ] && { [ -z "$detect" ] || awk -v a="$t" -v b="$detect" 'BEGIN{exit !(a<b)}'; } && detect=$t
+            done
+            start=""; [ -n "$w" ] && start=$(log_ts "$s" "${w%% *}" "$(start_re "$s")" "$kill_ts")
+            printf '%s %s round %d: killed n%s (DC n%s) -> dummy on n%s: detect=%s ms, detect->start=%s ms, kill->start=%s ms, kill->seen=%s ms\n' \
+                "$s" "$case" "$r" "$victim" "$dc" "${w:-?}" "$(ms "$kill_ts" "$detect")" "$(ms "$detect" "$start")" \
+                "$(ms "$kill_ts" "$start")" "$(ms "$kill_ts" "$seen")" | tee -a "$OUT/rounds"
+            labcmd "$s" node-start.sh "$victim" >/dev/null 2>&1
+            [ -n "$seen" ] || { echo "$s round $r $case: dummy did not move within 60 s"; return 1; }
+        done
+    done
+    [ "$KEEP" = 1 ] || side_down "$s"
+}
+
+stats() {  # stats SIDE CASE FIELD
+    grep "^$1 $2 " "$OUT/rounds" 2>/dev/null | sed -n "s/.*$3=\([0-9-]*\) ms.*/\1/p" | grep -v '^-$' | sort -n |
+        awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } printf "%d/%d (n=%d)", v[int((NR + 1) / 2)], v[NR], NR }'
+}
+
+trap '[ "$KEEP" = 1 ] || { side_down ours; side_down peer; }' EXIT
+case "$SIDE" in
+    both) run_side peer; run_side ours ;;
+    ours|peer) run_side "$SIDE" ;;
+    *) echo "--side ours|peer|both" >&2; exit 2 ;;
+esac
+echo
+echo "failover-bench: 3 nodes, token ${TOKEN} ms (coefficient 0), rounds $ROUNDS; median/worst in ms"
+printf '%-6s %-6s %-22s %-22s %-22s %-22s\n' side case "kill->detect" "detect->start" "kill->start" "kill->seen(probe)"
+for s in peer ours; do for c in nondc dc; do
+    grep -q "^$s $c " "$OUT/rounds" 2>/dev/null || continue
+    printf '%-6s %-6s %-22s %-22s %-22s %-22s\n' "$s" "$c" "$(stats $s $c detect)" "$(stats $s $c "detect->start")" \
+        "$(stats $s $c "kill->start")" "$(stats $s $c "kill->seen")"
+done; done
+echo "(rounds and logs in $OUT)"
