@@ -145,8 +145,9 @@ configure_web_group() {
     local k=$1 ip=$2 constraints=${3:-}
     cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>' || return 1
     cib_do "$k" -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>' || return 1
-    if [ -n "$constraints" ]; then cib_do "$k" -C -o constraints -X "$constraints" || return 1; fi
-    cib_do "$k" -C -o resources -X "<group id=\"web\"><primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"vip-ia\"><nvpair id=\"vip-ip\" name=\"ip\" value=\"$ip\"/><nvpair id=\"vip-cidr\" name=\"cidr_netmask\" value=\"24\"/><nvpair id=\"vip-nic\" name=\"nic\" value=\"eth0\"/></instance_attributes><operations><op id=\"vip-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive><primitive id=\"app\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><operations><op id=\"app-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive></group>"
+    # Resources and constraints in one change (a constraint must name a
+    # defined resource, and the group must not start before its constraints).
+    cib_do "$k" -M -c -o configuration -X "<configuration><resources><group id=\"web\"><primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"vip-ia\"><nvpair id=\"vip-ip\" name=\"ip\" value=\"$ip\"/><nvpair id=\"vip-cidr\" name=\"cidr_netmask\" value=\"24\"/><nvpair id=\"vip-nic\" name=\"nic\" value=\"eth0\"/></instance_attributes><operations><op id=\"vip-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive><primitive id=\"app\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><operations><op id=\"app-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive></group></resources><constraints>$constraints</constraints></configuration>"
 }
 
 # ms_since TS — milliseconds from epoch seconds TS (as kill-node.sh prints) to now.

@@ -17,8 +17,10 @@ netns_exists "$(node_ns "$k")" || die "node $k does not exist"
 alive_pidfile() { [ -f "$1" ] && pid_alive "$(cat "$1")"; }
 
 if [ -z "$(node_pids "$k")" ]; then
-    # Reboot semantics: fresh /run and /dev/shm.
-    ( node_exec "$k" /bin/sh -c 'rm -rf /run/* /dev/shm/* 2>/dev/null; mkdir -p -m 1777 /run/lock' ) || true
+    # Reboot semantics: fresh /run and /dev/shm, with what boot-time
+    # tmpfiles.d would create there (resource agents keep state in
+    # /run/resource-agents and fail when it is missing).
+    ( node_exec "$k" /bin/sh -c 'rm -rf /run/* /dev/shm/* 2>/dev/null; mkdir -p -m 1777 /run/lock; mkdir -p -m 1755 /run/resource-agents' ) || true
 fi
 
 if [ "$MODE" != --daemons-only ] && ! alive_pidfile "$d/corosync.pid"; then
