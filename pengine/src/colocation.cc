@@ -136,9 +136,28 @@ Status unpack_colocations(WorkingSet& ws) {
 
 // ---------------------------------------------------------------------------
 // Score arithmetic.
+//
+// add_colocated_scores() walks chains of colocations (every dependent of a
+// dependent, ...), which on big configurations means millions of steps, so a
+// step works on a flat copy of the node table and compares nodes, not
+// attribute strings, for the usual node-attribute "#uname" (unique per node).
 
 namespace {
 
+struct NodeScore {
+  Node* node;
+  Score score;
+};
+using NodeTable = std::vector<NodeScore>;
+
+bool can_run_any(const NodeTable& nodes) {
+  for (const NodeScore& e : nodes)
+    if (e.score >= 0 && node_can_run(e.node)) return true;
+  return false;
+}
+
+// The best score of `rsc` on a node that can run it and has the same value of
+// `attr` as `node` (kMinusInfinity when there is none).
 Score best_score_matching(Resource* rsc, const std::string& attr, const std::string& value) {
   Score best = kMinusInfinity;
   for (auto& [n, s] : rsc->allowed) {
@@ -147,29 +166,51 @@ Score best_score_matching(Resource* rsc, const std::string& attr, const std::str
   return best;
 }
 
-bool can_run_any(const std::map<Node*, Score>& nodes) {
-  for (auto& [n, s] : nodes)
-    if (s >= 0 && node_can_run(n)) return true;
-  return false;
-}
+// Tables of finished steps, reused so that a step does not allocate.
+struct TablePool {
+  std::vector<NodeTable> free;
+  NodeTable take(const NodeTable& from) {
+    NodeTable t;
+    if (!free.empty()) { t = std::move(free.back()); free.pop_back(); }
+    t.assign(from.begin(), from.end());
+    return t;
+  }
+  void give(NodeTable&& t) { free.push_back(std::move(t)); }
+};
 
-}  // namespace
-
-void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>& nodes, const std::string& attr_in,
-                          double factor, bool only_positive, bool this_with, bool rollback) {
+void merge_scores(WorkingSet& ws, TablePool& pool, Resource* rsc, NodeTable& nodes, const std::string& attr_in,
+                  double factor, bool only_positive, bool this_with, bool rollback) {
   if (rsc->merging) return;
   if (rsc->is_group() && !rsc->children.empty()) {
     // Groups are represented by their last member.
     rsc->merging = true;
-    add_colocated_scores(ws, rsc->children.back(), nodes, attr_in, factor, only_positive, this_with, rollback);
+    merge_scores(ws, pool, rsc->children.back(), nodes, attr_in, factor, only_positive, this_with, rollback);
     rsc->merging = false;
     return;
   }
   rsc->merging = true;
-  std::string attr = attr_in.empty() ? "#uname" : attr_in;
-  std::map<Node*, Score> work = nodes;
-  for (auto& [n, w] : work) {
-    Score score = best_score_matching(rsc, attr, node_attr(n, attr));
+  static const std::string kUname = "#uname";
+  const std::string& attr = attr_in.empty() ? kUname : attr_in;
+  const bool by_uname = attr == kUname;
+  NodeTable work = pool.take(nodes);
+  // Both tables are ordered by node address (std::map order): walk them together.
+  auto allowed_it = rsc->allowed.begin();
+  const auto allowed_end = rsc->allowed.end();
+  for (NodeScore& e : work) {
+    Score& w = e.score;
+    Score score;
+    if (by_uname) {
+      std::less<Node*> before;
+      while (allowed_it != allowed_end && before(allowed_it->first, e.node)) ++allowed_it;
+      if (allowed_it == allowed_end || allowed_it->first != e.node) {
+        allowed_it = rsc->allowed.find(e.node);  // not in order (never with std::map input)
+      }
+      score = allowed_it != allowed_end && allowed_it->first == e.node && node_can_run(e.node) ? allowed_it->second
+                                                                                              : kMinusInfinity;
+      if (allowed_it == allowed_end) allowed_it = rsc->allowed.begin();
+    } else {
+      score = best_score_matching(rsc, attr, node_attr(e.node, attr));
+    }
     if (factor < 0 && score < 0) continue;
     double wf = factor * score;
     long long weight = static_cast<long long>(wf < 0 ? wf - 0.5 : wf + 0.5);
@@ -190,13 +231,27 @@ void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>&
         other = c->dependent;
       }
       double f = factor * c->score / static_cast<double>(kInfinity);
-      add_colocated_scores(ws, other, work, c->node_attribute, f, only_positive, this_with, true);
+      merge_scores(ws, pool, other, work, c->node_attribute, f, only_positive, this_with, true);
     }
-    nodes = std::move(work);
+    std::swap(nodes, work);
   } else if (!rollback) {
-    nodes = std::move(work);
+    std::swap(nodes, work);
   }
+  pool.give(std::move(work));
   rsc->merging = false;
+}
+
+}  // namespace
+
+void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>& nodes, const std::string& attr_in,
+                          double factor, bool only_positive, bool this_with, bool rollback) {
+  NodeTable table;
+  table.reserve(nodes.size());
+  for (auto& [n, s] : nodes) table.push_back({n, s});
+  TablePool pool;
+  merge_scores(ws, pool, rsc, table, attr_in, factor, only_positive, this_with, rollback);
+  size_t i = 0;
+  for (auto& [n, s] : nodes) s = table[i++].score;  // same keys, same order
 }
 
 namespace {
