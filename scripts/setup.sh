@@ -16,6 +16,7 @@ packages=(
   # agents and what they run on
   resource-agents fence-agents iproute2 iptables procps psmisc e2fsprogs util-linux
   kmod  # modprobe, which ocf:heartbeat:Filesystem requires
+  python3 curl  # ocf:crm:WebServer (python3 http.server) and the demo's client; e2e status queries
   # measurement
   time
 )
