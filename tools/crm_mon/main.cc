@@ -1,0 +1,110 @@
+// crm_mon: cluster status at a glance, as the peer's crm_mon shows it.
+// One-shot (-1) or a display redrawn every --interval seconds; text or XML.
+// Live: CIB from cibd, DC and quorum from the controller's status socket.
+// With CIB_file: everything from the file (dc-uuid, have-quorum).
+#include <signal.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "crm/cib/client.h"
+#include "crm/pengine/pengine.h"
+#include "crm/tools/admin.h"
+#include "mon_output.h"
+
+namespace {
+
+using namespace crm;
+using namespace crm::tools;
+
+constexpr int kExitDisconnect = 102;  // CRM_EX_DISCONNECT
+volatile std::sig_atomic_t g_stop = 0;
+
+void on_signal(int) { g_stop = 1; }
+
+// One display; returns the exit status (simple mode: 0 ok, 1 warn, 2 crit).
+int show_once(cib::CibClient& client, const MonOptions& opt, bool simple, std::string* out) {
+  auto info = load_cluster_info(client);
+  if (!info.ok()) {
+    *out = "crm_mon: Error: cannot read the CIB: " + info.status().message() + "\n";
+    return info.status().exit_code();
+  }
+  std::time_t now = std::time(nullptr);
+  auto st = pengine::read_cluster_status(info->cib.doc(), now);
+  if (!st.ok()) {
+    *out = "crm_mon: Error: cannot read the cluster status: " + st.status().message() + "\n";
+    return st.status().exit_code();
+  }
+  if (simple) {
+    int rc = 0;
+    *out = format_simple(*info, *st, &rc);
+    return rc;
+  }
+  *out = opt.xml ? format_xml(*info, *st, opt, now) : format_text(*info, *st, opt, now);
+  return 0;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"crm_mon - display the cluster's state"};
+  app.set_version_flag("-$,--version", "crm crm_mon 0.1");
+  MonOptions opt;
+  bool one_shot = false, simple = false;
+  std::string output_as = "text";
+  int interval = 5;
+  app.add_flag("-1,--one-shot", one_shot, "Display the cluster status once and exit");
+  app.add_flag("-r,--inactive", opt.inactive, "Display inactive resources");
+  app.add_flag("-f,--failcounts", opt.failcounts, "Display resource fail counts (migration summary)");
+  app.add_flag("-A,--show-node-attributes", opt.attributes, "Display node attributes");
+  app.add_flag("-s,--simple-status", simple, "One line of status for monitoring scripts");
+  app.add_option("--output-as", output_as, "Output format: text (default) or xml")
+      ->check(CLI::IsMember({"text", "xml"}));
+  app.add_option("-i,--interval", interval, "Seconds between refreshes (default 5)")->check(CLI::Range(1, 3600));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
+  opt.xml = output_as == "xml";
+  opt.request = "crm_mon";
+  for (int i = 1; i < argc; ++i) opt.request += std::string(" ") + argv[i];
+  if (opt.xml || simple) one_shot = true;
+
+  auto client = cib::connect();
+  if (!client.ok()) {
+    std::fprintf(stderr, "crm_mon: Error: cluster is not available on this node (%s)\n",
+                 client.status().message().c_str());
+    return kExitDisconnect;
+  }
+  if (one_shot) {
+    std::string out;
+    int rc = show_once(**client, opt, simple, &out);
+    std::fputs(out.c_str(), rc == 0 || simple ? stdout : stderr);
+    return rc;
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  while (!g_stop) {
+    std::string out;
+    int rc = show_once(**client, opt, false, &out);
+    std::fputs("\033[H\033[2J", stdout);
+    std::fputs(out.c_str(), stdout);
+    if (rc != 0) std::fputs("(retrying)\n", stdout);
+    std::fflush(stdout);
+    for (int i = 0; i < interval * 10 && !g_stop; ++i) usleep(100000);
+    if (rc != 0 && !(*client)->is_file()) {
+      auto again = cib::connect();
+      if (again.ok()) client = std::move(again);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return run(argc, argv); }

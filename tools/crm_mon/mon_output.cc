@@ -1,0 +1,758 @@
+#include "mon_output.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "crm/core/score.h"
+#include "crm/core/xml.h"
+
+namespace crm::tools {
+
+using pengine::ClusterStatus;
+using pengine::NodeStatus;
+using pengine::ResourceStatus;
+using pengine::Role;
+
+namespace {
+
+long to_long(const std::string& s, long fallback = 0) {
+  try {
+    size_t used = 0;
+    long v = std::stol(s, &used);
+    return used == s.size() ? v : fallback;
+  } catch (...) {
+    return fallback;
+  }
+}
+
+// The expected rc in a transition key "action:transition:target_rc:uuid".
+int target_rc(const std::string& key) {
+  size_t a = key.find(':');
+  if (a == std::string::npos) return 0;
+  size_t b = key.find(':', a + 1);
+  if (b == std::string::npos) return 0;
+  size_t c = key.find(':', b + 1);
+  return static_cast<int>(to_long(key.substr(b + 1, c == std::string::npos ? std::string::npos : c - b - 1), 0));
+}
+
+bool is_leaf(const ResourceStatus& r) { return r.kind == ResourceStatus::Kind::kPrimitive; }
+
+bool any_active(const ResourceStatus& r) {
+  if (is_leaf(r)) return !r.nodes.empty();
+  for (const auto& c : r.children)
+    if (any_active(c)) return true;
+  return false;
+}
+
+void count_instances(const ResourceStatus& r, int* total, int* disabled, int* blocked, bool parent_disabled) {
+  bool dis = parent_disabled || r.disabled;
+  if (is_leaf(r)) {
+    ++*total;
+    if (dis) ++*disabled;
+    if (r.blocked) ++*blocked;
+    return;
+  }
+  for (const auto& c : r.children) count_instances(c, total, disabled, blocked, dis);
+}
+
+std::string flags_text(const ResourceStatus& r) {
+  std::vector<std::string> f;
+  if (r.disabled) f.push_back("disabled");
+  if (!r.managed && !r.blocked) f.push_back("unmanaged");
+  if (r.blocked) f.push_back("blocked");
+  if (f.empty()) return "";
+  std::string s = " (";
+  for (size_t i = 0; i < f.size(); ++i) s += (i ? ", " : "") + f[i];
+  return s + ")";
+}
+
+// An op interval from the configuration ("10s", "1m", "500ms", "PT10S", "10") in ms.
+long config_interval_ms(const std::string& text) {
+  if (text.empty()) return 0;
+  if (text[0] == 'P') {
+    auto secs = parse_iso_duration(text);
+    return secs.ok() ? *secs * 1000 : -1;
+  }
+  size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  if (i == 0) return -1;
+  long v = std::strtol(text.substr(0, i).c_str(), nullptr, 10);
+  std::string unit = text.substr(i);
+  if (unit.empty() || unit == "s" || unit == "sec") return v * 1000;
+  if (unit == "ms" || unit == "msec") return v;
+  if (unit == "m" || unit == "min") return v * 60000;
+  if (unit == "h" || unit == "hr") return v * 3600000;
+  return -1;
+}
+
+// Resources (history ids) with a failure their configuration says to ignore (on-fail=ignore).
+std::set<std::string> failures_ignored(const cib::Cib& cib) {
+  std::set<std::string> out;
+  for (const auto& f : failed_operations(cib)) {
+    std::string base = f.rsc;
+    if (auto colon = base.find(':'); colon != std::string::npos) base.resize(colon);
+    xmlNode* r = find_resource(cib, base);
+    if (!r) continue;
+    for (xmlNode* ops : xml::children(r, "operations"))
+      for (xmlNode* op : xml::children(ops, "op"))
+        if (xml::attr_or(op, "name") == f.task && config_interval_ms(xml::attr_or(op, "interval", "0")) == f.interval_ms &&
+            xml::attr_or(op, "on-fail") == "ignore")
+          out.insert(f.rsc);
+  }
+  return out;
+}
+
+class TextWriter {
+ public:
+  TextWriter(const ClusterStatus& st, const MonOptions& opt, std::set<std::string> ignored = {})
+      : st_(st), opt_(opt), ignored_(std::move(ignored)) {
+    for (const auto& n : st.nodes) {
+      by_name_[n.name] = &n;
+      all_nodes_.push_back(n.name);
+    }
+    std::sort(all_nodes_.begin(), all_nodes_.end(), natural_less);
+  }
+
+  void primitive(std::ostringstream& o, const ResourceStatus& r, const std::string& indent) {
+    std::string id = r.id;
+    // Instances of anonymous clones show under their base id.
+    if (anonymous_depth_ > 0) {
+      if (auto colon = id.find(':'); colon != std::string::npos) id.resize(colon);
+    }
+    o << indent << "* " << id << "\t(" << r.agent << "):\t ";
+    if (r.orphan) o << "ORPHANED ";
+    if (r.nodes.empty()) {
+      o << "Stopped";
+    } else {
+      std::string role = r.failed ? "FAILED" : pengine::role_text(r.role);
+      if (r.failed && r.role == Role::kPromoted) role = "FAILED Promoted";
+      o << role << " ";
+      if (r.nodes.size() > 1) {
+        o << "[";
+        for (const auto& n : r.nodes) o << " " << n;
+        o << " ]";
+      } else {
+        o << r.nodes.front();
+        auto it = by_name_.find(r.nodes.front());
+        if (it != by_name_.end() && it->second->unclean) o << " (UNCLEAN)";
+      }
+    }
+    o << flags_text(r);
+    if (!r.nodes.empty() && ignored_.count(r.id)) o << " (failure ignored)";
+    o << "\n";
+  }
+
+  void resource(std::ostringstream& o, const ResourceStatus& r, const std::string& indent) {
+    if (!opt_.inactive && !any_active(r)) return;
+    if (is_leaf(r)) {
+      primitive(o, r, indent);
+      return;
+    }
+    if (r.kind == ResourceStatus::Kind::kGroup) {
+      int inactive = 0;
+      for (const auto& c : r.children)
+        if (!any_active(c)) ++inactive;
+      o << indent << "* Resource Group: " << r.id;
+      std::string flags = flags_text(r);
+      if (!opt_.inactive && inactive > 0) {
+        o << " (" << inactive << (inactive == 1 ? " member" : " members") << " inactive";
+        if (!flags.empty()) o << ", " << flags.substr(2);  // " (disabled)" -> "disabled)"
+        else o << ")";
+      } else {
+        o << flags;
+      }
+      o << ":\n";
+      for (const auto& c : r.children) resource(o, c, indent + "  ");
+      return;
+    }
+    clone(o, r, indent);
+  }
+
+  void clone(std::ostringstream& o, const ResourceStatus& r, const std::string& indent) {
+    std::string f;
+    if (r.promotable) f = "promotable";
+    if (r.unique) f += std::string(f.empty() ? "" : ", ") + "unique";
+    o << indent << "* Clone Set: " << r.id << " [" << r.agent << "]" << (f.empty() ? "" : " (" + f + ")")
+      << flags_text(r) << ":\n";
+    std::string in = indent + "  ";
+    if (r.unique) {
+      for (const auto& c : r.children) resource(o, c, in);
+      return;
+    }
+    ++anonymous_depth_;
+    std::vector<std::string> promoted, started;
+    std::set<std::string> active_nodes;
+    for (const auto& c : r.children) {
+      std::vector<const ResourceStatus*> prims;
+      if (is_leaf(c)) prims.push_back(&c);
+      else
+        for (const auto& m : c.children) prims.push_back(&m);
+      bool simple = true, any = false, all = true;
+      std::set<std::string> where;
+      Role role = Role::kStopped;
+      for (const auto* p : prims) {
+        if (p->failed || !p->managed || p->nodes.size() > 1) simple = false;
+        for (const auto& n : p->nodes) {
+          auto it = by_name_.find(n);
+          if (it != by_name_.end() && it->second->unclean) simple = false;
+        }
+        if (p->nodes.empty()) {
+          all = false;
+        } else {
+          any = true;
+          where.insert(p->nodes.front());
+          if (p->role > role) role = p->role;
+        }
+      }
+      if ((any && !all) || where.size() > 1) simple = false;
+      for (const auto& w : where) active_nodes.insert(w);
+      if (!any) continue;
+      if (!simple) {
+        if (is_leaf(c)) primitive(o, c, in);
+        else resource(o, c, in);
+        continue;
+      }
+      (role == Role::kPromoted ? promoted : started).push_back(*where.begin());
+    }
+    auto list = [&](const std::string& label, std::vector<std::string> v) {
+      if (v.empty()) return;
+      std::sort(v.begin(), v.end(), natural_less);
+      o << in << "* " << label << ": [";
+      for (const auto& n : v) o << " " << n;
+      o << " ]\n";
+    };
+    list("Promoted", promoted);
+    list(r.promotable ? "Unpromoted" : "Started", started);
+    if (opt_.inactive) {
+      std::vector<std::string> stopped;
+      for (const auto& n : all_nodes_)
+        if (!active_nodes.count(n)) stopped.push_back(n);
+      list(r.disabled ? "Stopped (disabled)" : "Stopped", stopped);
+    }
+    --anonymous_depth_;
+  }
+
+  void nodes(std::ostringstream& o) {
+    std::vector<const NodeStatus*> sorted;
+    for (const auto& n : st_.nodes) sorted.push_back(&n);
+    std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return natural_less(a->name, b->name); });
+    std::vector<std::string> online, offline;
+    for (const auto* n : sorted) {
+      if (n->unclean) {
+        o << "  * Node " << n->name << ": UNCLEAN (" << (n->online ? "online" : "offline") << ")\n";
+      } else if (n->pending) {
+        o << "  * Node " << n->name << ": pending\n";
+      } else if (n->standby) {
+        if (n->online)
+          o << "  * Node " << n->name << ": standby" << (n->standby_with_resources ? " (with active resources)" : "")
+            << "\n";
+        else
+          o << "  * Node " << n->name << ": OFFLINE (standby)\n";
+      } else if (n->maintenance) {
+        o << "  * Node " << n->name << ": " << (n->online ? "maintenance" : "OFFLINE (maintenance)") << "\n";
+      } else {
+        (n->online ? online : offline).push_back(n->name);
+      }
+    }
+    auto list = [&](const char* label, const std::vector<std::string>& v) {
+      if (v.empty()) return;
+      o << "  * " << label << ": [";
+      for (const auto& n : v) o << " " << n;
+      o << " ]\n";
+    };
+    list("Online", online);
+    list("OFFLINE", offline);
+  }
+
+ private:
+  const ClusterStatus& st_;
+  const MonOptions& opt_;
+  std::map<std::string, const NodeStatus*> by_name_;
+  std::vector<std::string> all_nodes_;
+  std::set<std::string> ignored_;
+  int anonymous_depth_ = 0;
+};
+
+// Top-level resources in the peer's display order: by "priority" meta
+// attribute, highest first, configuration order among equals.
+std::vector<const ResourceStatus*> display_order(const cib::Cib& cib, const ClusterStatus& st) {
+  std::vector<std::pair<long, const ResourceStatus*>> v;
+  for (const auto& r : st.resources) {
+    long prio = 0;
+    if (xmlNode* e = find_resource(cib, r.id)) {
+      if (xmlNode* nv = find_nvpair(e, "meta_attributes", "priority")) {
+        std::string val = xml::attr_or(nv, "value");
+        if (val == "INFINITY" || val == "+INFINITY") prio = kInfinity;
+        else if (val == "-INFINITY") prio = kMinusInfinity;
+        else prio = std::strtol(val.c_str(), nullptr, 10);
+      }
+    }
+    v.emplace_back(prio, &r);
+  }
+  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<const ResourceStatus*> out;
+  for (const auto& [_, r] : v) out.push_back(r);
+  return out;
+}
+
+std::string last_change_text(const cib::Cib& cib) {
+  xmlNode* root = cib.root();
+  std::string s = xml::attr_or(root, "cib-last-written", "unknown");
+  if (auto u = xml::attr(root, "update-user")) s += " by " + *u;
+  if (auto c = xml::attr(root, "update-client")) s += " via " + *c;
+  if (auto n = xml::attr(root, "update-origin")) s += " on " + *n;
+  return s;
+}
+
+// Online nodes' attributes: permanent (configuration/nodes) and transient (status).
+std::map<std::string, std::map<std::string, std::string>> node_attributes(const cib::Cib& cib,
+                                                                           const ClusterStatus& st) {
+  std::map<std::string, std::map<std::string, std::string>> out;
+  auto skip = [](const std::string& name) {
+    return name.empty() || name[0] == '#' || name.rfind("fail-count-", 0) == 0 ||
+           name.rfind("last-failure-", 0) == 0 || name == "shutdown" || name == "terminate" || name == "standby";
+  };
+  for (const auto& n : st.nodes) {
+    if (!n.online) continue;
+    std::map<std::string, std::string> attrs;
+    xmlNode* cfg = cib.configuration();
+    if (xmlNode* nodes = cfg ? xml::first_child(cfg, "nodes") : nullptr) {
+      for (xmlNode* node : xml::children(nodes, "node")) {
+        if (xml::attr_or(node, "uname") != n.name) continue;
+        for (xmlNode* set : xml::children(node, "instance_attributes"))
+          for (xmlNode* nv : xml::children(set, "nvpair"))
+            if (!skip(xml::attr_or(nv, "name"))) attrs[xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
+      }
+    }
+    if (xmlNode* status = cib.status()) {
+      for (xmlNode* ns : xml::children(status, "node_state")) {
+        if (xml::attr_or(ns, "uname") != n.name && xml::attr_or(ns, "id") != n.id) continue;
+        for (xmlNode* ta : xml::children(ns, "transient_attributes"))
+          for (xmlNode* set : xml::children(ta, "instance_attributes"))
+            for (xmlNode* nv : xml::children(set, "nvpair"))
+              if (!skip(xml::attr_or(nv, "name"))) attrs[xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
+      }
+    }
+    if (!attrs.empty()) out[n.name] = std::move(attrs);
+  }
+  return out;
+}
+
+std::string pad(const std::string& s, size_t width) { return s.size() >= width ? s : s + std::string(width - s.size(), ' '); }
+
+const char* exec_status_text(int status) {
+  switch (status) {
+    case -1: return "pending";
+    case 0: return "complete";
+    case 1: return "Cancelled";
+    case 2: return "Timed Out";
+    case 3: return "NOT SUPPORTED";
+    case 4: return "Error";
+    case 5: return "Hard error";
+    case 6: return "Fatal error";
+    case 7: return "Not installed";
+    case 8: return "Internal communication failure";
+    case 9: return "Cannot execute now";
+    case 10: return "No fence device";
+    case 11: return "CIB secrets unavailable";
+    default: return "unknown";
+  }
+}
+
+std::string failed_op_line(const FailedOp& f) {
+  std::string s = f.rsc + " ";
+  if (f.interval_ms > 0) s += interval_text(f.interval_ms) + "-interval ";
+  s += f.task + " on " + f.node + " ";
+  if (f.op_status != 0) {
+    s += std::string("could not be executed (") + exec_status_text(f.op_status);
+    if (!f.exit_reason.empty()) s += ": " + f.exit_reason;
+    s += ")";
+  } else {
+    s += "returned '" + rc_text(f.rc) + "'";
+    if (!f.exit_reason.empty()) s += " (" + f.exit_reason + ")";
+  }
+  if (f.last_rc_change) s += " at " + format_time(f.last_rc_change);
+  if (f.exec_ms > 0) s += " after " + (f.exec_ms < 1000 ? std::to_string(f.exec_ms) + "ms" : interval_text(f.exec_ms));
+  return s;
+}
+
+// "rsc_monitor_10000" -> "rsc" (the resource part of an operation key).
+std::string rsc_of_key(const std::string& key, const std::string& task) {
+  size_t last = key.rfind('_');
+  if (last == std::string::npos || last == 0) return key;
+  size_t prev = key.rfind('_', last - 1);
+  if (prev == std::string::npos) return key;
+  std::string t = key.substr(prev + 1, last - prev - 1);
+  if (t != task) {
+    // Tasks with underscores (migrate_to, migrate_from).
+    size_t prev2 = prev > 0 ? key.rfind('_', prev - 1) : std::string::npos;
+    if (prev2 != std::string::npos && key.substr(prev2 + 1, last - prev2 - 1) == task) return key.substr(0, prev2);
+    return key;
+  }
+  return key.substr(0, prev);
+}
+
+}  // namespace
+
+std::string rc_text(int rc) {
+  switch (rc) {
+    case 0: return "ok";
+    case 1: return "error";
+    case 2: return "invalid parameter";
+    case 3: return "unimplemented feature";
+    case 4: return "insufficient privileges";
+    case 5: return "not installed";
+    case 6: return "not configured";
+    case 7: return "not running";
+    case 8: return "promoted";
+    case 9: return "promoted (failed)";
+    case 190: return "OCF_DEGRADED";
+    case 191: return "OCF_DEGRADED_PROMOTED";
+    default: return "unknown";
+  }
+}
+
+std::string interval_text(long ms) {
+  if (ms <= 0) return "0s";
+  std::string s;
+  long secs = ms / 1000, rest = ms % 1000;
+  if (secs >= 3600) { s += std::to_string(secs / 3600) + "h"; secs %= 3600; }
+  if (secs >= 60) { s += std::to_string(secs / 60) + "m"; secs %= 60; }
+  if (secs > 0) s += std::to_string(secs) + "s";
+  if (rest > 0) s += std::to_string(rest) + "ms";
+  return s;
+}
+
+std::vector<FailedOp> failed_operations(const cib::Cib& cib) {
+  std::vector<FailedOp> out;
+  xmlNode* status = cib.status();
+  if (!status) return out;
+  for (xmlNode* ns : xml::children(status, "node_state")) {
+    std::string node = xml::attr_or(ns, "uname", xml::attr_or(ns, "id"));
+    for (xmlNode* lrm : xml::children(ns, "lrm"))
+      for (xmlNode* rscs : xml::children(lrm, "lrm_resources"))
+        for (xmlNode* lr : xml::children(rscs, "lrm_resource")) {
+          std::set<std::string> seen;
+          for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
+            FailedOp f;
+            f.rsc = xml::attr_or(lr, "id");
+            f.node = node;
+            f.task = xml::attr_or(op, "operation");
+            f.op_key = xml::attr_or(op, "operation_key", xml::attr_or(op, "id"));
+            f.interval_ms = to_long(xml::attr_or(op, "interval", "0"));
+            f.rc = static_cast<int>(to_long(xml::attr_or(op, "rc-code", "0")));
+            f.op_status = static_cast<int>(to_long(xml::attr_or(op, "op-status", "0")));
+            f.call_id = static_cast<int>(to_long(xml::attr_or(op, "call-id", "0")));
+            f.exec_ms = to_long(xml::attr_or(op, "exec-time", "0"));
+            f.queue_ms = to_long(xml::attr_or(op, "queue-time", "0"));
+            f.last_rc_change = to_long(xml::attr_or(op, "last-rc-change", xml::attr_or(op, "last-run", "0")));
+            f.exit_reason = xml::attr_or(op, "exit-reason");
+            if (f.op_status == -1 || f.call_id == -1) continue;  // pending
+            if (auto k = xml::attr(op, "operation_key")) f.rsc = rsc_of_key(*k, f.task);
+            {
+              // The history of a resource no longer configured is not shown.
+              std::string base = xml::attr_or(lr, "id");
+              if (auto colon = base.find(':'); colon != std::string::npos) base.resize(colon);
+              if (!find_resource(cib, base)) continue;
+            }
+            int expected = target_rc(xml::attr_or(op, "transition-key"));
+            bool failed = (f.op_status != 0 && f.op_status != 1) || f.rc != expected;
+            // A probe that found the resource stopped, or running where expected, is fine.
+            if (!failed) continue;
+            if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 7) continue;
+            if (f.op_status == 0 && f.task == "monitor" && f.interval_ms == 0 && (f.rc == 0 || f.rc == 8)) continue;
+            std::string key = f.task + "/" + std::to_string(f.interval_ms) + "/" + std::to_string(f.call_id);
+            if (!seen.insert(key).second) continue;
+            out.push_back(std::move(f));
+          }
+        }
+  }
+  return out;
+}
+
+std::vector<FailCount> fail_counts(const cib::Cib& cib) {
+  std::vector<FailCount> out;
+  xmlNode* status = cib.status();
+  if (!status) return out;
+  // migration-threshold: the resource's meta attribute, else rsc_defaults, else 1000000.
+  long default_threshold = 1000000;
+  if (xmlNode* cfg = cib.configuration()) {
+    if (xmlNode* d = xml::first_child(cfg, "rsc_defaults")) {
+      if (xmlNode* nv = find_nvpair(d, "meta_attributes", "migration-threshold")) {
+        auto s = parse_score(xml::attr_or(nv, "value"));
+        if (s.ok()) default_threshold = *s;
+      }
+    }
+  }
+  for (xmlNode* ns : xml::children(status, "node_state")) {
+    std::string node = xml::attr_or(ns, "uname", xml::attr_or(ns, "id"));
+    std::map<std::string, FailCount> per_rsc;
+    std::vector<std::string> order;
+    for (xmlNode* ta : xml::children(ns, "transient_attributes"))
+      for (xmlNode* set : xml::children(ta, "instance_attributes"))
+        for (xmlNode* nv : xml::children(set, "nvpair")) {
+          std::string name = xml::attr_or(nv, "name"), value = xml::attr_or(nv, "value");
+          bool fc = name.rfind("fail-count-", 0) == 0, lf = name.rfind("last-failure-", 0) == 0;
+          if (!fc && !lf) continue;
+          std::string rsc = name.substr(fc ? 11 : 13);
+          if (auto hash = rsc.find('#'); hash != std::string::npos) rsc.resize(hash);
+          if (!per_rsc.count(rsc)) order.push_back(rsc);
+          FailCount& c = per_rsc[rsc];
+          c.node = node;
+          c.rsc = rsc;
+          if (fc) {
+            auto s = parse_score(value);
+            long v = s.ok() ? *s : 0;
+            c.count = std::min<long>(kInfinity, c.count + v);
+          } else {
+            c.last_failure = std::max<std::time_t>(c.last_failure, to_long(value));
+          }
+        }
+    for (const auto& rsc : order) {
+      FailCount c = per_rsc[rsc];
+      if (c.count <= 0) continue;
+      c.threshold = default_threshold;
+      std::string base = rsc;
+      if (auto colon = base.find(':'); colon != std::string::npos) base.resize(colon);
+      if (xmlNode* r = find_resource(cib, base)) {
+        xmlNode* nv = find_nvpair(r, "meta_attributes", "migration-threshold");
+        for (xmlNode* p = r->parent; !nv && p && xml::name(p) != "resources"; p = p->parent)
+          nv = find_nvpair(p, "meta_attributes", "migration-threshold");
+        if (nv) {
+          auto s = parse_score(xml::attr_or(nv, "value"));
+          if (s.ok()) c.threshold = *s;
+        }
+      }
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt, std::time_t now) {
+  std::ostringstream o;
+  TextWriter w(st, opt, failures_ignored(info.cib));
+  int total = 0, disabled = 0, blocked = 0;
+  for (const auto& r : st.resources) count_instances(r, &total, &disabled, &blocked, false);
+
+  o << "Cluster Summary:\n";
+  o << "  * Stack: " << info.stack << "\n";
+  if (info.have_dc) {
+    o << "  * Current DC: " << info.dc_name << " (version " << (info.dc_version.empty() ? "unknown" : info.dc_version)
+      << ") - partition " << (info.quorate ? "with quorum" : "WITHOUT quorum") << "\n";
+  } else {
+    o << "  * Current DC: NONE\n";
+  }
+  o << "  * Last updated: " << format_time(now) << "\n";
+  o << "  * Last change:  " << last_change_text(info.cib) << "\n";
+  o << "  * " << st.nodes.size() << (st.nodes.size() == 1 ? " node" : " nodes") << " configured\n";
+  o << "  * " << total << (total == 1 ? " resource instance" : " resource instances") << " configured";
+  if (disabled && blocked)
+    o << " (" << disabled << " DISABLED, " << blocked << " BLOCKED from further action due to failure)";
+  else if (disabled)
+    o << " (" << disabled << " DISABLED)";
+  else if (blocked)
+    o << " (" << blocked << " BLOCKED from further action due to failure)";
+  o << "\n";
+
+  o << "\nNode List:\n";
+  w.nodes(o);
+
+  o << "\n" << (opt.inactive ? "Full List of Resources:" : "Active Resources:") << "\n";
+  std::ostringstream rs;
+  for (const auto* r : display_order(info.cib, st)) w.resource(rs, *r, "  ");
+  if (rs.str().empty()) o << (st.resources.empty() ? "  * No resources\n" : "  * No active resources\n");
+  else o << rs.str();
+
+  auto attrs = opt.attributes ? node_attributes(info.cib, st)
+                               : std::map<std::string, std::map<std::string, std::string>>{};
+  if (!attrs.empty()) {
+    o << "\nNode Attributes:\n";
+    std::vector<std::string> names;
+    for (const auto& [n, _] : attrs) names.push_back(n);
+    std::sort(names.begin(), names.end(), natural_less);
+    for (const auto& n : names) {
+      o << "  * Node: " << n << ":\n";
+      for (const auto& [k, v] : attrs[n]) o << "    * " << pad(k, 32) << "\t: " << pad(v, 10) << "\n";
+    }
+  }
+  if (opt.failcounts) {
+    o << "\nMigration Summary:\n";
+    auto counts = fail_counts(info.cib);
+    std::map<std::string, std::vector<FailCount>> by_node;
+    for (const auto& c : counts) by_node[c.node].push_back(c);
+    std::vector<std::string> names;
+    for (const auto& [n, _] : by_node) names.push_back(n);
+    std::sort(names.begin(), names.end(), natural_less);
+    for (const auto& n : names) {
+      o << "  * Node: " << n << ":\n";
+      for (const auto& c : by_node[n]) {
+        o << "    * " << c.rsc << ": migration-threshold=" << c.threshold << " fail-count=" << c.count;
+        if (c.last_failure) o << " last-failure='" << format_time(c.last_failure) << "'";
+        o << "\n";
+      }
+    }
+  }
+  auto failed = failed_operations(info.cib);
+  if (!failed.empty()) {
+    o << "\nFailed Resource Actions:\n";
+    for (const auto& f : failed) o << "  * " << failed_op_line(f) << "\n";
+  }
+  return o.str();
+}
+
+namespace {
+
+void xml_resource(std::ostringstream& o, const ResourceStatus& r, const std::string& indent, const MonOptions& opt) {
+  auto b = [](bool v) { return v ? "true" : "false"; };
+  if (!opt.inactive && !any_active(r)) return;
+  if (is_leaf(r)) {
+    o << indent << "<resource id=\"" << xml_escape(r.id) << "\" resource_agent=\"" << xml_escape(r.agent)
+      << "\" role=\"" << (r.nodes.empty() ? "Stopped" : pengine::role_text(r.role)) << "\" active=\""
+      << b(!r.nodes.empty()) << "\" orphaned=\"" << b(r.orphan) << "\" blocked=\"" << b(r.blocked)
+      << "\" managed=\"" << b(r.managed) << "\" failed=\"" << b(r.failed) << "\" disabled=\"" << b(r.disabled)
+      << "\" nodes_running_on=\"" << r.nodes.size() << "\"";
+    if (r.nodes.empty()) {
+      o << "/>\n";
+      return;
+    }
+    o << ">\n";
+    for (const auto& n : r.nodes) o << indent << "  <node name=\"" << xml_escape(n) << "\"/>\n";
+    o << indent << "</resource>\n";
+    return;
+  }
+  if (r.kind == ResourceStatus::Kind::kGroup) {
+    o << indent << "<group id=\"" << xml_escape(r.id) << "\" number_resources=\"" << r.children.size()
+      << "\" managed=\"" << b(r.managed) << "\" disabled=\"" << b(r.disabled) << "\">\n";
+  } else {
+    o << indent << "<clone id=\"" << xml_escape(r.id) << "\" multi_state=\"" << b(r.promotable) << "\" unique=\""
+      << b(r.unique) << "\" managed=\"" << b(r.managed) << "\" disabled=\"" << b(r.disabled) << "\" failed=\""
+      << b(r.failed) << "\">\n";
+  }
+  for (const auto& c : r.children) xml_resource(o, c, indent + "  ", opt);
+  o << indent << (r.kind == ResourceStatus::Kind::kGroup ? "</group>\n" : "</clone>\n");
+}
+
+int resources_running(const ClusterStatus& st, const std::string& node) {
+  int n = 0;
+  std::vector<const ResourceStatus*> stack;
+  for (const auto& r : st.resources) stack.push_back(&r);
+  while (!stack.empty()) {
+    const ResourceStatus* r = stack.back();
+    stack.pop_back();
+    if (is_leaf(*r)) n += static_cast<int>(std::count(r->nodes.begin(), r->nodes.end(), node));
+    for (const auto& c : r->children) stack.push_back(&c);
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt, std::time_t now) {
+  auto b = [](bool v) { return v ? "true" : "false"; };
+  std::ostringstream o;
+  int total = 0, disabled = 0, blocked = 0;
+  for (const auto& r : st.resources) count_instances(r, &total, &disabled, &blocked, false);
+  o << "<pacemaker-result api-version=\"2.25\" request=\"" << xml_escape(opt.request) << "\">\n";
+  o << "  <summary>\n";
+  o << "    <stack type=\"" << xml_escape(info.stack) << "\"/>\n";
+  if (info.have_dc) {
+    o << "    <current_dc present=\"true\" version=\"" << xml_escape(info.dc_version) << "\" name=\""
+      << xml_escape(info.dc_name) << "\" id=\"" << xml_escape(info.dc_id) << "\" with_quorum=\"" << b(info.quorate)
+      << "\"/>\n";
+  } else {
+    o << "    <current_dc present=\"false\"/>\n";
+  }
+  o << "    <last_update time=\"" << xml_escape(format_time(now)) << "\"/>\n";
+  xmlNode* root = info.cib.root();
+  o << "    <last_change time=\"" << xml_escape(xml::attr_or(root, "cib-last-written")) << "\" user=\""
+    << xml_escape(xml::attr_or(root, "update-user")) << "\" client=\"" << xml_escape(xml::attr_or(root, "update-client"))
+    << "\" origin=\"" << xml_escape(xml::attr_or(root, "update-origin")) << "\"/>\n";
+  o << "    <nodes_configured number=\"" << st.nodes.size() << "\"/>\n";
+  o << "    <resources_configured number=\"" << total << "\" disabled=\"" << disabled << "\" blocked=\"" << blocked
+    << "\"/>\n";
+  o << "  </summary>\n";
+  o << "  <nodes>\n";
+  for (const auto& n : st.nodes) {
+    o << "    <node name=\"" << xml_escape(n.name) << "\" id=\"" << xml_escape(n.id) << "\" online=\"" << b(n.online)
+      << "\" standby=\"" << b(n.standby) << "\" maintenance=\"" << b(n.maintenance) << "\" pending=\""
+      << b(n.pending) << "\" unclean=\"" << b(n.unclean) << "\" is_dc=\""
+      << b(info.have_dc && (n.id == info.dc_id || n.name == info.dc_name)) << "\" resources_running=\""
+      << resources_running(st, n.name) << "\" type=\"member\"/>\n";
+  }
+  o << "  </nodes>\n";
+  o << "  <resources>\n";
+  for (const auto* r : display_order(info.cib, st)) xml_resource(o, *r, "    ", opt);
+  o << "  </resources>\n";
+  if (opt.attributes) {
+    o << "  <node_attributes>\n";
+    for (const auto& [node, attrs] : node_attributes(info.cib, st)) {
+      o << "    <node name=\"" << xml_escape(node) << "\">\n";
+      for (const auto& [k, v] : attrs)
+        o << "      <attribute name=\"" << xml_escape(k) << "\" value=\"" << xml_escape(v) << "\"/>\n";
+      o << "    </node>\n";
+    }
+    o << "  </node_attributes>\n";
+  }
+  if (opt.failcounts) {
+    o << "  <node_history>\n";
+    for (const auto& c : fail_counts(info.cib)) {
+      o << "    <node name=\"" << xml_escape(c.node) << "\">\n";
+      o << "      <resource_history id=\"" << xml_escape(c.rsc) << "\" migration-threshold=\"" << c.threshold
+        << "\" fail-count=\"" << c.count << "\"";
+      if (c.last_failure) o << " last-failure=\"" << xml_escape(format_time(c.last_failure)) << "\"";
+      o << "/>\n    </node>\n";
+    }
+    o << "  </node_history>\n";
+  }
+  auto failed = failed_operations(info.cib);
+  if (!failed.empty()) {
+    o << "  <failures>\n";
+    for (const auto& f : failed) {
+      o << "    <failure op_key=\"" << xml_escape(f.op_key) << "\" node=\"" << xml_escape(f.node) << "\" exitstatus=\""
+        << xml_escape(rc_text(f.rc)) << "\" exitreason=\"" << xml_escape(f.exit_reason.empty() ? "none" : f.exit_reason)
+        << "\" exitcode=\"" << f.rc << "\" call=\"" << f.call_id << "\" status=\""
+        << (f.op_status == 2 ? "Timed Out" : f.op_status == 0 ? "complete" : "error") << "\" exec=\"" << f.exec_ms
+        << "\" interval=\"" << f.interval_ms << "\" task=\"" << xml_escape(f.task) << "\"/>\n";
+    }
+    o << "  </failures>\n";
+  }
+  o << "  <status code=\"0\" message=\"OK\"/>\n";
+  o << "</pacemaker-result>\n";
+  return o.str();
+}
+
+std::string format_simple(const ClusterInfo& info, const ClusterStatus& st, int* rc) {
+  int total = 0, disabled = 0, blocked = 0;
+  for (const auto& r : st.resources) count_instances(r, &total, &disabled, &blocked, false);
+  int online = 0;
+  std::vector<std::string> offline;
+  for (const auto& n : st.nodes) {
+    if (n.online) ++online;
+    else offline.push_back(n.name);
+  }
+  std::ostringstream o;
+  if (!info.have_dc) {
+    *rc = 2;
+    o << "CLUSTER CRIT: No DC\n";
+    return o.str();
+  }
+  if (!offline.empty()) {
+    *rc = 1;
+    o << "CLUSTER WARN: offline node:";
+    for (const auto& n : offline) o << " " << n;
+    o << "\n";
+    return o.str();
+  }
+  *rc = 0;
+  o << "CLUSTER OK: " << online << (online == 1 ? " node online, " : " nodes online, ") << total
+    << (total == 1 ? " resource instance configured\n" : " resource instances configured\n");
+  return o.str();
+}
+
+}  // namespace crm::tools

@@ -1,0 +1,59 @@
+// crm_mon's displays: the text layout of the peer's `crm_mon -1` and a
+// simple XML form, built from the cluster view (tools/common) and the
+// policy engine's reading of the status section, so that the tool and the
+// scheduler agree on where each resource is.
+#pragma once
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "crm/pengine/pengine.h"
+#include "crm/tools/admin.h"
+
+namespace crm::tools {
+
+struct MonOptions {
+  bool inactive = false;    // -r: show inactive resources too
+  bool failcounts = false;  // -f: migration summary
+  bool attributes = false;  // -A: node attributes
+  bool xml = false;         // --output-as=xml
+  std::string request;      // the command line, for the XML header
+};
+
+// One failed operation as crm_mon lists it.
+struct FailedOp {
+  std::string rsc, task, node, op_key, exit_reason;
+  long interval_ms = 0;
+  int rc = 0;
+  int op_status = 0;
+  int call_id = 0;
+  long exec_ms = 0, queue_ms = 0;
+  std::time_t last_rc_change = 0;
+};
+// Failed operations recorded in the status section (rc differing from the
+// expected one, or an execution status other than done/pending).
+std::vector<FailedOp> failed_operations(const cib::Cib& cib);
+
+// A failcount entry for the migration summary.
+struct FailCount {
+  std::string node, rsc;
+  long count = 0;  // INFINITY = 1000000
+  std::time_t last_failure = 0;
+  long threshold = 1000000;
+};
+std::vector<FailCount> fail_counts(const cib::Cib& cib);
+
+// The agent's exit status as words ("not running").
+std::string rc_text(int rc);
+// An interval in ms as the peer shows it ("10s", "1m30s", "500ms").
+std::string interval_text(long ms);
+
+std::string format_text(const ClusterInfo& info, const pengine::ClusterStatus& st, const MonOptions& opt,
+                        std::time_t now);
+std::string format_xml(const ClusterInfo& info, const pengine::ClusterStatus& st, const MonOptions& opt,
+                       std::time_t now);
+// One line for monitoring scripts (crm_mon -s): "CLUSTER OK: ...", exit code via `rc`.
+std::string format_simple(const ClusterInfo& info, const pengine::ClusterStatus& st, int* rc);
+
+}  // namespace crm::tools
