@@ -28,7 +28,7 @@ else
     [ -n "$pids" ] || die "n$k: nothing running"
 fi
 echo "KILL_TS=$(now_ts)"
-kill -"$SIG" $pids
+kill -"$SIG" $pids 2>/dev/null || true  # some may have exited since they were listed
 echo "n$k: SIG$SIG sent to $pids"
 if [ "$SIG" = KILL ]; then wait_gone "$pids" 10 || lab_log "n$k: some PIDs outlived SIGKILL"; fi
 if [ "$SIG" = KILL ] && [ "$ONLY" = 0 ]; then
