@@ -148,6 +148,11 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
     return;
   }
   bool restart = r->failed || multiple;
+  // Parameters changed since the resource was started here?
+  std::set<long> reschedule;
+  DefinitionChange def = DefinitionChange::kNone;
+  if (cur && next == cur && !restart && (cur->available() || cur->maintenance))
+    def = check_definition(ws, r, cur, &reschedule);
   bool need_stop = !next || moving || restart;
 
   // Stops (and demotes before them).
@@ -170,8 +175,9 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
 
   Action* start = nullptr;
   if (next) {
-    bool required = !cur || moving || restart || r->role == Role::kStopped;
+    bool required = !cur || moving || restart || r->role == Role::kStopped || def == DefinitionChange::kRestart;
     start = ws.new_action(r, "start", 0, next, !required);
+    if (def == DefinitionChange::kRestart) start->reason = "resource definition change";
     if (quorum_blocks(ws, r)) {
       if (ws.no_quorum_policy == "freeze") {
         if (r->running_on.empty()) {
@@ -193,7 +199,7 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   // Promotion / demotion.
   Action* promote = nullptr;
   if (next && r->next_role == Role::kPromoted) {
-    bool required = r->role != Role::kPromoted || moving || restart;
+    bool required = r->role != Role::kPromoted || moving || restart || def == DefinitionChange::kRestart;
     promote = ws.new_action(r, "promote", 0, next, !required);
     ws.order(start, promote, kRunnableLeft | kImpliesThen);
     if (quorum_blocks(ws, r) && ws.no_quorum_policy != "freeze") promote->runnable = false;
@@ -216,7 +222,23 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   }
 
   // Recurring monitors on the next node.
-  if (next) create_monitors(ws, r, next, start, promote, restart || moving || !cur);
+  if (next) {
+    create_monitors(ws, r, next, start, promote, restart || moving || !cur || def == DefinitionChange::kRestart);
+    for (long interval : reschedule)
+      if (Action* mon = ws.find_action(op_key(r->id, "monitor", interval), next)) mon->optional = false;
+  }
+  if (def == DefinitionChange::kReload) {
+    Action* reload = ws.new_action(r, "reload-agent", 0, cur, false);
+    reload->reason = "resource definition change";
+    for (Action* stop : stops) ws.order(reload, stop, kThenCancelsFirst);
+    if (Action* d = ws.find_action(op_key(r->id, "demote", 0), cur)) ws.order(reload, d, kThenCancelsFirst);
+    for (const OpConfig& op : r->ops) {
+      if (op.name != "monitor" || op.interval_ms <= 0) continue;
+      if (Action* mon = ws.find_action(op_key(r->id, "monitor", op.interval_ms), next)) {
+        ws.order(reload, mon, kImpliesThen);
+      }
+    }
+  }
 
   // Timeouts for the graph.
   for (Action* a : r->actions) {

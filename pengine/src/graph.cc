@@ -123,6 +123,11 @@ struct Propagator {
       if (any_required && then->optional) { then->optional = false; touch(then); }
       return;
     }
+    if ((flags & kThenCancelsFirst) && !then->optional && !first->optional) {
+      // A required stop (or demote) cancels a reload.
+      first->optional = true;
+      touch(first);
+    }
     std::vector<Action*> thens;
     if (flags & (kImpliesThen | kRunnableLeft)) targets(then, first, thens);
     if ((flags & kImpliesThen) && !first->optional) {

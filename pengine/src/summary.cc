@@ -78,6 +78,11 @@ void log_actions(WorkingSet& ws, Resource* rsc, ItemPrinter& p) {
   if (rsc->role == rsc->next_role) {
     if (!next) return;
     if (!start || start->optional) {
+      Action* reload = current ? ws.find_action(op_key(rsc->id, "reload-agent", 0), current) : nullptr;
+      if (reload && !reload->optional && reload->runnable) {
+        p.item("Reload", rsc, current, next, reload, nullptr);
+        return;
+      }
       if (demote && promote && !demote->optional && !promote->optional)
         p.item("Re-promote", rsc, current, next, promote, demote);
       return;
@@ -161,15 +166,15 @@ ResourceStatus status_of(WorkingSet& ws, Resource* r, bool after) {
           role = (r->clone_parent() && r->clone_parent()->promotable) ? Role::kUnpromoted : Role::kStarted;
           s.failed = false;
         }
-        if (next) {
-          Action* promote = find_task(r, "promote", next);
-          if (promote && promote->in_graph) role = Role::kPromoted;
-        }
         for (Node* n : r->running_on) {
           Action* demote = find_task(r, "demote", n);
           if (demote && demote->in_graph && role == Role::kPromoted &&
               std::find(nodes.begin(), nodes.end(), n) != nodes.end())
             role = Role::kUnpromoted;
+        }
+        if (next) {  // a promotion comes after any demotion
+          Action* promote = find_task(r, "promote", next);
+          if (promote && promote->in_graph) role = Role::kPromoted;
         }
         if (nodes.empty()) role = Role::kStopped;
         if (role == Role::kStarted && r->clone_parent() && r->clone_parent()->promotable) role = Role::kUnpromoted;

@@ -301,6 +301,12 @@ Status unpack_orderings(WorkingSet& ws);             // ordering.cc
 Status create_fencing(WorkingSet& ws);               // fencing.cc
 Status propagate_and_check(WorkingSet& ws);          // graph.cc
 
+// Resource definition changes (digest.cc): how the recorded digests of the
+// resource's active operations on `node` compare with its configuration.
+// Recurring operations whose definition changed go into `reschedule`.
+enum class DefinitionChange { kNone, kReload, kRestart };
+DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule);
+
 // Helpers shared between stages.
 std::string op_key(const std::string& rsc, const std::string& task, long interval_ms);
 long parse_interval_ms(const std::string& text);

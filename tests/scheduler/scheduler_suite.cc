@@ -203,6 +203,7 @@ CaseResult run_case(const std::string& dir, bool verbose) {
   }
   pe::ScheduleOptions opts;
   opts.want_scores = true;
+  opts.sanitized = true;  // the cases' secrets are masked, as for the peer's crm_simulate
   auto t = pe::schedule(doc->get(), now, opts);
   if (!t.ok()) {
     r.placement_why = r.actions_why = r.scores_why = "error: " + t.status().message();

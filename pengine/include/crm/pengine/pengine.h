@@ -34,6 +34,11 @@ const char* role_text(Role role);
 struct ScheduleOptions {
   // Compute score lines (costs time on big inputs; crm_simulate -s).
   bool want_scores = false;
+  // The input's secret parameters are masked (as in saved or simulated CIBs):
+  // a recorded op-secure-digest that still matches means only secrets
+  // differ, which is not taken as a definition change (the peer's
+  // crm_simulate behaves so).
+  bool sanitized = false;
 };
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,153 @@
+// Resource definition changes: the digests recorded with each operation
+// (op-digest, op-restart-digest) are compared with the digests of the
+// current parameters, to decide whether an active resource must be
+// restarted, reloaded, or only have a recurring monitor re-sent.
+//
+// A digest is the MD5 of ' <parameters a="1" b="2"/>\n' (parameters sorted
+// by name, values XML-escaped); recurring operations add CRM_meta_timeout
+// in milliseconds.
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "crm/core/xml.h"
+#include "working_set.h"
+
+namespace crm::pengine {
+namespace {
+
+std::string escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+std::string md5_hex(const std::string& text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_md5(), nullptr);
+  EVP_DigestUpdate(ctx, text.data(), text.size());
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  std::string out;
+  char buf[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    snprintf(buf, sizeof buf, "%02x", md[i]);
+    out += buf;
+  }
+  return out;
+}
+
+std::string digest_of(const Attrs& params) {
+  std::string s = " <parameters";
+  for (auto& [k, v] : params) s += " " + k + "=\"" + escape(v) + "\"";
+  s += "/>\n";
+  return md5_hex(s);
+}
+
+const OpConfig* find_config(const Resource* r, const std::string& task, long interval) {
+  for (const OpConfig& c : r->ops)
+    if (c.name == task && c.interval_ms == interval) return &c;
+  return nullptr;
+}
+
+// Resource parameters plus the operation's own instance attributes.
+Attrs params_for(WorkingSet& ws, Resource* r, const OpConfig* cfg, bool* has_extra) {
+  Attrs p = r->params;
+  *has_extra = false;
+  if (cfg && cfg->xml) {
+    for (auto& [k, v] : unpack_nvpairs(ws, cfg->xml, "instance_attributes", nullptr)) {
+      p[k] = v;
+      *has_extra = true;
+    }
+  }
+  return p;
+}
+
+// With masked secrets, a matching op-secure-digest (parameters without the
+// secret ones and, for fencing devices, without pcmk_* ones) means nothing
+// else changed.
+bool only_secrets_changed(WorkingSet& ws, Resource* r, const OpRecord& op, const Attrs& params) {
+  if (!ws.options.sanitized || !op.xml) return false;
+  std::string secure = xml::attr_or(op.xml, "op-secure-digest");
+  if (secure.empty()) return false;
+  std::string secret = " " + xml::attr_or(op.xml, "op-secure-params") + " ";
+  Attrs sp;
+  for (auto& [k, v] : params)
+    if (secret.find(" " + k + " ") == std::string::npos && !(r->cls == "stonith" && k.rfind("pcmk_", 0) == 0))
+      sp[k] = v;
+  return digest_of(sp) == secure;
+}
+
+}  // namespace
+
+DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule) {
+  auto it = r->history.find(node);
+  if (it == r->history.end()) return DefinitionChange::kNone;
+  std::vector<const OpRecord*> ops;
+  for (const OpRecord& op : it->second) ops.push_back(&op);
+  std::stable_sort(ops.begin(), ops.end(), [](const OpRecord* a, const OpRecord* b) {
+    int ca = a->call_id < 0 ? INT32_MAX : a->call_id;
+    int cb = b->call_id < 0 ? INT32_MAX : b->call_id;
+    return ca < cb;
+  });
+  // The active part of the history: from the last start (or what implies one).
+  int start = -1, stop = -1, implied_monitor = -1, implied_clone = -1;
+  for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
+    const OpRecord* op = ops[i];
+    if (op->task == "stop" && op->op_status == 0) stop = i;
+    else if (op->task == "start" || op->task == "migrate_from") start = i;
+    else if (implied_monitor <= stop && op->task == "monitor" && (op->rc == 0 || op->rc == 8)) implied_monitor = i;
+    else if (op->task == "promote" || op->task == "demote") implied_clone = i;
+  }
+  if (start == -1) start = implied_clone != -1 ? implied_clone : implied_monitor;
+  if (start < stop) return DefinitionChange::kNone;
+  DefinitionChange result = DefinitionChange::kNone;
+  for (int i = std::max(start, 0); i < static_cast<int>(ops.size()); ++i) {
+    const OpRecord* op = ops[i];
+    if (op->pending()) continue;
+    if (op->interval_ms > 0) {
+      const OpConfig* cfg = find_config(r, op->task, op->interval_ms);
+      if (!cfg || op->digest.empty()) continue;
+      bool extra = false;
+      Attrs p = params_for(ws, r, cfg, &extra);
+      p["CRM_meta_timeout"] = std::to_string(cfg->timeout_ms);
+      if (digest_of(p) == op->digest) continue;
+      if (only_secrets_changed(ws, r, *op, p)) continue;
+      if (reschedule) reschedule->insert(op->interval_ms);
+      continue;
+    }
+    std::string task = op->task;
+    if (task == "monitor" || task == "promote" || task == "migrate_from") task = "start";
+    if (task != "start") continue;
+    bool extra = false;
+    Attrs p = params_for(ws, r, find_config(r, "start", 0), &extra);
+    std::string restart_digest = op->xml ? xml::attr_or(op->xml, "op-restart-digest") : "";
+    if (!restart_digest.empty()) {
+      std::string keep = " " + (op->xml ? xml::attr_or(op->xml, "op-force-restart") : std::string()) + " ";
+      Attrs rp;
+      for (auto& [k, v] : p)
+        if (keep.find(" " + k + " ") != std::string::npos) rp[k] = v;
+      if (digest_of(rp) != restart_digest) return DefinitionChange::kRestart;
+    }
+    if (op->digest.empty() || digest_of(p) == op->digest) continue;
+    if (only_secrets_changed(ws, r, *op, p)) continue;
+    // Changed: a reload when the agent can reload and no operation-specific
+    // parameter is involved, a restart otherwise.
+    if (!restart_digest.empty() && !extra) result = DefinitionChange::kReload;
+    else return DefinitionChange::kRestart;
+  }
+  return result;
+}
+
+}  // namespace crm::pengine
