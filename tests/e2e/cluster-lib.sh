@@ -61,7 +61,12 @@ crmd_attr() {
     crmd_status "$1" | grep -o " $2=\"[^\"]*\"" | head -1 | sed 's/.*="\(.*\)"/\1/'
 }
 
-cib() { ( node_exec "$1" "$CLUSTER_BIN/cibadmin" -Q 2>/dev/null ); }
+# Fails (and logs why in $LAB_ROOT/cibadmin.err) when cibadmin does.
+cib() {
+    local out
+    out=$( ( node_exec "$1" "$CLUSTER_BIN/cibadmin" -Q ) 2>>"$LAB_ROOT/cibadmin.err" ) && [ -n "$out" ] || return 1
+    echo "$out"
+}
 cib_do() { local k=$1; shift; ( node_exec "$k" "$CLUSTER_BIN/cibadmin" "$@" ); }
 
 # States in which a controller acts as the DC.
@@ -100,7 +105,8 @@ wait_one_dc() {
 _same_cib() {
     local first= k c
     for k in $1; do
-        c=$(cib "$k" | md5sum) || return 1
+        c=$(cib "$k") || return 1
+        c=$(echo "$c" | md5sum)
         [ -n "$first" ] || first=$c
         [ "$c" = "$first" ] || return 1
     done
@@ -152,3 +158,22 @@ configure_web_group() {
 
 # ms_since TS — milliseconds from epoch seconds TS (as kill-node.sh prints) to now.
 ms_since() { echo "$(date +%s.%N) $1" | awk '{printf "%d", ($1 - $2) * 1000}'; }
+
+# cluster_end — stops the lab (daemons get SIGTERM through their launchers)
+# and fails when a daemon reported a sanitizer error or leak at any time.
+cluster_end() {
+    local t0; t0=$(date +%s%N)
+    "$LAB/lab-down.sh" >/dev/null 2>&1 || true
+    e2e_note "lab down in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+    local bad
+    bad=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$LAB_ROOT"/n*/*.log 2>/dev/null || true)
+    [ -z "$bad" ] || e2e_fail "sanitizer reports in: $bad"
+}
+
+# cib_retry K — cib K, retried for up to 10 s (a busy node may be slow to answer).
+cib_retry() {
+    local i
+    for i in $(seq 1 50); do cib "$1" && return 0; sleep 0.2; done
+    echo "cibadmin -Q on n$1 kept failing: $(tail -n 2 "$LAB_ROOT/cibadmin.err")" >&2
+    return 1
+}

@@ -14,7 +14,7 @@ dc=$(wait_one_dc 3 60) || e2e_fail "no single DC agreed on by all 3 controllers:
 e2e_note "one DC: n$dc; states: $(for k in $NODES; do printf 'n%s=%s ' "$k" "$(crmd_attr "$k" state)"; done)"
 wait_same_cib 30 "$NODES" || e2e_fail "CIBs differ between nodes"
 for k in $NODES; do
-    c=$(cib "$k")
+    c=$(cib_retry "$k") || e2e_fail "n$k: cibadmin -Q failed"
     [ "$(echo "$c" | grep -c '<node id=')" = 3 ] || e2e_fail "n$k: CIB does not list 3 nodes"
     [ "$(echo "$c" | grep -c 'crmd="online"')" = 3 ] || e2e_fail "n$k: CIB does not show 3 online nodes"
     echo "$c" | grep -q "dc-uuid=\"$dc\"" || e2e_fail "n$k: CIB dc-uuid is not $dc"
@@ -31,7 +31,7 @@ sleep 3
 now=$(wait_running_once "$VIP" app 1 "$NODES") && [ "$now" = "$on" ] || e2e_fail "group moved or doubled: $(where_is "$VIP" app "$NODES")"
 wait_same_cib 30 "$NODES" || e2e_fail "CIBs differ after the start"
 for k in $NODES; do
-    c=$(cib "$k")
+    c=$(cib_retry "$k") || e2e_fail "n$k: cibadmin -Q failed"
     echo "$c" | grep -q '<group id="web"' || e2e_fail "n$k: no group in the CIB"
     for r in vip app; do
         n=$(echo "$c" | xmllint --xpath "count(//node_state[@id='$on']//lrm_resource[@id='$r']/lrm_rsc_op[@operation='start' and @rc-code='0'])" -)
@@ -40,4 +40,5 @@ for k in $NODES; do
 done
 e2e_note "every node's CIB records web started on n$on"
 [ "$(wait_one_dc 3 10)" = "$dc" ] || e2e_fail "the DC changed"
+cluster_end
 echo PASS

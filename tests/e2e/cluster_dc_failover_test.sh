@@ -28,7 +28,7 @@ e2e_note "new DC: n$new"
 sleep 3
 now=$(wait_running_once "$VIP" app 1 "$NODES") && [ "$now" = "$on" ] || e2e_fail "group moved or doubled: $(where_is "$VIP" app "$NODES")"
 wait_same_cib 20 "$rest" || e2e_fail "survivors' CIBs differ"
-[ "$(cib "$new" | xmllint --xpath "count(//node_state[@id='$dc' and @crmd='offline'])" -)" = 1 ] || e2e_fail "CIB does not show n$dc offline"
+[ "$(cib_retry "$new" | xmllint --xpath "count(//node_state[@id='$dc' and @crmd='offline'])" -)" = 1 ] || e2e_fail "CIB does not show n$dc offline"
 
 "$LAB/node-start.sh" "$dc" >/dev/null
 e2e_note "n$dc restarted"
@@ -37,4 +37,5 @@ wait_same_cib 30 "$NODES" || e2e_fail "CIBs differ after n$dc rejoined"
 sleep 3
 now=$(wait_running_once "$VIP" app 20 "$NODES") || e2e_fail "group not running once after n$dc rejoined: $(where_is "$VIP" app "$NODES")"
 e2e_note "n$dc rejoined (DC n$d2); same CIB on all; group once, on n$now"
+cluster_end
 echo PASS

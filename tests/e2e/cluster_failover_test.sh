@@ -26,7 +26,7 @@ sleep 3
 now=$(wait_running_once "$VIP" app 1 "$NODES") && [ "$now" = "$on" ] || e2e_fail "group moved or doubled: $(where_is "$VIP" app "$NODES")"
 [ "$(wait_one_dc 3 20 "1 2")" = "$dc" ] || e2e_fail "the DC changed although n3 was not the DC"
 wait_same_cib 20 "1 2" || e2e_fail "survivors' CIBs differ"
-c=$(cib 1)
+c=$(cib_retry 1)
 [ "$(echo "$c" | xmllint --xpath "count(//node_state[@id='3' and @crmd='offline'])" -)" = 1 ] || e2e_fail "CIB does not show n3 offline"
 e2e_note "DC still n$dc; survivors agree on the CIB; n3 offline"
 
@@ -34,9 +34,10 @@ e2e_note "DC still n$dc; survivors agree on the CIB; n3 offline"
 e2e_note "n3 restarted"
 [ "$(wait_one_dc 3 60)" = "$dc" ] || e2e_fail "n3 did not rejoin under DC n$dc"
 wait_same_cib 30 "$NODES" || e2e_fail "CIBs differ after n3 rejoined"
-[ "$(cib 3 | xmllint --xpath "count(//node_state[@crmd='online'])" -)" = 3 ] || e2e_fail "n3's CIB does not show 3 online nodes"
+[ "$(cib_retry 3 | xmllint --xpath "count(//node_state[@crmd='online'])" -)" = 3 ] || e2e_fail "n3's CIB does not show 3 online nodes"
 sleep 3
 now=$(wait_running_once "$VIP" app 20 "$NODES") || e2e_fail "group not running once after n3 rejoined: $(where_is "$VIP" app "$NODES")"
 [ "$now" = "$on" ] || e2e_fail "group moved from n$on to n$now although sticky"
 e2e_note "n3 rejoined; same CIB on all; group still once, on n$now"
+cluster_end
 echo PASS
