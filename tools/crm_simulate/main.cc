@@ -2,7 +2,12 @@
 //
 //   crm_simulate -x cib.xml -S              # status, summary, simulated run, result
 //   crm_simulate -x cib.xml -s -G g.xml -Q  # scores and the graph only
-//   crm_simulate -L --node-fail node2 -S    # what if node2 failed (CIB from CIB_file)
+//   crm_simulate -L -f node2 -S             # what if node2 failed (CIB_file or cibd)
+//   crm_simulate -x cib.xml -S -F rsc1_start_0@node2=1 -O after.xml   # a start fails
+//
+// Exit codes follow crm::Status::exit_code(): bad options or OPSPECs give
+// invalid-argument, an unknown node or resource not-found, an unreadable CIB
+// its parse error, a CIB the engine refuses its config-invalid.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -10,79 +15,39 @@
 #include <fstream>
 #include <iostream>
 
+#include "crm/cib/client.h"
 #include "crm/core/clock.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/pengine.h"
+#include "simulate.h"
 
 namespace {
 
 using crm::Status;
 namespace xml = crm::xml;
 namespace pe = crm::pengine;
+namespace sim = crm::simulate;
 
-xmlNode* node_state(xmlDoc* doc, const std::string& uname, bool create) {
-  xmlNode* cib = xml::root(doc);
-  xmlNode* status = xml::first_child(cib, "status");
-  if (!status) status = xml::add_child(cib, "status");
-  for (xmlNode* st : xml::children(status, "node_state"))
-    if (xml::attr_or(st, "uname") == uname || xml::attr_or(st, "id") == uname) return st;
-  if (!create) return nullptr;
-  std::string id = uname;
-  xmlNode* nodes = xml::first_child(xml::first_child(cib, "configuration"), "nodes");
-  for (xmlNode* n : xml::children(nodes, "node"))
-    if (xml::attr_or(n, "uname") == uname) id = xml::attr_or(n, "id", uname);
-  xmlNode* st = xml::add_child(status, "node_state");
-  xml::set_attr(st, "id", id);
-  xml::set_attr(st, "uname", uname);
-  return st;
+int fail(const Status& st) {
+  std::cerr << "crm_simulate: " << st.message() << "\n";
+  return st.exit_code() ? st.exit_code() : 1;
 }
 
-void set_node(xmlDoc* doc, const std::string& uname, bool up, bool failed) {
-  xmlNode* st = node_state(doc, uname, true);
-  xml::set_attr(st, "in_ccm", up ? "true" : "false");
-  xml::set_attr(st, "crmd", up ? "online" : "offline");
-  xml::set_attr(st, "join", up ? "member" : "down");
-  xml::set_attr(st, "expected", up || failed ? "member" : "down");
+// -L: CIB_file if set, else the cib daemon.
+crm::Result<xml::DocPtr> live_cib() {
+  if (const char* f = std::getenv("CIB_file")) return xml::parse_file(f);
+  auto client = crm::cib::connect();
+  if (!client.ok()) return crm::unavailable("-L: cannot reach the CIB (" + client.status().message() + ")");
+  auto text = (*client)->query();
+  if (!text.ok()) return crm::unavailable("-L: CIB query failed: " + text.status().message());
+  return xml::parse(*text, "live CIB");
 }
 
-// rsc_task_interval@node=rc
-Status inject_op(xmlDoc* doc, const std::string& spec) {
-  auto at = spec.rfind('@');
-  auto eq = spec.rfind('=');
-  if (at == std::string::npos || eq == std::string::npos || eq < at)
-    return crm::invalid_argument("bad operation spec '" + spec + "' (want rsc_task_interval@node=rc)");
-  std::string key = spec.substr(0, at), node = spec.substr(at + 1, eq - at - 1), rc = spec.substr(eq + 1);
-  auto u2 = key.rfind('_');
-  auto u1 = u2 == std::string::npos ? u2 : key.rfind('_', u2 - 1);
-  if (u1 == std::string::npos) return crm::invalid_argument("bad operation key '" + key + "'");
-  std::string rsc = key.substr(0, u1), task = key.substr(u1 + 1, u2 - u1 - 1), interval = key.substr(u2 + 1);
-  xmlNode* st = node_state(doc, node, true);
-  xmlNode* lrm = xml::first_child(st, "lrm");
-  if (!lrm) { lrm = xml::add_child(st, "lrm"); xml::set_attr(lrm, "id", xml::attr_or(st, "id")); }
-  xmlNode* lrs = xml::first_child(lrm, "lrm_resources");
-  if (!lrs) lrs = xml::add_child(lrm, "lrm_resources");
-  xmlNode* lr = nullptr;
-  for (xmlNode* x : xml::children(lrs, "lrm_resource"))
-    if (xml::attr_or(x, "id") == rsc) lr = x;
-  if (!lr) {
-    lr = xml::add_child(lrs, "lrm_resource");
-    xml::set_attr(lr, "id", rsc);
-    auto found = xml::xpath(doc, "//primitive[@id='" + rsc + "']");
-    if (found.ok() && !found->empty()) {
-      for (const char* a : {"class", "provider", "type"})
-        if (auto v = xml::attr(found->front(), a)) xml::set_attr(lr, a, *v);
-    }
-  }
-  int call = 1;
-  for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) call = std::max(call, std::atoi(xml::attr_or(op, "call-id", "0").c_str()) + 1);
-  xmlNode* op = xml::add_child(lr, "lrm_rsc_op");
-  xml::set_attr(op, "id", key + "_injected");
-  xml::set_attr(op, "operation", task);
-  xml::set_attr(op, "interval", interval);
-  xml::set_attr(op, "call-id", std::to_string(call));
-  xml::set_attr(op, "rc-code", rc);
-  xml::set_attr(op, "op-status", "0");
-  xml::set_attr(op, "transition-key", "0:0:" + std::string(task == "monitor" && interval == "0" ? "7" : "0") + ":injected");
+Status write_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  f << text;
+  f.close();
+  if (!f) return crm::io_error("cannot write " + path);
   return Status::Ok();
 }
 
@@ -90,53 +55,54 @@ Status inject_op(xmlDoc* doc, const std::string& spec) {
 
 int main(int argc, char** argv) {
   CLI::App app{"crm_simulate: show what the policy engine would do with a CIB"};
-  std::string xml_file, xml_text, graph_file, dot_file, date;
-  bool live = false, simulate = false, scores = false, quiet = false, run = false;
-  std::vector<std::string> up, down, fail, inject, opfail;
-  app.add_option("-x,--xml-file", xml_file, "CIB to use");
-  app.add_option("-X,--xml-text", xml_text, "CIB as text");
-  app.add_flag("-L,--live-check", live, "Use the CIB from CIB_file");
-  app.add_flag("-S,--simulate", simulate, "Show the transition and simulate running it");
-  app.add_flag("-R,--run", run, "Show the transition without simulated execution");
-  app.add_flag("-s,--show-scores", scores, "Show placement scores");
-  app.add_flag("-Q,--quiet", quiet, "Show less (no status)");
-  app.add_option("-G,--save-graph", graph_file, "Write the transition graph (XML) here");
-  app.add_option("-D,--save-dotfile", dot_file, "Write the graph in dot format here");
+  std::string xml_file, xml_text, graph_file, dot_file, date, save_input, save_output, quorum;
+  bool live = false, pipe = false, simulate = false, in_place = false, scores = false, quiet = false, run = false;
+  sim::Injections inj;
+  std::vector<std::string> opfail;
+  app.add_option("-x,--xml-file", xml_file, "Retrieve XML from the named file");
+  app.add_option("--xml-text", xml_text, "CIB as text");
+  app.add_flag("-p,--xml-pipe", pipe, "Retrieve XML from stdin");
+  app.add_flag("-L,--live-check", live, "Use the current CIB (CIB_file, else the cib daemon)");
+  app.add_flag("-R,--run", run, "Show what actions the cluster will take");
+  app.add_flag("-S,--simulate", simulate, "Like --run, but also simulate taking those actions and show the new status");
+  app.add_flag("-X,--in-place", in_place, "Like --simulate, and store the result back to the input file");
+  app.add_flag("-s,--show-scores", scores, "Show allocation scores");
+  app.add_flag("-Q,--quiet", quiet, "Display only essential output");
+  app.add_option("-G,--save-graph", graph_file, "Save the transition graph (XML) to the named file");
+  app.add_option("-D,--save-dotfile", dot_file, "Save the transition graph (DOT) to the named file");
+  app.add_option("-I,--save-input", save_input, "Save the input CIB (after injections) to the named file");
+  app.add_option("-O,--save-output", save_output, "Save the resulting CIB (after simulation) to the named file");
   app.add_option("-t,--set-datetime", date, "Time to use as 'now' (ISO 8601)");
-  app.add_option("-u,--node-up", up, "Bring a node online");
-  app.add_option("-d,--node-down", down, "Take a node offline");
-  app.add_option("-f,--node-fail", fail, "Mark a node as failed");
-  app.add_option("-i,--op-inject", inject, "Inject an operation result: rsc_task_interval@node=rc");
-  app.add_option("-F,--op-fail", opfail, "Have an action fail: rsc_task_interval@node=rc");
+  app.add_option("-u,--node-up", inj.node_up, "Simulate bringing a node online");
+  app.add_option("-d,--node-down", inj.node_down, "Simulate taking a node offline");
+  app.add_option("-f,--node-fail", inj.node_fail, "Simulate a node failing");
+  app.add_option("-i,--op-inject", inj.op_inject, "Inject an operation result: ${rsc}_${task}_${interval_ms}@${node}=${rc}");
+  app.add_option("-F,--op-fail", opfail, "Have this action fail during the simulation (same OPSPEC); the run stops there");
+  app.add_option("-q,--quorum", quorum, "Set to '1' (or 'true') for a cluster with quorum, '0' without");
   CLI11_PARSE(app, argc, argv);
+  if (in_place) simulate = true;
+  if (in_place && xml_file.empty()) return fail(crm::invalid_argument("-X/--in-place needs -x FILE"));
 
-  crm::Result<xml::DocPtr> doc = crm::invalid_argument("no input: use -x FILE, --xml-text or -L");
-  if (!xml_text.empty()) {
-    doc = xml::parse(xml_text, "--xml-text");
-  } else if (!xml_file.empty()) {
-    doc = xml::parse_file(xml_file);
-  } else if (live) {
-    const char* f = std::getenv("CIB_file");
-    if (!f) doc = crm::unavailable("-L: no live cluster connection here; set CIB_file");
-    else doc = xml::parse_file(f);
+  std::vector<sim::OpSpec> failures;
+  for (const auto& s : opfail) {
+    auto spec = sim::parse_op_spec(s);
+    if (!spec.ok()) return fail(spec.status());
+    failures.push_back(*spec);
   }
-  if (!doc.ok()) {
-    std::cerr << "crm_simulate: " << doc.status().message() << "\n";
-    return doc.status().exit_code();
+  if (!quorum.empty()) {
+    if (quorum == "1" || quorum == "true" || quorum == "yes") inj.quorum = true;
+    else if (quorum == "0" || quorum == "false" || quorum == "no") inj.quorum = false;
+    else return fail(crm::invalid_argument("-q/--quorum: want 1/true or 0/false, not '" + quorum + "'"));
   }
+
+  crm::Result<xml::DocPtr> doc = crm::invalid_argument("no input: use -x FILE, -p, --xml-text or -L");
+  if (!xml_text.empty()) doc = xml::parse(xml_text, "--xml-text");
+  else if (!xml_file.empty()) doc = xml::parse_file(xml_file);
+  else if (pipe) doc = xml::parse_file("-");
+  else if (live) doc = live_cib();
+  if (!doc.ok()) return fail(doc.status());
   xmlDoc* d = doc->get();
-  for (auto& n : up) set_node(d, n, true, false);
-  for (auto& n : down) set_node(d, n, false, false);
-  for (auto& n : fail) set_node(d, n, false, true);
-  for (auto& s : inject) {
-    Status st = inject_op(d, s);
-    if (!st.ok()) { std::cerr << "crm_simulate: " << st.message() << "\n"; return st.exit_code(); }
-  }
-  for (auto& s : opfail) {
-    // Approximation: the failure is recorded before scheduling rather than during simulated execution.
-    Status st = inject_op(d, s);
-    if (!st.ok()) { std::cerr << "crm_simulate: " << st.message() << "\n"; return st.exit_code(); }
-  }
+  if (!xml::is(xml::root(d), "cib")) return fail(crm::invalid_argument("input is not a CIB (root element is not <cib>)"));
 
   crm::SystemClock clock;
   std::time_t now = clock.wall_now();
@@ -147,46 +113,94 @@ int main(int argc, char** argv) {
   }
   if (!date.empty()) {
     auto t = pe::parse_date(date);
-    if (!t.ok()) { std::cerr << "crm_simulate: " << t.status().message() << "\n"; return t.status().exit_code(); }
+    if (!t.ok()) return fail(t.status());
     now = *t;
     original_date = false;
   }
+
+  bool show_status = (simulate || run) && !quiet;
+  bool injecting = !inj.node_up.empty() || !inj.node_down.empty() || !inj.node_fail.empty() ||
+                   !inj.op_inject.empty() || inj.quorum.has_value();
+  // The status shown first is the input's, before any injection.
+  std::optional<pe::ClusterStatus> before;
+  std::vector<std::string> modifications;
+  if (injecting) {
+    if (show_status) {
+      auto b = pe::read_cluster_status(d, now);
+      if (!b.ok()) return fail(b.status());
+      before = std::move(*b);
+    }
+    auto m = sim::apply_injections(d, inj, now);
+    if (!m.ok()) return fail(m.status());
+    modifications = std::move(*m);
+  }
+  if (!save_input.empty()) {
+    Status st = write_file(save_input, xml::to_string(d));
+    if (!st.ok()) return fail(st);
+  }
+
   pe::ScheduleOptions opts;
   opts.want_scores = scores;
   auto t = pe::schedule(d, now, opts);
-  if (!t.ok()) {
-    std::cerr << "crm_simulate: " << t.status().message() << "\n";
-    return t.status().exit_code();
-  }
+  if (!t.ok()) return fail(t.status());
   for (const auto& w : t->warnings) std::cerr << "crm_simulate: warning: " << w << "\n";
+
+  std::string out;
   if (original_date && (simulate || run)) {
     char buf[64];
-    std::time_t ed = now;
     struct tm tm{};
-    gmtime_r(&ed, &tm);
+    gmtime_r(&now, &tm);
     strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-    std::cout << "Using the original execution date of: " << buf << "\n";
+    out += std::string("Using the original execution date of: ") + buf + "\n";
   }
-  bool show_status = (simulate || run) && !quiet;
-  if (show_status) std::cout << "Current cluster status:\n" << pe::format_cluster_status(t->before) << "\n";
+  if (show_status) out += "Current cluster status:\n" + pe::format_cluster_status(before ? *before : t->before) + "\n";
+  if (!modifications.empty() && !quiet) {
+    out += "Performing Requested Modifications:\n";
+    for (const auto& l : modifications) out += "  * " + l + "\n";
+    out += "\n";
+  }
   if (scores) {
-    if (show_status) std::cout << "Allocation scores:\n";
-    for (const auto& l : pe::format_scores(*t)) std::cout << l << "\n";
+    if (show_status) out += "Allocation scores:\n";
+    for (const auto& l : pe::format_scores(*t)) out += l + "\n";
   }
-  if (simulate || run) std::cout << pe::format_transition_summary(*t);
+  if (simulate || run) out += pe::format_transition_summary(*t);
+  bool need_run = simulate || !save_output.empty();
+  sim::Execution ex;
+  if (need_run) {
+    auto e = sim::execute(d, *t, failures, now);
+    if (!e.ok()) return fail(e.status());
+    ex = std::move(*e);
+  }
   if (simulate) {
-    std::cout << "\n" << pe::format_execution(*t);
-    std::cout << "\nRevised Cluster Status:\n" << pe::format_cluster_status(t->after);
+    out += "\nExecuting Cluster Transition:\n";
+    for (const auto& l : ex.lines) out += l + "\n";
+    if (ex.failed) {
+      // The engine's expected result no longer holds: read what the run left.
+      auto after = pe::read_cluster_status(d, now);
+      if (!after.ok()) return fail(after.status());
+      out += "\nRevised Cluster Status:\n" + pe::format_cluster_status(*after);
+    } else {
+      out += "\nRevised Cluster Status:\n" + pe::format_cluster_status(t->after);
+    }
   }
+  std::fwrite(out.data(), 1, out.size(), stdout);
   if (!graph_file.empty()) {
-    std::ofstream g(graph_file);
-    g << pe::graph_to_xml(*t);
-    if (!g) { std::cerr << "crm_simulate: cannot write " << graph_file << "\n"; return 1; }
+    Status st = write_file(graph_file, pe::graph_to_xml(*t));
+    if (!st.ok()) return fail(st);
   }
   if (!dot_file.empty()) {
-    std::ofstream g(dot_file);
-    g << pe::graph_to_dot(*t);
-    if (!g) { std::cerr << "crm_simulate: cannot write " << dot_file << "\n"; return 1; }
+    Status st = write_file(dot_file, pe::graph_to_dot(*t));
+    if (!st.ok()) return fail(st);
   }
-  return 0;
+  if (!save_output.empty()) {
+    Status st = write_file(save_output, xml::to_string(d));
+    if (!st.ok()) return fail(st);
+  }
+  if (in_place) {
+    Status st = write_file(xml_file, xml::to_string(d));
+    if (!st.ok()) return fail(st);
+  }
+  std::fflush(stdout);
+  // Big CIBs take a noticeable time to free; the process is ending anyway.
+  std::_Exit(0);
 }
