@@ -128,6 +128,26 @@ struct Propagator {
       first->optional = true;
       touch(first);
     }
+    if ((flags & kAsymmetric) && then->rsc && !first->runnable) {
+      bool irrelevant = false;
+      if (then->optional) {
+        Role role = Role::kStopped;
+        std::vector<Node*> on;
+        for (Resource* p : primitives_of(then->rsc)) {
+          if (p->running_on.empty()) continue;
+          if (p->role > role) role = p->role;
+          for (Node* n : p->running_on)
+            if (std::find(on.begin(), on.end(), n) == on.end()) on.push_back(n);
+        }
+        if (role == Role::kStopped && then->task == "stop") irrelevant = true;
+        else if (role >= Role::kStarted && then->task == "start" && on.size() == 1 && then->node == on.front())
+          irrelevant = true;
+      }
+      if (!irrelevant) {
+        set_required(then, first);
+        set_unrunnable(then, first);
+      }
+    }
     std::vector<Action*> thens;
     if (flags & (kImpliesThen | kRunnableLeft)) targets(then, first, thens);
     if ((flags & kImpliesThen) && !first->optional) {

@@ -54,11 +54,7 @@ uint32_t flags_for(OrderKind kind, const std::string& first_task, bool inverse, 
     case OrderKind::kOptional: return kOrderOptional;
     case OrderKind::kSerialize: return kSerialize;
     case OrderKind::kMandatory:
-      if (!symmetric) {
-        uint32_t f = kImpliesThen;
-        if (first_task == "start" || first_task == "promote") f |= kRunnableLeft;
-        return f;
-      }
+      if (!symmetric) return kAsymmetric;
       if (inverse) return kImpliesFirst;
       {
         uint32_t f = kImpliesThen;
@@ -170,10 +166,11 @@ Status unpack_order(WorkingSet& ws, xmlNode* cons) {
     emit(f, ft, t, tt);
     return Status::Ok();
   }
-  struct Set { std::vector<Resource*> members; std::string action; bool sequential; bool require_all; };
+  struct Set { std::string id; std::vector<Resource*> members; std::string action; bool sequential; bool require_all; };
   std::vector<Set> parsed;
   for (xmlNode* set : sets) {
     Set s;
+    s.id = xml::attr_or(set, "id");
     s.action = xml::attr_or(set, "action", "start");
     s.sequential = is_true(xml::attr_or(set, "sequential", "true"));
     s.require_all = is_true(xml::attr_or(set, "require-all", "true"));
@@ -194,7 +191,8 @@ Status unpack_order(WorkingSet& ws, xmlNode* cons) {
     std::vector<Resource*> firsts = a.sequential ? std::vector<Resource*>{a.members.back()} : a.members;
     std::vector<Resource*> thens = b.sequential ? std::vector<Resource*>{b.members.front()} : b.members;
     if (!a.require_all && !a.sequential && kind == OrderKind::kMandatory) {
-      Action* any = ws.new_pseudo("one-or-more:" + id, "one-or-more:" + id, nullptr);
+      std::string key = "one-or-more:" + (a.id.empty() ? id + ":" + std::to_string(i) : a.id);
+      Action* any = ws.new_pseudo(key, key, nullptr);
       any->one_or_more_needed = 1;
       for (Resource* f : firsts)
         for (Action* x : actions_for(ws, f, a.action, true)) ws.order(x, any, kOneOrMore, id);

@@ -194,6 +194,8 @@ enum OrderFlags : uint32_t {
   kOneOrMore = 1u << 5,       // then runnable when enough firsts are runnable
   kImpliesFirstPrinted = 1u << 6,
   kThenCancelsFirst = 1u << 7,
+  kAsymmetric = 1u << 8,      // mandatory, not symmetrical: first unrunnable => then required and unrunnable,
+                              // unless then is an optional no-op (stopping a stopped / starting a started one)
 };
 
 struct Action {
