@@ -7,6 +7,7 @@
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
 #include "crm/crmd/simple_scheduler.h"
+#include "crm/pengine/pengine.h"
 
 namespace crm::sim {
 
@@ -217,7 +218,14 @@ void World::start(int idx) {
   if (n.cib->cib_.configuration() == nullptr || n.cib->cib_.version() < base_.version()) {
     n.cib->cib_ = base_.copy();
   }
-  crmd::ControllerDeps deps{.clock = clock_, .cib = *n.cib, .executor = *n.exec, .scheduler = crmd::simple_schedule,
+  crmd::Scheduler scheduler = crmd::simple_schedule;
+  if (!options_.simple_scheduler) {
+    scheduler = [](const cib::Cib& cib, std::time_t now) -> Result<std::string> {
+      ASSIGN_OR_RETURN(pengine::Transition t, pengine::schedule(cib.doc(), now));
+      return pengine::graph_to_xml(t);
+    };
+  }
+  crmd::ControllerDeps deps{.clock = clock_, .cib = *n.cib, .executor = *n.exec, .scheduler = scheduler,
                             .log = nullptr};
   if (options_.verbose) {
     deps.log = [this, idx](const std::string& line) {

@@ -36,6 +36,9 @@ struct WorldOptions {
   std::chrono::milliseconds detection{50};  // membership change after a fault
   std::chrono::milliseconds op_time{10};    // every agent action
   bool verbose = false;
+  // The DC's policy engine: the real one (pengine::schedule), or crmd's
+  // simple fallback scheduler.
+  bool simple_scheduler = false;
 };
 
 class World;

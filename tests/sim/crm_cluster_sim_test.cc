@@ -126,8 +126,10 @@ TEST(ClusterSimTest, StandbyAndCleanShutdownMoveResourcesAway) {
   w.start_all();
   w.settle();
   ASSERT_EQ(w.running("ip"), std::vector<int>({3}));
-  // Standby n3 (a node attribute in the nodes section, as crm_attribute writes it).
-  w.configure(config(prefer("n3"), R"(<node id="3" uname="n3"><instance_attributes id="n3-ia">
+  // Standby n3 (a node attribute in the nodes section, as crm_attribute writes
+  // it; configure() replaces the whole section, so it lists every node).
+  w.configure(config(prefer("n3"), R"(<node id="1" uname="n1"/><node id="2" uname="n2"/>
+      <node id="3" uname="n3"><instance_attributes id="n3-ia">
       <nvpair id="n3-standby" name="standby" value="on"/></instance_attributes></node>)"));
   w.settle();
   expect_ok(w);
