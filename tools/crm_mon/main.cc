@@ -16,7 +16,7 @@
 #include "crm/cib/client.h"
 #include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
-#include "mon_output.h"
+#include "crm/tools/status_format.h"
 
 namespace {
 

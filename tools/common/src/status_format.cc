@@ -1,4 +1,4 @@
-#include "mon_output.h"
+#include "crm/tools/status_format.h"
 
 #include <algorithm>
 #include <cctype>
@@ -131,8 +131,11 @@ class TextWriter {
     } else {
       std::string role = r.failed ? "FAILED" : pengine::role_text(r.role);
       if (r.failed && r.role == Role::kPromoted) role = "FAILED Promoted";
-      o << role << " ";
-      if (r.nodes.size() > 1) {
+      o << role;
+      if (opt_.show_nodes) o << " ";
+      if (!opt_.show_nodes) {
+        // crm_resource -L: roles without locations.
+      } else if (r.nodes.size() > 1) {
         o << "[";
         for (const auto& n : r.nodes) o << " " << n;
         o << " ]";
@@ -532,6 +535,35 @@ std::vector<FailCount> fail_counts(const cib::Cib& cib) {
     }
   }
   return out;
+}
+
+namespace {
+const ResourceStatus* find_status(const std::vector<ResourceStatus>& list, const std::string& id) {
+  for (const auto& r : list) {
+    if (r.id == id) return &r;
+    if (const ResourceStatus* c = find_status(r.children, id)) return c;
+  }
+  return nullptr;
+}
+}  // namespace
+
+std::string format_one_resource(const ClusterInfo& info, const ClusterStatus& st, const std::string& id,
+                                const MonOptions& opt) {
+  const ResourceStatus* r = find_status(st.resources, id);
+  if (!r) return "";
+  TextWriter w(st, opt, failures_ignored(info.cib));
+  std::ostringstream o;
+  w.resource(o, *r, "");
+  std::string s = o.str();
+  if (s.rfind("* ", 0) == 0) s.erase(0, 2);
+  return s;
+}
+
+std::string format_resources(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt) {
+  TextWriter w(st, opt, failures_ignored(info.cib));
+  std::ostringstream rs;
+  for (const auto* r : display_order(info.cib, st)) w.resource(rs, *r, "  ");
+  return rs.str();
 }
 
 std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt, std::time_t now) {

@@ -1,4 +1,4 @@
-// crm_mon's displays: the text layout of the peer's `crm_mon -1` and a
+// Status displays (crm_mon, crm_resource -L, crm_shell status): the text layout of the peer's `crm_mon -1` and a
 // simple XML form, built from the cluster view (tools/common) and the
 // policy engine's reading of the status section, so that the tool and the
 // scheduler agree on where each resource is.
@@ -18,6 +18,7 @@ struct MonOptions {
   bool failcounts = false;  // -f: migration summary
   bool attributes = false;  // -A: node attributes
   bool xml = false;         // --output-as=xml
+  bool show_nodes = true;   // false: roles without node names (crm_resource -L)
   std::string request;      // the command line, for the XML header
 };
 
@@ -49,6 +50,11 @@ std::string rc_text(int rc);
 // An interval in ms as the peer shows it ("10s", "1m30s", "500ms").
 std::string interval_text(long ms);
 
+// The resource lines of the text layout ("  * rsc\t(agent):\t Started n1"), no header.
+std::string format_resources(const ClusterInfo& info, const pengine::ClusterStatus& st, const MonOptions& opt);
+// One resource (any level) in the same layout, without the leading "* "; "" when unknown.
+std::string format_one_resource(const ClusterInfo& info, const pengine::ClusterStatus& st, const std::string& id,
+                                const MonOptions& opt);
 std::string format_text(const ClusterInfo& info, const pengine::ClusterStatus& st, const MonOptions& opt,
                         std::time_t now);
 std::string format_xml(const ClusterInfo& info, const pengine::ClusterStatus& st, const MonOptions& opt,
