@@ -82,5 +82,27 @@ TEST(ControllerTest, NonDcAnswersTheJoinOfferAndRunsWhatTheDcSends) {
   EXPECT_EQ(ex.requests.size(), 1u);
 }
 
+TEST(ControllerTest, RestartedDcIsAnsweredAlthoughItCountsJoinOffersFromOneAgain) {
+  SimulatedClock clock;
+  LocalCib cib;
+  NullExecutor ex;
+  Controller c(3, "n3", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
+  c.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
+  auto answers = [&](const char* offer) {
+    Outputs out = c.step(Message{1, offer});
+    return out.messages.size() == 1 && out.messages[0].find("crmd_join_request") != std::string::npos;
+  };
+  EXPECT_TRUE(answers(R"(<crmd_join_offer dc="1" gen="1"/>)"));
+  EXPECT_FALSE(answers(R"(<crmd_join_offer dc="1" gen="1"/>)"));  // the same offer twice: answered once
+  // n1 dies (n2 takes over) and comes back: it is the DC again, and its
+  // offers start from generation 1.
+  c.step(Membership{{2, 3}, {}, {1}});
+  EXPECT_EQ(c.dc(), 2u);
+  c.step(Membership{{1, 2, 3}, {1}, {}});
+  EXPECT_EQ(c.dc(), 1u);
+  EXPECT_TRUE(answers(R"(<crmd_join_offer dc="1" gen="1"/>)"));
+  EXPECT_EQ(c.state(), State::kNotDc);
+}
+
 }  // namespace
 }  // namespace crm::crmd
