@@ -218,7 +218,10 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
     }
     // A failure.
     if (expired && op.task == "monitor") continue;
-    if (probe && rc == 5) {
+    // A stop that found the agent missing, on a node that cannot be fenced:
+    // nothing more can be done; the peer takes the resource as not running.
+    bool can_fence = ws.stonith_enabled && (ws.have_quorum || ws.no_quorum_policy == "ignore" || node->online);
+    if (rc == 5 && (probe || (op.task == "stop" && !can_fence))) {
       // Not installed: the resource cannot run here; it is not active.
       r->banned.insert(node);
       if (role == Role::kUnknown) role = Role::kStopped;
@@ -368,6 +371,10 @@ Status unpack_status(WorkingSet& ws) {
     Node* node = ws.node_by_id.count(id) ? ws.node_by_id[id] : ws.find_node(xml::attr_or(st, "uname"));
     if (!node) continue;
     unpack_node_state(ws, *node, st);
+    if (node->online && !ws.have_quorum && ws.no_quorum_policy == "suicide" && !node->unclean) {
+      node->unclean = true;
+      node->fence_reason = "cluster does not have quorum";
+    }
     states.push_back({node, st});
   }
   for (Node& n : ws.nodes) {

@@ -144,7 +144,11 @@ Status unpack_config(WorkingSet& ws) {
   ws.concurrent_fencing = is_true(opt("concurrent-fencing", "false"));
   ws.stonith_timeout = opt("stonith-timeout", "60s");
   ws.cluster_delay = opt("cluster-delay", "60s");
-  if (ws.no_quorum_policy == "suicide" && !ws.stonith_enabled) ws.no_quorum_policy = "stop";
+  if (ws.no_quorum_policy == "suicide") {
+    // Only with fencing, and only once the cluster had quorum (or panic is allowed).
+    bool panic = is_true(xml::attr_or(cib, "no-quorum-panic", "0")) || xml::attr_or(cib, "no-quorum-panic", "0") == "1";
+    if (!ws.stonith_enabled || (!panic && !ws.have_quorum)) ws.no_quorum_policy = "stop";
+  }
   if (xmlNode* d = xml::first_child(config, "rsc_defaults")) ws.rsc_defaults = unpack_nvpairs(ws, d, "meta_attributes", nullptr);
   if (xmlNode* d = xml::first_child(config, "op_defaults")) ws.op_defaults = unpack_nvpairs(ws, d, "meta_attributes", nullptr);
   return Status::Ok();
