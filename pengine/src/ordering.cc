@@ -149,10 +149,14 @@ Status unpack_order(WorkingSet& ws, xmlNode* cons) {
       if (f->clone_min > 0) clone_min = f->clone_min;
       if (!require_all) clone_min = 1;
     }
-    order_pair(ws, f, ft, t, tt, flags_for(kind, ft, false, symmetric), id, clone_min);
+    // The deprecated restart-type=restart of 'then' upgrades an optional
+    // ordering: recovery of 'first' restarts 'then'.
+    bool upgrade = kind == OrderKind::kOptional && t->meta.count("restart-type") && t->meta.at("restart-type") == "restart";
+    order_pair(ws, f, ft, t, tt, flags_for(kind, ft, false, symmetric) | (upgrade ? kImpliesThen : 0), id, clone_min);
     if (symmetric) {
       std::string ift = invert(tt), itt = invert(ft);
-      if (!ift.empty() && !itt.empty()) order_pair(ws, t, ift, f, itt, flags_for(kind, ift, true, symmetric), id, 0);
+      if (!ift.empty() && !itt.empty())
+        order_pair(ws, t, ift, f, itt, flags_for(kind, ift, true, symmetric) | (upgrade ? kImpliesFirst : 0), id, 0);
     }
   };
   if (sets.empty()) {
