@@ -277,7 +277,14 @@ Result<std::string> Client::receive(std::chrono::milliseconds timeout) {
 }
 
 Result<std::string> Client::call(std::string_view request, std::chrono::milliseconds timeout) {
-  RETURN_IF_ERROR(send(request));
+  Status sent = send(request);
+  if (!sent.ok()) {
+    // A daemon that refuses a peer writes its reason and closes at once, so
+    // the write can fail (EPIPE) before we read that reason: prefer it.
+    auto reason = receive(std::chrono::milliseconds(100));
+    if (!reason.ok() && reason.status().code() == StatusCode::kPermissionDenied) return reason.status();
+    return sent;
+  }
   return receive(timeout);
 }
 
