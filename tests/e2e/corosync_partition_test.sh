@@ -21,9 +21,11 @@ probe_wait_exit 1 s 10
 sleep 0.5
 for k in 2 3; do ! grep -q "tag=n1-1" "$(probe_log "$k" p)" || e2e_fail "n$k got a message from the other side"; done
 
+declare -A mark
+for k in 1 2 3; do mark[$k]=$(probe_lines "$k" p); done
 "$LAB/partition.sh" heal | sed 's/^/  /'
-for k in 1 2 3; do probe_wait "$k" p "CONFCHG members=1,2,3 " 30; done
-probe_wait 1 p "QUORUM quorate=1 members=1,2,3" 10
-for k in 1 2 3; do node_quorate "$k" || e2e_fail "n$k not quorate after heal"; done
+for k in 1 2 3; do probe_wait_after "$k" p "${mark[$k]}" "CONFCHG members=1,2,3 " 30; done
+probe_wait_after 1 p "${mark[1]}" "QUORUM quorate=1 members=1,2,3" 10
+for k in 1 2 3; do wait_until 10 node_quorate "$k" || e2e_fail "n$k not quorate after heal"; done
 e2e_note "healed: one membership, quorate everywhere"
 echo PASS

@@ -55,6 +55,18 @@ probe_wait() {
     wait_until "$4" grep -qE "$3" "$log" || e2e_fail "n$1/$2: no line matching '$3' within $4 s"
 }
 
+# probe_lines K NAME — the probe log's current line count (a mark for
+# probe_wait_after, so old lines cannot satisfy a wait for a new event).
+probe_lines() { wc -l < "$(probe_log "$1" "$2")"; }
+
+# probe_wait_after K NAME MARK REGEX SECONDS — waits for a line matching REGEX
+# after line MARK.
+probe_wait_after() {
+    local log; log=$(probe_log "$1" "$2")
+    wait_until "$5" sh -c 'tail -n +"$(($1 + 1))" "$2" | grep -qE "$3"' _ "$3" "$log" "$4" \
+        || e2e_fail "n$1/$2: no new line matching '$4' within $5 s"
+}
+
 # probe_exit K NAME SECONDS — waits for the probe to exit; returns its exit
 # status as recorded by its EXIT line (0) or fails when it is still running.
 probe_wait_exit() {
