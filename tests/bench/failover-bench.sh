@@ -19,6 +19,11 @@
 #   start   the new node's controller logs the successful start of dummy
 #           (peer: "Result of start operation for dummy ...: ok"; ours: crmd
 #           "result dummy start ... ok"); detect -> start is the stack's part
+#   plan    the (new) DC has computed the transition that starts it (peer:
+#           schedulerd "Calculated transition"; ours: crmd "transition N (K
+#           actions)"), reported as detect -> plan
+#   agent   the start's own run time as the executor reports it (part of
+#           detect -> start; bash + ocf-shellfuncs take ~15-35 ms)
 #   seen    a probe (polled every 50 ms) finds Dummy's state file in the new
 #           node's /run (independent of logs)
 # The victim is restarted (fresh /run) and the next round waits for all
@@ -34,7 +39,7 @@ while [ $# -gt 0 ]; do
         --rounds) ROUNDS=$2; shift 2 ;;
         --token) TOKEN=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
-        *) sed -n '2,27p' "$0" >&2; exit 2 ;;
+        *) sed -n '2,32p' "$0" >&2; exit 2 ;;
     esac
 done
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
@@ -106,11 +111,23 @@ log_ts() {
         done
     fi
 }
+# Agent run time (ms) of dummy's start on node $2 after $3, as the executor reports it.
+agent_ms() {
+    local s=$1 d; d=$(root_of "$s")/n$2
+    if [ "$s" = ours ]; then
+        cat "$d"/launcher.log 2>/dev/null | grep -E "crmd\[n[0-9]+\]: result dummy_start_0 .*: ok" |
+            awk -v a="$3" '$3 + 0 > a + 0 { for (i = 1; i < NF; i++) if ($i == "in") { print $(i + 1); exit } }'
+    else
+        grep -E "pacemaker-execd.*dummy start .*execution time" "$d/var-log-pacemaker/pacemaker.log" 2>/dev/null | tail -1 |
+            sed -n 's/.*execution time \([0-9]*\)ms.*/\1/p'
+    fi
+}
 detect_re() { [ "$1" = ours ] && echo "membership:.*\(left:( [0-9]+)* $2( |\))" || echo "Node n$2 state is now lost"; }
+plan_re()   { [ "$1" = ours ] && echo "crmd\[n[0-9]+\]: transition [0-9]+ \([1-9][0-9]* actions\)" || echo "pacemaker-schedulerd.*Calculated transition"; }
 start_re()  { [ "$1" = ours ] && echo "result dummy[_ ]start.*(ok|rc=0)" || echo "Result of start operation for dummy on n[0-9]+: ok"; }
 
 run_side() {
-    local s=$1 case r dc victim obs kill_ts seen w detect start t k
+    local s=$1 case r dc victim obs kill_ts seen w detect plan start agent t k
     echo "== $s: bringing up $N nodes (lab $(lab_name "$s"))"
     side_down "$s"
     side_up "$s" >"$OUT/$s-up.log" 2>&1 || { echo "$s: lab-up failed, see $OUT/$s-up.log"; tail "$OUT/$s-up.log"; return 1; }
@@ -145,9 +162,16 @@ run_side() {
                 t=$(log_ts "$s" "$k" "$(detect_re "$s" "$victim")" "$kill_ts")
                 [ -n "$t" ] && { [ -z "$detect" ] || awk -v a="$t" -v b="$detect" 'BEGIN{exit !(a<b)}'; } && detect=$t
             done
+            plan=""
+            for k in $(seq 1 "$N"); do
+                [ "$k" = "$victim" ] && continue
+                t=$(log_ts "$s" "$k" "$(plan_re "$s")" "$kill_ts")
+                [ -n "$t" ] && { [ -z "$plan" ] || awk -v a="$t" -v b="$plan" 'BEGIN{exit !(a<b)}'; } && plan=$t
+            done
             start=""; [ -n "$w" ] && start=$(log_ts "$s" "${w%% *}" "$(start_re "$s")" "$kill_ts")
-            printf '%s %s round %d: killed n%s (DC n%s) -> dummy on n%s: detect=%s ms, detect->start=%s ms, kill->start=%s ms, kill->seen=%s ms\n' \
-                "$s" "$case" "$r" "$victim" "$dc" "${w:-?}" "$(ms "$kill_ts" "$detect")" "$(ms "$detect" "$start")" \
+            agent=""; [ -n "$w" ] && agent=$(agent_ms "$s" "${w%% *}" "$kill_ts")
+            printf '%s %s round %d: killed n%s (DC n%s) -> dummy on n%s: detect=%s ms, detect->plan=%s ms, detect->start=%s ms (agent %s ms), kill->start=%s ms, kill->seen=%s ms\n' \
+                "$s" "$case" "$r" "$victim" "$dc" "${w:-?}" "$(ms "$kill_ts" "$detect")" "$(ms "$detect" "$plan")" "$(ms "$detect" "$start")" "${agent:--}" \
                 "$(ms "$kill_ts" "$start")" "$(ms "$kill_ts" "$seen")" | tee -a "$OUT/rounds"
             labcmd "$s" node-start.sh "$victim" >/dev/null 2>&1
             [ -n "$seen" ] || { echo "$s round $r $case: dummy did not move within 60 s"; return 1; }
@@ -169,10 +193,10 @@ case "$SIDE" in
 esac
 echo
 echo "failover-bench: 3 nodes, token ${TOKEN} ms (coefficient 0), rounds $ROUNDS; median/worst in ms"
-printf '%-6s %-6s %-22s %-22s %-22s %-22s\n' side case "kill->detect" "detect->start" "kill->start" "kill->seen(probe)"
+printf '%-6s %-6s %-18s %-18s %-18s %-18s %-18s\n' side case "kill->detect" "detect->plan" "detect->start" "kill->start" "kill->seen(probe)"
 for s in peer ours; do for c in nondc dc; do
     grep -q "^$s $c " "$OUT/rounds" 2>/dev/null || continue
-    printf '%-6s %-6s %-22s %-22s %-22s %-22s\n' "$s" "$c" "$(stats $s $c detect)" "$(stats $s $c "detect->start")" \
+    printf '%-6s %-6s %-18s %-18s %-18s %-18s %-18s\n' "$s" "$c" "$(stats $s $c detect)" "$(stats $s $c "detect->plan")" "$(stats $s $c "detect->start")" \
         "$(stats $s $c "kill->start")" "$(stats $s $c "kill->seen")"
 done; done
 echo "(rounds and logs in $OUT)"
