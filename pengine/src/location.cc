@@ -176,6 +176,7 @@ Status apply_locations(WorkingSet& ws) {
   // "not_managed_default" preference).
   for (Resource& r : ws.resource_store) {
     if (!r.is_primitive()) continue;
+    if (r.multiply_blocked) continue;  // became unmanaged only after being seen active
     for (Node* n : r.running_on)
       if (!r.is_managed() || n->maintenance) add_location(ws, &r, n, kInfinity);
   }

@@ -410,6 +410,26 @@ Status unpack_status(WorkingSet& ws) {
       }
     }
   }
+  // Resources active on several nodes: multiple-active=stop_only keeps them
+  // off every node; block leaves them (and, for a group configured so, the
+  // whole group) alone.
+  for (Resource& r : ws.resource_store) {
+    if (!r.is_primitive() || r.running_on.size() < 2 || !r.is_managed()) continue;
+    if (r.multiple_active == "stop_only") {
+      r.unrunnable_everywhere = true;
+    } else if (r.multiple_active == "block") {
+      r.managed = false;
+      r.blocked = true;
+      r.multiply_blocked = true;
+      if (r.parent && r.parent->is_group() && r.parent->multiple_active == "block") {
+        for (Resource* c : r.parent->children) {
+          if (c->is_managed()) c->multiply_blocked = true;
+          c->managed = false;
+          c->blocked = true;
+        }
+      }
+    }
+  }
   // Drop orphans that are not active anywhere.
   std::vector<Resource*> kept;
   for (Resource* r : ws.resources) {

@@ -293,9 +293,13 @@ void format_primitive(std::ostringstream& o, const ResourceStatus& r, const std:
     if (r.failed && r.role == Role::kPromoted) role = "FAILED Promoted";
     o << role << " ";
     if (r.nodes.size() > 1) {
+      // Several nodes: the flags come before the node list.
+      std::string f = flags_text(r);
+      if (!f.empty()) o << f.substr(1) << " ";
       o << "[";
       for (const auto& n : r.nodes) o << " " << n;
-      o << " ]";
+      o << " ]\n";
+      return;
     } else {
       o << r.nodes.front();
       auto it = nodes.find(r.nodes.front());

@@ -141,6 +141,7 @@ struct Resource {
   std::vector<std::pair<Node*, std::string>> failed_ops;  // for status text
   std::set<Node*> banned;                 // hard errors
   bool unrunnable_everywhere = false;     // fatal error
+  bool multiply_blocked = false;          // unmanaged because multiple-active=block
 
   // Assignment.
   std::map<Node*, Score> allowed;  // allowed nodes and their scores (absent == not allowed)
