@@ -227,6 +227,7 @@ Result<std::vector<std::string>> apply_injections(xmlDoc* cib, const Injections&
 Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vector<OpSpec>& failures, std::time_t now) {
   if (!xml::root(cib)) return invalid_argument("no CIB document");
   Execution ex;
+  std::map<xmlNode*, int> call_ids;  // next call-id per node_state (scanning per action is quadratic)
   for (int i : t.execution_order) {
     const pe::GraphAction& a = t.actions[i];
     ex.lines.push_back("  * " + a.summary);
@@ -276,7 +277,9 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
     op.rsc_type = a.rsc_type;
     op.operation = a.task;
     op.interval_ms = interval_ms;
-    op.call_id = next_call_id(st);
+    auto call = call_ids.find(st);
+    if (call == call_ids.end()) call = call_ids.emplace(st, next_call_id(st)).first;
+    op.call_id = call->second++;
     op.target_rc = std::atoi(attr("CRM_meta_op_target_rc", "0").c_str());
     op.rc = op.target_rc;
     op.last_rc_change = now;
