@@ -115,7 +115,6 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
   DefinitionChange result = DefinitionChange::kNone;
   for (int i = std::max(start, 0); i < static_cast<int>(ops.size()); ++i) {
     const OpRecord* op = ops[i];
-    if (op->pending()) continue;
     if (op->interval_ms > 0) {
       const OpConfig* cfg = find_config(r, op->task, op->interval_ms);
       if (!cfg || op->digest.empty()) continue;
@@ -144,7 +143,8 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
     if (only_secrets_changed(ws, r, *op, p)) continue;
     // Changed: a reload when the agent can reload and no operation-specific
     // parameter is involved, a restart otherwise.
-    if (!restart_digest.empty() && !extra) result = DefinitionChange::kReload;
+    // (a start still pending is restarted rather than reloaded)
+    if (!restart_digest.empty() && !extra && !op->pending()) result = DefinitionChange::kReload;
     else return DefinitionChange::kRestart;
   }
   return result;
