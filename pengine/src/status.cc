@@ -259,6 +259,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
     }
     r->running_on.push_back(node);
     node->running.push_back(r);
+    if (node->maintenance) r->maintenance = true;  // left alone on a node in maintenance
     if (r->role == Role::kStopped || role > r->role) r->role = role;
   }
   if (failed && on_fail != "ignore") {
