@@ -137,7 +137,11 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   Node* next = r->assigned;
   if (r->next_role == Role::kStopped) next = nullptr;
   Node* cur = r->current_node();
-  bool multiple = r->running_on.size() > 1;
+  // Active on several clean nodes (copies on nodes being fenced go away anyway).
+  int clean_active = 0;
+  for (Node* n : r->running_on)
+    if (n->online && !n->unclean) ++clean_active;
+  bool multiple = clean_active > 1;
   bool moving = cur && next && cur != next;
   bool managed = r->is_managed();
 
@@ -158,6 +162,8 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   // Stops (and demotes before them).
   std::vector<Action*> stops;
   for (Node* n : r->running_on) {
+    // Nothing to stop: a copy on a node being fenced just goes away with it.
+    if (!need_stop && n != cur && n->unclean) continue;
     bool required = need_stop;
     if (multiple) required = true;
     if (r->role == Role::kPromoted) {

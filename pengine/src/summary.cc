@@ -150,6 +150,7 @@ ResourceStatus status_of(WorkingSet& ws, Resource* r, bool after) {
         Role role = r->role;
         std::vector<Node*> nodes;
         for (Node* n : r->running_on) {
+          if (std::find(ws.fenced.begin(), ws.fenced.end(), n) != ws.fenced.end()) continue;  // gone with the node
           Action* stop = find_task(r, "stop", n);
           bool stopped = stop && stop->in_graph;
           if (!stopped) nodes.push_back(n);

@@ -247,6 +247,8 @@ void apply_meta(WorkingSet& ws, Resource* r) {
   r->critical = is_true(meta_str(m, "critical", "true"));
   r->multiple_active = meta_str(m, "multiple-active", "stop_start");
   r->requires_ = meta_str(m, "requires", "");
+  r->needs_fencing = ws.stonith_enabled && (r->requires_.empty() ? r->cls != "stonith" : r->requires_ == "fencing" ||
+                                                                                          r->requires_ == "unfencing");
 }
 
 Attrs merged_meta(WorkingSet& ws, Resource* parent, xmlNode* xml_rsc) {

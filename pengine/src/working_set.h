@@ -169,7 +169,17 @@ struct Resource {
     for (Resource* r = parent; r; r = r->parent) if (r->is_clone()) return r;
     return nullptr;
   }
-  Node* current_node() const { return running_on.empty() ? nullptr : running_on.front(); }
+  // Where the resource is active: the first node, or for resources that do
+  // not need fencing the first node that is online and clean (as the peer).
+  Node* current_node() const {
+    if (running_on.empty()) return nullptr;
+    if (!needs_fencing) {
+      for (Node* n : running_on)
+        if (n->online && !n->unclean) return n;
+    }
+    return running_on.front();
+  }
+  bool needs_fencing = true;  // requires=fencing (default with fencing on, except fencing devices)
   bool is_managed() const { return managed && !maintenance; }
 };
 
