@@ -117,10 +117,11 @@ struct Propagator {
         if ((fl & kOneOrMore) && f->runnable) ++runnable;
       bool r = runnable >= then->one_or_more_needed;
       if (!r && then->runnable) set_unrunnable(then, nullptr), then->reason = "";
+      // A required, runnable 'first' puts 'then' in the graph without making it required.
       bool any_required = false;
       for (auto& [f, fl] : then->before)
-        if ((fl & kOneOrMore) && !f->optional) any_required = true;
-      if (any_required && then->optional) { then->optional = false; touch(then); }
+        if ((fl & kOneOrMore) && !f->optional && f->runnable) any_required = true;
+      if (any_required && !then->print_always) { then->print_always = true; touch(then); }
       return;
     }
     if ((flags & kThenCancelsFirst) && !then->optional && !first->optional) {
@@ -205,7 +206,7 @@ Status propagate_and_check(WorkingSet& ws) {
   p.run();
   // Graph membership.
   for (Action& a : ws.action_store) {
-    a.in_graph = !a.optional && a.runnable && (a.node || a.pseudo);
+    a.in_graph = (!a.optional || a.print_always) && a.runnable && (a.node || a.pseudo);
   }
   // Cycle check on the graph's edges.
   std::vector<Action*> nodes;

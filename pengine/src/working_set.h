@@ -223,6 +223,7 @@ struct Action {
   bool is_probe = false;
   bool in_graph = false;
   bool runnable_forced_off = false;
+  bool print_always = false;   // in the graph even though optional (a required 'first' of a one-or-more)
   int target_rc = -1;
   std::string reason;          // for summary "due to ..."
   std::string fence_action;    // reboot/off for stonith
