@@ -177,7 +177,17 @@ struct Propagator {
   }
 
   void run() {
-    for (Action& a : ws.action_store) touch(&a);
+    for (Action& a : ws.action_store) {
+      // A one-or-more action without enough runnable 'firsts' cannot run
+      // (also when it has no 'first' at all).
+      if (a.one_or_more_needed > 0) {
+        int runnable = 0;
+        for (auto& [f, fl] : a.before)
+          if ((fl & kOneOrMore) && f->runnable) ++runnable;
+        if (runnable < a.one_or_more_needed) a.runnable = false;
+      }
+      touch(&a);
+    }
     while (!queue.empty()) {
       Action* a = queue.front();
       queue.pop_front();

@@ -118,7 +118,7 @@ void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resou
     any->runnable = true;
     for (Resource* inst : first->children)
       for (Action* f : actions_for(ws, inst, ftask, true))
-        if (f->node || !inst->is_primitive()) ws.order(f, any, kOneOrMore, id);
+        ws.order(f, any, kOneOrMore, id);
     for (Action* t : thens) ws.order(any, t, kImpliesThen | kRunnableLeft, id);
     return;
   }
