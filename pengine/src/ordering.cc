@@ -88,6 +88,17 @@ Node* instance_location(Resource* inst) {
 
 void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resource* then, const std::string& ttask,
                 uint32_t flags, const std::string& id, int clone_min) {
+  // clone-min / require-all=false: one-or-more of the instances (before interleaving).
+  if (clone_min > 0 && first->is_clone() && (ftask == "start" || ftask == "promote")) {
+    Action* any = ws.new_pseudo("clone-one-or-more:" + id, "clone-one-or-more:" + id, nullptr);
+    any->one_or_more_needed = clone_min;
+    any->runnable = true;
+    for (Resource* inst : first->children)
+      for (Action* f : actions_for(ws, inst, ftask, true))
+        ws.order(f, any, kOneOrMore, id);
+    for (Action* t : actions_for(ws, then, ttask, false)) ws.order(any, t, kImpliesThen | kRunnableLeft, id);
+    return;
+  }
   // Interleaved clones: instance to instance on the same node.
   if (first->is_clone() && then->is_clone() && then->interleave && (ftask == "start" || ftask == "stop" || ftask == "promote" || ftask == "demote")) {
     for (Resource* ti : then->children) {
@@ -112,16 +123,6 @@ void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resou
   }
   std::vector<Action*> firsts = actions_for(ws, first, ftask, true);
   std::vector<Action*> thens = actions_for(ws, then, ttask, false);
-  if (clone_min > 0 && first->is_clone() && (ftask == "start" || ftask == "promote")) {
-    Action* any = ws.new_pseudo("clone-one-or-more:" + id, "clone-one-or-more:" + id, nullptr);
-    any->one_or_more_needed = clone_min;
-    any->runnable = true;
-    for (Resource* inst : first->children)
-      for (Action* f : actions_for(ws, inst, ftask, true))
-        ws.order(f, any, kOneOrMore, id);
-    for (Action* t : thens) ws.order(any, t, kImpliesThen | kRunnableLeft, id);
-    return;
-  }
   for (Action* f : firsts)
     for (Action* t : thens) ws.order(f, t, flags, id);
 }
