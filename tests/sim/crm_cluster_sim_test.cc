@@ -149,7 +149,6 @@ TEST(ClusterSimTest, StandbyAndCleanShutdownMoveResourcesAway) {
 TEST(ClusterSimTest, FailedStartMovesTheResource) {
   World w({.nodes = 3, .seed = 6});
   w.configure(config(prefer("n2")));
-  w.executor(1);  // not started yet: executors exist once nodes start
   w.start_all();
   w.executor(2).fail_next_start.insert("ip");
   w.settle();
