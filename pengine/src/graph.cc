@@ -57,7 +57,8 @@ struct Propagator {
     for (Resource* c : r->children) {
       for (Action* x : child_actions(c, task)) {
         any_child = true;
-        if (!x->optional) any_required = true;
+        // A clone's pseudo actions follow required children that can run.
+        if (!x->optional && (r->is_group() || x->runnable || x->pseudo)) any_required = true;
         if (x->runnable) any_runnable = true;
         else all_runnable = false;
       }
@@ -95,6 +96,20 @@ struct Propagator {
       then->reason = "unrunnable " + (why->rsc ? why->rsc->id + " " + why->task : why->task);
     }
     touch(then);
+  }
+
+  // Whether `then` is required as seen from `node`: a clone's pseudo action
+  // counts only its instances' actions on that node (the peer's per-node
+  // flags of collective actions).
+  bool required_for(Action* then, Node* node) {
+    if (then->optional) return false;
+    Resource* r = then->rsc;
+    if (!node || !r || !r->is_clone() || !then->pseudo) return true;
+    std::string task = begin_of(then->task);
+    for (Resource* p : primitives_of(r))
+      for (Action* x : p->actions)
+        if (x->task == task && x->node == node && x->interval_ms == 0 && !x->is_probe && !x->optional) return true;
+    return false;
   }
 
   // Targets of an ordering into `then`: a collective's beginning stands for its children.
@@ -157,7 +172,7 @@ struct Propagator {
     if ((flags & kRunnableLeft) && !first->runnable) {
       for (Action* t : thens) set_unrunnable(t, first);
     }
-    if ((flags & kImpliesFirst) && !then->optional && first->optional) {
+    if ((flags & kImpliesFirst) && first->optional && required_for(then, first->node)) {
       first->optional = false;
       touch(first);
     }
