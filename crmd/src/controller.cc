@@ -85,6 +85,7 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
     if (a.type == tengine::ActionType::kCrmEvent) return crm_event(a);
     auto target = c_.node_id(a.on_node);
     if (!target || std::find(c_.members_.begin(), c_.members_.end(), *target) == c_.members_.end()) {
+      c_.log("cannot run " + a.operation_key + " on " + a.on_node + ": not a member");
       return unavailable("node " + a.on_node + " is not a member");
     }
     std::string digest = tengine::op_digest(a.parameters());
@@ -542,6 +543,16 @@ void Controller::finalize_join() {
   }
   join_histories_.clear();
   join_deadline_.reset();
+  // Nodes the CIB copy still shows online but that are not members (this
+  // DC's copy predates their departure, e.g. it restarted while they left):
+  // down, so nothing is planned on them.
+  for (const auto& [uname, nv] : v.nodes) {
+    long id = to_long(nv.id, -1);
+    if (!nv.online || id <= 0) continue;
+    if (std::find(members_.begin(), members_.end(), static_cast<NodeId>(id)) == members_.end()) {
+      mark_node_down(static_cast<NodeId>(id));
+    }
+  }
   set_state(State::kIdle);
   request_replan("join complete");
 }
@@ -676,6 +687,12 @@ void Controller::run_policy_engine_if_needed() {
   transition_ = std::make_unique<tengine::Transition>(std::move(graph).value(), *dc_executor_, deps_.clock,
                                                       tengine::TransitionOptions{.dc_uuid = id_str(self_)});
   transition_->on_finished = [this](tengine::Outcome o) { on_transition_finished(o); };
+  transition_->on_action_result = [this](const tengine::Action& a, const tengine::ActionResult& r) {
+    if (r.status != tengine::ExecStatus::kDone || r.rc != a.target_rc) {
+      log("action " + a.operation_key + " on " + a.on_node + " failed: rc=" + std::to_string(r.rc) +
+          " (expected " + std::to_string(a.target_rc) + "), status " + std::to_string(static_cast<int>(r.status)));
+    }
+  };
   log("transition " + std::to_string(transition_->id()) + " (" + std::to_string(actions) + " actions): " +
       replan_reason_);
   set_state(State::kTransitionEngine);

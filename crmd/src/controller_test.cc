@@ -104,5 +104,24 @@ TEST(ControllerTest, RestartedDcIsAnsweredAlthoughItCountsJoinOffersFromOneAgain
   EXPECT_EQ(c.state(), State::kNotDc);
 }
 
+TEST(ControllerTest, DcMarksNodesItsCibShowsOnlineButAreNotMembersDown) {
+  SimulatedClock clock;
+  LocalCib cib;
+  auto stale = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.8">
+      <configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+      <resources/><constraints/></configuration><status>
+      <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"/>
+      <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
+      </status></cib>)");
+  ASSERT_TRUE(stale.ok()) << stale.status().to_string();
+  cib.cib = std::move(stale).value();
+  NullExecutor ex;
+  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
+  c.step(Membership{{1}, {1}, {}});  // restarted alone: n2 is not a member
+  StatusView v = read_status(cib.cib);
+  EXPECT_TRUE(v.nodes.at("n1").online);
+  EXPECT_FALSE(v.nodes.at("n2").online);
+}
+
 }  // namespace
 }  // namespace crm::crmd
