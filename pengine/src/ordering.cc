@@ -106,11 +106,17 @@ void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resou
       Resource* fi = n ? instance_on(first, n) : nullptr;
       std::vector<Action*> thens = actions_for(ws, ti, ttask, false);
       if (!fi) {
-        if ((flags & kRunnableLeft) && ttask != "stop" && ttask != "demote") {
-          for (Action* t : thens) {
-            if (t->runnable && t->node) {
-              t->runnable = false;
-              if (t->reason.empty()) t->reason = "unrunnable " + first->id + " " + done_task(ftask);
+        // No instance to interleave with: a 'then' instance that must come
+        // after one cannot be active at all (it is unassigned; stopping or
+        // demoting needs no partner).
+        if ((flags & (kRunnableLeft | kImpliesThen)) && ttask != "stop" && ttask != "demote") {
+          for (Resource* p : primitives_of(ti)) {
+            if (p->assigned) p->assigned->num_resources--;
+            p->assigned = nullptr;
+            p->next_role = Role::kStopped;
+            for (Action* a : p->actions) {
+              if (a->task == "stop") a->optional = false;
+              else if (a->node && (a->task == "start" || a->interval_ms > 0)) a->runnable = false;
             }
           }
         }
