@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <unordered_map>
 
 #include "crm/core/xml.h"
 #include "working_set.h"
@@ -138,23 +139,58 @@ Status unpack_colocations(WorkingSet& ws) {
 // Score arithmetic.
 //
 // add_colocated_scores() walks chains of colocations (every dependent of a
-// dependent, ...), which on big configurations means millions of steps, so a
-// step works on a flat copy of the node table and compares nodes, not
-// attribute strings, for the usual node-attribute "#uname" (unique per node).
+// dependent, ...): on big configurations millions of steps, many of them
+// visiting the same resource again by another path. One call is a Walk: the
+// node table becomes an array of scores (positions fixed for the whole walk,
+// since a step never adds or removes nodes), and each resource's best score
+// per position is read from its allowed map once per walk (allowed maps do
+// not change during a walk). For the usual node-attribute "#uname" (unique
+// per node) nodes are compared by identity, not by attribute strings.
 
 namespace {
 
-struct NodeScore {
-  Node* node;
-  Score score;
-};
-using NodeTable = std::vector<NodeScore>;
+using Scores = std::vector<Score>;
 
-bool can_run_any(const NodeTable& nodes) {
-  for (const NodeScore& e : nodes)
-    if (e.score >= 0 && node_can_run(e.node)) return true;
-  return false;
-}
+struct Walk {
+  std::vector<Node*> nodes;     // node at each position
+  std::vector<char> can_run;    // node_can_run() per position
+  std::vector<Scores> spare;    // finished tables, reused
+  std::unordered_map<const Resource*, Scores> by_uname;  // best_score_matching per position, attribute #uname
+
+  Scores take(const Scores& from) {
+    Scores t;
+    if (!spare.empty()) {
+      t = std::move(spare.back());
+      spare.pop_back();
+    }
+    t.assign(from.begin(), from.end());
+    return t;
+  }
+
+  // rsc's score on each position's node when that node can run it, else kMinusInfinity.
+  const Scores& uname_scores(const Resource* rsc) {
+    auto [it, added] = by_uname.try_emplace(rsc);
+    if (!added) return it->second;
+    Scores& out = it->second;
+    out.assign(nodes.size(), kMinusInfinity);
+    auto a = rsc->allowed.begin();
+    const auto end = rsc->allowed.end();
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      // Both are in node-address order (the positions come from a std::map<Node*, Score>).
+      std::less<Node*> before;
+      while (a != end && before(a->first, nodes[i])) ++a;
+      auto hit = (a != end && a->first == nodes[i]) ? a : rsc->allowed.find(nodes[i]);
+      if (hit != end && can_run[i]) out[i] = hit->second;
+    }
+    return out;
+  }
+
+  bool can_run_any(const Scores& t) const {
+    for (size_t i = 0; i < t.size(); ++i)
+      if (t[i] >= 0 && can_run[i]) return true;
+    return false;
+  }
+};
 
 // The best score of `rsc` on a node that can run it and has the same value of
 // `attr` as `node` (kMinusInfinity when there is none).
@@ -166,51 +202,24 @@ Score best_score_matching(Resource* rsc, const std::string& attr, const std::str
   return best;
 }
 
-// Tables of finished steps, reused so that a step does not allocate.
-struct TablePool {
-  std::vector<NodeTable> free;
-  NodeTable take(const NodeTable& from) {
-    NodeTable t;
-    if (!free.empty()) { t = std::move(free.back()); free.pop_back(); }
-    t.assign(from.begin(), from.end());
-    return t;
-  }
-  void give(NodeTable&& t) { free.push_back(std::move(t)); }
-};
-
-void merge_scores(WorkingSet& ws, TablePool& pool, Resource* rsc, NodeTable& nodes, const std::string& attr_in,
-                  double factor, bool only_positive, bool this_with, bool rollback) {
+void merge_scores(WorkingSet& ws, Walk& walk, Resource* rsc, Scores& nodes, const std::string& attr_in, double factor,
+                  bool only_positive, bool this_with, bool rollback) {
   if (rsc->merging) return;
   if (rsc->is_group() && !rsc->children.empty()) {
     // Groups are represented by their last member.
     rsc->merging = true;
-    merge_scores(ws, pool, rsc->children.back(), nodes, attr_in, factor, only_positive, this_with, rollback);
+    merge_scores(ws, walk, rsc->children.back(), nodes, attr_in, factor, only_positive, this_with, rollback);
     rsc->merging = false;
     return;
   }
   rsc->merging = true;
   static const std::string kUname = "#uname";
   const std::string& attr = attr_in.empty() ? kUname : attr_in;
-  const bool by_uname = attr == kUname;
-  NodeTable work = pool.take(nodes);
-  // Both tables are ordered by node address (std::map order): walk them together.
-  auto allowed_it = rsc->allowed.begin();
-  const auto allowed_end = rsc->allowed.end();
-  for (NodeScore& e : work) {
-    Score& w = e.score;
-    Score score;
-    if (by_uname) {
-      std::less<Node*> before;
-      while (allowed_it != allowed_end && before(allowed_it->first, e.node)) ++allowed_it;
-      if (allowed_it == allowed_end || allowed_it->first != e.node) {
-        allowed_it = rsc->allowed.find(e.node);  // not in order (never with std::map input)
-      }
-      score = allowed_it != allowed_end && allowed_it->first == e.node && node_can_run(e.node) ? allowed_it->second
-                                                                                              : kMinusInfinity;
-      if (allowed_it == allowed_end) allowed_it = rsc->allowed.begin();
-    } else {
-      score = best_score_matching(rsc, attr, node_attr(e.node, attr));
-    }
+  const Scores* uname = attr == kUname ? &walk.uname_scores(rsc) : nullptr;
+  Scores work = walk.take(nodes);
+  for (size_t i = 0; i < work.size(); ++i) {
+    Score& w = work[i];
+    Score score = uname ? (*uname)[i] : best_score_matching(rsc, attr, node_attr(walk.nodes[i], attr));
     if (factor < 0 && score < 0) continue;
     double wf = factor * score;
     long long weight = static_cast<long long>(wf < 0 ? wf - 0.5 : wf + 0.5);
@@ -220,7 +229,7 @@ void merge_scores(WorkingSet& ws, TablePool& pool, Resource* rsc, NodeTable& nod
     if (only_positive && new_score < 0 && w == 0) continue;
     w = new_score;
   }
-  if (can_run_any(work)) {
+  if (walk.can_run_any(work)) {
     const std::vector<Colocation*>& list = this_with ? rsc->this_with : rsc->with_this;
     for (Colocation* c : list) {
       Resource* other;
@@ -231,13 +240,13 @@ void merge_scores(WorkingSet& ws, TablePool& pool, Resource* rsc, NodeTable& nod
         other = c->dependent;
       }
       double f = factor * c->score / static_cast<double>(kInfinity);
-      merge_scores(ws, pool, other, work, c->node_attribute, f, only_positive, this_with, true);
+      merge_scores(ws, walk, other, work, c->node_attribute, f, only_positive, this_with, true);
     }
     std::swap(nodes, work);
   } else if (!rollback) {
     std::swap(nodes, work);
   }
-  pool.give(std::move(work));
+  walk.spare.push_back(std::move(work));
   rsc->merging = false;
 }
 
@@ -245,13 +254,18 @@ void merge_scores(WorkingSet& ws, TablePool& pool, Resource* rsc, NodeTable& nod
 
 void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>& nodes, const std::string& attr_in,
                           double factor, bool only_positive, bool this_with, bool rollback) {
-  NodeTable table;
+  Walk walk;
+  Scores table;
+  walk.nodes.reserve(nodes.size());
   table.reserve(nodes.size());
-  for (auto& [n, s] : nodes) table.push_back({n, s});
-  TablePool pool;
-  merge_scores(ws, pool, rsc, table, attr_in, factor, only_positive, this_with, rollback);
+  for (auto& [n, s] : nodes) {
+    walk.nodes.push_back(n);
+    walk.can_run.push_back(node_can_run(n));
+    table.push_back(s);
+  }
+  merge_scores(ws, walk, rsc, table, attr_in, factor, only_positive, this_with, rollback);
   size_t i = 0;
-  for (auto& [n, s] : nodes) s = table[i++].score;  // same keys, same order
+  for (auto& [n, s] : nodes) s = table[i++];  // same keys, same order
 }
 
 namespace {
