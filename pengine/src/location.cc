@@ -197,6 +197,10 @@ Status apply_locations(WorkingSet& ws) {
       }
     }
     for (Node* n : r.banned) add_location(ws, &r, n, kMinusInfinity);
+    for (Node* n : r.hard_banned) {
+      Resource* clone = r.clone_parent();
+      add_location(ws, clone && !clone->unique ? r.top() : &r, n, kMinusInfinity);
+    }
     if (r.unrunnable_everywhere) add_location(ws, &r, nullptr, kMinusInfinity);
   }
   return Status::Ok();

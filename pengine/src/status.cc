@@ -223,7 +223,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
     bool can_fence = ws.stonith_enabled && (ws.have_quorum || ws.no_quorum_policy == "ignore" || node->online);
     if (rc == 5 && (probe || (op.task == "stop" && !can_fence))) {
       // Not installed: the resource cannot run here; it is not active.
-      r->banned.insert(node);
+      r->hard_banned.insert(node);
       if (role == Role::kUnknown) role = Role::kStopped;
       r->failed_ops.push_back({node, op.id});
       continue;
@@ -232,7 +232,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
     r->failed_ops.push_back({node, op.id});
     std::string f = effective_on_fail(ws, r, op);
     if (status == 3 || status == 5 || status == 7 || rc == 2 || rc == 3 || rc == 4 || rc == 5) {
-      r->banned.insert(node);
+      r->hard_banned.insert(node);
     }
     if (status == 6 || rc == 6) r->unrunnable_everywhere = true;
     if (on_fail_rank(f) > on_fail_rank(on_fail) || on_fail == "ignore") on_fail = f;

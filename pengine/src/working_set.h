@@ -139,7 +139,8 @@ struct Resource {
   std::map<Node*, std::time_t> last_failure;
   std::map<Node*, std::string> on_fail_node;   // effective on-fail per node of last failure
   std::vector<std::pair<Node*, std::string>> failed_ops;  // for status text
-  std::set<Node*> banned;                 // hard errors
+  std::set<Node*> banned;                 // e.g. failed stops
+  std::set<Node*> hard_banned;            // hard errors (an anonymous clone is banned as a whole)
   bool unrunnable_everywhere = false;     // fatal error
   bool multiply_blocked = false;          // unmanaged because multiple-active=block
 
