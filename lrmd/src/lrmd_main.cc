@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "crm/core/clock.h"
@@ -59,6 +60,12 @@ int main(int argc, char** argv) {
     std::string dir = rsctmp && *rsctmp ? rsctmp : "/run/resource-agents";
     if (::mkdir(dir.c_str(), 01755) != 0 && errno != EEXIST)
       std::fprintf(stderr, "lrmd: cannot create %s: %s\n", dir.c_str(), std::strerror(errno));
+  }
+  // The socket's directory (/run/crm) is made by whichever daemon starts
+  // first; lrmd must not depend on cibd having got there already.
+  {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(socket).parent_path(), ec);
   }
   SystemClock clock;
   EventLoop loop(clock);
