@@ -64,9 +64,11 @@ std::vector<Known> known_from_cib(const cib::Cib& cib) {
   return out;
 }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
 bool id_less(const Known& a, const Known& b) {
-  bool an = !a.id.empty() && std::all_of(a.id.begin(), a.id.end(), ::isdigit);
-  bool bn = !b.id.empty() && std::all_of(b.id.begin(), b.id.end(), ::isdigit);
+  bool an = !a.id.empty() && std::all_of(a.id.begin(), a.id.end(), is_digit);
+  bool bn = !b.id.empty() && std::all_of(b.id.begin(), b.id.end(), is_digit);
   if (an && bn && a.id.size() != b.id.size()) return a.id.size() < b.id.size();
   return a.id < b.id;
 }
