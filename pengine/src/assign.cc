@@ -297,6 +297,7 @@ int instance_cmp(WorkingSet& ws, Resource* a, Resource* b) {
   if (!ca.empty() && !cb.empty()) {
     if (can1 != can2) return can1 ? -1 : 1;
   }
+  if (a->priority != b->priority) return a->priority > b->priority ? -1 : 1;
   if (ca.empty() != cb.empty()) return ca.empty() ? 1 : -1;
   Role ra = instance_role(a), rb = instance_role(b);
   if (ra != rb) return ra > rb ? -1 : 1;
@@ -314,10 +315,53 @@ int instance_cmp(WorkingSet& ws, Resource* a, Resource* b) {
 
 void set_instance_roles(WorkingSet& ws, Resource* clone);
 
+Score promotion_attr(WorkingSet& ws, Resource* inst, Node* n, bool& is_default);
+
+// Whether an instance's promotion score counts on a node (the peer's rules:
+// the active instance there; else, if none is active, one probed there; else
+// any instance never seen anywhere; else where it is known) and is allowed.
+bool promotion_score_applies(Resource* p, Node* n) {
+  Resource* clone = p->clone_parent();
+  bool applies = false;
+  if (clone && !clone->unique) {
+    Resource* active = nullptr;
+    bool known = false;
+    for (Resource* q : primitives_of(clone)) {
+      if (q->base_id != p->base_id) continue;
+      if (std::find(q->running_on.begin(), q->running_on.end(), n) != q->running_on.end()) active = q;
+      if (q->known_on.count(n)) known = true;
+    }
+    if (active == p || (!active && known)) applies = true;
+  }
+  if (!applies && p->running_on.empty() && p->known_on.empty()) applies = true;
+  if (!applies && (p->known_on.count(n) ||
+                   std::find(p->running_on.begin(), p->running_on.end(), n) != p->running_on.end()))
+    applies = true;
+  if (!applies) return false;
+  auto it = p->allowed.find(n);
+  return it != p->allowed.end() && it->second >= 0;
+}
+
+// Positive promotion scores attract instances (before they are placed).
+void add_promotion_scores(WorkingSet& ws, Resource* clone) {
+  for (Resource* inst : clone->children) {
+    if (!inst->is_primitive()) continue;
+    for (auto& [n, s] : inst->allowed) {
+      if (!node_ok(n)) continue;
+      if (!promotion_score_applies(inst, n)) continue;
+      bool is_default = true;
+      Score score = promotion_attr(ws, inst, n, is_default);
+      if (score > 0) s = score_add(s, score);
+      if (score > inst->priority) inst->priority = static_cast<int>(score);
+    }
+  }
+}
+
 Node* assign_clone(WorkingSet& ws, Resource* clone, Node* prefer) {
   if (!clone->provisional) return nullptr;
   if (clone->assigning) return nullptr;
   clone->assigning = true;
+  if (clone->promotable) add_promotion_scores(ws, clone);
   for (Colocation* c : clone->this_with) assign(ws, c->primary, prefer);
   for (Colocation* c : clone->with_this) {
     if (!(c->influence || clone->running_on.empty())) continue;
