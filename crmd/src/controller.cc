@@ -151,6 +151,7 @@ Outputs Controller::step(const Input& input) {
         else if constexpr (std::is_same_v<T, CibChanged>) on_cib_changed();
         else if constexpr (std::is_same_v<T, Tick>) on_tick();
         else if constexpr (std::is_same_v<T, ShutdownRequest>) on_shutdown();
+        else if constexpr (std::is_same_v<T, ClusterNodes>) on_cluster_nodes(in.nodes);
       },
       input);
   // A transition that finished inside the handlers: plan again when needed.
@@ -175,6 +176,7 @@ std::optional<Clock::Monotonic> Controller::next_deadline() const {
   if (transition_ && !transition_->finished()) consider(transition_->next_deadline());
   if (state_ == State::kIntegration) consider(join_deadline_);
   consider(shutdown_deadline_);
+  for (const auto& [node, deadline] : controller_gone_) consider(deadline);
   return best;
 }
 
@@ -370,7 +372,10 @@ void Controller::on_membership(const Membership& m) {
     }
     if (!need_join) log("took over as DC without a join round");
   }
-  for (NodeId gone : m.left) mark_node_down(gone);
+  for (NodeId back : m.joined) {
+    if (controller_gone_.erase(back)) log("the controller of node " + id_str(back) + " is back");
+  }
+  for (NodeId gone : m.left) controller_left(gone);
   if (was_dc && m.joined.empty()) need_join = false;
   write_cib_root_attributes();
   if (need_join) {
@@ -441,8 +446,54 @@ void Controller::on_cib_changed() {
   if (fp != last_fingerprint_) request_replan("CIB changed");
 }
 
+void Controller::controller_left(NodeId node) {
+  bool in_corosync = corosync_nodes_ &&
+                     std::find(corosync_nodes_->begin(), corosync_nodes_->end(), node) != corosync_nodes_->end();
+  if (!in_corosync) {
+    controller_gone_.erase(node);
+    mark_node_down(node);
+    return;
+  }
+  log("the controller of node " + id_str(node) + " (" + node_name(node) +
+      ") left while the node is still in corosync's membership: recovering its resources waits until corosync drops "
+      "the node too, or " + std::to_string(options_.controller_return_grace.count()) +
+      " ms pass without its controller coming back");
+  controller_gone_[node] = deps_.clock.monotonic_now() + options_.controller_return_grace;
+}
+
+void Controller::on_cluster_nodes(const std::vector<NodeId>& nodes) {
+  corosync_nodes_ = nodes;
+  std::sort(corosync_nodes_->begin(), corosync_nodes_->end());
+  if (!is_dc()) {
+    controller_gone_.clear();
+    return;
+  }
+  std::vector<NodeId> down;
+  for (const auto& [node, deadline] : controller_gone_) {
+    if (!std::binary_search(corosync_nodes_->begin(), corosync_nodes_->end(), node)) down.push_back(node);
+  }
+  for (NodeId node : down) {
+    controller_gone_.erase(node);
+    log("node " + id_str(node) + " (" + node_name(node) + ") left corosync too");
+    mark_node_down(node);
+    request_replan("node(s) left");
+  }
+}
+
 void Controller::on_tick() {
   auto now = deps_.clock.monotonic_now();
+  std::vector<NodeId> expired;
+  for (const auto& [node, deadline] : controller_gone_) {
+    if (deadline <= now) expired.push_back(node);
+  }
+  for (NodeId node : expired) {
+    controller_gone_.erase(node);
+    log("the controller of node " + id_str(node) + " did not come back: taking the node for down");
+    if (is_dc()) {
+      mark_node_down(node);
+      request_replan("controller of node " + id_str(node) + " gone");
+    }
+  }
   if (transition_ && !transition_->finished()) transition_->tick();
   if (state_ == State::kIntegration && join_deadline_ && *join_deadline_ <= now) {
     std::string missing;
@@ -657,6 +708,7 @@ void Controller::request_replan(const std::string& why) {
 void Controller::run_policy_engine_if_needed() {
   if (!is_dc() || !replan_) return;
   if (state_ == State::kIntegration || state_ == State::kFinalizeJoin || state_ == State::kStopped) return;
+  if (!controller_gone_.empty() && !(transition_ && !transition_->finished())) return;  // see controller_left()
   if (transition_ && !transition_->finished()) {
     if (!transition_->aborting()) transition_->abort(replan_reason_);
     return;  // in-flight actions finish first

@@ -171,7 +171,26 @@ int main(int argc, char** argv) {
   (*group)->on_message = [&](cluster::NodeId from, std::string_view payload) {
     feed(crmd::Message{from, std::string(payload)});
   };
+  // corosync's own membership (the quorum view): lets the DC tell a crashed
+  // controller (node still in corosync) from a dead node. Checked before
+  // every group membership change and every 25 ms (a node's
+  // death usually reaches the group a few ms before the quorum view).
+  std::vector<cluster::NodeId> corosync_nodes;
+  auto check_corosync_nodes = [&] {
+    std::vector<cluster::NodeId> now = (*quorum)->members();
+    if (now.empty() || now == corosync_nodes) return;
+    corosync_nodes = now;
+    std::string l;
+    for (auto id : now) l += " " + std::to_string(id);
+    log_line(name, "corosync members:" + l);
+    feed(crmd::ClusterNodes{now});
+  };
+  std::function<void()> poll_corosync_nodes = [&] {
+    check_corosync_nodes();
+    loop.add_timer(std::chrono::milliseconds(25), [&] { poll_corosync_nodes(); });
+  };
   (*group)->on_membership = [&](const cluster::MembershipChange& c) {
+    check_corosync_nodes();
     std::string m;
     for (auto id : c.members) m += " " + std::to_string(id);
     std::string left;
@@ -232,6 +251,7 @@ int main(int argc, char** argv) {
 
   log_line(name, "started as node " + std::to_string(self));
   feed(crmd::Quorum{(*quorum)->quorate()});
+  poll_corosync_nodes();
   Status ran = loop.run();
   if (!ran.ok()) log_line(name, "event loop failed: " + ran.to_string());
   log_line(name, "stopped");

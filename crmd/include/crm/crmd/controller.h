@@ -76,7 +76,13 @@ struct LocalResult {  // a result from this node's executor
 struct CibChanged {};  // the replicated CIB changed (someone else's write, or ours landed)
 struct Tick {};        // the clock passed next_deadline()
 struct ShutdownRequest {};  // SIGTERM
-using Input = std::variant<Membership, Quorum, Message, LocalResult, CibChanged, Tick, ShutdownRequest>;
+// The nodes in corosync's membership (quorum view, sorted), whenever it
+// changes. Optional: without it a node whose controller leaves the group is
+// taken for dead at once.
+struct ClusterNodes {
+  std::vector<NodeId> nodes;
+};
+using Input = std::variant<Membership, Quorum, Message, LocalResult, CibChanged, Tick, ShutdownRequest, ClusterNodes>;
 
 struct Outputs {
   std::vector<std::string> messages;  // to broadcast on the group, in order
@@ -107,6 +113,12 @@ struct ControllerDeps {
 struct ControllerOptions {
   // DC: how long to wait for members' join requests before planning without them.
   std::chrono::milliseconds join_timeout{5000};
+  // DC: a node whose controller left the group while the node itself stays
+  // in corosync's membership (the controller crashed and is being
+  // respawned; its resources still run) is given this long to come back
+  // before it is taken for down and its resources are recovered elsewhere.
+  // Planning waits meanwhile, so nothing is started twice.
+  std::chrono::milliseconds controller_return_grace{15000};
   // Non-DC: how long a shutdown may wait for the DC to move resources away.
   std::chrono::milliseconds shutdown_timeout{60000};
 };
@@ -155,6 +167,9 @@ class Controller {
   void on_cib_changed();
   void on_tick();
   void on_shutdown();
+  void on_cluster_nodes(const std::vector<NodeId>& nodes);
+  // DC: a member's controller left; down now, or later if the node is still in corosync.
+  void controller_left(NodeId node);
 
   // The planning view: the replicated CIB plus our changes in flight.
   void rebuild_view();
@@ -218,6 +233,8 @@ class Controller {
   std::vector<std::unique_ptr<tengine::Transition>> finished_transitions_;  // freed next step
   bool transition_done_ = false;
   std::set<NodeId> shutdown_released_;
+  std::optional<std::vector<NodeId>> corosync_nodes_;           // from ClusterNodes
+  std::map<NodeId, Clock::Monotonic> controller_gone_;         // node -> give-up time
 
   // Changes submitted and not yet applied locally, in order.
   struct Outstanding {
