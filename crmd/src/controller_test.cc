@@ -123,5 +123,51 @@ TEST(ControllerTest, DcMarksNodesItsCibShowsOnlineButAreNotMembersDown) {
   EXPECT_FALSE(v.nodes.at("n2").online);
 }
 
+TEST(ControllerTest, CrashedControllerOnALiveNodeIsNotTakenForDeadUntilCorosyncDropsTheNode) {
+  SimulatedClock clock;
+  LocalCib cib;
+  NullExecutor ex;
+  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
+  c.step(Quorum{true});
+  c.step(ClusterNodes{{1, 2, 3}});
+  c.step(Membership{{1}, {1}, {}});
+  c.step(Membership{{1, 2, 3}, {2, 3}, {}});
+  for (NodeId n : {2u, 3u}) {
+    c.step(Message{n, "<crmd_join_request node=\"" + std::to_string(n) + "\" name=\"n" + std::to_string(n) +
+                          "\" gen=\"2\"><lrm_resources/></crmd_join_request>"});
+  }
+  ASSERT_TRUE(read_status(cib.cib).nodes.at("n2").online);
+  uint64_t runs = c.stats().pe_runs;
+  // n2's controller leaves; corosync still has n2: no recovery, no planning.
+  c.step(Membership{{1, 3}, {}, {2}});
+  EXPECT_TRUE(read_status(cib.cib).nodes.at("n2").online);
+  EXPECT_EQ(c.stats().pe_runs, runs);
+  ASSERT_TRUE(c.next_deadline().has_value());
+  // corosync drops n2 as well: down, and the DC plans.
+  c.step(ClusterNodes{{1, 3}});
+  EXPECT_FALSE(read_status(cib.cib).nodes.at("n2").online);
+  EXPECT_GT(c.stats().pe_runs, runs);
+}
+
+TEST(ControllerTest, CrashedControllerThatDoesNotComeBackIsTakenForDeadAfterTheGrace) {
+  SimulatedClock clock;
+  LocalCib cib;
+  NullExecutor ex;
+  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr},
+               {.controller_return_grace = std::chrono::milliseconds(3000)});
+  c.step(Quorum{true});
+  c.step(ClusterNodes{{1, 2, 3}});
+  c.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
+  for (NodeId n : {2u, 3u}) {
+    c.step(Message{n, "<crmd_join_request node=\"" + std::to_string(n) + "\" name=\"n" + std::to_string(n) +
+                          "\" gen=\"1\"><lrm_resources/></crmd_join_request>"});
+  }
+  c.step(Membership{{1, 3}, {}, {2}});
+  EXPECT_TRUE(read_status(cib.cib).nodes.at("n2").online);
+  clock.advance(std::chrono::milliseconds(3001));
+  c.step(Tick{});
+  EXPECT_FALSE(read_status(cib.cib).nodes.at("n2").online);
+}
+
 }  // namespace
 }  // namespace crm::crmd
