@@ -21,7 +21,13 @@ void add_location(WorkingSet& ws, Resource* rsc, Node* node, Score score) {
     }
   };
   apply(rsc);
-  for (Resource* c : rsc->children) add_location(ws, c, node, score);
+  // A (colocated) group passes the score to its first member only; the others
+  // just get the node as allowed (they follow the first through colocation).
+  bool first = true;
+  for (Resource* c : rsc->children) {
+    add_location(ws, c, node, (rsc->is_group() && !first) ? 0 : score);
+    first = false;
+  }
 }
 
 namespace {
