@@ -31,6 +31,9 @@ golden failure-ignored-history bug-5069-op-disabled -1 -f
 golden promotable on_fail_demote2 -1 -r
 golden priority-order utilization-order2 -1
 golden exec-error group13 -1 -r
+golden maintenance-mode bug-5028-detach -1
+golden not-installed failed-probe-clone -1 -r
+golden migration-order coloc-list -1 -f
 [ "$REGEN" = "--regen" ] && exit 0
 
 # "Last updated" is present and well formed.

@@ -113,8 +113,8 @@ int cmd_list(Session& s, bool raw) {
     return kExitOk;
   }
   if (s.status().resources.empty()) {
-    std::cout << "NO resources configured\n";
-    return kExitNoSuch;
+    std::cout << "Full List of Resources:\n  * No resources\n";
+    return error("Error performing operation: No such object", kExitNoSuch);
   }
   MonOptions opt;
   opt.inactive = true;

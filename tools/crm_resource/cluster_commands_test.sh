@@ -135,5 +135,16 @@ check colocations 0 "Resources colocated with rsc2:
 Resources rsc2 is colocated with:
   * rsc1 (score=INFINITY, id=colo-2-1)" -- "$BIN" --constraints -r rsc2
 
+# No resources at all.
+cat >"$tmp/empty.xml" <<'XML'
+<cib epoch="1" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.0">
+  <configuration><crm_config/><nodes/><resources/><constraints/></configuration>
+  <status/>
+</cib>
+XML
+export CIB_file=$tmp/empty.xml
+check list-empty 105 "Full List of Resources:
+  * No resources" -- "$BIN" -L
+
 [ $fail -eq 0 ] && echo "crm_resource tests passed"
 exit $fail

@@ -1,6 +1,7 @@
 #include "shell.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -62,12 +63,12 @@ std::string esc(const std::string& s) { return xml_escape(s); }
 Result<std::string> score_of(std::string s) {
   if (!s.empty() && s.back() == ':') s.pop_back();
   std::string l = s;
-  std::transform(l.begin(), l.end(), l.begin(), ::tolower);
+  for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (l == "inf" || l == "+inf" || l == "infinity" || l == "+infinity") return std::string("INFINITY");
   if (l == "-inf" || l == "-infinity") return std::string("-INFINITY");
   if (l.empty()) return invalid_argument("missing score");
   size_t i = (l[0] == '-' || l[0] == '+') ? 1 : 0;
-  if (i == l.size() || !std::all_of(l.begin() + i, l.end(), ::isdigit)) return invalid_argument("invalid score '" + s + "'");
+  if (i == l.size() || !std::all_of(l.begin() + i, l.end(), [](char c) { return c >= '0' && c <= '9'; })) return invalid_argument("invalid score '" + s + "'");
   return s;
 }
 

@@ -50,7 +50,7 @@ bool any_active(const ResourceStatus& r) {
 }
 
 void count_instances(const ResourceStatus& r, int* total, int* disabled, int* blocked, bool parent_disabled) {
-  bool dis = parent_disabled || r.disabled;
+  bool dis = (parent_disabled || r.disabled) && !r.orphan;
   if (is_leaf(r)) {
     ++*total;
     if (dis) ++*disabled;
@@ -62,7 +62,7 @@ void count_instances(const ResourceStatus& r, int* total, int* disabled, int* bl
 
 std::string flags_text(const ResourceStatus& r) {
   std::vector<std::string> f;
-  if (r.disabled) f.push_back("disabled");
+  if (r.disabled && !r.orphan) f.push_back("disabled");
   if (!r.managed && !r.blocked) f.push_back("unmanaged");
   if (r.blocked) f.push_back("blocked");
   if (f.empty()) return "";
@@ -107,10 +107,31 @@ std::set<std::string> failures_ignored(const cib::Cib& cib) {
   return out;
 }
 
+// Per primitive base id, the nodes whose probe said "not installed".
+std::map<std::string, std::set<std::string>> not_installed_nodes(const cib::Cib& cib) {
+  std::map<std::string, std::set<std::string>> out;
+  xmlNode* status = cib.status();
+  if (!status) return out;
+  for (xmlNode* ns : xml::children(status, "node_state")) {
+    std::string node = xml::attr_or(ns, "uname", xml::attr_or(ns, "id"));
+    for (xmlNode* lrm : xml::children(ns, "lrm"))
+      for (xmlNode* rscs : xml::children(lrm, "lrm_resources"))
+        for (xmlNode* lr : xml::children(rscs, "lrm_resource"))
+          for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
+            if (xml::attr_or(op, "operation") != "monitor" || xml::attr_or(op, "interval", "0") != "0") continue;
+            if (xml::attr_or(op, "rc-code") != "5" || xml::attr_or(op, "op-status", "0") != "0") continue;
+            std::string id = xml::attr_or(lr, "id");
+            out[id.substr(0, id.find(':'))].insert(node);
+          }
+  }
+  return out;
+}
+
 class TextWriter {
  public:
-  TextWriter(const ClusterStatus& st, const MonOptions& opt, std::set<std::string> ignored = {})
-      : st_(st), opt_(opt), ignored_(std::move(ignored)) {
+  TextWriter(const ClusterStatus& st, const MonOptions& opt, std::set<std::string> ignored = {},
+             std::map<std::string, std::set<std::string>> not_installed = {})
+      : st_(st), opt_(opt), ignored_(std::move(ignored)), not_installed_(std::move(not_installed)) {
     for (const auto& n : st.nodes) {
       by_name_[n.name] = &n;
       all_nodes_.push_back(n.name);
@@ -232,10 +253,24 @@ class TextWriter {
     list("Promoted", promoted);
     list(r.promotable ? "Unpromoted" : "Started", started);
     if (opt_.inactive) {
-      std::vector<std::string> stopped;
-      for (const auto& n : all_nodes_)
-        if (!active_nodes.count(n)) stopped.push_back(n);
+      std::set<std::string> missing;  // nodes where the agent is not installed
+      for (const auto& c : r.children) {
+        std::vector<const ResourceStatus*> prims;
+        if (is_leaf(c)) prims.push_back(&c);
+        else
+          for (const auto& m : c.children) prims.push_back(&m);
+        for (const auto* p : prims) {
+          auto it = not_installed_.find(p->id.substr(0, p->id.find(':')));
+          if (it != not_installed_.end()) missing.insert(it->second.begin(), it->second.end());
+        }
+      }
+      std::vector<std::string> stopped, not_installed;
+      for (const auto& n : all_nodes_) {
+        if (active_nodes.count(n)) continue;
+        (missing.count(n) ? not_installed : stopped).push_back(n);
+      }
       list(r.disabled ? "Stopped (disabled)" : "Stopped", stopped);
+      list("Stopped (not installed)", not_installed);
     }
     --anonymous_depth_;
   }
@@ -278,6 +313,7 @@ class TextWriter {
   std::map<std::string, const NodeStatus*> by_name_;
   std::vector<std::string> all_nodes_;
   std::set<std::string> ignored_;
+  std::map<std::string, std::set<std::string>> not_installed_;
   int anonymous_depth_ = 0;
 };
 
@@ -305,7 +341,7 @@ std::vector<const ResourceStatus*> display_order(const cib::Cib& cib, const Clus
 
 std::string last_change_text(const cib::Cib& cib) {
   xmlNode* root = cib.root();
-  std::string s = xml::attr_or(root, "cib-last-written", "unknown");
+  std::string s = xml::attr_or(root, "cib-last-written");
   if (auto u = xml::attr(root, "update-user")) s += " by " + *u;
   if (auto c = xml::attr(root, "update-client")) s += " via " + *c;
   if (auto n = xml::attr(root, "update-origin")) s += " on " + *n;
@@ -370,7 +406,7 @@ const char* exec_status_text(int status) {
 std::string failed_op_line(const FailedOp& f) {
   std::string s = f.rsc + " ";
   if (f.interval_ms > 0) s += interval_text(f.interval_ms) + "-interval ";
-  s += f.task + " on " + f.node + " ";
+  s += (f.task == "monitor" && f.interval_ms == 0 ? std::string("probe") : f.task) + " on " + f.node + " ";
   if (f.op_status != 0) {
     s += std::string("could not be executed (") + exec_status_text(f.op_status);
     if (!f.exit_reason.empty()) s += ": " + f.exit_reason;
@@ -456,7 +492,7 @@ std::vector<FailedOp> failed_operations(const cib::Cib& cib) {
             f.last_rc_change = to_long(xml::attr_or(op, "last-rc-change", xml::attr_or(op, "last-run", "0")));
             f.exit_reason = xml::attr_or(op, "exit-reason");
             if (f.op_status == -1 || f.call_id == -1) continue;  // pending
-            if (auto k = xml::attr(op, "operation_key")) f.rsc = rsc_of_key(*k, f.task);
+            f.rsc = rsc_of_key(xml::attr_or(op, "operation_key", xml::attr_or(op, "id")), f.task);
             {
               // The history of a resource no longer configured is not shown.
               std::string base = xml::attr_or(lr, "id");
@@ -468,6 +504,8 @@ std::vector<FailedOp> failed_operations(const cib::Cib& cib) {
             // A probe that found the resource stopped, or running where expected, is fine.
             if (!failed) continue;
             if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 7) continue;
+            // A probe saying "not installed" means the resource cannot run there (not a failure).
+            if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 5 && f.op_status == 0) continue;
             if (f.op_status == 0 && f.task == "monitor" && f.interval_ms == 0 && (f.rc == 0 || f.rc == 8)) continue;
             std::string key = f.task + "/" + std::to_string(f.interval_ms) + "/" + std::to_string(f.call_id);
             if (!seen.insert(key).second) continue;
@@ -516,9 +554,14 @@ std::vector<FailCount> fail_counts(const cib::Cib& cib) {
             c.last_failure = std::max<std::time_t>(c.last_failure, to_long(value));
           }
         }
+    // As the peer: only resources with operation history on the node.
+    std::set<std::string> history;
+    for (xmlNode* lrm : xml::children(ns, "lrm"))
+      for (xmlNode* rscs : xml::children(lrm, "lrm_resources"))
+        for (xmlNode* lr : xml::children(rscs, "lrm_resource")) history.insert(xml::attr_or(lr, "id"));
     for (const auto& rsc : order) {
       FailCount c = per_rsc[rsc];
-      if (c.count <= 0) continue;
+      if (c.count <= 0 || !history.count(rsc)) continue;
       c.threshold = default_threshold;
       std::string base = rsc;
       if (auto colon = base.find(':'); colon != std::string::npos) base.resize(colon);
@@ -551,7 +594,7 @@ std::string format_one_resource(const ClusterInfo& info, const ClusterStatus& st
                                 const MonOptions& opt) {
   const ResourceStatus* r = find_status(st.resources, id);
   if (!r) return "";
-  TextWriter w(st, opt, failures_ignored(info.cib));
+  TextWriter w(st, opt, failures_ignored(info.cib), not_installed_nodes(info.cib));
   std::ostringstream o;
   w.resource(o, *r, "");
   std::string s = o.str();
@@ -560,7 +603,7 @@ std::string format_one_resource(const ClusterInfo& info, const ClusterStatus& st
 }
 
 std::string format_resources(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt) {
-  TextWriter w(st, opt, failures_ignored(info.cib));
+  TextWriter w(st, opt, failures_ignored(info.cib), not_installed_nodes(info.cib));
   std::ostringstream rs;
   for (const auto* r : display_order(info.cib, st)) w.resource(rs, *r, "  ");
   return rs.str();
@@ -568,7 +611,7 @@ std::string format_resources(const ClusterInfo& info, const ClusterStatus& st, c
 
 std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt, std::time_t now) {
   std::ostringstream o;
-  TextWriter w(st, opt, failures_ignored(info.cib));
+  TextWriter w(st, opt, failures_ignored(info.cib), not_installed_nodes(info.cib));
   int total = 0, disabled = 0, blocked = 0;
   for (const auto& r : st.resources) count_instances(r, &total, &disabled, &blocked, false);
 
@@ -592,13 +635,18 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
     o << " (" << blocked << " BLOCKED from further action due to failure)";
   o << "\n";
 
+  std::string mm = cluster_property(info.cib, "maintenance-mode");
+  if (mm == "true" || mm == "1" || mm == "yes" || mm == "on") {
+    o << "\n              *** Resource management is DISABLED ***\n"
+      << "  The cluster will not attempt to start, stop or recover services\n";
+  }
   o << "\nNode List:\n";
   w.nodes(o);
 
   o << "\n" << (opt.inactive ? "Full List of Resources:" : "Active Resources:") << "\n";
   std::ostringstream rs;
   for (const auto* r : display_order(info.cib, st)) w.resource(rs, *r, "  ");
-  if (rs.str().empty()) o << (st.resources.empty() ? "  * No resources\n" : "  * No active resources\n");
+  if (rs.str().empty()) o << (st.resources.empty() && opt.inactive ? "  * No resources\n" : "  * No active resources\n");
   else o << rs.str();
 
   auto attrs = opt.attributes ? node_attributes(info.cib, st)
@@ -613,9 +661,29 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
       for (const auto& [k, v] : attrs[n]) o << "    * " << pad(k, 32) << "\t: " << pad(v, 10) << "\n";
     }
   }
-  if (opt.failcounts) {
+  bool any_online = std::any_of(st.nodes.begin(), st.nodes.end(), [](const NodeStatus& n) { return n.online; });
+  if (opt.failcounts && any_online) {
     o << "\nMigration Summary:\n";
     auto counts = fail_counts(info.cib);
+    // Per node in resource configuration order.
+    std::map<std::string, size_t> rank;
+    {
+      std::vector<const ResourceStatus*> stack;
+      for (auto it = st.resources.rbegin(); it != st.resources.rend(); ++it) stack.push_back(&*it);
+      while (!stack.empty()) {
+        const ResourceStatus* r = stack.back();
+        stack.pop_back();
+        rank.emplace(r->id, rank.size());
+        for (auto it = r->children.rbegin(); it != r->children.rend(); ++it) stack.push_back(&*it);
+      }
+    }
+    auto rank_of = [&](const std::string& id) {
+      auto it = rank.find(id);
+      if (it == rank.end()) it = rank.find(id.substr(0, id.find(':')));
+      return it == rank.end() ? rank.size() : it->second;
+    };
+    std::stable_sort(counts.begin(), counts.end(),
+                     [&](const FailCount& a, const FailCount& b) { return rank_of(a.rsc) < rank_of(b.rsc); });
     std::map<std::string, std::vector<FailCount>> by_node;
     for (const auto& c : counts) by_node[c.node].push_back(c);
     std::vector<std::string> names;
