@@ -187,7 +187,8 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
       if (probe) {
         success = rc == 7 || rc == 0 || rc == 8;
       } else if (rc == 7 && op.task == "monitor") {
-        success = false;
+        // Not running: expected, or an unmanaged resource simply stopped.
+        success = expected == 7 || !r->is_managed();
       } else {
         success = rc == expected || (rc == 0 && expected == 0) || (op.task == "monitor" && rc == 8 && expected == 0) ||
                   (op.task == "monitor" && rc == 0 && expected == 8);
@@ -207,7 +208,8 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
       else if (op.task == "monitor") {
         if (rc == 7) {
           role = Role::kStopped;
-          if (probe) { on_fail = "ignore"; failed = false; }
+          on_fail = "ignore";
+          failed = false;
         } else if (rc == 8) {
           role = Role::kPromoted;
         } else if (role == Role::kUnknown || role == Role::kStopped || (role == Role::kPromoted && !probe && op.interval_ms > 0 && rc == 0 && expected == 0)) {
