@@ -142,9 +142,9 @@ Result<std::string> lifetime_end(const std::string& lifetime) {
   ASSIGN_OR_RETURN(long secs, parse_iso_duration(lifetime));
   std::time_t end = std::time(nullptr) + secs;
   std::tm tmv;
-  gmtime_r(&end, &tmv);
   char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tmv);
+  if (!gmtime_r(&end, &tmv) || std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tmv) == 0)
+    return invalid_argument("lifetime " + lifetime + " is too long");
   return std::string(buf);
 }
 

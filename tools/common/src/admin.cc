@@ -206,9 +206,9 @@ bool natural_less(const std::string& a, const std::string& b) {
 
 std::string format_time(std::time_t t) {
   std::tm tmv;
-  localtime_r(&t, &tmv);
+  if (!localtime_r(&t, &tmv)) return std::to_string(static_cast<long long>(t));
   char buf[64];
-  std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tmv);
+  if (std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tmv) == 0) return std::to_string(static_cast<long long>(t));
   return buf;
 }
 
@@ -234,6 +234,7 @@ Result<long> parse_iso_duration(const std::string& text) {
       case 'S': total += v; break;
       default: return invalid_argument("invalid duration '" + text + "'");
     }
+    if (total > 3153600000000L) return invalid_argument("duration '" + text + "' is too long");
   }
   if (!num.empty() || !any) return invalid_argument("invalid duration '" + text + "' (e.g. PT1H, P1D)");
   return total;
