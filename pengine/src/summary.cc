@@ -132,7 +132,7 @@ ResourceStatus status_of(WorkingSet& ws, Resource* r, bool after) {
   s.managed = r->is_managed();
   s.blocked = r->blocked;
   s.orphan = r->orphan;
-  s.disabled = r->target_role && *r->target_role == Role::kStopped;
+  s.disabled = r->target_role && *r->target_role == Role::kStopped && !r->orphan;
   if (r->is_primitive()) {
     s.kind = ResourceStatus::Kind::kPrimitive;
     s.agent = agent_of(r);
@@ -233,7 +233,11 @@ ClusterStatus cluster_status(WorkingSet& ws, bool after) {
     }
     st.nodes.push_back(ns);
   }
-  for (Resource* r : ws.resources) st.resources.push_back(status_of(ws, r, after));
+  for (Resource* r : ws.resources) {
+    ResourceStatus rs = status_of(ws, r, after);
+    if (after && r->orphan && rs.nodes.empty()) continue;  // stopped orphans are gone
+    st.resources.push_back(std::move(rs));
+  }
   if (!after) {
     for (Resource& r : ws.resource_store) {
       for (auto& [n, id] : r.failed_ops) st.failed_actions.push_back({id, n->uname, ""});
