@@ -148,7 +148,13 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   if (is_promotable_instance(r) && r->role == Role::kStarted) r->role = Role::kUnpromoted;
   if (r->next_role == Role::kStarted && is_promotable_instance(r)) r->next_role = Role::kUnpromoted;
   if (!managed) {
-    // Unmanaged: nothing is done, but the resource still counts where it runs.
+    // Unmanaged: nothing is done, but the resource still counts where it
+    // runs; a stop it would need exists (for orderings) and cannot run.
+    bool want_stop = !next || moving;
+    for (Node* n : r->running_on) {
+      Action* stop = ws.new_action(r, "stop", 0, n, !want_stop);
+      stop->runnable = false;
+    }
     return;
   }
   bool restart = r->failed || multiple;
