@@ -3,9 +3,11 @@
 // distribution, clone-node-max), promotable clones (promotion scores) and
 // utilization.
 #include <algorithm>
+#include <optional>
 #include <cstring>
 
 #include "crm/core/xml.h"
+#include "walk_cache.h"
 #include "working_set.h"
 
 namespace crm::pengine {
@@ -315,6 +317,23 @@ int instance_cmp(WorkingSet& ws, Resource* a, Resource* b) {
 
 void set_instance_roles(WorkingSet& ws, Resource* clone);
 
+// True when assigning the clone's instances cannot assign (or change the
+// scores of) anything outside them: no colocation of the clone with another
+// resource, and none of an instance's members with a resource outside it.
+bool instances_self_contained(Resource* clone) {
+  if (!clone->this_with.empty()) return false;
+  for (Resource* inst : clone->children) {
+    for (Resource* p : primitives_of(inst)) {
+      for (Colocation* c : p->this_with) {
+        Resource* x = c->primary;
+        while (x && x != inst) x = x->parent;
+        if (!x) return false;
+      }
+    }
+  }
+  return true;
+}
+
 Score promotion_attr(WorkingSet& ws, Resource* inst, Node* n, bool& is_default);
 
 // Whether an instance's promotion score counts on a node (the peer's rules:
@@ -363,6 +382,11 @@ Node* assign_clone(WorkingSet& ws, Resource* clone, Node* prefer) {
   clone->assigning = true;
   if (clone->promotable) add_promotion_scores(ws, clone);
   for (Colocation* c : clone->this_with) assign(ws, c->primary, prefer);
+  // The instances' colocation walks repeat the clone's: share their score
+  // snapshots while assigning instances changes nothing but the instances
+  // (no colocation of the clone or of an instance with anything outside it).
+  std::optional<WalkCacheScope> walk_cache;
+  if (instances_self_contained(clone)) walk_cache.emplace();
   for (Colocation* c : clone->with_this) {
     if (!(c->influence || clone->running_on.empty())) continue;
     if (c->dependent == clone) continue;
@@ -390,6 +414,7 @@ Node* assign_clone(WorkingSet& ws, Resource* clone, Node* prefer) {
     auto it = clone->allowed.find(cn);
     if (it != clone->allowed.end() && count[cn] >= loop_max) continue;
     if (allocate_instance(ws, clone, inst, cn, all_coloc, clone->clone_node_max, count)) ++allocated;
+    if (walk_cache) walk_cache->forget(inst);
   }
   for (Resource* inst : order) {
     if (!inst->provisional) continue;
@@ -407,7 +432,9 @@ Node* assign_clone(WorkingSet& ws, Resource* clone, Node* prefer) {
       continue;
     }
     if (allocate_instance(ws, clone, inst, nullptr, all_coloc, clone->clone_node_max, count)) ++allocated;
+    if (walk_cache) walk_cache->forget(inst);
   }
+  walk_cache.reset();
   if (clone->promotable) set_instance_roles(ws, clone);
   clone->provisional = false;
   clone->assigning = false;
@@ -608,6 +635,7 @@ Status assign_resources(WorkingSet& ws) {
   struct Key { Resource* r; std::map<Node*, Score> merged; Score current; };
   std::vector<Key> keys;
   keys.reserve(ws.resources.size());
+  std::optional<WalkCacheScope> walk_cache(std::in_place);  // nothing changes scores in this loop
   for (Resource* r : ws.resources) {
     Key k{r, {}, kMinusInfinity};
     Resource* base = r;
@@ -621,6 +649,7 @@ Status assign_resources(WorkingSet& ws) {
     k.current = score_on(k.merged, cur);
     keys.push_back(std::move(k));
   }
+  walk_cache.reset();
   std::vector<size_t> idx(keys.size());
   for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
   std::stable_sort(idx.begin(), idx.end(), [&](size_t ia, size_t ib) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "crm/core/xml.h"
+#include "walk_cache.h"
 #include "working_set.h"
 
 namespace crm::pengine {
@@ -151,11 +152,14 @@ namespace {
 
 using Scores = std::vector<Score>;
 
+using SnapshotMap = std::unordered_map<const Resource*, Scores>;
+
 struct Walk {
   std::vector<Node*> nodes;     // node at each position
   std::vector<char> can_run;    // node_can_run() per position
   std::vector<Scores> spare;    // finished tables, reused
-  std::unordered_map<const Resource*, Scores> by_uname;  // best_score_matching per position, attribute #uname
+  SnapshotMap own;
+  SnapshotMap* by_uname = &own;  // best_score_matching per position, attribute #uname
 
   Scores take(const Scores& from) {
     Scores t;
@@ -169,7 +173,7 @@ struct Walk {
 
   // rsc's score on each position's node when that node can run it, else kMinusInfinity.
   const Scores& uname_scores(const Resource* rsc) {
-    auto [it, added] = by_uname.try_emplace(rsc);
+    auto [it, added] = by_uname->try_emplace(rsc);
     if (!added) return it->second;
     Scores& out = it->second;
     out.assign(nodes.size(), kMinusInfinity);
@@ -191,6 +195,22 @@ struct Walk {
     return false;
   }
 };
+
+}  // namespace
+
+struct WalkCacheScope::State {
+  std::vector<Node*> nodes;  // positions the snapshots are for
+  SnapshotMap snapshots;
+};
+
+namespace {
+
+thread_local WalkCacheScope::State* t_walk_cache = nullptr;
+
+void forget_tree(SnapshotMap& m, const Resource* rsc) {
+  m.erase(rsc);
+  for (const Resource* c : rsc->children) forget_tree(m, c);
+}
 
 // The best score of `rsc` on a node that can run it and has the same value of
 // `attr` as `node` (kMinusInfinity when there is none).
@@ -263,10 +283,26 @@ void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>&
     walk.can_run.push_back(node_can_run(n));
     table.push_back(s);
   }
+  if (WalkCacheScope::State* shared = t_walk_cache) {
+    if (shared->nodes != walk.nodes) {  // another node set: start over for it
+      shared->nodes = walk.nodes;
+      shared->snapshots.clear();
+    }
+    walk.by_uname = &shared->snapshots;
+  }
   merge_scores(ws, walk, rsc, table, attr_in, factor, only_positive, this_with, rollback);
   size_t i = 0;
   for (auto& [n, s] : nodes) s = table[i++];  // same keys, same order
 }
+
+WalkCacheScope::WalkCacheScope() : state_(new State), previous_(t_walk_cache) { t_walk_cache = state_; }
+
+WalkCacheScope::~WalkCacheScope() {
+  t_walk_cache = previous_;
+  delete state_;
+}
+
+void WalkCacheScope::forget(const Resource* rsc) { forget_tree(state_->snapshots, rsc); }
 
 namespace {
 
