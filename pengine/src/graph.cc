@@ -188,6 +188,8 @@ struct Propagator {
         first->optional = false;
         touch(first);
       }
+      // A required stop that cannot run blocks the start after it.
+      if (reason && !first->optional && !first->runnable && first->node) set_unrunnable(then, first);
     }
   }
 
