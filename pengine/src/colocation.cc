@@ -240,6 +240,7 @@ void merge_scores(WorkingSet& ws, Walk& walk, Resource* rsc, Scores& nodes, cons
   for (size_t i = 0; i < work.size(); ++i) {
     Score& w = work[i];
     Score score = uname ? (*uname)[i] : best_score_matching(rsc, attr, node_attr(walk.nodes[i], attr));
+    if (score == 0 && w >= kMinusInfinity && w <= kInfinity) continue;  // adds nothing (the common case)
     if (factor < 0 && score < 0) continue;
     double wf = factor * score;
     long long weight = static_cast<long long>(wf < 0 ? wf - 0.5 : wf + 0.5);
