@@ -219,7 +219,8 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
       continue;
     }
     // A failure.
-    if (expired && op.task == "monitor") continue;
+    // Expired monitor failures are ignored, except those that blocked the resource.
+    if (expired && op.task == "monitor" && effective_on_fail(ws, r, op) != "block") continue;
     // A stop that found the agent missing, on a node that cannot be fenced:
     // nothing more can be done; the peer takes the resource as not running.
     bool can_fence = ws.stonith_enabled && (ws.have_quorum || ws.no_quorum_policy == "ignore" || node->online);
