@@ -89,6 +89,7 @@ class Executor::Impl {
     EventLoop::TimerId next_run = 0;
     EventLoop::TimerId poll_timer = 0;  // systemd state polling
     Clock::Monotonic deadline;          // systemd
+    std::string job_path;               // systemd job not known to be finished yet
     std::time_t start_wall = 0;
     Clock::Monotonic started;
   };
@@ -724,16 +725,18 @@ class Executor::Impl {
       finish(op, systemd_result(op, OpStatus::kNotInstalled, kOcfErrInstalled, "systemd unit " + unit + " not found"));
       return;
     }
-    Status job;
-    if (a == "start") job = bus_->start(unit);
-    else if (a == "stop") job = bus_->stop(unit);
-    else if (a == "reload") job = bus_->reload(unit);
-    else if (a != "monitor" && a != "status") {
+    op->job_path.clear();
+    if (a == "start" || a == "stop" || a == "reload") {
+      auto job = a == "start" ? bus_->start(unit) : a == "stop" ? bus_->stop(unit) : bus_->reload(unit);
+      if (!job.ok()) return systemd_bus_failed(op, job.status());
+      // The unit's state says nothing until systemd has run the job (a failed
+      // unit still shows "failed" right after StartUnit): wait for it first.
+      op->job_path = *job;
+    } else if (a != "monitor" && a != "status") {
       finish(op, systemd_result(op, OpStatus::kNotSupported, kOcfErrUnimplemented,
                                 "systemd class has no action '" + a + "'"));
       return;
     }
-    if (!job.ok()) return systemd_bus_failed(op, job);
     systemd_poll(op);
   }
 
@@ -762,23 +765,33 @@ class Executor::Impl {
       return;
     }
     std::string unit = SystemdBus::unit_name(op->req.type);
-    auto st = bus_ ? bus_->state(unit) : Result<UnitState>(unavailable("systemd bus connection lost"));
-    if (!st.ok()) return systemd_bus_failed(op, st.status());
-    const std::string& as = st->active_state;
-    const std::string& a = op->req.action;
+    if (!bus_) return systemd_bus_failed(op, unavailable("systemd bus connection lost"));
     std::optional<int> rc;
     std::string reason;
-    if (a == "monitor" || a == "status") {
-      if (as == "active" || as == "reloading") rc = kOcfOk;
-      else if (as == "inactive" || as == "failed") rc = kOcfNotRunning;
-    } else if (a == "start" || a == "reload") {
-      if (as == "active") rc = kOcfOk;
-      else if (as == "failed") {
-        rc = kOcfErrGeneric;
-        reason = "systemd unit " + unit + " failed to start (" + st->sub_state + ")";
+    std::string as = "waiting for its job";
+    if (!op->job_path.empty()) {
+      auto pending = bus_->job_pending(op->job_path);
+      if (!pending.ok()) return systemd_bus_failed(op, pending.status());
+      if (!*pending) op->job_path.clear();
+    }
+    if (op->job_path.empty()) {
+      auto st = bus_->state(unit);
+      if (!st.ok()) return systemd_bus_failed(op, st.status());
+      as = st->active_state;
+      const std::string& a = op->req.action;
+      if (a == "monitor" || a == "status") {
+        if (as == "active" || as == "reloading") rc = kOcfOk;
+        else if (as == "inactive" || as == "failed") rc = kOcfNotRunning;
+      } else if (a == "start" || a == "reload") {
+        if (as == "active") rc = kOcfOk;
+        else if (as == "failed" || as == "inactive") {
+          // The job is over and the unit is not running.
+          rc = kOcfErrGeneric;
+          reason = "systemd unit " + unit + " failed to " + a + " (" + as + "/" + st->sub_state + ")";
+        }
+      } else if (a == "stop") {
+        if (as == "inactive" || as == "failed") rc = kOcfOk;
       }
-    } else if (a == "stop") {
-      if (as == "inactive" || as == "failed") rc = kOcfOk;
     }
     if (rc) {
       finish(op, systemd_result(op, OpStatus::kDone, *rc, reason));

@@ -19,31 +19,33 @@ std::string bus_error_text(const sd_bus_error& e, int r) {
   return std::strerror(-r);
 }
 
-}  // namespace
+struct OpenFailure {
+  bool connected = false;  // the connection was made, but systemd did not answer
+  std::string reason;
+};
 
-Result<std::unique_ptr<SystemdBus>> SystemdBus::connect(const std::string& address) {
+// Opens `address` ("" system bus, "user", or a D-Bus address; as a bus client
+// or as a direct peer) and checks that systemd answers on it. On failure
+// returns the reason and leaves *out null.
+OpenFailure open_and_check(const std::string& address, bool bus_client, sd_bus** out) {
+  *out = nullptr;
   sd_bus* bus = nullptr;
   int r;
-  std::string what;
   if (address.empty()) {
     r = sd_bus_open_system(&bus);
-    what = "the system bus";
   } else if (address == "user") {
     r = sd_bus_open_user(&bus);
-    what = "the user bus";
   } else {
-    what = "bus " + address;
     r = sd_bus_new(&bus);
     if (r >= 0) r = sd_bus_set_address(bus, address.c_str());
-    if (r >= 0) r = sd_bus_set_bus_client(bus, 1);
+    if (r >= 0) r = sd_bus_set_bus_client(bus, bus_client ? 1 : 0);
     if (r >= 0) r = sd_bus_start(bus);
   }
   if (r < 0) {
     if (bus) sd_bus_unref(bus);
-    return unavailable("systemd is not reachable: cannot connect to " + what + ": " + std::strerror(-r));
+    return {false, std::strerror(-r)};
   }
   sd_bus_set_method_call_timeout(bus, kBusTimeoutUs);
-  std::unique_ptr<SystemdBus> sb(new SystemdBus(bus));
   // Is systemd on that bus? Read a Manager property.
   sd_bus_error err = SD_BUS_ERROR_NULL;
   char* version = nullptr;
@@ -51,10 +53,32 @@ Result<std::unique_ptr<SystemdBus>> SystemdBus::connect(const std::string& addre
   if (r < 0) {
     std::string msg = bus_error_text(err, r);
     sd_bus_error_free(&err);
-    return unavailable("systemd is not running on " + what + ": " + msg);
+    sd_bus_flush_close_unref(bus);
+    return {true, msg};
   }
   free(version);
-  return sb;
+  *out = bus;
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SystemdBus>> SystemdBus::connect(const std::string& address) {
+  sd_bus* bus = nullptr;
+  std::string what = address.empty() ? "the system bus" : address == "user" ? "the user bus" : "bus " + address;
+  OpenFailure fail = open_and_check(address, true, &bus);
+  if (!bus && fail.connected && !address.empty() && address != "user") {
+    // Connected, but no systemd answered through a bus: maybe this is
+    // systemd's private socket, which speaks D-Bus peer to peer (no Hello, no
+    // bus names).
+    OpenFailure peer = open_and_check(address, false, &bus);
+    if (!bus) fail.reason += "; as a direct connection: " + peer.reason;
+  }
+  if (!bus) {
+    if (!fail.connected) return unavailable("systemd is not reachable: cannot connect to " + what + ": " + fail.reason);
+    return unavailable("systemd is not running on " + what + ": " + fail.reason);
+  }
+  return std::unique_ptr<SystemdBus>(new SystemdBus(bus));
 }
 
 SystemdBus::~SystemdBus() { sd_bus_flush_close_unref(bus_); }
@@ -105,7 +129,7 @@ Result<UnitState> SystemdBus::state(const std::string& unit) {
   return st;
 }
 
-Status SystemdBus::job(const char* method, const std::string& unit) {
+Result<std::string> SystemdBus::job(const char* method, const std::string& unit) {
   sd_bus_error err = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
   int r = sd_bus_call_method(bus_, kDest, kPath, kManager, method, &err, &reply, "ss", unit.c_str(), "replace");
@@ -114,13 +138,34 @@ Status SystemdBus::job(const char* method, const std::string& unit) {
     sd_bus_error_free(&err);
     return unavailable(std::string(method) + " " + unit + ": " + msg);
   }
+  const char* path = nullptr;
+  r = sd_bus_message_read(reply, "o", &path);
+  std::string out = r >= 0 && path ? path : "";
   sd_bus_message_unref(reply);
-  return Status::Ok();
+  if (out.empty()) return internal_error(std::string(method) + " " + unit + ": bad reply");
+  return out;
 }
 
-Status SystemdBus::start(const std::string& unit) { return job("StartUnit", unit); }
-Status SystemdBus::stop(const std::string& unit) { return job("StopUnit", unit); }
-Status SystemdBus::reload(const std::string& unit) { return job("ReloadOrRestartUnit", unit); }
+Result<std::string> SystemdBus::start(const std::string& unit) { return job("StartUnit", unit); }
+Result<std::string> SystemdBus::stop(const std::string& unit) { return job("StopUnit", unit); }
+Result<std::string> SystemdBus::reload(const std::string& unit) { return job("ReloadOrRestartUnit", unit); }
+
+Result<bool> SystemdBus::job_pending(const std::string& job_path) {
+  sd_bus_error err = SD_BUS_ERROR_NULL;
+  char* v = nullptr;
+  int r = sd_bus_get_property_string(bus_, kDest, job_path.c_str(), "org.freedesktop.systemd1.Job", "State", &err, &v);
+  if (r < 0) {
+    // A finished job's object is gone.
+    bool gone = sd_bus_error_has_names(&err, SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_INTERFACE,
+                                       SD_BUS_ERROR_UNKNOWN_PROPERTY, "org.freedesktop.systemd1.NoSuchJob");
+    std::string msg = bus_error_text(err, r);
+    sd_bus_error_free(&err);
+    if (gone) return false;
+    return unavailable("reading job " + job_path + ": " + msg);
+  }
+  free(v);
+  return true;
+}
 
 Status SystemdBus::daemon_reload() {
   sd_bus_error err = SD_BUS_ERROR_NULL;

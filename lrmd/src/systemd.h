@@ -23,8 +23,12 @@ struct UnitState {
 class SystemdBus {
  public:
   // address: "" = the system bus (sd_bus_open_system), "user" = the user bus,
-  // anything else a D-Bus address ("unix:path=/run/x/bus"). unavailable with
-  // the reason when there is no bus or no systemd on it.
+  // anything else a D-Bus address ("unix:path=/run/x/bus"): first as a bus
+  // (Hello to a dbus-daemon), then, when systemd is not reached that way, as a
+  // direct peer-to-peer connection such as systemd's private socket
+  // ("unix:path=/run/systemd/private", which systemctl uses as root; no
+  // dbus-daemon needed). unavailable with the reason when there is no bus or no
+  // systemd on it.
   static Result<std::unique_ptr<SystemdBus>> connect(const std::string& address);
   ~SystemdBus();
 
@@ -32,17 +36,21 @@ class SystemdBus {
   static std::string unit_name(const std::string& type);
 
   Result<UnitState> state(const std::string& unit);
-  // Queues a start/stop/reload job ("replace" mode).
-  Status start(const std::string& unit);
-  Status stop(const std::string& unit);
-  Status reload(const std::string& unit);
+  // Queues a start/stop/reload job ("replace" mode); returns the job's object
+  // path.
+  Result<std::string> start(const std::string& unit);
+  Result<std::string> stop(const std::string& unit);
+  Result<std::string> reload(const std::string& unit);
+  // True while the job (path from start/stop/reload) is still queued or
+  // running; false once systemd has finished (and dropped) it.
+  Result<bool> job_pending(const std::string& job_path);
   // Reloads unit files (after a test writes a new unit).
   Status daemon_reload();
 
  private:
   explicit SystemdBus(sd_bus* bus) : bus_(bus) {}
   Result<std::string> load_unit(const std::string& unit);
-  Status job(const char* method, const std::string& unit);
+  Result<std::string> job(const char* method, const std::string& unit);
   sd_bus* bus_;
 };
 
