@@ -158,6 +158,8 @@ Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
   if (r->target_role && *r->target_role == Role::kStopped) {
     for (auto& [n, s] : r->allowed) s = kMinusInfinity;
   }
+  // Scores are shown before nodes without enough capacity are ruled out.
+  if (ws.options.want_scores) record_scores(ws, "pcmk__primitive_assign", r);
   if (ws.placement_strategy != "default") {
     Attrs need = rsc_utilization(ws, r);
     if (!need.empty()) {
@@ -165,7 +167,6 @@ Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
         if (!has_capacity(n, need)) s = kMinusInfinity;
     }
   }
-  if (ws.options.want_scores) record_scores(ws, "pcmk__primitive_assign", r);
 
   if (!r->is_managed()) {
     do_assign(ws, r, r->current_node(), true);
