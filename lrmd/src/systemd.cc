@@ -67,7 +67,9 @@ Result<std::unique_ptr<SystemdBus>> SystemdBus::connect(const std::string& addre
   sd_bus* bus = nullptr;
   std::string what = address.empty() ? "the system bus" : address == "user" ? "the user bus" : "bus " + address;
   OpenFailure fail = open_and_check(address, true, &bus);
+  bool direct = false;
   if (!bus && fail.connected && !address.empty() && address != "user") {
+    direct = true;
     // Connected, but no systemd answered through a bus: maybe this is
     // systemd's private socket, which speaks D-Bus peer to peer (no Hello, no
     // bus names).
@@ -78,7 +80,7 @@ Result<std::unique_ptr<SystemdBus>> SystemdBus::connect(const std::string& addre
     if (!fail.connected) return unavailable("systemd is not reachable: cannot connect to " + what + ": " + fail.reason);
     return unavailable("systemd is not running on " + what + ": " + fail.reason);
   }
-  return std::unique_ptr<SystemdBus>(new SystemdBus(bus));
+  return std::unique_ptr<SystemdBus>(new SystemdBus(bus, direct));
 }
 
 SystemdBus::~SystemdBus() { sd_bus_flush_close_unref(bus_); }

@@ -46,12 +46,15 @@ class SystemdBus {
   Result<bool> job_pending(const std::string& job_path);
   // Reloads unit files (after a test writes a new unit).
   Status daemon_reload();
+  // True when connected peer to peer (systemd's private socket), false through a bus.
+  bool direct() const { return direct_; }
 
  private:
-  explicit SystemdBus(sd_bus* bus) : bus_(bus) {}
+  SystemdBus(sd_bus* bus, bool direct) : bus_(bus), direct_(direct) {}
   Result<std::string> load_unit(const std::string& unit);
   Result<std::string> job(const char* method, const std::string& unit);
   sd_bus* bus_;
+  bool direct_ = false;
 };
 
 }  // namespace crm::lrmd

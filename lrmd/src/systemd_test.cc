@@ -251,7 +251,19 @@ class SystemdTest : public ::testing::Test {
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups) to start a systemd; euid " << geteuid();
     units_ = tmp_.path() + "/units";
-    write_file(units_ + "/crm-test.target", "[Unit]\nDescription=crm lrmd test target\n");
+    std::string target = "[Unit]\nDescription=crm lrmd test target\n";
+    if (with_dbus_) {
+      // Debian's own D-Bus system bus units: systemd then also serves on the bus.
+      for (const char* u : {"dbus.socket", "dbus.service"}) {
+        if (!fs::exists(std::string("/lib/systemd/system/") + u) || access("/usr/bin/dbus-daemon", X_OK) != 0) {
+          GTEST_SKIP() << "dbus-daemon or /lib/systemd/system/" << u << " not installed";
+        }
+        fs::create_directories(units_);
+        fs::create_symlink(std::string("/lib/systemd/system/") + u, units_ + "/" + u);
+      }
+      target += "Wants=dbus.service\n";
+    }
+    write_file(units_ + "/crm-test.target", target);
     // What services' default dependencies name; empty here (no boot).
     for (const char* t : {"sysinit.target", "basic.target", "shutdown.target"}) {
       write_file(units_ + "/" + t, std::string("[Unit]\nDescription=") + t + " (empty, test)\nDefaultDependencies=no\n");
@@ -278,7 +290,9 @@ class SystemdTest : public ::testing::Test {
         GTEST_SKIP() << "systemd cannot start here: " << kSystemd << " exited (" << how << "); console:\n"
                      << sd_->console_log();
       }
-      if (std::string e = sd_->link_private_socket(); !e.empty()) last = e;
+      if (!with_dbus_) {
+        if (std::string e = sd_->link_private_socket(); !e.empty()) last = e;
+      }
       auto bus = SystemdBus::connect(sd_->address());
       if (bus.ok()) {
         auto st = (*bus)->state("crm-test.target");
@@ -326,14 +340,65 @@ class SystemdTest : public ::testing::Test {
     return out;
   }
 
+  bool with_dbus_ = false;  // set by the subclass before SetUp
   TempDir tmp_;
   std::string units_;
   std::unique_ptr<NamespacedSystemd> sd_;
   long boot_ms_ = 0;
+
+  void run_scenario();
+};
+
+// The same through a dbus-daemon system bus (Debian's dbus.socket/dbus.service
+// in the namespace): Hello, bus names, systemd reached as
+// org.freedesktop.systemd1 on the bus — what sd_bus_open_system() does on a host.
+class SystemdOverDBusTest : public SystemdTest {
+ protected:
+  SystemdOverDBusTest() { with_dbus_ = true; }
 };
 
 TEST_F(SystemdTest, StartMonitorStopFailuresAndRecurringMonitorAgainstARealSystemd) {
-  std::cout << "systemd (pid " << sd_->pid() << ") ready in " << boot_ms_ << " ms at " << sd_->address() << "\n";
+  auto bus = SystemdBus::connect(sd_->address());
+  ASSERT_TRUE(bus.ok()) << bus.status().to_string();
+  EXPECT_TRUE((*bus)->direct()) << "systemd's private socket speaks D-Bus peer to peer";
+  std::cout << "systemd (pid " << sd_->pid() << ") ready in " << boot_ms_ << " ms at " << sd_->address()
+            << " (its private socket, direct connection)\n";
+  run_scenario();
+}
+
+TEST_F(SystemdOverDBusTest, StartMonitorStopFailuresAndRecurringMonitorThroughTheSystemBus) {
+  std::string sock = "/proc/" + std::to_string(sd_->pid()) + "/root/run/dbus/system_bus_socket";
+  ASSERT_TRUE(fs::is_socket(sock) && !fs::is_symlink(sock)) << sock << " should be dbus-daemon's socket";
+  auto daemon = unit_pids("dbus.service");
+  ASSERT_EQ(daemon.size(), 1u);
+  EXPECT_EQ(read_file("/proc/" + std::to_string(daemon[0]) + "/comm"), "dbus-daemon\n");
+  auto bus = SystemdBus::connect(sd_->address());
+  ASSERT_TRUE(bus.ok()) << bus.status().to_string();
+  EXPECT_FALSE((*bus)->direct()) << "should have gone through the bus (Hello, org.freedesktop.systemd1)";
+  std::cout << "systemd (pid " << sd_->pid() << ") and dbus-daemon ready in " << boot_ms_ << " ms at "
+            << sd_->address() << " (the namespace's system bus)\n";
+  run_scenario();
+
+  // The default bus (systemd_bus "" and no $CRM_SYSTEMD_BUS): sd_bus_open_system(),
+  // pointed at this bus by $DBUS_SYSTEM_BUS_ADDRESS.
+  const char* saved_crm = std::getenv("CRM_SYSTEMD_BUS");
+  const char* saved_dbus = std::getenv("DBUS_SYSTEM_BUS_ADDRESS");
+  std::string keep_crm = saved_crm ? saved_crm : "", keep_dbus = saved_dbus ? saved_dbus : "";
+  unsetenv("CRM_SYSTEMD_BUS");
+  setenv("DBUS_SYSTEM_BUS_ADDRESS", sd_->address().c_str(), 1);
+  {
+    ExecutorHarness h{ExecutorOptions{}};
+    EXPECT_EQ(h.run(unit("sleep", "crm-test-sleep", "monitor")).rc, kOcfNotRunning);
+    EXPECT_TRUE(h.run(unit("sleep", "crm-test-sleep", "start")).ok());
+    EXPECT_EQ(h.run(unit("sleep", "crm-test-sleep", "monitor")).rc, kOcfOk);
+    EXPECT_TRUE(h.run(unit("sleep", "crm-test-sleep", "stop")).ok());
+  }
+  if (saved_crm) setenv("CRM_SYSTEMD_BUS", keep_crm.c_str(), 1);
+  if (saved_dbus) setenv("DBUS_SYSTEM_BUS_ADDRESS", keep_dbus.c_str(), 1);
+  else unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+}
+
+void SystemdTest::run_scenario() {
   ExecutorHarness h(options());
 
   // Probe, start, monitor, stop, monitor.
