@@ -132,5 +132,81 @@ TEST(Schedule, GraphXmlAndStatusText) {
   EXPECT_NE(s.find("Online: [ node1 node2 ]"), std::string::npos);
 }
 
+TEST(Schedule, OrderingCycleThroughSetsNamesTheConstraints) {
+  const char* three =
+      "<primitive id=\"a\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>"
+      "<primitive id=\"b\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>"
+      "<primitive id=\"c\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>";
+  auto t = run(cib(three,
+                   "<rsc_order id=\"set-order\"><resource_set id=\"s1\"><resource_ref id=\"a\"/>"
+                   "<resource_ref id=\"b\"/><resource_ref id=\"c\"/></resource_set></rsc_order>"
+                   "<rsc_order id=\"back\" first=\"c\" then=\"a\"/>"));
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kConfigInvalid);
+  const std::string& m = t.status().message();
+  EXPECT_NE(m.find("cycle"), std::string::npos) << m;
+  EXPECT_NE(m.find("set-order"), std::string::npos) << m;
+  EXPECT_NE(m.find("back"), std::string::npos) << m;
+}
+
+TEST(Schedule, UnknownResourceInResourceSetIsAnError) {
+  for (const char* c :
+       {"<rsc_order id=\"o\"><resource_set id=\"s\"><resource_ref id=\"a\"/><resource_ref id=\"nope\"/>"
+        "</resource_set></rsc_order>",
+        "<rsc_colocation id=\"c\" score=\"INFINITY\"><resource_set id=\"s\"><resource_ref id=\"nope\"/>"
+        "<resource_ref id=\"a\"/></resource_set></rsc_colocation>",
+        "<rsc_location id=\"l\" node=\"node1\" score=\"5\"><resource_set id=\"s\">"
+        "<resource_ref id=\"nope\"/></resource_set></rsc_location>"}) {
+    auto t = run(cib(kTwo, c));
+    ASSERT_FALSE(t.ok()) << c;
+    EXPECT_EQ(t.status().code(), StatusCode::kConfigInvalid) << c;
+    EXPECT_NE(t.status().message().find("nope"), std::string::npos) << t.status().message();
+  }
+}
+
+TEST(Schedule, DuplicateResourceIdIsAnError) {
+  auto t = run(cib(std::string(kTwo) + "<primitive id=\"a\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>",
+                   ""));
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kConfigInvalid);
+  EXPECT_NE(t.status().message().find("'a'"), std::string::npos) << t.status().message();
+}
+
+// Odd but parseable inputs never crash: either a clear error or a complete
+// transition whose graph only refers to its own actions.
+TEST(Schedule, OddInputsGiveAnErrorOrAConsistentGraph) {
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"<group id=\"g\"/>", ""},
+      {"<clone id=\"c\"><meta_attributes id=\"m\"><nvpair id=\"n\" name=\"clone-max\" value=\"-3\"/>"
+       "</meta_attributes><primitive id=\"p\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/></clone>",
+       ""},
+      {kTwo, "<rsc_order id=\"self\" first=\"a\" then=\"a\"/>"},
+      {kTwo, "<rsc_colocation id=\"self\" rsc=\"a\" with-rsc=\"a\" score=\"INFINITY\"/>"},
+      {kTwo, "<rsc_colocation id=\"loop1\" rsc=\"a\" with-rsc=\"b\" score=\"INFINITY\"/>"
+             "<rsc_colocation id=\"loop2\" rsc=\"b\" with-rsc=\"a\" score=\"INFINITY\"/>"},
+      {kTwo, "<rsc_colocation id=\"anti\" rsc=\"a\" with-rsc=\"b\" score=\"-INFINITY\"/>"
+             "<rsc_colocation id=\"with\" rsc=\"a\" with-rsc=\"b\" score=\"INFINITY\"/>"},
+      {kTwo, "<rsc_location id=\"l\" rsc=\"a\" node=\"no-such-node\" score=\"INFINITY\"/>"},
+      {kTwo, "<rsc_order id=\"o\" first=\"a\" then=\"b\" first-action=\"frobnicate\"/>"},
+      {"<primitive id=\"x\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+       "<operations><op id=\"m\" name=\"monitor\" interval=\"banana\"/></operations></primitive>",
+       ""},
+  };
+  for (const auto& [rsc, cons] : inputs) {
+    auto t = run(cib(rsc, cons));
+    if (!t.ok()) {
+      EXPECT_FALSE(t.status().message().empty()) << rsc << cons;
+      continue;
+    }
+    for (const auto& a : t->actions) {
+      for (int in : a.inputs) {
+        EXPECT_GE(in, 0) << rsc << cons;
+        EXPECT_LT(in, static_cast<int>(t->actions.size())) << rsc << cons;
+      }
+    }
+    EXPECT_EQ(t->execution_order.size(), t->actions.size()) << rsc << cons;
+  }
+}
+
 }  // namespace
 }  // namespace crm::pengine
