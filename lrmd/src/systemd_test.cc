@@ -2,9 +2,11 @@
 // /lib/systemd/systemd as PID 1 of its own PID, mount, UTS, network, IPC and
 // cgroup namespaces (a "container" to systemd: $container=other), with only the
 // test's unit files ($SYSTEMD_UNIT_PATH), and drives it through our Executor
-// over systemd's private D-Bus socket, reached from outside as
-// unix:path=/proc/<pid>/root/run/systemd/private (peer-to-peer D-Bus, no
-// dbus-daemon). Nothing of the host is changed: in its mount namespace every
+// over the address x-machine-unix:pid=<its pid> (sd-bus connects from a helper
+// inside its PID namespace; systemd refuses peers outside it): to systemd's
+// private socket (peer-to-peer D-Bus, no dbus-daemon), or, in
+// SystemdOverDBusTest, to a real dbus-daemon system bus started there by
+// Debian's dbus units. Nothing of the host is changed: in its mount namespace every
 // inherited mount is read-only; /run, /proc and /sys/fs/cgroup (cgroup2, rooted
 // at a cgroup the test creates and removes) are its own, and its console is a
 // log file. SIGKILL to that PID 1 ends every process in the namespace.
