@@ -52,42 +52,45 @@ void unpack_node_state(WorkingSet& ws, Node& node, xmlNode* state) {
     if (join == "banned") node.online = false;
     return;
   }
+  // With fencing (the peer's criteria, in this order).
   node.unclean = false;
-  if (in_cluster && crmd_online && join == "member") {
-    node.online = true;
-    if (terminate) {
-      node.unclean = true;
-      node.fence_reason = "termination was requested";
-    }
-  } else if (in_cluster && crmd_online && (join == "pending" || join == "welcomed" || join == "integrated" || join == "down")) {
-    if (join == "down" && !node.expected_up) {
-      node.online = false;
-    } else {
+  bool has_in_ccm = xml::attr(state, "in_ccm").has_value();
+  std::string exp_state = expected.empty() ? "down" : expected;
+  auto fence = [&](const char* why) {
+    node.unclean = true;
+    node.fence_reason = why;
+  };
+  if (node.shutdown) {
+    node.online = crmd_online;  // a dead peer cannot be shut down
+  } else if (!has_in_ccm) {
+    fence("peer has not been seen by the cluster");
+  } else if (join == "banned") {
+    fence("peer failed Pacemaker membership criteria");
+  } else if (!terminate && exp_state == "down") {
+    if (in_cluster || crmd_online) {
       node.pending = true;
-      node.online = false;
+      node.online = in_cluster;
     }
-  } else if (!in_cluster && !crmd_online) {
-    if (node.expected_up && join != "down") {
-      node.unclean = true;
-      node.fence_reason = "peer is no longer part of the cluster";
-    } else if (terminate) {
-      node.unclean = true;
-      node.fence_reason = "termination was requested";
-    }
-  } else if (in_cluster && !crmd_online) {
-    if (node.expected_up || join == "member") {
-      node.unclean = true;
-      node.online = true;
-      node.fence_reason = "peer process is no longer available";
-    }
-  } else if (!in_cluster && crmd_online) {
-    node.unclean = true;
-    node.fence_reason = "peer is no longer part of the cluster";
+  } else if (terminate && join == "down" && !in_cluster && !crmd_online) {
+    node.online = false;  // just shot
+  } else if (!in_cluster) {
+    fence("peer is no longer part of the cluster");
+  } else if (!crmd_online) {
+    node.online = true;
+    fence("peer process is no longer available");
+  } else if (terminate) {
+    node.online = true;
+    fence("termination was requested");
+  } else if (join == "member") {
+    node.online = true;
+  } else if (join == "pending" || join == "down") {
+    node.online = true;
+    node.pending = true;
+  } else {
+    node.online = true;
+    fence("peer was in an unknown state");
   }
-  if (join == "banned") {
-    node.unclean = true;
-    node.fence_reason = "peer was in an unknown state";
-  }
+  if (node.pending) node.online = false;
 }
 
 OpRecord read_op(xmlNode* x) {
