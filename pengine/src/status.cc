@@ -237,6 +237,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
     last_failure = &op;
     r->failed_ops.push_back({node, op.id});
     std::string f = effective_on_fail(ws, r, op);
+    if (status == 7 && f == "ignore") f = "restart";  // a missing agent cannot be ignored
     if (status == 3 || status == 5 || status == 7 || rc == 2 || rc == 3 || rc == 4 || rc == 5) {
       r->hard_banned.insert(node);
     }
