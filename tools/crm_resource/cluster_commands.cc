@@ -495,7 +495,8 @@ int cmd_query_xml(Session& s, const ClusterCommandOptions& o) {
   std::cout << format_one_resource(s.info(), s.status(), o.resource, opt);
   xml::DocPtr doc = xml::new_document("x");
   xmlNode* copy = xmlDocCopyNode(rsc, doc.get(), 1);
-  xmlDocSetRootElement(doc.get(), copy);
+  xmlNode* old_root = xmlDocSetRootElement(doc.get(), copy);
+  if (old_root) xmlFreeNode(old_root);
   std::string text = xml::to_string(doc.get(), true);
   if (auto pos = text.find("?>"); text.rfind("<?xml", 0) == 0 && pos != std::string::npos) {
     text.erase(0, pos + 2);
