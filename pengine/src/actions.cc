@@ -157,7 +157,11 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
     }
     return;
   }
-  bool restart = r->failed || multiple;
+  // A failure handled by demotion (on-fail=demote) needs no restart.
+  bool demote_only = r->failed && !r->on_fail_node.empty();
+  for (auto& [n, f] : r->on_fail_node)
+    if (f != "demote") demote_only = false;
+  bool restart = (r->failed && !demote_only) || multiple;
   // Parameters changed since the resource was started here?
   std::set<long> reschedule;
   DefinitionChange def = DefinitionChange::kNone;

@@ -177,6 +177,11 @@ ResourceStatus status_of(WorkingSet& ws, Resource* r, bool after) {
           Action* promote = find_task(r, "promote", next);
           if (promote && promote->in_graph) role = Role::kPromoted;
         }
+        for (Node* n : r->running_on) {  // a demotion recovers an on-fail=demote failure
+          Action* demote = find_task(r, "demote", n);
+          auto f = r->on_fail_node.find(n);
+          if (demote && demote->in_graph && f != r->on_fail_node.end() && f->second == "demote") s.failed = false;
+        }
         if (nodes.empty()) role = Role::kStopped;
         if (role == Role::kStarted && r->clone_parent() && r->clone_parent()->promotable) role = Role::kUnpromoted;
         for (Node* n : nodes) s.nodes.push_back(n->uname);
