@@ -360,18 +360,13 @@ void Controller::on_membership(const Membership& m) {
     return;
   }
   rebuild_view();
+  // A new DC always runs a join round, also when it takes over from a DC
+  // that left: its CIB copy may lag the old DC's last writes (results of
+  // operations it had asked for), and planning on that copy would start
+  // things that already run, or leave running what it should stop. The
+  // members' executors know the truth; the round costs one exchange.
   bool need_join = !was_dc || !m.joined.empty();
-  if (!was_dc && m.joined.empty()) {
-    // Took over from a DC that left: the replicated status is current for
-    // every member that had joined, so plan at once (the failover path).
-    need_join = false;
-    StatusView v = read_status(view_);
-    for (NodeId n : members_) {
-      const NodeView* nv = v.by_id(id_str(n));
-      if (n != self_ && (!nv || !nv->online)) need_join = true;
-    }
-    if (!need_join) log("took over as DC without a join round");
-  }
+  if (!was_dc && old_dc != 0 && old_dc != self_) log("taking over as DC from node " + id_str(old_dc));
   for (NodeId back : m.joined) {
     if (controller_gone_.erase(back)) log("the controller of node " + id_str(back) + " is back");
   }
@@ -736,6 +731,16 @@ void Controller::run_policy_engine_if_needed() {
   graph->transition_id = next_transition_id_++;
   ++stats_.transitions;
   size_t actions = graph->actions.size();
+  std::string what;  // the resource operations, for the log
+  int listed = 0;
+  for (const auto& [id, a] : graph->actions) {
+    if (a.type != tengine::ActionType::kRscOp) continue;
+    if (++listed > 12) {
+      what += " ...";
+      break;
+    }
+    what += " " + a.operation_key + "@" + a.on_node;
+  }
   transition_ = std::make_unique<tengine::Transition>(std::move(graph).value(), *dc_executor_, deps_.clock,
                                                       tengine::TransitionOptions{.dc_uuid = id_str(self_)});
   transition_->on_finished = [this](tengine::Outcome o) { on_transition_finished(o); };
@@ -746,7 +751,7 @@ void Controller::run_policy_engine_if_needed() {
     }
   };
   log("transition " + std::to_string(transition_->id()) + " (" + std::to_string(actions) + " actions): " +
-      replan_reason_);
+      replan_reason_ + (what.empty() ? "" : " [" + what.substr(1) + "]"));
   set_state(State::kTransitionEngine);
   transition_->start();
 }
@@ -836,7 +841,8 @@ void Controller::handle_exec(xmlNode* msg) {
       }
     }
   }
-  memos_[req.rsc_id + "_" + req.action + "_" + std::to_string(req.interval_ms)] = {key, xml::attr_or(msg, "digest")};
+  memos_[req.rsc_id + "_" + req.action + "_" + std::to_string(req.interval_ms)] = {
+      key, xml::attr_or(msg, "digest"), req.rsc_id, req.standard, req.provider, req.type, req.action, req.interval_ms};
   auto call = deps_.executor.exec(req);
   if (!call.ok()) {
     log("executor refused " + req.rsc_id + " " + req.action + ": " + call.status().to_string());
@@ -892,6 +898,18 @@ std::string Controller::history_xml() {
     }
     if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
     else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = tengine::kOcfNotRunning;
+    tengine::record_op(xml::root(doc), op);
+  }
+  // Operations the DC asked for that are still running here: pending, so a
+  // DC that plans from this history neither repeats nor forgets them (a DC
+  // that left may not have waited for them).
+  for (const auto& [op_key, memo] : memos_) {
+    if (memo.interval_ms != 0 || memo.rsc_id.empty() || memo.action == "monitor") continue;
+    tengine::OpRecord op{.rsc_id = memo.rsc_id, .rsc_class = memo.standard, .rsc_provider = memo.provider,
+                         .rsc_type = memo.type, .operation = memo.action, .interval_ms = 0, .call_id = -1,
+                         .rc = 193, .op_status = -1, .last_rc_change = deps_.clock.wall_now(),
+                         .transition_key = memo.key, .op_digest = memo.digest, .on_node = name_};
+    if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
     tengine::record_op(xml::root(doc), op);
   }
   return xml::to_string(xml::root(doc), false);

@@ -1,5 +1,7 @@
 #include "cluster_sim.h"
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <iostream>
 
@@ -101,6 +103,8 @@ void SimCib::submit(const cib::Request& request, std::function<void(const Status
 // ---- world --------------------------------------------------------------------
 
 World::World(WorldOptions options) : options_(options), rng_(options.seed), base_(cib::Cib::empty()) {
+  // CRM_SIM_VERBOSE=<seed>: every controller's log for that seed on stderr.
+  if (const char* v = getenv("CRM_SIM_VERBOSE"); v && std::to_string(options_.seed) == v) options_.verbose = true;
   for (int i = 1; i <= options_.nodes; ++i) {
     Node n;
     n.index = i;

@@ -158,6 +158,10 @@ class Controller {
   class DcExecutor;
   struct OpMemo {  // what the DC asked for, echoed in results
     std::string key, digest;
+    // The operation, so one still running can be reported as pending in a
+    // join history.
+    std::string rsc_id, standard, provider, type, action;
+    uint32_t interval_ms = 0;
   };
 
   void on_membership(const Membership& m);
