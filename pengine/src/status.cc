@@ -306,8 +306,11 @@ Resource* find_anonymous_instance(WorkingSet& ws, Resource* clone, Node* node, c
     for (Resource* p : prims) if (p->base_id == base) match = p;
     if (active_somewhere) {
       if (here && match) {
-        bool already = std::find(match->known_on.begin(), match->known_on.end(), node) != match->known_on.end();
-        if (!already || match->running_on.empty()) return match;
+        // Its history here was already read from another entry: this entry
+        // is a second active copy on the node (an orphan instance).
+        if (std::find(match->running_on.begin(), match->running_on.end(), node) != match->running_on.end() &&
+            match->history.count(node))
+          continue;
         return match;
       }
     } else if (!inactive && match && !match->blocked) {
