@@ -238,10 +238,14 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecor
     r->failed_ops.push_back({node, op.id});
     std::string f = effective_on_fail(ws, r, op);
     if (status == 7 && f == "ignore") f = "restart";  // a missing agent cannot be ignored
-    if (status == 3 || status == 5 || status == 7 || rc == 2 || rc == 3 || rc == 4 || rc == 5) {
+    // Hard errors: by execution status, or by agent result when the
+    // operation completed (an execution error keeps the result as is).
+    bool done = status == 0;
+    if (status == 3 || status == 5 || status == 7 ||
+        (done && (rc == 2 || rc == 4 || rc == 5 || (rc == 3 && op.interval_ms == 0)))) {
       r->hard_banned.insert(node);
     }
-    if (status == 6 || rc == 6) r->unrunnable_everywhere = true;
+    if (status == 6 || (done && rc == 6)) r->unrunnable_everywhere = true;
     if (on_fail_rank(f) > on_fail_rank(on_fail) || on_fail == "ignore") on_fail = f;
     if (f == "ignore") {
       if (op.task == "start" || (op.task == "monitor" && rc != 7)) role = rc == 8 || rc == 9 ? Role::kPromoted : Role::kStarted;
