@@ -205,7 +205,11 @@ class TextWriter {
       << flags_text(r) << ":\n";
     std::string in = indent + "  ";
     if (r.unique) {
-      for (const auto& c : r.children) resource(o, c, in);
+      // As the peer: an active unique clone lists every instance, stopped ones too.
+      for (const auto& c : r.children) {
+        if (is_leaf(c)) primitive(o, c, in);
+        else resource(o, c, in);
+      }
       return;
     }
     ++anonymous_depth_;
@@ -500,7 +504,9 @@ std::vector<FailedOp> failed_operations(const cib::Cib& cib) {
               if (!find_resource(cib, base)) continue;
             }
             int expected = target_rc(xml::attr_or(op, "transition-key"));
-            bool failed = (f.op_status != 0 && f.op_status != 1) || f.rc != expected;
+            // An "error" execution status with the expected rc is how old feature sets recorded success.
+            bool failed = (f.op_status != 0 && f.op_status != 1 && !(f.op_status == 4 && f.rc == expected)) ||
+                          f.rc != expected;
             // A probe that found the resource stopped, or running where expected, is fine.
             if (!failed) continue;
             if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 7) continue;
@@ -602,6 +608,20 @@ std::string format_one_resource(const ClusterInfo& info, const ClusterStatus& st
   return s;
 }
 
+namespace {
+// Failures crm_mon lists: as the peer, the history of a node that is cleanly
+// offline is not looked at.
+std::vector<FailedOp> visible_failures(const cib::Cib& cib, const ClusterStatus& st) {
+  std::set<std::string> hidden;
+  for (const auto& n : st.nodes)
+    if (!n.online && !n.unclean) hidden.insert(n.name);
+  std::vector<FailedOp> out;
+  for (auto& f : failed_operations(cib))
+    if (!hidden.count(f.node)) out.push_back(std::move(f));
+  return out;
+}
+}  // namespace
+
 std::string format_resources(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt) {
   TextWriter w(st, opt, failures_ignored(info.cib), not_installed_nodes(info.cib));
   std::ostringstream rs;
@@ -698,7 +718,7 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
       }
     }
   }
-  auto failed = failed_operations(info.cib);
+  auto failed = visible_failures(info.cib, st);
   if (!failed.empty()) {
     o << "\nFailed Resource Actions:\n";
     for (const auto& f : failed) o << "  * " << failed_op_line(f) << "\n";
@@ -810,7 +830,7 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
     }
     o << "  </node_history>\n";
   }
-  auto failed = failed_operations(info.cib);
+  auto failed = visible_failures(info.cib, st);
   if (!failed.empty()) {
     o << "  <failures>\n";
     for (const auto& f : failed) {
