@@ -3,6 +3,7 @@
 // current role on each node from its operation history.
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "crm/core/xml.h"
 #include "working_set.h"
@@ -93,18 +94,44 @@ void unpack_node_state(WorkingSet& ws, Node& node, xmlNode* state) {
   if (node.pending) node.online = false;
 }
 
+// An attribute's text (as xml::attr() reads it, without a copy through libxml2
+// for the usual single text child).
+std::string attr_text(const xmlNode* x, const xmlAttr* a) {
+  const xmlNode* c = a->children;
+  if (!c) return "";
+  if (c->type == XML_TEXT_NODE && !c->next && c->content) return reinterpret_cast<const char*>(c->content);
+  xmlChar* v = xmlNodeListGetString(x->doc, c, 1);
+  std::string out = v ? reinterpret_cast<char*>(v) : "";
+  xmlFree(v);
+  return out;
+}
+
+// One pass over the record's attributes: a status section holds tens of
+// thousands of records, and looking each name up separately scans them all.
 OpRecord read_op(xmlNode* x) {
+  enum { kId, kOperation, kInterval, kCallId, kRc, kOpStatus, kLastRcChange, kLastRun, kDigest, kKey, kFields };
+  static const char* const kNames[kFields] = {"id",        "operation",      "interval", "call-id",   "rc-code",
+                                              "op-status", "last-rc-change", "last-run", "op-digest", "transition-key"};
+  std::optional<std::string> v[kFields];
+  for (const xmlAttr* a = x->type == XML_ELEMENT_NODE ? x->properties : nullptr; a; a = a->next) {
+    for (int f = 0; f < kFields; ++f) {
+      if (!v[f] && xmlStrEqual(a->name, BAD_CAST kNames[f])) {
+        v[f] = attr_text(x, a);
+        break;
+      }
+    }
+  }
   OpRecord op;
   op.xml = x;
-  op.id = xml::attr_or(x, "id");
-  op.task = xml::attr_or(x, "operation");
-  op.interval_ms = to_int(xml::attr_or(x, "interval", "0"), 0);
-  op.call_id = to_int(xml::attr_or(x, "call-id", "0"), 0);
-  op.rc = to_int(xml::attr_or(x, "rc-code", "0"), 0);
-  op.op_status = to_int(xml::attr_or(x, "op-status", "0"), 0);
-  op.last_rc_change = to_int(xml::attr_or(x, "last-rc-change", xml::attr_or(x, "last-run", "0")), 0);
-  op.digest = xml::attr_or(x, "op-digest");
-  std::string key = xml::attr_or(x, "transition-key");
+  op.id = v[kId].value_or("");
+  op.task = v[kOperation].value_or("");
+  op.interval_ms = to_int(v[kInterval].value_or("0"), 0);
+  op.call_id = to_int(v[kCallId].value_or("0"), 0);
+  op.rc = to_int(v[kRc].value_or("0"), 0);
+  op.op_status = to_int(v[kOpStatus].value_or("0"), 0);
+  op.last_rc_change = to_int(v[kLastRcChange] ? *v[kLastRcChange] : v[kLastRun].value_or("0"), 0);
+  op.digest = v[kDigest].value_or("");
+  std::string key = v[kKey].value_or("");
   op.target_rc = 0;
   // transition-key: action:transition:target_rc:uuid
   size_t p1 = key.find(':');
