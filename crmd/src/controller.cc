@@ -88,7 +88,7 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
       c_.log("cannot run " + a.operation_key + " on " + a.on_node + ": not a member");
       return unavailable("node " + a.on_node + " is not a member");
     }
-    std::string digest = tengine::op_digest(a.parameters());
+    std::string digest = tengine::op_digest(a.attributes, a.interval_ms);
     bool probe = a.operation == "monitor" && a.interval_ms == 0;
     if (!probe && a.interval_ms == 0 && a.operation != "cancel" && a.operation != "delete") {
       // Record the operation as pending first, so a DC that takes over sees it.

@@ -12,6 +12,7 @@
 #include <cstdio>
 
 #include "crm/core/xml.h"
+#include "crm/pengine/digest.h"
 #include "working_set.h"
 
 namespace crm::pengine {
@@ -25,6 +26,7 @@ std::string escape(const std::string& s) {
       case '<': o += "&lt;"; break;
       case '>': o += "&gt;"; break;
       case '"': o += "&quot;"; break;
+      case '\'': o += "&apos;"; break;
       default: o += c;
     }
   }
@@ -48,12 +50,7 @@ std::string md5_hex(const std::string& text) {
   return out;
 }
 
-std::string digest_of(const Attrs& params) {
-  std::string s = " <parameters";
-  for (auto& [k, v] : params) s += " " + k + "=\"" + escape(v) + "\"";
-  s += "/>\n";
-  return md5_hex(s);
-}
+std::string digest_of(const Attrs& params) { return parameters_digest(params); }
 
 const OpConfig* find_config(const Resource* r, const std::string& task, long interval) {
   for (const OpConfig& c : r->ops)
@@ -90,6 +87,23 @@ bool only_secrets_changed(WorkingSet& ws, Resource* r, const OpRecord& op, const
 }
 
 }  // namespace
+
+std::string parameters_digest(const std::map<std::string, std::string>& params) {
+  std::string s = " <parameters";
+  for (auto& [k, v] : params) s += " " + k + "=\"" + escape(v) + "\"";
+  s += "/>\n";
+  return md5_hex(s);
+}
+
+std::string op_digest(const std::map<std::string, std::string>& attributes, long interval_ms) {
+  std::map<std::string, std::string> p;
+  for (const auto& [k, v] : attributes) {
+    if (k == "crm_feature_set") continue;
+    if (k.rfind("CRM_meta_", 0) == 0 && !(interval_ms > 0 && k == "CRM_meta_timeout")) continue;
+    p.emplace(k, v);
+  }
+  return parameters_digest(p);
+}
 
 DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule) {
   auto it = r->history.find(node);

@@ -1,11 +1,10 @@
 #include "crm/tengine/op_record.h"
 
-#include <openssl/evp.h>
-
 #include <cstdio>
 #include <vector>
 
 #include "crm/core/xml.h"
+#include "crm/pengine/digest.h"
 
 namespace crm::tengine {
 
@@ -91,27 +90,8 @@ void record_op(xmlNode* lrm_resources, const OpRecord& op) {
   if (op.failed()) put(rsc, op, op.rsc_id + "_last_failure_0");
 }
 
-std::string op_digest(const std::map<std::string, std::string>& parameters) {
-  xml::DocPtr doc = xml::new_document("parameters");
-  for (const auto& [k, v] : parameters) {
-    if (k.rfind("CRM_meta_", 0) == 0) continue;
-    xml::set_attr(xml::root(doc), k.c_str(), v);
-  }
-  std::string text = xml::to_string(xml::root(doc), false);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_md5(), nullptr);
-  EVP_DigestUpdate(ctx, text.data(), text.size());
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  std::string hex;
-  char buf[3];
-  for (unsigned int i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", digest[i]);
-    hex += buf;
-  }
-  return hex;
+std::string op_digest(const std::map<std::string, std::string>& attributes, long interval_ms) {
+  return pengine::op_digest(attributes, interval_ms);
 }
 
 }  // namespace crm::tengine

@@ -284,7 +284,7 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
     op.rc = op.target_rc;
     op.last_rc_change = now;
     op.transition_key = std::to_string(a.id) + ":0:" + std::to_string(op.target_rc) + ":crm-simulate";
-    op.op_digest = tengine::op_digest(a.attributes);
+    op.op_digest = tengine::op_digest(a.attributes, interval_ms);
     op.on_node = a.node;
     const OpSpec* fail = nullptr;
     for (const OpSpec& s : failures) {
