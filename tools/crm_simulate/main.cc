@@ -164,6 +164,9 @@ int main(int argc, char** argv) {
 
   pe::ScheduleOptions opts;
   opts.want_scores = scores;
+  // As the peer: an input read with -x is taken as sanitized (secrets masked), so a
+  // matching op-secure-digest means only secret parameters differ.
+  opts.sanitized = !xml_file.empty();
   auto t = pe::schedule(d, now, opts);
   if (!t.ok()) return fail(t.status());
   for (const auto& w : t->warnings) std::cerr << "crm_simulate: warning: " << w << "\n";
