@@ -105,6 +105,11 @@ int run(int argc, char** argv) {
   cib::Replicator* rep_ptr = nullptr;
   cib::ReplicatorOptions options;
   options.incarnation = fmt::format("{}-{}", std::time(nullptr), getpid());
+  options.clock = &clock;
+  {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) options.node_name = host;
+  }
   options.request_flush = [&] {
     if (flush_posted) return;
     flush_posted = true;

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <optional>
 
@@ -77,7 +78,12 @@ class DaemonClient final : public CibClient {
 
   Result<Reply> call(const Request& r) override {
     Attrs attrs{{"call-id", std::to_string(++call_id_)}};
-    request_to_attrs(r, attrs);
+    Request named = r;
+    // The peer's update-client: the program's name (cibadmin, crmd, crm_resource, ...).
+    if (named.client_name.empty() && program_invocation_short_name) named.client_name = program_invocation_short_name;
+    named.user.clear();    // the daemon takes it from the socket's credentials
+    named.origin.clear();  // and the origin from its own node name
+    request_to_attrs(named, attrs);
     ASSIGN_OR_RETURN(Message m, roundtrip(encode("cib_request", attrs, r.fragment)));
     Reply reply;
     auto v = Version::parse(m.get("version"));

@@ -1,6 +1,7 @@
 #include "crm/cib/replicator.h"
 
 #include <algorithm>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,23 @@ constexpr size_t kCompletedMemory = 8192;
 uint64_t to_u64(const std::string& s) { return s.empty() ? 0 : std::strtoull(s.c_str(), nullptr, 10); }
 
 }  // namespace
+
+std::string last_written_text(std::time_t when) {
+  std::tm tm{};
+  if (!::localtime_r(&when, &tm)) return {};
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm);
+  return std::string(buf, n);
+}
+
+void stamp_change(Cib& cib, const Request& request, const Clock* clock) {
+  xmlNode* root = cib.root();
+  if (!root) return;
+  if (clock) xml::set_attr(root, "cib-last-written", last_written_text(clock->wall_now()));
+  if (!request.origin.empty()) xml::set_attr(root, "update-origin", request.origin);
+  if (!request.client_name.empty()) xml::set_attr(root, "update-client", request.client_name);
+  if (!request.user.empty()) xml::set_attr(root, "update-user", request.user);
+}
 
 Replicator::Replicator(cluster::GroupTransport& group, CibStore* store, const Schema* schema, Cib initial,
                        ReplicatorOptions options)
@@ -64,6 +82,7 @@ void Replicator::submit(Request request, Reply done) {
     done(unavailable("the cluster messaging layer is gone"), cib_.version());
     return;
   }
+  if (!options_.node_name.empty()) request.origin = options_.node_name;
   uint64_t call = next_call_++;
   std::string id = fmt::format("{}:{}:{}", local_, options_.incarnation, call);
   // Before the first membership round completes (or during one) the request
@@ -198,6 +217,9 @@ void Replicator::process_pending() {
       auto kind = apply_request(*tentative_, p.request, schema_);
       status = kind.status();
       if (kind.ok()) {
+        // Stamped here, by the master, and carried in the patch / full CIB:
+        // every replica gets the same text (never recomputed per replica).
+        if (*kind == ChangeKind::kConfiguration) stamp_change(*tentative_, p.request, options_.clock);
         attrs.emplace_back("kind", change_kind_name(*kind));
         std::optional<Patch> patch;
         if (!options_.full_cib_results) {

@@ -27,6 +27,8 @@ const Schema* schema() {
   return s;
 }
 
+constexpr std::time_t kWallStart = 1700000000;
+
 struct Outcome {
   bool done = false;
   Status status;
@@ -47,6 +49,11 @@ class Cluster {
     Cib initial = loaded->cib ? std::move(*loaded->cib) : base();
     auto& ep = net_.join(id);
     ReplicatorOptions opts{.incarnation = std::to_string(++incarnations_)};
+    // Each node's clock differs: only the master's may reach the CIB.
+    auto& clock = clocks_[id];
+    if (!clock) clock = std::make_unique<SimulatedClock>(kWallStart + 1000 * id);
+    opts.clock = clock.get();
+    opts.node_name = "node" + std::to_string(id);
     if (group_commit_) opts.request_flush = [this, id] { flush_wanted_.insert(id); };
     n.rep = std::make_unique<Replicator>(ep, n.store.get(), schema(), std::move(initial), opts);
   }
@@ -118,6 +125,7 @@ class Cluster {
   int incarnations_ = 0;
   std::map<NodeId, std::unique_ptr<FaultInjectingFileSystem>> disks_;
   std::map<NodeId, Node> nodes_;
+  std::map<NodeId, std::unique_ptr<SimulatedClock>> clocks_;
   std::set<NodeId> flush_wanted_;
 };
 
@@ -169,6 +177,42 @@ TEST(ReplicatorTest, StatusChangesTakeTheFastPath) {
   EXPECT_EQ(p->version, (Version{0, 1, 2}));
   c.expect_converged();
   EXPECT_EQ(c.count(1, "/cib/status/node_state"), 2u);
+}
+
+TEST(ReplicatorTest, MasterStampsConfigurationChangesIdenticallyEverywhere) {
+  Cluster c;
+  start3(c);
+  Request r = create("r2");
+  r.client_name = "cibadmin";
+  r.user = "root";
+  r.origin = "forged";  // the submitting node sets its own name
+  auto o = c.submit(2, r);
+  c.settle();
+  ASSERT_TRUE(o->done && o->status.ok()) << o->status.to_string();
+  c.expect_converged();
+  const std::string written = last_written_text(kWallStart + 1000);  // node 1's clock: the master
+  EXPECT_EQ(written.size(), 24u) << written;  // "Tue Nov 14 22:29:20 2023"
+  for (NodeId id : {1u, 2u, 3u}) {
+    xmlNode* root = c.rep(id).cib().root();
+    EXPECT_EQ(xml::attr_or(root, "cib-last-written"), written) << id;
+    EXPECT_EQ(xml::attr_or(root, "update-origin"), "node2") << id;
+    EXPECT_EQ(xml::attr_or(root, "update-client"), "cibadmin") << id;
+    EXPECT_EQ(xml::attr_or(root, "update-user"), "root") << id;
+  }
+  // A status change leaves them alone (as the peer's last change).
+  Request st = node_state(3, "online");
+  st.client_name = "crmd";
+  c.submit(3, st);
+  c.settle();
+  c.expect_converged();
+  EXPECT_EQ(xml::attr_or(c.rep(2).cib().root(), "update-client"), "cibadmin");
+  // A configuration change without a client name keeps the previous one.
+  c.submit(3, create("r3"));
+  c.settle();
+  c.expect_converged();
+  EXPECT_EQ(xml::attr_or(c.rep(1).cib().root(), "update-origin"), "node3");
+  EXPECT_EQ(xml::attr_or(c.rep(1).cib().root(), "update-client"), "cibadmin");
+  EXPECT_EQ(xml::attr_or(c.rep(1).cib().root(), "update-user"), "root");
 }
 
 TEST(ReplicatorTest, NotifiesEveryNodeWithKindAndVersion) {

@@ -224,6 +224,9 @@ void request_to_attrs(const Request& r, std::vector<std::pair<const char*, std::
   if (r.no_children) flags += "no-children ";
   if (!flags.empty()) flags.pop_back();
   attrs.emplace_back("flags", flags);
+  attrs.emplace_back("client", r.client_name);
+  attrs.emplace_back("user", r.user);
+  attrs.emplace_back("origin", r.origin);
 }
 
 Result<Request> request_from_message(const Message& m) {
@@ -235,6 +238,9 @@ Result<Request> request_from_message(const Message& m) {
   r.allow_create = flags.find(" allow-create ") != std::string::npos;
   r.delete_all = flags.find(" delete-all ") != std::string::npos;
   r.no_children = flags.find(" no-children ") != std::string::npos;
+  r.client_name = m.get("client");
+  r.user = m.get("user");
+  r.origin = m.get("origin");
   r.fragment = std::string(m.body);
   return r;
 }

@@ -1,5 +1,7 @@
 #include "crm/cib/server.h"
 
+#include <pwd.h>
+
 namespace crm::cib {
 
 CibServer::CibServer(EventLoop& loop, Replicator& replicator) : loop_(loop), replicator_(replicator) {
@@ -12,9 +14,9 @@ CibServer::CibServer(EventLoop& loop, Replicator& replicator) : loop_(loop), rep
 
 Status CibServer::listen(const std::string& socket_path) {
   ASSIGN_OR_RETURN(server_, ipc::Server::listen(loop_, socket_path));
-  server_->on_message = [this](ipc::ClientId id, const ipc::PeerCredentials&, std::string msg) {
+  server_->on_message = [this](ipc::ClientId id, const ipc::PeerCredentials& cred, std::string msg) {
     connected_.insert(id);
-    on_request(id, std::move(msg));
+    on_request(id, cred, std::move(msg));
   };
   server_->on_disconnect = [this](ipc::ClientId id) {
     connected_.erase(id);
@@ -31,7 +33,20 @@ void CibServer::reply(ipc::ClientId client, const std::string& call_id, const St
   (void)server_->send(client, encode("cib_reply", attrs, body));
 }
 
-void CibServer::on_request(ipc::ClientId client, std::string payload) {
+namespace {
+
+// The peer's update-user: the name of the uid on the socket (empty when unknown).
+std::string user_name(uid_t uid) {
+  struct passwd pw;
+  struct passwd* found = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) != 0 || !found) return {};
+  return found->pw_name;
+}
+
+}  // namespace
+
+void CibServer::on_request(ipc::ClientId client, const ipc::PeerCredentials& cred, std::string payload) {
   auto m = split_message(payload);
   if (!m.ok()) {
     reply(client, "", m.status(), replicator_.cib().version());
@@ -54,6 +69,7 @@ void CibServer::on_request(ipc::ClientId client, std::string payload) {
     reply(client, call_id, result.status(), replicator_.cib().version(), result.ok() ? *result : std::string());
     return;
   }
+  request->user = user_name(cred.uid);
   replicator_.submit(std::move(request).value(), [this, client, call_id](const Status& s, const Version& v) {
     reply(client, call_id, s, v);
   });

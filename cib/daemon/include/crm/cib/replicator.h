@@ -35,6 +35,7 @@
 #include "crm/cib/request.h"
 #include "crm/cib/store.h"
 #include "crm/cluster/cluster.h"
+#include "crm/core/clock.h"
 
 namespace crm::cib {
 
@@ -56,7 +57,20 @@ struct ReplicatorOptions {
   // The argument is the crm_cib group's membership as of this point of the
   // agreed order (a race-free basis for a majority rule).
   std::function<bool(const std::vector<cluster::NodeId>& group_members)> has_quorum;
+  // This node's name: the update-origin of the changes submitted here.
+  std::string node_name;
+  // Wall time for cib-last-written (the master stamps each configuration
+  // change; replicas get the stamp in the patch). Null: not written.
+  const Clock* clock = nullptr;
 };
+
+// As the peer does on every configuration change: sets cib-last-written (the
+// peer's ctime-like local time, "Tue Nov 24 21:50:01 2026"), update-origin,
+// update-client and update-user from the request (each only when known; an
+// unknown one keeps its previous value).
+void stamp_change(Cib& cib, const Request& request, const Clock* clock);
+// "Tue Nov 24 21:50:01 2026" (local time, day padded with a space as ctime()).
+std::string last_written_text(std::time_t when);
 
 class Replicator {
  public:

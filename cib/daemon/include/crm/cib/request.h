@@ -40,6 +40,15 @@ struct Request {
   bool allow_create = false;  // modify: create when missing (cibadmin -c)
   bool delete_all = false;    // delete with xpath: every match (cibadmin -d)
   bool no_children = false;   // query: the matches without their children (cibadmin -n)
+  // Who asked (the peer's update-client / update-user / update-origin on
+  // <cib>): the client program's name (the client library fills in the
+  // program name when empty), the user the cib daemon saw on the socket,
+  // and the node name of the cib daemon that broadcast the request (set by
+  // Replicator::submit). The master writes them into the CIB on a
+  // configuration change.
+  std::string client_name;
+  std::string user;
+  std::string origin;
 };
 
 // What a successful change touched; decides which counter moved.

@@ -30,7 +30,7 @@ class CibServer {
   size_t subscribers() const { return subscribers_.size(); }
 
  private:
-  void on_request(ipc::ClientId client, std::string payload);
+  void on_request(ipc::ClientId client, const ipc::PeerCredentials& cred, std::string payload);
   void reply(ipc::ClientId client, const std::string& call_id, const Status& status, const Version& version,
              std::string_view body = {});
 
