@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
@@ -73,7 +74,21 @@ class MsgBuilder {
 
 std::string xpath_node_state(NodeId id) { return "/cib/status/node_state[@id='" + id_str(id) + "']"; }
 
+#ifndef CRM_DC_VERSION
+#define CRM_DC_VERSION "0.0.0-crm"
+#endif
+
+// The value of the nvpair `name` in crm_config's cib-bootstrap-options, or nullopt.
+std::optional<std::string> bootstrap_option(const cib::Cib& cib, const std::string& name) {
+  auto found = cib.query("/cib/configuration/crm_config/cluster_property_set[@id='cib-bootstrap-options']/nvpair[@name='" +
+                         name + "']");
+  if (!found.ok() || found->empty()) return std::nullopt;
+  return xml::attr_or(found->front(), "value");
+}
+
 }  // namespace
+
+const char* dc_version() { return CRM_DC_VERSION; }
 
 // ---------------------------------------------------------------------------
 // The DC's executor for the transition engine: rsc_ops go to the target node's
@@ -396,10 +411,38 @@ void Controller::write_cib_root_attributes() {
   if (!is_dc()) return;
   const xmlNode* root = deps_.cib.current().root();
   std::string q = effective_quorum() ? "1" : "0";
-  if (xml::attr_or(root, "have-quorum") == q && xml::attr_or(root, "dc-uuid") == id_str(self_)) return;
-  MsgBuilder b("cib");
-  b.set("have-quorum", q).set("dc-uuid", id_str(self_));
-  submit({.op = cib::Op::kModify, .section = "cib", .fragment = b.str()});
+  if (xml::attr_or(root, "have-quorum") != q || xml::attr_or(root, "dc-uuid") != id_str(self_)) {
+    MsgBuilder b("cib");
+    b.set("have-quorum", q).set("dc-uuid", id_str(self_));
+    submit({.op = cib::Op::kModify, .section = "cib", .fragment = b.str()});
+  }
+  write_cluster_properties();
+}
+
+void Controller::write_cluster_properties() {
+  // As the peer's DC: dc-version and cluster-infrastructure in
+  // cib-bootstrap-options (crm_mon prints them), written only when they
+  // differ (each write is a new epoch) and only with quorum (the CIB daemons
+  // refuse configuration changes without it; on_quorum calls us again).
+  if (!is_dc() || !effective_quorum()) return;
+  const std::pair<const char*, std::string> wanted[] = {{"dc-version", dc_version()},
+                                                        {"cluster-infrastructure", "corosync"}};
+  xml::DocPtr doc = xml::new_document("crm_config");
+  xmlNode* set = xml::add_child(xml::root(doc), "cluster_property_set");
+  xml::set_attr(set, "id", "cib-bootstrap-options");
+  bool needed = false;
+  for (const auto& [name, value] : wanted) {
+    if (bootstrap_option(view_, name) == value) continue;
+    needed = true;
+    xmlNode* nv = xml::add_child(set, "nvpair");
+    xml::set_attr(nv, "id", std::string("cib-bootstrap-options-") + name);
+    xml::set_attr(nv, "name", name);
+    xml::set_attr(nv, "value", value);
+  }
+  if (!needed) return;
+  log(std::string("writing dc-version=") + dc_version() + " and cluster-infrastructure=corosync");
+  submit({.op = cib::Op::kModify, .section = "crm_config", .fragment = xml::to_string(xml::root(doc), false),
+          .allow_create = true});
 }
 
 void Controller::on_message(NodeId from, const std::string& payload) {

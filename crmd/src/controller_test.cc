@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "crm/crmd/simple_scheduler.h"
 #include "crm/crmd/status_view.h"
 
@@ -167,6 +169,43 @@ TEST(ControllerTest, CrashedControllerThatDoesNotComeBackIsTakenForDeadAfterTheG
   clock.advance(std::chrono::milliseconds(3001));
   c.step(Tick{});
   EXPECT_FALSE(read_status(cib.cib).nodes.at("n2").online);
+}
+
+std::optional<std::string> bootstrap(const cib::Cib& cib, const std::string& name) {
+  auto found = cib.query("/cib/configuration/crm_config/cluster_property_set[@id='cib-bootstrap-options']/nvpair[@name='" +
+                         name + "']");
+  if (!found.ok() || found->size() != 1) return std::nullopt;
+  return xml::attr_or(found->front(), "value");
+}
+
+TEST(ControllerTest, DcWritesDcVersionAndClusterInfrastructureOnlyWhenTheyDiffer) {
+  EXPECT_STREQ(dc_version(), CRM_TEST_DC_VERSION);
+  SimulatedClock clock;
+  LocalCib cib;
+  // A CIB last run by the peer: its version is replaced, the set's other properties stay.
+  auto old = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.8">
+      <configuration><crm_config><cluster_property_set id="cib-bootstrap-options">
+      <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
+      <nvpair id="cib-bootstrap-options-dc-version" name="dc-version" value="2.1.5-a3f44794f94"/>
+      </cluster_property_set></crm_config><nodes/><resources/><constraints/></configuration><status/></cib>)");
+  ASSERT_TRUE(old.ok()) << old.status().to_string();
+  cib.cib = std::move(old).value();
+  NullExecutor ex;
+  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
+  c.step(Membership{{1}, {1}, {}});  // no quorum yet: the CIB daemons would refuse the change
+  EXPECT_EQ(bootstrap(cib.cib, "dc-version"), "2.1.5-a3f44794f94");
+  c.step(Quorum{true});
+  EXPECT_EQ(bootstrap(cib.cib, "dc-version"), std::string(dc_version()));
+  EXPECT_EQ(bootstrap(cib.cib, "cluster-infrastructure"), "corosync");
+  EXPECT_EQ(bootstrap(cib.cib, "stonith-enabled"), "false");
+  // Already right: a new DC round writes nothing more to crm_config.
+  auto crm_config = [&] { return xml::to_string(xml::first_child(cib.cib.configuration(), "crm_config"), false); };
+  std::string before = crm_config();
+  c.step(Membership{{1, 2}, {2}, {}});
+  c.step(Message{2, R"(<crmd_join_request node="2" name="n2" gen="2"><lrm_resources/></crmd_join_request>)"});
+  c.step(Quorum{false});
+  c.step(Quorum{true});
+  EXPECT_EQ(crm_config(), before);
 }
 
 }  // namespace

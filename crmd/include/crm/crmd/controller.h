@@ -59,6 +59,10 @@ enum class State {
 };
 const char* state_name(State s);
 
+// Our version as the DC writes it into the dc-version cluster property, in the
+// peer's "<version>-<build>" style: "<project version>-crm" (e.g. "0.1.0-crm").
+const char* dc_version();
+
 // ---- inputs ----
 struct Membership {  // the crm_crmd group's membership after a change (sorted)
   std::vector<NodeId> members, joined, left;
@@ -195,6 +199,7 @@ class Controller {
   void on_transition_finished(tengine::Outcome o);
   void maybe_release_shutdown_nodes();
   void write_cib_root_attributes();
+  void write_cluster_properties();
   std::string fingerprint(const cib::Cib& view) const;
 
   // member side
