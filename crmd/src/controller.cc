@@ -304,7 +304,11 @@ void Controller::record(NodeId node, const tengine::OpRecord& op) {
                         (op.operation == "stop" || op.operation == "start");
   if (auto existing = view_.query(rsc_xpath); existing.ok()) {
     if (drop_recurring) {
-      submit({.op = cib::Op::kDelete, .xpath = rsc_xpath + "/lrm_rsc_op[@interval!='0']", .delete_all = true});
+      // Recurring results go with the stop/start; the last failure stays until a
+      // cleanup, as the peer keeps it (crm_mon's "Failed Resource Actions").
+      submit({.op = cib::Op::kDelete,
+              .xpath = rsc_xpath + "/lrm_rsc_op[@interval!='0' and @id!='" + op.rsc_id + "_last_failure_0']",
+              .delete_all = true});
     }
     for (xmlNode* r : xml::children(xml::first_child(rs, "lrm_resource"), "lrm_rsc_op")) {
       submit({.op = cib::Op::kDelete, .xpath = rsc_xpath + "/lrm_rsc_op[@id='" + xml::attr_or(r, "id") + "']"});
@@ -613,8 +617,6 @@ void Controller::finalize_join() {
       n.set("id", id_str(node)).set("uname", uname).set("type", "member");
       submit({.op = cib::Op::kCreate, .section = "nodes", .fragment = n.str()});
     }
-    // The node's history as its executor knows it replaces what the CIB had.
-    submit({.op = cib::Op::kDelete, .xpath = xpath_node_state(node) + "/lrm"});
     auto hdoc = xml::parse(hist, "join history");
     xml::DocPtr doc = xml::new_document("node_state");
     xmlNode* root = xml::root(doc);
@@ -627,7 +629,13 @@ void Controller::finalize_join() {
     xml::set_attr(root, "expected", "member");
     xmlNode* lrm = xml::add_child(root, "lrm");
     xml::set_attr(lrm, "id", id_str(node));
-    if (hdoc.ok()) xmlAddChild(lrm, xmlDocCopyNode(xml::root(*hdoc), doc.get(), 1));
+    if (hdoc.ok()) {
+      xmlNode* rs = xmlDocCopyNode(xml::root(*hdoc), doc.get(), 1);
+      xmlAddChild(lrm, rs);
+      keep_last_failures(node, rs);
+    }
+    // The node's history as its executor knows it replaces what the CIB had.
+    submit({.op = cib::Op::kDelete, .xpath = xpath_node_state(node) + "/lrm"});
     submit({.op = cib::Op::kModify, .section = "status", .fragment = xml::to_string(root, false), .allow_create = true});
   }
   join_histories_.clear();
@@ -644,6 +652,23 @@ void Controller::finalize_join() {
   }
   set_state(State::kIdle);
   request_replan("join complete");
+}
+
+void Controller::keep_last_failures(NodeId node, xmlNode* lrm_resources) {
+  // The executor reports each operation's latest result only: a recurring
+  // monitor that failed and then succeeded again shows no failure there. The
+  // CIB's "<rsc>_last_failure_0" stays (until a cleanup, as the peer keeps it)
+  // for every resource the executor still knows.
+  for (xmlNode* r : xml::children(lrm_resources, "lrm_resource")) {
+    std::string id = "_last_failure_0";
+    id.insert(0, xml::attr_or(r, "id"));
+    bool has = false;
+    for (xmlNode* op : xml::children(r, "lrm_rsc_op")) has = has || xml::attr_or(op, "id") == id;
+    if (has) continue;
+    auto old = view_.query(xpath_node_state(node) + "/lrm/lrm_resources/lrm_resource[@id='" + xml::attr_or(r, "id") +
+                           "']/lrm_rsc_op[@id='" + id + "']");
+    if (old.ok() && !old->empty()) xmlAddChild(r, xmlDocCopyNode(old->front(), r->doc, 1));
+  }
 }
 
 void Controller::mark_node_down(NodeId node) {
@@ -690,7 +715,8 @@ void Controller::handle_op_result(NodeId from, xmlNode* msg) {
   if (op.operation == "cancel") {
     long interval = to_long(xml::attr_or(msg, "cancel-interval"));
     std::string xp = xpath_node_state(from) + "/lrm/lrm_resources/lrm_resource[@id='" + op.rsc_id +
-                     "']/lrm_rsc_op[@interval='" + std::to_string(interval) + "']";
+                     "']/lrm_rsc_op[@interval='" + std::to_string(interval) + "' and @id!='" + op.rsc_id +
+                     "_last_failure_0']";
     if (auto q = view_.query(xp); q.ok()) submit({.op = cib::Op::kDelete, .xpath = xp, .delete_all = true});
   } else {
     record(from, op);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <tuple>
 
 #include "crm/crmd/simple_scheduler.h"
 #include "crm/crmd/status_view.h"
@@ -206,6 +207,72 @@ TEST(ControllerTest, DcWritesDcVersionAndClusterInfrastructureOnlyWhenTheyDiffer
   c.step(Quorum{false});
   c.step(Quorum{true});
   EXPECT_EQ(crm_config(), before);
+}
+
+// An executor whose history holds a started Dummy and its (now successful) monitor.
+class HistoryExecutor : public NullExecutor {
+ public:
+  Result<std::vector<lrmd::ExecResult>> last_results(const std::string&) override {
+    std::vector<lrmd::ExecResult> out;
+    for (auto [action, interval, call] : {std::tuple{"start", 0u, 3}, std::tuple{"monitor", 10000u, 6}}) {
+      lrmd::ExecResult r;
+      r.rsc_id = "d";
+      r.action = action;
+      r.interval_ms = interval;
+      r.call_id = call;
+      r.rc = 0;
+      r.op_status = lrmd::OpStatus::kDone;
+      r.standard = "ocf";
+      r.provider = "heartbeat";
+      r.type = "Dummy";
+      out.push_back(r);
+    }
+    return out;
+  }
+};
+
+TEST(ControllerTest, LastFailureOfARecurringMonitorStaysUntilCleanup) {
+  SimulatedClock clock;
+  LocalCib cib;
+  HistoryExecutor ex;
+  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
+  c.step(Quorum{true});
+  c.step(Membership{{1}, {1}, {}});
+  auto result = [&](const char* op, int interval, int call, int rc) {
+    c.step(Message{1, "<crmd_op_result node=\"1\" name=\"n1\" rsc=\"d\" class=\"ocf\" provider=\"heartbeat\" "
+                      "type=\"Dummy\" operation=\"" + std::string(op) + "\" interval=\"" + std::to_string(interval) +
+                      "\" call-id=\"" + std::to_string(call) + "\" rc-code=\"" + std::to_string(rc) +
+                      "\" op-status=\"0\"/>"});
+  };
+  const std::string failure = "//lrm_resource[@id='d']/lrm_rsc_op[@id='d_last_failure_0']";
+  auto count = [&](const std::string& xp) {
+    auto r = cib.cib.query(xp);
+    return r.ok() ? r->size() : 0;
+  };
+  result("start", 0, 2, 0);
+  result("monitor", 10000, 3, 7);  // the monitor fails
+  ASSERT_EQ(count(failure), 1u);
+  result("monitor", 10000, 4, 0);  // and later succeeds
+  EXPECT_EQ(count(failure), 1u);
+  EXPECT_EQ(count("//lrm_rsc_op[@id='d_monitor_10000' and @rc-code='0']"), 1u);
+  // The recovery's stop and start drop the recurring result, not the failure.
+  result("stop", 0, 5, 0);
+  EXPECT_EQ(count("//lrm_rsc_op[@id='d_monitor_10000']"), 0u);
+  EXPECT_EQ(count(failure), 1u);
+  result("start", 0, 6, 0);
+  EXPECT_EQ(count(failure), 1u);
+  // A join round rebuilds the node's history from its executor (latest
+  // results only): the failure is kept.
+  c.step(Membership{{1, 2}, {2}, {}});
+  c.step(Message{2, R"(<crmd_join_request node="2" name="n2" gen="2"><lrm_resources/></crmd_join_request>)"});
+  EXPECT_EQ(count("/cib/status/node_state[@id='1']//lrm_rsc_op[@id='d_monitor_10000']"), 1u);
+  EXPECT_EQ(count(failure), 1u);
+  EXPECT_EQ(count(failure + "[@operation_key='d_monitor_10000' and @rc-code='7']"), 1u);
+  // Cancelling the monitor leaves it too.
+  c.step(Message{1, R"(<crmd_op_result node="1" name="n1" rsc="d" class="ocf" provider="heartbeat" type="Dummy"
+      operation="cancel" interval="0" cancel-interval="10000" call-id="7" rc-code="0" op-status="0"/>)"});
+  EXPECT_EQ(count("//lrm_rsc_op[@id='d_monitor_10000']"), 0u);
+  EXPECT_EQ(count(failure), 1u);
 }
 
 }  // namespace

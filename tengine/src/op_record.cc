@@ -79,8 +79,9 @@ void record_op(xmlNode* lrm_resources, const OpRecord& op) {
     return;
   }
   if ((op.operation == "stop" || op.operation == "start") && !op.failed()) {
+    // Recurring results go; the last failure stays until a cleanup (as the peer).
     for (xmlNode* e : xml::children(rsc, "lrm_rsc_op")) {
-      if (xml::attr_or(e, "interval", "0") != "0") {
+      if (xml::attr_or(e, "interval", "0") != "0" && xml::attr_or(e, "id") != op.rsc_id + "_last_failure_0") {
         xmlUnlinkNode(e);
         xmlFreeNode(e);
       }

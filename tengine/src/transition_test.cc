@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <fstream>
 #include <sstream>
 
@@ -265,6 +267,40 @@ TEST(OpRecordTest, PeerFormat) {
   record_op(xml::root(doc), op);
   s = xml::to_string(doc.get(), false);
   EXPECT_NE(s.find("ip_last_failure_0"), std::string::npos) << s;
+}
+
+TEST(OpRecordTest, RecurringFailureStaysAfterTheMonitorSucceedsAndAfterStopStart) {
+  xml::DocPtr doc = xml::new_document("lrm_resources");
+  OpRecord op{.rsc_id = "d", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "Dummy",
+              .operation = "start", .call_id = 2, .last_rc_change = 1700000000, .on_node = "n1"};
+  record_op(xml::root(doc), op);
+  auto ops = [&] {
+    std::map<std::string, std::string> out;  // id -> operation_key:rc
+    for (xmlNode* r : xml::children(xml::first_child(xml::root(doc), "lrm_resource"), "lrm_rsc_op"))
+      out[xml::attr_or(r, "id")] = xml::attr_or(r, "operation_key") + ":" + xml::attr_or(r, "rc-code");
+    return out;
+  };
+  op.operation = "monitor";
+  op.interval_ms = 10000;
+  op.call_id = 3;
+  op.rc = 7;  // fails
+  record_op(xml::root(doc), op);
+  EXPECT_EQ(ops()["d_last_failure_0"], "d_monitor_10000:7");
+  op.call_id = 4;
+  op.rc = 0;  // and succeeds again
+  record_op(xml::root(doc), op);
+  EXPECT_EQ(ops()["d_monitor_10000"], "d_monitor_10000:0");
+  EXPECT_EQ(ops()["d_last_failure_0"], "d_monitor_10000:7");
+  for (const char* action : {"stop", "start"}) {  // the recovery
+    op.operation = action;
+    op.interval_ms = 0;
+    ++op.call_id;
+    record_op(xml::root(doc), op);
+  }
+  auto after = ops();
+  EXPECT_EQ(after.count("d_monitor_10000"), 0u);
+  EXPECT_EQ(after["d_last_0"], "d_start_0:0");
+  EXPECT_EQ(after["d_last_failure_0"], "d_monitor_10000:7");
 }
 
 TEST(OpRecordTest, DigestIgnoresMetaAndOrder) {

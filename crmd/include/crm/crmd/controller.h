@@ -200,6 +200,7 @@ class Controller {
   void maybe_release_shutdown_nodes();
   void write_cib_root_attributes();
   void write_cluster_properties();
+  void keep_last_failures(NodeId node, xmlNode* lrm_resources);
   std::string fingerprint(const cib::Cib& view) const;
 
   // member side
