@@ -121,6 +121,10 @@ class LrmdClient::Impl {
         continue;
       }
       if (xml::is(root, "lrmd_reply") && xml::attr_or(root, "req_id") == std::to_string(req_id)) {
+        // Frames read together with the reply (e.g. the cancelled result
+        // right after a cancel's reply) wait in the connection's buffer,
+        // where no fd event would ever announce them: queue them now.
+        on_readable();
         RETURN_IF_ERROR(wire::get_status(root));
         return doc;
       }
