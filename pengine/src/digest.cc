@@ -18,21 +18,6 @@
 namespace crm::pengine {
 namespace {
 
-std::string escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&apos;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
-
 std::string md5_hex(const std::string& text) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -90,7 +75,7 @@ bool only_secrets_changed(WorkingSet& ws, Resource* r, const OpRecord& op, const
 
 std::string parameters_digest(const std::map<std::string, std::string>& params) {
   std::string s = " <parameters";
-  for (auto& [k, v] : params) s += " " + k + "=\"" + escape(v) + "\"";
+  for (auto& [k, v] : params) s += " " + k + "=\"" + xml::escape(v) + "\"";
   s += "/>\n";
   return md5_hex(s);
 }

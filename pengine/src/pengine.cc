@@ -12,21 +12,6 @@
 namespace crm::pengine {
 namespace {
 
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
-
 // The id the executor knows a resource by: anonymous clone instances drop the suffix.
 std::string exec_id(const Resource* r) {
   Resource* c = const_cast<Resource*>(r)->clone_parent();
@@ -170,7 +155,7 @@ std::string graph_to_xml(const Transition& t) {
   o << "<transition_graph";
   for (const char* k : {"cluster-delay", "stonith-timeout", "failed-stop-offset", "failed-start-offset", "transition_id"}) {
     auto it = t.graph_attributes.find(k);
-    if (it != t.graph_attributes.end()) o << " " << k << "=\"" << xml_escape(it->second) << "\"";
+    if (it != t.graph_attributes.end()) o << " " << k << "=\"" << xml::escape(it->second) << "\"";
   }
   o << ">\n";
   std::vector<const GraphAction*> by_id(t.actions.size());
@@ -178,9 +163,9 @@ std::string graph_to_xml(const Transition& t) {
   auto head = [&](const GraphAction& a) {
     std::string tag = a.type == GraphAction::Type::kRscOp ? "rsc_op"
                       : a.type == GraphAction::Type::kPseudo ? "pseudo_event" : "crm_event";
-    std::string s = "<" + tag + " id=\"" + std::to_string(a.id) + "\" operation=\"" + xml_escape(a.task) +
-                    "\" operation_key=\"" + xml_escape(a.key) + "\"";
-    if (!a.node.empty()) s += " on_node=\"" + xml_escape(a.node) + "\" on_node_uuid=\"" + xml_escape(a.node_uuid) + "\"";
+    std::string s = "<" + tag + " id=\"" + std::to_string(a.id) + "\" operation=\"" + xml::escape(a.task) +
+                    "\" operation_key=\"" + xml::escape(a.key) + "\"";
+    if (!a.node.empty()) s += " on_node=\"" + xml::escape(a.node) + "\" on_node_uuid=\"" + xml::escape(a.node_uuid) + "\"";
     return std::make_pair(tag, s);
   };
   int synapse = 0;
@@ -191,18 +176,18 @@ std::string graph_to_xml(const Transition& t) {
     auto [tag, s] = head(a);
     o << "      " << s << ">\n";
     if (a.type == GraphAction::Type::kRscOp) {
-      o << "        <primitive id=\"" << xml_escape(a.rsc_id) << "\"";
-      if (!a.rsc_long_id.empty()) o << " long-id=\"" << xml_escape(a.rsc_long_id) << "\"";
-      o << " class=\"" << xml_escape(a.rsc_class) << "\"";
-      if (!a.rsc_provider.empty()) o << " provider=\"" << xml_escape(a.rsc_provider) << "\"";
-      o << " type=\"" << xml_escape(a.rsc_type) << "\"/>\n";
+      o << "        <primitive id=\"" << xml::escape(a.rsc_id) << "\"";
+      if (!a.rsc_long_id.empty()) o << " long-id=\"" << xml::escape(a.rsc_long_id) << "\"";
+      o << " class=\"" << xml::escape(a.rsc_class) << "\"";
+      if (!a.rsc_provider.empty()) o << " provider=\"" << xml::escape(a.rsc_provider) << "\"";
+      o << " type=\"" << xml::escape(a.rsc_type) << "\"/>\n";
     }
     o << "        <attributes";
-    for (const auto& [k, v] : a.attributes) o << " " << k << "=\"" << xml_escape(v) << "\"";
+    for (const auto& [k, v] : a.attributes) o << " " << k << "=\"" << xml::escape(v) << "\"";
     o << "/>\n";
     if (!a.downed.empty()) {
       o << "        <downed>\n";
-      for (const auto& d : a.downed) o << "          <node id=\"" << xml_escape(d) << "\"/>\n";
+      for (const auto& d : a.downed) o << "          <node id=\"" << xml::escape(d) << "\"/>\n";
       o << "        </downed>\n";
     }
     o << "      </" << tag << ">\n    </action_set>\n";

@@ -152,21 +152,7 @@ xmlNode* find_nvpair(const xmlNode* parent, const char* set_tag, const std::stri
   return nullptr;
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&apos;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
+std::string xml_escape(const std::string& s) { return xml::escape(s); }
 
 std::string sanitize_id(const std::string& s) {
   std::string o;

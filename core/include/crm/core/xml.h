@@ -64,6 +64,9 @@ std::string attr_or(const xmlNode* node, const char* attr_name, std::string fall
 bool has_attr(const xmlNode* node, const char* attr_name);
 void set_attr(xmlNode* node, const char* attr_name, const std::string& value);
 void remove_attr(xmlNode* node, const char* attr_name);
+// Escapes text for an XML attribute value or text node (& < > " '), as the
+// peer escapes parameter values before hashing them into operation digests.
+std::string escape(std::string_view text);
 
 // Element children, optionally only those named `element`, in document order.
 std::vector<xmlNode*> children(const xmlNode* node, const char* element = nullptr);
