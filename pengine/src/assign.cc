@@ -115,41 +115,36 @@ void unassign(WorkingSet& ws, Resource* r) {
   r->next_role = Role::kUnknown;
 }
 
-std::vector<Colocation*> this_with_of(Resource* r) {
-  std::vector<Colocation*> out = r->this_with;
+// The colocations that place r with others as the promotion logic reads them:
+// r's own plus those of the clones it belongs to.
+std::vector<Colocation*> role_colocations_of(Resource* r) {
+  auto is_clone_ancestor = [&](const Resource* x) {
+    for (Resource* p = r->parent; p; p = p->parent)
+      if (p == x && p->is_clone()) return true;
+    return false;
+  };
+  std::vector<Colocation*> out;
+  for (Colocation* c : r->this_with)
+    if (!is_clone_ancestor(c->dependent)) out.push_back(c);
   for (Resource* p = r->parent; p; p = p->parent) {
     if (p->is_clone()) out.insert(out.end(), p->this_with.begin(), p->this_with.end());
   }
   return out;
 }
 
-std::vector<Colocation*> with_this_of(Resource* r, bool all_coloc) {
-  std::vector<Colocation*> out = r->with_this;
-  for (Resource* p = r->parent; p; p = p->parent) {
-    if (!p->is_clone()) continue;
-    for (Colocation* c : p->with_this) {
-      if (!(c->influence || r->running_on.empty())) continue;
-      if (all_coloc || c->score < 0 || c->score >= kInfinity) out.push_back(c);
-    }
-  }
-  return out;
-}
-
-bool g_all_coloc = true;
-
 Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
   if (!r->provisional) return r->assigned;
   if (r->assigning) return nullptr;
   r->assigning = true;
-  bool all_coloc = g_all_coloc;
-  for (Colocation* c : this_with_of(r)) {
-    Resource* primary = c->primary;
-    // A clone instance colocated via its clone: assign the primary first.
-    assign(ws, primary->is_group() || primary->is_clone() ? primary : primary, prefer);
+  // Copies: assigning a primary may add colocations to these lists.
+  const std::vector<Colocation*> this_with = r->this_with;
+  for (Colocation* c : this_with) {
+    assign(ws, c->primary, prefer);
     apply_colocation_to_dependent(ws, *c, r);
   }
-  for (Colocation* c : with_this_of(r, all_coloc)) {
-    if (!(c->influence || r->running_on.empty())) continue;
+  const std::vector<Colocation*> with_this = r->with_this;
+  for (Colocation* c : with_this) {
+    if (!has_influence(c)) continue;
     Resource* dep = c->dependent;
     if (dep == r) continue;
     add_colocated_scores(ws, dep, r->allowed, c->node_attribute, c->score / static_cast<double>(kInfinity), false, false,
@@ -207,6 +202,7 @@ Node* assign_group(WorkingSet& ws, Resource* g, Node* prefer) {
   if (!g->provisional) return g->children.empty() ? nullptr : g->children.front()->assigned;
   if (g->assigning) return nullptr;
   g->assigning = true;
+  expand_group_colocations(g);
   if (ws.options.want_scores) record_scores(ws, "pcmk__group_assign", g);
   Node* first = nullptr;
   for (Resource* c : g->children) {
@@ -262,11 +258,26 @@ bool can_run_instance_on(WorkingSet& ws, Resource* clone, Resource* inst, Node* 
   return false;
 }
 
+// The clone's colocations become the instance's own, as in the peer: all of
+// them when not every node gets an instance, else only the mandatory and the
+// negative "this with" ones and the negative "with this" ones. (The peer adds
+// them again on each attempt to place the instance; so do we.)
+void append_parent_colocations(Resource* clone, Resource* inst, bool all) {
+  for (Colocation* c : clone->this_with)
+    if (all || c->score < 0 || c->score == kInfinity) add_this_with(inst, c);
+  bool inactive = instance_current(inst).empty();
+  for (Colocation* c : clone->with_this) {
+    if (!(c->influence || inactive)) continue;
+    if (all || c->score < 0) add_with_this(inst, c);
+  }
+}
+
 bool allocate_instance(WorkingSet& ws, Resource* clone, Resource* inst, Node* prefer, bool all_coloc, int limit,
                        std::map<Node*, int>& count) {
   if (!inst->provisional && !(inst->is_group() && inst->children.size() && !inst->children.front()->provisional))
     return instance_node(inst) != nullptr;
   if (!inst->provisional) return instance_node(inst) != nullptr;
+  append_parent_colocations(clone, inst, all_coloc);
   if (prefer) {
     auto it = inst->allowed.find(prefer);
     if (it == inst->allowed.end() || it->second < 0) return false;
@@ -278,9 +289,7 @@ bool allocate_instance(WorkingSet& ws, Resource* clone, Resource* inst, Node* pr
   std::map<Resource*, std::map<Node*, Score>> backup;
   for (Resource* p : primitives_of(inst)) backup[p] = p->allowed;
   backup[inst] = inst->allowed;
-  g_all_coloc = all_coloc;
   Node* chosen = assign(ws, inst, prefer);
-  g_all_coloc = true;
   if (chosen && prefer && chosen != prefer) {
     for (auto& [r, a] : backup) r->allowed = a;
     for (Resource* p : primitives_of(inst)) unassign(ws, p);
@@ -292,31 +301,88 @@ bool allocate_instance(WorkingSet& ws, Resource* clone, Resource* inst, Node* pr
   return chosen != nullptr;
 }
 
-int instance_cmp(WorkingSet& ws, Resource* a, Resource* b) {
-  auto ca = instance_current(a), cb = instance_current(b);
-  if (!ca.empty() && !cb.empty() && ca.size() != cb.size()) return ca.size() < cb.size() ? -1 : 1;
-  bool can1 = !ca.empty() && node_ok(ca.front());
-  bool can2 = !cb.empty() && node_ok(cb.front());
-  if (!ca.empty() && !cb.empty()) {
-    if (can1 != can2) return can1 ? -1 : 1;
-  }
-  if (a->priority != b->priority) return a->priority > b->priority ? -1 : 1;
-  if (ca.empty() != cb.empty()) return ca.empty() ? 1 : -1;
-  Role ra = instance_role(a), rb = instance_role(b);
-  if (ra != rb) return ra > rb ? -1 : 1;
-  bool fa = instance_failed(a), fb = instance_failed(b);
-  if (fa != fb) return fa ? 1 : -1;
-  if (can1 && can2) {
-    // Higher score on the current node first.
-    Score sa = a->allowed.count(ca.front()) ? a->allowed[ca.front()] : kMinusInfinity;
-    Score sb = b->allowed.count(cb.front()) ? b->allowed[cb.front()] : kMinusInfinity;
-    if (sa != sb) return sa > sb ? -1 : 1;
-  }
-  if (a->clone_index != b->clone_index) return a->clone_index < b->clone_index ? -1 : 1;
-  return 0;
+// The peer sorts lists with GLib's merge sort; some of its comparisons call
+// instances equal early (e.g. two inactive ones) without being a strict weak
+// order, so the same merge sort is needed for the same order.
+template <typename T, typename Cmp>
+void glib_sort(std::vector<T>& v, Cmp cmp) {
+  if (v.size() < 2) return;
+  std::vector<T> left(v.begin(), v.begin() + static_cast<long>(v.size() / 2));
+  std::vector<T> right(v.begin() + static_cast<long>(v.size() / 2), v.end());
+  glib_sort(left, cmp);
+  glib_sort(right, cmp);
+  size_t i = 0, j = 0, k = 0;
+  while (i < left.size() && j < right.size()) v[k++] = cmp(left[i], right[j]) <= 0 ? left[i++] : right[j++];
+  while (i < left.size()) v[k++] = left[i++];
+  while (j < right.size()) v[k++] = right[j++];
 }
 
-void set_instance_roles(WorkingSet& ws, Resource* clone);
+// An active instance's score on its current node from the clone's
+// colocations (its primaries' and its dependents' scores there).
+Score colocation_score_on_current(WorkingSet& ws, Resource* clone, Resource* inst, Node* current) {
+  std::map<Node*, Score> table{{current, 0}};
+  for (Colocation* c : clone->this_with)
+    add_colocated_scores(ws, c->primary, table, c->node_attribute, c->score / static_cast<double>(kInfinity), false,
+                         false, false);
+  bool inactive = instance_current(inst).empty();
+  for (Colocation* c : clone->with_this) {
+    if (!(c->influence || inactive)) continue;
+    add_colocated_scores(ws, c->dependent, table, c->node_attribute, c->score / static_cast<double>(kInfinity), true,
+                         false, false);
+  }
+  return table[current];
+}
+
+// The peer's order of clone instances for assignment: active on fewer nodes,
+// not active where no longer allowed, priority, active, current node usable,
+// clone allowed there, fewer instances already there, not failed, higher
+// colocation score there, lower instance number.
+struct InstanceOrder {
+  WorkingSet& ws;
+  Resource* clone;
+  std::map<Resource*, Score> coloc_scores;  // computed on first use
+
+  Score coloc_score(Resource* inst, Node* current) {
+    auto it = coloc_scores.find(inst);
+    if (it == coloc_scores.end()) it = coloc_scores.emplace(inst, colocation_score_on_current(ws, clone, inst, current)).first;
+    return it->second;
+  }
+
+  int operator()(Resource* a, Resource* b) {
+    auto ca = instance_current(a), cb = instance_current(b);
+    if (!ca.empty() && !cb.empty() && ca.size() != cb.size()) return ca.size() < cb.size() ? -1 : 1;
+    Node* n1 = ca.empty() ? nullptr : ca.front();
+    Node* n2 = cb.empty() ? nullptr : cb.front();
+    auto allowed_on = [](Resource* r, Node* n) {
+      auto it = r->allowed.find(n);
+      return it != r->allowed.end() && it->second >= 0;
+    };
+    bool can1 = true, can2 = true;
+    if (n1 && !allowed_on(a, n1)) { can1 = false; n1 = nullptr; }
+    if (n2 && !allowed_on(b, n2)) { can2 = false; n2 = nullptr; }
+    if (can1 != can2) return can1 ? -1 : 1;
+    if (a->priority != b->priority) return a->priority > b->priority ? -1 : 1;
+    if (!n1 && !n2) return 0;
+    if (!n1) return 1;
+    if (!n2) return -1;
+    bool av1 = node_ok(n1), av2 = node_ok(n2);
+    if (av1 != av2) return av1 ? -1 : 1;
+    bool p1 = clone->allowed.count(n1) > 0, p2 = clone->allowed.count(n2) > 0;
+    if (!p1 && !p2) return 0;
+    if (!p1) return 1;
+    if (!p2) return -1;
+    auto on = [&](Node* n) { auto it = clone->instances_on.find(n); return it == clone->instances_on.end() ? 0 : it->second; };
+    if (on(n1) != on(n2)) return on(n1) < on(n2) ? -1 : 1;
+    bool fa = instance_failed(a), fb = instance_failed(b);
+    if (fa != fb) return fa ? 1 : -1;
+    Score s1 = coloc_score(a, n1), s2 = coloc_score(b, n2);
+    if (s1 != s2) return s1 > s2 ? -1 : 1;
+    if (a->clone_index != b->clone_index) return a->clone_index < b->clone_index ? -1 : 1;
+    return 0;
+  }
+};
+
+void set_instance_roles(WorkingSet& ws, Resource* clone, const std::vector<Resource*>& order, InstanceOrder& instance_order);
 
 // True when assigning the clone's instances cannot assign (or change the
 // scores of) anything outside them: no colocation of the clone with another
@@ -324,6 +390,7 @@ void set_instance_roles(WorkingSet& ws, Resource* clone);
 bool instances_self_contained(Resource* clone) {
   if (!clone->this_with.empty()) return false;
   for (Resource* inst : clone->children) {
+    if (!inst->this_with.empty()) return false;
     for (Resource* p : primitives_of(inst)) {
       for (Colocation* c : p->this_with) {
         Resource* x = c->primary;
@@ -397,8 +464,10 @@ Node* assign_clone(WorkingSet& ws, Resource* clone, Node* prefer) {
   if (ws.options.want_scores) record_scores(ws, "pcmk__clone_allocate", clone);
 
   std::vector<Resource*> order = clone->children;
-  std::stable_sort(order.begin(), order.end(), [&](Resource* a, Resource* b) { return instance_cmp(ws, a, b) < 0; });
-  std::map<Node*, int> count;
+  clone->instances_on.clear();
+  InstanceOrder instance_order{ws, clone, {}};
+  glib_sort(order, instance_order);
+  std::map<Node*, int>& count = clone->instances_on;
   int available = 0;
   for (auto& [n, s] : clone->allowed) if (node_ok(n)) ++available;
   int max = clone->clone_max;
@@ -436,7 +505,7 @@ Node* assign_clone(WorkingSet& ws, Resource* clone, Node* prefer) {
     if (walk_cache) walk_cache->forget(inst);
   }
   walk_cache.reset();
-  if (clone->promotable) set_instance_roles(ws, clone);
+  if (clone->promotable) set_instance_roles(ws, clone, order, instance_order);
   clone->provisional = false;
   clone->assigning = false;
   return nullptr;
@@ -463,10 +532,12 @@ Score promotion_attr(WorkingSet& ws, Resource* inst, Node* n, bool& is_default) 
   return total;
 }
 
-void set_instance_roles(WorkingSet& ws, Resource* clone) {
+// `order` is the instances' assignment order: the peer sorts the same list again.
+void set_instance_roles(WorkingSet& ws, Resource* clone, const std::vector<Resource*>& order,
+                        InstanceOrder& instance_order) {
   struct Info { Resource* inst; Node* node; Score prio; Score sort; };
   std::vector<Info> infos;
-  for (Resource* inst : clone->children) {
+  for (Resource* inst : order) {
     Info info{inst, instance_node(inst), 0, 0};
     if (info.node) {
       bool is_default = true;
@@ -477,7 +548,7 @@ void set_instance_roles(WorkingSet& ws, Resource* clone) {
       auto it = inst->meta.find("#promo-loc:" + info.node->uname);
       if (it != inst->meta.end()) prio = score_add(prio, parse_score(it->second).value());
       // Role colocations of this instance with other resources.
-      std::vector<Colocation*> cons = this_with_of(target);
+      std::vector<Colocation*> cons = role_colocations_of(target);
       for (Colocation* c : cons) {
         if (c->dependent_role < Role::kUnpromoted) continue;
         Resource* pri = c->primary;
@@ -532,11 +603,11 @@ void set_instance_roles(WorkingSet& ws, Resource* clone) {
     if (!i.inst->is_managed() && instance_role(i.inst) == Role::kPromoted) i.sort = kInfinity;
     else if (i.node && i.sort >= 0) i.sort = node_scores[i.node];
   }
-  std::stable_sort(infos.begin(), infos.end(), [&](const Info& a, const Info& b) {
-    if (a.sort != b.sort) return a.sort > b.sort;
+  glib_sort(infos, [&](const Info& a, const Info& b) {
+    if (a.sort != b.sort) return a.sort > b.sort ? -1 : 1;
     Role ra = instance_role(a.inst), rb = instance_role(b.inst);
-    if (ra != rb) return ra > rb;
-    return instance_cmp(ws, a.inst, b.inst) < 0;
+    if (ra != rb) return ra > rb ? -1 : 1;
+    return instance_order(a.inst, b.inst);
   });
   int promoted = 0;
   std::map<Node*, int> per_node;
@@ -639,10 +710,10 @@ Status assign_resources(WorkingSet& ws) {
   std::optional<WalkCacheScope> walk_cache(std::in_place);  // nothing changes scores in this loop
   for (Resource* r : ws.resources) {
     Key k{r, {}, kMinusInfinity};
-    Resource* base = r;
-    if (r->is_group() && !r->children.empty()) base = r;  // group's own table
+    // The walk starts from the resource's own scores (a group's last member's).
+    Resource* base = r->is_group() && !r->children.empty() ? r->children.back() : r;
     k.merged = base->allowed;
-    add_colocated_scores(ws, r, k.merged, "#uname", 1.0, false, true, false);
+    add_colocated_scores(ws, r, k.merged, "#uname", 1.0, false, true, false, true);
     Node* cur = nullptr;
     for (Resource* p : primitives_of(r))
       if (!p->running_on.empty()) { cur = p->running_on.front(); break; }

@@ -34,13 +34,10 @@ void new_colocation(WorkingSet& ws, const std::string& id, Resource* dep, Resour
   c.primary_role = pri_role;
   c.node_attribute = attr.empty() ? "#uname" : attr;
   c.influence = influence;
-  // Groups: "this with" is carried by the first member, "with this" by the last.
-  Resource* d = dep;
-  if (d->is_group() && !d->children.empty()) d = d->children.front();
-  Resource* p = pri;
-  if (p->is_group() && !p->children.empty()) p = p->children.back();
-  d->this_with.push_back(&c);
-  p->with_this.push_back(&c);
+  // A group keeps its own colocations until it is assigned; then
+  // expand_group_colocations() hands them to its first and last members.
+  dep->this_with.push_back(&c);
+  pri->with_this.push_back(&c);
 }
 
 Role role_of(const std::string& s) {
@@ -51,6 +48,59 @@ Role role_of(const std::string& s) {
 }
 
 }  // namespace
+
+bool has_influence(const Colocation* c) {
+  if (c->influence) return true;
+  for (const Resource* p : primitives_of(c->primary))
+    if (!p->running_on.empty()) return false;
+  return true;
+}
+
+// The peer's processing order of a resource's colocations, by the other
+// resource: higher priority first, clones before groups before primitives,
+// promotable clones before other clones, then by id.
+bool colocation_before(const Resource* a, const Resource* b) {
+  auto rank = [](const Resource* r) { return r->is_clone() ? 2 : r->is_group() ? 1 : 0; };
+  if (a->priority != b->priority) return a->priority > b->priority;
+  if (rank(a) != rank(b)) return rank(a) > rank(b);
+  if (a->is_clone() && a->promotable != b->promotable) return a->promotable;
+  return a->id < b->id;
+}
+
+void add_this_with(Resource* rsc, Colocation* c) {
+  auto& list = rsc->this_with;
+  auto at = std::find_if(list.begin(), list.end(),
+                         [&](Colocation* x) { return !colocation_before(x->primary, c->primary); });
+  list.insert(at, c);
+}
+
+void add_with_this(Resource* rsc, Colocation* c) {
+  auto& list = rsc->with_this;
+  auto at = std::find_if(list.begin(), list.end(),
+                         [&](Colocation* x) { return !colocation_before(x->dependent, c->dependent); });
+  list.insert(at, c);
+}
+
+void expand_group_colocations(Resource* group) {
+  if (group->children.empty()) return;
+  Resource* first = group->children.front();
+  for (Colocation* c : group->this_with) add_this_with(first, c);
+  // Members after an unmanaged one are not held back by the internal
+  // colocation chain, so they get the group's mandatory colocations too.
+  bool any_unmanaged = !first->is_managed();
+  for (size_t i = 1; i < group->children.size(); ++i) {
+    Resource* member = group->children[i];
+    if (any_unmanaged) {
+      for (Colocation* c : group->this_with)
+        if (c->score == kInfinity) add_this_with(member, c);
+    } else if (!member->is_managed()) {
+      any_unmanaged = true;
+    }
+  }
+  group->this_with.clear();
+  for (Colocation* c : group->with_this) add_with_this(group->children.back(), c);
+  group->with_this.clear();
+}
 
 Status unpack_colocations(WorkingSet& ws) {
   // Group members follow each other (later members with earlier ones).
@@ -119,19 +169,11 @@ Status unpack_colocations(WorkingSet& ws) {
       last = set;
     }
   }
-  // The peer's processing order: higher priority first, clones before groups
-  // before primitives, then by id.
-  auto rank = [](Resource* r) { return r->is_clone() ? 2 : r->is_group() ? 1 : 0; };
-  auto cmp_by = [&](Resource* a, Resource* b) {
-    if (a->priority != b->priority) return a->priority > b->priority;
-    if (rank(a) != rank(b)) return rank(a) > rank(b);
-    return a->id < b->id;
-  };
   for (Resource& r : ws.resource_store) {
     std::stable_sort(r.this_with.begin(), r.this_with.end(),
-                     [&](Colocation* a, Colocation* b) { return cmp_by(a->primary, b->primary); });
+                     [](Colocation* a, Colocation* b) { return colocation_before(a->primary, b->primary); });
     std::stable_sort(r.with_this.begin(), r.with_this.end(),
-                     [&](Colocation* a, Colocation* b) { return cmp_by(a->dependent, b->dependent); });
+                     [](Colocation* a, Colocation* b) { return colocation_before(a->dependent, b->dependent); });
   }
   return Status::Ok();
 }
@@ -222,51 +264,87 @@ Score best_score_matching(Resource* rsc, const std::string& attr, const std::str
   return best;
 }
 
-void merge_scores(WorkingSet& ws, Walk& walk, Resource* rsc, Scores& nodes, const std::string& attr_in, double factor,
-                  bool only_positive, bool this_with, bool rollback) {
+// A node marked unusable for the rest of a walk that only adds positive
+// scores: a colocated resource's ban would have made an allowed node negative.
+// It is skipped by later additions and reads 1 once the walk step that marked
+// it (or any step after it) finishes, as in the peer.
+constexpr Score kUnusable = kInfinity * -100;
+
+
+struct MergeFlags {
+  bool only_positive = false;  // never turn a node's score negative
+  bool this_with = false;      // follow "this with" colocations (else "with this")
+  bool active = false;         // roll a step back if it leaves no node usable
+  bool init = false;           // the table already holds rsc's own scores
+};
+
+// Adds rsc's scores (times factor, on nodes matching `attr`) to `nodes`, then
+// those of the resources colocated with it, recursively: each step's factor
+// is the colocation's own score (signed like the step before), not a product.
+void merge_scores(WorkingSet& ws, Walk& walk, Resource* rsc, Scores& nodes, const std::string& attr_in, float factor,
+                  MergeFlags flags) {
   if (rsc->merging) return;
-  if (rsc->is_group() && !rsc->children.empty()) {
-    // Groups are represented by their last member.
-    rsc->merging = true;
-    merge_scores(ws, walk, rsc->children.back(), nodes, attr_in, factor, only_positive, this_with, rollback);
-    rsc->merging = false;
-    return;
-  }
   rsc->merging = true;
   static const std::string kUname = "#uname";
   const std::string& attr = attr_in.empty() ? kUname : attr_in;
-  const Scores* uname = attr == kUname ? &walk.uname_scores(rsc) : nullptr;
   Scores work = walk.take(nodes);
-  for (size_t i = 0; i < work.size(); ++i) {
-    Score& w = work[i];
-    Score score = uname ? (*uname)[i] : best_score_matching(rsc, attr, node_attr(walk.nodes[i], attr));
-    if (score == 0 && w >= kMinusInfinity && w <= kInfinity) continue;  // adds nothing (the common case)
-    if (factor < 0 && score < 0) continue;
-    double wf = factor * score;
-    long long weight = static_cast<long long>(wf < 0 ? wf - 0.5 : wf + 0.5);
-    if (weight == 0 && score != 0) weight = factor > 0 ? 1 : (factor < 0 ? -1 : 0);
-    Score new_score = score_add(score_clamp(weight), w);
-    if (only_positive && new_score < 0 && w > 0) { w = 1; continue; }
-    if (only_positive && new_score < 0 && w == 0) continue;
-    w = new_score;
+  if (rsc->is_group()) {
+    if (rsc->children.empty()) {
+      walk.spare.push_back(std::move(work));
+      rsc->merging = false;
+      return;
+    }
+    // The first member brings the others in through the group's internal
+    // colocations (for a sort key, the last member through "this with").
+    Resource* member = flags.init ? rsc->children.back() : rsc->children.front();
+    merge_scores(ws, walk, member, work, attr, factor, flags);
+    flags.init = false;
+  } else if (flags.init) {
+    flags.init = false;
+  } else {
+    const Scores* uname = attr == kUname ? &walk.uname_scores(rsc) : nullptr;
+    for (size_t i = 0; i < work.size(); ++i) {
+      Score& w = work[i];
+      if (w == kUnusable) continue;
+      Score score = uname ? (*uname)[i] : best_score_matching(rsc, attr, node_attr(walk.nodes[i], attr));
+      if (score == 0) continue;  // adds nothing (the common case)
+      if (factor < 0 && score < 0) continue;
+      float wf = factor * static_cast<float>(score);
+      long long weight = static_cast<long long>(wf < 0 ? wf - 0.5 : wf + 0.5);
+      if (weight == 0) weight = factor > 0 ? 1 : (factor < 0 ? -1 : 0);
+      Score new_score = score_add(score_clamp(weight), w);
+      if (flags.only_positive && new_score < 0 && w > 0) { w = kUnusable; continue; }
+      if (flags.only_positive && new_score < 0 && w == 0) continue;
+      w = new_score;
+    }
   }
   if (walk.can_run_any(work)) {
-    const std::vector<Colocation*>& list = this_with ? rsc->this_with : rsc->with_this;
-    for (Colocation* c : list) {
+    const std::vector<Colocation*>* list = &rsc->with_this;
+    if (flags.this_with) list = &rsc->this_with;
+    else if (rsc->is_group()) list = &rsc->children.back()->with_this;
+    const float multiplier = factor < 0 ? -1.0f : 1.0f;
+    MergeFlags next = flags;
+    next.active = true;
+    for (Colocation* c : *list) {
       Resource* other;
-      if (this_with) {
+      if (flags.this_with) {
         other = c->primary;
       } else {
-        if (!(c->influence || c->primary->running_on.empty())) continue;
+        if (!has_influence(c)) continue;
         other = c->dependent;
       }
-      double f = factor * c->score / static_cast<double>(kInfinity);
-      merge_scores(ws, walk, other, work, c->node_attribute, f, only_positive, this_with, true);
+      float f = multiplier * static_cast<float>(c->score) / static_cast<float>(kInfinity);
+      merge_scores(ws, walk, other, work, c->node_attribute, f, next);
     }
-    std::swap(nodes, work);
-  } else if (!rollback) {
-    std::swap(nodes, work);
+  } else if (flags.active) {
+    walk.spare.push_back(std::move(work));
+    rsc->merging = false;
+    return;
   }
+  if (flags.only_positive)
+    for (Score& w : work)
+      if (w == kUnusable) w = 1;
+  std::swap(nodes, work);
   walk.spare.push_back(std::move(work));
   rsc->merging = false;
 }
@@ -274,7 +352,7 @@ void merge_scores(WorkingSet& ws, Walk& walk, Resource* rsc, Scores& nodes, cons
 }  // namespace
 
 void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>& nodes, const std::string& attr_in,
-                          double factor, bool only_positive, bool this_with, bool rollback) {
+                          double factor, bool only_positive, bool this_with, bool rollback, bool init) {
   Walk walk;
   Scores table;
   walk.nodes.reserve(nodes.size());
@@ -291,7 +369,12 @@ void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>&
     }
     walk.by_uname = &shared->snapshots;
   }
-  merge_scores(ws, walk, rsc, table, attr_in, factor, only_positive, this_with, rollback);
+  MergeFlags flags;
+  flags.only_positive = only_positive;
+  flags.this_with = this_with;
+  flags.active = rollback;
+  flags.init = init;
+  merge_scores(ws, walk, rsc, table, attr_in, static_cast<float>(factor), flags);
   size_t i = 0;
   for (auto& [n, s] : nodes) s = table[i++];  // same keys, same order
 }

@@ -209,7 +209,12 @@ std::vector<std::string> transition_summary(WorkingSet& ws) {
   for (Node* n : ws.fenced) {
     out.push_back("Fence (" + ws.stonith_action + ") " + n->uname + " '" + n->fence_reason + "'");
   }
-  ItemPrinter p{5, 5, &out};
+  // The peer logs every item once before printing them, and its column widths
+  // only grow: the printed lines already use the widest of all of them.
+  std::vector<std::string> logged;
+  ItemPrinter p{5, 5, &logged};
+  for (Resource* r : ws.resources) log_actions(ws, r, p);
+  p.out = &out;
   for (Resource* r : ws.resources) log_actions(ws, r, p);
   return out;
 }

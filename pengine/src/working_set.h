@@ -154,6 +154,7 @@ struct Resource {
   std::string stop_reason;
   Score promotion_score = 0;
   int stage_marker = 0;
+  std::map<Node*, int> instances_on;  // a clone's instances assigned per node
 
   // Colocations: this resource is the dependent (this_with) or the primary (with_this).
   std::vector<struct Colocation*> this_with;
@@ -336,9 +337,21 @@ void add_location(WorkingSet& ws, Resource* rsc, Node* node, Score score);
 void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep);
 Resource* find_compatible_instance(Resource* dep_inst, Resource* primary_clone, Role role);
 void record_scores(WorkingSet& ws, const char* stage, Resource* rsc);
+// The peer's colocation score walk (see colocation.cc). With `init` the table
+// already holds rsc's own scores (for a group: its last member's), as for the
+// sort keys of the assignment order.
 void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>& nodes,
                           const std::string& attr, double factor, bool only_positive, bool this_with,
-                          bool rollback);
+                          bool rollback, bool init = false);
+// Processing order of colocations by the other resource, and sorted inserts.
+bool colocation_before(const Resource* a, const Resource* b);
+void add_this_with(Resource* rsc, Colocation* c);
+void add_with_this(Resource* rsc, Colocation* c);
+// Whether a dependent's preferences count for its primary (influence, or the
+// primary is not active anywhere).
+bool has_influence(const Colocation* c);
+// A group's own colocations go to its members when it is assigned.
+void expand_group_colocations(Resource* group);
 std::string node_attr(const Node* node, const std::string& name);
 std::vector<Resource*> primitives_of(Resource* rsc);
 
