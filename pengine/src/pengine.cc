@@ -2,6 +2,7 @@
 #include "crm/pengine/pengine.h"
 
 #include <algorithm>
+#include <memory>
 #include <sstream>
 
 #include "crm/core/xml.h"
@@ -101,15 +102,18 @@ void build_graph(WorkingSet& ws, Transition& t) {
 
 Result<Transition> schedule(xmlDoc* cib, std::time_t now, const ScheduleOptions& options) {
   if (!cib) return invalid_argument("no CIB document");
-  WorkingSet ws;
-  ws.doc = cib;
-  ws.now = now;
-  ws.options = options;
-  if (auto* root = xml::root(cib)) {
-    if (auto date = xml::attr(root, "execution-date")) {
-      (void)date;  // the caller decides "now"; crm_simulate passes execution-date
+  auto owned = std::make_unique<WorkingSet>();
+  struct Teardown {
+    std::unique_ptr<WorkingSet>& ws;
+    bool skip;
+    ~Teardown() {
+      if (skip) (void)ws.release();  // deliberately not freed: see ScheduleOptions::skip_teardown
     }
-  }
+  } teardown{owned, options.skip_teardown};
+  WorkingSet& ws = *owned;
+  ws.doc = cib;
+  ws.now = now;  // the caller decides "now" (crm_simulate passes execution-date)
+  ws.options = options;
   RETURN_IF_ERROR(unpack_config(ws));
   RETURN_IF_ERROR(unpack_nodes(ws));
   RETURN_IF_ERROR(unpack_resources(ws));

@@ -106,38 +106,77 @@ std::string attr_text(const xmlNode* x, const xmlAttr* a) {
   return out;
 }
 
+enum OpField { kId, kOperation, kInterval, kCallId, kRc, kOpStatus, kLastRcChange, kLastRun, kDigest, kKey, kFields };
+constexpr const char* kOpFieldNames[kFields] = {"id",        "operation",      "interval", "call-id",   "rc-code",
+                                                "op-status", "last-rc-change", "last-run", "op-digest", "transition-key"};
+
+// The attribute names of an operation record as the document's dictionary
+// holds them: libxml2 stores each element and attribute name once per
+// document, so a name matches by pointer (no dictionary: by text).
+struct OpFieldNames {
+  const xmlChar* interned[kFields] = {};
+  bool by_pointer = false;
+  explicit OpFieldNames(const xmlDoc* doc) {
+    if (!doc || !doc->dict) return;
+    by_pointer = true;
+    for (int f = 0; f < kFields; ++f) interned[f] = xmlDictExists(doc->dict, BAD_CAST kOpFieldNames[f], -1);
+  }
+  int field_of(const xmlChar* name) const {
+    for (int f = 0; f < kFields; ++f) {
+      if (by_pointer ? name == interned[f] : xmlStrEqual(name, BAD_CAST kOpFieldNames[f])) return f;
+    }
+    return -1;
+  }
+};
+
 // One pass over the record's attributes: a status section holds tens of
 // thousands of records, and looking each name up separately scans them all.
-OpRecord read_op(xmlNode* x) {
-  enum { kId, kOperation, kInterval, kCallId, kRc, kOpStatus, kLastRcChange, kLastRun, kDigest, kKey, kFields };
-  static const char* const kNames[kFields] = {"id",        "operation",      "interval", "call-id",   "rc-code",
-                                              "op-status", "last-rc-change", "last-run", "op-digest", "transition-key"};
-  std::optional<std::string> v[kFields];
+OpRecord read_op(xmlNode* x, const OpFieldNames& names) {
+  // Values point into the document (the usual single text child) or, for
+  // attributes libxml2 keeps as several nodes, into `joined`.
+  const char* v[kFields] = {};
+  std::string joined[kFields];
   for (const xmlAttr* a = x->type == XML_ELEMENT_NODE ? x->properties : nullptr; a; a = a->next) {
-    for (int f = 0; f < kFields; ++f) {
-      if (!v[f] && xmlStrEqual(a->name, BAD_CAST kNames[f])) {
-        v[f] = attr_text(x, a);
-        break;
-      }
+    int f = names.field_of(a->name);
+    if (f < 0 || v[f]) continue;
+    const xmlNode* c = a->children;
+    if (!c) {
+      v[f] = "";
+    } else if (c->type == XML_TEXT_NODE && !c->next && c->content) {
+      v[f] = reinterpret_cast<const char*>(c->content);
+    } else {
+      joined[f] = attr_text(x, a);
+      v[f] = joined[f].c_str();
     }
   }
+  auto number = [&](int f) -> int {
+    if (!v[f] || !*v[f]) return 0;
+    char* end = nullptr;
+    long n = strtol(v[f], &end, 10);
+    return end == v[f] ? 0 : static_cast<int>(n);
+  };
   OpRecord op;
   op.xml = x;
-  op.id = v[kId].value_or("");
-  op.task = v[kOperation].value_or("");
-  op.interval_ms = to_int(v[kInterval].value_or("0"), 0);
-  op.call_id = to_int(v[kCallId].value_or("0"), 0);
-  op.rc = to_int(v[kRc].value_or("0"), 0);
-  op.op_status = to_int(v[kOpStatus].value_or("0"), 0);
-  op.last_rc_change = to_int(v[kLastRcChange] ? *v[kLastRcChange] : v[kLastRun].value_or("0"), 0);
-  op.digest = v[kDigest].value_or("");
-  std::string key = v[kKey].value_or("");
+  if (v[kId]) op.id = v[kId];
+  if (v[kOperation]) op.task = v[kOperation];
+  op.interval_ms = number(kInterval);
+  op.call_id = number(kCallId);
+  op.rc = number(kRc);
+  op.op_status = number(kOpStatus);
+  op.last_rc_change = number(v[kLastRcChange] ? kLastRcChange : kLastRun);
+  if (v[kDigest]) op.digest = v[kDigest];
   op.target_rc = 0;
   // transition-key: action:transition:target_rc:uuid
-  size_t p1 = key.find(':');
-  size_t p2 = p1 == std::string::npos ? p1 : key.find(':', p1 + 1);
-  size_t p3 = p2 == std::string::npos ? p2 : key.find(':', p2 + 1);
-  if (p3 != std::string::npos) op.target_rc = to_int(key.substr(p2 + 1, p3 - p2 - 1), 0);
+  if (const char* key = v[kKey]) {
+    const char* p1 = strchr(key, ':');
+    const char* p2 = p1 ? strchr(p1 + 1, ':') : nullptr;
+    const char* p3 = p2 ? strchr(p2 + 1, ':') : nullptr;
+    if (p3 && p3 > p2 + 1) {
+      char* end = nullptr;
+      long n = strtol(p2 + 1, &end, 10);
+      if (end != p2 + 1) op.target_rc = static_cast<int>(n);
+    }
+  }
   return op;
 }
 
@@ -178,12 +217,17 @@ int on_fail_rank(const std::string& f) {
 }
 
 // Applies the operation history of one resource on one node.
-void unpack_history(WorkingSet& ws, Resource* r, Node* node, std::vector<OpRecord> ops) {
+// Orders a history by call id, pending calls (-1) last.
+void sort_history(std::vector<OpRecord>& ops) {
   std::stable_sort(ops.begin(), ops.end(), [](const OpRecord& a, const OpRecord& b) {
     int ca = a.call_id < 0 ? INT32_MAX : a.call_id;
     int cb = b.call_id < 0 ? INT32_MAX : b.call_id;
     return ca < cb;
   });
+}
+
+// `ops` is sorted by sort_history().
+void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<OpRecord>& ops) {
   r->known_on.insert(node);
   Role role = Role::kUnknown;
   std::string on_fail = "ignore";
@@ -433,6 +477,7 @@ Status unpack_status(WorkingSet& ws) {
   }
   // Histories: online nodes first when fencing is off (offline nodes are
   // assumed cleanly down); every node when it is on.
+  const OpFieldNames field_names(ws.doc);
   for (int pass = 0; pass < 2; ++pass) {
     for (auto& [node, st] : states) {
       bool first_pass_node = node->online || ws.stonith_enabled;
@@ -443,12 +488,13 @@ Status unpack_status(WorkingSet& ws) {
       for (xmlNode* lr : xml::children(lrm_rscs, "lrm_resource")) {
         std::string id = xml::attr_or(lr, "id");
         std::vector<OpRecord> ops;
-        for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) ops.push_back(read_op(op));
+        for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) ops.push_back(read_op(op, field_names));
         Resource* r = find_for_history(ws, node, id, lr);
         if (!r) continue;
-        // An orphan whose history says it is stopped is dropped.
-        r->history[node] = ops;
-        unpack_history(ws, r, node, std::move(ops));
+        sort_history(ops);
+        std::vector<OpRecord>& kept = r->history[node];
+        kept = std::move(ops);
+        unpack_history(ws, r, node, kept);
       }
     }
   }

@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
   // As the peer: an input read with -x is taken as sanitized (secrets masked), so a
   // matching op-secure-digest means only secret parameters differ.
   opts.sanitized = !xml_file.empty();
+  opts.skip_teardown = true;  // the process ends with _Exit below
   auto t = pe::schedule(d, now, opts);
   if (!t.ok()) return fail(t.status());
   for (const auto& w : t->warnings) std::cerr << "crm_simulate: warning: " << w << "\n";
