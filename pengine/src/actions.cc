@@ -381,8 +381,16 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
     ws.order(ws.find_action(op_key(r->id, "stopped", 0), nullptr), ws.find_action(op_key(r->id, "promote", 0), nullptr),
              kOrderOptional);
   }
+  // Members of an unordered group start with the group, each on its own.
+  if (r->is_group() && !r->members_ordered) {
+    Action* group_start = ws.find_action(op_key(r->id, "start", 0), nullptr);
+    for (Resource* c : r->children)
+      for (Action* cs : c->actions)
+        if (cs->task == "start" && cs->interval_ms == 0 && cs->node && group_start)
+          ws.order(group_start, cs, kImpliesThen | kRunnableLeft, r->id);
+  }
   // Group members in sequence.
-  if (r->is_group()) {
+  if (r->is_group() && r->members_ordered) {
     for (size_t i = 1; i < r->children.size(); ++i) {
       Resource* prev = r->children[i - 1];
       Resource* c = r->children[i];

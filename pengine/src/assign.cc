@@ -320,7 +320,7 @@ void glib_sort(std::vector<T>& v, Cmp cmp) {
 // An active instance's score on its current node from the clone's
 // colocations (its primaries' and its dependents' scores there).
 Score colocation_score_on_current(WorkingSet& ws, Resource* clone, Resource* inst, Node* current) {
-  std::map<Node*, Score> table{{current, 0}};
+  std::map<Node*, Score> table{{current, current->weight}};
   for (Colocation* c : clone->this_with)
     add_colocated_scores(ws, c->primary, table, c->node_attribute, c->score / static_cast<double>(kInfinity), false,
                          false, false);

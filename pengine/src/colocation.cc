@@ -84,6 +84,20 @@ void add_with_this(Resource* rsc, Colocation* c) {
 void expand_group_colocations(Resource* group) {
   if (group->children.empty()) return;
   Resource* first = group->children.front();
+  if (!group->members_colocated) {
+    // Each member on its own; a mandatory colocation cannot hold for
+    // members that need not be together, so it is ignored (as the peer).
+    for (Colocation* c : group->this_with) {
+      if (c->score >= kInfinity) {
+        continue;
+      }
+      for (Resource* member : group->children) add_this_with(member, c);
+    }
+    group->this_with.clear();
+    for (Colocation* c : group->with_this) add_with_this(group->children.back(), c);
+    group->with_this.clear();
+    return;
+  }
   for (Colocation* c : group->this_with) add_this_with(first, c);
   // Members after an unmanaged one are not held back by the internal
   // colocation chain, so they get the group's mandatory colocations too.
@@ -105,7 +119,7 @@ void expand_group_colocations(Resource* group) {
 Status unpack_colocations(WorkingSet& ws) {
   // Group members follow each other (later members with earlier ones).
   for (Resource& r : ws.resource_store) {
-    if (!r.is_group()) continue;
+    if (!r.is_group() || !r.members_colocated) continue;
     for (size_t i = 1; i < r.children.size(); ++i) {
       new_colocation(ws, r.id, r.children[i], r.children[i - 1], kInfinity, Role::kUnknown, Role::kUnknown, "", true);
     }

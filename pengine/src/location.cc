@@ -14,18 +14,19 @@ void add_location(WorkingSet& ws, Resource* rsc, Node* node, Score score) {
   auto apply = [&](Resource* r) {
     if (node) {
       auto it = r->allowed.find(node);
-      if (it == r->allowed.end()) r->allowed[node] = score;
+      if (it == r->allowed.end()) r->allowed[node] = score_add(node->weight, score);
       else it->second = score_add(it->second, score);
     } else {
       for (auto& [n, s] : r->allowed) s = score_add(s, score);
     }
   };
   apply(rsc);
-  // A (colocated) group passes the score to its first member only; the others
+  // A colocated group passes the score to its first member only; the others
   // just get the node as allowed (they follow the first through colocation).
+  // A group whose members are not colocated passes it to each.
   bool first = true;
   for (Resource* c : rsc->children) {
-    add_location(ws, c, node, (rsc->is_group() && !first) ? 0 : score);
+    add_location(ws, c, node, (rsc->is_group() && rsc->members_colocated && !first) ? 0 : score);
     first = false;
   }
 }
@@ -169,7 +170,7 @@ Status apply_locations(WorkingSet& ws) {
   // Every resource may run on every node in a symmetric cluster.
   for (Resource& r : ws.resource_store) {
     if (ws.symmetric) {
-      for (Node& n : ws.nodes) r.allowed[&n] = 0;
+      for (Node& n : ws.nodes) r.allowed[&n] = n.weight;
     }
   }
   xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");

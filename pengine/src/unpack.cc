@@ -169,6 +169,11 @@ Status unpack_nodes(WorkingSet& ws) {
     node.uname = uname;
     node.type = type;
     node.index = static_cast<int>(ws.nodes.size()) - 1;
+    if (auto score = xml::attr(n, "score")) {
+      auto v = parse_score(*score);
+      if (!v.ok()) return config_invalid("node '" + uname + "': " + v.status().message());
+      node.weight = *v;
+    }
     node.attrs = unpack_nvpairs(ws, n, "instance_attributes", nullptr);
     node.attrs["#uname"] = uname;
     node.attrs["#id"] = id;
@@ -298,6 +303,8 @@ Result<Resource*> unpack_group(WorkingSet& ws, xmlNode* x, Resource* parent, con
   g->clone_index = idx;
   g->meta = merged_meta(ws, parent, x);
   apply_meta(ws, g);
+  g->members_ordered = is_true(meta_str(g->meta, "ordered", "true"));
+  g->members_colocated = is_true(meta_str(g->meta, "collocated", "true"));
   ws.rsc_by_id[g->id] = g;
   for (xmlNode* c : xml::children(x, "primitive")) {
     Resource* p = new_primitive(ws, c, g, xml::attr_or(c, "id") + suffix, idx);

@@ -36,6 +36,7 @@ struct Node {
   std::string id;     // node id (uuid)
   std::string uname;  // node name
   int index = 0;      // position in WorkingSet::nodes
+  Score weight = 0;   // base score (the node's "score" attribute) every resource starts from there
   std::string type = "member";
   bool online = false;
   bool standby = false;
@@ -114,6 +115,9 @@ struct Resource {
   std::string multiple_active = "stop_start";
   bool orphan = false;
 
+  // Group meta: members start in order / run together (both by default).
+  bool members_ordered = true;
+  bool members_colocated = true;
   // Clone meta.
   bool promotable = false;
   bool unique = false;
