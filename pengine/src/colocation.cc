@@ -428,7 +428,7 @@ void apply_to_weights(Resource* dep, Node* primary_node, const Colocation& c) {
   std::map<Node*, Score> work = dep->allowed;
   for (auto& [n, w] : work) {
     if (!primary_node) {
-      w = score_add(kMinusInfinity, w);
+      w = score_add(-c.score, w);  // the primary will not run: its score counts against every node
     } else if (node_attr(n, attr) == value) {
       if (c.score < kInfinity) w = score_add(c.score, w);
     } else if (c.score >= kInfinity) {
@@ -484,18 +484,29 @@ void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep)
       }
       return;
     }
-    std::vector<Node*> nodes;
+    // Role colocations with a promotable clone: the promoted (or unpromoted)
+    // instances' nodes count as a set.
+    bool by_role = pri->promotable && c.primary_role != Role::kUnknown;
+    if (c.score >= kInfinity || by_role) {
+      std::vector<Node*> nodes;
+      for (Resource* inst : pri->children) {
+        Node* n = assigned_node(inst);
+        if (!n) continue;
+        if (c.primary_role != Role::kUnknown && next_role_of(inst) != c.primary_role) continue;
+        if (inst->blocked) continue;
+        nodes.push_back(n);
+      }
+      apply_to_node_set(dep, nodes, c);
+      return;
+    }
+    // Each instance adds its score where it runs; one that will not run
+    // takes it away everywhere (the peer's per-instance arithmetic).
     for (Resource* inst : pri->children) {
-      Node* n = assigned_node(inst);
-      if (!n) continue;
-      if (c.primary_role != Role::kUnknown && next_role_of(inst) != c.primary_role) continue;
-      if (inst->blocked) continue;
-      nodes.push_back(n);
+      Role inst_role = next_role_of(inst);
+      if (c.score > 0 && c.primary_role != Role::kUnknown && inst_role != c.primary_role) continue;
+      if (c.score < 0 && c.primary_role != Role::kUnknown && inst_role == c.primary_role) continue;
+      apply_to_weights(dep, assigned_node(inst), c);
     }
-    if (c.primary_role == Role::kPromoted && c.score < kInfinity && c.score > kMinusInfinity) {
-      // Preference only for promoted instances (nodes list already filtered).
-    }
-    apply_to_node_set(dep, nodes, c);
     return;
   }
   if (c.primary_role != Role::kUnknown && next_role_of(pri) != c.primary_role) return;
