@@ -465,11 +465,14 @@ void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep)
   if (pri->is_group() && !pri->children.empty()) pri = c.score >= kInfinity ? pri->children.back() : pri->children.front();
   (void)ws;
   if (pri->provisional && !pri->is_clone()) return;
-  if (c.dependent_role != Role::kUnknown && dep->next_role != Role::kUnknown && c.dependent_role != dep->next_role &&
-      !(c.dependent_role >= Role::kUnpromoted && dep->clone_parent() && dep->clone_parent()->promotable))
-    return;
-  bool dep_promotable = dep->clone_parent() && dep->clone_parent()->promotable && c.dependent_role >= Role::kUnpromoted;
-  if (dep_promotable && !c.dependent->is_clone()) return;  // role-only: handled at promotion
+  // Role colocations place the dependent only when its role is already
+  // fixed (its target-role); otherwise they count when roles are chosen.
+  Role dep_next = Role::kUnknown;
+  if (dep->target_role && *dep->target_role != Role::kStarted) dep_next = *dep->target_role;
+  if (c.dependent_role != Role::kUnknown) {
+    if (c.score > 0 && c.dependent_role != dep_next) return;
+    if (c.score < 0 && c.dependent_role == dep_next) return;
+  }
   if (pri->is_clone()) {
     Resource* dep_clone = dep->clone_parent();
     bool interleave = dep_clone && dep_clone->interleave && dep_clone != pri && c.dependent == dep_clone &&
