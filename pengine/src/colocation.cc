@@ -512,7 +512,10 @@ void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep)
     }
     return;
   }
-  if (c.primary_role != Role::kUnknown && next_role_of(pri) != c.primary_role) return;
+  if (c.primary_role != Role::kUnknown) {
+    if (c.score > 0 && next_role_of(pri) != c.primary_role) return;
+    if (c.score < 0 && next_role_of(pri) == c.primary_role) return;
+  }
   apply_to_weights(dep, assigned_node(pri), c);
 }
 

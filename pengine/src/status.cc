@@ -437,6 +437,11 @@ Resource* find_for_history(WorkingSet& ws, Node* node, const std::string& id, xm
   }
   if (clone && !clone->unique) {
     Resource* inst = find_anonymous_instance(ws, clone, node, base);
+    // An instance that does not need fencing, seen on a node that is down or
+    // unclean, must not use up an instance number that a clean node may need
+    // (unless every node gets an instance): it counts as an orphan.
+    bool every_node = clone->clone_max == static_cast<int>(ws.nodes.size());
+    if (inst && !inst->needs_fencing && (!node->online || node->unclean) && !every_node) inst = nullptr;
     if (inst) return inst;
     // More active instances than configured: an orphan instance.
     std::string oid = base + ":" + std::to_string(clone->children.size() + ws.promotion_dummy++);
