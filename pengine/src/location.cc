@@ -169,7 +169,9 @@ void apply_stickiness(WorkingSet& ws, Resource* r) {
 Status apply_locations(WorkingSet& ws) {
   // Every resource may run on every node in a symmetric cluster.
   for (Resource& r : ws.resource_store) {
-    if (ws.symmetric) {
+    // Orphans (histories of resources no longer configured) are found after
+    // this default is given to the configured ones in the peer: they start with no node.
+    if (ws.symmetric && !r.orphan) {
       for (Node& n : ws.nodes) r.allowed[&n] = n.weight;
     }
   }
