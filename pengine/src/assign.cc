@@ -163,6 +163,9 @@ Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
     }
   }
 
+  // Fencing is on but nothing can fence: nothing may be started or stopped
+  // safely, so every resource stays as it is.
+  if (ws.stonith_enabled && !ws.have_stonith_resource) r->managed = false;
   if (!r->is_managed()) {
     do_assign(ws, r, r->current_node(), true);
     r->next_role = r->assigned ? r->role : Role::kStopped;

@@ -392,6 +392,8 @@ Status unpack_resources(WorkingSet& ws) {
     ASSIGN_OR_RETURN(Resource * r, unpack_one(ws, x, nullptr));
     if (r) ws.resources.push_back(r);
   }
+  for (Resource& r : ws.resource_store)
+    if (r.is_primitive() && r.cls == "stonith") ws.have_stonith_resource = true;
   return Status::Ok();
 }
 

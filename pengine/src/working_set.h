@@ -257,6 +257,7 @@ struct WorkingSet {
   // Cluster options.
   bool symmetric = true;
   bool stonith_enabled = true;
+  bool have_stonith_resource = false;  // a fencing device is configured
   bool startup_fencing = true;
   bool have_quorum = true;
   std::string no_quorum_policy = "stop";

@@ -10,7 +10,7 @@ namespace {
 
 const char* kCib = R"(<cib have-quorum="1">
   <configuration>
-    <crm_config/>
+    <crm_config><cluster_property_set id="o"><nvpair id="o-s" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
     <nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
     <resources>
       <primitive id="r1" class="ocf" provider="pacemaker" type="Dummy"/>
