@@ -69,9 +69,96 @@ Attrs rsc_utilization(WorkingSet& ws, Resource* r) {
   return unpack_nvpairs(ws, r->xml, "utilization", nullptr);
 }
 
-bool has_capacity(Node* n, const Attrs& need) {
-  for (auto& [k, v] : need) {
-    long want = util_value(v);
+void consume(Node* n, const Attrs& need) {
+  for (auto& [k, v] : need) n->remaining[k] -= util_value(v);
+}
+
+Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer);
+Node* assign(WorkingSet& ws, Resource* r, Node* prefer);
+
+// ---- utilization with colocated resources ------------------------------------
+
+using Utilization = std::map<std::string, long>;
+
+bool listed(const std::vector<Resource*>& list, const Resource* r) {
+  return std::find(list.begin(), list.end(), r) != list.end();
+}
+
+// Whether a mandatory colocation will tie the two together wherever they go
+// (the peer's "affects location" preview: roles must already agree).
+bool ties_location(const Colocation& c, Resource* dep, Resource* pri) {
+  auto fixed_role = [](Resource* r) {
+    return r->target_role && *r->target_role != Role::kStarted ? *r->target_role : Role::kUnknown;
+  };
+  Resource* clone = dep->clone_parent();
+  if (c.dependent_role >= Role::kUnpromoted && dep->parent && clone && clone->promotable && !dep->provisional) return false;
+  if (c.dependent_role != Role::kUnknown && c.dependent_role != fixed_role(dep)) return false;
+  if (c.primary_role != Role::kUnknown && c.primary_role != fixed_role(pri)) return false;
+  return true;
+}
+
+// The resources that will be placed together with rsc through mandatory
+// colocations, in either direction (rsc first).
+void colocated_resources(Resource* rsc, Resource* orig, std::vector<Resource*>& out);
+
+void colocated_through_constraints(Resource* rsc, Resource* orig, std::vector<Resource*>& out) {
+  if (listed(out, rsc)) return;
+  out.push_back(rsc);
+  for (Colocation* c : rsc->this_with) {
+    if (c->primary == orig) continue;
+    if (c->score == kInfinity && ties_location(*c, rsc, c->primary)) colocated_resources(c->primary, orig, out);
+  }
+  for (Colocation* c : rsc->with_this) {
+    if (c->dependent == orig) continue;
+    if (rsc->is_clone() && !c->dependent->is_clone()) continue;  // may or may not go with an instance
+    if (c->score == kInfinity && ties_location(*c, c->dependent, rsc)) colocated_resources(c->dependent, orig, out);
+  }
+}
+
+void colocated_resources(Resource* rsc, Resource* orig, std::vector<Resource*>& out) {
+  if (rsc->is_group()) {
+    bool together = rsc->members_colocated || (rsc->parent && rsc->parent->is_clone());
+    if (together) {
+      for (Resource* m : rsc->children) colocated_resources(m, orig, out);
+    } else if (!rsc->children.empty()) {
+      colocated_resources(rsc->children.front(), orig, out);
+    }
+  }
+  colocated_through_constraints(rsc, orig, out);
+}
+
+// What the not yet assigned resources of `all` will need, as the peer sums it.
+void add_utilization(WorkingSet& ws, Resource* r, const std::vector<Resource*>& all, Utilization& sum) {
+  if (!r->provisional) return;
+  if (r->is_primitive()) {
+    for (auto& [k, v] : rsc_utilization(ws, r)) sum[k] += util_value(v);
+  } else if (r->is_group()) {
+    bool together = r->members_colocated || (r->parent && r->parent->is_clone());
+    for (Resource* m : r->children) {
+      if (m->provisional && !listed(all, m)) add_utilization(ws, m, all, sum);
+      if (!together) break;
+    }
+  } else {
+    bool existing = false;
+    for (Resource* child : r->children) {
+      if (listed(all, child)) {
+        existing = true;
+        continue;
+      }
+      for (Resource* m : child->children) {
+        if (listed(all, m)) {
+          add_utilization(ws, child, all, sum);
+          existing = true;
+          break;
+        }
+      }
+    }
+    if (!existing && !r->children.empty()) add_utilization(ws, r->children.front(), all, sum);
+  }
+}
+
+bool has_capacity_for(const Node* n, const Utilization& need) {
+  for (auto& [k, want] : need) {
     auto it = n->remaining.find(k);
     long have = it == n->remaining.end() ? 0 : it->second;
     if (want > have) return false;
@@ -79,12 +166,55 @@ bool has_capacity(Node* n, const Attrs& need) {
   return true;
 }
 
-void consume(Node* n, const Attrs& need) {
-  for (auto& [k, v] : need) n->remaining[k] -= util_value(v);
+// Negative when a has more capacity left than b (counted per attribute).
+int compare_capacities(const Node* a, const Node* b) {
+  int result = 0;
+  auto value = [](const Node* n, const std::string& k) {
+    auto it = n->remaining.find(k);
+    return it == n->remaining.end() ? 0L : it->second;
+  };
+  for (auto& [k, v] : a->remaining) {
+    long bv = value(b, k);
+    if (v > bv) --result;
+    else if (v < bv) ++result;
+  }
+  for (auto& [k, v] : b->remaining) {
+    if (a->remaining.count(k)) continue;
+    if (0 > v) --result;
+    else if (0 < v) ++result;
+  }
+  return result;
 }
 
-Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer);
-Node* assign(WorkingSet& ws, Resource* r, Node* prefer);
+// Bans rsc from the nodes that cannot hold it together with what must go
+// with it; when no node can, from those that cannot hold rsc alone, and then
+// returns the node with the most capacity left (to prefer).
+Node* ban_insufficient_capacity(WorkingSet& ws, Resource* rsc) {
+  if (ws.placement_strategy == "default") return nullptr;
+  std::vector<Resource*> together;
+  colocated_resources(rsc, rsc, together);
+  if (!listed(together, rsc)) together.push_back(rsc);
+  Utilization all;
+  for (Resource* r : together) add_utilization(ws, r, together, all);
+  auto usable = [](Node* n, Score s) { return n->available() && s >= 0; };
+  bool any_capable = false;
+  Node* most_capable = nullptr;
+  for (auto& [n, s] : rsc->allowed) {
+    if (!usable(n, s)) continue;
+    if (has_capacity_for(n, all)) any_capable = true;
+    if (!most_capable || compare_capacities(n, most_capable) < 0) most_capable = n;
+  }
+  if (any_capable) {
+    for (auto& [n, s] : rsc->allowed)
+      if (usable(n, s) && !has_capacity_for(n, all)) s = kMinusInfinity;
+    return nullptr;
+  }
+  Utilization own;
+  for (auto& [k, v] : rsc_utilization(ws, rsc)) own[k] += util_value(v);
+  for (auto& [n, s] : rsc->allowed)
+    if (usable(n, s) && !has_capacity_for(n, own)) s = kMinusInfinity;
+  return most_capable;
+}
 
 void do_assign(WorkingSet& ws, Resource* r, Node* chosen, bool force) {
   if (!force && chosen) {
@@ -155,13 +285,7 @@ Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
   }
   // Scores are shown before nodes without enough capacity are ruled out.
   if (ws.options.want_scores) record_scores(ws, "pcmk__primitive_assign", r);
-  if (ws.placement_strategy != "default") {
-    Attrs need = rsc_utilization(ws, r);
-    if (!need.empty()) {
-      for (auto& [n, s] : r->allowed)
-        if (!has_capacity(n, need)) s = kMinusInfinity;
-    }
-  }
+  if (Node* most_free = ban_insufficient_capacity(ws, r); most_free && !prefer) prefer = most_free;
 
   // Fencing is on but nothing can fence: nothing may be started or stopped
   // safely, so every resource stays as it is.
