@@ -828,9 +828,10 @@ Status assign_resources(WorkingSet& ws) {
     for (auto& [k, v] : n.utilization) n.remaining[k] = util_value(v);
   }
   // Processing order: priority, then score on the current node, then best score.
-  std::vector<Node*> by_name;
-  for (Node& n : ws.nodes) by_name.push_back(&n);
-  std::sort(by_name.begin(), by_name.end(), [](Node* a, Node* b) { return a->uname < b->uname; });
+  // Nodes in the peer's order (base score, free capacity for "balanced", name).
+  std::map<Node*, Score> base_scores;
+  for (Node& n : ws.nodes) base_scores[&n] = n.weight;
+  std::vector<Node*> node_order = sorted_nodes(ws, base_scores, nullptr);
   struct Key { Resource* r; std::map<Node*, Score> merged; Score current; };
   std::vector<Key> keys;
   keys.reserve(ws.resources.size());
@@ -859,7 +860,7 @@ Status assign_resources(WorkingSet& ws) {
     // (after priority); the other strategies sort by scores too.
     if (ws.placement_strategy == "default") return false;
     if (a.current != b.current) return a.current > b.current;
-    for (Node* n : by_name) {
+    for (Node* n : node_order) {
       Score sa = score_on(a.merged, n), sb = score_on(b.merged, n);
       if (sa != sb) return sa > sb;
     }
