@@ -229,6 +229,8 @@ void do_assign(WorkingSet& ws, Resource* r, Node* chosen, bool force) {
     return;
   }
   r->assigned = chosen;
+  auto score = r->allowed.find(chosen);
+  r->assigned_score = score == r->allowed.end() ? chosen->weight : score->second;
   chosen->num_resources++;
   if (ws.placement_strategy != "default") consume(chosen, rsc_utilization(ws, r));
 }

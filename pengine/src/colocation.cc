@@ -487,10 +487,34 @@ void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep)
       }
       return;
     }
-    // Role colocations with a promotable clone: the promoted (or unpromoted)
-    // instances' nodes count as a set.
-    bool by_role = pri->promotable && c.primary_role != Role::kUnknown;
-    if (c.score >= kInfinity || by_role) {
+    // Role colocations with a promotable clone: the nodes of the instances
+    // in that role. An optional one adds its score there; a mandatory one
+    // bans every other node and adds the instance's own assignment score
+    // (except promoted with promoted, which must not keep inactive
+    // dependent instances from starting unpromoted).
+    if (pri->promotable && c.primary_role != Role::kUnknown) {
+      std::vector<std::pair<Node*, Score>> affected;
+      const std::string& attr = c.node_attribute;
+      for (Resource* inst : pri->children) {
+        Node* n = assigned_node(inst);
+        if (!n || next_role_of(inst) != c.primary_role) continue;
+        if (c.score < kInfinity) {
+          for (auto& [dn, w] : dep->allowed)
+            if (node_attr(dn, attr) == node_attr(n, attr)) w = score_add(w, c.score);
+        }
+        Resource* first = inst->is_primitive() ? inst : inst->children.front();
+        affected.push_back({n, first->assigned_score});
+      }
+      if (c.score >= kInfinity && !(c.dependent_role == Role::kPromoted && c.primary_role == Role::kPromoted)) {
+        for (auto& [dn, w] : dep->allowed) {
+          auto it = std::find_if(affected.begin(), affected.end(), [&](auto& a) { return a.first == dn; });
+          w = it == affected.end() ? kMinusInfinity : score_add(w, it->second);
+        }
+        for (auto& [n, s] : affected) dep->allowed.try_emplace(n, kMinusInfinity);
+      }
+      return;
+    }
+    if (c.score >= kInfinity) {
       std::vector<Node*> nodes;
       for (Resource* inst : pri->children) {
         Node* n = assigned_node(inst);

@@ -154,6 +154,7 @@ struct Resource {
   bool assigning = false;
   bool merging = false;
   Node* assigned = nullptr;
+  Score assigned_score = 0;  // the chosen node's score when it was chosen
   Role next_role = Role::kUnknown;
   std::string stop_reason;
   Score promotion_score = 0;
