@@ -369,6 +369,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
 // already active on this node, else the first instance inactive everywhere.
 Resource* find_anonymous_instance(WorkingSet& ws, Resource* clone, Node* node, const std::string& base) {
   Resource* inactive = nullptr;
+  bool skip_inactive = false;  // a second history of an active instance: it is an orphan
   for (Resource* inst : clone->children) {
     std::vector<Resource*> prims = primitives_of(inst);
     bool active_somewhere = false;
@@ -384,15 +385,18 @@ Resource* find_anonymous_instance(WorkingSet& ws, Resource* clone, Node* node, c
         // Its history here was already read from another entry: this entry
         // is a second active copy on the node (an orphan instance).
         if (std::find(match->running_on.begin(), match->running_on.end(), node) != match->running_on.end() &&
-            match->history.count(node))
+            match->history.count(node)) {
+          skip_inactive = true;
+          inactive = nullptr;
           continue;
+        }
         return match;
       }
-    } else if (!inactive && match && !match->blocked) {
+    } else if (!skip_inactive && !inactive && match && !match->blocked) {
       inactive = match;
     }
   }
-  return inactive;
+  return skip_inactive ? nullptr : inactive;
 }
 
 Resource* make_orphan(WorkingSet& ws, const std::string& id, xmlNode* lrm_rsc) {
@@ -444,8 +448,25 @@ Resource* find_for_history(WorkingSet& ws, Node* node, const std::string& id, xm
     if (inst && !inst->needs_fencing && (!node->online || node->unclean) && !every_node) inst = nullptr;
     if (inst) return inst;
     // More active instances than configured: an orphan instance.
-    std::string oid = base + ":" + std::to_string(clone->children.size() + ws.promotion_dummy++);
+    // An orphan instance number on this node that does not have this member
+    // yet is the same (cloned group) instance; otherwise a new number.
+    int number = -1;
+    for (auto& o : ws.clone_orphans) {
+      if (o.clone == clone && o.node == node && !o.bases.count(base)) {
+        number = o.number;
+        o.bases.insert(base);
+        break;
+      }
+    }
+    if (number < 0) {
+      number = static_cast<int>(clone->children.size()) + ws.promotion_dummy++;
+      ws.clone_orphans.push_back({clone, node, number, {base}});
+    }
+    std::string oid = base + ":" + std::to_string(number);
     Resource* o = make_orphan(ws, oid, lrm_rsc);
+    // An extra instance of a configured clone: managed as the clone is
+    // (stop-orphan-resources is about resources no longer configured).
+    o->managed = clone->managed && !ws.maintenance_mode;
     return o;
   }
   if (!r) return make_orphan(ws, id, lrm_rsc);

@@ -290,6 +290,10 @@ struct WorkingSet {
   std::vector<std::string> warnings;
   std::vector<Node*> fenced;
   int promotion_dummy = 0;
+  // Orphan instance numbers of anonymous clones, per node (members of one
+  // orphaned cloned-group instance share its number).
+  struct CloneOrphan { Resource* clone; Node* node; int number; std::set<std::string> bases; };
+  std::vector<CloneOrphan> clone_orphans;
   std::vector<ScoreRecord> score_records;
   std::vector<Action*> topo;  // graph actions in topological order
 
