@@ -54,8 +54,16 @@ struct Propagator {
     if (!r || r->is_primitive() || !a->pseudo) return false;
     std::string task = begin_of(a->task);
     bool any_required = false, all_runnable = true, any_runnable = false, any_child = false;
+    bool every_child = true;  // every child has the action
     for (Resource* c : r->children) {
-      for (Action* x : child_actions(c, task)) {
+      // A primitive child answers with its own action (start for running);
+      // a collective child with the same pseudo action (the peer's mapping).
+      std::vector<Action*> xs = child_actions(c, c->is_primitive() ? task : a->task);
+      // A primitive's action without a node is a placeholder, not one it will do.
+      bool real = false;
+      for (Action* x : xs) real = real || !c->is_primitive() || x->node;
+      if (!real) every_child = false;
+      for (Action* x : xs) {
         any_child = true;
         // A clone's pseudo actions follow required children that can run.
         if (!x->optional && (r->is_group() || x->runnable || x->pseudo)) any_required = true;
@@ -68,7 +76,9 @@ struct Propagator {
     bool runnable = a->runnable;
     bool done = !is_begin(a->task);
     if (r->is_group()) {
-      if (done && (task == "start" || task == "promote")) runnable = any_child && all_runnable;
+      // A group starts (or promotes) only when every member will; it is
+      // running only when every member's start can run (the peer's rule).
+      if (task == "start" || task == "promote") runnable = every_child && (!done || all_runnable);
     } else if (task == "start" || task == "promote") {
       runnable = any_runnable || !any_child;
       if (!any_child && done) runnable = false;
