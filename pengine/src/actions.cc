@@ -271,7 +271,10 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
 
 void create_probes(WorkingSet& ws) {
   for (Node& node : ws.nodes) {
-    if (!node.online || node.unclean || node.pending || node.maintenance) continue;
+    // A pending member node gets probes too, which cannot run yet: they keep
+    // what is not active anywhere from starting until the node has joined.
+    bool pending_member = node.pending && node.pending_in_cluster && !node.maintenance;
+    if (!pending_member && (!node.online || node.unclean || node.pending || node.maintenance)) continue;
     for (Resource* top : ws.resources) {
       std::vector<Resource*> candidates;
       auto handle_instance_set = [&](Resource* clone) {
@@ -321,10 +324,22 @@ void create_probes(WorkingSet& ws) {
           t = it == ws.op_defaults.end() ? 20000 : parse_interval_ms(it->second);
         }
         probe->meta["CRM_meta_timeout"] = std::to_string(t);
+        if (pending_member) probe->runnable = false;
         if (!p->is_managed()) continue;
         // Probe before any start or stop of the resource.
         for (Action* a : p->actions) {
           if (a->task == "start" && a->node) ws.order(probe, a, kOrderOptional);
+        }
+        if (!probe->runnable && p->running_on.empty()) {
+          // The resource (or its group or clone) may not start until it can be probed here.
+          Resource* start_of = p;
+          for (Resource* up = p->parent; up; up = up->parent) start_of = up;
+          if (start_of->is_primitive()) {
+            for (Action* a : p->actions)
+              if (a->task == "start" && a->node) ws.order(probe, a, kRunnableLeft);
+          } else if (Action* a = ws.find_action(op_key(start_of->id, "start", 0), nullptr)) {
+            ws.order(probe, a, kRunnableLeft);
+          }
         }
       }
     }

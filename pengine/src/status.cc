@@ -66,6 +66,7 @@ void unpack_node_state(WorkingSet& ws, Node& node, xmlNode* state) {
   } else if (!has_in_ccm) {
     fence("peer has not been seen by the cluster");
   } else if (join == "banned") {
+    node.online = in_cluster;  // online as corosync sees it, but to be fenced
     fence("peer failed Pacemaker membership criteria");
   } else if (!terminate && exp_state == "down") {
     if (in_cluster || crmd_online) {
@@ -91,7 +92,10 @@ void unpack_node_state(WorkingSet& ws, Node& node, xmlNode* state) {
     node.online = true;
     fence("peer was in an unknown state");
   }
-  if (node.pending) node.online = false;
+  if (node.pending) {
+    node.pending_in_cluster = node.online && !node.unclean;
+    node.online = false;
+  }
 }
 
 // An attribute's text (as xml::attr() reads it, without a copy through libxml2

@@ -206,7 +206,9 @@ ResourceStatus status_of(WorkingSet& ws, Resource* r, bool after) {
 
 std::vector<std::string> transition_summary(WorkingSet& ws) {
   std::vector<std::string> out;
-  for (Node* n : ws.fenced) {
+  // Newest fencing first, as the peer lists its node actions.
+  for (auto it = ws.fenced.rbegin(); it != ws.fenced.rend(); ++it) {
+    Node* n = *it;
     out.push_back("Fence (" + ws.stonith_action + ") " + n->uname + " '" + n->fence_reason + "'");
   }
   // The peer logs every item once before printing them, and its column widths

@@ -44,6 +44,7 @@ struct Node {
   bool maintenance = false;
   bool unclean = false;
   bool pending = false;
+  bool pending_in_cluster = false;  // pending, but a cluster member: the peer still probes there (unrunnably)
   bool shutdown = false;       // shutdown requested
   bool expected_up = false;
   bool unseen = true;          // no node_state entry
