@@ -247,6 +247,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
       else if (op.task == "stop" && role == Role::kUnknown) role = Role::kStarted;
       else if (op.task == "monitor" && op.interval_ms == 0) { /* pending probe: unknown */ }
       pending = true;
+      if (!(op.task == "monitor" && op.interval_ms == 0)) r->pending_task = op.task;
       continue;
     }
     bool probe = op.task == "monitor" && op.interval_ms == 0;

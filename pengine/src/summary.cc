@@ -140,6 +140,7 @@ ResourceStatus status_of(WorkingSet& ws, Resource* r, bool after) {
       for (Node* n : r->running_on) s.nodes.push_back(n->uname);
       s.role = r->running_on.empty() ? Role::kStopped : r->role;
       s.failed = r->failed;
+      s.pending_task = r->pending_task;
     } else {
       s.failed = r->failed && !r->is_managed();
       if (!r->is_managed()) {
@@ -306,7 +307,12 @@ void format_primitive(std::ostringstream& o, const ResourceStatus& r, const std:
   if (r.nodes.empty()) {
     o << "Stopped";
   } else {
-    std::string role = r.failed ? "FAILED" : role_text(r.role);
+    // An operation in flight is shown instead of the role, as crm_mon does.
+    static const std::map<std::string, std::string> kPendingText = {
+        {"start", "Starting"}, {"stop", "Stopping"}, {"migrate_to", "Migrating"}, {"migrate_from", "Migrating"},
+        {"promote", "Promoting"}, {"demote", "Demoting"}, {"monitor", "Monitoring"}};
+    auto pending = kPendingText.find(r.pending_task);
+    std::string role = r.failed ? "FAILED" : pending != kPendingText.end() ? pending->second : role_text(r.role);
     if (r.failed && r.role == Role::kPromoted) role = "FAILED Promoted";
     o << role << " ";
     if (r.nodes.size() > 1) {

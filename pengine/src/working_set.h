@@ -135,6 +135,7 @@ struct Resource {
   Role role = Role::kStopped;          // current role
   std::vector<Node*> running_on;       // nodes where active
   std::vector<Node*> pending_on;       // nodes with pending ops
+  std::string pending_task;            // task of an operation in flight (not a probe)
   bool failed = false;
   bool blocked = false;                // a failure with on-fail=block
   bool stop_failed = false;

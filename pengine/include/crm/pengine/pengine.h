@@ -72,6 +72,7 @@ struct ResourceStatus {
   bool blocked = false;
   bool orphan = false;
   bool disabled = false;          // target-role=Stopped
+  std::string pending_task;       // an operation in flight ("start", ...), before the transition
   bool promotable = false;        // clones
   bool unique = false;            // clones
   std::vector<ResourceStatus> children;
