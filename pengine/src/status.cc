@@ -246,8 +246,12 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
       else if (op.task == "demote") role = Role::kPromoted;
       else if (op.task == "stop" && role == Role::kUnknown) role = Role::kStarted;
       else if (op.task == "monitor" && op.interval_ms == 0) { /* pending probe: unknown */ }
-      pending = true;
-      if (!(op.task == "monitor" && op.interval_ms == 0)) r->pending_task = op.task;
+      // A pending probe says nothing about where the resource is (the peer
+      // neither shows it nor ties an instance number to the node for it).
+      if (!(op.task == "monitor" && op.interval_ms == 0)) {
+        pending = true;
+        if (r->pending_task.empty()) r->pending_task = op.task;
+      }
       continue;
     }
     bool probe = op.task == "monitor" && op.interval_ms == 0;
