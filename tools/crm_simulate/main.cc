@@ -22,6 +22,7 @@
 #include "crm/core/clock.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/pengine.h"
+#include "parse_arena.h"
 #include "simulate.h"
 
 namespace {
@@ -44,6 +45,7 @@ crm::Result<xml::DocPtr> read_cib_file(const std::string& path) {
   struct stat st{};
   if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) > xml::kMaxDocumentBytes)
     return xml::parse_file(path);
+  crm::simulate::ParseArena arena(static_cast<size_t>(st.st_size));
   xmlInitParser();
   int errors = 0;
   xmlSetStructuredErrorFunc(&errors, [](void* count, xmlErrorPtr) { ++*static_cast<int*>(count); });
