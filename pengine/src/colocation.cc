@@ -480,7 +480,11 @@ void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep)
     if (interleave) {
       Resource* inst = find_compatible_instance(dep, pri, c.primary_role);
       if (inst) {
+        // With a cloned group, a mandatory colocation needs the whole group:
+        // its last member's node (none: nowhere); an optional one its first's.
         Node* n = assigned_node(inst);
+        if (inst->is_group() && !inst->children.empty() && c.score >= kInfinity)
+          n = inst->children.back()->assigned;
         apply_to_weights(dep, n, c);
       } else if (c.score >= kInfinity) {
         for (auto& [n, w] : dep->allowed) w = kMinusInfinity;
