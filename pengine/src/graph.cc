@@ -203,6 +203,44 @@ struct Propagator {
     }
   }
 
+  // The peer's colocation blocking: when a start (or promote) cannot run
+  // anywhere, the resources that must be colocated with it (in that role)
+  // cannot start (or be promoted) either.
+  std::unordered_set<Action*> blocked_done;
+
+  void mark_blocked(Resource* rsc, const std::string& task, Resource* reason) {
+    for (Action* x : rsc->actions) {
+      if (!x->runnable || x->task != task) continue;
+      x->runnable = false;
+      if (x->rsc && !x->rsc->is_primitive()) x->runnable_forced_off = true;
+      if (x->reason.empty()) x->reason = "colocation with " + reason->id;
+      touch(x);
+      block_colocation_dependents(x);
+    }
+    for (Resource* c : rsc->children) mark_blocked(c, task, reason);
+  }
+
+  void block_colocation_dependents(Action* a) {
+    if (a->runnable || !a->rsc || (a->task != "start" && a->task != "promote")) return;
+    if (!blocked_done.insert(a).second) return;
+    bool is_start = a->task == "start";
+    Resource* top = a->rsc->top();
+    if (top->with_this.empty()) return;
+    // Only when the whole collective cannot reach the role.
+    for (Resource* child : top->children) {
+      Action* first = nullptr;
+      for (Action* x : child->actions)
+        if (x->task == a->task) { first = x; break; }
+      if (!first || first->runnable) return;
+    }
+    const std::vector<Colocation*> dependents = top->with_this;
+    for (Colocation* c : dependents) {
+      if (c->score < kInfinity) continue;
+      if (!is_start && c->primary_role != Role::kPromoted) continue;
+      mark_blocked(c->dependent, c->dependent_role == Role::kPromoted ? "promote" : "start", a->rsc);
+    }
+  }
+
   void run() {
     for (Action& a : ws.action_store) {
       // A one-or-more action without enough runnable 'firsts' cannot run
@@ -220,6 +258,7 @@ struct Propagator {
       queue.pop_front();
       queued.erase(a);
       if (derive(a)) touch(a);
+      block_colocation_dependents(a);
       for (auto& [then, flags] : a->after) apply(a, then, flags);
       for (auto& [first, flags] : a->before) apply(first, a, flags);
       // Collective parents depend on this action.
