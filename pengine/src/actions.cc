@@ -74,11 +74,6 @@ bool is_promotable_instance(Resource* r) {
   return c && c->promotable;
 }
 
-const OpConfig* recurring_for_role(Resource* r, Role role) {
-  (void)r;
-  (void)role;
-  return nullptr;
-}
 
 bool has_active_recurring(Resource* r, Node* n, long interval, const std::string& task) {
   auto it = r->history.find(n);

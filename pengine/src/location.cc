@@ -33,14 +33,6 @@ void add_location(WorkingSet& ws, Resource* rsc, Node* node, Score score) {
 
 namespace {
 
-std::vector<Resource*> set_members(WorkingSet& ws, xmlNode* set) {
-  std::vector<Resource*> out;
-  for (xmlNode* ref : xml::children(set, "resource_ref")) {
-    if (Resource* r = ws.find_rsc(xml::attr_or(ref, "id"))) out.push_back(r);
-  }
-  return out;
-}
-
 Status unpack_location(WorkingSet& ws, xmlNode* cons) {
   std::string id = xml::attr_or(cons, "id");
   std::vector<Resource*> targets;
