@@ -122,8 +122,11 @@ void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resou
         }
         continue;
       }
+      // Between paired instances "then required implies first required" is
+      // checked against the first instance's own flags in the peer, so it
+      // never forces an optional first: leave it out.
       for (Action* f : actions_for(ws, fi, ftask, true))
-        for (Action* t : thens) ws.order(f, t, flags, id);
+        for (Action* t : thens) ws.order(f, t, flags & ~kImpliesFirst, id);
     }
     return;
   }
