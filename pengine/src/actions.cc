@@ -240,7 +240,6 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   }
   if (def == DefinitionChange::kReload) {
     Action* reload = ws.new_action(r, "reload-agent", 0, cur, false);
-    reload->reason = "resource definition change";
     for (Action* stop : stops) ws.order(reload, stop, kThenCancelsFirst);
     if (Action* d = ws.find_action(op_key(r->id, "demote", 0), cur)) ws.order(reload, d, kThenCancelsFirst);
     for (const OpConfig& op : r->ops) {

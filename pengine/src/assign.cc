@@ -868,7 +868,13 @@ Status assign_resources(WorkingSet& ws) {
     }
     return false;
   });
-  for (size_t i : idx) assign(ws, keys[i].r, nullptr);
+  // The peer sorts its resource list itself: what follows (actions, the
+  // summary) goes in this order too.
+  std::vector<Resource*> ordered;
+  ordered.reserve(idx.size());
+  for (size_t i : idx) ordered.push_back(keys[i].r);
+  ws.resources = ordered;
+  for (Resource* r : ordered) assign(ws, r, nullptr);
   return Status::Ok();
 }
 

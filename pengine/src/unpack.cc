@@ -193,7 +193,12 @@ int meta_int(const Attrs& meta, const char* name, int def) {
   auto it = meta.find(name);
   if (it == meta.end()) return def;
   auto s = parse_score(it->second);
-  return s.ok() ? *s : def;
+  if (s.ok()) return *s;
+  // The peer reads the leading integer of values like "2.0".
+  const char* text = it->second.c_str();
+  char* end = nullptr;
+  long v = strtol(text, &end, 10);
+  return end == text ? def : static_cast<int>(v);
 }
 
 std::string meta_str(const Attrs& meta, const char* name, const std::string& def = "") {
@@ -394,6 +399,10 @@ Status unpack_resources(WorkingSet& ws) {
   }
   for (Resource& r : ws.resource_store)
     if (r.is_primitive() && r.cls == "stonith") ws.have_stonith_resource = true;
+  // The peer keeps its resource list by priority (stably): that order is the
+  // one of assignment, of the status display and of the Transition Summary.
+  std::stable_sort(ws.resources.begin(), ws.resources.end(),
+                   [](const Resource* a, const Resource* b) { return a->priority > b->priority; });
   return Status::Ok();
 }
 
