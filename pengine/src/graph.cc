@@ -177,7 +177,17 @@ struct Propagator {
     std::vector<Action*> thens;
     if (flags & (kImpliesThen | kRunnableLeft)) targets(then, first, thens);
     if ((flags & kImpliesThen) && !first->optional) {
-      for (Action* t : thens) set_required(t, first);
+      // Members of an ordered group are reached one after the other, each
+      // through the member before it (the peer updates depth-first), so a
+      // member made required right after the previous one names it.
+      Action* previous = nullptr;
+      for (Action* t : thens) {
+        bool was_optional = t->optional;
+        bool chained = previous && t->rsc && previous->rsc && t->rsc->parent && t->rsc->parent->is_group() &&
+                       t->rsc->parent == previous->rsc->parent && t->rsc->parent->members_ordered;
+        set_required(t, chained ? previous : first);
+        previous = was_optional && !t->optional ? t : nullptr;
+      }
     }
     if ((flags & kRunnableLeft) && !first->runnable) {
       for (Action* t : thens) set_unrunnable(t, first);
