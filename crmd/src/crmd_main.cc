@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -125,8 +126,15 @@ int main(int argc, char** argv) {
   crmd::Scheduler scheduler = crmd::simple_schedule;
 #ifdef CRM_HAVE_PENGINE
   if (scheduler_name != "simple") {
-    scheduler = [](const cib::Cib& cib, std::time_t now) -> Result<std::string> {
+    // The policy engine's warnings (e.g. fencing enabled without a fencing
+    // device) are logged when they change, not on every transition.
+    auto last_warnings = std::make_shared<std::vector<std::string>>();
+    scheduler = [name, last_warnings](const cib::Cib& cib, std::time_t now) -> Result<std::string> {
       ASSIGN_OR_RETURN(pengine::Transition t, pengine::schedule(cib.doc(), now));
+      if (t.warnings != *last_warnings) {
+        for (const std::string& w : t.warnings) log_line(name, "policy engine: warning: " + w);
+        *last_warnings = t.warnings;
+      }
       return pengine::graph_to_xml(t);
     };
   }

@@ -399,6 +399,10 @@ Status unpack_resources(WorkingSet& ws) {
   }
   for (Resource& r : ws.resource_store)
     if (r.is_primitive() && r.cls == "stonith") ws.have_stonith_resource = true;
+  if (ws.stonith_enabled && !ws.have_stonith_resource && !ws.resources.empty())
+    ws.warnings.push_back(
+        "resources are neither started nor stopped: stonith-enabled is true but no fencing (stonith) resource is "
+        "configured; configure one or set stonith-enabled=false");
   // The peer keeps its resource list by priority (stably): that order is the
   // one of assignment, of the status display and of the Transition Summary.
   std::stable_sort(ws.resources.begin(), ws.resources.end(),
