@@ -224,6 +224,19 @@ std::vector<std::string> transition_summary(WorkingSet& ws) {
 
 ClusterStatus cluster_status(WorkingSet& ws, bool after) {
   ClusterStatus st;
+  st.maintenance_mode = ws.maintenance_mode;
+  for (Resource* top : ws.resources) {
+    for (Resource* p : primitives_of(top)) {
+      if (p->orphan && p->running_on.empty()) continue;
+      ++st.instances;
+      Resource* clone = p->clone_parent();
+      // (An orphan's own "stopped" target is ours, not configuration.)
+      if (!p->orphan && p->target_role && (*p->target_role == Role::kStopped ||
+                             (*p->target_role == Role::kUnpromoted && clone && clone->promotable)))
+        ++st.disabled;
+      if (p->blocked) ++st.blocked;
+    }
+  }
   for (Node& n : ws.nodes) {
     NodeStatus ns;
     ns.name = n.uname;

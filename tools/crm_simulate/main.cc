@@ -182,7 +182,26 @@ int main(int argc, char** argv) {
     strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
     out += std::string("Using the original execution date of: ") + buf + "\n";
   }
-  if (show_status) out += "Current cluster status:\n" + pe::format_cluster_status(before ? *before : t->before) + "\n";
+  if (show_status) {
+    // The peer's header lines before the status: maintenance mode, and the
+    // resource instances kept stopped or blocked.
+    const pe::ClusterStatus& current = before ? *before : t->before;
+    bool printed = false;
+    if (current.maintenance_mode) {
+      out += "\n              *** Resource management is DISABLED ***\n"
+             "  The cluster will not attempt to start, stop or recover services\n";
+      printed = true;
+    }
+    if (current.disabled || current.blocked) {
+      if (printed) out += "\n";
+      out += std::to_string(current.disabled) + " of " + std::to_string(current.instances) +
+             " resource instances DISABLED and " + std::to_string(current.blocked) +
+             " BLOCKED from further action due to failure\n";
+      printed = true;
+    }
+    if (printed) out += "\n";
+    out += "Current cluster status:\n" + pe::format_cluster_status(current) + "\n";
+  }
   if (!modifications.empty() && !quiet) {
     out += "Performing Requested Modifications:\n";
     for (const auto& l : modifications) out += "  * " + l + "\n";

@@ -86,8 +86,13 @@ struct FailedAction {
 
 struct ClusterStatus {
   std::vector<NodeStatus> nodes;           // configuration order
-  std::vector<ResourceStatus> resources;   // configuration order
+  std::vector<ResourceStatus> resources;   // priority, then configuration order
   std::vector<FailedAction> failed_actions;
+  // Counts of resource instances (primitives; orphans only while active).
+  int instances = 0;
+  int disabled = 0;  // target-role Stopped (or Unpromoted in a promotable clone)
+  int blocked = 0;   // blocked from further action by a failure
+  bool maintenance_mode = false;
 };
 
 // Formats a status in crm_mon's text layout ("  * Node List:", "  * Full List
