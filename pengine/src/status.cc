@@ -353,6 +353,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
     if (node->maintenance) r->maintenance = true;  // left alone on a node in maintenance
     if (r->role == Role::kStopped || role > r->role) r->role = role;
   }
+  if (failed && on_fail == "ignore") r->failure_ignored = true;
   if (failed && on_fail != "ignore") {
     r->on_fail_node[node] = on_fail;
     // On a node that will be fenced anyway, failures need no extra handling

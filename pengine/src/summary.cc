@@ -133,6 +133,7 @@ ResourceStatus status_of(WorkingSet& ws, Resource* r, bool after) {
   s.blocked = r->blocked;
   s.orphan = r->orphan;
   s.disabled = r->target_role && *r->target_role == Role::kStopped && !r->orphan;
+  s.failure_ignored = r->failure_ignored;
   if (r->is_primitive()) {
     s.kind = ResourceStatus::Kind::kPrimitive;
     s.agent = agent_of(r);
@@ -307,6 +308,7 @@ std::string flags_text(const ResourceStatus& r) {
   if (r.disabled) f.push_back("disabled");
   if (!r.managed && !r.blocked) f.push_back("unmanaged");
   if (r.blocked) f.push_back("blocked");
+  if (r.failure_ignored) f.push_back("failure ignored");
   if (f.empty()) return "";
   std::string s = " (";
   for (size_t i = 0; i < f.size(); ++i) s += (i ? ", " : "") + f[i];

@@ -136,6 +136,7 @@ struct Resource {
   std::vector<Node*> running_on;       // nodes where active
   std::vector<Node*> pending_on;       // nodes with pending ops
   std::string pending_task;            // task of an operation in flight (not a probe)
+  bool failure_ignored = false;        // failed with on-fail=ignore
   bool failed = false;
   bool blocked = false;                // a failure with on-fail=block
   bool stop_failed = false;

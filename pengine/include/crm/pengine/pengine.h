@@ -73,6 +73,7 @@ struct ResourceStatus {
   bool orphan = false;
   bool disabled = false;          // target-role=Stopped
   std::string pending_task;       // an operation in flight ("start", ...), before the transition
+  bool failure_ignored = false;   // a failure with on-fail=ignore
   bool promotable = false;        // clones
   bool unique = false;            // clones
   std::vector<ResourceStatus> children;
