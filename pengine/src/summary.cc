@@ -196,6 +196,7 @@ ResourceStatus status_of(WorkingSet& ws, Resource* r, bool after) {
   s.kind = r->is_group() ? ResourceStatus::Kind::kGroup : ResourceStatus::Kind::kClone;
   s.promotable = r->promotable;
   s.unique = r->unique;
+  s.clone_max = r->clone_max;
   if (r->is_clone() && !r->children.empty()) {
     Resource* c = r->children.front();
     s.agent = c->base_id;  // clone's child id, for "Clone Set: id [child]"
@@ -358,11 +359,15 @@ void format_resource(std::ostringstream& o, const ResourceStatus& r, const std::
     for (const auto& c : r.children) format_resource(o, c, indent + "  ", all_nodes, nodes);
     return;
   }
+  // The peer's clone header: one list of attributes.
+  std::vector<std::string> attrs;
+  if (r.promotable) attrs.push_back("promotable");
+  if (r.unique) attrs.push_back("unique");
+  if (!r.managed) attrs.push_back("unmanaged");
+  if (r.disabled) attrs.push_back("disabled");
   std::string f;
-  if (r.promotable) f = "promotable";
-  if (r.unique) f += std::string(f.empty() ? "" : ", ") + "unique";
-  o << indent << "* Clone Set: " << r.id << " [" << r.agent << "]" << (f.empty() ? "" : " (" + f + ")")
-    << flags_text(r) << ":\n";
+  for (const auto& a : attrs) f += (f.empty() ? "" : ", ") + a;
+  o << indent << "* Clone Set: " << r.id << " [" << r.agent << "]" << (f.empty() ? "" : " (" + f + ")") << ":\n";
   std::string in = indent + "  ";
   if (r.unique) {
     for (const auto& c : r.children) format_resource(o, c, in, all_nodes, nodes);
@@ -370,6 +375,7 @@ void format_resource(std::ostringstream& o, const ResourceStatus& r, const std::
   }
   std::vector<std::string> promoted, started;
   std::set<std::string> active_nodes;
+  int active_instances = 0;
   for (const auto& c : r.children) {
     // Summarise an instance when it is on one node, healthy and managed.
     std::vector<const ResourceStatus*> prims;
@@ -388,6 +394,7 @@ void format_resource(std::ostringstream& o, const ResourceStatus& r, const std::
     if (where.size() > 1) simple = false;
     for (const auto& w : where) active_nodes.insert(w);
     if (!any_active) continue;
+    ++active_instances;
     if (!simple) {
       if (c.kind == ResourceStatus::Kind::kPrimitive) {
         format_primitive(o, c, in, nodes);
@@ -408,6 +415,8 @@ void format_resource(std::ostringstream& o, const ResourceStatus& r, const std::
   };
   list("Promoted", promoted);
   list(r.promotable ? "Unpromoted" : "Started", started);
+  // Where instances could still run: listed only while fewer than clone-max are active.
+  if (r.clone_max > 0 && active_instances >= r.clone_max) return;
   std::vector<std::string> stopped;
   for (const auto& n : all_nodes)
     if (!active_nodes.count(n)) stopped.push_back(n);

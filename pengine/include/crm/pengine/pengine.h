@@ -74,6 +74,7 @@ struct ResourceStatus {
   bool disabled = false;          // target-role=Stopped
   std::string pending_task;       // an operation in flight ("start", ...), before the transition
   bool failure_ignored = false;   // a failure with on-fail=ignore
+  int clone_max = 0;              // clones: instances wanted (0: not known)
   bool promotable = false;        // clones
   bool unique = false;            // clones
   std::vector<ResourceStatus> children;
