@@ -17,6 +17,7 @@ packages=(
   resource-agents fence-agents iproute2 iptables procps psmisc e2fsprogs util-linux
   kmod  # modprobe, which ocf:heartbeat:Filesystem requires
   python3 curl  # ocf:crm:WebServer (python3 http.server) and the demo's client; e2e status queries
+  systemd dbus  # lrmd_systemd_test runs a real systemd (and a D-Bus system bus) as PID 1 of test namespaces
   # measurement
   time
 )
