@@ -74,7 +74,6 @@ bool is_promotable_instance(Resource* r) {
   return c && c->promotable;
 }
 
-
 bool has_active_recurring(Resource* r, Node* n, long interval, const std::string& task) {
   auto it = r->history.find(n);
   if (it == r->history.end()) return false;
@@ -326,8 +325,7 @@ void create_probes(WorkingSet& ws) {
         }
         if (!probe->runnable && p->running_on.empty()) {
           // The resource (or its group or clone) may not start until it can be probed here.
-          Resource* start_of = p;
-          for (Resource* up = p->parent; up; up = up->parent) start_of = up;
+          Resource* start_of = p->top();
           if (start_of->is_primitive()) {
             for (Action* a : p->actions)
               if (a->task == "start" && a->node) ws.order(probe, a, kRunnableLeft);

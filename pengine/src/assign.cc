@@ -64,14 +64,6 @@ long util_value(const std::string& v) {
   return end == v.c_str() ? 0 : x;
 }
 
-Attrs rsc_utilization(WorkingSet& ws, Resource* r) {
-  if (!r->xml) return {};
-  return unpack_nvpairs(ws, r->xml, "utilization", nullptr);
-}
-
-void consume(Node* n, const Attrs& need) {
-  for (auto& [k, v] : need) n->remaining[k] -= util_value(v);
-}
 
 Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer);
 Node* assign(WorkingSet& ws, Resource* r, Node* prefer);
@@ -80,6 +72,14 @@ Node* assign(WorkingSet& ws, Resource* r, Node* prefer);
 
 using Utilization = std::map<std::string, long>;
 
+// What a primitive needs, from its utilization attributes.
+Utilization read_utilization(WorkingSet& ws, Resource* r) {
+  Utilization out;
+  if (!r->xml) return out;
+  for (auto& [k, v] : unpack_nvpairs(ws, r->xml, "utilization", nullptr)) out[k] += util_value(v);
+  return out;
+}
+
 bool listed(const std::vector<Resource*>& list, const Resource* r) {
   return std::find(list.begin(), list.end(), r) != list.end();
 }
@@ -87,14 +87,9 @@ bool listed(const std::vector<Resource*>& list, const Resource* r) {
 // Whether a mandatory colocation will tie the two together wherever they go
 // (the peer's "affects location" preview: roles must already agree).
 bool ties_location(const Colocation& c, Resource* dep, Resource* pri) {
-  auto fixed_role = [](Resource* r) {
-    return r->target_role && *r->target_role != Role::kStarted ? *r->target_role : Role::kUnknown;
-  };
   Resource* clone = dep->clone_parent();
   if (c.dependent_role >= Role::kUnpromoted && dep->parent && clone && clone->promotable && !dep->provisional) return false;
-  if (c.dependent_role != Role::kUnknown && c.dependent_role != fixed_role(dep)) return false;
-  if (c.primary_role != Role::kUnknown && c.primary_role != fixed_role(pri)) return false;
-  return true;
+  return role_applies(c.score, c.dependent_role, fixed_role(dep)) && role_applies(c.score, c.primary_role, fixed_role(pri));
 }
 
 // The resources that will be placed together with rsc through mandatory
@@ -131,7 +126,7 @@ void colocated_resources(Resource* rsc, Resource* orig, std::vector<Resource*>& 
 void add_utilization(WorkingSet& ws, Resource* r, const std::vector<Resource*>& all, Utilization& sum) {
   if (!r->provisional) return;
   if (r->is_primitive()) {
-    for (auto& [k, v] : rsc_utilization(ws, r)) sum[k] += util_value(v);
+    for (auto& [k, v] : r->utilization) sum[k] += v;
   } else if (r->is_group()) {
     bool together = r->members_colocated || (r->parent && r->parent->is_clone());
     for (Resource* m : r->children) {
@@ -209,10 +204,8 @@ Node* ban_insufficient_capacity(WorkingSet& ws, Resource* rsc) {
       if (usable(n, s) && !has_capacity_for(n, all)) s = kMinusInfinity;
     return nullptr;
   }
-  Utilization own;
-  for (auto& [k, v] : rsc_utilization(ws, rsc)) own[k] += util_value(v);
   for (auto& [n, s] : rsc->allowed)
-    if (usable(n, s) && !has_capacity_for(n, own)) s = kMinusInfinity;
+    if (usable(n, s) && !has_capacity_for(n, rsc->utilization)) s = kMinusInfinity;
   return most_capable;
 }
 
@@ -232,15 +225,13 @@ void do_assign(WorkingSet& ws, Resource* r, Node* chosen, bool force) {
   auto score = r->allowed.find(chosen);
   r->assigned_score = score == r->allowed.end() ? chosen->weight : score->second;
   chosen->num_resources++;
-  if (ws.placement_strategy != "default") consume(chosen, rsc_utilization(ws, r));
+  for (auto& [k, v] : r->utilization) chosen->remaining[k] -= v;
 }
 
 void unassign(WorkingSet& ws, Resource* r) {
   if (r->assigned) {
     r->assigned->num_resources--;
-    if (ws.placement_strategy != "default") {
-      for (auto& [k, v] : rsc_utilization(ws, r)) r->assigned->remaining[k] += util_value(v);
-    }
+    for (auto& [k, v] : r->utilization) r->assigned->remaining[k] += v;
   }
   r->assigned = nullptr;
   r->provisional = true;
@@ -448,14 +439,13 @@ void glib_sort(std::vector<T>& v, Cmp cmp) {
 
 // An active instance's score on its current node from the clone's
 // colocations (its primaries' and its dependents' scores there).
-Score colocation_score_on_current(WorkingSet& ws, Resource* clone, Resource* inst, Node* current) {
+Score colocation_score_on_current(WorkingSet& ws, Resource* clone, Node* current) {
   std::map<Node*, Score> table{{current, current->weight}};
   for (Colocation* c : clone->this_with)
     add_colocated_scores(ws, c->primary, table, c->node_attribute, c->score / static_cast<double>(kInfinity), false,
                          false, false);
-  bool inactive = instance_current(inst).empty();
   for (Colocation* c : clone->with_this) {
-    if (!(c->influence || inactive)) continue;
+    if (!c->influence) continue;  // (the instance is active, so only the option counts)
     add_colocated_scores(ws, c->dependent, table, c->node_attribute, c->score / static_cast<double>(kInfinity), true,
                          false, false);
   }
@@ -469,11 +459,11 @@ Score colocation_score_on_current(WorkingSet& ws, Resource* clone, Resource* ins
 struct InstanceOrder {
   WorkingSet& ws;
   Resource* clone;
-  std::map<Resource*, Score> coloc_scores;  // computed on first use
+  std::map<Node*, Score> coloc_scores;  // per current node, computed on first use
 
-  Score coloc_score(Resource* inst, Node* current) {
-    auto it = coloc_scores.find(inst);
-    if (it == coloc_scores.end()) it = coloc_scores.emplace(inst, colocation_score_on_current(ws, clone, inst, current)).first;
+  Score coloc_score(Node* current) {
+    auto it = coloc_scores.find(current);
+    if (it == coloc_scores.end()) it = coloc_scores.emplace(current, colocation_score_on_current(ws, clone, current)).first;
     return it->second;
   }
 
@@ -504,7 +494,7 @@ struct InstanceOrder {
     if (on(n1) != on(n2)) return on(n1) < on(n2) ? -1 : 1;
     bool fa = instance_failed(a), fb = instance_failed(b);
     if (fa != fb) return fa ? 1 : -1;
-    Score s1 = coloc_score(a, n1), s2 = coloc_score(b, n2);
+    Score s1 = coloc_score(n1), s2 = coloc_score(n2);
     if (s1 != s2) return s1 > s2 ? -1 : 1;
     if (a->clone_index != b->clone_index) return a->clone_index < b->clone_index ? -1 : 1;
     return 0;
@@ -825,12 +815,14 @@ void record_scores(WorkingSet& ws, const char* stage, Resource* rsc) {
   }
 }
 
-Status assign_resources(WorkingSet& ws) {
-  for (Node& n : ws.nodes) {
-    for (auto& [k, v] : n.utilization) n.remaining[k] = util_value(v);
-  }
-  // Processing order: priority, then score on the current node, then best score.
-  // Nodes in the peer's order (base score, free capacity for "balanced", name).
+namespace {
+
+// The peer's resource order for placement strategies other than "default":
+// priority, then the score on the current node, then the scores on each node
+// (in the peer's node order), each merged from the colocation chain. The
+// resource list itself is re-ordered, as the peer's: actions and the summary
+// follow it too.
+void sort_by_scores(WorkingSet& ws) {
   std::map<Node*, Score> base_scores;
   for (Node& n : ws.nodes) base_scores[&n] = n.weight;
   std::vector<Node*> node_order = sorted_nodes(ws, base_scores, nullptr);
@@ -852,15 +844,8 @@ Status assign_resources(WorkingSet& ws) {
     keys.push_back(std::move(k));
   }
   walk_cache.reset();
-  std::vector<size_t> idx(keys.size());
-  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  std::stable_sort(idx.begin(), idx.end(), [&](size_t ia, size_t ib) {
-    const Key& a = keys[ia];
-    const Key& b = keys[ib];
+  std::stable_sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
     if (a.r->priority != b.r->priority) return a.r->priority > b.r->priority;
-    // With the default placement strategy the peer keeps configuration order
-    // (after priority); the other strategies sort by scores too.
-    if (ws.placement_strategy == "default") return false;
     if (a.current != b.current) return a.current > b.current;
     for (Node* n : node_order) {
       Score sa = score_on(a.merged, n), sb = score_on(b.merged, n);
@@ -868,13 +853,24 @@ Status assign_resources(WorkingSet& ws) {
     }
     return false;
   });
-  // The peer sorts its resource list itself: what follows (actions, the
-  // summary) goes in this order too.
-  std::vector<Resource*> ordered;
-  ordered.reserve(idx.size());
-  for (size_t i : idx) ordered.push_back(keys[i].r);
-  ws.resources = ordered;
-  for (Resource* r : ordered) assign(ws, r, nullptr);
+  for (size_t i = 0; i < keys.size(); ++i) ws.resources[i] = keys[i].r;
+}
+
+}  // namespace
+
+Status assign_resources(WorkingSet& ws) {
+  for (Node& n : ws.nodes) {
+    for (auto& [k, v] : n.utilization) n.remaining[k] = util_value(v);
+  }
+  // With the default placement strategy the peer assigns in its list order
+  // (by priority since unpack_resources); utilization counts only otherwise.
+  if (ws.placement_strategy != "default") {
+    for (Resource& r : ws.resource_store)
+      if (r.is_primitive()) r.utilization = read_utilization(ws, &r);
+    sort_by_scores(ws);
+  }
+  const std::vector<Resource*> order = ws.resources;
+  for (Resource* r : order) assign(ws, r, nullptr);
   return Status::Ok();
 }
 

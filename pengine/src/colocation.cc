@@ -56,6 +56,17 @@ bool has_influence(const Colocation* c) {
   return true;
 }
 
+Role fixed_role(const Resource* r) {
+  return r->target_role && *r->target_role != Role::kStarted ? *r->target_role : Role::kUnknown;
+}
+
+bool role_applies(Score score, Role wanted, Role role) {
+  if (wanted == Role::kUnknown) return true;
+  // The peer's rule: a positive colocation needs the role, a negative one
+  // is skipped when the role matches.
+  return score > 0 ? role == wanted : role != wanted;
+}
+
 // The peer's processing order of a resource's colocations, by the other
 // resource: higher priority first, clones before groups before primitives,
 // promotable clones before other clones, then by id.
@@ -83,32 +94,26 @@ void add_with_this(Resource* rsc, Colocation* c) {
 
 void expand_group_colocations(Resource* group) {
   if (group->children.empty()) return;
-  Resource* first = group->children.front();
   if (!group->members_colocated) {
     // Each member on its own; a mandatory colocation cannot hold for
     // members that need not be together, so it is ignored (as the peer).
-    for (Colocation* c : group->this_with) {
-      if (c->score >= kInfinity) {
-        continue;
+    for (Colocation* c : group->this_with)
+      if (c->score < kInfinity)
+        for (Resource* member : group->children) add_this_with(member, c);
+  } else {
+    Resource* first = group->children.front();
+    for (Colocation* c : group->this_with) add_this_with(first, c);
+    // Members after an unmanaged one are not held back by the internal
+    // colocation chain, so they get the group's mandatory colocations too.
+    bool any_unmanaged = !first->is_managed();
+    for (size_t i = 1; i < group->children.size(); ++i) {
+      Resource* member = group->children[i];
+      if (any_unmanaged) {
+        for (Colocation* c : group->this_with)
+          if (c->score == kInfinity) add_this_with(member, c);
+      } else if (!member->is_managed()) {
+        any_unmanaged = true;
       }
-      for (Resource* member : group->children) add_this_with(member, c);
-    }
-    group->this_with.clear();
-    for (Colocation* c : group->with_this) add_with_this(group->children.back(), c);
-    group->with_this.clear();
-    return;
-  }
-  for (Colocation* c : group->this_with) add_this_with(first, c);
-  // Members after an unmanaged one are not held back by the internal
-  // colocation chain, so they get the group's mandatory colocations too.
-  bool any_unmanaged = !first->is_managed();
-  for (size_t i = 1; i < group->children.size(); ++i) {
-    Resource* member = group->children[i];
-    if (any_unmanaged) {
-      for (Colocation* c : group->this_with)
-        if (c->score == kInfinity) add_this_with(member, c);
-    } else if (!member->is_managed()) {
-      any_unmanaged = true;
     }
   }
   group->this_with.clear();
@@ -284,7 +289,6 @@ Score best_score_matching(Resource* rsc, const std::string& attr, const std::str
 // it (or any step after it) finishes, as in the peer.
 constexpr Score kUnusable = kInfinity * -100;
 
-
 struct MergeFlags {
   bool only_positive = false;  // never turn a node's score negative
   bool this_with = false;      // follow "this with" colocations (else "with this")
@@ -441,18 +445,13 @@ void apply_to_weights(Resource* dep, Node* primary_node, const Colocation& c) {
   if (c.score <= kMinusInfinity || c.score >= kInfinity || any) dep->allowed = std::move(work);
 }
 
-void apply_to_node_set(Resource* dep, const std::vector<Node*>& nodes, const Colocation& c) {
-  // Primary is a clone: mandatory colocation restricts the dependent to nodes
-  // with an instance; otherwise each instance adds the score where it runs.
-  if (c.score >= kInfinity) {
-    for (auto& [n, w] : dep->allowed) {
-      bool found = false;
-      for (Node* x : nodes) if (node_attr(x, c.node_attribute) == node_attr(n, c.node_attribute)) found = true;
-      if (!found) w = kMinusInfinity;
-    }
-    return;
+// A mandatory colocation with a clone: only nodes with an instance remain.
+void restrict_to_nodes(Resource* dep, const std::vector<Node*>& nodes, const Colocation& c) {
+  for (auto& [n, w] : dep->allowed) {
+    bool found = false;
+    for (Node* x : nodes) if (node_attr(x, c.node_attribute) == node_attr(n, c.node_attribute)) found = true;
+    if (!found) w = kMinusInfinity;
   }
-  for (Node* x : nodes) apply_to_weights(dep, x, c);
 }
 
 }  // namespace
@@ -463,16 +462,10 @@ void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep)
   // Called while assigning dep (a primitive standing for c.dependent); c.primary is assigned.
   Resource* pri = c.primary;
   if (pri->is_group() && !pri->children.empty()) pri = c.score >= kInfinity ? pri->children.back() : pri->children.front();
-  (void)ws;
   if (pri->provisional && !pri->is_clone()) return;
   // Role colocations place the dependent only when its role is already
   // fixed (its target-role); otherwise they count when roles are chosen.
-  Role dep_next = Role::kUnknown;
-  if (dep->target_role && *dep->target_role != Role::kStarted) dep_next = *dep->target_role;
-  if (c.dependent_role != Role::kUnknown) {
-    if (c.score > 0 && c.dependent_role != dep_next) return;
-    if (c.score < 0 && c.dependent_role == dep_next) return;
-  }
+  if (!role_applies(c.score, c.dependent_role, fixed_role(dep))) return;
   if (pri->is_clone()) {
     Resource* dep_clone = dep->clone_parent();
     bool interleave = dep_clone && dep_clone->interleave && dep_clone != pri && c.dependent == dep_clone &&
@@ -527,24 +520,17 @@ void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep)
         if (inst->blocked) continue;
         nodes.push_back(n);
       }
-      apply_to_node_set(dep, nodes, c);
+      restrict_to_nodes(dep, nodes, c);
       return;
     }
     // Each instance adds its score where it runs; one that will not run
     // takes it away everywhere (the peer's per-instance arithmetic).
     for (Resource* inst : pri->children) {
-      Role inst_role = next_role_of(inst);
-      if (c.score > 0 && c.primary_role != Role::kUnknown && inst_role != c.primary_role) continue;
-      if (c.score < 0 && c.primary_role != Role::kUnknown && inst_role == c.primary_role) continue;
-      apply_to_weights(dep, assigned_node(inst), c);
+      if (role_applies(c.score, c.primary_role, next_role_of(inst))) apply_to_weights(dep, assigned_node(inst), c);
     }
     return;
   }
-  if (c.primary_role != Role::kUnknown) {
-    if (c.score > 0 && next_role_of(pri) != c.primary_role) return;
-    if (c.score < 0 && next_role_of(pri) == c.primary_role) return;
-  }
-  apply_to_weights(dep, assigned_node(pri), c);
+  if (role_applies(c.score, c.primary_role, next_role_of(pri))) apply_to_weights(dep, assigned_node(pri), c);
 }
 
 }  // namespace crm::pengine

@@ -35,8 +35,6 @@ std::string md5_hex(const std::string& text) {
   return out;
 }
 
-std::string digest_of(const Attrs& params) { return parameters_digest(params); }
-
 const OpConfig* find_config(const Resource* r, const std::string& task, long interval) {
   for (const OpConfig& c : r->ops)
     if (c.name == task && c.interval_ms == interval) return &c;
@@ -68,7 +66,7 @@ bool only_secrets_changed(WorkingSet& ws, Resource* r, const OpRecord& op, const
   for (auto& [k, v] : params)
     if (secret.find(" " + k + " ") == std::string::npos && !(r->cls == "stonith" && k.rfind("pcmk_", 0) == 0))
       sp[k] = v;
-  return digest_of(sp) == secure;
+  return parameters_digest(sp) == secure;
 }
 
 }  // namespace
@@ -120,7 +118,7 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
       bool extra = false;
       Attrs p = params_for(ws, r, cfg, &extra);
       p["CRM_meta_timeout"] = std::to_string(cfg->timeout_ms);
-      if (digest_of(p) == op->digest) continue;
+      if (parameters_digest(p) == op->digest) continue;
       if (only_secrets_changed(ws, r, *op, p)) continue;
       if (reschedule) reschedule->insert(op->interval_ms);
       continue;
@@ -136,9 +134,9 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
       Attrs rp;
       for (auto& [k, v] : p)
         if (keep.find(" " + k + " ") != std::string::npos) rp[k] = v;
-      if (digest_of(rp) != restart_digest) return DefinitionChange::kRestart;
+      if (parameters_digest(rp) != restart_digest) return DefinitionChange::kRestart;
     }
-    if (op->digest.empty() || digest_of(p) == op->digest) continue;
+    if (op->digest.empty() || parameters_digest(p) == op->digest) continue;
     if (only_secrets_changed(ws, r, *op, p)) continue;
     // Changed: a reload when the agent can reload and no operation-specific
     // parameter is involved, a restart otherwise.

@@ -288,7 +288,7 @@ struct Propagator {
 }  // namespace
 
 Status propagate_and_check(WorkingSet& ws) {
-  Propagator p{ws, {}, {}};
+  Propagator p{ws, {}, {}, {}};
   p.run();
   // Graph membership.
   for (Action& a : ws.action_store) {

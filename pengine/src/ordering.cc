@@ -162,11 +162,11 @@ Status unpack_order(WorkingSet& ws, xmlNode* cons) {
     // The deprecated restart-type=restart of 'then' upgrades an optional
     // ordering: recovery of 'first' restarts 'then'.
     bool upgrade = kind == OrderKind::kOptional && t->meta.count("restart-type") && t->meta.at("restart-type") == "restart";
-    order_pair(ws, f, ft, t, tt, flags_for(kind, ft, false, symmetric) | (upgrade ? kImpliesThen : 0), id, clone_min);
+    order_pair(ws, f, ft, t, tt, flags_for(kind, ft, false, symmetric) | (upgrade ? uint32_t{kImpliesThen} : 0u), id, clone_min);
     if (symmetric) {
       std::string ift = invert(tt), itt = invert(ft);
       if (!ift.empty() && !itt.empty())
-        order_pair(ws, t, ift, f, itt, flags_for(kind, ift, true, symmetric) | (upgrade ? kImpliesFirst : 0), id, 0);
+        order_pair(ws, t, ift, f, itt, flags_for(kind, ift, true, symmetric) | (upgrade ? uint32_t{kImpliesFirst} : 0u), id, 0);
     }
   };
   if (sets.empty()) {

@@ -3,7 +3,6 @@
 // current role on each node from its operation history.
 #include <algorithm>
 #include <cstring>
-#include <optional>
 
 #include "crm/core/xml.h"
 #include "working_set.h"
@@ -397,7 +396,6 @@ Resource* find_anonymous_instance(WorkingSet& ws, Resource* clone, Node* node, c
         if (std::find(match->running_on.begin(), match->running_on.end(), node) != match->running_on.end() &&
             match->history.count(node)) {
           skip_inactive = true;
-          inactive = nullptr;
           continue;
         }
         return match;

@@ -17,10 +17,14 @@ Action* find_task(Resource* r, const std::string& task, Node* node) {
   return nullptr;
 }
 
+// Collects the Transition Summary items, then prints them with the peer's
+// column widths: they only grow while items are seen, and the peer logs every
+// item once before printing them, so the printed lines all use the final widths.
 struct ItemPrinter {
+  struct Item { std::string change, rsc, details, reason; };
+  std::vector<Item> items;
   int rsc_width = 5;
   int detail_width = 5;
-  std::vector<std::string>* out;
 
   void item(const std::string& change, Resource* rsc, Node* origin, Node* dest, Action* action, Action* source) {
     if (!source) source = action;
@@ -47,10 +51,16 @@ struct ItemPrinter {
     if (source && !source->reason.empty() && !runnable) reason = "due to " + source->reason + " (blocked)";
     else if (source && !source->reason.empty()) reason = "due to " + source->reason;
     else if (!runnable) reason = "blocked";
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%-8s   %-*s   ( %*s )%s%s", change.c_str(), rsc_width, rsc->id.c_str(), detail_width,
-             details.c_str(), reason.empty() ? "" : "  ", reason.c_str());
-    out->push_back(buf);
+    items.push_back({change, rsc->id, details, reason});
+  }
+
+  void print(std::vector<std::string>& out) const {
+    for (const Item& i : items) {
+      char buf[1024];
+      snprintf(buf, sizeof buf, "%-8s   %-*s   ( %*s )%s%s", i.change.c_str(), rsc_width, i.rsc.c_str(), detail_width,
+               i.details.c_str(), i.reason.empty() ? "" : "  ", i.reason.c_str());
+      out.push_back(buf);
+    }
   }
 };
 
@@ -214,13 +224,9 @@ std::vector<std::string> transition_summary(WorkingSet& ws) {
     Node* n = *it;
     out.push_back("Fence (" + ws.stonith_action + ") " + n->uname + " '" + n->fence_reason + "'");
   }
-  // The peer logs every item once before printing them, and its column widths
-  // only grow: the printed lines already use the widest of all of them.
-  std::vector<std::string> logged;
-  ItemPrinter p{5, 5, &logged};
+  ItemPrinter p;
   for (Resource* r : ws.resources) log_actions(ws, r, p);
-  p.out = &out;
-  for (Resource* r : ws.resources) log_actions(ws, r, p);
+  p.print(out);
   return out;
 }
 

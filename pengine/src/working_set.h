@@ -163,6 +163,7 @@ struct Resource {
   Score promotion_score = 0;
   int stage_marker = 0;
   std::map<Node*, int> instances_on;  // a clone's instances assigned per node
+  std::map<std::string, long> utilization;  // primitives: what it needs (read once per schedule)
 
   // Colocations: this resource is the dependent (this_with) or the primary (with_this).
   std::vector<struct Colocation*> this_with;
@@ -360,6 +361,12 @@ void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>&
 bool colocation_before(const Resource* a, const Resource* b);
 void add_this_with(Resource* rsc, Colocation* c);
 void add_with_this(Resource* rsc, Colocation* c);
+// The role a resource's target-role fixes before roles are chosen
+// (kUnknown for none, Started or default).
+Role fixed_role(const Resource* r);
+// Whether a colocation with a role condition applies to a resource in `role`
+// (positive: the role must match; negative: skipped when it matches).
+bool role_applies(Score score, Role wanted, Role role);
 // Whether a dependent's preferences count for its primary (influence, or the
 // primary is not active anywhere).
 bool has_influence(const Colocation* c);
