@@ -154,15 +154,15 @@ int do_set(cib::CibClient& client, const cib::Cib& cib, const Scope& s, const Op
     nv_id = !o.id.empty() ? o.id : unique_id(cib, set_id + "-" + o.name);
   }
   std::ostringstream inner;
-  inner << "<" << s.set_tag << " id=\"" << xml_escape(set_id) << "\"><nvpair id=\"" << xml_escape(nv_id)
-        << "\" name=\"" << xml_escape(o.name) << "\" value=\"" << xml_escape(o.value) << "\"/></" << s.set_tag << ">";
+  inner << "<" << s.set_tag << " id=\"" << xml::escape(set_id) << "\"><nvpair id=\"" << xml::escape(nv_id)
+        << "\" name=\"" << xml::escape(o.name) << "\" value=\"" << xml::escape(o.value) << "\"/></" << s.set_tag << ">";
   Status st;
   if (s.section == "status") {
-    std::string x = "<node_state id=\"" + xml_escape(s.node_id) + "\"><transient_attributes id=\"" +
-                    xml_escape(s.node_id) + "\">" + inner.str() + "</transient_attributes></node_state>";
+    std::string x = "<node_state id=\"" + xml::escape(s.node_id) + "\"><transient_attributes id=\"" +
+                    xml::escape(s.node_id) + "\">" + inner.str() + "</transient_attributes></node_state>";
     st = client.modify_status(x);
   } else if (s.section == "nodes") {
-    std::string x = "<node id=\"" + xml_escape(s.node_id) + "\" uname=\"" + xml_escape(s.node_name) + "\">" +
+    std::string x = "<node id=\"" + xml::escape(s.node_id) + "\" uname=\"" + xml::escape(s.node_name) + "\">" +
                     inner.str() + "</node>";
     st = client.modify("nodes", x, true);
   } else {

@@ -153,19 +153,19 @@ std::string location_xml(const std::string& id, const std::string& rsc, const st
                          const std::string& end, bool promoted) {
   std::string role = promoted ? "Promoted" : "Started";
   std::ostringstream x;
-  x << "<rsc_location id=\"" << xml_escape(id) << "\" rsc=\"" << xml_escape(rsc) << "\" role=\"" << role << "\"";
+  x << "<rsc_location id=\"" << xml::escape(id) << "\" rsc=\"" << xml::escape(rsc) << "\" role=\"" << role << "\"";
   if (end.empty()) {
-    x << " node=\"" << xml_escape(node) << "\" score=\"" << score << "\"/>";
+    x << " node=\"" << xml::escape(node) << "\" score=\"" << score << "\"/>";
     return x.str();
   }
   bool prefer = id.rfind("cli-prefer-", 0) == 0;
   std::string rule = prefer ? "cli-prefer-rule-" + rsc : id + "-rule";
   std::string expr = prefer ? "cli-prefer-expr-" + rsc : id + "-expr";
   std::string date = prefer ? "cli-prefer-lifetime-end-" + rsc : id + "-lifetime";
-  x << "><rule id=\"" << xml_escape(rule) << "\" score=\"" << score << "\" boolean-op=\"and\">"
-    << "<expression id=\"" << xml_escape(expr) << "\" attribute=\"#uname\" operation=\"eq\" value=\"" << xml_escape(node)
+  x << "><rule id=\"" << xml::escape(rule) << "\" score=\"" << score << "\" boolean-op=\"and\">"
+    << "<expression id=\"" << xml::escape(expr) << "\" attribute=\"#uname\" operation=\"eq\" value=\"" << xml::escape(node)
     << "\" type=\"string\"/>"
-    << "<date_expression id=\"" << xml_escape(date) << "\" operation=\"lt\" end=\"" << xml_escape(end) << "\"/>"
+    << "<date_expression id=\"" << xml::escape(date) << "\" operation=\"lt\" end=\"" << xml::escape(end) << "\"/>"
     << "</rule></rsc_location>";
   return x.str();
 }
@@ -463,9 +463,9 @@ int cmd_set_param(Session& s, const ClusterCommandOptions& o) {
     nv_id = unique_id(s.cib(), set_id + "-" + o.parameter);
   }
   std::ostringstream x;
-  x << "<" << xml::name(rsc) << " id=\"" << xml_escape(o.resource) << "\"><" << set_tag(o) << " id=\""
-    << xml_escape(set_id) << "\"><nvpair id=\"" << xml_escape(nv_id) << "\" name=\"" << xml_escape(o.parameter)
-    << "\" value=\"" << xml_escape(o.value) << "\"/></" << set_tag(o) << "></" << xml::name(rsc) << ">";
+  x << "<" << xml::name(rsc) << " id=\"" << xml::escape(o.resource) << "\"><" << set_tag(o) << " id=\""
+    << xml::escape(set_id) << "\"><nvpair id=\"" << xml::escape(nv_id) << "\" name=\"" << xml::escape(o.parameter)
+    << "\" value=\"" << xml::escape(o.value) << "\"/></" << set_tag(o) << "></" << xml::name(rsc) << ">";
   Status st = s.client().modify("resources", x.str());
   if (!st.ok()) return error(st, "cannot set " + o.parameter + " of " + o.resource);
   if (!o.quiet)

@@ -57,8 +57,6 @@ int err(const std::string& msg, int rc = 1) {
   return rc;
 }
 
-std::string esc(const std::string& s) { return xml_escape(s); }
-
 // crmsh scores: inf, +inf, -inf, INFINITY, numbers.
 Result<std::string> score_of(std::string s) {
   if (!s.empty() && s.back() == ':') s.pop_back();
@@ -82,9 +80,9 @@ Result<std::pair<std::string, std::string>> kv(const std::string& s) {
 }
 
 std::string nvset(const char* tag, const std::string& id, const std::vector<std::pair<std::string, std::string>>& pairs) {
-  std::string x = std::string("<") + tag + " id=\"" + esc(id) + "\">";
+  std::string x = std::string("<") + tag + " id=\"" + xml::escape(id) + "\">";
   for (const auto& [k, v] : pairs)
-    x += "<nvpair id=\"" + esc(sanitize_id(id + "-" + k)) + "\" name=\"" + esc(k) + "\" value=\"" + esc(v) + "\"/>";
+    x += "<nvpair id=\"" + xml::escape(sanitize_id(id + "-" + k)) + "\" name=\"" + xml::escape(k) + "\" value=\"" + xml::escape(v) + "\"/>";
   return x + "</" + tag + ">";
 }
 
@@ -124,9 +122,9 @@ Result<std::string> primitive_xml(const std::vector<std::string>& w, size_t star
     ASSIGN_OR_RETURN(auto p, kv(t));
     cur->push_back(p);
   }
-  std::string x = "<primitive id=\"" + esc(id) + "\" class=\"" + esc(cls) + "\"";
-  if (!provider.empty()) x += " provider=\"" + esc(provider) + "\"";
-  x += " type=\"" + esc(type) + "\">";
+  std::string x = "<primitive id=\"" + xml::escape(id) + "\" class=\"" + xml::escape(cls) + "\"";
+  if (!provider.empty()) x += " provider=\"" + xml::escape(provider) + "\"";
+  x += " type=\"" + xml::escape(type) + "\">";
   if (!params.empty()) x += nvset("instance_attributes", id + "-instance_attributes", params);
   if (!meta.empty()) x += nvset("meta_attributes", id + "-meta_attributes", meta);
   if (!util.empty()) x += nvset("utilization", id + "-utilization", util);
@@ -139,9 +137,9 @@ Result<std::string> primitive_xml(const std::vector<std::string>& w, size_t star
         if (k == "interval") interval = v;
       std::string op_id = sanitize_id(id + "-" + name + "-" + interval);
       if (seen[op_id]++) op_id += "-" + std::to_string(seen[op_id]);
-      x += "<op id=\"" + esc(op_id) + "\" name=\"" + esc(name) + "\" interval=\"" + esc(interval) + "\"";
+      x += "<op id=\"" + xml::escape(op_id) + "\" name=\"" + xml::escape(name) + "\" interval=\"" + xml::escape(interval) + "\"";
       for (const auto& [k, v] : attrs)
-        if (k != "interval") x += " " + k + "=\"" + esc(v) + "\"";
+        if (k != "interval") x += " " + k + "=\"" + xml::escape(v) + "\"";
       x += "/>";
     }
     x += "</operations>";
@@ -184,7 +182,7 @@ Result<std::string> wrap_resources(const cib::Cib& cib, const std::string& tag, 
   std::string inner;
   if (!meta.empty()) inner += nvset("meta_attributes", id + "-meta_attributes", meta);
   for (const auto& m : members) inner += texts[m];
-  std::string wrapped = "<" + tag + " id=\"" + esc(id) + "\">" + inner + "</" + tag + ">";
+  std::string wrapped = "<" + tag + " id=\"" + xml::escape(id) + "\">" + inner + "</" + tag + ">";
   // The new section: every top-level element, members replaced by the container at the first one's place.
   std::string out = "<resources>";
   bool placed = false;
@@ -483,16 +481,16 @@ int Shell::configure(const std::vector<std::string>& w) {
     auto score = score_of(w[i]);
     if (!score.ok()) return fail_status(score.status());
     ++i;
-    std::string x = "<rsc_location id=\"" + esc(id) + "\" rsc=\"" + esc(rsc) + "\"";
-    if (!role.empty()) x += " role=\"" + esc(role) + "\"";
+    std::string x = "<rsc_location id=\"" + xml::escape(id) + "\" rsc=\"" + xml::escape(rsc) + "\"";
+    if (!role.empty()) x += " role=\"" + xml::escape(role) + "\"";
     if (!rule) {
       if (i + 1 != w.size()) return err("location: expected one node after the score");
-      x += " node=\"" + esc(w[i]) + "\" score=\"" + *score + "\"/>";
+      x += " node=\"" + xml::escape(w[i]) + "\" score=\"" + *score + "\"/>";
     } else {
       if (i + 3 != w.size()) return err("location rule: expected ATTRIBUTE OPERATION VALUE after the score");
-      x += "><rule id=\"" + esc(id + "-rule") + "\" score=\"" + *score + "\"><expression id=\"" +
-           esc(id + "-rule-expression") + "\" attribute=\"" + esc(w[i]) + "\" operation=\"" + esc(w[i + 1]) +
-           "\" value=\"" + esc(w[i + 2]) + "\"/></rule></rsc_location>";
+      x += "><rule id=\"" + xml::escape(id + "-rule") + "\" score=\"" + *score + "\"><expression id=\"" +
+           xml::escape(id + "-rule-expression") + "\" attribute=\"" + xml::escape(w[i]) + "\" operation=\"" + xml::escape(w[i + 1]) +
+           "\" value=\"" + xml::escape(w[i + 2]) + "\"/></rule></rsc_location>";
     }
     r.section = "constraints";
     r.fragment = x;
@@ -502,10 +500,10 @@ int Shell::configure(const std::vector<std::string>& w) {
     if (!score.ok()) return fail_status(score.status());
     std::string role1, role2;
     std::string a = rsc_role(w[3], &role1), b = rsc_role(w[4], &role2);
-    std::string x = "<rsc_colocation id=\"" + esc(w[1]) + "\" score=\"" + *score + "\" rsc=\"" + esc(a) + "\"";
-    if (!role1.empty()) x += " rsc-role=\"" + esc(role1) + "\"";
-    x += " with-rsc=\"" + esc(b) + "\"";
-    if (!role2.empty()) x += " with-rsc-role=\"" + esc(role2) + "\"";
+    std::string x = "<rsc_colocation id=\"" + xml::escape(w[1]) + "\" score=\"" + *score + "\" rsc=\"" + xml::escape(a) + "\"";
+    if (!role1.empty()) x += " rsc-role=\"" + xml::escape(role1) + "\"";
+    x += " with-rsc=\"" + xml::escape(b) + "\"";
+    if (!role2.empty()) x += " with-rsc-role=\"" + xml::escape(role2) + "\"";
     r.section = "constraints";
     r.fragment = x + "/>";
   } else if (cmd == "order") {
@@ -526,14 +524,14 @@ int Shell::configure(const std::vector<std::string>& w) {
     if (i + 2 > w.size()) return err("order: expected FIRST and THEN");
     std::string a1, a2;
     std::string first = rsc_role(w[i], &a1), then = rsc_role(w[i + 1], &a2);
-    std::string x = "<rsc_order id=\"" + esc(w[1]) + "\"" + kind_attr + " first=\"" + esc(first) + "\"";
-    if (!a1.empty()) x += " first-action=\"" + esc(a1) + "\"";
-    x += " then=\"" + esc(then) + "\"";
-    if (!a2.empty()) x += " then-action=\"" + esc(a2) + "\"";
+    std::string x = "<rsc_order id=\"" + xml::escape(w[1]) + "\"" + kind_attr + " first=\"" + xml::escape(first) + "\"";
+    if (!a1.empty()) x += " first-action=\"" + xml::escape(a1) + "\"";
+    x += " then=\"" + xml::escape(then) + "\"";
+    if (!a2.empty()) x += " then-action=\"" + xml::escape(a2) + "\"";
     for (i += 2; i < w.size(); ++i) {
       auto p = kv(w[i]);
       if (!p.ok() || p->first != "symmetrical") return err("order: unexpected '" + w[i] + "'");
-      x += " symmetrical=\"" + esc(p->second) + "\"";
+      x += " symmetrical=\"" + xml::escape(p->second) + "\"";
     }
     r.section = "constraints";
     r.fragment = x + "/>";
@@ -555,14 +553,14 @@ int Shell::configure(const std::vector<std::string>& w) {
     std::string section = cmd == "property" ? "crm_config" : cmd;
     const char* tag = cmd == "property" ? "cluster_property_set" : "meta_attributes";
     // Keep existing nvpair ids for names already set.
-    std::string x = std::string("<") + tag + " id=\"" + esc(set_id) + "\">";
+    std::string x = std::string("<") + tag + " id=\"" + xml::escape(set_id) + "\">";
     auto existing = xml::xpath(copy_->doc(), "/cib/configuration/" + section + "/" + tag + "[@id='" + set_id + "']/nvpair");
     for (const auto& [k, v] : pairs) {
       std::string nv_id = sanitize_id(set_id + "-" + k);
       if (existing.ok())
         for (xmlNode* nv : *existing)
           if (xml::attr_or(nv, "name") == k) nv_id = xml::attr_or(nv, "id");
-      x += "<nvpair id=\"" + esc(nv_id) + "\" name=\"" + esc(k) + "\" value=\"" + esc(v) + "\"/>";
+      x += "<nvpair id=\"" + xml::escape(nv_id) + "\" name=\"" + xml::escape(k) + "\" value=\"" + xml::escape(v) + "\"/>";
     }
     x += std::string("</") + tag + ">";
     r.op = cib::Op::kModify;

@@ -152,8 +152,6 @@ xmlNode* find_nvpair(const xmlNode* parent, const char* set_tag, const std::stri
   return nullptr;
 }
 
-std::string xml_escape(const std::string& s) { return xml::escape(s); }
-
 std::string sanitize_id(const std::string& s) {
   std::string o;
   for (char c : s) {

@@ -20,6 +20,19 @@ using pengine::Role;
 
 namespace {
 
+// Calls fn(node name, <lrm_resource>) for every resource history in the status section.
+template <typename Fn>
+void for_each_lrm_resource(const cib::Cib& cib, Fn fn) {
+  xmlNode* status = cib.status();
+  if (!status) return;
+  for (xmlNode* ns : xml::children(status, "node_state")) {
+    std::string node = xml::attr_or(ns, "uname", xml::attr_or(ns, "id"));
+    for (xmlNode* lrm : xml::children(ns, "lrm"))
+      for (xmlNode* rscs : xml::children(lrm, "lrm_resources"))
+        for (xmlNode* lr : xml::children(rscs, "lrm_resource")) fn(node, lr);
+  }
+}
+
 long to_long(const std::string& s, long fallback = 0) {
   try {
     size_t used = 0;
@@ -110,20 +123,14 @@ std::set<std::string> failures_ignored(const cib::Cib& cib) {
 // Per primitive base id, the nodes whose probe said "not installed".
 std::map<std::string, std::set<std::string>> not_installed_nodes(const cib::Cib& cib) {
   std::map<std::string, std::set<std::string>> out;
-  xmlNode* status = cib.status();
-  if (!status) return out;
-  for (xmlNode* ns : xml::children(status, "node_state")) {
-    std::string node = xml::attr_or(ns, "uname", xml::attr_or(ns, "id"));
-    for (xmlNode* lrm : xml::children(ns, "lrm"))
-      for (xmlNode* rscs : xml::children(lrm, "lrm_resources"))
-        for (xmlNode* lr : xml::children(rscs, "lrm_resource"))
-          for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
-            if (xml::attr_or(op, "operation") != "monitor" || xml::attr_or(op, "interval", "0") != "0") continue;
-            if (xml::attr_or(op, "rc-code") != "5" || xml::attr_or(op, "op-status", "0") != "0") continue;
-            std::string id = xml::attr_or(lr, "id");
-            out[id.substr(0, id.find(':'))].insert(node);
-          }
-  }
+  for_each_lrm_resource(cib, [&](const std::string& node, xmlNode* lr) {
+    for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
+      if (xml::attr_or(op, "operation") != "monitor" || xml::attr_or(op, "interval", "0") != "0") continue;
+      if (xml::attr_or(op, "rc-code") != "5" || xml::attr_or(op, "op-status", "0") != "0") continue;
+      std::string id = xml::attr_or(lr, "id");
+      out[id.substr(0, id.find(':'))].insert(node);
+    }
+  });
   return out;
 }
 
@@ -473,52 +480,42 @@ std::string interval_text(long ms) {
 
 std::vector<FailedOp> failed_operations(const cib::Cib& cib) {
   std::vector<FailedOp> out;
-  xmlNode* status = cib.status();
-  if (!status) return out;
-  for (xmlNode* ns : xml::children(status, "node_state")) {
-    std::string node = xml::attr_or(ns, "uname", xml::attr_or(ns, "id"));
-    for (xmlNode* lrm : xml::children(ns, "lrm"))
-      for (xmlNode* rscs : xml::children(lrm, "lrm_resources"))
-        for (xmlNode* lr : xml::children(rscs, "lrm_resource")) {
-          std::set<std::string> seen;
-          for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
-            FailedOp f;
-            f.rsc = xml::attr_or(lr, "id");
-            f.node = node;
-            f.task = xml::attr_or(op, "operation");
-            f.op_key = xml::attr_or(op, "operation_key", xml::attr_or(op, "id"));
-            f.interval_ms = to_long(xml::attr_or(op, "interval", "0"));
-            f.rc = static_cast<int>(to_long(xml::attr_or(op, "rc-code", "0")));
-            f.op_status = static_cast<int>(to_long(xml::attr_or(op, "op-status", "0")));
-            f.call_id = static_cast<int>(to_long(xml::attr_or(op, "call-id", "0")));
-            f.exec_ms = to_long(xml::attr_or(op, "exec-time", "0"));
-            f.queue_ms = to_long(xml::attr_or(op, "queue-time", "0"));
-            f.last_rc_change = to_long(xml::attr_or(op, "last-rc-change", xml::attr_or(op, "last-run", "0")));
-            f.exit_reason = xml::attr_or(op, "exit-reason");
-            if (f.op_status == -1 || f.call_id == -1) continue;  // pending
-            f.rsc = rsc_of_key(xml::attr_or(op, "operation_key", xml::attr_or(op, "id")), f.task);
-            {
-              // The history of a resource no longer configured is not shown.
-              std::string base = xml::attr_or(lr, "id");
-              if (auto colon = base.find(':'); colon != std::string::npos) base.resize(colon);
-              if (!find_resource(cib, base)) continue;
-            }
-            int expected = target_rc(xml::attr_or(op, "transition-key"));
-            // An "error" execution status with the expected rc is how old feature sets recorded success.
-            bool failed = (f.op_status != 0 && f.op_status != 1 && !(f.op_status == 4 && f.rc == expected)) ||
-                          f.rc != expected;
-            // A probe that found the resource stopped, or running where expected, is fine.
-            if (!failed) continue;
-            if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 7) continue;
-            // A probe saying "not installed" means the resource cannot run there (not a failure).
-            if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 5 && f.op_status == 0) continue;
-            if (f.op_status == 0 && f.task == "monitor" && f.interval_ms == 0 && (f.rc == 0 || f.rc == 8)) continue;
-            std::string key = f.task + "/" + std::to_string(f.interval_ms) + "/" + std::to_string(f.call_id);
-            if (!seen.insert(key).second) continue;
-            out.push_back(std::move(f));
-          }
-        }
-  }
+  for_each_lrm_resource(cib, [&](const std::string& node, xmlNode* lr) {
+    // The history of a resource no longer configured is not shown.
+    std::string base = xml::attr_or(lr, "id");
+    if (auto colon = base.find(':'); colon != std::string::npos) base.resize(colon);
+    if (!find_resource(cib, base)) return;
+    std::set<std::string> seen;
+    for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
+      FailedOp f;
+      f.node = node;
+      f.task = xml::attr_or(op, "operation");
+      f.op_key = xml::attr_or(op, "operation_key", xml::attr_or(op, "id"));
+      f.interval_ms = to_long(xml::attr_or(op, "interval", "0"));
+      f.rc = static_cast<int>(to_long(xml::attr_or(op, "rc-code", "0")));
+      f.op_status = static_cast<int>(to_long(xml::attr_or(op, "op-status", "0")));
+      f.call_id = static_cast<int>(to_long(xml::attr_or(op, "call-id", "0")));
+      f.exec_ms = to_long(xml::attr_or(op, "exec-time", "0"));
+      f.queue_ms = to_long(xml::attr_or(op, "queue-time", "0"));
+      f.last_rc_change = to_long(xml::attr_or(op, "last-rc-change", xml::attr_or(op, "last-run", "0")));
+      f.exit_reason = xml::attr_or(op, "exit-reason");
+      if (f.op_status == -1 || f.call_id == -1) continue;  // pending
+      f.rsc = rsc_of_key(f.op_key, f.task);
+      int expected = target_rc(xml::attr_or(op, "transition-key"));
+      // An "error" execution status with the expected rc is how old feature sets recorded success.
+      bool failed = (f.op_status != 0 && f.op_status != 1 && !(f.op_status == 4 && f.rc == expected)) ||
+                    f.rc != expected;
+      // A probe that found the resource stopped, or running where expected, is fine.
+      if (!failed) continue;
+      if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 7) continue;
+      // A probe saying "not installed" means the resource cannot run there (not a failure).
+      if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 5 && f.op_status == 0) continue;
+      if (f.op_status == 0 && f.task == "monitor" && f.interval_ms == 0 && (f.rc == 0 || f.rc == 8)) continue;
+      std::string key = f.task + "/" + std::to_string(f.interval_ms) + "/" + std::to_string(f.call_id);
+      if (!seen.insert(key).second) continue;
+      out.push_back(std::move(f));
+    }
+  });
   return out;
 }
 
@@ -732,7 +729,7 @@ void xml_resource(std::ostringstream& o, const ResourceStatus& r, const std::str
   auto b = [](bool v) { return v ? "true" : "false"; };
   if (!opt.inactive && !any_active(r)) return;
   if (is_leaf(r)) {
-    o << indent << "<resource id=\"" << xml_escape(r.id) << "\" resource_agent=\"" << xml_escape(r.agent)
+    o << indent << "<resource id=\"" << xml::escape(r.id) << "\" resource_agent=\"" << xml::escape(r.agent)
       << "\" role=\"" << (r.nodes.empty() ? "Stopped" : pengine::role_text(r.role)) << "\" active=\""
       << b(!r.nodes.empty()) << "\" orphaned=\"" << b(r.orphan) << "\" blocked=\"" << b(r.blocked)
       << "\" managed=\"" << b(r.managed) << "\" failed=\"" << b(r.failed) << "\" disabled=\"" << b(r.disabled)
@@ -742,15 +739,15 @@ void xml_resource(std::ostringstream& o, const ResourceStatus& r, const std::str
       return;
     }
     o << ">\n";
-    for (const auto& n : r.nodes) o << indent << "  <node name=\"" << xml_escape(n) << "\"/>\n";
+    for (const auto& n : r.nodes) o << indent << "  <node name=\"" << xml::escape(n) << "\"/>\n";
     o << indent << "</resource>\n";
     return;
   }
   if (r.kind == ResourceStatus::Kind::kGroup) {
-    o << indent << "<group id=\"" << xml_escape(r.id) << "\" number_resources=\"" << r.children.size()
+    o << indent << "<group id=\"" << xml::escape(r.id) << "\" number_resources=\"" << r.children.size()
       << "\" managed=\"" << b(r.managed) << "\" disabled=\"" << b(r.disabled) << "\">\n";
   } else {
-    o << indent << "<clone id=\"" << xml_escape(r.id) << "\" multi_state=\"" << b(r.promotable) << "\" unique=\""
+    o << indent << "<clone id=\"" << xml::escape(r.id) << "\" multi_state=\"" << b(r.promotable) << "\" unique=\""
       << b(r.unique) << "\" managed=\"" << b(r.managed) << "\" disabled=\"" << b(r.disabled) << "\" failed=\""
       << b(r.failed) << "\">\n";
   }
@@ -778,28 +775,28 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
   std::ostringstream o;
   int total = 0, disabled = 0, blocked = 0;
   for (const auto& r : st.resources) count_instances(r, &total, &disabled, &blocked, false);
-  o << "<pacemaker-result api-version=\"2.25\" request=\"" << xml_escape(opt.request) << "\">\n";
+  o << "<pacemaker-result api-version=\"2.25\" request=\"" << xml::escape(opt.request) << "\">\n";
   o << "  <summary>\n";
-  o << "    <stack type=\"" << xml_escape(info.stack) << "\"/>\n";
+  o << "    <stack type=\"" << xml::escape(info.stack) << "\"/>\n";
   if (info.have_dc) {
-    o << "    <current_dc present=\"true\" version=\"" << xml_escape(info.dc_version) << "\" name=\""
-      << xml_escape(info.dc_name) << "\" id=\"" << xml_escape(info.dc_id) << "\" with_quorum=\"" << b(info.quorate)
+    o << "    <current_dc present=\"true\" version=\"" << xml::escape(info.dc_version) << "\" name=\""
+      << xml::escape(info.dc_name) << "\" id=\"" << xml::escape(info.dc_id) << "\" with_quorum=\"" << b(info.quorate)
       << "\"/>\n";
   } else {
     o << "    <current_dc present=\"false\"/>\n";
   }
-  o << "    <last_update time=\"" << xml_escape(format_time(now)) << "\"/>\n";
+  o << "    <last_update time=\"" << xml::escape(format_time(now)) << "\"/>\n";
   xmlNode* root = info.cib.root();
-  o << "    <last_change time=\"" << xml_escape(xml::attr_or(root, "cib-last-written")) << "\" user=\""
-    << xml_escape(xml::attr_or(root, "update-user")) << "\" client=\"" << xml_escape(xml::attr_or(root, "update-client"))
-    << "\" origin=\"" << xml_escape(xml::attr_or(root, "update-origin")) << "\"/>\n";
+  o << "    <last_change time=\"" << xml::escape(xml::attr_or(root, "cib-last-written")) << "\" user=\""
+    << xml::escape(xml::attr_or(root, "update-user")) << "\" client=\"" << xml::escape(xml::attr_or(root, "update-client"))
+    << "\" origin=\"" << xml::escape(xml::attr_or(root, "update-origin")) << "\"/>\n";
   o << "    <nodes_configured number=\"" << st.nodes.size() << "\"/>\n";
   o << "    <resources_configured number=\"" << total << "\" disabled=\"" << disabled << "\" blocked=\"" << blocked
     << "\"/>\n";
   o << "  </summary>\n";
   o << "  <nodes>\n";
   for (const auto& n : st.nodes) {
-    o << "    <node name=\"" << xml_escape(n.name) << "\" id=\"" << xml_escape(n.id) << "\" online=\"" << b(n.online)
+    o << "    <node name=\"" << xml::escape(n.name) << "\" id=\"" << xml::escape(n.id) << "\" online=\"" << b(n.online)
       << "\" standby=\"" << b(n.standby) << "\" maintenance=\"" << b(n.maintenance) << "\" pending=\""
       << b(n.pending) << "\" unclean=\"" << b(n.unclean) << "\" is_dc=\""
       << b(info.have_dc && (n.id == info.dc_id || n.name == info.dc_name)) << "\" resources_running=\""
@@ -812,9 +809,9 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
   if (opt.attributes) {
     o << "  <node_attributes>\n";
     for (const auto& [node, attrs] : node_attributes(info.cib, st)) {
-      o << "    <node name=\"" << xml_escape(node) << "\">\n";
+      o << "    <node name=\"" << xml::escape(node) << "\">\n";
       for (const auto& [k, v] : attrs)
-        o << "      <attribute name=\"" << xml_escape(k) << "\" value=\"" << xml_escape(v) << "\"/>\n";
+        o << "      <attribute name=\"" << xml::escape(k) << "\" value=\"" << xml::escape(v) << "\"/>\n";
       o << "    </node>\n";
     }
     o << "  </node_attributes>\n";
@@ -822,10 +819,10 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
   if (opt.failcounts) {
     o << "  <node_history>\n";
     for (const auto& c : fail_counts(info.cib)) {
-      o << "    <node name=\"" << xml_escape(c.node) << "\">\n";
-      o << "      <resource_history id=\"" << xml_escape(c.rsc) << "\" migration-threshold=\"" << c.threshold
+      o << "    <node name=\"" << xml::escape(c.node) << "\">\n";
+      o << "      <resource_history id=\"" << xml::escape(c.rsc) << "\" migration-threshold=\"" << c.threshold
         << "\" fail-count=\"" << c.count << "\"";
-      if (c.last_failure) o << " last-failure=\"" << xml_escape(format_time(c.last_failure)) << "\"";
+      if (c.last_failure) o << " last-failure=\"" << xml::escape(format_time(c.last_failure)) << "\"";
       o << "/>\n    </node>\n";
     }
     o << "  </node_history>\n";
@@ -834,11 +831,11 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
   if (!failed.empty()) {
     o << "  <failures>\n";
     for (const auto& f : failed) {
-      o << "    <failure op_key=\"" << xml_escape(f.op_key) << "\" node=\"" << xml_escape(f.node) << "\" exitstatus=\""
-        << xml_escape(rc_text(f.rc)) << "\" exitreason=\"" << xml_escape(f.exit_reason.empty() ? "none" : f.exit_reason)
+      o << "    <failure op_key=\"" << xml::escape(f.op_key) << "\" node=\"" << xml::escape(f.node) << "\" exitstatus=\""
+        << xml::escape(rc_text(f.rc)) << "\" exitreason=\"" << xml::escape(f.exit_reason.empty() ? "none" : f.exit_reason)
         << "\" exitcode=\"" << f.rc << "\" call=\"" << f.call_id << "\" status=\""
         << (f.op_status == 2 ? "Timed Out" : f.op_status == 0 ? "complete" : "error") << "\" exec=\"" << f.exec_ms
-        << "\" interval=\"" << f.interval_ms << "\" task=\"" << xml_escape(f.task) << "\"/>\n";
+        << "\" interval=\"" << f.interval_ms << "\" task=\"" << xml::escape(f.task) << "\"/>\n";
     }
     o << "  </failures>\n";
   }

@@ -79,8 +79,6 @@ std::vector<std::string> configured_nodes(const cib::Cib& cib);
 // (nvpairs directly under the sets, rules ignored).
 xmlNode* find_nvpair(const xmlNode* parent, const char* set_tag, const std::string& name);
 
-// Escapes text for an XML attribute value.
-std::string xml_escape(const std::string& s);
 // Makes an id the schema accepts (an XML NCName-ish: letters, digits, - _ .).
 std::string sanitize_id(const std::string& s);
 
