@@ -7,6 +7,7 @@
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
+#include "crm/pengine/digest.h"
 #include "crm/tengine/op_record.h"
 
 namespace crm::crmd {
@@ -103,7 +104,7 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
       c_.log("cannot run " + a.operation_key + " on " + a.on_node + ": not a member");
       return unavailable("node " + a.on_node + " is not a member");
     }
-    std::string digest = tengine::op_digest(a.attributes, a.interval_ms);
+    std::string digest = pengine::op_digest(a.attributes, a.interval_ms);
     bool probe = a.operation == "monitor" && a.interval_ms == 0;
     if (!probe && a.interval_ms == 0 && a.operation != "cancel" && a.operation != "delete") {
       // Record the operation as pending first, so a DC that takes over sees it.

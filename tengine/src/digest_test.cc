@@ -1,4 +1,4 @@
-// The op-digest the transition engine records (tengine::op_digest, used by
+// The op-digest the controller records (pengine::op_digest, also used by
 // the controller and crm_simulate) is the one the policy engine compares:
 // a history written for the graph's own actions is judged unchanged, and a
 // parameter change afterwards is a definition change.
@@ -13,6 +13,8 @@
 
 namespace crm::tengine {
 namespace {
+
+using pengine::op_digest;  // the digest the controller records
 
 constexpr std::time_t kNow = 1700000000;
 

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "crm/core/xml.h"
-#include "crm/pengine/digest.h"
 
 namespace crm::tengine {
 
@@ -89,10 +88,6 @@ void record_op(xmlNode* lrm_resources, const OpRecord& op) {
   }
   put(rsc, op, op.rsc_id + "_last_0");
   if (op.failed()) put(rsc, op, op.rsc_id + "_last_failure_0");
-}
-
-std::string op_digest(const std::map<std::string, std::string>& attributes, long interval_ms) {
-  return pengine::op_digest(attributes, interval_ms);
 }
 
 }  // namespace crm::tengine

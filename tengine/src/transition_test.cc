@@ -8,10 +8,13 @@
 #include <sstream>
 
 #include "crm/core/xml.h"
+#include "crm/pengine/digest.h"
 #include "crm/tengine/op_record.h"
 
 namespace crm::tengine {
 namespace {
+
+using pengine::op_digest;  // the digest the controller records
 
 using namespace std::chrono_literals;
 

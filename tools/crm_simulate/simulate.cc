@@ -5,6 +5,7 @@
 #include <map>
 
 #include "crm/core/xml.h"
+#include "crm/pengine/digest.h"
 #include "crm/tengine/op_record.h"
 
 namespace crm::simulate {
@@ -213,7 +214,7 @@ Result<std::vector<std::string>> apply_injections(xmlDoc* cib, const Injections&
     op.target_rc = (s.task == "monitor" && s.interval_ms == 0) ? 7 : 0;
     op.last_rc_change = now;
     op.transition_key = "0:0:" + std::to_string(op.target_rc) + ":crm-simulate-injected";
-    op.op_digest = tengine::op_digest(primitive_params(prim));
+    op.op_digest = pengine::op_digest(primitive_params(prim));
     op.on_node = s.node;
     tengine::record_op(lrm_resources(st), op);
     lines.push_back("Injecting " + text + " into the configuration");
@@ -284,7 +285,7 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
     op.rc = op.target_rc;
     op.last_rc_change = now;
     op.transition_key = std::to_string(a.id) + ":0:" + std::to_string(op.target_rc) + ":crm-simulate";
-    op.op_digest = tengine::op_digest(a.attributes, interval_ms);
+    op.op_digest = pengine::op_digest(a.attributes, interval_ms);
     op.on_node = a.node;
     const OpSpec* fail = nullptr;
     for (const OpSpec& s : failures) {

@@ -20,6 +20,6 @@ std::string parameters_digest(const std::map<std::string, std::string>& params);
 
 // The op-digest to record for an operation whose action attributes (as in a
 // transition graph's <attributes>: parameters plus CRM_meta_*) are `attributes`.
-std::string op_digest(const std::map<std::string, std::string>& attributes, long interval_ms);
+std::string op_digest(const std::map<std::string, std::string>& attributes, long interval_ms = 0);
 
 }  // namespace crm::pengine

@@ -48,10 +48,4 @@ struct OpRecord {
 // resource's recurring-operation entries (they were cancelled).
 void record_op(xmlNode* lrm_resources, const OpRecord& op);
 
-// The op-digest to record for an operation: the policy engine's digest
-// (crm::pengine::op_digest, the peer's formula) of the action's attributes
-// (resource parameters plus CRM_meta_*; CRM_meta_* are dropped except
-// CRM_meta_timeout for recurring operations, interval_ms > 0).
-std::string op_digest(const std::map<std::string, std::string>& attributes, long interval_ms = 0);
-
 }  // namespace crm::tengine
