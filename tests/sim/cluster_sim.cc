@@ -8,8 +8,6 @@
 #include "crm/cib/request.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
-#include "crm/crmd/simple_scheduler.h"
-#include "crm/pengine/pengine.h"
 
 namespace crm::sim {
 
@@ -90,14 +88,21 @@ Result<std::vector<lrmd::ExecResult>> SimExecutor::last_results(const std::strin
 
 // ---- CIB replica ------------------------------------------------------------
 
-void SimCib::submit(const cib::Request& request, std::function<void(const Status&)> done) {
+Status SimCib::replicate(const cib::Request& request) {
   Status mine = Status::Ok();
   for (int n : world_.component_members(node_)) {
     auto r = cib::apply_request(world_.nodes_[n - 1].cib->cib_, request, nullptr);
     if (n == node_) mine = r.ok() ? Status::Ok() : r.status();
-    if (r.ok()) world_.schedule(world_.options_.latency, n, [this, n] { world_.deliver(n, crmd::CibChanged{}); });
+    if (r.ok()) world_.schedule_snapshot(n);
   }
-  done(mine);
+  return mine;
+}
+
+void SimCib::submit(const crmd::CibWrite& write) {
+  Status mine = replicate(write.request);
+  // After the writer's own snapshot (same delay, scheduled later).
+  world_.schedule(world_.options_.latency, node_,
+                  [this, id = write.id, mine] { world_.deliver(node_, crmd::CibWriteDone{id, mine}); });
 }
 
 // ---- world --------------------------------------------------------------------
@@ -156,7 +161,8 @@ void World::configure(const std::string& configuration_xml) {
   for (Node& n : nodes_) {
     if (n.up && !any_up) {
       any_up = true;
-      n.cib->submit(r, [](const Status&) {});
+      Status st = n.cib->replicate(r);
+      (void)st;
     }
   }
   for (Node& n : nodes_) {
@@ -181,7 +187,7 @@ void World::merge_cibs() {
     for (int m : members) {
       if (m == best || nodes_[m - 1].cib->cib_.serialize(false) == text) continue;
       nodes_[m - 1].cib->cib_ = nodes_[best - 1].cib->cib_.copy();
-      schedule(options_.latency, m, [this, m] { deliver(m, crmd::CibChanged{}); });
+      schedule_snapshot(m);
     }
   }
 }
@@ -217,20 +223,13 @@ void World::start(int idx) {
   n.up = true;
   ++n.incarnation;
   n.seen_members.clear();
+  n.snapshot_pending = false;
   n.exec = std::make_unique<SimExecutor>(*this, idx);
   n.exec->set_result_callback([this, idx](const lrmd::ExecResult& r) { deliver(idx, crmd::LocalResult{r}); });
   if (n.cib->cib_.configuration() == nullptr || n.cib->cib_.version() < base_.version()) {
     n.cib->cib_ = base_.copy();
   }
-  crmd::Scheduler scheduler = crmd::simple_schedule;
-  if (!options_.simple_scheduler) {
-    scheduler = [](const cib::Cib& cib, std::time_t now) -> Result<std::string> {
-      ASSIGN_OR_RETURN(pengine::Transition t, pengine::schedule(cib.doc(), now));
-      return pengine::graph_to_xml(t);
-    };
-  }
-  crmd::ControllerDeps deps{.clock = clock_, .cib = *n.cib, .executor = *n.exec, .scheduler = scheduler,
-                            .log = nullptr};
+  crmd::ControllerDeps deps{.clock = clock_, .scheduler = crmd::policy_engine(), .log = nullptr};
   if (options_.verbose) {
     deps.log = [this, idx](const std::string& line) {
       std::cerr << clock_.monotonic_now().time_since_epoch().count() / 1000000 << "ms n" << idx << ": " << line
@@ -238,6 +237,7 @@ void World::start(int idx) {
     };
   }
   n.ctl = std::make_unique<crmd::Controller>(static_cast<uint32_t>(idx), n.name, std::move(deps));
+  deliver_snapshot(idx);
   trace_ += "start n" + std::to_string(idx) + "\n";
   membership_changed(options_.latency);
 }
@@ -293,6 +293,20 @@ void World::deliver(int idx, const crmd::Input& input) {
   trace_ += "\n";
   crmd::Outputs out = n.ctl->step(input);
   for (const std::string& msg : out.messages) broadcast(idx, msg);
+  for (const crmd::CibWrite& w : out.cib_writes) n.cib->submit(w);
+  for (const crmd::ExecutorCall& call : out.executor) {
+    if (!n.exec) break;
+    const lrmd::ExecRequest& req = call.request;
+    if (call.kind == crmd::ExecutorCall::Kind::kCancel) {
+      Status st = n.exec->cancel(req.rsc_id, req.action, req.interval_ms);
+      (void)st;  // gone already is as good as cancelled
+      continue;
+    }
+    if (auto id = n.exec->exec(req); !id.ok()) {
+      auto refused = lrmd::ExecResult::refused(req, lrmd::OpStatus::kError, lrmd::kOcfErrGeneric, id.status());
+      schedule(0ms, idx, [this, idx, refused] { deliver(idx, crmd::LocalResult{refused}); });
+    }
+  }
   if (out.exit) {
     trace_ += "exit n" + std::to_string(idx) + "\n";
     n.up = false;
@@ -302,7 +316,7 @@ void World::deliver(int idx, const crmd::Input& input) {
     membership_changed(options_.latency);
     return;
   }
-  if (auto d = n.ctl->next_deadline()) {
+  if (auto d = out.deadline) {
     auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*d - clock_.monotonic_now());
     if (delay < 0ms) delay = 0ms;
     auto due = *d;
@@ -319,6 +333,20 @@ void World::deliver(int idx, const crmd::Input& input) {
           return node.ctl && node.ctl->next_deadline() && *node.ctl->next_deadline() <= due;
         });
   }
+}
+
+void World::schedule_snapshot(int idx) {
+  Node& n = nodes_[idx - 1];
+  if (n.snapshot_pending) return;
+  n.snapshot_pending = true;
+  schedule(options_.latency, idx, [this, idx] { deliver_snapshot(idx); });
+}
+
+void World::deliver_snapshot(int idx) {
+  Node& n = nodes_[idx - 1];
+  n.snapshot_pending = false;
+  if (!n.up || !n.ctl) return;
+  deliver(idx, crmd::CibSnapshot{std::make_shared<const cib::Cib>(n.cib->cib_.copy())});
 }
 
 void World::settle(std::chrono::milliseconds limit) {

@@ -36,9 +36,6 @@ struct WorldOptions {
   std::chrono::milliseconds detection{50};  // membership change after a fault
   std::chrono::milliseconds op_time{10};    // every agent action
   bool verbose = false;
-  // The DC's policy engine: the real one (pengine::schedule), or crmd's
-  // simple fallback scheduler.
-  bool simple_scheduler = false;
 };
 
 class World;
@@ -67,12 +64,15 @@ class SimExecutor final : public lrmd::ExecutorApi {
   lrmd::ResultCallback cb_;
 };
 
-// A node's CIB replica; changes go to every replica in the same partition.
-class SimCib final : public crmd::CibAccess {
+// A node's CIB replica; a controller's writes go to every replica in the
+// same partition, each replica's controller then gets a snapshot, and the
+// writer the acknowledgement.
+class SimCib final {
  public:
   SimCib(World& world, int node) : world_(world), node_(node), cib_(cib::Cib::empty()) {}
-  const cib::Cib& current() const override { return cib_; }
-  void submit(const cib::Request& request, std::function<void(const Status&)> done) override;
+  void submit(const crmd::CibWrite& write);
+  // Applies `request` to every replica of the partition; the result on this one.
+  Status replicate(const cib::Request& request);
   cib::Cib cib_;
 
  private:
@@ -127,6 +127,7 @@ class World {
     std::unique_ptr<SimExecutor> exec;
     std::unique_ptr<crmd::Controller> ctl;
     std::vector<uint32_t> seen_members;  // membership last delivered
+    bool snapshot_pending = false;       // one CibSnapshot covers every write before it
   };
   struct Event {
     Clock::Monotonic at;
@@ -140,6 +141,8 @@ class World {
   void schedule(std::chrono::milliseconds delay, int node, std::function<void()> fn,
                 std::function<bool()> live = nullptr);
   void deliver(int node, const crmd::Input& input);
+  void deliver_snapshot(int node);
+  void schedule_snapshot(int node);
   void broadcast(int from, const std::string& payload);
   void membership_changed(std::chrono::milliseconds delay);
   int component_of(int node) const;
