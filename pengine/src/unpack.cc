@@ -9,11 +9,6 @@
 
 namespace crm::pengine {
 
-bool is_true(const std::string& v) {
-  return strcasecmp(v.c_str(), "true") == 0 || strcasecmp(v.c_str(), "yes") == 0 || v == "1" ||
-         strcasecmp(v.c_str(), "on") == 0 || strcasecmp(v.c_str(), "y") == 0;
-}
-
 long parse_interval_ms(const std::string& text) {
   if (text.empty()) return 0;
   // ISO 8601 duration "PT10S" is rare; support plain numbers with units.

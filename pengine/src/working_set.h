@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "crm/core/boolean.h"
 #include "crm/core/score.h"
 #include "crm/core/status.h"
 #include "crm/pengine/pengine.h"
@@ -342,7 +343,7 @@ std::string op_key(const std::string& rsc, const std::string& task, long interva
 long parse_interval_ms(const std::string& text);
 Result<Role> parse_role(const std::string& text);
 const char* role_name(Role role);
-bool is_true(const std::string& v);
+using crm::is_true;  // crm/core/boolean.h
 // Name/value pairs of a *_attributes block list, rules evaluated against node (may be null).
 Attrs unpack_nvpairs(WorkingSet& ws, xmlNode* parent, const char* element, const Node* node);
 // Applies a location preference (rsc and descendants for groups/clones).
