@@ -4,6 +4,7 @@
 #include <charconv>
 #include <optional>
 
+#include "crm/core/boolean.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
@@ -158,11 +159,14 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
   Status crm_event(const tengine::Action& a) {
     if (a.operation == "do_shutdown") {
       c_.send(wire::encode(wire::DoShutdown{.target = a.on_node}));
-      if (auto id = c_.node_id(a.on_node)) c_.shutdown_released_.insert(*id);
+      if (auto id = c_.node_id(a.on_node)) {
+        c_.shutdown_released_.insert(*id);
+        c_.write_expected_down(*id);
+      }
     } else if (a.operation == "clear_failcount") {
       if (auto id = c_.node_id(a.on_node)) c_.clear_failcount(*id, a.rsc_id.empty() ? a.operation_key : a.rsc_id);
     } else if (a.operation == "stonith") {
-      return not_supported("fencing is not implemented (set stonith-enabled=false)");
+      return c_.start_fencing(a);  // done when the fencer answers
     }
     c_.transition_->action_done(a.id, {});
     return Status::Ok();
@@ -207,6 +211,8 @@ Outputs Controller::step(const Input& input) {
         else if constexpr (std::is_same_v<T, CibSnapshot>) on_cib_snapshot(in.cib);
         else if constexpr (std::is_same_v<T, CibWriteDone>) on_cib_write_done(in.id, in.status);
         else if constexpr (std::is_same_v<T, ExecutorHistory>) on_executor_history(in);
+        else if constexpr (std::is_same_v<T, FenceResult>) on_fence_result(in);
+        else if constexpr (std::is_same_v<T, NodeFenced>) on_node_fenced(in.target);
         else if constexpr (std::is_same_v<T, Tick>) on_tick();
         else if constexpr (std::is_same_v<T, ShutdownRequest>) on_shutdown();
         else if constexpr (std::is_same_v<T, ClusterNodes>) on_cluster_nodes(in.nodes);
@@ -235,6 +241,7 @@ std::optional<Clock::Monotonic> Controller::next_deadline() const {
   if (transition_ && !transition_->finished()) consider(transition_->next_deadline());
   if (state_ == State::kIntegration) consider(join_deadline_);
   consider(shutdown_deadline_);
+  if (replan_) consider(fence_retry_at_);
   for (const auto& [node, deadline] : controller_gone_) consider(deadline);
   return best;
 }
@@ -396,6 +403,11 @@ void Controller::on_membership(const Membership& m) {
   bool was_dc = is_dc();
   members_ = m.members;
   std::sort(members_.begin(), members_.end());
+  for (NodeId back : m.joined) {
+    fenced_while_not_dc_.erase(node_name(back));  // rebooted and back: what it reports now is the truth
+    fence_failures_.erase(node_name(back));
+    fence_given_up_.erase(node_name(back));
+  }
   max_members_seen_ = std::max(max_members_seen_, members_.size());
   if (std::find(members_.begin(), members_.end(), self_) == members_.end()) {
     log("membership without this node; waiting");
@@ -423,6 +435,14 @@ void Controller::on_membership(const Membership& m) {
     return;
   }
   rebuild_view();
+  for (const std::string& target : fenced_while_not_dc_) {
+    auto id = node_id(target);
+    if (id && std::find(members_.begin(), members_.end(), *id) == members_.end()) {
+      log("node " + target + " was fenced before we took over: it is down");
+      write_node_down(*id);
+    }
+  }
+  fenced_while_not_dc_.clear();
   // A new DC always runs a join round, also when it takes over from a DC
   // that left: its CIB copy may lag the old DC's last writes (results of
   // operations it had asked for), and planning on that copy would start
@@ -586,7 +606,7 @@ void Controller::on_tick() {
     controller_gone_.erase(node);
     log("the controller of node " + id_str(node) + " did not come back: taking the node for down");
     if (is_dc()) {
-      mark_node_down(node);
+      mark_node_down(node, /*in_corosync=*/true);
       request_replan("controller of node " + id_str(node) + " gone");
     }
   }
@@ -722,9 +742,37 @@ void Controller::keep_last_failures(NodeId node, xmlNode* lrm_resources) {
   }
 }
 
-void Controller::mark_node_down(NodeId node) {
+bool Controller::fencing_enabled() const {
+  auto v = bootstrap_option(view_, "stonith-enabled");
+  return !v || is_true(*v);  // on unless configured off, as the peer's
+}
+
+void Controller::mark_node_down(NodeId node, bool in_corosync) {
   std::string uname = node_name(node);
-  log("node " + id_str(node) + " (" + uname + ") left: marking it down, its resources stopped");
+  StatusView v = read_status(view_);
+  const NodeView* nv = v.by_id(id_str(node));
+  bool clean = nv == nullptr || nv->expected_down || !fencing_enabled();
+  if (clean) {
+    log("node " + id_str(node) + " (" + uname + ") left: marking it down, its resources stopped");
+    write_node_down(node);
+    return;
+  }
+  // Lost without a clean shutdown: what it ran may still run (a hung node, a
+  // node cut off but alive). The node stays a member as far as the join is
+  // concerned and keeps its history, so the policy engine sees it unclean and
+  // fences it before anything it held starts elsewhere.
+  log("node " + id_str(node) + " (" + uname + ") lost without a clean shutdown: it must be fenced before its " +
+      "resources are recovered");
+  ElementBuilder ns("node_state");
+  ns.set("id", id_str(node)).set("in_ccm", in_corosync ? "true" : "false").set("crmd", "offline");
+  ns.set("crm-debug-origin", "peer_update_callback");
+  if (!uname.empty()) ns.set("uname", uname);
+  submit({.op = cib::Op::kModify, .section = "status", .fragment = ns.str(), .allow_create = true});
+  shutdown_released_.erase(node);
+}
+
+void Controller::write_node_down(NodeId node) {
+  std::string uname = node_name(node);
   ElementBuilder ns("node_state");
   ns.set("id", id_str(node)).set("in_ccm", "false").set("crmd", "offline").set("join", "down");
   ns.set("expected", "down").set("crm-debug-origin", "peer_update_callback");
@@ -737,6 +785,95 @@ void Controller::mark_node_down(NodeId node) {
     submit({.op = cib::Op::kDelete, .xpath = xpath_node_state(node) + "/transient_attributes"});
   }
   shutdown_released_.erase(node);
+}
+
+void Controller::write_expected_down(NodeId node) {
+  // A node released to shut down: when it leaves, it left cleanly.
+  ElementBuilder ns("node_state");
+  ns.set("id", id_str(node)).set("expected", "down");
+  submit({.op = cib::Op::kModify, .section = "status", .fragment = ns.str(), .allow_create = true});
+}
+
+// ---- DC: fencing -------------------------------------------------------------------
+
+Status Controller::start_fencing(const tengine::Action& a) {
+  const std::string& target = a.on_node;
+  std::string action = a.meta("stonith_action").value_or("reboot");
+  uint64_t id = next_fence_id_++;
+  fence_ops_[id] = {target, a.id};
+  ++stats_.fencing_requested;
+  int attempt = fence_failures_.count(target) ? fence_failures_.at(target) + 1 : 1;
+  log("fencing " + target + " (" + action + "), attempt " + std::to_string(attempt) + ": nothing it ran is " +
+      "recovered before the fencer confirms");
+  auto timeout = transition_ ? transition_->graph().stonith_timeout : std::chrono::milliseconds(60000);
+  out_.fencing.push_back({id, target, action, timeout});
+  return Status::Ok();
+}
+
+void Controller::on_fence_result(const FenceResult& r) {
+  auto it = fence_ops_.find(r.id);
+  std::string target = it == fence_ops_.end() ? r.target : it->second.target;
+  if (r.status.ok()) {
+    log("fencing of " + target + " confirmed");
+    on_node_fenced(target);
+    return;
+  }
+  ++stats_.fencing_failed;
+  int failures = ++fence_failures_[target];
+  int max_attempts = 10;
+  if (auto v = bootstrap_option(view_, "stonith-max-attempts")) {
+    long m = to_long(*v, 10);
+    if (m > 0) max_attempts = static_cast<int>(m);
+  }
+  auto backoff = options_.fence_retry_backoff * (1 << std::min(failures - 1, 5));
+  backoff = std::min<std::chrono::milliseconds>(backoff, std::chrono::milliseconds(30000));
+  if (failures >= max_attempts) {
+    fence_given_up_.insert(target);
+    log("fencing of " + target + " failed (" + r.status.to_string() + "): " + std::to_string(failures) +
+        " failures, stonith-max-attempts reached: giving up; what it ran stays where it is until it is fenced " +
+        "(stonith_admin --confirm " + target + ") or rejoins");
+  } else {
+    log("fencing of " + target + " failed (" + r.status.to_string() + "), attempt " + std::to_string(failures) +
+        " of " + std::to_string(max_attempts) + ": nothing is recovered; retrying in " +
+        std::to_string(backoff.count()) + " ms");
+    fence_retry_at_ = deps_.clock.monotonic_now() + backoff;
+  }
+  if (it != fence_ops_.end()) {
+    int action_id = it->second.action_id;
+    fence_ops_.erase(it);
+    if (transition_ && !transition_->finished()) {
+      tengine::ActionResult failed;
+      failed.rc = tengine::kOcfUnknownError;
+      failed.status = tengine::ExecStatus::kError;
+      failed.output = r.status.to_string();
+      transition_->action_done(action_id, failed);
+    }
+  }
+  request_replan("fencing of " + target + " failed");
+}
+
+void Controller::on_node_fenced(const std::string& target) {
+  fence_failures_.erase(target);
+  fence_given_up_.erase(target);
+  if (!is_dc()) {
+    fenced_while_not_dc_.insert(target);
+    return;
+  }
+  if (auto id = node_id(target)) {
+    // As the peer's stonith update: down and clean, its history gone (a
+    // fenced node runs nothing), so the policy engine recovers its resources.
+    write_node_down(*id);
+  }
+  for (auto it = fence_ops_.begin(); it != fence_ops_.end();) {
+    if (it->second.target != target) {
+      ++it;
+      continue;
+    }
+    int action_id = it->second.action_id;
+    it = fence_ops_.erase(it);
+    if (transition_ && !transition_->finished()) transition_->action_done(action_id, {});
+  }
+  request_replan("node " + target + " fenced");
 }
 
 // ---- DC: results, planning ---------------------------------------------------------
@@ -809,6 +946,10 @@ void Controller::run_policy_engine_if_needed() {
   if (!is_dc() || !replan_) return;
   if (state_ == State::kIntegration || state_ == State::kFinalizeJoin || state_ == State::kStopped) return;
   if (!controller_gone_.empty() && !(transition_ && !transition_->finished())) return;  // see controller_left()
+  if (fence_retry_at_ && !(transition_ && !transition_->finished())) {
+    if (deps_.clock.monotonic_now() < *fence_retry_at_) return;  // backing off after a failed fencing
+    fence_retry_at_.reset();
+  }
   if (transition_ && !transition_->finished()) {
     if (!transition_->aborting()) transition_->abort(replan_reason_);
     return;  // in-flight actions finish first
@@ -825,6 +966,16 @@ void Controller::run_policy_engine_if_needed() {
     log("policy engine failed: " + graph.status().to_string());
     set_state(State::kIdle);
     return;
+  }
+  for (const auto& [id, a] : graph->actions) {
+    if (a.type == tengine::ActionType::kCrmEvent && a.operation == "stonith" && fence_given_up_.count(a.on_node)) {
+      // The peer's "too many failures to fence": nothing runs, since the
+      // graph's recovery hangs on that fencing.
+      log("not running the transition: it needs the fencing of " + a.on_node + ", given up after " +
+          std::to_string(fence_failures_[a.on_node]) + " failures");
+      set_state(State::kIdle);
+      return;
+    }
   }
   graph->transition_id = next_transition_id_++;
   ++stats_.transitions;
@@ -877,10 +1028,12 @@ void Controller::maybe_release_shutdown_nodes() {
     if (!nv || !nv->shutdown || !nv->active.empty() || shutdown_released_.count(n)) continue;
     shutdown_released_.insert(n);
     if (n == self_) {
+      write_expected_down(n);  // so the next DC does not take our leaving for a failure
       log("this DC ran down its resources: exiting");
       set_state(State::kStopped);
       out_.exit = true;
     } else {
+      write_expected_down(n);
       send(wire::encode(wire::DoShutdown{.target = nv->uname}));
     }
   }

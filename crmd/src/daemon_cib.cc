@@ -53,18 +53,23 @@ size_t DaemonCib::queued() const {
 void DaemonCib::worker() {
   for (;;) {
     std::deque<CibWrite> batch;
+    bool stopping = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || refresh_ || !writes_.empty(); });
-      if (stopping_) return;
+      // Stopping: the writes already handed to us still go out (a DC's last
+      // "expected down" before it exits), nothing more is read.
+      if (stopping_ && writes_.empty()) return;
       batch.swap(writes_);
       refresh_ = false;
+      stopping = stopping_;
     }
     std::vector<std::pair<uint64_t, Status>> results;
     for (CibWrite& w : batch) {
       auto reply = writer_->call(w.request);
       results.emplace_back(w.id, reply.ok() ? Status::Ok() : reply.status());
     }
+    if (stopping) continue;
     // One read covers every write of the batch and every notification so far.
     auto fresh = query_->query_cib();
     std::shared_ptr<const cib::Cib> snapshot;

@@ -49,8 +49,12 @@ void SimExecutor::complete(const lrmd::ExecRequest& req, int call_id) {
       r.rc = lrmd::kOcfOk;
     }
   } else if (req.action == "stop") {
-    running.erase(req.rsc_id);
-    r.rc = lrmd::kOcfOk;
+    if (fail_next_stop.erase(req.rsc_id)) {
+      r.rc = lrmd::kOcfErrGeneric;  // still running
+    } else {
+      running.erase(req.rsc_id);
+      r.rc = lrmd::kOcfOk;
+    }
   } else if (req.action == "monitor") {
     r.rc = running.count(req.rsc_id) ? lrmd::kOcfOk : lrmd::kOcfNotRunning;
   } else {
@@ -128,7 +132,7 @@ void World::schedule(std::chrono::milliseconds delay, int node, std::function<vo
 }
 
 int World::component_of(int node) const {
-  if (!nodes_[node - 1].up) return -1;
+  if (!nodes_[node - 1].up || nodes_[node - 1].hung) return -1;
   for (size_t i = 0; i < partitions_.size(); ++i) {
     if (partitions_[i].count(node)) return static_cast<int>(i);
   }
@@ -176,7 +180,7 @@ void World::configure(const std::string& configuration_xml) {
 void World::merge_cibs() {
   std::set<int> seen;
   for (const Node& n : nodes_) {
-    if (!n.up || seen.count(component_of(n.index))) continue;
+    if (!n.up || n.hung || seen.count(component_of(n.index))) continue;
     seen.insert(component_of(n.index));
     auto members = component_members(n.index);
     int best = members.front();
@@ -195,7 +199,7 @@ void World::merge_cibs() {
 void World::membership_changed(std::chrono::milliseconds delay) {
   merge_cibs();
   for (const Node& n : nodes_) {
-    if (!n.up) continue;
+    if (!n.up || n.hung) continue;
     int idx = n.index;
     schedule(delay, idx, [this, idx] {
       Node& node = nodes_[idx - 1];
@@ -250,11 +254,64 @@ void World::kill(int idx) {
   Node& n = nodes_[idx - 1];
   if (!n.up) return;
   n.up = false;
+  n.hung = false;
   ++n.incarnation;
   n.ctl.reset();
   n.exec.reset();  // resources die with the node
   trace_ += "kill n" + std::to_string(idx) + "\n";
   membership_changed(options_.detection);
+}
+
+void World::hang(int idx) {
+  Node& n = nodes_[idx - 1];
+  if (!n.up || n.hung) return;
+  n.hung = true;
+  trace_ += "hang n" + std::to_string(idx) + "\n";
+  membership_changed(options_.detection);
+}
+
+void World::fence(int requester, const crmd::FenceRequest& request) {
+  trace_ += "fence " + request.target + " (" + request.action + ") for n" + std::to_string(requester) + "\n";
+  int target = 0;
+  for (const Node& n : nodes_) {
+    if (n.name == request.target) target = n.index;
+  }
+  // The fence device sits on the management network: it reaches the target
+  // whatever the cluster's partitions are.
+  schedule(options_.fence_time, 0, [this, requester, request, target] {
+    Status result = Status::Ok();
+    if (target == 0) {
+      result = not_found("no node " + request.target);
+    } else if (fence_fails.count(target)) {
+      result = internal_error("fence agent failed for " + request.target);
+      ++fence_failed[target];
+    } else {
+      ++fenced[target];
+      kill(target);  // power off: every process gone, resources with them
+      if (request.action == "reboot") schedule(options_.reboot_time, 0, [this, target] { start(target); });
+    }
+    trace_ += "fenced " + request.target + ": " + result.to_string() + "\n";
+    deliver(requester, crmd::FenceResult{request.id, request.target, result});
+    if (result.ok()) {
+      // Every fencer tells its controller.
+      for (const Node& n : nodes_) {
+        if (n.index != requester && n.up && !n.hung) deliver(n.index, crmd::NodeFenced{request.target});
+      }
+    }
+  });
+}
+
+void World::check_step() {
+  for (const std::string& r : resources) {
+    auto where = running(r);
+    if (where.size() < 2) continue;
+    std::string nodes;
+    for (int n : where) nodes += " n" + std::to_string(n) + (hung(n) ? "(hung)" : "");
+    if (step_violations_.size() < 20) {
+      step_violations_.push_back(std::to_string(clock_.monotonic_now().time_since_epoch().count() / 1000000) +
+                                 " ms: " + r + " active on" + nodes);
+    }
+  }
 }
 
 void World::shutdown(int idx) {
@@ -286,7 +343,7 @@ void World::broadcast(int from, const std::string& payload) {
 
 void World::deliver(int idx, const crmd::Input& input) {
   Node& n = nodes_[idx - 1];
-  if (!n.up || !n.ctl) return;
+  if (!n.up || !n.ctl || n.hung) return;
   trace_ += std::to_string(clock_.monotonic_now().time_since_epoch().count() / 1000000) + " n" +
             std::to_string(idx) + " " + std::to_string(input.index());
   if (auto* m = std::get_if<crmd::Message>(&input)) trace_ += " " + m->payload.substr(0, 60);
@@ -294,6 +351,7 @@ void World::deliver(int idx, const crmd::Input& input) {
   crmd::Outputs out = n.ctl->step(input);
   for (const std::string& msg : out.messages) broadcast(idx, msg);
   for (const crmd::CibWrite& w : out.cib_writes) n.cib->submit(w);
+  for (const crmd::FenceRequest& f : out.fencing) fence(idx, f);
   for (const crmd::ExecutorCall& call : out.executor) {
     if (!n.exec) break;
     const lrmd::ExecRequest& req = call.request;
@@ -352,16 +410,18 @@ void World::deliver_snapshot(int idx) {
 void World::settle(std::chrono::milliseconds limit) {
   auto end = clock_.monotonic_now() + limit;
   while (!events_.empty()) {
+    if (events_.top().at > end) break;  // stays queued for the next settle()
     Event e = events_.top();
     events_.pop();
     if (e.node > 0 && e.incarnation != nodes_[e.node - 1].incarnation) continue;  // for a dead incarnation
-    if (e.at > end) break;
     if (e.live && !e.live()) continue;
+    if (e.node > 0 && nodes_[e.node - 1].hung) continue;  // a stopped node does nothing
     if (e.at > clock_.monotonic_now()) {
       // A tick for a deadline that went away must not move time.
       clock_.advance(std::chrono::duration_cast<std::chrono::milliseconds>(e.at - clock_.monotonic_now()));
     }
     e.fn();
+    if (options_.check_every_step) check_step();
   }
 }
 
@@ -382,17 +442,17 @@ std::optional<int> World::node_running(const std::string& rsc) const {
 std::vector<int> World::dcs() const {
   std::vector<int> out;
   for (const Node& n : nodes_) {
-    if (n.up && n.ctl && n.ctl->is_dc()) out.push_back(n.index);
+    if (n.up && !n.hung && n.ctl && n.ctl->is_dc()) out.push_back(n.index);
   }
   return out;
 }
 
 std::vector<std::string> World::check_invariants() const {
-  std::vector<std::string> bad;
+  std::vector<std::string> bad = step_violations_;
   std::set<int> seen;
   bool some_quorate = false;
   for (const Node& n : nodes_) {
-    if (!n.up || seen.count(component_of(n.index))) continue;
+    if (!n.up || n.hung || seen.count(component_of(n.index))) continue;
     seen.insert(component_of(n.index));
     auto members = component_members(n.index);
     std::string label = "partition {";
@@ -438,6 +498,11 @@ std::string World::random_fault() {
   int up_count = 0;
   for (const Node& n : nodes_) up_count += n.up;
   int target = node(rng_);
+  if (options_.hang_faults && roll < 15 && up_count > 1) {
+    if (!up(target) || hung(target)) return "none";
+    hang(target);
+    return "hang n" + std::to_string(target);
+  }
   if (roll < 30 && up_count > 1) {
     if (!up(target)) return "none";
     kill(target);

@@ -105,6 +105,18 @@ struct ExecutorHistory {
   std::vector<lrmd::ExecResult> last_results;
   std::vector<lrmd::RecurringOp> recurring;
 };
+// The answer to one of our FenceRequests: ok once the fencer confirmed the
+// target fenced; otherwise why it failed.
+struct FenceResult {
+  uint64_t id = 0;
+  std::string target;
+  Status status;
+};
+// The fencers report `target` fenced, whoever asked (another DC before it
+// died, or an administrator's stonith_admin --confirm).
+struct NodeFenced {
+  std::string target;
+};
 struct Tick {};        // the clock passed next_deadline()
 struct ShutdownRequest {};  // SIGTERM
 // The nodes in corosync's membership (quorum view, sorted), whenever it
@@ -113,8 +125,8 @@ struct ShutdownRequest {};  // SIGTERM
 struct ClusterNodes {
   std::vector<NodeId> nodes;
 };
-using Input = std::variant<Membership, Quorum, Message, LocalResult, CibSnapshot, CibWriteDone, ExecutorHistory, Tick,
-                           ShutdownRequest, ClusterNodes>;
+using Input = std::variant<Membership, Quorum, Message, LocalResult, CibSnapshot, CibWriteDone, ExecutorHistory,
+                           FenceResult, NodeFenced, Tick, ShutdownRequest, ClusterNodes>;
 
 // ---- outputs ----
 // A change for the CIB daemon; answered by CibWriteDone{id}.
@@ -129,10 +141,18 @@ struct ExecutorCall {
   Kind kind = Kind::kExec;
   lrmd::ExecRequest request;
 };
+// DC: a request for this node's fencer; answered by FenceResult{id}.
+struct FenceRequest {
+  uint64_t id = 0;
+  std::string target;                  // node name
+  std::string action = "reboot";       // reboot, off or on (stonith-action)
+  std::chrono::milliseconds timeout{0};  // stonith-timeout
+};
 struct Outputs {
   std::vector<std::string> messages;       // to broadcast on the group, in order
   std::vector<CibWrite> cib_writes;        // in order
   std::vector<ExecutorCall> executor;      // in order
+  std::vector<FenceRequest> fencing;       // in order
   std::optional<Clock::Monotonic> deadline;  // feed Tick{} then (none: no timer)
   bool exit = false;                       // the daemon may exit now
 };
@@ -160,6 +180,9 @@ struct ControllerOptions {
   std::chrono::milliseconds controller_return_grace{15000};
   // Non-DC: how long a shutdown may wait for the DC to move resources away.
   std::chrono::milliseconds shutdown_timeout{60000};
+  // DC: after a failed fencing, planning (and so the retry) waits this long,
+  // doubling with each further failure of the same target, up to 30 s.
+  std::chrono::milliseconds fence_retry_backoff{1000};
 };
 
 class Controller {
@@ -185,7 +208,8 @@ class Controller {
   std::optional<Clock::Monotonic> next_deadline() const;
   // Counters and the last transition, for tests, logs and benches.
   struct Stats {
-    uint64_t transitions = 0, pe_runs = 0, pe_errors = 0, results_recorded = 0;
+    uint64_t transitions = 0, pe_runs = 0, pe_errors = 0, results_recorded = 0, fencing_requested = 0,
+             fencing_failed = 0;
   };
   const Stats& stats() const { return stats_; }
   const tengine::Transition* transition() const { return transition_.get(); }
@@ -210,6 +234,8 @@ class Controller {
   void on_cib_snapshot(std::shared_ptr<const cib::Cib> cib);
   void on_cib_write_done(uint64_t id, const Status& status);
   void on_executor_history(const ExecutorHistory& h);
+  void on_fence_result(const FenceResult& r);
+  void on_node_fenced(const std::string& target);
   void on_tick();
   void on_shutdown();
   void on_cluster_nodes(const std::vector<NodeId>& nodes);
@@ -228,7 +254,15 @@ class Controller {
   void start_integration();
   void handle_join_request(NodeId from, const wire::JoinRequest& msg);
   void finalize_join();
-  void mark_node_down(NodeId node);
+  // A member is gone. With fencing enabled and no clean shutdown behind it,
+  // the node is written lost but not down (its resources stay where the CIB
+  // says), so the policy engine fences it before recovering anything.
+  void mark_node_down(NodeId node, bool in_corosync = false);
+  void write_node_down(NodeId node);  // down and clean: its resources are stopped
+  void write_expected_down(NodeId node);
+  bool fencing_enabled() const;
+  Status start_fencing(const tengine::Action& a);
+  void complete_fencing(const std::string& target, bool ok);
   void handle_op_result(NodeId from, const wire::OpResult& msg);
   void handle_shutdown_request(NodeId from);
   void request_replan(const std::string& why);
@@ -287,6 +321,18 @@ class Controller {
   std::set<NodeId> shutdown_released_;
   std::optional<std::vector<NodeId>> corosync_nodes_;           // from ClusterNodes
   std::map<NodeId, Clock::Monotonic> controller_gone_;         // node -> give-up time
+  struct FenceOp {
+    std::string target;
+    int action_id = 0;
+  };
+  uint64_t next_fence_id_ = 1;
+  std::map<uint64_t, FenceOp> fence_ops_;          // our fence requests in flight
+  std::map<std::string, int> fence_failures_;      // target -> failed attempts in a row
+  std::optional<Clock::Monotonic> fence_retry_at_;  // planning waits until then
+  std::set<std::string> fence_given_up_;           // targets past stonith-max-attempts
+  // Nodes the fencers reported fenced while we were not the DC (the DC that
+  // asked may have died with the news): written down when we take over.
+  std::set<std::string> fenced_while_not_dc_;
 
   // Changes submitted and not yet applied locally, in order.
   struct Outstanding {
