@@ -57,7 +57,7 @@ mount --make-private "$NSD"
 SW=$(switch_ns)
 ip netns add "$SW"
 ip -n "$SW" link set lo up
-for br in lan0 lan1; do
+for br in lan0 lan1 mgmt; do
     ip -n "$SW" link add "$br" type bridge
     ip -n "$SW" link set "$br" up
 done
@@ -121,6 +121,13 @@ for i in $(seq 1 "$N"); do
             for pair in $dirs; do mount --bind "$d/${pair%%:*}" "${pair#*:}"; done' \
         lab-node "n$i" "$d" "$LAB_NODE_DIRS"
 done
+
+# Management network and BMCs (as real BMCs sit on a network of their own).
+if command -v ipmi_sim >/dev/null; then
+    for i in $(seq 1 "$N"); do "$LAB_SCRIPTS/bmc-up.sh" "$i" >/dev/null; done
+else
+    lab_log "ipmi_sim (package openipmi) is not installed: no BMCs, no lab fencing"
+fi
 
 for i in $(seq 1 "$N"); do
     "$LAB_SCRIPTS/node-start.sh" "$i" --corosync-only >/dev/null
