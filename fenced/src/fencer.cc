@@ -471,7 +471,11 @@ void Fencer::plan(Op& op) {
         if (action == "reboot" && l.devices.size() > 1) {
           op.remapped = true;
           for (const auto& d : l.devices) steps.push_back({d, "off", false});
-          for (const auto& d : l.devices) steps.push_back({d, "on", true});
+          // Devices whose "on" is automatic (unfencing) turn the node on by themselves.
+          for (const auto& d : l.devices) {
+            auto o = op.offers.find(d);
+            if (o == op.offers.end() || !o->second.unfencing) steps.push_back({d, "on", true});
+          }
         } else {
           for (const auto& d : l.devices) steps.push_back({d, action, false});
         }
