@@ -58,6 +58,21 @@ struct DeviceSummary {
   bool from_cib = false;
 };
 
+// Fence agents on this machine, run here rather than through the daemon
+// (stonith_admin --list-installed, --metadata, --validate). Agents are looked
+// up in $CRM_FENCE_AGENT_DIRS, else /usr/sbin and /usr/bin.
+std::vector<std::string> installed_agents();
+// The agent's `-o metadata` output; not-found when it is not installed.
+Result<std::string> agent_metadata(const std::string& agent, std::chrono::milliseconds timeout);
+struct ValidateResult {
+  int rc = 0;          // the agent's exit code for validate-all (0 = valid)
+  std::string output;  // its stdout
+  std::string error;   // its stderr
+};
+// Runs `validate-all` with `params` on stdin (pcmk_* parameters left out).
+Result<ValidateResult> validate_agent(const std::string& agent, const std::map<std::string, std::string>& params,
+                                      std::chrono::milliseconds timeout);
+
 class FencerClient {
  public:
   using FenceCallback = std::function<void(const FenceResult&)>;
