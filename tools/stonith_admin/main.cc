@@ -209,8 +209,15 @@ int exit_for(const Status& s) {
 
 Result<Args> parse(int argc, char** argv) {
   Args a;
-  for (int i = 0; i < argc; ++i) a.request += (i ? " " : "") + std::string(argv[i]);
-  enum { kOutputAs = 1000, kHelpAll };
+  for (int i = 0; i < argc; ++i) {
+    a.request += (i ? " " : "") + std::string(argv[i]);
+    std::string arg = argv[i];
+    if (i > 0 && (arg == "-?" || arg == "--help" || arg == "--help-all")) {
+      a.command = '?';
+      return a;
+    }
+  }
+  enum { kOutputAs = 1000 };
   static const option longs[] = {
       {"register", required_argument, nullptr, 'R'},   {"deregister", required_argument, nullptr, 'D'},
       {"register-level", required_argument, nullptr, 'r'}, {"deregister-level", required_argument, nullptr, 'd'},
@@ -224,8 +231,7 @@ Result<Args> parse(int argc, char** argv) {
       {"device", required_argument, nullptr, 'v'},     {"index", required_argument, nullptr, 'i'},
       {"timeout", required_argument, nullptr, 't'},    {"delay", required_argument, nullptr, 'y'},
       {"quiet", no_argument, nullptr, 'q'},            {"verbose", no_argument, nullptr, 'V'},
-      {"output-as", required_argument, nullptr, kOutputAs}, {"help", no_argument, nullptr, '?'},
-      {"help-all", no_argument, nullptr, kHelpAll},    {nullptr, 0, nullptr, 0}};
+      {"output-as", required_argument, nullptr, kOutputAs}, {nullptr, 0, nullptr, 0}};
   optind = 1;
   opterr = 0;
   int c;
@@ -235,7 +241,7 @@ Result<Args> parse(int argc, char** argv) {
     if (!*s || *end) return invalid_argument(std::string(what) + " '" + s + "' is not a number");
     return static_cast<int>(v);
   };
-  while ((c = getopt_long(argc, argv, "R:D:r:d:l:LIMQ:H:h:KF:U:B:C:a:o:v:i:t:y:qV?", longs, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "R:D:r:d:l:LIMQ:H:h:KF:U:B:C:a:o:v:i:t:y:qV", longs, nullptr)) != -1) {
     switch (c) {
       case 'R': case 'D': case 'r': case 'd': case 'l': case 'Q': case 'H': case 'h':
       case 'F': case 'U': case 'B': case 'C':
@@ -265,12 +271,7 @@ Result<Args> parse(int argc, char** argv) {
         if (std::string(optarg) == "xml") a.xml = true;
         else if (std::string(optarg) != "text") return invalid_argument("--output-as must be text or xml");
         break;
-      case '?':
-        if (optopt) return invalid_argument(std::string("unknown option or missing argument: ") + argv[optind - 1]);
-        a.command = '?';
-        break;
-      case kHelpAll: a.command = '?'; break;
-      default: return invalid_argument("unknown option");
+      default: return invalid_argument(std::string("unknown option or missing argument: ") + argv[optind - 1]);
     }
   }
   if (optind < argc) return invalid_argument(std::string("unexpected argument '") + argv[optind] + "'");
