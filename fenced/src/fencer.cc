@@ -51,6 +51,7 @@ struct Fencer::Op {
   bool unfence_all = false;
   std::string last_device, last_delegate, last_reason;
   bool timed_out = false;
+  std::string executor;  // of the step in flight
 };
 
 struct Fencer::Job {
@@ -196,6 +197,15 @@ void Fencer::on_membership(const cluster::MembershipChange& change) {
     for (cluster::NodeId n : change.left) op->awaiting.erase(n);
     if (op->awaiting.empty()) done.push_back(id);
   }
+  // A step whose executor left fails now rather than at its timeout.
+  std::vector<std::pair<std::string, std::pair<size_t, std::string>>> lost_steps;
+  for (auto& [id, op] : ops_) {
+    auto n = node_ids_.find(op->executor);
+    if (op->executor.empty() || n == node_ids_.end()) continue;
+    if (std::find(change.left.begin(), change.left.end(), n->second) != change.left.end()) {
+      lost_steps.push_back({id, {op->serial, op->executor}});
+    }
+  }
   // Newcomers get our history (every member sends it; merging is idempotent).
   bool others_joined = false;
   for (cluster::NodeId n : change.joined) others_joined = others_joined || n != group_.local_node();
@@ -206,6 +216,11 @@ void Fencer::on_membership(const cluster::MembershipChange& change) {
     send(wire::text(doc));
   }
   for (const auto& id : done) query_complete(id);
+  for (const auto& [id, step] : lost_steps) {
+    if (!ops_.count(id)) continue;
+    log("Fencer " + step.second + " left while running a step of " + id);
+    step_result(id, step.first, -201, step.second, step.second + " left the cluster");
+  }
 }
 
 void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
@@ -245,6 +260,7 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
     if (it == ops_.end() || it->second->awaiting.empty()) return;
     Op& op = *it->second;
     std::string node = xml::attr_or(m, "from");
+    node_ids_[node] = from;
     for (xmlNode* d : xml::children(m, "device")) {
       Offer& o = op.offers[xml::attr_or(d, "id")];
       o.nodes.push_back(node);
@@ -547,6 +563,7 @@ void Fencer::next_step(const std::string& op_id) {
     milliseconds timeout = op.req.timeout;
     if (auto t = offer->second.timeouts.find(s.action); t != offer->second.timeouts.end()) timeout = t->second;
     ++op.serial;
+    op.executor = executor;
     log("Requesting that " + executor + " perform '" + s.action + "' action targeting " + op.req.target +
         " using '" + s.device + "'");
     auto doc = wire::message("st_exec");
@@ -588,6 +605,7 @@ void Fencer::step_result(const std::string& op_id, size_t serial, int rc, const 
     loop_.cancel_timer(op.timer);
     op.timer = 0;
   }
+  op.executor.clear();
   Step& s = op.levels[op.level][op.step];
   if (!s.ignore_failure || rc == 0) {
     op.last_device = s.device;

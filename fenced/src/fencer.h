@@ -145,6 +145,7 @@ class Fencer {
   std::map<std::string, std::map<std::string, std::string>> node_attrs_;
 
   std::vector<cluster::NodeId> members_;
+  std::map<std::string, cluster::NodeId> node_ids_;  // fencer names learned from query replies
   uint64_t next_op_ = 1;
   std::map<std::string, std::unique_ptr<Op>> ops_;
   // device -> (time of the list, its output)

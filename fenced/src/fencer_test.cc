@@ -672,6 +672,26 @@ TEST(FencerCluster, HistorySurvivesTheOriginsDeath) {
   EXPECT_EQ(lab.f(3).history("node3").size(), 1u);
 }
 
+TEST(FencerCluster, ExecutorThatLeavesFailsItsStepAndTheNextLevelRuns) {
+  Lab lab;
+  lab.reg(2, "slow", kAgent, {{"mode", "pass"}, {"delay", "5"}, {"pcmk_host_list", "node3"}});
+  lab.reg(1, "backup", kAgent, {{"mode", "pass"}, {"pcmk_host_list", "node3"}});
+  lab.level(1, "node3", 1, {"slow"});
+  lab.level(1, "node3", 2, {"backup"});
+  std::optional<FenceResult> r;
+  lab.f(1).fence(FenceRequest{"node3", "off", 20s, 0ms, "t"}, [&](const FenceResult& res) { r = res; });
+  ASSERT_TRUE(lab.pump([&] { return lab.logged("Requesting that node2 perform 'off'"); }, 5s));
+  lab.pump([] { return false; }, 100ms);
+  auto start = std::chrono::steady_clock::now();
+  lab.stop(2);
+  lab.net().kill(2);
+  ASSERT_TRUE(lab.pump([&] { return r.has_value(); }, 10s)) << lab.dump();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  EXPECT_TRUE(r->status.ok()) << lab.dump();
+  EXPECT_EQ(r->entry.device, "backup");
+  EXPECT_LOG(lab, "Fencer node2 left while running a step");
+}
+
 TEST(FencerCluster, ManualConfirmation) {
   Lab lab;
   std::optional<FenceResult> r;
