@@ -116,7 +116,9 @@ class FencerClient::Impl {
   }
 
   void drain_backlog() {
-    while (!backlog_.empty()) {
+    // A callback may destroy the client: stop as soon as it has.
+    std::weak_ptr<bool> alive = alive_;
+    while (!alive.expired() && !backlog_.empty()) {
       std::string m = std::move(backlog_.front());
       backlog_.pop_front();
       auto parsed = xml::parse(m, "fenced message");
@@ -147,7 +149,10 @@ class FencerClient::Impl {
       pending_.clear();
       auto gone = wire::message("st_reply");
       xml::put_status(xml::root(gone), unavailable("connection to fenced lost"));
-      for (auto& [id, cb] : pending) cb(xml::root(gone));
+      for (auto& [id, cb] : pending) {
+        cb(xml::root(gone));
+        if (alive.expired()) return;
+      }
       if (owner_ && owner_->on_disconnect) owner_->on_disconnect();
     });
   }

@@ -206,6 +206,24 @@ void Fencer::on_membership(const cluster::MembershipChange& change) {
       lost_steps.push_back({id, {op->serial, op->executor}});
     }
   }
+  // Operations of an origin that left will never complete: every fencer
+  // records them as failed at the same point of the agreed order.
+  std::vector<HistoryEntry> orphaned;
+  for (const auto& h : history_) {
+    if (h.state != "pending") continue;
+    auto n = node_ids_.find(h.origin);
+    if (n != node_ids_.end() && std::find(change.left.begin(), change.left.end(), n->second) != change.left.end()) {
+      HistoryEntry f = h;
+      f.state = "failed";
+      f.completed = loop_.clock().wall_now();
+      f.exit_reason = "the fencer of " + h.origin + " left before the operation completed";
+      orphaned.push_back(f);
+    }
+  }
+  for (const auto& f : orphaned) {
+    log("Failing " + f.action + " of " + f.target + " (" + f.id + "): its origin " + f.origin + " left");
+    record(f);
+  }
   // Newcomers get our history (every member sends it; merging is idempotent).
   bool others_joined = false;
   for (cluster::NodeId n : change.joined) others_joined = others_joined || n != group_.local_node();
@@ -231,6 +249,14 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
   }
   xmlNode* m = xml::root(*doc);
   std::string op_id = xml::attr_or(m, "op");
+  // Which node id each fencer name has (every fencer sees the same messages).
+  const char* name_attr = xml::is(m, "st_query_reply") || xml::is(m, "st_history_sync") ? "from"
+                          : xml::is(m, "st_exec_result")                               ? "executor"
+                          : xml::is(m, "st_query") || xml::is(m, "st_pending")          ? "origin"
+                                                                                       : nullptr;
+  if (name_attr) {
+    if (auto n = xml::attr(m, name_attr); n && !n->empty()) node_ids_[*n] = from;
+  }
   if (xml::is(m, "st_query")) {
     std::string origin = xml::attr_or(m, "origin");
     std::string target = xml::attr_or(m, "target");
@@ -260,7 +286,6 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
     if (it == ops_.end() || it->second->awaiting.empty()) return;
     Op& op = *it->second;
     std::string node = xml::attr_or(m, "from");
-    node_ids_[node] = from;
     for (xmlNode* d : xml::children(m, "device")) {
       Offer& o = op.offers[xml::attr_or(d, "id")];
       o.nodes.push_back(node);
@@ -299,20 +324,29 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
       }
       for (auto& cb : op->callbacks) cb(FenceResult{st, e});
     }
+  } else if (xml::is(m, "st_pending")) {
+    record(wire::get_entry(m));
   } else if (xml::is(m, "st_history_sync")) {
     for (xmlNode* n : xml::children(m, "entry")) record(wire::get_entry(n));
   }
 }
 
 void Fencer::record(const HistoryEntry& e) {
-  for (const auto& h : history_) {
-    if (h.id == e.id) return;
+  // In the order completions were delivered (the same on every fencer); a
+  // pending entry is replaced by its completion.
+  for (auto it = history_.begin(); it != history_.end(); ++it) {
+    if (it->id != e.id) continue;
+    if (it->state != "pending" || e.state == "pending") return;
+    history_.erase(it);
+    break;
   }
-  auto pos = std::upper_bound(history_.begin(), history_.end(), e,
-                              [](const HistoryEntry& a, const HistoryEntry& b) { return a.completed < b.completed; });
-  history_.insert(pos, e);
-  if (history_.size() > opts_.max_history) history_.erase(history_.begin());
-  if (on_history) on_history(e);
+  history_.push_back(e);
+  if (history_.size() > opts_.max_history) {
+    auto oldest_done = std::find_if(history_.begin(), history_.end(),
+                                    [](const HistoryEntry& h) { return h.state != "pending"; });
+    history_.erase(oldest_done == history_.end() ? history_.begin() : oldest_done);
+  }
+  if (on_history && e.state != "pending") on_history(e);
 }
 
 // ---- capability ------------------------------------------------------------
@@ -683,6 +717,17 @@ void Fencer::fence(const FenceRequest& request, FenceCallback done) {
   op->callbacks.push_back(std::move(done));
   log("Client " + req.client + " wants to fence (" + req.action + ") " + req.target + " using any device");
   ops_[id] = std::move(op);
+  // Every fencer shows the operation as pending until its st_done.
+  HistoryEntry pending;
+  pending.id = id;
+  pending.target = req.target;
+  pending.action = req.action;
+  pending.state = "pending";
+  pending.origin = opts_.node_name;
+  pending.client = req.client;
+  auto doc = wire::message("st_pending");
+  wire::put_entry(xml::root(doc), pending);
+  send(wire::text(doc));
   start_query(id, req.target, req.action);
 }
 

@@ -692,6 +692,39 @@ TEST(FencerCluster, ExecutorThatLeavesFailsItsStepAndTheNextLevelRuns) {
   EXPECT_LOG(lab, "Fencer node2 left while running a step");
 }
 
+TEST(FencerCluster, PendingOperationsAreInEveryHistoryUntilDone) {
+  Lab lab;
+  lab.reg(2, "slow", kAgent, {{"mode", "pass"}, {"delay", "1"}, {"pcmk_host_list", "node3"}});
+  std::optional<FenceResult> r;
+  lab.f(1).fence(FenceRequest{"node3", "reboot", 10s, 0ms, "crmd"}, [&](const FenceResult& res) { r = res; });
+  ASSERT_TRUE(lab.pump([&] { return !lab.f(3).history("node3").empty(); }, 5s));
+  auto h = lab.f(3).history("node3");
+  EXPECT_EQ(h[0].state, "pending");
+  EXPECT_EQ(h[0].origin, "node1");
+  EXPECT_EQ(h[0].client, "crmd");
+  ASSERT_TRUE(lab.pump([&] { return r.has_value(); }));
+  for (NodeId n : {1, 2, 3}) {
+    auto done = lab.f(n).history("node3");
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(done[0].state, "success");
+  }
+}
+
+TEST(FencerCluster, PendingOperationsOfAnOriginThatLeftAreFailed) {
+  Lab lab;
+  lab.reg(2, "slow", kAgent, {{"mode", "pass"}, {"delay", "2"}, {"pcmk_host_list", "node3"}});
+  lab.f(1).fence(FenceRequest{"node3", "off", 10s, 0ms, "crmd"}, [](const FenceResult&) {});
+  ASSERT_TRUE(lab.pump([&] { return lab.logged("Requesting that node2 perform 'off'"); }, 5s));
+  lab.stop(1);
+  lab.net().kill(1);
+  ASSERT_TRUE(lab.pump([&] {
+    auto h = lab.f(3).history("node3");
+    return !h.empty() && h[0].state == "failed";
+  }, 5s)) << lab.dump();
+  EXPECT_EQ(lab.f(2).history("node3").at(0).state, "failed");
+  EXPECT_NE(lab.f(2).history("node3").at(0).exit_reason.find("node1 left"), std::string::npos);
+}
+
 TEST(FencerCluster, ManualConfirmation) {
   Lab lab;
   std::optional<FenceResult> r;

@@ -105,7 +105,7 @@ class Output {
       xml::set_attr(h, "status", "0");
       for (const auto& e : entries) {
         xmlNode* n = xml::add_child(h, "fence_event");
-        xml::set_attr(n, "status", e.state == "success" ? "success" : "failed");
+        xml::set_attr(n, "status", e.state == "success" || e.state == "pending" ? e.state : "failed");
         if (!e.exit_reason.empty()) xml::set_attr(n, "exit-reason", e.exit_reason);
         xml::set_attr(n, "delegate", e.delegate);
         xml::set_attr(n, "action", e.action);
@@ -113,12 +113,15 @@ class Output {
         xml::set_attr(n, "client", e.client);
         xml::set_attr(n, "origin", e.origin);
         if (!e.device.empty()) xml::set_attr(n, "device", e.device);
-        xml::set_attr(n, "completed", time_text(e.completed));
+        if (e.completed) xml::set_attr(n, "completed", time_text(e.completed));
       }
       return;
     }
     for (const auto& e : entries) {
-      if (e.state == "success") {
+      if (e.state == "pending") {
+        std::printf("  * %s of %s pending: client=%s, origin=%s\n", e.action.c_str(), e.target.c_str(),
+                    e.client.c_str(), e.origin.c_str());
+      } else if (e.state == "success") {
         std::printf("  * %s of %s successful: delegate=%s, client=%s, origin=%s, completed='%s'\n", e.action.c_str(),
                     e.target.c_str(), e.delegate.c_str(), e.client.c_str(), e.origin.c_str(),
                     time_text(e.completed).c_str());

@@ -28,13 +28,15 @@
 
 namespace crm::fenced {
 
-// One completed fencing operation, as every fencer of the cluster records it.
+// One fencing operation, as every fencer of the cluster records it: pending
+// from its start, then completed (a pending operation whose origin leaves the
+// cluster is recorded as failed).
 struct HistoryEntry {
   std::string id;          // "<origin node>:<sequence>", unique in the cluster
   std::string target;      // the node fenced
   std::string action;      // reboot, off, on
   std::string device;      // the device that did it (last one tried on failure); "" for a manual confirmation
-  std::string state;       // "success" or "failed"
+  std::string state;       // "success", "failed", or "pending" (in flight; completed = 0)
   std::string origin;      // node whose fencer ran the operation
   std::string client;      // who asked ("stonith_admin.1234", "crmd.567")
   std::string delegate;    // node that executed the device ("a human" for a manual confirmation)
