@@ -2,7 +2,7 @@
 # The main job: a highly available web service on a 3-node cluster, on this
 # machine. Sets up the machine (scripts/setup.sh), builds the daemons and
 # tools, brings up a 3-node lab cluster (network namespaces, real corosync,
-# crm-launcherd -> cibd, lrmd, crmd on every node; docs/lab.md), configures a
+# crm-launcherd -> cibd, lrmd, fenced, crmd on every node; docs/lab.md), configures a
 # floating IP + web server group with cibadmin, shows the cluster status,
 # kills -9 the node serving the web site and measures how long the site is
 # unreachable (curl from another node), then restarts that node. The lab keeps
@@ -25,7 +25,7 @@ bold "1/8 set up the machine (Debian packages)"
 
 bold "2/8 build the daemons and tools in $build"
 cmake -S "$top" -B "$build" -G Ninja >/dev/null
-targets="cibd lrmd crmd crm-launcherd cibadmin"
+targets="cibd lrmd fenced crmd crm-launcherd cibadmin stonith_admin"
 avail=$(cmake --build "$build" --target help 2>/dev/null | sed -n 's/^\([A-Za-z0-9_-]*\): .*/\1/p')
 # shellcheck disable=SC2086
 cmake --build "$build" -j"$(nproc)" --target $targets
@@ -157,7 +157,7 @@ The cluster keeps running (lab $LAB_NAME). Look around:
   scripts/lab.sh exec 3 curl -s http://$VIP/           the web site through the floating IP
   scripts/lab.sh exec 2 ip -4 addr show dev eth0         which node holds $VIP
   scripts/lab.sh kill 2 ; scripts/lab.sh start 2         crash a node, bring it back
-  less $LAB_ROOT/n1/launcher.log                      daemons' logs (crmd, cibd, lrmd) of node 1
+  less $LAB_ROOT/n1/launcher.log                      daemons' logs (crmd, cibd, lrmd, fenced) of node 1
 (all with LAB_NAME=$LAB_NAME). Stop the lab:
   LAB_NAME=$LAB_NAME scripts/lab.sh down
 EOF

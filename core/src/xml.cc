@@ -211,4 +211,20 @@ std::string escape(std::string_view text) {
   return out;
 }
 
+void put_status(xmlNode* node, const Status& s) {
+  set_attr(node, "status", status_code_name(s.code()));
+  if (!s.ok()) set_attr(node, "message", s.message());
+}
+
+Status get_status(const xmlNode* node, const std::string& who) {
+  std::string code = attr_or(node, "status", "internal");
+  if (code == "ok") return Status::Ok();
+  for (int c = static_cast<int>(StatusCode::kInvalidArgument); c <= static_cast<int>(StatusCode::kInternal); ++c) {
+    if (code == status_code_name(static_cast<StatusCode>(c))) {
+      return Status(static_cast<StatusCode>(c), attr_or(node, "message", code));
+    }
+  }
+  return internal_error(who + " with unknown status '" + code + "': " + attr_or(node, "message"));
+}
+
 }  // namespace crm::xml

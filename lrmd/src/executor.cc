@@ -18,7 +18,7 @@
 
 #include "crm/lrmd/lrmd.h"
 #include "crm/lrmd/metadata.h"
-#include "child_process.h"
+#include "crm/core/child_process.h"
 #include "systemd.h"
 
 namespace crm::lrmd {

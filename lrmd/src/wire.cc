@@ -153,20 +153,8 @@ std::string result_message(const ExecResult& r) {
   return doc_string(doc);
 }
 
-void put_status(xmlNode* reply, const Status& s) {
-  xml::set_attr(reply, "status", status_code_name(s.code()));
-  if (!s.ok()) xml::set_attr(reply, "message", s.message());
-}
+void put_status(xmlNode* reply, const Status& s) { xml::put_status(reply, s); }
 
-Status get_status(const xmlNode* reply) {
-  std::string code = xml::attr_or(reply, "status", "internal");
-  if (code == "ok") return Status::Ok();
-  for (int c = static_cast<int>(StatusCode::kInvalidArgument); c <= static_cast<int>(StatusCode::kInternal); ++c) {
-    if (code == status_code_name(static_cast<StatusCode>(c))) {
-      return Status(static_cast<StatusCode>(c), xml::attr_or(reply, "message", code));
-    }
-  }
-  return internal_error("lrmd reply with unknown status '" + code + "': " + xml::attr_or(reply, "message"));
-}
+Status get_status(const xmlNode* reply) { return xml::get_status(reply, "lrmd reply"); }
 
 }  // namespace crm::lrmd::wire

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # cluster-lib.sh — helpers for the whole-stack e2e tests (sourced after
-# e2e-lib.sh): a lab whose nodes run crm-launcherd -> cibd, lrmd, crmd, and
+# e2e-lib.sh): a lab whose nodes run crm-launcherd -> cibd, lrmd, fenced, crmd, and
 # questions to those daemons from inside a node.
 #
 #   cluster_begin NAME N      skip (77) unless root, corosync, python3 and the
@@ -27,7 +27,7 @@ cluster_begin() {
     command -v corosync >/dev/null || e2e_skip "corosync not installed"
     command -v python3 >/dev/null || e2e_skip "python3 not installed"
     local d
-    for d in crm-launcherd cibd lrmd crmd cibadmin; do
+    for d in crm-launcherd cibd lrmd fenced crmd cibadmin; do
         [ -x "$CLUSTER_BIN/$d" ] || e2e_skip "no $d in CRM_BIN_DIR='$CLUSTER_BIN'"
     done
     export LAB_NAME="${LAB_NAME:-e2e}${name}"

@@ -4,7 +4,7 @@
 # (Re)starts node K: corosync (PID in $LAB_ROOT/nK/corosync.pid, output in
 # corosync.log), then, when $CRM_BIN_DIR/crm-launcherd exists and the lab was
 # built with daemons, crm-launcherd (launcher.pid, launcher.log), which starts
-# cibd, lrmd and crmd. A node with no process left is "rebooted" first: its
+# cibd, lrmd, fenced and crmd. A node with no process left is "rebooted" first: its
 # /run and /dev/shm are emptied. Something already running is left alone.
 set -euo pipefail
 . "$(dirname "$0")/lab-common.sh"
@@ -44,7 +44,7 @@ if [ "$MODE" != --corosync-only ] && [ "$want" = 1 ] && ! alive_pidfile "$d/laun
         # Rewritten on every start unless someone replaced it with their own.
         { [ ! -f "$conf" ] || head -1 "$conf" | grep -q '^# Written by the lab'; } && cat > "$conf" <<CONF
 # Written by the lab (tests/e2e/lab/node-start.sh); delete this line to keep your own version.
-daemons = cibd lrmd crmd
+daemons = cibd lrmd fenced crmd
 bin_dir = ${CRM_BIN_DIR}
 log_file = /var/log/crm/launcher.log
 CONF

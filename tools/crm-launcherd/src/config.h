@@ -1,7 +1,7 @@
 // crm-launcherd's configuration: which daemons to start, in which order, and
 // how to supervise them. A small "key = value" file (# starts a comment):
 //
-//   daemons = cibd lrmd crmd        # started in this order, stopped in reverse
+//   daemons = cibd lrmd fenced crmd # started in this order, stopped in reverse
 //   bin_dir = /usr/sbin             # where the binaries are (else $CRM_BIN_DIR,
 //                                   # else the launcher's own directory)
 //   log_file = /var/log/crm/launcher.log
@@ -42,7 +42,7 @@ struct Config {
   std::chrono::milliseconds start_delay{200};
 };
 
-// The default when no file exists: cibd, lrmd, crmd with the defaults above.
+// The default when no file exists: cibd, lrmd, fenced, crmd with the defaults above.
 Config default_config();
 // Parses the text of a configuration file; errors name the line.
 Result<Config> parse_config(const std::string& text);

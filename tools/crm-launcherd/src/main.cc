@@ -1,4 +1,4 @@
-// crm-launcherd: starts a node's daemons (cibd, lrmd, crmd by default) in
+// crm-launcherd: starts a node's daemons (cibd, lrmd, fenced, crmd by default) in
 // order, respawns them when they crash, and stops them in reverse order on
 // SIGTERM/SIGINT. See docs/launcher.md.
 //
@@ -26,7 +26,7 @@ constexpr const char* kDefaultConfig = "/etc/crm/launcher.conf";
 void usage() {
   std::fprintf(stderr,
                "usage: crm-launcherd [--config FILE] [--bin-dir DIR] [--log-file FILE]\n"
-               "  Starts the daemons listed in FILE (default %s; without it: cibd lrmd crmd),\n"
+               "  Starts the daemons listed in FILE (default %s; without it: cibd lrmd fenced crmd),\n"
                "  respawns them when they crash and stops them in reverse order on SIGTERM.\n"
                "  Binaries: --bin-dir, else bin_dir in FILE, else $CRM_BIN_DIR, else this program's directory.\n",
                kDefaultConfig);

@@ -77,6 +77,12 @@ xmlNode* add_child(xmlNode* parent, const char* element);
 // Line of a parsed element in its source (0 when unknown).
 inline long line(const xmlNode* node) { return node ? xmlGetLineNo(node) : 0; }
 
+// A Status as the daemons' wire replies carry it: status="not-found" (its
+// status_code_name) and message="..." attributes; and back. An unknown code
+// reads as internal, naming `who` and the code.
+void put_status(xmlNode* node, const Status& s);
+Status get_status(const xmlNode* node, const std::string& who = "reply");
+
 // Evaluates an XPath expression and returns the matching element nodes.
 Result<std::vector<xmlNode*>> xpath(const xmlDoc* doc, const std::string& expression);
 

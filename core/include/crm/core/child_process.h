@@ -1,4 +1,4 @@
-// Spawning agents: posix_spawn in a new session (so a timeout can kill the
+// Spawning agents (shared by lrmd and fenced): posix_spawn in a new session (so a timeout can kill the
 // agent's whole process group), default signal dispositions and an empty
 // signal mask (the event loop blocks signals it reads through signalfd), only
 // fds 0-2 inherited, stdout/stderr on non-blocking pipes, and a pidfd to wait
@@ -12,7 +12,7 @@
 
 #include "crm/core/status.h"
 
-namespace crm::lrmd {
+namespace crm {
 
 struct SpawnSpec {
   std::string path;                // absolute path of the program
@@ -38,4 +38,4 @@ bool reap_child(pid_t pid, int* wait_status);
 // The current environment minus variables matching any of `drop_prefixes`.
 std::vector<std::string> inherited_environment(const std::vector<std::string>& drop_prefixes);
 
-}  // namespace crm::lrmd
+}  // namespace crm

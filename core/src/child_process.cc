@@ -1,4 +1,4 @@
-#include "child_process.h"
+#include "crm/core/child_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -12,7 +12,7 @@
 
 extern char** environ;
 
-namespace crm::lrmd {
+namespace crm {
 namespace {
 
 void close_fd(int& fd) {
@@ -134,4 +134,4 @@ std::vector<std::string> inherited_environment(const std::vector<std::string>& d
   return env;
 }
 
-}  // namespace crm::lrmd
+}  // namespace crm

@@ -1,0 +1,170 @@
+#!/bin/sh
+# fenced + stonith_admin as processes (ctest fenced_cli, label unit):
+#  1. fenced --standalone --no-cib: the peer's standalone cts-fencing steps
+#     through stonith_admin (register, list, query, fence, reboot, history,
+#     topology, confirm, --last), with their exit codes and output;
+#  2. metadata, validate, list-installed (run locally, no daemon);
+#  3. with cibd --standalone: fenced follows the CIB (a stonith primitive
+#     added, a topology level, a bad device that is reported and skipped,
+#     a device removed).
+# usage: fenced_cli_test.sh BIN_DIR SOURCE_DIR
+set -u
+BIN=$1
+SRC=$2
+T=$(mktemp -d /tmp/crm-fenced-cli-XXXXXX)
+export CRM_RUN_DIR=$T/run CRM_STATE_DIR=$T/state CRM_SCHEMA_DIR=$SRC/schemas
+export CRM_FENCE_AGENT_DIRS=$SRC/agents/fence:/usr/sbin
+mkdir -p "$CRM_RUN_DIR" "$CRM_STATE_DIR"
+FENCED_PID= CIBD_PID=
+cleanup() {
+  [ -n "$FENCED_PID" ] && kill "$FENCED_PID" 2>/dev/null && wait "$FENCED_PID" 2>/dev/null
+  [ -n "$CIBD_PID" ] && kill "$CIBD_PID" 2>/dev/null && wait "$CIBD_PID" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  echo "--- fenced log"; cat "$T/fenced.log" 2>/dev/null
+  exit 1
+}
+SA=$BIN/stonith_admin
+# expect RC CMD...: runs stonith_admin, checks the exit code; output in $T/out
+expect() {
+  want=$1; shift
+  "$SA" "$@" > "$T/out" 2>&1
+  got=$?
+  [ "$got" = "$want" ] || fail "stonith_admin $* exited $got, expected $want: $(cat "$T/out")"
+}
+has() { grep -q -- "$1" "$T/out" || fail "output lacks '$1': $(cat "$T/out")"; }
+hasnt() { ! grep -q -- "$1" "$T/out" || fail "output has '$1': $(cat "$T/out")"; }
+logged() { grep -q -- "$1" "$T/fenced.log" || fail "fenced did not log '$1'"; }
+wait_for() {  # wait_for SECONDS CMD...
+  n=$(( $1 * 10 )); shift
+  while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+  return 1
+}
+start_fenced() {
+  "$BIN/fenced" --standalone --node-name node1 "$@" >> "$T/fenced.log" 2>&1 &
+  FENCED_PID=$!
+  wait_for 5 grep -q "successfully started" "$T/fenced.log" || fail "fenced did not start"
+}
+stop_fenced() {
+  kill "$FENCED_PID"; wait "$FENCED_PID"; rc=$?
+  FENCED_PID=
+  [ $rc = 0 ] || fail "fenced exited $rc on SIGTERM"
+  : > "$T/fenced.log"
+}
+
+# --- no daemon --------------------------------------------------------------
+expect 102 -L
+has "Could not connect to fencer"
+expect 64 --bogus
+expect 64
+expect 0 --help
+
+# --- local agent commands ----------------------------------------------------
+expect 0 -M -a fence_crm_test
+has '<resource-agent name="fence_crm_test"'
+expect 0 -M -a fence_dummy --output-as=xml
+has '<resource-agent name="fence_dummy"'
+has '<status code="0" message="OK"/>'
+expect 105 -M -a fence_missing
+expect 0 --validate -a fence_crm_test -o mode=pass
+has "Validation of fence_crm_test succeeded"
+expect 1 --validate -a fence_crm_test -o mode=bogus
+has "mode 'bogus' is not pass"
+expect 0 -I
+has " fence_crm_test"
+has "fence devices found"
+
+# --- standalone fencer: the peer's standalone cts-fencing steps -----------------
+start_fenced --no-cib
+expect 0 -L
+has "0 fence devices found"
+# standalone_register
+expect 0 -R true1 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node3"
+expect 0 -Q true1
+expect 0 -D true1
+expect 1 -Q true1
+# standalone_fence_missing_agent
+expect 1 -R true1 -a fence_missing -o mode=pass -o "pcmk_host_list=node3"
+expect 0 -R true2 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node2"
+expect 1 -F node3 -t 5
+expect 0 -F node2 -t 5
+# standalone_fence_device_failure_rollover, standalone_list_devices
+expect 0 -R false1 -a fence_crm_test -o mode=fail -o "pcmk_host_list=node1 node2 node3"
+expect 0 -R true3 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node1 node2 node3"
+expect 0 -F node3 -t 5
+expect 0 -L
+has "3 fence devices found"
+expect 0 --output-as=xml -l node1 -V
+has 'count="2"'
+has "true3"
+hasnt "true2"
+# standalone_fence_multi_device_failure
+expect 0 -D true3
+expect 1 -F node3 -t 2
+logged "for host 'node3' with device 'false1' returned: -201"
+# standalone_reboot + history
+expect 0 -R true4 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node4"
+expect 0 -B node4 -t 5
+expect 0 --output-as=xml -H node4
+has 'status="success" .* action="reboot" target="node4"'
+expect 0 -H '*'
+has "reboot of node4 successful: delegate=node1"
+has "off of node3 failed"
+expect 0 -h node4
+has "Node node4 last fenced at:"
+expect 0 -h node9
+has "Node node9 has never been fenced"
+# topology through stonith_admin (cpg_topology_device_fails)
+expect 0 -R true5 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node3"
+expect 0 -r node3 -i 1 -v false1
+expect 0 -r node3 -i 2 -v true5
+expect 64 -r node3 -v true5
+expect 0 -F node3 -t 5
+logged "Total timeout set to 10"
+logged "for host 'node3' with device 'true5' returned: 0"
+expect 0 -d node3 -i 2
+expect 1 -F node3 -t 5
+# confirm
+expect 0 -C node7
+expect 0 -H node7
+has "off of node7 successful: delegate=a human"
+stop_fenced
+
+# --- following the CIB ------------------------------------------------------------
+if [ ! -x "$BIN/cibd" ] || [ ! -x "$BIN/cibadmin" ]; then
+  echo "ok (cibd/cibadmin not built: CIB following not tested)"
+  exit 0
+fi
+"$BIN/cibd" --standalone > "$T/cibd.log" 2>&1 &
+CIBD_PID=$!
+wait_for 10 "$BIN/cibadmin" -Q -o nodes > /dev/null 2>&1 || { cat "$T/cibd.log"; fail "cibd did not start"; }
+start_fenced
+CA=$BIN/cibadmin
+"$CA" -C -o resources -X '<primitive id="fd-a" class="stonith" type="fence_crm_test"><instance_attributes id="fd-a-i"><nvpair id="fd-a-1" name="pcmk_host_map" value="node2:2;node3:3"/><nvpair id="fd-a-2" name="mode" value="pass"/></instance_attributes></primitive>' || fail "cibadmin create"
+wait_for 5 sh -c "'$SA' -L | grep -q fd-a" || fail "fenced did not pick up fd-a from the CIB"
+expect 0 -l node3
+has " fd-a"
+expect 0 -F node3 -t 5
+logged "for host 'node3' with device 'fd-a' returned: 0"
+# Bad input: an unknown agent and a broken host map are reported, the rest stands.
+"$CA" -C -o resources -X '<primitive id="fd-ghost" class="stonith" type="fence_nonexistent"/>' || fail "cibadmin create ghost"
+"$CA" -C -o resources -X '<primitive id="fd-badmap" class="stonith" type="fence_crm_test"><instance_attributes id="fd-b-i"><nvpair id="fd-b-1" name="pcmk_host_map" value="node2-2"/></instance_attributes></primitive>' || fail "cibadmin create badmap"
+wait_for 5 grep -q "fd-badmap" "$T/fenced.log" || fail "no error for fd-badmap"
+logged "fence device 'fd-ghost' (fence_nonexistent): fence agent 'fence_nonexistent' is not installed"
+logged "fence device 'fd-badmap' (fence_crm_test): pcmk_host_map entry 'node2-2' is not node:port"
+expect 0 -L
+has "1 fence device found"
+# A topology level from the CIB naming a missing device: reported, fencing goes on with the next level.
+"$CA" -C -o fencing-topology -X '<fencing-level id="fl1" index="1" target="node2" devices="fd-missing"/>' || fail "cibadmin create level 1"
+"$CA" -C -o fencing-topology -X '<fencing-level id="fl2" index="2" target="node2" devices="fd-a"/>' || fail "cibadmin create level 2"
+wait_for 5 grep -q "names device(s) that do not exist: fd-missing" "$T/fenced.log" || fail "no error for fl1"
+expect 0 -F node2 -t 5
+logged "No peer can perform 'off' targeting node2 with fd-missing"
+logged "for host 'node2' with device 'fd-a' returned: 0"
+"$CA" -D -o resources -X '<primitive id="fd-a"/>' || fail "cibadmin delete"
+wait_for 5 sh -c "'$SA' -L | grep -q '0 fence devices found'" || fail "fd-a still registered after its removal"
+stop_fenced
+echo "ok"
