@@ -859,6 +859,14 @@ void Controller::on_node_fenced(const std::string& target) {
     fenced_while_not_dc_.insert(target);
     return;
   }
+  bool awaited = std::any_of(fence_ops_.begin(), fence_ops_.end(), [&](const auto& op) { return op.second.target == target; });
+  if (!awaited) {
+    // The fencers' notice of a fencing already handled (ours, confirmed
+    // through FenceResult): nothing new unless the CIB still shows it up.
+    StatusView v = read_status(view_);
+    auto it = v.nodes.find(target);
+    if (it == v.nodes.end() || (it->second.expected_down && !it->second.online && it->second.active.empty())) return;
+  }
   if (auto id = node_id(target)) {
     // As the peer's stonith update: down and clean, its history gone (a
     // fenced node runs nothing), so the policy engine recovers its resources.

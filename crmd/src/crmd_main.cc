@@ -19,6 +19,7 @@
 #include "crm/core/ipc.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/controller.h"
+#include "crm/fenced/fenced.h"
 #include "crm/lrmd/lrmd.h"
 #include "daemon_cib.h"
 
@@ -119,6 +120,17 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // The local fencer. Without it (not configured in the launcher) fencing
+  // requests fail, so nothing a lost node ran is recovered while fencing is on.
+  std::unique_ptr<fenced::FencerClient> fencer;
+  for (int i = 0; i < 50 && !fencer; ++i) {
+    auto c = fenced::FencerClient::connect(loop, "", "crmd." + std::to_string(getpid()));
+    if (c.ok()) fencer = std::move(c).value();
+    else if (i == 0) log_line(name, "waiting for the fencer (fenced): " + c.status().to_string());
+    else std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!fencer) log_line(name, "no fencer (fenced): fencing requests will fail");
+
   // The policy engine's warnings (e.g. fencing enabled without a fencing
   // device) are logged when they change, not on every transition.
   auto last_warnings = std::make_shared<std::vector<std::string>>();
@@ -164,6 +176,18 @@ int main(int argc, char** argv) {
         auto refused = lrmd::ExecResult::refused(req, lrmd::OpStatus::kError, lrmd::kOcfErrGeneric, call_id.status());
         feed(crmd::LocalResult{refused});
       });
+    }
+    for (const crmd::FenceRequest& f : out.fencing) {
+      auto answer = [&feed, id = f.id, target = f.target](const Status& st) {
+        feed(crmd::FenceResult{id, target, st});
+      };
+      if (!fencer) {
+        loop.post([answer] { answer(unavailable("no fencer (fenced) on this node")); });
+        continue;
+      }
+      Status sent = fencer->fence(f.target, f.action, f.timeout,
+                                  [answer](const fenced::FenceResult& r) { answer(r.status); });
+      if (!sent.ok()) loop.post([answer, sent] { answer(sent); });
     }
     if (timer) loop.cancel_timer(timer);
     timer = 0;
@@ -229,6 +253,18 @@ int main(int argc, char** argv) {
     log_line(name, "lost the executor; exiting to be respawned");
     exit(1);
   };
+  if (fencer) {
+    fencer->on_fence_event = [&](const fenced::HistoryEntry& e) {
+      log_line(name, "fencer: " + e.action + " of " + e.target + " " + e.state +
+                         (e.delegate.empty() ? "" : " (by " + e.delegate + ")") +
+                         (e.exit_reason.empty() ? "" : ": " + e.exit_reason));
+      if (e.state == "success" && e.action != "on") feed(crmd::NodeFenced{e.target});
+    };
+    fencer->on_disconnect = [&] {
+      log_line(name, "lost the fencer; exiting to be respawned");
+      exit(1);
+    };
+  }
   (*cibacc)->on_snapshot = [&](std::shared_ptr<const cib::Cib> cib) { feed(crmd::CibSnapshot{std::move(cib)}); };
   (*cibacc)->on_write_done = [&](uint64_t id, const Status& st) { feed(crmd::CibWriteDone{id, st}); };
   (*cibacc)->on_lost = [&] {
