@@ -404,6 +404,7 @@ void Controller::on_membership(const Membership& m) {
   members_ = m.members;
   std::sort(members_.begin(), members_.end());
   for (NodeId back : m.joined) {
+    fenced_members_.erase(back);
     fenced_while_not_dc_.erase(node_name(back));  // rebooted and back: what it reports now is the truth
     fence_failures_.erase(node_name(back));
     fence_given_up_.erase(node_name(back));
@@ -751,7 +752,7 @@ void Controller::mark_node_down(NodeId node, bool in_corosync) {
   std::string uname = node_name(node);
   StatusView v = read_status(view_);
   const NodeView* nv = v.by_id(id_str(node));
-  bool clean = nv == nullptr || nv->expected_down || !fencing_enabled();
+  bool clean = nv == nullptr || nv->expected_down || !fencing_enabled() || fenced_members_.erase(node) > 0;
   if (clean) {
     log("node " + id_str(node) + " (" + uname + ") left: marking it down, its resources stopped");
     write_node_down(node);
@@ -860,6 +861,9 @@ void Controller::on_node_fenced(const std::string& target) {
     return;
   }
   bool awaited = std::any_of(fence_ops_.begin(), fence_ops_.end(), [&](const auto& op) { return op.second.target == target; });
+  auto member = node_id(target);
+  bool is_member = member && std::find(members_.begin(), members_.end(), *member) != members_.end();
+  if (!awaited && is_member) return;  // fenced earlier and back since: the join has its state
   if (!awaited) {
     // The fencers' notice of a fencing already handled (ours, confirmed
     // through FenceResult): nothing new unless the CIB still shows it up.
@@ -868,9 +872,16 @@ void Controller::on_node_fenced(const std::string& target) {
     if (it == v.nodes.end() || (it->second.expected_down && !it->second.online && it->second.active.empty())) return;
   }
   if (auto id = node_id(target)) {
-    // As the peer's stonith update: down and clean, its history gone (a
-    // fenced node runs nothing), so the policy engine recovers its resources.
-    write_node_down(*id);
+    if (std::find(members_.begin(), members_.end(), *id) != members_.end()) {
+      // Still (or again) a member: either corosync has not yet noticed the
+      // power cut, or the node already rebooted and rejoined, and the join
+      // writes what it runs now. Its leaving will be clean.
+      fenced_members_.insert(*id);
+    } else {
+      // As the peer's stonith update: down and clean, its history gone (a
+      // fenced node runs nothing), so the policy engine recovers its resources.
+      write_node_down(*id);
+    }
   }
   for (auto it = fence_ops_.begin(); it != fence_ops_.end();) {
     if (it->second.target != target) {

@@ -123,6 +123,7 @@ int main(int argc, char** argv) {
   // The local fencer. Without it (not configured in the launcher) fencing
   // requests fail, so nothing a lost node ran is recovered while fencing is on.
   std::unique_ptr<fenced::FencerClient> fencer;
+  const std::time_t started_at = clock.wall_now();
   for (int i = 0; i < 50 && !fencer; ++i) {
     auto c = fenced::FencerClient::connect(loop, "", "crmd." + std::to_string(getpid()));
     if (c.ok()) fencer = std::move(c).value();
@@ -258,7 +259,9 @@ int main(int argc, char** argv) {
       log_line(name, "fencer: " + e.action + " of " + e.target + " " + e.state +
                          (e.delegate.empty() ? "" : " (by " + e.delegate + ")") +
                          (e.exit_reason.empty() ? "" : ": " + e.exit_reason));
-      if (e.state == "success" && e.action != "on") feed(crmd::NodeFenced{e.target});
+      // Only fencings that completed while we run: the fencer also replays
+      // its history to a new client.
+      if (e.state == "success" && e.action != "on" && e.completed + 1 >= started_at) feed(crmd::NodeFenced{e.target});
     };
     fencer->on_disconnect = [&] {
       log_line(name, "lost the fencer; exiting to be respawned");

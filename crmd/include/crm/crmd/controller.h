@@ -333,6 +333,9 @@ class Controller {
   // Nodes the fencers reported fenced while we were not the DC (the DC that
   // asked may have died with the news): written down when we take over.
   std::set<std::string> fenced_while_not_dc_;
+  // Members confirmed fenced: their leaving (corosync may notice the power
+  // cut after the fencer does) is clean; rejoining (rebooted) clears it.
+  std::set<NodeId> fenced_members_;
 
   // Changes submitted and not yet applied locally, in order.
   struct Outstanding {
