@@ -146,11 +146,19 @@ wait_running_once() {
 where_is() { echo "vip on [$(vip_nodes "$1" "$3")], $2 on [$(dummy_nodes "$2" "$3")]"; }
 
 # A group "web": IPaddr2 IP/24 on eth0 + Dummy "app", monitors every 10 s,
-# stickiness 100, fencing off (FENCING=1: on, with lab_fence_devices first).
-# Extra constraints XML may follow.
+# stickiness 100. Fencing is on when the lab has BMCs (FENCING=0: off): one
+# fence_ipmilan device per node (lab_fence_devices) and stonith-action=off,
+# so a fenced node stays off until the test starts it again (node-start.sh
+# powers it on). Extra constraints XML may follow.
 configure_web_group() {
-    local k=$1 ip=$2 constraints=${3:-} stonith=false
-    [ "${FENCING:-0}" = 1 ] && stonith=true
+    local k=$1 ip=$2 constraints=${3:-} stonith=false fencing=${FENCING:-}
+    [ -n "$fencing" ] || { [ -d "$LAB_ROOT/b1" ] && fencing=1 || fencing=0; }
+    if [ "$fencing" = 1 ]; then
+        stonith=true
+        local nodes; nodes=$(seq -s ' ' 1 "$(lab_size)")
+        cib_do "$k" -M -c -o configuration -X "<configuration><resources>$(lab_fence_devices "$nodes")</resources><constraints>$(lab_fence_constraints "$nodes")</constraints></configuration>" || return 1
+        cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith-action" name="stonith-action" value="'"${STONITH_ACTION:-off}"'"/></cluster_property_set></crm_config>' || return 1
+    fi
     cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="'$stonith'"/></cluster_property_set></crm_config>' || return 1
     cib_do "$k" -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>' || return 1
     # Resources and constraints in one change (a constraint must name a
