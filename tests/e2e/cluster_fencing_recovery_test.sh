@@ -108,6 +108,12 @@ grep -q "retrying in 2000 ms" "$dclog" || e2e_fail "no backoff in the DC's retri
 failed_hist=$(sa "$dc" --history n3 | grep -ci "failed" || true)
 [ "$failed_hist" -ge 1 ] || e2e_fail "the fence history does not show the failed fencing of n3"
 e2e_note "20 s: svc not recovered, $fails failed fencing attempts (backoff), $failed_hist failed entries in the history"
+mon=$( ( node_exec "$dc" "$CLUSTER_BIN/crm_mon" -1 ) 2>&1)
+echo "$mon" | grep -A1 "^Failed Fencing Actions:" | grep -q "of n3 failed" || e2e_fail "crm_mon does not show the failed fencing of n3: $mon"
+monx=$( ( node_exec "$dc" "$CLUSTER_BIN/crm_mon" --output-as=xml ) 2>&1)
+[ "$(echo "$monx" | xmllint --xpath "count(//fence_history/fence_event[@target='n3' and @status='failed'])" -)" -ge 1 ] \
+    || e2e_fail "crm_mon's XML has no failed fence_event for n3"
+e2e_note "crm_mon -1 shows it: $(echo "$mon" | grep -A1 '^Failed Fencing Actions:' | tail -1)"
 cib_do "$dc" -M -c -o configuration -X '<configuration><fencing-topology><fencing-level id="n3-2" target="n3" index="2" devices="fence-n3"/></fencing-topology></configuration>' \
     || e2e_fail "second level refused"
 e2e_note "second level (fence_ipmilan) added"
