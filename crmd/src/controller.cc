@@ -295,6 +295,7 @@ bool Controller::effective_quorum() const {
     if (xmlNode* nodes = xml::first_child(cfg, "nodes")) known = std::max(known, xml::children(nodes, "node").size());
   }
   known = std::max(known, max_members_seen_);
+  if (options_.two_node && known <= 2) return quorate_;
   return quorate_ && members_.size() * 2 > known;
 }
 
@@ -807,7 +808,12 @@ Status Controller::start_fencing(const tengine::Action& a) {
   log("fencing " + target + " (" + action + "), attempt " + std::to_string(attempt) + ": nothing it ran is " +
       "recovered before the fencer confirms");
   auto timeout = transition_ ? transition_->graph().stonith_timeout : std::chrono::milliseconds(60000);
-  out_.fencing.push_back({id, target, action, timeout});
+  std::chrono::milliseconds delay{0};
+  if (auto d = a.meta("priority_fencing_delay")) {
+    delay = std::chrono::milliseconds(to_long(*d) * 1000);
+    log("fencing of " + target + " delayed " + *d + " s (priority-fencing-delay: it runs the most important resources)");
+  }
+  out_.fencing.push_back({id, target, action, timeout, delay});
   return Status::Ok();
 }
 

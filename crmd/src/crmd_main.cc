@@ -150,6 +150,10 @@ int main(int argc, char** argv) {
 
   crmd::ControllerOptions opts;
   opts.join_timeout = std::chrono::milliseconds(join_timeout_ms);
+  if (auto tn = cluster::two_node(); tn.ok() && *tn) {
+    opts.two_node = true;
+    log_line(name, "corosync runs with two_node: 1");
+  }
   crmd::Controller ctl(self, name,
                        {.clock = clock, .scheduler = scheduler,
                         .log = [name](const std::string& l) { log_line(name, l); }},
@@ -186,8 +190,8 @@ int main(int argc, char** argv) {
         loop.post([answer] { answer(unavailable("no fencer (fenced) on this node")); });
         continue;
       }
-      Status sent = fencer->fence(f.target, f.action, f.timeout,
-                                  [answer](const fenced::FenceResult& r) { answer(r.status); });
+      Status sent = fencer->fence(
+          f.target, f.action, f.timeout, [answer](const fenced::FenceResult& r) { answer(r.status); }, f.delay);
       if (!sent.ok()) loop.post([answer, sent] { answer(sent); });
     }
     if (timer) loop.cancel_timer(timer);

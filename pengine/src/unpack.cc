@@ -137,6 +137,7 @@ Status unpack_config(WorkingSet& ws) {
   ws.stop_orphans = is_true(opt("stop-orphan-resources", "true"));
   ws.start_failure_fatal = is_true(opt("start-failure-is-fatal", "true"));
   ws.concurrent_fencing = is_true(opt("concurrent-fencing", "false"));
+  ws.priority_fencing_delay_s = parse_interval_ms(opt("priority-fencing-delay", "0")) / 1000;
   ws.stonith_timeout = opt("stonith-timeout", "60s");
   ws.cluster_delay = opt("cluster-delay", "60s");
   if (ws.no_quorum_policy == "suicide") {

@@ -239,6 +239,7 @@ struct Action {
   int target_rc = -1;
   std::string reason;          // for summary "due to ..."
   std::string fence_action;    // reboot/off for stonith
+  long fence_delay_s = 0;      // stonith: priority-fencing-delay that applies to this target
   Attrs meta;                  // CRM_meta_* extras
   int one_or_more_needed = 0;  // for kOneOrMore thens
   std::vector<std::pair<Action*, uint32_t>> before;  // orderings where this is "then"
@@ -273,6 +274,7 @@ struct WorkingSet {
   bool stop_orphans = true;
   bool start_failure_fatal = true;
   bool concurrent_fencing = false;
+  long priority_fencing_delay_s = 0;  // priority-fencing-delay
   std::string stonith_timeout = "60s";
   std::string cluster_delay = "60s";
   Attrs cluster_options;

@@ -147,6 +147,9 @@ struct FenceRequest {
   std::string target;                  // node name
   std::string action = "reboot";       // reboot, off or on (stonith-action)
   std::chrono::milliseconds timeout{0};  // stonith-timeout
+  // priority-fencing-delay, when the policy engine applies it to this target
+  // (it runs what matters most, so the other side of a split goes first).
+  std::chrono::milliseconds delay{0};
 };
 struct Outputs {
   std::vector<std::string> messages;       // to broadcast on the group, in order
@@ -183,6 +186,10 @@ struct ControllerOptions {
   // DC: after a failed fencing, planning (and so the retry) waits this long,
   // doubling with each further failure of the same target, up to 30 s.
   std::chrono::milliseconds fence_retry_backoff{1000};
+  // corosync's two_node: 1. One node of two is quorate then, and corosync's
+  // verdict is taken as it is (without it the controller never counts a
+  // partition of half the nodes as quorate, whatever a lagging notice says).
+  bool two_node = false;
 };
 
 class Controller {
