@@ -1,3 +1,4 @@
+#include "crm/cib/testing/fault_injecting_file_system.h"
 #include "crm/cib/file_system.h"
 
 #include <gtest/gtest.h>

@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 
+#include "crm/cib/testing/fault_injecting_file_system.h"
 #include "crm/cib/replicator.h"
 #include "crm/cluster/simulated.h"
 #include "daemon_test_util.h"

@@ -1,5 +1,6 @@
 // The replication state machine on a deterministic in-memory group network,
 // with each node's disk a fault-injecting file system.
+#include "crm/cib/testing/fault_injecting_file_system.h"
 #include "crm/cib/replicator.h"
 
 #include <gtest/gtest.h>
