@@ -559,6 +559,7 @@ void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib) {
     return;
   }
   rebuild_view();
+  if (state_ == State::kIntegration) maybe_finalize_join();
   if (state_ == State::kIntegration || state_ == State::kFinalizeJoin) return;
   std::string fp = fingerprint(view_);
   if (fp != last_fingerprint_) request_replan("CIB changed");
@@ -616,7 +617,12 @@ void Controller::on_tick() {
   if (state_ == State::kIntegration && join_deadline_ && *join_deadline_ <= now) {
     std::string missing;
     for (NodeId n : awaiting_join_) missing += " " + id_str(n);
-    log("join timed out waiting for node(s)" + missing);
+    if (missing.empty()) {
+      log("join: our CIB copy (" + replica_->version().to_string() + ") did not reach " +
+          newest_member_cib_.to_string() + " in time: planning from it");
+    } else {
+      log("join timed out waiting for node(s)" + missing);
+    }
     awaiting_join_.clear();
     finalize_join();
   }
@@ -653,6 +659,8 @@ void Controller::start_integration() {
   if (transition_ && !transition_->finished()) transition_->abort("join in progress");
   set_state(State::kIntegration);
   join_deadline_ = deps_.clock.monotonic_now() + options_.join_timeout;
+  newest_member_cib_ = cib::Version{};
+  logged_cib_wait_ = false;
   send(wire::encode(wire::JoinOffer{.dc = self_, .gen = join_gen_}));
   if (awaiting_join_.empty()) finalize_join();
 }
@@ -661,7 +669,8 @@ void Controller::send_join_request(uint64_t gen) {
   if (gen <= last_join_gen_answered_ && dc_ == last_join_dc_) return;
   last_join_gen_answered_ = gen;
   last_join_dc_ = dc_;
-  send(wire::encode(wire::JoinRequest{.node = self_, .name = name_, .gen = gen, .history_xml = history_xml()}));
+  send(wire::encode(wire::JoinRequest{.node = self_, .name = name_, .gen = gen, .history_xml = history_xml(),
+                                      .cib_version = replica_->version().to_string()}));
   if (!is_dc()) set_state(shutting_down_ ? State::kStopping : State::kNotDc);
   joined_ = true;
 }
@@ -673,8 +682,23 @@ void Controller::handle_join_request(NodeId from, const wire::JoinRequest& msg) 
   }
   if (msg.gen != join_gen_) return;
   join_histories_[from] = msg.history_xml;
+  if (auto v = cib::Version::parse(msg.cib_version); v.ok() && *v > newest_member_cib_) newest_member_cib_ = *v;
   awaiting_join_.erase(from);
-  if (awaiting_join_.empty()) finalize_join();
+  if (awaiting_join_.empty()) maybe_finalize_join();
+}
+
+void Controller::maybe_finalize_join() {
+  if (state_ != State::kIntegration || !awaiting_join_.empty()) return;
+  cib::Version mine = replica_->version();
+  if (mine < newest_member_cib_) {
+    if (!logged_cib_wait_) {
+      log("join: waiting for our CIB copy (" + mine.to_string() + ") to reach the newest a member has (" +
+          newest_member_cib_.to_string() + ") before planning");
+      logged_cib_wait_ = true;
+    }
+    return;  // a CibSnapshot or the join deadline finishes it
+  }
+  finalize_join();
 }
 
 void Controller::finalize_join() {

@@ -196,6 +196,38 @@ std::string join_request(NodeId n, uint64_t gen) {
                                         .history_xml = "<lrm_resources/>"});
 }
 
+TEST(ControllerTest, ARestartedDcDoesNotPlanFromACibCopyOlderThanAMembersCopy) {
+  Harness h(1);
+  h.step(Quorum{true});
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  ASSERT_EQ(h.c.state(), State::kIntegration);
+  // The member's copy is newer (it kept running while we were down).
+  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 1,
+                                                   .history_xml = "<lrm_resources/>", .cib_version = "0.50.0"})});
+  EXPECT_EQ(h.c.state(), State::kIntegration) << "must wait for the cluster's CIB";
+  uint64_t runs = h.c.stats().pe_runs;
+  // cibd brings our copy up to date: the join finishes and the DC plans.
+  auto newer = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="50" num_updates="3" validate-with="pacemaker-3.8">
+      <configuration><crm_config/><nodes/><resources/><constraints/></configuration><status/></cib>)");
+  ASSERT_TRUE(newer.ok());
+  h.cib = std::move(newer).value();
+  h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy())});
+  EXPECT_EQ(h.c.state(), State::kIdle);
+  EXPECT_GT(h.c.stats().pe_runs, runs);
+}
+
+TEST(ControllerTest, AStaleCibCopyDelaysTheJoinOnlyUntilItsDeadline) {
+  Harness h(1, {.join_timeout = std::chrono::milliseconds(2000)});
+  h.step(Quorum{true});
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 1,
+                                                   .history_xml = "<lrm_resources/>", .cib_version = "0.50.0"})});
+  EXPECT_EQ(h.c.state(), State::kIntegration);
+  h.clock.advance(std::chrono::milliseconds(2001));
+  h.step(Tick{});
+  EXPECT_EQ(h.c.state(), State::kIdle);
+}
+
 TEST(ControllerTest, DcMarksNodesItsCibShowsOnlineButAreNotMembersDown) {
   auto stale = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.8">
       <configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>

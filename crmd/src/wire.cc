@@ -41,6 +41,7 @@ struct Encoder {
     put_number(root(), "node", m.node);
     put(root(), "name", m.name);
     put_number(root(), "gen", m.gen);
+    if (!m.cib_version.empty()) put(root(), "cib-version", m.cib_version);
     if (auto hist = xml::parse(m.history_xml, "join history"); hist.ok()) {
       xmlAddChild(root(), xmlDocCopyNode(xml::root(*hist), doc.get(), 1));
     }
@@ -118,6 +119,7 @@ Result<Message> decode(std::string_view bytes) {
     JoinRequest m{.node = number<NodeId>(n, "node"), .name = xml::attr_or(n, "name"), .gen = number<uint64_t>(n, "gen")};
     xmlNode* hist = xml::first_child(n, "lrm_resources");
     m.history_xml = hist ? xml::to_string(hist, false) : "<lrm_resources/>";
+    m.cib_version = xml::attr_or(n, "cib-version");
     return Message{std::move(m)};
   }
   if (kind == "crmd_exec") {

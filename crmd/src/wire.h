@@ -32,6 +32,7 @@ struct JoinRequest {
   std::string name;
   uint64_t gen = 0;
   std::string history_xml;  // "<lrm_resources>...</lrm_resources>"
+  std::string cib_version;  // the member's CIB copy, "admin_epoch.epoch.num_updates"
 };
 
 // DC -> member `target`: run one resource operation of the transition.

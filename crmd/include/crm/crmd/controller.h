@@ -261,6 +261,10 @@ class Controller {
   void start_integration();
   void handle_join_request(NodeId from, const wire::JoinRequest& msg);
   void finalize_join();
+  // Finalizes the join once our CIB copy is as new as the newest a member
+  // reported (a restarted DC must not plan from its stale copy), or when the
+  // join's deadline passes.
+  void maybe_finalize_join();
   // A member is gone. With fencing enabled and no clean shutdown behind it,
   // the node is written lost but not down (its resources stay where the CIB
   // says), so the policy engine fences it before recovering anything.
@@ -316,6 +320,8 @@ class Controller {
   uint64_t join_gen_ = 0;
   std::set<NodeId> awaiting_join_;
   std::map<NodeId, std::string> join_histories_;  // node -> <lrm_resources> text
+  cib::Version newest_member_cib_;                // the newest CIB copy a member reported in this join
+  bool logged_cib_wait_ = false;
   std::optional<Clock::Monotonic> join_deadline_;
   bool replan_ = false;
   std::string replan_reason_;
