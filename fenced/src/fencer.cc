@@ -332,6 +332,10 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
 }
 
 void Fencer::record(const HistoryEntry& e) {
+  if (e.id.empty() || e.target.empty() || (e.state != "success" && e.state != "failed" && e.state != "pending")) {
+    log("dropping a malformed history entry (id '" + e.id + "', target '" + e.target + "', state '" + e.state + "')");
+    return;
+  }
   // In the order completions were delivered (the same on every fencer); a
   // pending entry is replaced by its completion.
   for (auto it = history_.begin(); it != history_.end(); ++it) {
@@ -821,13 +825,13 @@ void Fencer::execute(const std::string& op_id, size_t step, const std::string& d
   job->origin = origin;
   job->max_attempts = d.retries(act);
   std::weak_ptr<bool> alive = alive_;
-  job->done = [this, alive, reply, job](const AgentOutcome& o) {
+  // Not capturing `job` itself: done is a member of it.
+  job->done = [this, alive, reply, act, op_id, origin, target, device_id](const AgentOutcome& o) {
     if (alive.expired()) return;
     bool timed_out = o.status.code() == StatusCode::kTimeout;
-    log("Operation '" + job->action + "' (call " + job->op_id + " from " + job->origin + ") for host '" +
-        job->target + "' with device '" + job->device + "' returned: " + rc_text(o.ok() ? 0 : o.rc, timed_out) +
-        (o.ok() ? "" : " (" + o.reason() + ")"));
-    reply(o.ok() ? 0 : (timed_out ? -62 : -201), o.ok() ? "" : job->device + ": " + o.reason());
+    log("Operation '" + act + "' (call " + op_id + " from " + origin + ") for host '" + target + "' with device '" +
+        device_id + "' returned: " + rc_text(o.ok() ? 0 : o.rc, timed_out) + (o.ok() ? "" : " (" + o.reason() + ")"));
+    reply(o.ok() ? 0 : (timed_out ? -62 : -201), o.ok() ? "" : device_id + ": " + o.reason());
   };
   if (delay.count() > 0) {
     loop_.add_timer(delay, [this, alive, job] {

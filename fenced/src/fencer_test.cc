@@ -749,6 +749,24 @@ TEST(FencerCluster, BadRequestsAndConfig) {
   EXPECT_TRUE(lab.fence(1, "node2", "off").status.ok());
 }
 
+TEST(FencerCluster, MalformedPeerMessagesAreDroppedAndNothingElseIsDisturbed) {
+  Lab lab;
+  lab.reg(1, "d", kAgent, kPass3);
+  auto rogue = lab.net().join(2, "crm_fenced").value();
+  for (const char* m : {"not xml", "<st_unknown/>", "<st_exec op='x' executor='node1' step='zz' timeout_ms='-5'/>",
+                        "<st_exec_result op='nope' rc='abc'/>", "<st_done id='' state='success'/>",
+                        "<st_query_reply op='missing' from='node9'><device/></st_query_reply>",
+                        "<st_history_sync><entry/></st_history_sync>"}) {
+    ASSERT_TRUE(rogue->send(m).ok());
+  }
+  lab.settle();
+  EXPECT_LOG(lab, "dropping a malformed message");
+  EXPECT_LOG(lab, "dropping a malformed history entry");
+  EXPECT_TRUE(lab.f(3).history("").empty());
+  EXPECT_TRUE(lab.fence(1, "node3", "off").status.ok()) << lab.dump();
+  EXPECT_EQ(lab.f(3).history("").size(), 1u);
+}
+
 TEST(FencerCluster, HostMapPortReachesTheAgent) {
   Lab lab;
   std::string log = std::filesystem::temp_directory_path() / ("fenced-test-" + std::to_string(getpid()) + ".log");
