@@ -320,7 +320,7 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
       Status st = Status::Ok();
       if (e.state != "success") {
         StatusCode code = static_cast<StatusCode>(wire::get_number(m, "code", static_cast<int>(StatusCode::kUnavailable)));
-        st = Status(code, "fencing of " + e.target + " failed: " + e.exit_reason);
+        st = Status(code, e.exit_reason.empty() ? "fencing of " + e.target + " failed" : e.exit_reason);
       }
       for (auto& cb : op->callbacks) cb(FenceResult{st, e});
     }

@@ -66,15 +66,21 @@ expect 0 --help
 expect 0 -M -a fence_crm_test
 has '<resource-agent name="fence_crm_test"'
 expect 0 -M -a fence_dummy --output-as=xml
+has '<metadata><!\[CDATA\[<resource-agent name="fence_dummy"'
 has '<resource-agent name="fence_dummy"'
 has '<status code="0" message="OK"/>'
 expect 105 -M -a fence_missing
 expect 0 --validate -a fence_crm_test -o mode=pass
 has "Validation of fence_crm_test succeeded"
 expect 1 --validate -a fence_crm_test -o mode=bogus
+has "Validation of fence_crm_test failed"
 has "mode 'bogus' is not pass"
+expect 1 --validate -a fence_crm_test -o mode=bogus --output-as=xml
+has '<validate agent="fence_crm_test" valid="false">'
+has '<output source="stderr">'
+
 expect 0 -I
-has " fence_crm_test"
+grep -qx "fence_crm_test" "$T/out" || fail "-I does not list fence_crm_test"
 has "fence devices found"
 
 # --- standalone fencer: the peer's standalone cts-fencing steps -----------------
@@ -85,11 +91,14 @@ has "0 fence devices found"
 expect 0 -R true1 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node3"
 expect 0 -Q true1
 expect 0 -D true1
-expect 1 -Q true1
+expect 105 -Q true1
+expect 0 -D true1   # the peer succeeds for an unknown device too
 # standalone_fence_missing_agent
-expect 1 -R true1 -a fence_missing -o mode=pass -o "pcmk_host_list=node3"
+expect 105 -R true1 -a fence_missing -o mode=pass -o "pcmk_host_list=node3"   # the peer accepts it and fails later
+has "fence agent 'fence_missing' is not installed"
 expect 0 -R true2 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node2"
-expect 1 -F node3 -t 5
+expect 105 -F node3 -t 5
+has "Couldn't fence node3: No such device (no fence device can fence node3)"
 expect 0 -F node2 -t 5
 # standalone_fence_device_failure_rollover, standalone_list_devices
 expect 0 -R false1 -a fence_crm_test -o mode=fail -o "pcmk_host_list=node1 node2 node3"
@@ -98,7 +107,8 @@ expect 0 -F node3 -t 5
 expect 0 -L
 has "3 fence devices found"
 expect 0 --output-as=xml -l node1 -V
-has 'count="2"'
+has '<list name="registered fence devices" count="2">'
+has '<item name="device">true3</item>'
 has "true3"
 hasnt "true2"
 # standalone_fence_multi_device_failure
@@ -109,6 +119,7 @@ logged "for host 'node3' with device 'false1' returned: -201"
 expect 0 -R true4 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node4"
 expect 0 -B node4 -t 5
 expect 0 --output-as=xml -H node4
+has '<list name="fencing history" count="1">'
 has 'status="success" .* action="reboot" target="node4"'
 expect 0 -H '*'
 has "reboot of node4 successful: delegate=node1"
@@ -127,6 +138,7 @@ logged "Total timeout set to 10"
 logged "for host 'node3' with device 'true5' returned: 0"
 expect 0 -d node3 -i 2
 expect 1 -F node3 -t 5
+has "Couldn't fence node3: Error occurred (false1: "
 # confirm
 expect 0 -C node7
 expect 0 -H node7
@@ -146,7 +158,7 @@ CA=$BIN/cibadmin
 "$CA" -C -o resources -X '<primitive id="fd-a" class="stonith" type="fence_crm_test"><instance_attributes id="fd-a-i"><nvpair id="fd-a-1" name="pcmk_host_map" value="node2:2;node3:3"/><nvpair id="fd-a-2" name="mode" value="pass"/></instance_attributes></primitive>' || fail "cibadmin create"
 wait_for 5 sh -c "'$SA' -L | grep -q fd-a" || fail "fenced did not pick up fd-a from the CIB"
 expect 0 -l node3
-has " fd-a"
+grep -qx "fd-a" "$T/out" || fail "-l node3 does not list fd-a"
 expect 0 -F node3 -t 5
 logged "for host 'node3' with device 'fd-a' returned: 0"
 # Bad input: an unknown agent and a broken host map are reported, the rest stands.
