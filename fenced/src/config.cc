@@ -358,7 +358,7 @@ std::vector<Level> levels_for(const std::vector<Level>& levels, const std::strin
   return out;
 }
 
-FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog) {
+FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog, const std::string& local_node) {
   FencerConfig cfg;
   xmlNode* root = xml::root(cib);
   xmlNode* conf = xml::first_child(root, "configuration");
@@ -392,12 +392,32 @@ FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog) {
     }
   }
   // devices
+  std::set<std::string> banned;
+  if (xmlNode* cons = xml::first_child(conf, "constraints"); cons && !local_node.empty()) {
+    for (xmlNode* loc : xml::children(cons, "rsc_location")) {
+      std::string score = xml::attr_or(loc, "score");
+      if (xml::attr_or(loc, "node") == local_node && (score == "-INFINITY" || score == "-inf")) {
+        banned.insert(xml::attr_or(loc, "rsc"));
+      }
+    }
+  }
   std::vector<xmlNode*> prims;
   if (xmlNode* rscs = xml::first_child(conf, "resources")) collect_stonith_primitives(rscs, prims);
   for (xmlNode* p : prims) {
     std::string id = xml::attr_or(p, "id");
-    auto d = make_device(id, xml::attr_or(p, "type"), nvpairs(p, "instance_attributes"), catalog,
-                         nvpairs(p, "meta_attributes"));
+    auto meta = nvpairs(p, "meta_attributes");
+    if (auto role = meta.find("target-role"); role != meta.end() && role->second == "Stopped") continue;
+    if (banned.count(id)) continue;
+    auto d = make_device(id, xml::attr_or(p, "type"), nvpairs(p, "instance_attributes"), catalog, meta);
+    if (d.ok()) {
+      if (auto pr = meta.find("priority"); pr != meta.end()) {
+        try {
+          d->priority = std::stoi(pr->second);
+        } catch (...) {
+          cfg.problems.push_back(config_invalid("fence device '" + id + "': priority '" + pr->second + "' is not a number"));
+        }
+      }
+    }
     if (!d.ok()) {
       cfg.problems.push_back(d.status());
       continue;

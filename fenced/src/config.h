@@ -82,6 +82,7 @@ struct Device {
   std::map<std::string, ActionOverride> overrides;  // by action (reboot, off, on, list, status, monitor)
   AgentInfo info;
   bool from_cib = false;  // true: replaced on every CIB change; false: registered by a client
+  int priority = 0;       // meta priority: devices with a higher one are tried first
 
   // The agent action to run for `action` (pcmk_<action>_action or itself).
   std::string agent_action(const std::string& action) const;
@@ -146,6 +147,9 @@ struct FencerConfig {
 
 // Reads devices (class="stonith" primitives, also inside groups/clones), the
 // fencing-topology, crm_config and node attributes from a CIB document.
-FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog);
+// Devices with target-role=Stopped are left out, and so are devices banned
+// from `local_node` by a rule-less rsc_location with score -INFINITY (the
+// peer registers a device only where its resource may run).
+FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog, const std::string& local_node = "");
 
 }  // namespace crm::fenced

@@ -31,6 +31,7 @@ struct Offer {
   bool unfencing = false;          // it is required for unfencing
   std::map<std::string, milliseconds> timeouts;  // per action, as the holder computes it
   milliseconds delay_max{0};                     // pcmk_delay_max/base of the holder's device
+  int priority = 0;                              // meta priority: higher first
 };
 
 struct Fencer::Op {
@@ -275,6 +276,7 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
         if (d.info.on_target) xml::set_attr(n, "on_target", "1");
         if (d.provides_unfencing) xml::set_attr(n, "unfencing", "1");
         xml::set_attr(n, "delay_max_ms", std::to_string(std::max(d.delay_max, d.delay_base).count()));
+        if (d.priority) xml::set_attr(n, "priority", std::to_string(d.priority));
         for (const char* a : {"reboot", "off", "on"}) {
           xml::set_attr(n, (std::string("timeout_") + a).c_str(), std::to_string(d.timeout(a, milliseconds(0)).count()));
         }
@@ -292,6 +294,7 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
       o.on_target = xml::attr_or(d, "on_target") == "1";
       o.unfencing = xml::attr_or(d, "unfencing") == "1";
       o.delay_max = std::max(o.delay_max, milliseconds(wire::get_number(d, "delay_max_ms", 0)));
+      o.priority = std::max(o.priority, static_cast<int>(wire::get_number(d, "priority", 0)));
       for (const char* a : {"reboot", "off", "on"}) {
         long long t = wire::get_number(d, (std::string("timeout_") + a).c_str(), 0);
         if (t > 0) o.timeouts[a] = milliseconds(t);
@@ -536,7 +539,11 @@ void Fencer::plan(Op& op) {
         op.levels.push_back(std::move(steps));
       }
     } else {
-      for (const auto& [id, o] : op.offers) op.levels.push_back({{id, action, false}});
+      // Without topology: every capable device on its own, higher priority first, then by id.
+      std::vector<std::pair<int, std::string>> order;
+      for (const auto& [id, o] : op.offers) order.push_back({-o.priority, id});
+      std::sort(order.begin(), order.end());
+      for (const auto& [prio, id] : order) op.levels.push_back({{id, action, false}});
     }
   }
   milliseconds total{0};

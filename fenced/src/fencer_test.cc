@@ -725,6 +725,25 @@ TEST(FencerCluster, PendingOperationsOfAnOriginThatLeftAreFailed) {
   EXPECT_NE(lab.f(2).history("node3").at(0).exit_reason.find("node1 left"), std::string::npos);
 }
 
+TEST(FencerCluster, DevicesWithAHigherPriorityAreTriedFirst) {
+  Lab lab;
+  FencerConfig cfg;
+  SystemClock clock;
+  EventLoop meta_loop(clock);
+  ProcessAgentRunner catalog_runner(meta_loop, {kAgentDir});
+  for (auto [id, prio] : {std::pair{"a-low", 0}, std::pair{"z-high", 5}}) {
+    auto d = make_device(id, kAgent, kPass3, catalog_runner);
+    ASSERT_TRUE(d.ok());
+    d->priority = prio;
+    d->from_cib = true;
+    cfg.devices[id] = *d;
+  }
+  lab.f(1).apply_config(cfg);
+  auto r = lab.fence(1, "node3", "off");
+  EXPECT_TRUE(r.status.ok());
+  EXPECT_EQ(r.entry.device, "z-high");
+}
+
 TEST(FencerCluster, ManualConfirmation) {
   Lab lab;
   std::optional<FenceResult> r;
