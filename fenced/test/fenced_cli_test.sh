@@ -83,6 +83,27 @@ expect 0 -I
 grep -qx "fence_crm_test" "$T/out" || fail "-I does not list fence_crm_test"
 has "fence devices found"
 
+# --- crm_verify reports what the fencer would refuse ---------------------------------
+if [ -x "$BIN/crm_verify" ]; then
+  cat > "$T/bad-cib.xml" <<'CIB'
+<cib epoch="1" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.7">
+<configuration><crm_config/><nodes><node id="1" uname="n1"/></nodes>
+ <resources>
+   <primitive id="fd-bad" class="stonith" type="fence_crm_test">
+     <instance_attributes id="i"><nvpair id="i1" name="pcmk_host_map" value="n1-1"/></instance_attributes></primitive>
+   <primitive id="fd-ghost" class="stonith" type="fence_nonexistent"/>
+ </resources>
+ <constraints/>
+ <fencing-topology><fencing-level id="l1" index="1" target="n1" devices="fd-missing"/></fencing-topology>
+</configuration><status/></cib>
+CIB
+  "$BIN/crm_verify" -x "$T/bad-cib.xml" > "$T/out" 2>&1
+  [ $? = 78 ] || fail "crm_verify of a bad fencing configuration: $(cat "$T/out")"
+  has "error: fencing: fence device 'fd-bad' (fence_crm_test): pcmk_host_map entry 'n1-1' is not node:port"
+  has "error: fencing: fencing-level 'l1' (line 9): names device(s) that do not exist: fd-missing"
+  has "warning: fencing: fence agent 'fence_nonexistent' is not installed on this machine"
+fi
+
 # --- standalone fencer: the peer's standalone cts-fencing steps -----------------
 start_fenced --no-cib
 expect 0 -L

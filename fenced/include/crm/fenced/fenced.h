@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include <libxml/tree.h>
+
 #include "crm/core/event_loop.h"
 #include "crm/core/status.h"
 
@@ -74,6 +76,17 @@ struct ValidateResult {
 // Runs `validate-all` with `params` on stdin (pcmk_* parameters left out).
 Result<ValidateResult> validate_agent(const std::string& agent, const std::map<std::string, std::string>& params,
                                       std::chrono::milliseconds timeout);
+
+// What the fencer would refuse or complain about in a CIB (crm_verify):
+// errors for a pcmk_host_map, pcmk_host_check, timeout or delay that does not
+// parse, topology levels naming devices that do not exist, bad level indexes;
+// warnings for agents that are not installed on this machine (the CIB may be
+// meant for others). Agents are not run.
+struct FencingProblem {
+  bool error = true;
+  std::string message;
+};
+std::vector<FencingProblem> check_fencing_configuration(const xmlDoc* cib);
 
 class FencerClient {
  public:
