@@ -229,10 +229,7 @@ void Fencer::on_membership(const cluster::MembershipChange& change) {
   bool others_joined = false;
   for (cluster::NodeId n : change.joined) others_joined = others_joined || n != group_.local_node();
   if (others_joined && !history_.empty()) {
-    auto doc = wire::message("st_history_sync");
-    xml::set_attr(xml::root(doc), "from", opts_.node_name);
-    for (const auto& e : history_) wire::put_entry(xml::add_child(xml::root(doc), "entry"), e);
-    send(wire::text(doc));
+    send(wire::encode(wire::HistorySync{opts_.node_name, history_}));
   }
   for (const auto& id : done) query_complete(id);
   for (const auto& [id, step] : lost_steps) {
@@ -243,77 +240,64 @@ void Fencer::on_membership(const cluster::MembershipChange& change) {
 }
 
 void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
-  auto doc = xml::parse(payload, "fencer message");
-  if (!doc.ok()) {
-    log("dropping a malformed message from node " + std::to_string(from) + ": " + doc.status().to_string());
+  auto decoded = wire::decode(payload);
+  if (!decoded.ok()) {
+    log("dropping a malformed message from node " + std::to_string(from) + ": " + decoded.status().to_string());
     return;
   }
-  xmlNode* m = xml::root(*doc);
-  std::string op_id = xml::attr_or(m, "op");
+  wire::PeerMessage& msg = *decoded;
   // Which node id each fencer name has (every fencer sees the same messages).
-  const char* name_attr = xml::is(m, "st_query_reply") || xml::is(m, "st_history_sync") ? "from"
-                          : xml::is(m, "st_exec_result")                               ? "executor"
-                          : xml::is(m, "st_query") || xml::is(m, "st_pending")          ? "origin"
-                                                                                       : nullptr;
-  if (name_attr) {
-    if (auto n = xml::attr(m, name_attr); n && !n->empty()) node_ids_[*n] = from;
-  }
-  if (xml::is(m, "st_query")) {
-    std::string origin = xml::attr_or(m, "origin");
-    std::string target = xml::attr_or(m, "target");
-    std::string action = xml::attr_or(m, "action");
+  if (auto* q = std::get_if<wire::Query>(&msg)) node_ids_[q->origin] = from;
+  if (auto* r = std::get_if<wire::QueryReply>(&msg)) node_ids_[r->from] = from;
+  if (auto* r = std::get_if<wire::ExecResult>(&msg)) node_ids_[r->executor] = from;
+  if (auto* p = std::get_if<wire::Pending>(&msg)) node_ids_[p->entry.origin] = from;
+  if (auto* h = std::get_if<wire::HistorySync>(&msg)) node_ids_[h->from] = from;
+
+  if (auto* q = std::get_if<wire::Query>(&msg)) {
     std::weak_ptr<bool> alive = alive_;
-    capable_devices(target, action, [this, alive, op_id, target, action](std::vector<std::string> devs) {
+    std::string op_id = q->op;
+    capable_devices(q->target, q->action, [this, alive, op_id](std::vector<std::string> devs) {
       if (alive.expired()) return;
-      auto reply = wire::message("st_query_reply");
-      xmlNode* r = xml::root(reply);
-      xml::set_attr(r, "op", op_id);
-      xml::set_attr(r, "from", opts_.node_name);
+      wire::QueryReply reply{op_id, opts_.node_name, {}};
       for (const auto& id : devs) {
         const Device& d = devices_.at(id);
-        xmlNode* n = xml::add_child(r, "device");
-        xml::set_attr(n, "id", id);
-        if (d.info.on_target) xml::set_attr(n, "on_target", "1");
-        if (d.provides_unfencing) xml::set_attr(n, "unfencing", "1");
-        xml::set_attr(n, "delay_max_ms", std::to_string(std::max(d.delay_max, d.delay_base).count()));
-        if (d.priority) xml::set_attr(n, "priority", std::to_string(d.priority));
+        wire::DeviceOffer o;
+        o.id = id;
+        o.on_target = d.info.on_target;
+        o.unfencing = d.provides_unfencing;
+        o.delay_max_ms = std::max(d.delay_max, d.delay_base).count();
+        o.priority = d.priority;
         for (const char* a : {"reboot", "off", "on"}) {
-          xml::set_attr(n, (std::string("timeout_") + a).c_str(), std::to_string(d.timeout(a, milliseconds(0)).count()));
+          if (auto t = d.timeout(a, milliseconds(0)); t.count() > 0) o.timeouts_ms[a] = t.count();
         }
+        reply.devices.push_back(std::move(o));
       }
-      send(wire::text(reply));
+      send(wire::encode(reply));
     });
-  } else if (xml::is(m, "st_query_reply")) {
-    auto it = ops_.find(op_id);
+  } else if (auto* r = std::get_if<wire::QueryReply>(&msg)) {
+    auto it = ops_.find(r->op);
     if (it == ops_.end() || it->second->awaiting.empty()) return;
     Op& op = *it->second;
-    std::string node = xml::attr_or(m, "from");
-    for (xmlNode* d : xml::children(m, "device")) {
-      Offer& o = op.offers[xml::attr_or(d, "id")];
-      o.nodes.push_back(node);
-      o.on_target = xml::attr_or(d, "on_target") == "1";
-      o.unfencing = xml::attr_or(d, "unfencing") == "1";
-      o.delay_max = std::max(o.delay_max, milliseconds(wire::get_number(d, "delay_max_ms", 0)));
-      o.priority = std::max(o.priority, static_cast<int>(wire::get_number(d, "priority", 0)));
-      for (const char* a : {"reboot", "off", "on"}) {
-        long long t = wire::get_number(d, (std::string("timeout_") + a).c_str(), 0);
-        if (t > 0) o.timeouts[a] = milliseconds(t);
-      }
+    for (const auto& d : r->devices) {
+      Offer& o = op.offers[d.id];
+      o.nodes.push_back(r->from);
+      o.on_target = d.on_target;
+      o.unfencing = d.unfencing;
+      o.delay_max = std::max(o.delay_max, milliseconds(d.delay_max_ms));
+      o.priority = std::max(o.priority, d.priority);
+      for (const auto& [a, t] : d.timeouts_ms) o.timeouts[a] = milliseconds(t);
     }
     op.awaiting.erase(from);
-    if (op.awaiting.empty()) query_complete(op_id);
-  } else if (xml::is(m, "st_exec")) {
-    if (xml::attr_or(m, "executor") != opts_.node_name) return;
-    execute(op_id, static_cast<size_t>(wire::get_number(m, "step", 0)), xml::attr_or(m, "device"),
-            xml::attr_or(m, "target"), xml::attr_or(m, "action"), milliseconds(wire::get_number(m, "timeout_ms", 60000)),
-            milliseconds(wire::get_number(m, "delay_ms", 0)), xml::attr_or(m, "origin"));
-  } else if (xml::is(m, "st_exec_result")) {
-    if (!ops_.count(op_id)) return;
-    step_result(op_id, static_cast<size_t>(wire::get_number(m, "serial", 0)),
-                static_cast<int>(wire::get_number(m, "rc", 1)), xml::attr_or(m, "executor"),
-                xml::attr_or(m, "reason"));
-  } else if (xml::is(m, "st_done")) {
-    HistoryEntry e = wire::get_entry(m);
+    if (op.awaiting.empty()) query_complete(r->op);
+  } else if (auto* x = std::get_if<wire::Exec>(&msg)) {
+    if (x->executor != opts_.node_name) return;
+    execute(x->op, x->serial, x->device, x->target, x->action, milliseconds(x->timeout_ms), milliseconds(x->delay_ms),
+            x->origin);
+  } else if (auto* res = std::get_if<wire::ExecResult>(&msg)) {
+    if (!ops_.count(res->op)) return;
+    step_result(res->op, res->serial, res->rc, res->executor, res->reason);
+  } else if (auto* done = std::get_if<wire::Done>(&msg)) {
+    const HistoryEntry& e = done->entry;
     record(e);
     auto it = ops_.find(e.id);
     if (it != ops_.end() && e.origin == opts_.node_name) {
@@ -322,15 +306,16 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
       if (op->timer) loop_.cancel_timer(op->timer);
       Status st = Status::Ok();
       if (e.state != "success") {
-        StatusCode code = static_cast<StatusCode>(wire::get_number(m, "code", static_cast<int>(StatusCode::kUnavailable)));
+        bool known = done->code > 0 && done->code <= static_cast<int>(StatusCode::kInternal);
+        StatusCode code = known ? static_cast<StatusCode>(done->code) : StatusCode::kUnavailable;
         st = Status(code, e.exit_reason.empty() ? "fencing of " + e.target + " failed" : e.exit_reason);
       }
       for (auto& cb : op->callbacks) cb(FenceResult{st, e});
     }
-  } else if (xml::is(m, "st_pending")) {
-    record(wire::get_entry(m));
-  } else if (xml::is(m, "st_history_sync")) {
-    for (xmlNode* n : xml::children(m, "entry")) record(wire::get_entry(n));
+  } else if (auto* p = std::get_if<wire::Pending>(&msg)) {
+    record(p->entry);
+  } else if (auto* h = std::get_if<wire::HistorySync>(&msg)) {
+    for (const auto& entry : h->entries) record(entry);
   }
 }
 
@@ -449,14 +434,7 @@ void Fencer::start_query(const std::string& op_id, const std::string& target, co
   Op& op = *ops_.at(op_id);
   op.awaiting = std::set<cluster::NodeId>(members_.begin(), members_.end());
   op.awaiting.insert(group_.local_node());
-  auto doc = wire::message("st_query");
-  xmlNode* q = xml::root(doc);
-  xml::set_attr(q, "op", op_id);
-  xml::set_attr(q, "target", target);
-  xml::set_attr(q, "action", action);
-  xml::set_attr(q, "origin", opts_.node_name);
-  xml::set_attr(q, "version", wire::kVersion);
-  send(wire::text(doc));
+  send(wire::encode(wire::Query{op_id, target, action, opts_.node_name}));
   std::weak_ptr<bool> alive = alive_;
   op.timer = loop_.add_timer(opts_.query_timeout, [this, alive, op_id] {
     if (alive.expired()) return;
@@ -611,19 +589,18 @@ void Fencer::next_step(const std::string& op_id) {
     op.executor = executor;
     log("Requesting that " + executor + " perform '" + s.action + "' action targeting " + op.req.target +
         " using '" + s.device + "'");
-    auto doc = wire::message("st_exec");
-    xmlNode* e = xml::root(doc);
-    xml::set_attr(e, "op", op_id);
-    xml::set_attr(e, "step", std::to_string(op.serial));
-    xml::set_attr(e, "executor", executor);
-    xml::set_attr(e, "device", s.device);
-    xml::set_attr(e, "target", op.req.target);
-    xml::set_attr(e, "action", s.action);
-    xml::set_attr(e, "timeout_ms", std::to_string(timeout.count()));
-    xml::set_attr(e, "delay_ms", std::to_string(delay.count()));
-    xml::set_attr(e, "origin", opts_.node_name);
-    xml::set_attr(e, "client", op.req.client);
-    send(wire::text(doc));
+    wire::Exec exec;
+    exec.op = op_id;
+    exec.serial = op.serial;
+    exec.executor = executor;
+    exec.device = s.device;
+    exec.target = op.req.target;
+    exec.action = s.action;
+    exec.origin = opts_.node_name;
+    exec.client = op.req.client;
+    exec.timeout_ms = timeout.count();
+    exec.delay_ms = delay.count();
+    send(wire::encode(exec));
     // If no result comes (the executor died), the step fails.
     size_t serial = op.serial;
     std::weak_ptr<bool> alive = alive_;
@@ -685,11 +662,7 @@ void Fencer::finish(const std::string& op_id, bool success, const std::string& r
   e.exit_reason = success ? "" : reason;
   log("Operation '" + e.action + "' targeting " + e.target + " by " + (delegate.empty() ? "no one" : delegate) +
       " for " + e.client + "@" + opts_.node_name + ": " + (success ? "OK" : "Error (" + reason + ")"));
-  auto doc = wire::message("st_done");
-  wire::put_entry(xml::root(doc), e);
-  xml::set_attr(xml::root(doc), "op", op_id);
-  if (!success) xml::set_attr(xml::root(doc), "code", std::to_string(static_cast<int>(code)));
-  send(wire::text(doc));
+  send(wire::encode(wire::Done{e, success ? 0 : static_cast<int>(code)}));
 }
 
 void Fencer::fence(const FenceRequest& request, FenceCallback done) {
@@ -736,9 +709,7 @@ void Fencer::fence(const FenceRequest& request, FenceCallback done) {
   pending.state = "pending";
   pending.origin = opts_.node_name;
   pending.client = req.client;
-  auto doc = wire::message("st_pending");
-  wire::put_entry(xml::root(doc), pending);
-  send(wire::text(doc));
+  send(wire::encode(wire::Pending{pending}));
   start_query(id, req.target, req.action);
 }
 
@@ -762,10 +733,7 @@ void Fencer::confirm(const std::string& target, const std::string& client, Fence
   e.client = client;
   e.delegate = "a human";
   e.completed = loop_.clock().wall_now();
-  auto doc = wire::message("st_done");
-  wire::put_entry(xml::root(doc), e);
-  xml::set_attr(xml::root(doc), "op", id);
-  send(wire::text(doc));
+  send(wire::encode(wire::Done{e, 0}));
 }
 
 void Fencer::query(const std::string& target, milliseconds timeout,
@@ -788,14 +756,7 @@ void Fencer::execute(const std::string& op_id, size_t step, const std::string& d
                      const std::string& action, milliseconds timeout, milliseconds requested_delay,
                      const std::string& origin) {
   auto reply = [this, op_id, step](int rc, const std::string& reason) {
-    auto doc = wire::message("st_exec_result");
-    xmlNode* r = xml::root(doc);
-    xml::set_attr(r, "op", op_id);
-    xml::set_attr(r, "serial", std::to_string(step));
-    xml::set_attr(r, "executor", opts_.node_name);
-    xml::set_attr(r, "rc", std::to_string(rc));
-    if (!reason.empty()) xml::set_attr(r, "reason", reason);
-    send(wire::text(doc));
+    send(wire::encode(wire::ExecResult{op_id, step, opts_.node_name, rc, reason}));
   };
   auto it = devices_.find(device_id);
   if (it == devices_.end()) {
