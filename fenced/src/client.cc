@@ -251,6 +251,16 @@ Result<std::vector<std::string>> FencerClient::query(const std::string& target, 
   return out;
 }
 
+Result<std::vector<std::string>> FencerClient::targets(const std::string& device, std::chrono::milliseconds timeout) {
+  auto doc = wire::message("st_targets");
+  xml::set_attr(xml::root(doc), "device", device);
+  xml::set_attr(xml::root(doc), "timeout_ms", std::to_string(timeout.count()));
+  ASSIGN_OR_RETURN(xml::DocPtr reply, impl_->call(doc, timeout + kCallTimeout));
+  std::vector<std::string> out;
+  for (xmlNode* t : xml::children(xml::root(reply), "target")) out.push_back(xml::attr_or(t, "name"));
+  return out;
+}
+
 Status FencerClient::monitor(const std::string& device, std::chrono::milliseconds timeout) {
   auto doc = wire::message("st_monitor");
   xml::set_attr(xml::root(doc), "device", device);

@@ -48,7 +48,7 @@ struct Fencer::Op {
   size_t level = 0;
   size_t step = 0;
   size_t serial = 0;  // increments per executed step; stale results are ignored
-  bool remapped = false;
+  std::vector<bool> remapped;  // per level: a reboot remapped to off + on
   bool unfence_all = false;
   std::string last_device, last_delegate, last_reason;
   bool timed_out = false;
@@ -503,8 +503,8 @@ void Fencer::plan(Op& op) {
     if (!lv.empty()) {
       for (const Level& l : lv) {
         std::vector<Step> steps;
-        if (action == "reboot" && l.devices.size() > 1) {
-          op.remapped = true;
+        op.remapped.push_back(action == "reboot" && l.devices.size() > 1);
+        if (op.remapped.back()) {
           for (const auto& d : l.devices) steps.push_back({d, "off", false});
           // Devices whose "on" is automatic (unfencing) turn the node on by themselves.
           for (const auto& d : l.devices) {
@@ -537,17 +537,18 @@ void Fencer::next_step(const std::string& op_id) {
   Op& op = *ops_.at(op_id);
   while (op.level < op.levels.size()) {
     auto& level = op.levels[op.level];
+    bool remapped = op.level < op.remapped.size() && op.remapped[op.level];
     if (op.step >= level.size()) {
       // Every device of the level succeeded.
-      if (op.remapped) log("Undoing remap of reboot targeting " + op.req.target + " for " + op.req.client);
+      if (remapped) log("Undoing remap of reboot targeting " + op.req.target + " for " + op.req.client);
       finish(op_id, true, "", op.last_device, op.last_delegate, StatusCode::kOk);
       return;
     }
     Step& s = level[op.step];
-    if (op.remapped && op.step > 0 && s.action == "on" && level[op.step - 1].action == "off") {
+    if (remapped && op.step > 0 && s.action == "on" && level[op.step - 1].action == "off") {
       log("Remapped 'off' targeting " + op.req.target + " complete, remapping to 'on' for " + op.req.client);
     }
-    if (op.remapped && op.step == 0) log("Remapping multiple-device reboot targeting " + op.req.target + " to 'off'");
+    if (remapped && op.step == 0) log("Remapping multiple-device reboot targeting " + op.req.target + " to 'off'");
     auto offer = op.offers.find(s.device);
     std::string executor;
     if (offer != op.offers.end()) {
@@ -639,7 +640,9 @@ void Fencer::step_result(const std::string& op_id, size_t serial, int rc, const 
   } else {
     op.last_reason = reason.empty() ? s.device + " failed" : reason;
     if (rc == -62) op.timed_out = true;
-    if (op.remapped) log("Undoing remap of reboot targeting " + op.req.target + " for " + op.req.client);
+    if (op.level < op.remapped.size() && op.remapped[op.level]) {
+      log("Undoing remap of reboot targeting " + op.req.target + " for " + op.req.client);
+    }
     ++op.level;
     op.step = 0;
   }
@@ -872,6 +875,56 @@ void Fencer::attempt(std::shared_ptr<Job> job) {
         "). remaining timeout is " + secs(left2));
     attempt(job);
   });
+}
+
+void Fencer::targets(const std::string& device, milliseconds timeout,
+                     std::function<void(Result<std::vector<std::string>>)> done) {
+  std::weak_ptr<bool> alive = alive_;
+  auto answer = [this, alive, done](Result<std::vector<std::string>> r) {
+    loop_.post([alive, done, r] {
+      if (!alive.expired()) done(r);
+    });
+  };
+  auto it = devices_.find(device);
+  if (it == devices_.end()) return answer(not_found("no fence device '" + device + "'"));
+  const Device& d = it->second;
+  if (d.check != HostCheck::kDynamicList) {
+    std::vector<std::string> out = d.check == HostCheck::kStaticList ? d.host_list : std::vector<std::string>{};
+    if (d.check == HostCheck::kStaticList) {
+      for (const auto& [node, port] : d.host_map) {
+        if (std::find(out.begin(), out.end(), node) == out.end()) out.push_back(node);
+      }
+    }
+    return answer(out);
+  }
+  auto job = std::make_shared<Job>();
+  job->device = device;
+  job->action = "list";
+  job->agent_action = d.agent_action("list");
+  job->timeout = timeout.count() > 0 ? timeout : d.timeout("list", kDefaultListTimeout);
+  job->max_attempts = 1;
+  job->report = false;
+  job->done = [this, alive, done, device](const AgentOutcome& o) {
+    if (alive.expired()) return;
+    if (!o.ok()) {
+      done(unavailable("list of " + device + " failed: " + o.reason()));
+      return;
+    }
+    list_cache_[device] = {loop_.clock().monotonic_now(), o.output};
+    // Each line: a port, then aliases ("1,node1"): the names are what can be fenced.
+    std::vector<std::string> out;
+    std::string line;
+    for (size_t start = 0; start <= o.output.size();) {
+      size_t nl = o.output.find('\n', start);
+      line = o.output.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      auto tokens = parse_host_list(line);
+      if (!tokens.empty()) out.push_back(tokens.back());
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+    done(out);
+  };
+  run_job(job);
 }
 
 void Fencer::monitor(const std::string& device, milliseconds timeout, std::function<void(Status)> done) {

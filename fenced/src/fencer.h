@@ -86,6 +86,10 @@ class Fencer {
   // Devices on any fencer that can fence `target` (sorted, unique).
   void query(const std::string& target, milliseconds timeout,
              std::function<void(std::vector<std::string>)> done);
+  // The nodes a local device can fence: pcmk_host_list and pcmk_host_map for
+  // a static list, the agent's `list` for a dynamic one; empty for status/none.
+  void targets(const std::string& device, milliseconds timeout,
+               std::function<void(Result<std::vector<std::string>>)> done);
   // Runs a local device's monitor (else list, else status) with retries.
   void monitor(const std::string& device, milliseconds timeout, std::function<void(Status)> done);
 

@@ -598,6 +598,9 @@ TEST(CtsFencing, RemapComplex1) {
   EXPECT_LOG(lab, "perform 'off' action targeting node_fake using 'true2'");
   EXPECT_LOG(lab, "Remapped 'off' targeting node_fake complete, remapping to 'on'");
   EXPECT_LOG(lab, "Undoing remap of reboot targeting node_fake");
+  // Only level 2 is remapped.
+  EXPECT_EQ(lab.count("Remapping multiple-device reboot"), 1u) << lab.dump();
+  EXPECT_EQ(lab.count("Undoing remap"), 1u) << lab.dump();
 }
 
 TEST(CtsFencing, RemapComplex2) {

@@ -95,6 +95,15 @@ void FencedServer::handle(ipc::ClientId client, const std::string& message) {
       });
     });
     return;
+  } else if (xml::is(req, "st_targets")) {
+    fencer_.targets(xml::attr_or(req, "device"), ms_attr(req, "timeout_ms", 0),
+                    [later](Result<std::vector<std::string>> targets) {
+                      later(targets.status(), [&](xmlNode* n) {
+                        if (!targets.ok()) return;
+                        for (const auto& t : *targets) xml::set_attr(xml::add_child(n, "target"), "name", t);
+                      });
+                    });
+    return;
   } else if (xml::is(req, "st_monitor")) {
     fencer_.monitor(xml::attr_or(req, "device"), ms_attr(req, "timeout_ms", 0),
                     [later](Status s) { later(s, nullptr); });

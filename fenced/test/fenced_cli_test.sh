@@ -114,6 +114,18 @@ expect 0 -Q true1
 expect 0 -D true1
 expect 105 -Q true1
 expect 0 -D true1   # the peer succeeds for an unknown device too
+# --list-targets: a static list and map, a dynamic list
+expect 0 -R map1 -a fence_crm_test -o "pcmk_host_list=node1 node2" -o "pcmk_host_map=node3:3;node2:2"
+expect 0 -s map1
+has "node1"
+has "node3"
+has "3 targets found"
+expect 0 -R dyn1 -a fence_crm_test -o "mock_dynamic_hosts=p1,p2 p3"
+expect 0 -s dyn1 --output-as=xml
+has '<list name="fence targets" count="3">'
+expect 105 -s nope
+expect 0 -D map1
+expect 0 -D dyn1
 # standalone_fence_missing_agent
 expect 105 -R true1 -a fence_missing -o mode=pass -o "pcmk_host_list=node3"   # the peer accepts it and fails later
 has "fence agent 'fence_missing' is not installed"

@@ -56,6 +56,7 @@ void usage(FILE* to) {
                "  -l, --list=HOST               List devices that can terminate the specified host.\n"
                "  -L, --list-registered         List all registered devices.\n"
                "  -I, --list-installed          List all installed devices.\n"
+               "  -s, --list-targets=DEVICE     List the targets that can be fenced by the named device.\n"
                "  -M, --metadata                Show agent metadata. Requires: --agent.\n"
                "  -Q, --query=DEVICE            Check the named device's status.\n"
                "  -H, --history=NODE            Show the fencing history of NODE (or '*' for all nodes).\n"
@@ -257,6 +258,7 @@ Result<Args> parse(int argc, char** argv) {
       {"register-level", required_argument, nullptr, 'r'}, {"deregister-level", required_argument, nullptr, 'd'},
       {"list", required_argument, nullptr, 'l'},       {"list-registered", no_argument, nullptr, 'L'},
       {"list-installed", no_argument, nullptr, 'I'},   {"metadata", no_argument, nullptr, 'M'},
+      {"list-targets", required_argument, nullptr, 's'},
       {"query", required_argument, nullptr, 'Q'},      {"history", required_argument, nullptr, 'H'},
       {"last", required_argument, nullptr, 'h'},       {"validate", no_argument, nullptr, 'K'},
       {"fence", required_argument, nullptr, 'F'},      {"unfence", required_argument, nullptr, 'U'},
@@ -275,9 +277,9 @@ Result<Args> parse(int argc, char** argv) {
     if (!*s || *end) return invalid_argument(std::string(what) + " '" + s + "' is not a number");
     return static_cast<int>(v);
   };
-  while ((c = getopt_long(argc, argv, "R:D:r:d:l:LIMQ:H:h:KF:U:B:C:a:o:v:i:t:y:qV", longs, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "R:D:r:d:l:LIMQ:H:h:KF:U:B:C:s:a:o:v:i:t:y:qV", longs, nullptr)) != -1) {
     switch (c) {
-      case 'R': case 'D': case 'r': case 'd': case 'l': case 'Q': case 'H': case 'h':
+      case 'R': case 'D': case 'r': case 'd': case 'l': case 'Q': case 'H': case 'h': case 's':
       case 'F': case 'U': case 'B': case 'C':
         if (a.command && a.command != c) return invalid_argument("only one command may be given");
         a.command = static_cast<char>(c);
@@ -376,6 +378,12 @@ int run(const Args& a) {
       auto d = f.query(a.value, timeout);
       if (!d.ok()) return out.finish(exit_for(d.status()), d.status().message());
       out.list("fence device", "fence devices", "registered fence devices", *d);
+      return out.finish(kExitOk, "");
+    }
+    case 's': {
+      auto t = f.targets(a.value, timeout);
+      if (!t.ok()) return out.finish(exit_for(t.status()), t.status().message());
+      out.list("target", "targets", "fence targets", *t);
       return out.finish(kExitOk, "");
     }
     case 'Q': {

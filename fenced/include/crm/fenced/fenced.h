@@ -119,6 +119,8 @@ class FencerClient {
   Result<std::vector<DeviceSummary>> devices();
   // Devices (on any fencer of the cluster) that can fence `target`.
   Result<std::vector<std::string>> query(const std::string& target, std::chrono::milliseconds timeout);
+  // The nodes a device of the local fencer can fence (its static list, or its agent's `list`).
+  Result<std::vector<std::string>> targets(const std::string& device, std::chrono::milliseconds timeout);
   // Runs the device's monitor (or list/status) on the local fencer.
   Status monitor(const std::string& device, std::chrono::milliseconds timeout);
   // Registers a device on the local fencer (stonith_admin -R), or removes one (-D).
