@@ -177,13 +177,14 @@ FenceResult result_of(const xmlNode* reply) {
 }
 
 xml::DocPtr fence_message(const std::string& target, const std::string& action, std::chrono::milliseconds timeout,
-                          std::chrono::milliseconds delay) {
+                          std::chrono::milliseconds delay, std::chrono::milliseconds tolerance) {
   auto doc = wire::message("st_fence");
   xmlNode* n = xml::root(doc);
   xml::set_attr(n, "target", target);
   if (!action.empty()) xml::set_attr(n, "action", action);
   xml::set_attr(n, "timeout_ms", std::to_string(timeout.count()));
   if (delay.count() > 0) xml::set_attr(n, "delay_ms", std::to_string(delay.count()));
+  if (tolerance.count() > 0) xml::set_attr(n, "tolerance_ms", std::to_string(tolerance.count()));
   return doc;
 }
 
@@ -201,14 +202,15 @@ Result<std::unique_ptr<FencerClient>> FencerClient::connect(EventLoop& loop, con
 }
 
 Status FencerClient::fence(const std::string& target, const std::string& action, std::chrono::milliseconds timeout,
-                           FenceCallback done, std::chrono::milliseconds delay) {
-  auto doc = fence_message(target, action, timeout, delay);
+                           FenceCallback done, std::chrono::milliseconds delay, std::chrono::milliseconds tolerance) {
+  auto doc = fence_message(target, action, timeout, delay, tolerance);
   return impl_->send_async(doc, [done](xmlNode* reply) { done(result_of(reply)); });
 }
 
 Result<FenceResult> FencerClient::fence_sync(const std::string& target, const std::string& action,
-                                             std::chrono::milliseconds timeout, std::chrono::milliseconds delay) {
-  auto doc = fence_message(target, action, timeout, delay);
+                                             std::chrono::milliseconds timeout, std::chrono::milliseconds delay,
+                                             std::chrono::milliseconds tolerance) {
+  auto doc = fence_message(target, action, timeout, delay, tolerance);
   // Every device of every level may use the whole timeout, plus the query.
   auto wait = std::max<std::chrono::milliseconds>(timeout, std::chrono::seconds(60)) * 20 + delay;
   // A failed fencing is an answer (with its entry), not an error of the call.

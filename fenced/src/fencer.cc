@@ -687,6 +687,20 @@ void Fencer::fence(const FenceRequest& request, FenceCallback done) {
     });
     return;
   }
+  if (req.tolerance.count() > 0) {
+    std::time_t now = loop_.clock().wall_now();
+    for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
+      if (it->target != req.target || it->action != req.action || it->state != "success") continue;
+      if ((now - it->completed) * 1000 > req.tolerance.count()) break;
+      log("Target " + req.target + " was fenced (" + req.action + ") less than " + secs(req.tolerance) +
+          "s ago by " + it->delegate + " on behalf of " + it->client);
+      HistoryEntry e = *it;
+      loop_.post([alive, done, e] {
+        if (!alive.expired()) done(FenceResult{Status::Ok(), e});
+      });
+      return;
+    }
+  }
   // An identical operation in flight: its result answers this request too.
   for (auto& [id, op] : ops_) {
     if (op->kind == Op::Kind::kFence && op->req.target == req.target && op->req.action == req.action) {

@@ -45,6 +45,9 @@ struct FenceRequest {
   milliseconds timeout{0};         // per device; 0 = stonith-timeout
   milliseconds delay{0};           // requested delay before the first device
   std::string client = "client";
+  // When > 0: an identical request (target, action) that succeeded less than
+  // this long ago answers this one without fencing again (--tolerance).
+  milliseconds tolerance{0};
 };
 
 class Fencer {

@@ -78,7 +78,8 @@ void FencedServer::handle(ipc::ClientId client, const std::string& message) {
     xml::set_attr(r, "version", wire::kVersion);
     xml::set_attr(r, "node", fencer_.node_name());
   } else if (xml::is(req, "st_fence")) {
-    FenceRequest fr{target, xml::attr_or(req, "action"), ms_attr(req, "timeout_ms", 0), ms_attr(req, "delay_ms", 0), name};
+    FenceRequest fr{target, xml::attr_or(req, "action"), ms_attr(req, "timeout_ms", 0), ms_attr(req, "delay_ms", 0), name,
+                    ms_attr(req, "tolerance_ms", 0)};
     fencer_.fence(fr, [later](const FenceResult& res) {
       later(res.status, [&](xmlNode* n) { wire::put_entry(xml::add_child(n, "entry"), res.entry); });
     });

@@ -46,7 +46,7 @@ wait_for() {  # wait_for SECONDS CMD...
 start_fenced() {
   "$BIN/fenced" --standalone --node-name node1 "$@" >> "$T/fenced.log" 2>&1 &
   FENCED_PID=$!
-  wait_for 5 grep -q "successfully started" "$T/fenced.log" || fail "fenced did not start"
+  wait_for 5 grep -qs "successfully started" "$T/fenced.log" || fail "fenced did not start"
 }
 stop_fenced() {
   kill "$FENCED_PID"; wait "$FENCED_PID"; rc=$?
@@ -159,6 +159,11 @@ has "reboot of node4 successful: delegate=node1"
 has "off of node3 failed"
 expect 0 -h node4
 has "Node node4 last fenced at:"
+# --tolerance: the reboot of node4 just now answers a second one without running the agent
+expect 0 -B node4 -t 5 --tolerance 60
+logged "Target node4 was fenced (reboot) less than 60s ago by node1"
+expect 0 -H node4
+has "1 event found"
 expect 0 -h node9
 has "Node node9 has never been fenced"
 # topology through stonith_admin (cpg_topology_device_fails)

@@ -36,6 +36,7 @@ struct Args {
   int index = 0;
   int timeout_s = 120;
   int delay_s = 0;
+  int tolerance_s = 0;
   bool xml = false;
   bool quiet = false;
   int verbose = 0;
@@ -69,7 +70,8 @@ void usage(FILE* to) {
                "  -C, --confirm=HOST            Tell cluster that named host is now safely down.\n\n"
                "Additional Options:\n"
                "  -a, --agent=AGENT   -o, --option=NAME=VALUE   -v, --device=DEVICE   -i, --index=LEVEL\n"
-               "  -t, --timeout=SECONDS (default 120)   -y, --delay=SECONDS   -q, --quiet   -V, --verbose\n"
+               "  -t, --timeout=SECONDS (default 120)   -y, --delay=SECONDS   --tolerance=SECONDS\n"
+               "  -q, --quiet   -V, --verbose\n"
                "  --output-as=text|xml\n");
 }
 
@@ -252,7 +254,7 @@ Result<Args> parse(int argc, char** argv) {
       return a;
     }
   }
-  enum { kOutputAs = 1000 };
+  enum { kOutputAs = 1000, kTolerance };
   static const option longs[] = {
       {"register", required_argument, nullptr, 'R'},   {"deregister", required_argument, nullptr, 'D'},
       {"register-level", required_argument, nullptr, 'r'}, {"deregister-level", required_argument, nullptr, 'd'},
@@ -267,7 +269,8 @@ Result<Args> parse(int argc, char** argv) {
       {"device", required_argument, nullptr, 'v'},     {"index", required_argument, nullptr, 'i'},
       {"timeout", required_argument, nullptr, 't'},    {"delay", required_argument, nullptr, 'y'},
       {"quiet", no_argument, nullptr, 'q'},            {"verbose", no_argument, nullptr, 'V'},
-      {"output-as", required_argument, nullptr, kOutputAs}, {nullptr, 0, nullptr, 0}};
+      {"output-as", required_argument, nullptr, kOutputAs}, {"tolerance", required_argument, nullptr, kTolerance},
+      {nullptr, 0, nullptr, 0}};
   optind = 1;
   opterr = 0;
   int c;
@@ -303,6 +306,7 @@ Result<Args> parse(int argc, char** argv) {
       case 'y': { ASSIGN_OR_RETURN(a.delay_s, number(optarg, "delay")); break; }
       case 'q': a.quiet = true; break;
       case 'V': ++a.verbose; break;
+      case kTolerance: { ASSIGN_OR_RETURN(a.tolerance_s, number(optarg, "tolerance")); break; }
       case kOutputAs:
         if (std::string(optarg) == "xml") a.xml = true;
         else if (std::string(optarg) != "text") return invalid_argument("--output-as must be text or xml");
@@ -422,7 +426,8 @@ int run(const Args& a) {
     case 'F': case 'B': case 'U': {
       std::string action = a.command == 'F' ? "off" : a.command == 'B' ? "reboot" : "on";
       std::string verb = a.command == 'F' ? "fence" : a.command == 'B' ? "reboot" : "unfence";
-      auto r = f.fence_sync(a.value, action, timeout, std::chrono::milliseconds(std::max(0, a.delay_s) * 1000LL));
+      auto r = f.fence_sync(a.value, action, timeout, std::chrono::milliseconds(std::max(0, a.delay_s) * 1000LL),
+                            std::chrono::milliseconds(std::max(0, a.tolerance_s) * 1000LL));
       if (!r.ok()) return out.finish(exit_for(r.status()), "Couldn't " + verb + " " + a.value + ": " + r.status().message());
       if (!r->status.ok()) {
         std::string why = r->status.code() == StatusCode::kNotFound ? "No such device (" + r->status.message() + ")"

@@ -102,15 +102,19 @@ class FencerClient {
   // Asynchronous: fences `target` with `action` (reboot, off, on; "" = the
   // cluster's stonith-action), waiting at most `timeout` per device (0 = the
   // cluster's stonith-timeout). `delay` is added before the first device.
+  // With `tolerance` > 0, the same action on the same target that succeeded
+  // less than `tolerance` ago answers at once (its entry) without fencing.
   // Fails at once only when the request cannot be written; otherwise
   // `done` runs exactly once (also with unavailable when the daemon goes away).
   Status fence(const std::string& target, const std::string& action, std::chrono::milliseconds timeout,
-               FenceCallback done, std::chrono::milliseconds delay = std::chrono::milliseconds(0));
+               FenceCallback done, std::chrono::milliseconds delay = std::chrono::milliseconds(0),
+               std::chrono::milliseconds tolerance = std::chrono::milliseconds(0));
 
   // Blocking versions for tools.
   Result<FenceResult> fence_sync(const std::string& target, const std::string& action,
                                  std::chrono::milliseconds timeout,
-                                 std::chrono::milliseconds delay = std::chrono::milliseconds(0));
+                                 std::chrono::milliseconds delay = std::chrono::milliseconds(0),
+                                 std::chrono::milliseconds tolerance = std::chrono::milliseconds(0));
   // Records that `target` was fenced by hand (stonith_admin --confirm).
   Status confirm(const std::string& target);
   // History of `target`, or of every node for "" or "*", oldest first.
