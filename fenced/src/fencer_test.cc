@@ -664,6 +664,20 @@ TEST(FencerCluster, NewFencerGetsTheHistoryFromItsPeers) {
   EXPECT_EQ(lab.f(4).history(""), lab.f(1).history(""));
 }
 
+TEST(FencerCluster, IsolatedNodeIsFencedByTheMajorityAndLearnsOfItAfterTheHeal) {
+  Lab lab;
+  lab.reg(1, "d", kAgent, kPass3);
+  lab.reg(2, "d", kAgent, kPass3);
+  lab.net().partition({{1, 2}, {3}});
+  lab.settle();
+  auto r = lab.fence(2, "node3", "reboot");
+  EXPECT_TRUE(r.status.ok()) << lab.dump();
+  EXPECT_TRUE(lab.f(3).history("node3").empty());
+  lab.net().heal();
+  ASSERT_TRUE(lab.pump([&] { return lab.f(3).history("node3").size() == 1; }, 5s)) << lab.dump();
+  EXPECT_EQ(lab.f(3).history("node3")[0].state, "success");
+}
+
 TEST(FencerCluster, HistorySurvivesTheOriginsDeath) {
   Lab lab;
   lab.reg(1, "d", kAgent, kPass3);
