@@ -95,6 +95,10 @@ class FencerClient::Impl {
     }
   }
 
+  Result<std::vector<std::string>> names(const char* element, const char* key, const std::string& value,
+                                         std::chrono::milliseconds timeout, const char* item_element,
+                                         const char* item_attr);
+
   void on_readable() {
     if (!conn_) return;
     auto msgs = conn_->read_available();
@@ -243,24 +247,25 @@ Result<std::vector<DeviceSummary>> FencerClient::devices() {
   return out;
 }
 
-Result<std::vector<std::string>> FencerClient::query(const std::string& target, std::chrono::milliseconds timeout) {
-  auto doc = wire::message("st_query");
-  xml::set_attr(xml::root(doc), "target", target);
+// A request `element key=value timeout_ms=...` whose reply lists <item_element item_attr=.../>.
+Result<std::vector<std::string>> FencerClient::Impl::names(const char* element, const char* key,
+                                                          const std::string& value, std::chrono::milliseconds timeout,
+                                                          const char* item_element, const char* item_attr) {
+  auto doc = wire::message(element);
+  xml::set_attr(xml::root(doc), key, value);
   xml::set_attr(xml::root(doc), "timeout_ms", std::to_string(timeout.count()));
-  ASSIGN_OR_RETURN(xml::DocPtr reply, impl_->call(doc, timeout + kCallTimeout));
+  ASSIGN_OR_RETURN(xml::DocPtr reply, call(doc, timeout + kCallTimeout));
   std::vector<std::string> out;
-  for (xmlNode* d : xml::children(xml::root(reply), "device")) out.push_back(xml::attr_or(d, "id"));
+  for (xmlNode* n : xml::children(xml::root(reply), item_element)) out.push_back(xml::attr_or(n, item_attr));
   return out;
 }
 
+Result<std::vector<std::string>> FencerClient::query(const std::string& target, std::chrono::milliseconds timeout) {
+  return impl_->names("st_query", "target", target, timeout, "device", "id");
+}
+
 Result<std::vector<std::string>> FencerClient::targets(const std::string& device, std::chrono::milliseconds timeout) {
-  auto doc = wire::message("st_targets");
-  xml::set_attr(xml::root(doc), "device", device);
-  xml::set_attr(xml::root(doc), "timeout_ms", std::to_string(timeout.count()));
-  ASSIGN_OR_RETURN(xml::DocPtr reply, impl_->call(doc, timeout + kCallTimeout));
-  std::vector<std::string> out;
-  for (xmlNode* t : xml::children(xml::root(reply), "target")) out.push_back(xml::attr_or(t, "name"));
-  return out;
+  return impl_->names("st_targets", "device", device, timeout, "target", "name");
 }
 
 Status FencerClient::monitor(const std::string& device, std::chrono::milliseconds timeout) {
