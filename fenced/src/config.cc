@@ -383,6 +383,13 @@ FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog, const std
       else cfg.problems.push_back(config_invalid("stonith-timeout '" + it->second + "' is not a duration (using 60s)"));
     }
     if (auto it = props.find("stonith-enabled"); it != props.end()) cfg.options.stonith_enabled = is_true(it->second);
+    if (auto it = props.find("stonith-watchdog-timeout"); it != props.end() && it->second != "0") {
+      auto ms = parse_duration(it->second);
+      if (ms.ok()) cfg.options.stonith_watchdog_timeout = *ms;
+      cfg.problems.push_back(not_supported("stonith-watchdog-timeout '" + it->second +
+                                           "': watchdog (SBD) self-fencing is not supported (no watchdog device); "
+                                           "only fence devices fence"));
+    }
   }
   // node attributes (target-attribute levels)
   if (xmlNode* nodes = xml::first_child(conf, "nodes")) {

@@ -134,6 +134,9 @@ struct ClusterOptions {
   std::string stonith_action = "reboot";  // reboot or off
   milliseconds stonith_timeout{60000};
   bool stonith_enabled = true;
+  // stonith-watchdog-timeout: parsed only; watchdog (SBD) self-fencing
+  // cannot run here (no /dev/watchdog), a non-zero value is reported.
+  milliseconds stonith_watchdog_timeout{0};
 };
 
 struct FencerConfig {

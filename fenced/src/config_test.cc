@@ -234,6 +234,18 @@ TEST(ConfigFromCib, DevicesLevelsOptionsAndProblems) {
   EXPECT_EQ(n7[0].id, "l4");
 }
 
+TEST(ConfigFromCib, WatchdogTimeoutIsParsedAndReportedAsUnsupported) {
+  FakeCatalog cat;
+  auto doc = xml::parse(R"(<cib><configuration><crm_config><cluster_property_set id="o">
+      <nvpair id="w" name="stonith-watchdog-timeout" value="10s"/></cluster_property_set></crm_config>
+      <resources/></configuration></cib>)");
+  ASSERT_TRUE(doc.ok());
+  FencerConfig cfg = config_from_cib(doc->get(), cat);
+  EXPECT_EQ(cfg.options.stonith_watchdog_timeout, milliseconds(10000));
+  ASSERT_EQ(cfg.problems.size(), 1u);
+  EXPECT_EQ(cfg.problems[0].code(), StatusCode::kNotSupported);
+}
+
 TEST(Metadata, NotAnAgentIsAParseError) {
   EXPECT_EQ(parse_agent_metadata("<html/>").status().code(), StatusCode::kParseError);
   EXPECT_EQ(parse_agent_metadata("garbage").status().code(), StatusCode::kParseError);

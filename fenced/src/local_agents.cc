@@ -63,7 +63,8 @@ std::vector<FencingProblem> check_fencing_configuration(const xmlDoc* cib) {
   InstalledCatalog catalog(runner);
   FencerConfig cfg = config_from_cib(cib, catalog);
   std::vector<FencingProblem> out;
-  for (const Status& p : cfg.problems) out.push_back({true, p.message()});
+  // Unsupported options (watchdog fencing) are warnings: the configuration itself is sound.
+  for (const Status& p : cfg.problems) out.push_back({p.code() != StatusCode::kNotSupported, p.message()});
   std::vector<std::string> seen;
   for (const auto& agent : catalog.missing) {
     if (std::find(seen.begin(), seen.end(), agent) != seen.end()) continue;
