@@ -10,7 +10,7 @@
 //
 // fence() never blocks: the request is written to the socket and the answer
 // comes back through the callback on the loop. Every other call waits for
-// its reply (the daemon answers those at once, except query() and monitor(),
+// its reply (the daemon answers those at once, except query(), targets() and monitor(),
 // which run agents), so they are for tools and for start-up, not for a busy
 // controller loop.
 #pragma once
