@@ -9,7 +9,7 @@
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
 [ -x /usr/sbin/fence_dummy ] || e2e_skip "fence_dummy (fence-agents) not installed"
-[ -x "${CRM_BIN_DIR:-}/stonith_admin" ] || e2e_skip "no stonith_admin in CRM_BIN_DIR"
+for b in fenced stonith_admin; do [ -x "${CRM_BIN_DIR:-}/$b" ] || e2e_skip "no $b in CRM_BIN_DIR"; done
 cluster_begin fenc 3
 NODES="1 2 3"
 sa() { local k=$1; shift; ( node_exec "$k" "$CLUSTER_BIN/stonith_admin" "$@" ); }
