@@ -3,9 +3,12 @@
 # machine. Sets up the machine (scripts/setup.sh), builds the daemons and
 # tools, brings up a 3-node lab cluster (network namespaces, real corosync,
 # crm-launcherd -> cibd, lrmd, fenced, crmd on every node; docs/lab.md), configures a
-# floating IP + web server group with cibadmin, shows the cluster status,
-# kills -9 the node serving the web site and measures how long the site is
-# unreachable (curl from another node), then restarts that node. The lab keeps
+# floating IP + web server group with cibadmin, fencing on (stonith-enabled=true:
+# Debian's fence_ipmilan through each node's lab BMC), shows the cluster
+# status, kills -9 the node serving the web site and measures how long the
+# site is unreachable (curl from another node): the dead node is fenced
+# (powered off through its BMC) before the group starts elsewhere; the fence
+# history shows it; then the node is powered on through its BMC and rejoins. The lab keeps
 # running at the end; the last lines tell how to look around and stop it.
 #
 # Needs root. Environment: CRM_BUILD_DIR (default build), LAB_NAME (default
@@ -83,7 +86,11 @@ for g in cib.iter("group"):
 }
 
 bold "4/8 configure the HA web service with cibadmin (on n2)"
-cib_do 2 -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>'
+# Fencing: one fence_ipmilan device per node, through the node's BMC
+# (ipmi_sim on the lab's management network), never run on the node it
+# fences; stonith-action=off, so a fenced node stays off until powered on.
+cib_do 2 -M -c -o configuration -X "<configuration><resources>$(lab_fence_devices "$NODES")</resources><constraints>$(lab_fence_constraints "$NODES")</constraints></configuration>"
+cib_do 2 -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="true"/><nvpair id="opt-stonith-action" name="stonith-action" value="off"/></cluster_property_set></crm_config>'
 cib_do 2 -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>'
 web="<group id=\"web\">
   <primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\">
@@ -95,7 +102,7 @@ web="<group id=\"web\">
     <operations><op id=\"site-mon\" name=\"monitor\" interval=\"5s\"/></operations>
   </primitive>
 </group>"
-say "stonith-enabled=false, resource-stickiness=100, and the group:"
+say "stonith-enabled=true (fence-n1..n3: fence_ipmilan via each node's BMC at $(bmc_ip 1)..$(bmc_ip 3)), stonith-action=off, resource-stickiness=100, and the group:"
 echo "$web" | sed 's/^/     /'
 cib_do 2 -C -o resources -X "$web"
 
@@ -137,12 +144,22 @@ newdc=$(wait_one_dc 3 30 "$rest") || newdc="?"
 new=$(web_node)
 say "the site answers again after ${ms} ms (\"$who\"); the group now runs on n$new; DC: n$newdc$([ "$on" = "$dc" ] && echo " (newly elected)")"
 printf '\n   FAILOVER TIME: %s ms from kill -9 of n%s to the site answering on n%s\n' "$ms" "$on" "$new"
+dclog=$LAB_ROOT/n$newdc/launcher.log
+asked=$(grep "fencing n$on (" "$dclog" 2>/dev/null | tail -1 | awk '{print $3}')
+done_at=$(grep "fencing of n$on confirmed" "$dclog" 2>/dev/null | tail -1 | awk '{print $3}')
+if [ -n "$asked" ] && [ -n "$done_at" ]; then
+    awk -v k="$kill_ts" -v a="$asked" -v d="$done_at" 'BEGIN { printf "   of which: %d ms until the DC asked to fence n'"$on"' (corosync noticing the death), %d ms fencing it (fence_ipmilan through the BMC)\n", (a - k) * 1000, (d - a) * 1000 }'
+fi
 
-bold "7/8 status after the failover"
+bold "7/8 status after the failover, and the fence history"
 status "$client"
+say "stonith_admin --history n$on (on n$client):"
+( node_exec "$client" "$CRM_BIN_DIR/stonith_admin" --history "n$on" ) 2>&1 | sed 's/^/     /'
+say "n$on's BMC: power $( [ "$(cat "$(bmc_dir "$on")/power")" = 0 ] && echo off || echo on )"
 
-bold "8/8 restart n$on: it rejoins"
-"$LAB/node-start.sh" "$on" >/dev/null
+bold "8/8 power n$on on through its BMC: it boots and rejoins"
+( node_exec "$client" fence_ipmilan -a "$(bmc_ip "$on")" -l "$LAB_BMC_USER" -p "$LAB_BMC_PASSWORD" -o on ) 2>/dev/null | sed 's/^/   fence_ipmilan -o on: /'
+"$LAB/node-start.sh" "$on" >/dev/null  # already booting (or booted) through the BMC: starts what is missing
 d2=$(wait_one_dc 3 60) || { echo "demo: n$on did not rejoin" >&2; exit 1; }
 wait_same_cib 30 "$NODES" || true
 sleep 2

@@ -7,6 +7,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh"
 build="$top/build-asan"
 "$top/scripts/build.sh" "$build" -DCRM_SANITIZE=ON
+# The lab's nodes run our agents from the system's OCF root, as the demo does.
+install -d /usr/lib/ocf/resource.d/crm
+install -m 0755 "$top"/agents/ocf/* /usr/lib/ocf/resource.d/crm/
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 cd "$build"

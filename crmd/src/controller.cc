@@ -4,11 +4,14 @@
 #include <charconv>
 #include <optional>
 
+#include "crm/core/boolean.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
 #include "crm/pengine/digest.h"
+#include "crm/pengine/pengine.h"
 #include "crm/tengine/op_record.h"
+#include "wire.h"
 
 namespace crm::crmd {
 
@@ -54,17 +57,12 @@ int exec_status_code(lrmd::OpStatus s) {
   return 4;
 }
 
-// "<name a="1" .../>" with escaping, plus optional children serialized.
-class MsgBuilder {
+// A CIB fragment "<name a="1" .../>" with escaping.
+class ElementBuilder {
  public:
-  explicit MsgBuilder(const char* name) : doc_(xml::new_document(name)) {}
-  MsgBuilder& set(const char* k, const std::string& v) {
+  explicit ElementBuilder(const char* name) : doc_(xml::new_document(name)) {}
+  ElementBuilder& set(const char* k, const std::string& v) {
     xml::set_attr(xml::root(doc_), k, v);
-    return *this;
-  }
-  MsgBuilder& child(const std::string& xml_text) {
-    auto parsed = xml::parse(xml_text, "message child");
-    if (parsed.ok()) xmlAddChild(xml::root(doc_), xmlDocCopyNode(xml::root(*parsed), doc_.get(), 1));
     return *this;
   }
   std::string str() const { return xml::to_string(xml::root(doc_), false); }
@@ -72,6 +70,31 @@ class MsgBuilder {
  private:
   xml::DocPtr doc_;
 };
+
+std::string op_key(const std::string& rsc, const std::string& action, uint32_t interval_ms) {
+  return rsc + "_" + action + "_" + std::to_string(interval_ms);
+}
+
+// An executor result as the status section records it (without the
+// transition key and digest, which only the DC's request knows).
+tengine::OpRecord op_record(const lrmd::ExecResult& r, const std::string& node) {
+  return tengine::OpRecord{.rsc_id = r.rsc_id, .rsc_class = r.standard, .rsc_provider = r.provider,
+                           .rsc_type = r.type, .operation = r.action, .interval_ms = r.interval_ms,
+                           .call_id = r.call_id, .rc = r.rc, .op_status = exec_status_code(r.op_status),
+                           .exec_time_ms = r.duration_ms, .queue_time_ms = r.queue_ms,
+                           .last_rc_change = r.start_time + r.duration_ms / 1000, .on_node = node,
+                           .exit_reason = r.exit_reason};
+}
+
+// Drops the recurring operation rsc/action/interval from `ops`.
+void forget_recurring(std::vector<lrmd::ExecRequest>& ops, const std::string& rsc, const std::string& action,
+                      uint32_t interval_ms) {
+  ops.erase(std::remove_if(ops.begin(), ops.end(),
+                           [&](const lrmd::ExecRequest& r) {
+                             return r.rsc_id == rsc && r.action == action && r.interval_ms == interval_ms;
+                           }),
+            ops.end());
+}
 
 std::string xpath_node_state(NodeId id) { return "/cib/status/node_state[@id='" + id_str(id) + "']"; }
 
@@ -90,6 +113,14 @@ std::optional<std::string> bootstrap_option(const cib::Cib& cib, const std::stri
 }  // namespace
 
 const char* dc_version() { return CRM_DC_VERSION; }
+
+Scheduler policy_engine(std::function<void(const std::vector<std::string>&)> warnings) {
+  return [warnings](const cib::Cib& cib, std::time_t now) -> Result<tengine::Graph> {
+    ASSIGN_OR_RETURN(pengine::Transition t, pengine::schedule(cib.doc(), now));
+    if (warnings) warnings(t.warnings);
+    return tengine::Graph::from(t);
+  };
+}
 
 // ---------------------------------------------------------------------------
 // The DC's executor for the transition engine: rsc_ops go to the target node's
@@ -115,19 +146,27 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
                             .op_digest = digest, .on_node = a.on_node};
       c_.record(*target, rec);
     }
-    c_.send(MsgBuilder("crmd_exec").set("target", a.on_node).set("key", key).set("digest", digest).child(a.xml).str());
+    c_.send(wire::encode(wire::ExecOrder{.target = a.on_node, .key = key, .digest = digest, .rsc_id = a.rsc_id,
+                                         .rsc_class = a.rsc_class, .rsc_provider = a.rsc_provider,
+                                         .rsc_type = a.rsc_type, .operation = a.operation,
+                                         .interval_ms = static_cast<uint32_t>(a.interval_ms),
+                                         .timeout_ms = static_cast<uint32_t>(a.timeout.count()),
+                                         .attributes = a.attributes}));
     return Status::Ok();
   }
 
  private:
   Status crm_event(const tengine::Action& a) {
     if (a.operation == "do_shutdown") {
-      c_.send(MsgBuilder("crmd_do_shutdown").set("target", a.on_node).str());
-      if (auto id = c_.node_id(a.on_node)) c_.shutdown_released_.insert(*id);
+      c_.send(wire::encode(wire::DoShutdown{.target = a.on_node}));
+      if (auto id = c_.node_id(a.on_node)) {
+        c_.shutdown_released_.insert(*id);
+        c_.write_expected_down(*id);
+      }
     } else if (a.operation == "clear_failcount") {
       if (auto id = c_.node_id(a.on_node)) c_.clear_failcount(*id, a.rsc_id.empty() ? a.operation_key : a.rsc_id);
     } else if (a.operation == "stonith") {
-      return not_supported("fencing is not implemented (set stonith-enabled=false)");
+      return c_.start_fencing(a);  // done when the fencer answers
     }
     c_.transition_->action_done(a.id, {});
     return Status::Ok();
@@ -138,12 +177,17 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
 // ---------------------------------------------------------------------------
 
 Controller::Controller(NodeId self, std::string name, ControllerDeps deps, ControllerOptions options)
-    : self_(self), name_(std::move(name)), deps_(std::move(deps)), options_(options), view_(cib::Cib::empty()) {
+    : self_(self),
+      name_(std::move(name)),
+      deps_(std::move(deps)),
+      options_(options),
+      replica_(std::make_shared<const cib::Cib>(cib::Cib::empty())),
+      view_(cib::Cib::empty()) {
   names_[self_] = name_;
   dc_executor_ = std::make_unique<DcExecutor>(*this);
 }
 
-Controller::~Controller() { *alive_ = false; }
+Controller::~Controller() = default;
 
 void Controller::log(const std::string& line) const {
   if (deps_.log) deps_.log(line);
@@ -164,7 +208,11 @@ Outputs Controller::step(const Input& input) {
         else if constexpr (std::is_same_v<T, Quorum>) on_quorum(in.quorate);
         else if constexpr (std::is_same_v<T, Message>) on_message(in.from, in.payload);
         else if constexpr (std::is_same_v<T, LocalResult>) on_local_result(in.result);
-        else if constexpr (std::is_same_v<T, CibChanged>) on_cib_changed();
+        else if constexpr (std::is_same_v<T, CibSnapshot>) on_cib_snapshot(in.cib);
+        else if constexpr (std::is_same_v<T, CibWriteDone>) on_cib_write_done(in.id, in.status);
+        else if constexpr (std::is_same_v<T, ExecutorHistory>) on_executor_history(in);
+        else if constexpr (std::is_same_v<T, FenceResult>) on_fence_result(in);
+        else if constexpr (std::is_same_v<T, NodeFenced>) on_node_fenced(in.target);
         else if constexpr (std::is_same_v<T, Tick>) on_tick();
         else if constexpr (std::is_same_v<T, ShutdownRequest>) on_shutdown();
         else if constexpr (std::is_same_v<T, ClusterNodes>) on_cluster_nodes(in.nodes);
@@ -181,6 +229,7 @@ Outputs Controller::step(const Input& input) {
   }
   Outputs out = std::move(out_);
   out_ = Outputs{};
+  out.deadline = next_deadline();
   return out;
 }
 
@@ -192,6 +241,7 @@ std::optional<Clock::Monotonic> Controller::next_deadline() const {
   if (transition_ && !transition_->finished()) consider(transition_->next_deadline());
   if (state_ == State::kIntegration) consider(join_deadline_);
   consider(shutdown_deadline_);
+  if (replan_) consider(fence_retry_at_);
   for (const auto& [node, deadline] : controller_gone_) consider(deadline);
   return best;
 }
@@ -220,7 +270,7 @@ std::optional<NodeId> Controller::node_id(const std::string& name) const {
 // ---- the CIB view -----------------------------------------------------------
 
 void Controller::rebuild_view() {
-  view_ = deps_.cib.current().copy();
+  view_ = replica_->copy();
   for (const Outstanding& o : outstanding_) {
     auto applied = cib::apply_request(view_, o.request, nullptr);
     (void)applied;
@@ -245,6 +295,7 @@ bool Controller::effective_quorum() const {
     if (xmlNode* nodes = xml::first_child(cfg, "nodes")) known = std::max(known, xml::children(nodes, "node").size());
   }
   known = std::max(known, max_members_seen_);
+  if (options_.two_node && known <= 2) return quorate_;
   return quorate_ && members_.size() * 2 > known;
 }
 
@@ -256,17 +307,17 @@ void Controller::submit(cib::Request r) {
   if (in_sync) last_fingerprint_ = fingerprint(view_);
   uint64_t seq = next_seq_++;
   outstanding_.push_back({seq, r});
-  std::weak_ptr<bool> alive = alive_;
-  deps_.cib.submit(r, [this, alive, seq](const Status& st) {
-    if (alive.expired()) return;
-    if (!st.ok() && st.code() != StatusCode::kNotFound) log("CIB update refused: " + st.to_string());
-    for (auto it = outstanding_.begin(); it != outstanding_.end(); ++it) {
-      if (it->seq == seq) {
-        outstanding_.erase(it);
-        break;
-      }
+  out_.cib_writes.push_back({seq, std::move(r)});
+}
+
+void Controller::on_cib_write_done(uint64_t id, const Status& st) {
+  if (!st.ok() && st.code() != StatusCode::kNotFound) log("CIB update refused: " + st.to_string());
+  for (auto it = outstanding_.begin(); it != outstanding_.end(); ++it) {
+    if (it->seq == id) {
+      outstanding_.erase(it);
+      break;
     }
-  });
+  }
 }
 
 std::string Controller::fingerprint(const cib::Cib& view) const {
@@ -353,6 +404,12 @@ void Controller::on_membership(const Membership& m) {
   bool was_dc = is_dc();
   members_ = m.members;
   std::sort(members_.begin(), members_.end());
+  for (NodeId back : m.joined) {
+    fenced_members_.erase(back);
+    fenced_while_not_dc_.erase(node_name(back));  // rebooted and back: what it reports now is the truth
+    fence_failures_.erase(node_name(back));
+    fence_given_up_.erase(node_name(back));
+  }
   max_members_seen_ = std::max(max_members_seen_, members_.size());
   if (std::find(members_.begin(), members_.end(), self_) == members_.end()) {
     log("membership without this node; waiting");
@@ -380,6 +437,14 @@ void Controller::on_membership(const Membership& m) {
     return;
   }
   rebuild_view();
+  for (const std::string& target : fenced_while_not_dc_) {
+    auto id = node_id(target);
+    if (id && std::find(members_.begin(), members_.end(), *id) == members_.end()) {
+      log("node " + target + " was fenced before we took over: it is down");
+      write_node_down(*id);
+    }
+  }
+  fenced_while_not_dc_.clear();
   // A new DC always runs a join round, also when it takes over from a DC
   // that left: its CIB copy may lag the old DC's last writes (results of
   // operations it had asked for), and planning on that copy would start
@@ -414,10 +479,10 @@ void Controller::on_quorum(bool q) {
 
 void Controller::write_cib_root_attributes() {
   if (!is_dc()) return;
-  const xmlNode* root = deps_.cib.current().root();
+  const xmlNode* root = replica_->root();
   std::string q = effective_quorum() ? "1" : "0";
   if (xml::attr_or(root, "have-quorum") != q || xml::attr_or(root, "dc-uuid") != id_str(self_)) {
-    MsgBuilder b("cib");
+    ElementBuilder b("cib");
     b.set("have-quorum", q).set("dc-uuid", id_str(self_));
     submit({.op = cib::Op::kModify, .section = "cib", .fragment = b.str()});
   }
@@ -451,36 +516,46 @@ void Controller::write_cluster_properties() {
 }
 
 void Controller::on_message(NodeId from, const std::string& payload) {
-  auto doc = xml::parse(payload, "crmd message");
-  if (!doc.ok()) {
-    log("ignoring malformed message from node " + id_str(from));
+  auto decoded = wire::decode(payload);
+  if (!decoded.ok()) {
+    log("ignoring malformed message from node " + id_str(from) + ": " + decoded.status().to_string());
     return;
   }
-  xmlNode* msg = xml::root(*doc);
-  std::string_view kind = xml::name(msg);
-  if (auto n = xml::attr(msg, "name"); n && xml::attr_or(msg, "node") == id_str(from)) names_[from] = *n;
-  if (kind == "crmd_join_offer") {
-    if (from == dc_) send_join_request(static_cast<uint64_t>(to_long(xml::attr_or(msg, "gen"))));
-  } else if (kind == "crmd_join_request") {
-    if (is_dc()) handle_join_request(from, msg);
-  } else if (kind == "crmd_exec") {
-    if (xml::attr_or(msg, "target") == name_ && from == dc_) handle_exec(msg);
-  } else if (kind == "crmd_op_result") {
-    if (is_dc()) handle_op_result(from, msg);
-  } else if (kind == "crmd_shutdown_req") {
-    if (is_dc()) handle_shutdown_request(from, msg);
-  } else if (kind == "crmd_do_shutdown") {
-    if (xml::attr_or(msg, "target") == name_ && from == dc_) {
-      log("the DC released this node: exiting");
-      set_state(State::kStopped);
-      out_.exit = true;
-    }
-  }
+  auto learn_name = [&](NodeId node, const std::string& name) {
+    if (node == from && !name.empty()) names_[from] = name;
+  };
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, wire::JoinOffer>) {
+          if (from == dc_) send_join_request(m.gen);
+        } else if constexpr (std::is_same_v<T, wire::JoinRequest>) {
+          learn_name(m.node, m.name);
+          if (is_dc()) handle_join_request(from, m);
+        } else if constexpr (std::is_same_v<T, wire::ExecOrder>) {
+          if (m.target == name_ && from == dc_) handle_exec(m);
+        } else if constexpr (std::is_same_v<T, wire::OpResult>) {
+          learn_name(m.node, m.name);
+          if (is_dc()) handle_op_result(from, m);
+        } else if constexpr (std::is_same_v<T, wire::ShutdownRequest>) {
+          learn_name(m.node, m.name);
+          if (is_dc()) handle_shutdown_request(from);
+        } else if constexpr (std::is_same_v<T, wire::DoShutdown>) {
+          if (m.target == name_ && from == dc_) {
+            log("the DC released this node: exiting");
+            set_state(State::kStopped);
+            out_.exit = true;
+          }
+        }
+      },
+      *decoded);
 }
 
-void Controller::on_cib_changed() {
+void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib) {
+  if (!cib) return;
+  replica_ = std::move(cib);
   if (!is_dc()) {
-    view_ = deps_.cib.current().copy();
+    view_ = replica_->copy();
     return;
   }
   rebuild_view();
@@ -533,7 +608,7 @@ void Controller::on_tick() {
     controller_gone_.erase(node);
     log("the controller of node " + id_str(node) + " did not come back: taking the node for down");
     if (is_dc()) {
-      mark_node_down(node);
+      mark_node_down(node, /*in_corosync=*/true);
       request_replan("controller of node " + id_str(node) + " gone");
     }
   }
@@ -563,7 +638,7 @@ void Controller::on_shutdown() {
   }
   log("shutdown requested: asking the DC to move resources away");
   if (!is_dc()) set_state(State::kStopping);
-  send(MsgBuilder("crmd_shutdown_req").set("node", id_str(self_)).set("name", name_).str());
+  send(wire::encode(wire::ShutdownRequest{.node = self_, .name = name_}));
 }
 
 // ---- DC: join -------------------------------------------------------------------
@@ -578,7 +653,7 @@ void Controller::start_integration() {
   if (transition_ && !transition_->finished()) transition_->abort("join in progress");
   set_state(State::kIntegration);
   join_deadline_ = deps_.clock.monotonic_now() + options_.join_timeout;
-  send(MsgBuilder("crmd_join_offer").set("dc", id_str(self_)).set("gen", std::to_string(join_gen_)).str());
+  send(wire::encode(wire::JoinOffer{.dc = self_, .gen = join_gen_}));
   if (awaiting_join_.empty()) finalize_join();
 }
 
@@ -586,21 +661,18 @@ void Controller::send_join_request(uint64_t gen) {
   if (gen <= last_join_gen_answered_ && dc_ == last_join_dc_) return;
   last_join_gen_answered_ = gen;
   last_join_dc_ = dc_;
-  MsgBuilder b("crmd_join_request");
-  b.set("node", id_str(self_)).set("name", name_).set("gen", std::to_string(gen)).child(history_xml());
-  send(b.str());
+  send(wire::encode(wire::JoinRequest{.node = self_, .name = name_, .gen = gen, .history_xml = history_xml()}));
   if (!is_dc()) set_state(shutting_down_ ? State::kStopping : State::kNotDc);
   joined_ = true;
 }
 
-void Controller::handle_join_request(NodeId from, xmlNode* msg) {
+void Controller::handle_join_request(NodeId from, const wire::JoinRequest& msg) {
   if (state_ != State::kIntegration) {
     // A late answer (or to an earlier offer): nothing to integrate now.
     return;
   }
-  if (static_cast<uint64_t>(to_long(xml::attr_or(msg, "gen"))) != join_gen_) return;
-  xmlNode* hist = xml::first_child(msg, "lrm_resources");
-  join_histories_[from] = hist ? xml::to_string(hist, false) : "<lrm_resources/>";
+  if (msg.gen != join_gen_) return;
+  join_histories_[from] = msg.history_xml;
   awaiting_join_.erase(from);
   if (awaiting_join_.empty()) finalize_join();
 }
@@ -614,7 +686,7 @@ void Controller::finalize_join() {
     std::string uname = node_name(node);
     auto it = v.nodes.find(uname);
     if (it == v.nodes.end() || !it->second.in_config) {
-      MsgBuilder n("node");
+      ElementBuilder n("node");
       n.set("id", id_str(node)).set("uname", uname).set("type", "member");
       submit({.op = cib::Op::kCreate, .section = "nodes", .fragment = n.str()});
     }
@@ -672,10 +744,38 @@ void Controller::keep_last_failures(NodeId node, xmlNode* lrm_resources) {
   }
 }
 
-void Controller::mark_node_down(NodeId node) {
+bool Controller::fencing_enabled() const {
+  auto v = bootstrap_option(view_, "stonith-enabled");
+  return !v || is_true(*v);  // on unless configured off, as the peer's
+}
+
+void Controller::mark_node_down(NodeId node, bool in_corosync) {
   std::string uname = node_name(node);
-  log("node " + id_str(node) + " (" + uname + ") left: marking it down, its resources stopped");
-  MsgBuilder ns("node_state");
+  StatusView v = read_status(view_);
+  const NodeView* nv = v.by_id(id_str(node));
+  bool clean = nv == nullptr || nv->expected_down || !fencing_enabled() || fenced_members_.erase(node) > 0;
+  if (clean) {
+    log("node " + id_str(node) + " (" + uname + ") left: marking it down, its resources stopped");
+    write_node_down(node);
+    return;
+  }
+  // Lost without a clean shutdown: what it ran may still run (a hung node, a
+  // node cut off but alive). The node stays a member as far as the join is
+  // concerned and keeps its history, so the policy engine sees it unclean and
+  // fences it before anything it held starts elsewhere.
+  log("node " + id_str(node) + " (" + uname + ") lost without a clean shutdown: it must be fenced before its " +
+      "resources are recovered");
+  ElementBuilder ns("node_state");
+  ns.set("id", id_str(node)).set("in_ccm", in_corosync ? "true" : "false").set("crmd", "offline");
+  ns.set("crm-debug-origin", "peer_update_callback");
+  if (!uname.empty()) ns.set("uname", uname);
+  submit({.op = cib::Op::kModify, .section = "status", .fragment = ns.str(), .allow_create = true});
+  shutdown_released_.erase(node);
+}
+
+void Controller::write_node_down(NodeId node) {
+  std::string uname = node_name(node);
+  ElementBuilder ns("node_state");
   ns.set("id", id_str(node)).set("in_ccm", "false").set("crmd", "offline").set("join", "down");
   ns.set("expected", "down").set("crm-debug-origin", "peer_update_callback");
   if (!uname.empty()) ns.set("uname", uname);
@@ -689,32 +789,129 @@ void Controller::mark_node_down(NodeId node) {
   shutdown_released_.erase(node);
 }
 
+void Controller::write_expected_down(NodeId node) {
+  // A node released to shut down: when it leaves, it left cleanly.
+  ElementBuilder ns("node_state");
+  ns.set("id", id_str(node)).set("expected", "down");
+  submit({.op = cib::Op::kModify, .section = "status", .fragment = ns.str(), .allow_create = true});
+}
+
+// ---- DC: fencing -------------------------------------------------------------------
+
+Status Controller::start_fencing(const tengine::Action& a) {
+  const std::string& target = a.on_node;
+  std::string action = a.meta("stonith_action").value_or("reboot");
+  uint64_t id = next_fence_id_++;
+  fence_ops_[id] = {target, a.id};
+  ++stats_.fencing_requested;
+  int attempt = fence_failures_.count(target) ? fence_failures_.at(target) + 1 : 1;
+  log("fencing " + target + " (" + action + "), attempt " + std::to_string(attempt) + ": nothing it ran is " +
+      "recovered before the fencer confirms");
+  auto timeout = transition_ ? transition_->graph().stonith_timeout : std::chrono::milliseconds(60000);
+  std::chrono::milliseconds delay{0};
+  if (auto d = a.meta("priority_fencing_delay")) {
+    delay = std::chrono::milliseconds(to_long(*d) * 1000);
+    log("fencing of " + target + " delayed " + *d + " s (priority-fencing-delay: it runs the most important resources)");
+  }
+  out_.fencing.push_back({id, target, action, timeout, delay});
+  return Status::Ok();
+}
+
+void Controller::on_fence_result(const FenceResult& r) {
+  auto it = fence_ops_.find(r.id);
+  std::string target = it == fence_ops_.end() ? r.target : it->second.target;
+  if (r.status.ok()) {
+    log("fencing of " + target + " confirmed");
+    on_node_fenced(target);
+    return;
+  }
+  ++stats_.fencing_failed;
+  int failures = ++fence_failures_[target];
+  int max_attempts = 10;
+  if (auto v = bootstrap_option(view_, "stonith-max-attempts")) {
+    long m = to_long(*v, 10);
+    if (m > 0) max_attempts = static_cast<int>(m);
+  }
+  auto backoff = options_.fence_retry_backoff * (1 << std::min(failures - 1, 5));
+  backoff = std::min<std::chrono::milliseconds>(backoff, std::chrono::milliseconds(30000));
+  if (failures >= max_attempts) {
+    fence_given_up_.insert(target);
+    log("fencing of " + target + " failed (" + r.status.to_string() + "): " + std::to_string(failures) +
+        " failures, stonith-max-attempts reached: giving up; what it ran stays where it is until it is fenced " +
+        "(stonith_admin --confirm " + target + ") or rejoins");
+  } else {
+    log("fencing of " + target + " failed (" + r.status.to_string() + "), attempt " + std::to_string(failures) +
+        " of " + std::to_string(max_attempts) + ": nothing is recovered; retrying in " +
+        std::to_string(backoff.count()) + " ms");
+    fence_retry_at_ = deps_.clock.monotonic_now() + backoff;
+  }
+  if (it != fence_ops_.end()) {
+    int action_id = it->second.action_id;
+    fence_ops_.erase(it);
+    if (transition_ && !transition_->finished()) {
+      tengine::ActionResult failed;
+      failed.rc = tengine::kOcfUnknownError;
+      failed.status = tengine::ExecStatus::kError;
+      failed.output = r.status.to_string();
+      transition_->action_done(action_id, failed);
+    }
+  }
+  request_replan("fencing of " + target + " failed");
+}
+
+void Controller::on_node_fenced(const std::string& target) {
+  fence_failures_.erase(target);
+  fence_given_up_.erase(target);
+  if (!is_dc()) {
+    fenced_while_not_dc_.insert(target);
+    return;
+  }
+  bool awaited = std::any_of(fence_ops_.begin(), fence_ops_.end(), [&](const auto& op) { return op.second.target == target; });
+  auto member = node_id(target);
+  bool is_member = member && std::find(members_.begin(), members_.end(), *member) != members_.end();
+  if (!awaited && is_member) return;  // fenced earlier and back since: the join has its state
+  if (!awaited) {
+    // The fencers' notice of a fencing already handled (ours, confirmed
+    // through FenceResult): nothing new unless the CIB still shows it up.
+    StatusView v = read_status(view_);
+    auto it = v.nodes.find(target);
+    if (it == v.nodes.end() || (it->second.expected_down && !it->second.online && it->second.active.empty())) return;
+  }
+  if (auto id = node_id(target)) {
+    if (std::find(members_.begin(), members_.end(), *id) != members_.end()) {
+      // Still (or again) a member: either corosync has not yet noticed the
+      // power cut, or the node already rebooted and rejoined, and the join
+      // writes what it runs now. Its leaving will be clean.
+      fenced_members_.insert(*id);
+    } else {
+      // As the peer's stonith update: down and clean, its history gone (a
+      // fenced node runs nothing), so the policy engine recovers its resources.
+      write_node_down(*id);
+    }
+  }
+  for (auto it = fence_ops_.begin(); it != fence_ops_.end();) {
+    if (it->second.target != target) {
+      ++it;
+      continue;
+    }
+    int action_id = it->second.action_id;
+    it = fence_ops_.erase(it);
+    if (transition_ && !transition_->finished()) transition_->action_done(action_id, {});
+  }
+  request_replan("node " + target + " fenced");
+}
+
 // ---- DC: results, planning ---------------------------------------------------------
 
-void Controller::handle_op_result(NodeId from, xmlNode* msg) {
-  tengine::OpRecord op;
-  op.rsc_id = xml::attr_or(msg, "rsc");
-  op.rsc_class = xml::attr_or(msg, "class");
-  op.rsc_provider = xml::attr_or(msg, "provider");
-  op.rsc_type = xml::attr_or(msg, "type");
-  op.operation = xml::attr_or(msg, "operation");
-  op.interval_ms = to_long(xml::attr_or(msg, "interval"));
-  op.call_id = static_cast<int>(to_long(xml::attr_or(msg, "call-id")));
-  op.rc = static_cast<int>(to_long(xml::attr_or(msg, "rc-code")));
-  op.op_status = static_cast<int>(to_long(xml::attr_or(msg, "op-status")));
-  op.exec_time_ms = to_long(xml::attr_or(msg, "exec-time"));
-  op.queue_time_ms = to_long(xml::attr_or(msg, "queue-time"));
-  op.last_rc_change = to_long(xml::attr_or(msg, "last-rc-change"));
-  op.transition_key = xml::attr_or(msg, "key");
-  op.op_digest = xml::attr_or(msg, "digest");
-  op.exit_reason = xml::attr_or(msg, "exit-reason");
+void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
+  tengine::OpRecord op = msg.op;
   op.on_node = node_name(from);
   if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
   else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = tengine::kOcfNotRunning;
   ++stats_.results_recorded;
 
   if (op.operation == "cancel") {
-    long interval = to_long(xml::attr_or(msg, "cancel-interval"));
+    long interval = msg.cancel_interval_ms;
     std::string xp = xpath_node_state(from) + "/lrm/lrm_resources/lrm_resource[@id='" + op.rsc_id +
                      "']/lrm_rsc_op[@interval='" + std::to_string(interval) + "' and @id!='" + op.rsc_id +
                      "_last_failure_0']";
@@ -757,7 +954,7 @@ void Controller::handle_op_result(NodeId from, xmlNode* msg) {
   }
 }
 
-void Controller::handle_shutdown_request(NodeId from, xmlNode* msg) {
+void Controller::handle_shutdown_request(NodeId from) {
   log("node " + node_name(from) + " asks to shut down");
   set_node_attribute(from, "shutdown", std::to_string(deps_.clock.wall_now()));
   request_replan("shutdown of " + node_name(from));
@@ -774,6 +971,10 @@ void Controller::run_policy_engine_if_needed() {
   if (!is_dc() || !replan_) return;
   if (state_ == State::kIntegration || state_ == State::kFinalizeJoin || state_ == State::kStopped) return;
   if (!controller_gone_.empty() && !(transition_ && !transition_->finished())) return;  // see controller_left()
+  if (fence_retry_at_ && !(transition_ && !transition_->finished())) {
+    if (deps_.clock.monotonic_now() < *fence_retry_at_) return;  // backing off after a failed fencing
+    fence_retry_at_.reset();
+  }
   if (transition_ && !transition_->finished()) {
     if (!transition_->aborting()) transition_->abort(replan_reason_);
     return;  // in-flight actions finish first
@@ -783,20 +984,23 @@ void Controller::run_policy_engine_if_needed() {
   decorate_view();
   last_fingerprint_ = fingerprint(view_);
   ++stats_.pe_runs;
-  auto graph_xml = deps_.scheduler ? deps_.scheduler(view_, deps_.clock.wall_now())
-                                   : Result<std::string>(unavailable("no policy engine"));
-  if (!graph_xml.ok()) {
+  auto graph = deps_.scheduler ? deps_.scheduler(view_, deps_.clock.wall_now())
+                               : Result<tengine::Graph>(unavailable("no policy engine"));
+  if (!graph.ok()) {
     ++stats_.pe_errors;
-    log("policy engine failed: " + graph_xml.status().to_string());
+    log("policy engine failed: " + graph.status().to_string());
     set_state(State::kIdle);
     return;
   }
-  auto graph = tengine::Graph::parse(*graph_xml);
-  if (!graph.ok()) {
-    ++stats_.pe_errors;
-    log("policy engine returned an unusable graph: " + graph.status().to_string());
-    set_state(State::kIdle);
-    return;
+  for (const auto& [id, a] : graph->actions) {
+    if (a.type == tengine::ActionType::kCrmEvent && a.operation == "stonith" && fence_given_up_.count(a.on_node)) {
+      // The peer's "too many failures to fence": nothing runs, since the
+      // graph's recovery hangs on that fencing.
+      log("not running the transition: it needs the fencing of " + a.on_node + ", given up after " +
+          std::to_string(fence_failures_[a.on_node]) + " failures");
+      set_state(State::kIdle);
+      return;
+    }
   }
   graph->transition_id = next_transition_id_++;
   ++stats_.transitions;
@@ -849,120 +1053,119 @@ void Controller::maybe_release_shutdown_nodes() {
     if (!nv || !nv->shutdown || !nv->active.empty() || shutdown_released_.count(n)) continue;
     shutdown_released_.insert(n);
     if (n == self_) {
+      write_expected_down(n);  // so the next DC does not take our leaving for a failure
       log("this DC ran down its resources: exiting");
       set_state(State::kStopped);
       out_.exit = true;
     } else {
-      send(MsgBuilder("crmd_do_shutdown").set("target", nv->uname).str());
+      write_expected_down(n);
+      send(wire::encode(wire::DoShutdown{.target = nv->uname}));
     }
   }
 }
 
 // ---- member side: executing ----------------------------------------------------
 
-void Controller::handle_exec(xmlNode* msg) {
-  std::string key = xml::attr_or(msg, "key");
-  std::string wrapped = "<transition_graph><synapse id=\"0\"><action_set>";
-  for (xmlNode* c : xml::children(msg)) wrapped += xml::to_string(c, false);
-  wrapped += "</action_set></synapse></transition_graph>";
-  auto g = tengine::Graph::parse(wrapped);
-  if (!g.ok() || g->actions.empty()) {
-    log("bad exec request: " + g.status().to_string());
-    return;
-  }
-  const tengine::Action& a = g->actions.begin()->second;
+void Controller::exec(const lrmd::ExecRequest& req) {
+  if (req.interval_ms > 0) recurring_.push_back(req);
+  out_.executor.push_back({ExecutorCall::Kind::kExec, req});
+}
+
+void Controller::cancel(const std::string& rsc, const std::string& action, uint32_t interval_ms) {
+  forget_recurring(recurring_, rsc, action, interval_ms);
   lrmd::ExecRequest req;
-  req.rsc_id = a.rsc_id;
-  req.standard = a.rsc_class;
-  req.provider = a.rsc_provider;
-  req.type = a.rsc_type;
-  req.action = a.operation;
-  req.interval_ms = static_cast<uint32_t>(a.interval_ms);
-  req.timeout_ms = a.timeout.count() > 0 ? static_cast<uint32_t>(a.timeout.count()) : 20000;
-  for (const auto& [k, v] : a.attributes) req.params[k] = v;
+  req.rsc_id = rsc;
+  req.action = action;
+  req.interval_ms = interval_ms;
+  out_.executor.push_back({ExecutorCall::Kind::kCancel, std::move(req)});
+}
 
-  auto reply = [&](int rc, int status, const std::string& reason, const std::string& extra_name = "",
-                   const std::string& extra_value = "") {
-    MsgBuilder b("crmd_op_result");
-    b.set("node", id_str(self_)).set("name", name_).set("rsc", a.rsc_id).set("class", a.rsc_class);
-    b.set("provider", a.rsc_provider).set("type", a.rsc_type).set("operation", a.operation);
-    b.set("interval", std::to_string(a.interval_ms)).set("call-id", "0").set("rc-code", std::to_string(rc));
-    b.set("op-status", std::to_string(status)).set("key", key).set("digest", xml::attr_or(msg, "digest"));
-    b.set("last-rc-change", std::to_string(deps_.clock.wall_now())).set("exit-reason", reason);
-    if (!extra_name.empty()) b.set(extra_name.c_str(), extra_value);
-    send(b.str());
-  };
+void Controller::reply_exec(const wire::ExecOrder& order, int rc, int op_status, const std::string& reason) {
+  wire::OpResult m{.node = self_, .name = name_};
+  m.op = tengine::OpRecord{.rsc_id = order.rsc_id, .rsc_class = order.rsc_class, .rsc_provider = order.rsc_provider,
+                           .rsc_type = order.rsc_type, .operation = order.operation,
+                           .interval_ms = order.interval_ms, .call_id = 0, .rc = rc, .op_status = op_status,
+                           .last_rc_change = deps_.clock.wall_now(), .transition_key = order.key,
+                           .op_digest = order.digest, .exit_reason = reason};
+  if (order.operation == "cancel") m.cancel_interval_ms = order.interval_ms;
+  send(wire::encode(m));
+}
 
-  if (a.operation == "cancel") {
-    std::string op = a.meta("operation").value_or("monitor");
-    Status st = deps_.executor.cancel(a.rsc_id, op, static_cast<uint32_t>(a.interval_ms));
-    (void)st;  // gone already is as good as cancelled
-    reply(0, 0, "", "cancel-interval", std::to_string(a.interval_ms));
+void Controller::handle_exec(const wire::ExecOrder& order) {
+  lrmd::ExecRequest req;
+  req.rsc_id = order.rsc_id;
+  req.standard = order.rsc_class;
+  req.provider = order.rsc_provider;
+  req.type = order.rsc_type;
+  req.action = order.operation;
+  req.interval_ms = order.interval_ms;
+  req.timeout_ms = order.timeout_ms > 0 ? order.timeout_ms : 20000;
+  for (const auto& [k, v] : order.attributes) req.params[k] = v;
+
+  if (order.operation == "cancel") {
+    auto op = order.attributes.find("CRM_meta_operation");
+    cancel(order.rsc_id, op == order.attributes.end() ? "monitor" : op->second, order.interval_ms);
+    reply_exec(order, 0, 0, "");  // gone already is as good as cancelled
     return;
   }
-  if (a.operation == "stop") {
+  if (order.operation == "stop") {
     // Recurring monitors end before the stop runs (their cancellations are not reported).
-    if (auto rec = deps_.executor.recurring_ops(); rec.ok()) {
-      for (const auto& r : *rec) {
-        if (r.request.rsc_id == a.rsc_id) {
-          Status st = deps_.executor.cancel(r.request.rsc_id, r.request.action, r.request.interval_ms);
-          (void)st;
-        }
-      }
+    std::vector<lrmd::ExecRequest> of_rsc;
+    for (const auto& r : recurring_) {
+      if (r.rsc_id == order.rsc_id) of_rsc.push_back(r);
     }
+    for (const auto& r : of_rsc) cancel(r.rsc_id, r.action, r.interval_ms);
   }
-  memos_[req.rsc_id + "_" + req.action + "_" + std::to_string(req.interval_ms)] = {
-      key, xml::attr_or(msg, "digest"), req.rsc_id, req.standard, req.provider, req.type, req.action, req.interval_ms};
-  auto call = deps_.executor.exec(req);
-  if (!call.ok()) {
-    log("executor refused " + req.rsc_id + " " + req.action + ": " + call.status().to_string());
-    reply(tengine::kOcfUnknownError, 4, call.status().message());
+  memos_[op_key(req.rsc_id, req.action, req.interval_ms)] = {order.key,     order.digest, req.rsc_id, req.standard,
+                                                             req.provider,  req.type,     req.action, req.interval_ms};
+  exec(req);
+}
+
+void Controller::remember_result(const lrmd::ExecResult& r) {
+  // Mirrors the executor's last_results(): cancelled and pending results do
+  // not change it, nor does a request it refused (it never ran).
+  if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) return;
+  if (r.call_id == 0) {
+    if (r.interval_ms > 0) forget_recurring(recurring_, r.rsc_id, r.action, r.interval_ms);
+    return;
   }
+  last_results_.erase(std::remove_if(last_results_.begin(), last_results_.end(),
+                                     [&](const lrmd::ExecResult& h) {
+                                       return h.rsc_id == r.rsc_id && h.action == r.action &&
+                                              h.interval_ms == r.interval_ms;
+                                     }),
+                      last_results_.end());
+  last_results_.push_back(r);
+}
+
+void Controller::on_executor_history(const ExecutorHistory& h) {
+  last_results_.clear();
+  for (const auto& r : h.last_results) remember_result(r);
+  recurring_.clear();
+  for (const auto& op : h.recurring) recurring_.push_back(op.request);
 }
 
 void Controller::on_local_result(const lrmd::ExecResult& r) {
+  remember_result(r);
   if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) return;
-  std::string op_key = r.rsc_id + "_" + r.action + "_" + std::to_string(r.interval_ms);
+  std::string key = op_key(r.rsc_id, r.action, r.interval_ms);
   OpMemo memo;
-  if (auto it = memos_.find(op_key); it != memos_.end()) memo = it->second;
-  if (r.interval_ms == 0) memos_.erase(op_key);
-  MsgBuilder b("crmd_op_result");
-  b.set("node", id_str(self_)).set("name", name_).set("rsc", r.rsc_id).set("class", r.standard);
-  b.set("provider", r.provider).set("type", r.type).set("operation", r.action);
-  b.set("interval", std::to_string(r.interval_ms)).set("call-id", std::to_string(r.call_id));
-  b.set("rc-code", std::to_string(r.rc)).set("op-status", std::to_string(exec_status_code(r.op_status)));
-  b.set("exec-time", std::to_string(r.duration_ms)).set("queue-time", std::to_string(r.queue_ms));
-  b.set("last-rc-change", std::to_string(r.start_time ? r.start_time + r.duration_ms / 1000 : deps_.clock.wall_now()));
-  b.set("key", memo.key).set("digest", memo.digest).set("exit-reason", r.exit_reason);
-  if (!memo.key.empty() || r.interval_ms > 0) memos_history_[op_key] = memo;
-  send(b.str());
+  if (auto it = memos_.find(key); it != memos_.end()) memo = it->second;
+  if (r.interval_ms == 0) memos_.erase(key);
+  wire::OpResult m{.node = self_, .name = name_, .op = op_record(r, "")};
+  if (!r.start_time) m.op.last_rc_change = deps_.clock.wall_now();
+  m.op.transition_key = memo.key;
+  m.op.op_digest = memo.digest;
+  if (!memo.key.empty() || r.interval_ms > 0) memos_history_[key] = memo;
+  send(wire::encode(m));
 }
 
 std::string Controller::history_xml() {
   xml::DocPtr doc = xml::new_document("lrm_resources");
-  auto results = deps_.executor.last_results();
-  if (!results.ok()) {
-    log("cannot read the executor's history: " + results.status().to_string());
-    return "<lrm_resources/>";
-  }
-  for (const lrmd::ExecResult& r : *results) {
+  for (const lrmd::ExecResult& r : last_results_) {
     if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) continue;
-    tengine::OpRecord op;
-    op.rsc_id = r.rsc_id;
-    op.rsc_class = r.standard;
-    op.rsc_provider = r.provider;
-    op.rsc_type = r.type;
-    op.operation = r.action;
-    op.interval_ms = r.interval_ms;
-    op.call_id = r.call_id;
-    op.rc = r.rc;
-    op.op_status = exec_status_code(r.op_status);
-    op.exec_time_ms = r.duration_ms;
-    op.queue_time_ms = r.queue_ms;
-    op.last_rc_change = r.start_time + r.duration_ms / 1000;
-    op.on_node = name_;
-    std::string op_key = r.rsc_id + "_" + r.action + "_" + std::to_string(r.interval_ms);
-    if (auto it = memos_history_.find(op_key); it != memos_history_.end()) {
+    tengine::OpRecord op = op_record(r, name_);
+    if (auto it = memos_history_.find(op_key(r.rsc_id, r.action, r.interval_ms)); it != memos_history_.end()) {
       op.transition_key = it->second.key;
       op.op_digest = it->second.digest;
     }
@@ -973,7 +1176,7 @@ std::string Controller::history_xml() {
   // Operations the DC asked for that are still running here: pending, so a
   // DC that plans from this history neither repeats nor forgets them (a DC
   // that left may not have waited for them).
-  for (const auto& [op_key, memo] : memos_) {
+  for (const auto& [key, memo] : memos_) {
     if (memo.interval_ms != 0 || memo.rsc_id.empty() || memo.action == "monitor") continue;
     tengine::OpRecord op{.rsc_id = memo.rsc_id, .rsc_class = memo.standard, .rsc_provider = memo.provider,
                          .rsc_type = memo.type, .operation = memo.action, .interval_ms = 0, .call_id = -1,

@@ -5,36 +5,50 @@
 #include <optional>
 #include <tuple>
 
-#include "crm/crmd/simple_scheduler.h"
 #include "crm/crmd/status_view.h"
+#include "wire.h"
 
 namespace crm::crmd {
 namespace {
 
-// A CIB applied in place (no replication) and an executor that never runs anything.
-class LocalCib : public CibAccess {
- public:
-  const cib::Cib& current() const override { return cib; }
-  void submit(const cib::Request& r, std::function<void(const Status&)> done) override {
-    auto applied = cib::apply_request(cib, r, nullptr);
-    done(applied.ok() ? Status::Ok() : applied.status());
+// One controller with its effects carried out in place: CIB writes applied to
+// a local CIB (no replication) and answered, executor calls recorded and
+// never run, messages kept.
+struct Harness {
+  explicit Harness(NodeId id, ControllerOptions options = {}, cib::Cib initial = cib::Cib::empty())
+      : cib(std::move(initial)),
+        c(id, "n" + std::to_string(id), {.clock = clock, .scheduler = policy_engine(), .log = nullptr}, options) {
+    step(CibSnapshot{std::make_shared<const cib::Cib>(cib.copy())});
   }
-  cib::Cib cib = cib::Cib::empty();
-};
-
-class NullExecutor : public lrmd::ExecutorApi {
- public:
-  void set_result_callback(lrmd::ResultCallback) override {}
-  Result<int> exec(const lrmd::ExecRequest& r) override {
-    requests.push_back(r);
-    return static_cast<int>(requests.size());
+  // Feeds `input` and then the acknowledgements of the CIB writes it caused,
+  // until the controller writes nothing more. Returns the messages sent.
+  std::vector<std::string> step(const Input& input) {
+    std::vector<std::string> messages;
+    std::vector<Input> pending{input};
+    while (!pending.empty()) {
+      Input in = std::move(pending.front());
+      pending.erase(pending.begin());
+      Outputs out = c.step(in);
+      messages.insert(messages.end(), out.messages.begin(), out.messages.end());
+      for (const ExecutorCall& x : out.executor) {
+        (x.kind == ExecutorCall::Kind::kExec ? requests : cancels).push_back(x.request);
+      }
+      if (out.cib_writes.empty()) continue;
+      for (const CibWrite& w : out.cib_writes) {
+        auto applied = cib::apply_request(cib, w.request, nullptr);
+        done.push_back({w.id, applied.ok() ? Status::Ok() : applied.status()});
+      }
+      pending.push_back(CibSnapshot{std::make_shared<const cib::Cib>(cib.copy())});
+      for (auto& d : done) pending.push_back(d);
+      done.clear();
+    }
+    return messages;
   }
-  Status cancel(const std::string&, const std::string&, uint32_t) override { return Status::Ok(); }
-  Result<std::vector<lrmd::RecurringOp>> recurring_ops() override { return std::vector<lrmd::RecurringOp>{}; }
-  Result<std::vector<lrmd::ExecResult>> last_results(const std::string&) override {
-    return std::vector<lrmd::ExecResult>{};
-  }
-  std::vector<lrmd::ExecRequest> requests;
+  SimulatedClock clock;
+  cib::Cib cib;
+  Controller c;
+  std::vector<lrmd::ExecRequest> requests, cancels;
+  std::vector<CibWriteDone> done;
 };
 
 TEST(ControllerTest, StateNames) {
@@ -43,73 +57,146 @@ TEST(ControllerTest, StateNames) {
 }
 
 TEST(ControllerTest, LoneNodeBecomesDcJoinsItselfAndPlans) {
-  SimulatedClock clock;
-  LocalCib cib;
-  NullExecutor ex;
-  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
-  EXPECT_EQ(c.state(), State::kStarting);
-  c.step(Quorum{true});
-  Outputs out = c.step(Membership{{1}, {1}, {}});
-  EXPECT_TRUE(c.is_dc());
-  EXPECT_EQ(c.state(), State::kIdle);
-  ASSERT_FALSE(out.messages.empty());  // the join offer
-  StatusView v = read_status(cib.cib);
+  Harness h(1);
+  EXPECT_EQ(h.c.state(), State::kStarting);
+  h.step(Quorum{true});
+  auto messages = h.step(Membership{{1}, {1}, {}});
+  EXPECT_TRUE(h.c.is_dc());
+  EXPECT_EQ(h.c.state(), State::kIdle);
+  ASSERT_FALSE(messages.empty());  // the join offer
+  StatusView v = read_status(h.cib);
   ASSERT_TRUE(v.nodes.count("n1"));
   EXPECT_TRUE(v.nodes.at("n1").online);
   EXPECT_TRUE(v.nodes.at("n1").in_config);
   EXPECT_EQ(v.dc_uuid, "1");
-  EXPECT_GE(c.stats().pe_runs, 1u);
+  EXPECT_GE(h.c.stats().pe_runs, 1u);
+}
+
+TEST(ControllerTest, MessagesRoundTripThroughTheWireFormat) {
+  wire::ExecOrder order{.target = "n2", .key = "3:0:0:1", .digest = "d", .rsc_id = "ip", .rsc_class = "ocf",
+                        .rsc_provider = "heartbeat", .rsc_type = "IPaddr2", .operation = "start",
+                        .interval_ms = 0, .timeout_ms = 20000,
+                        .attributes = {{"ip", "10.0.0.1 & <x>"}, {"CRM_meta_timeout", "20000"}}};
+  auto decoded = wire::decode(wire::encode(order));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().to_string();
+  auto* back = std::get_if<wire::ExecOrder>(&*decoded);
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->attributes, order.attributes);
+  EXPECT_EQ(back->rsc_provider, "heartbeat");
+  EXPECT_EQ(back->timeout_ms, 20000u);
+  wire::OpResult result{.node = 2, .name = "n2"};
+  result.op = {.rsc_id = "ip", .operation = "cancel", .interval_ms = 0, .call_id = 7, .rc = 0,
+               .exit_reason = "a \"reason\""};
+  result.cancel_interval_ms = 10000;
+  decoded = wire::decode(wire::encode(result));
+  ASSERT_TRUE(decoded.ok());
+  auto* r = std::get_if<wire::OpResult>(&*decoded);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->cancel_interval_ms, 10000u);
+  EXPECT_EQ(r->op.exit_reason, "a \"reason\"");
+  EXPECT_EQ(r->op.call_id, 7);
+  wire::JoinRequest join{.node = 3, .name = "n3", .gen = 9, .history_xml = "<lrm_resources><lrm_resource id=\"x\"/></lrm_resources>"};
+  decoded = wire::decode(wire::encode(join));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<wire::JoinRequest>(*decoded).history_xml, join.history_xml);
+  // Not XML, unknown, or missing what it needs: an error, never a message.
+  EXPECT_FALSE(wire::decode("<crmd_join_offer").ok());
+  EXPECT_EQ(wire::decode("<crmd_nonsense/>").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(wire::decode("<crmd_exec target=\"n1\"/>").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(ControllerTest, NonDcAnswersTheJoinOfferAndRunsWhatTheDcSends) {
-  SimulatedClock clock;
-  LocalCib cib;
-  NullExecutor ex;
-  Controller c(2, "n2", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
-  c.step(Membership{{1, 2}, {1, 2}, {}});
-  EXPECT_FALSE(c.is_dc());
-  EXPECT_EQ(c.dc(), 1u);
-  Outputs out = c.step(Message{1, R"(<crmd_join_offer dc="1" gen="1"/>)"});
-  ASSERT_EQ(out.messages.size(), 1u);
-  EXPECT_NE(out.messages[0].find("crmd_join_request"), std::string::npos);
-  EXPECT_EQ(c.state(), State::kNotDc);
-  c.step(Message{1, R"(<crmd_exec target="n2" key="3:0:0:1" digest="d"><rsc_op id="3" operation="start"
-      operation_key="ip_start_0" on_node="n2"><primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr2"/>
-      <attributes CRM_meta_timeout="20000" ip="10.0.0.1"/></rsc_op></crmd_exec>)"});
-  ASSERT_EQ(ex.requests.size(), 1u);
-  EXPECT_EQ(ex.requests[0].action, "start");
-  EXPECT_EQ(ex.requests[0].params.at("ip"), "10.0.0.1");
+  Harness h(2);
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  EXPECT_FALSE(h.c.is_dc());
+  EXPECT_EQ(h.c.dc(), 1u);
+  auto messages = h.step(Message{1, wire::encode(wire::JoinOffer{.dc = 1, .gen = 1})});
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_NE(messages[0].find("crmd_join_request"), std::string::npos);
+  EXPECT_EQ(h.c.state(), State::kNotDc);
+  wire::ExecOrder start{.target = "n2", .key = "3:0:0:1", .digest = "d", .rsc_id = "ip", .rsc_class = "ocf",
+                        .rsc_provider = "heartbeat", .rsc_type = "IPaddr2", .operation = "start",
+                        .timeout_ms = 20000, .attributes = {{"CRM_meta_timeout", "20000"}, {"ip", "10.0.0.1"}}};
+  h.step(Message{1, wire::encode(start)});
+  ASSERT_EQ(h.requests.size(), 1u);
+  EXPECT_EQ(h.requests[0].action, "start");
+  EXPECT_EQ(h.requests[0].params.at("ip"), "10.0.0.1");
   // An exec from a node that is not the DC is ignored.
-  c.step(Message{2, R"(<crmd_exec target="n2" key="4:0:0:2"><rsc_op id="4" operation="stop"
-      operation_key="ip_stop_0" on_node="n2"><primitive id="ip" class="ocf" type="IPaddr2"/></rsc_op></crmd_exec>)"});
-  EXPECT_EQ(ex.requests.size(), 1u);
+  wire::ExecOrder stop = start;
+  stop.operation = "stop";
+  h.step(Message{2, wire::encode(stop)});
+  EXPECT_EQ(h.requests.size(), 1u);
+  // A recurring monitor, then a stop: the monitor is cancelled before the stop runs.
+  wire::ExecOrder monitor = start;
+  monitor.operation = "monitor";
+  monitor.interval_ms = 10000;
+  h.step(Message{1, wire::encode(monitor)});
+  h.step(Message{1, wire::encode(stop)});
+  ASSERT_EQ(h.cancels.size(), 1u);
+  EXPECT_EQ(h.cancels[0].action, "monitor");
+  EXPECT_EQ(h.cancels[0].interval_ms, 10000u);
+  ASSERT_EQ(h.requests.size(), 3u);
+  EXPECT_EQ(h.requests[2].action, "stop");
+  // A request the executor refused comes back as an error result, reported to the DC.
+  lrmd::ExecResult refused;
+  refused.rsc_id = "ip";
+  refused.action = "stop";
+  refused.rc = lrmd::kOcfErrGeneric;
+  refused.op_status = lrmd::OpStatus::kError;
+  refused.exit_reason = "lrmd unreachable";
+  messages = h.step(LocalResult{refused});
+  ASSERT_EQ(messages.size(), 1u);
+  auto decoded = wire::decode(messages[0]);
+  ASSERT_TRUE(decoded.ok());
+  const auto& reported = std::get<wire::OpResult>(*decoded);
+  EXPECT_EQ(reported.op.transition_key, "3:0:0:1");
+  EXPECT_EQ(reported.op.op_status, 4);
+  EXPECT_EQ(reported.op.exit_reason, "lrmd unreachable");
+}
+
+TEST(ControllerTest, EveryEffectIsAnOutputAndNothingHappensUntilItIsAcknowledged) {
+  SimulatedClock clock;
+  Controller c(1, "n1", {.clock = clock, .scheduler = policy_engine(), .log = nullptr});
+  c.step(CibSnapshot{std::make_shared<const cib::Cib>(cib::Cib::empty())});
+  c.step(Quorum{true});
+  Outputs out = c.step(Membership{{1}, {1}, {}});
+  ASSERT_FALSE(out.cib_writes.empty());  // dc-uuid, have-quorum, the node's entries
+  ASSERT_TRUE(out.deadline.has_value() || c.state() == State::kIdle);
+  // The controller plans from its own writes while they are in flight...
+  StatusView v = read_status(c.planning_view());
+  ASSERT_TRUE(v.nodes.count("n1"));
+  EXPECT_TRUE(v.nodes.at("n1").online);
+  // ...and a refused write is dropped from the view at the next snapshot.
+  for (const CibWrite& w : out.cib_writes) c.step(CibWriteDone{w.id, invalid_argument("refused")});
+  c.step(CibSnapshot{std::make_shared<const cib::Cib>(cib::Cib::empty())});
+  EXPECT_FALSE(read_status(c.planning_view()).nodes.count("n1"));
 }
 
 TEST(ControllerTest, RestartedDcIsAnsweredAlthoughItCountsJoinOffersFromOneAgain) {
-  SimulatedClock clock;
-  LocalCib cib;
-  NullExecutor ex;
-  Controller c(3, "n3", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
-  c.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
-  auto answers = [&](const char* offer) {
-    Outputs out = c.step(Message{1, offer});
-    return out.messages.size() == 1 && out.messages[0].find("crmd_join_request") != std::string::npos;
+  Harness h(3);
+  h.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
+  auto answers = [&](uint64_t gen) {
+    auto messages = h.step(Message{1, wire::encode(wire::JoinOffer{.dc = 1, .gen = gen})});
+    return messages.size() == 1 && messages[0].find("crmd_join_request") != std::string::npos;
   };
-  EXPECT_TRUE(answers(R"(<crmd_join_offer dc="1" gen="1"/>)"));
-  EXPECT_FALSE(answers(R"(<crmd_join_offer dc="1" gen="1"/>)"));  // the same offer twice: answered once
+  EXPECT_TRUE(answers(1));
+  EXPECT_FALSE(answers(1));  // the same offer twice: answered once
   // n1 dies (n2 takes over) and comes back: it is the DC again, and its
   // offers start from generation 1.
-  c.step(Membership{{2, 3}, {}, {1}});
-  EXPECT_EQ(c.dc(), 2u);
-  c.step(Membership{{1, 2, 3}, {1}, {}});
-  EXPECT_EQ(c.dc(), 1u);
-  EXPECT_TRUE(answers(R"(<crmd_join_offer dc="1" gen="1"/>)"));
-  EXPECT_EQ(c.state(), State::kNotDc);
+  h.step(Membership{{2, 3}, {}, {1}});
+  EXPECT_EQ(h.c.dc(), 2u);
+  h.step(Membership{{1, 2, 3}, {1}, {}});
+  EXPECT_EQ(h.c.dc(), 1u);
+  EXPECT_TRUE(answers(1));
+  EXPECT_EQ(h.c.state(), State::kNotDc);
+}
+
+std::string join_request(NodeId n, uint64_t gen) {
+  return wire::encode(wire::JoinRequest{.node = n, .name = "n" + std::to_string(n), .gen = gen,
+                                        .history_xml = "<lrm_resources/>"});
 }
 
 TEST(ControllerTest, DcMarksNodesItsCibShowsOnlineButAreNotMembersDown) {
-  SimulatedClock clock;
-  LocalCib cib;
   auto stale = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.8">
       <configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
       <resources/><constraints/></configuration><status>
@@ -117,59 +204,44 @@ TEST(ControllerTest, DcMarksNodesItsCibShowsOnlineButAreNotMembersDown) {
       <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
       </status></cib>)");
   ASSERT_TRUE(stale.ok()) << stale.status().to_string();
-  cib.cib = std::move(stale).value();
-  NullExecutor ex;
-  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
-  c.step(Membership{{1}, {1}, {}});  // restarted alone: n2 is not a member
-  StatusView v = read_status(cib.cib);
+  Harness h(1, {}, std::move(stale).value());
+  h.step(Membership{{1}, {1}, {}});  // restarted alone: n2 is not a member
+  StatusView v = read_status(h.cib);
   EXPECT_TRUE(v.nodes.at("n1").online);
   EXPECT_FALSE(v.nodes.at("n2").online);
 }
 
 TEST(ControllerTest, CrashedControllerOnALiveNodeIsNotTakenForDeadUntilCorosyncDropsTheNode) {
-  SimulatedClock clock;
-  LocalCib cib;
-  NullExecutor ex;
-  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
-  c.step(Quorum{true});
-  c.step(ClusterNodes{{1, 2, 3}});
-  c.step(Membership{{1}, {1}, {}});
-  c.step(Membership{{1, 2, 3}, {2, 3}, {}});
-  for (NodeId n : {2u, 3u}) {
-    c.step(Message{n, "<crmd_join_request node=\"" + std::to_string(n) + "\" name=\"n" + std::to_string(n) +
-                          "\" gen=\"2\"><lrm_resources/></crmd_join_request>"});
-  }
-  ASSERT_TRUE(read_status(cib.cib).nodes.at("n2").online);
-  uint64_t runs = c.stats().pe_runs;
+  Harness h(1);
+  h.step(Quorum{true});
+  h.step(ClusterNodes{{1, 2, 3}});
+  h.step(Membership{{1}, {1}, {}});
+  h.step(Membership{{1, 2, 3}, {2, 3}, {}});
+  for (NodeId n : {2u, 3u}) h.step(Message{n, join_request(n, 2)});
+  ASSERT_TRUE(read_status(h.cib).nodes.at("n2").online);
+  uint64_t runs = h.c.stats().pe_runs;
   // n2's controller leaves; corosync still has n2: no recovery, no planning.
-  c.step(Membership{{1, 3}, {}, {2}});
-  EXPECT_TRUE(read_status(cib.cib).nodes.at("n2").online);
-  EXPECT_EQ(c.stats().pe_runs, runs);
-  ASSERT_TRUE(c.next_deadline().has_value());
+  h.step(Membership{{1, 3}, {}, {2}});
+  EXPECT_TRUE(read_status(h.cib).nodes.at("n2").online);
+  EXPECT_EQ(h.c.stats().pe_runs, runs);
+  ASSERT_TRUE(h.c.next_deadline().has_value());
   // corosync drops n2 as well: down, and the DC plans.
-  c.step(ClusterNodes{{1, 3}});
-  EXPECT_FALSE(read_status(cib.cib).nodes.at("n2").online);
-  EXPECT_GT(c.stats().pe_runs, runs);
+  h.step(ClusterNodes{{1, 3}});
+  EXPECT_FALSE(read_status(h.cib).nodes.at("n2").online);
+  EXPECT_GT(h.c.stats().pe_runs, runs);
 }
 
 TEST(ControllerTest, CrashedControllerThatDoesNotComeBackIsTakenForDeadAfterTheGrace) {
-  SimulatedClock clock;
-  LocalCib cib;
-  NullExecutor ex;
-  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr},
-               {.controller_return_grace = std::chrono::milliseconds(3000)});
-  c.step(Quorum{true});
-  c.step(ClusterNodes{{1, 2, 3}});
-  c.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
-  for (NodeId n : {2u, 3u}) {
-    c.step(Message{n, "<crmd_join_request node=\"" + std::to_string(n) + "\" name=\"n" + std::to_string(n) +
-                          "\" gen=\"1\"><lrm_resources/></crmd_join_request>"});
-  }
-  c.step(Membership{{1, 3}, {}, {2}});
-  EXPECT_TRUE(read_status(cib.cib).nodes.at("n2").online);
-  clock.advance(std::chrono::milliseconds(3001));
-  c.step(Tick{});
-  EXPECT_FALSE(read_status(cib.cib).nodes.at("n2").online);
+  Harness h(1, {.controller_return_grace = std::chrono::milliseconds(3000)});
+  h.step(Quorum{true});
+  h.step(ClusterNodes{{1, 2, 3}});
+  h.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
+  for (NodeId n : {2u, 3u}) h.step(Message{n, join_request(n, 1)});
+  h.step(Membership{{1, 3}, {}, {2}});
+  EXPECT_TRUE(read_status(h.cib).nodes.at("n2").online);
+  h.clock.advance(std::chrono::milliseconds(3001));
+  h.step(Tick{});
+  EXPECT_FALSE(read_status(h.cib).nodes.at("n2").online);
 }
 
 std::optional<std::string> bootstrap(const cib::Cib& cib, const std::string& name) {
@@ -181,8 +253,6 @@ std::optional<std::string> bootstrap(const cib::Cib& cib, const std::string& nam
 
 TEST(ControllerTest, DcWritesDcVersionAndClusterInfrastructureOnlyWhenTheyDiffer) {
   EXPECT_STREQ(dc_version(), CRM_TEST_DC_VERSION);
-  SimulatedClock clock;
-  LocalCib cib;
   // A CIB last run by the peer: its version is replaced, the set's other properties stay.
   auto old = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.8">
       <configuration><crm_config><cluster_property_set id="cib-bootstrap-options">
@@ -190,63 +260,53 @@ TEST(ControllerTest, DcWritesDcVersionAndClusterInfrastructureOnlyWhenTheyDiffer
       <nvpair id="cib-bootstrap-options-dc-version" name="dc-version" value="2.1.5-a3f44794f94"/>
       </cluster_property_set></crm_config><nodes/><resources/><constraints/></configuration><status/></cib>)");
   ASSERT_TRUE(old.ok()) << old.status().to_string();
-  cib.cib = std::move(old).value();
-  NullExecutor ex;
-  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
-  c.step(Membership{{1}, {1}, {}});  // no quorum yet: the CIB daemons would refuse the change
-  EXPECT_EQ(bootstrap(cib.cib, "dc-version"), "2.1.5-a3f44794f94");
-  c.step(Quorum{true});
-  EXPECT_EQ(bootstrap(cib.cib, "dc-version"), std::string(dc_version()));
-  EXPECT_EQ(bootstrap(cib.cib, "cluster-infrastructure"), "corosync");
-  EXPECT_EQ(bootstrap(cib.cib, "stonith-enabled"), "false");
+  Harness h(1, {}, std::move(old).value());
+  h.step(Membership{{1}, {1}, {}});  // no quorum yet: the CIB daemons would refuse the change
+  EXPECT_EQ(bootstrap(h.cib, "dc-version"), "2.1.5-a3f44794f94");
+  h.step(Quorum{true});
+  EXPECT_EQ(bootstrap(h.cib, "dc-version"), std::string(dc_version()));
+  EXPECT_EQ(bootstrap(h.cib, "cluster-infrastructure"), "corosync");
+  EXPECT_EQ(bootstrap(h.cib, "stonith-enabled"), "false");
   // Already right: a new DC round writes nothing more to crm_config.
-  auto crm_config = [&] { return xml::to_string(xml::first_child(cib.cib.configuration(), "crm_config"), false); };
+  auto crm_config = [&] { return xml::to_string(xml::first_child(h.cib.configuration(), "crm_config"), false); };
   std::string before = crm_config();
-  c.step(Membership{{1, 2}, {2}, {}});
-  c.step(Message{2, R"(<crmd_join_request node="2" name="n2" gen="2"><lrm_resources/></crmd_join_request>)"});
-  c.step(Quorum{false});
-  c.step(Quorum{true});
+  h.step(Membership{{1, 2}, {2}, {}});
+  h.step(Message{2, join_request(2, 2)});
+  h.step(Quorum{false});
+  h.step(Quorum{true});
   EXPECT_EQ(crm_config(), before);
 }
 
-// An executor whose history holds a started Dummy and its (now successful) monitor.
-class HistoryExecutor : public NullExecutor {
- public:
-  Result<std::vector<lrmd::ExecResult>> last_results(const std::string&) override {
-    std::vector<lrmd::ExecResult> out;
-    for (auto [action, interval, call] : {std::tuple{"start", 0u, 3}, std::tuple{"monitor", 10000u, 6}}) {
-      lrmd::ExecResult r;
-      r.rsc_id = "d";
-      r.action = action;
-      r.interval_ms = interval;
-      r.call_id = call;
-      r.rc = 0;
-      r.op_status = lrmd::OpStatus::kDone;
-      r.standard = "ocf";
-      r.provider = "heartbeat";
-      r.type = "Dummy";
-      out.push_back(r);
-    }
-    return out;
-  }
-};
-
 TEST(ControllerTest, LastFailureOfARecurringMonitorStaysUntilCleanup) {
-  SimulatedClock clock;
-  LocalCib cib;
-  HistoryExecutor ex;
-  Controller c(1, "n1", {.clock = clock, .cib = cib, .executor = ex, .scheduler = simple_schedule, .log = nullptr});
-  c.step(Quorum{true});
-  c.step(Membership{{1}, {1}, {}});
-  auto result = [&](const char* op, int interval, int call, int rc) {
-    c.step(Message{1, "<crmd_op_result node=\"1\" name=\"n1\" rsc=\"d\" class=\"ocf\" provider=\"heartbeat\" "
-                      "type=\"Dummy\" operation=\"" + std::string(op) + "\" interval=\"" + std::to_string(interval) +
-                      "\" call-id=\"" + std::to_string(call) + "\" rc-code=\"" + std::to_string(rc) +
-                      "\" op-status=\"0\"/>"});
+  Harness h(1);
+  // The executor's history: a started Dummy and its (now successful) monitor.
+  ExecutorHistory history;
+  for (auto [action, interval, call] : {std::tuple{"start", 0u, 3}, std::tuple{"monitor", 10000u, 6}}) {
+    lrmd::ExecResult r;
+    r.rsc_id = "d";
+    r.action = action;
+    r.interval_ms = interval;
+    r.call_id = call;
+    r.rc = 0;
+    r.op_status = lrmd::OpStatus::kDone;
+    r.standard = "ocf";
+    r.provider = "heartbeat";
+    r.type = "Dummy";
+    history.last_results.push_back(r);
+  }
+  h.step(history);
+  h.step(Quorum{true});
+  h.step(Membership{{1}, {1}, {}});
+  auto result = [&](const char* op, long interval, int call, int rc) {
+    wire::OpResult m{.node = 1, .name = "n1"};
+    m.op = {.rsc_id = "d", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "Dummy", .operation = op,
+            .interval_ms = interval, .call_id = call, .rc = rc, .op_status = 0};
+    if (std::string(op) == "cancel") m.cancel_interval_ms = 10000;
+    h.step(Message{1, wire::encode(m)});
   };
   const std::string failure = "//lrm_resource[@id='d']/lrm_rsc_op[@id='d_last_failure_0']";
   auto count = [&](const std::string& xp) {
-    auto r = cib.cib.query(xp);
+    auto r = h.cib.query(xp);
     return r.ok() ? r->size() : 0;
   };
   result("start", 0, 2, 0);
@@ -263,14 +323,13 @@ TEST(ControllerTest, LastFailureOfARecurringMonitorStaysUntilCleanup) {
   EXPECT_EQ(count(failure), 1u);
   // A join round rebuilds the node's history from its executor (latest
   // results only): the failure is kept.
-  c.step(Membership{{1, 2}, {2}, {}});
-  c.step(Message{2, R"(<crmd_join_request node="2" name="n2" gen="2"><lrm_resources/></crmd_join_request>)"});
+  h.step(Membership{{1, 2}, {2}, {}});
+  h.step(Message{2, join_request(2, 2)});
   EXPECT_EQ(count("/cib/status/node_state[@id='1']//lrm_rsc_op[@id='d_monitor_10000']"), 1u);
   EXPECT_EQ(count(failure), 1u);
   EXPECT_EQ(count(failure + "[@operation_key='d_monitor_10000' and @rc-code='7']"), 1u);
   // Cancelling the monitor leaves it too.
-  c.step(Message{1, R"(<crmd_op_result node="1" name="n1" rsc="d" class="ocf" provider="heartbeat" type="Dummy"
-      operation="cancel" interval="0" cancel-interval="10000" call-id="7" rc-code="0" op-status="0"/>)"});
+  result("cancel", 0, 7, 0);
   EXPECT_EQ(count("//lrm_rsc_op[@id='d_monitor_10000']"), 0u);
   EXPECT_EQ(count(failure), 1u);
 }

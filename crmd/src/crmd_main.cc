@@ -1,6 +1,8 @@
 // crmd: the controller daemon. Glue only: corosync group + quorum, the local
-// executor (lrmd), the CIB daemon, timers and signals feed Controller::step;
-// its messages go out on the "crm_crmd" group. See docs/crmd.md.
+// executor (lrmd), the CIB daemon, timers and signals feed Controller::step,
+// and its outputs go out without waiting: messages on the "crm_crmd" group,
+// CIB writes to DaemonCib's worker, executor requests as asynchronous lrmd
+// requests. See docs/crmd.md.
 #include <signal.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -17,12 +19,9 @@
 #include "crm/core/ipc.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/controller.h"
-#include "crm/crmd/simple_scheduler.h"
+#include "crm/fenced/fenced.h"
 #include "crm/lrmd/lrmd.h"
 #include "daemon_cib.h"
-#ifdef CRM_HAVE_PENGINE
-#include "crm/pengine/pengine.h"
-#endif
 
 namespace {
 
@@ -51,7 +50,7 @@ void log_line(const std::string& node, const std::string& line) {
 
 void usage() {
   fprintf(stderr,
-          "usage: crmd [--scheduler pengine|simple] [--log-file PATH] [--join-timeout MS]\n"
+          "usage: crmd [--log-file PATH] [--join-timeout MS]\n"
           "The cluster controller; started by crm-launcherd after cibd and lrmd.\n");
 }
 
@@ -68,13 +67,11 @@ Result<T> retry(const char* what, const std::string& node, F f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string scheduler_name = getenv("CRM_SCHEDULER") ? getenv("CRM_SCHEDULER") : "pengine";
   std::string log_path;
   long join_timeout_ms = 5000;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if ((a == "--scheduler" || a == "-s") && i + 1 < argc) scheduler_name = argv[++i];
-    else if (a == "--log-file" && i + 1 < argc) log_path = argv[++i];
+    if (a == "--log-file" && i + 1 < argc) log_path = argv[++i];
     else if (a == "--join-timeout" && i + 1 < argc) join_timeout_ms = atol(argv[++i]);
     else if (a == "--help" || a == "-h") {
       usage();
@@ -123,30 +120,42 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  crmd::Scheduler scheduler = crmd::simple_schedule;
-#ifdef CRM_HAVE_PENGINE
-  if (scheduler_name != "simple") {
-    // The policy engine's warnings (e.g. fencing enabled without a fencing
-    // device) are logged when they change, not on every transition.
-    auto last_warnings = std::make_shared<std::vector<std::string>>();
-    scheduler = [name, last_warnings](const cib::Cib& cib, std::time_t now) -> Result<std::string> {
-      ASSIGN_OR_RETURN(pengine::Transition t, pengine::schedule(cib.doc(), now));
-      if (t.warnings != *last_warnings) {
-        for (const std::string& w : t.warnings) log_line(name, "policy engine: warning: " + w);
-        *last_warnings = t.warnings;
-      }
-      return pengine::graph_to_xml(t);
-    };
+  // The local fencer. Without it (not configured in the launcher) fencing
+  // requests fail, so nothing a lost node ran is recovered while fencing is on.
+  std::unique_ptr<fenced::FencerClient> fencer;
+  const std::time_t started_at = clock.wall_now();
+  for (int i = 0; i < 50 && !fencer; ++i) {
+    auto c = fenced::FencerClient::connect(loop, "", "crmd." + std::to_string(getpid()));
+    if (c.ok()) fencer = std::move(c).value();
+    else if (i == 0) log_line(name, "waiting for the fencer (fenced): " + c.status().to_string());
+    else std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-#else
-  if (scheduler_name != "simple") log_line(name, "built without the policy engine: using the simple scheduler");
-#endif
-  log_line(name, "scheduler: " + std::string(scheduler_name == "simple" ? "simple" : "pengine"));
+  if (!fencer) log_line(name, "no fencer (fenced): fencing requests will fail");
+
+  // The policy engine's warnings (e.g. fencing enabled without a fencing
+  // device) are logged when they change, not on every transition.
+  auto last_warnings = std::make_shared<std::vector<std::string>>();
+  crmd::Scheduler scheduler = crmd::policy_engine([name, last_warnings](const std::vector<std::string>& warnings) {
+    if (warnings == *last_warnings) return;
+    for (const std::string& w : warnings) log_line(name, "policy engine: warning: " + w);
+    *last_warnings = warnings;
+  });
+
+  // What the executor already knows (a controller respawned beside a running
+  // lrmd): read once, before the loop runs.
+  crmd::ExecutorHistory history;
+  if (auto last = lrmd.last_results(); last.ok()) history.last_results = std::move(last).value();
+  else log_line(name, "cannot read the executor's history: " + last.status().to_string());
+  if (auto rec = lrmd.recurring_ops(); rec.ok()) history.recurring = std::move(rec).value();
 
   crmd::ControllerOptions opts;
   opts.join_timeout = std::chrono::milliseconds(join_timeout_ms);
+  if (auto tn = cluster::two_node(); tn.ok() && *tn) {
+    opts.two_node = true;
+    log_line(name, "corosync runs with two_node: 1");
+  }
   crmd::Controller ctl(self, name,
-                       {.clock = clock, .cib = **cibacc, .executor = lrmd, .scheduler = scheduler,
+                       {.clock = clock, .scheduler = scheduler,
                         .log = [name](const std::string& l) { log_line(name, l); }},
                        opts);
 
@@ -159,9 +168,35 @@ int main(int argc, char** argv) {
       Status s = (*group)->send(m);
       if (!s.ok()) log_line(name, "send failed: " + s.to_string());
     }
+    for (crmd::CibWrite& w : out.cib_writes) (*cibacc)->submit(std::move(w));
+    for (const crmd::ExecutorCall& call : out.executor) {
+      const lrmd::ExecRequest& req = call.request;
+      if (call.kind == crmd::ExecutorCall::Kind::kCancel) {
+        lrmd.cancel_async(req.rsc_id, req.action, req.interval_ms, [](Status) {});  // gone already is as good
+        continue;
+      }
+      lrmd.exec_async(req, [&feed, &name, req](Result<int> call_id) {
+        if (call_id.ok()) return;
+        log_line(name, "executor refused " + req.rsc_id + " " + req.action + ": " + call_id.status().to_string());
+        auto refused = lrmd::ExecResult::refused(req, lrmd::OpStatus::kError, lrmd::kOcfErrGeneric, call_id.status());
+        feed(crmd::LocalResult{refused});
+      });
+    }
+    for (const crmd::FenceRequest& f : out.fencing) {
+      auto answer = [&feed, id = f.id, target = f.target](const Status& st) {
+        feed(crmd::FenceResult{id, target, st});
+      };
+      if (!fencer) {
+        loop.post([answer] { answer(unavailable("no fencer (fenced) on this node")); });
+        continue;
+      }
+      Status sent = fencer->fence(
+          f.target, f.action, f.timeout, [answer](const fenced::FenceResult& r) { answer(r.status); }, f.delay);
+      if (!sent.ok()) loop.post([answer, sent] { answer(sent); });
+    }
     if (timer) loop.cancel_timer(timer);
     timer = 0;
-    if (auto d = ctl.next_deadline()) {
+    if (auto d = out.deadline) {
       auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*d - clock.monotonic_now());
       if (delay.count() < 0) delay = std::chrono::milliseconds(0);
       timer = loop.add_timer(delay + std::chrono::milliseconds(1), [&] {
@@ -223,7 +258,22 @@ int main(int argc, char** argv) {
     log_line(name, "lost the executor; exiting to be respawned");
     exit(1);
   };
-  (*cibacc)->on_change = [&] { feed(crmd::CibChanged{}); };
+  if (fencer) {
+    fencer->on_fence_event = [&](const fenced::HistoryEntry& e) {
+      log_line(name, "fencer: " + e.action + " of " + e.target + " " + e.state +
+                         (e.delegate.empty() ? "" : " (by " + e.delegate + ")") +
+                         (e.exit_reason.empty() ? "" : ": " + e.exit_reason));
+      // Only fencings that completed while we run: the fencer also replays
+      // its history to a new client.
+      if (e.state == "success" && e.action != "on" && e.completed + 1 >= started_at) feed(crmd::NodeFenced{e.target});
+    };
+    fencer->on_disconnect = [&] {
+      log_line(name, "lost the fencer; exiting to be respawned");
+      exit(1);
+    };
+  }
+  (*cibacc)->on_snapshot = [&](std::shared_ptr<const cib::Cib> cib) { feed(crmd::CibSnapshot{std::move(cib)}); };
+  (*cibacc)->on_write_done = [&](uint64_t id, const Status& st) { feed(crmd::CibWriteDone{id, st}); };
   (*cibacc)->on_lost = [&] {
     log_line(name, "lost the CIB daemon; exiting to be respawned");
     exit(1);
@@ -258,6 +308,7 @@ int main(int argc, char** argv) {
   (void)s2;
 
   log_line(name, "started as node " + std::to_string(self));
+  feed(history);
   feed(crmd::Quorum{(*quorum)->quorate()});
   poll_corosync_nodes();
   Status ran = loop.run();

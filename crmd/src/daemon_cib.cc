@@ -1,5 +1,7 @@
 #include "daemon_cib.h"
 
+#include <vector>
+
 namespace crm::crmd {
 
 Result<std::unique_ptr<DaemonCib>> DaemonCib::connect(EventLoop& loop) {
@@ -11,6 +13,7 @@ Result<std::unique_ptr<DaemonCib>> DaemonCib::connect(EventLoop& loop) {
   RETURN_IF_ERROR(d->notify_->subscribe());
   DaemonCib* self = d.get();
   loop.watch_fd(d->notify_->fd(), [self] { self->on_notify_readable(); });
+  d->refresh_ = true;  // the first snapshot
   d->thread_ = std::thread([self] { self->worker(); });
   return d;
 }
@@ -26,47 +29,61 @@ DaemonCib::~DaemonCib() {
   if (notify_ && notify_->fd() >= 0) loop_.unwatch_fd(notify_->fd());
 }
 
-const cib::Cib& DaemonCib::current() const {
-  if (stale_) {
-    auto fresh = query_->query_cib();
-    if (fresh.ok()) {
-      cache_ = std::move(fresh).value();
-      stale_ = false;
-    }
-  }
-  return cache_;
-}
-
-void DaemonCib::submit(const cib::Request& request, std::function<void(const Status&)> done) {
+void DaemonCib::submit(CibWrite write) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    jobs_.push_back({request, std::move(done)});
+    writes_.push_back(std::move(write));
+  }
+  cv_.notify_one();
+}
+
+void DaemonCib::request_refresh() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    refresh_ = true;
   }
   cv_.notify_one();
 }
 
 size_t DaemonCib::queued() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return jobs_.size();
+  return writes_.size();
 }
 
 void DaemonCib::worker() {
   for (;;) {
-    Job job;
+    std::deque<CibWrite> batch;
+    bool stopping = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-      if (stopping_) return;
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
+      cv_.wait(lock, [this] { return stopping_ || refresh_ || !writes_.empty(); });
+      // Stopping: the writes already handed to us still go out (a DC's last
+      // "expected down" before it exits), nothing more is read.
+      if (stopping_ && writes_.empty()) return;
+      batch.swap(writes_);
+      refresh_ = false;
+      stopping = stopping_;
     }
-    auto reply = writer_->call(job.request);
-    Status st = reply.ok() ? Status::Ok() : reply.status();
+    std::vector<std::pair<uint64_t, Status>> results;
+    for (CibWrite& w : batch) {
+      auto reply = writer_->call(w.request);
+      results.emplace_back(w.id, reply.ok() ? Status::Ok() : reply.status());
+    }
+    if (stopping) continue;
+    // One read covers every write of the batch and every notification so far.
+    auto fresh = query_->query_cib();
+    std::shared_ptr<const cib::Cib> snapshot;
+    bool lost = false;
+    if (fresh.ok()) snapshot = std::make_shared<const cib::Cib>(std::move(fresh).value());
+    else lost = fresh.status().code() == StatusCode::kUnavailable;
     std::weak_ptr<bool> alive = alive_;
-    loop_.post([this, alive, st, done = std::move(job.done)] {
+    loop_.post([this, alive, snapshot, results = std::move(results), lost] {
       if (alive.expired()) return;
-      stale_ = true;  // our change is in the replicated copy now
-      if (done) done(st);
+      if (snapshot && on_snapshot) on_snapshot(snapshot);
+      for (const auto& [id, st] : results) {
+        if (on_write_done) on_write_done(id, st);
+      }
+      if (lost && on_lost) on_lost();
     });
   }
 }
@@ -78,9 +95,7 @@ void DaemonCib::on_notify_readable() {
     if (on_lost) on_lost();
     return;
   }
-  if (n->empty()) return;
-  stale_ = true;
-  if (on_change) on_change();
+  if (!n->empty()) request_refresh();
 }
 
 }  // namespace crm::crmd

@@ -1,7 +1,9 @@
-// CibAccess over the cib daemon: the controller's changes go to a worker
-// thread that performs them in order on its own connection (so the event loop
-// never waits for replication); notifications mark the cached copy stale and
-// it is re-read on the next current().
+// The controller's CIB edge in the daemon: its writes (Outputs::cib_writes)
+// go to a worker thread that performs them in order on its own connection;
+// after each batch of writes, and after change notifications, the worker
+// reads the CIB once and posts the snapshot to the loop, followed by the
+// acknowledgements of the writes it contains. The event loop never waits for
+// the CIB daemon (replication, fsync, a large CIB's query).
 #pragma once
 
 #include <condition_variable>
@@ -17,39 +19,37 @@
 
 namespace crm::crmd {
 
-class DaemonCib final : public CibAccess {
+class DaemonCib final {
  public:
-  // Connects three clients (queries, notifications, writer). unavailable
-  // while the cib daemon is not answering.
+  // Connects three clients (queries, notifications, writer) and asks for a
+  // first snapshot. unavailable while the cib daemon is not answering.
   static Result<std::unique_ptr<DaemonCib>> connect(EventLoop& loop);
-  ~DaemonCib() override;
+  ~DaemonCib();
 
-  const cib::Cib& current() const override;
-  void submit(const cib::Request& request, std::function<void(const Status&)> done) override;
+  // Queues a write; its CibWriteDone comes through on_write_done.
+  void submit(CibWrite write);
 
-  // Called on the loop after notifications arrived (the cache is stale).
-  std::function<void()> on_change;
+  // Called on the loop: a fresh copy of the CIB...
+  std::function<void(std::shared_ptr<const cib::Cib>)> on_snapshot;
+  // ...then, for each write it includes (or that was refused), its result.
+  std::function<void(uint64_t id, const Status& status)> on_write_done;
   // Called when the cib daemon went away.
   std::function<void()> on_lost;
   size_t queued() const;
 
  private:
-  DaemonCib(EventLoop& loop) : loop_(loop), cache_(cib::Cib::empty()) {}
+  explicit DaemonCib(EventLoop& loop) : loop_(loop) {}
   void worker();
   void on_notify_readable();
+  void request_refresh();
 
   EventLoop& loop_;
   std::unique_ptr<cib::CibClient> query_, notify_, writer_;
-  mutable cib::Cib cache_;
-  mutable bool stale_ = true;
 
-  struct Job {
-    cib::Request request;
-    std::function<void(const Status&)> done;
-  };
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> jobs_;
+  std::deque<CibWrite> writes_;
+  bool refresh_ = false;
   bool stopping_ = false;
   std::thread thread_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

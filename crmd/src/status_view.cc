@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "crm/core/boolean.h"
 #include "crm/core/xml.h"
 
 namespace crm::crmd {
@@ -12,10 +13,6 @@ long num(const xmlNode* n, const char* a, long fallback = 0) {
   long out = fallback;
   std::from_chars(v.data(), v.data() + v.size(), out);
   return out;
-}
-
-bool truthy(const std::string& v) {
-  return v == "true" || v == "on" || v == "yes" || v == "1" || v == "y";
 }
 
 }  // namespace
@@ -71,7 +68,7 @@ bool history_active(const xmlNode* rsc, bool* promoted) {
 StatusView read_status(const cib::Cib& cib) {
   StatusView v;
   xmlNode* root = cib.root();
-  v.have_quorum = truthy(xml::attr_or(root, "have-quorum", "0"));
+  v.have_quorum = is_true(xml::attr_or(root, "have-quorum", "0"));
   v.dc_uuid = xml::attr_or(root, "dc-uuid");
   std::map<std::string, std::string> id_to_name;
   if (xmlNode* cfg = cib.configuration()) {
@@ -85,7 +82,7 @@ StatusView read_status(const cib::Cib& cib) {
         id_to_name[nv.id] = uname;
         for (xmlNode* ia : xml::children(n, "instance_attributes")) {
           for (xmlNode* p : xml::children(ia, "nvpair")) {
-            if (xml::attr_or(p, "name") == "standby") nv.standby = truthy(xml::attr_or(p, "value"));
+            if (xml::attr_or(p, "name") == "standby") nv.standby = is_true(xml::attr_or(p, "value"));
           }
         }
       }
@@ -99,14 +96,15 @@ StatusView read_status(const cib::Cib& cib) {
       NodeView& nv = v.nodes[uname];
       nv.id = id;
       nv.uname = uname;
-      nv.online = truthy(xml::attr_or(ns, "in_ccm")) && xml::attr_or(ns, "crmd") == "online" &&
+      nv.online = is_true(xml::attr_or(ns, "in_ccm")) && xml::attr_or(ns, "crmd") == "online" &&
                   xml::attr_or(ns, "join") == "member";
+      nv.expected_down = xml::attr_or(ns, "expected") == "down";
       if (xmlNode* ta = xml::first_child(ns, "transient_attributes")) {
         for (xmlNode* ia : xml::children(ta, "instance_attributes")) {
           for (xmlNode* p : xml::children(ia, "nvpair")) {
             std::string name = xml::attr_or(p, "name"), value = xml::attr_or(p, "value");
             nv.attributes[name] = value;
-            if (name == "standby") nv.standby = truthy(value);
+            if (name == "standby") nv.standby = is_true(value);
             if (name == "shutdown") nv.shutdown = !value.empty() && value != "0";
           }
         }

@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "crm/core/boolean.h"
 #include "crm/core/xml.h"
 
 namespace crm::fenced {
@@ -154,12 +155,6 @@ Result<milliseconds> parse_duration(const std::string& text, long bare_unit_ms) 
   else if (unit == "h" || unit == "hr") mult = 3600000;
   else return invalid_argument("'" + text + "' is not a duration");
   return milliseconds(n * mult);
-}
-
-bool is_true(const std::string& v) {
-  std::string l;
-  for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return l == "true" || l == "yes" || l == "on" || l == "1" || l == "y";
 }
 
 std::string Device::agent_action(const std::string& action) const {

@@ -58,7 +58,6 @@ std::vector<std::string> parse_host_list(const std::string& text);
 Result<std::map<std::string, std::string>> parse_host_map(const std::string& text);
 // "10s", "500ms", "2min", "1h", bare numbers as `bare_unit_ms` each; invalid-argument otherwise.
 Result<milliseconds> parse_duration(const std::string& text, long bare_unit_ms = 1000);
-bool is_true(const std::string& v);
 
 // A per-action override: pcmk_<action>_action / _timeout / _retries.
 struct ActionOverride {

@@ -1,5 +1,7 @@
 // LrmdClient: the ExecutorApi over the lrmd daemon's socket.
+#include <cstdlib>
 #include <deque>
+#include <map>
 
 #include "crm/core/ipc.h"
 #include "crm/core/xml.h"
@@ -54,6 +56,36 @@ class LrmdClient::Impl {
     auto call_id = xml::attr(xml::root(reply), "call_id");
     if (!call_id) return internal_error("lrmd exec reply without call_id");
     return std::atoi(call_id->c_str());
+  }
+
+  // Sends without waiting; `done` gets the reply document's status (and the
+  // document) from on_readable, or unavailable when the connection is lost.
+  using ReplyCallback = std::function<void(Result<xml::DocPtr>)>;
+  void send_async(const std::string& msg, uint64_t req_id, ReplyCallback done) {
+    Status s = conn_ ? conn_->send(msg) : unavailable("not connected to lrmd");
+    if (!s.ok()) {
+      post_reply(std::move(done), s);
+      lost();
+      return;
+    }
+    awaiting_[req_id] = std::move(done);
+  }
+
+  void exec_async(const ExecRequest& req, std::function<void(Result<int>)> done) {
+    uint64_t id = next_req_++;
+    send_async(wire::exec_message(id, req), id, [done = std::move(done)](Result<xml::DocPtr> reply) {
+      if (!reply.ok()) return done(reply.status());
+      auto call_id = xml::attr(xml::root(*reply), "call_id");
+      if (!call_id) return done(internal_error("lrmd exec reply without call_id"));
+      done(std::atoi(call_id->c_str()));
+    });
+  }
+
+  void cancel_async(const std::string& rsc, const std::string& action, uint32_t interval,
+                    std::function<void(Status)> done) {
+    uint64_t id = next_req_++;
+    send_async(wire::cancel_message(id, rsc, action, interval), id,
+               [done = std::move(done)](Result<xml::DocPtr> reply) { done(reply.status()); });
   }
 
   Status cancel(const std::string& rsc, const std::string& action, uint32_t interval) {
@@ -120,6 +152,7 @@ class LrmdClient::Impl {
         queue_result(root);
         continue;
       }
+      if (xml::is(root, "lrmd_reply") && take_async_reply(root, doc)) continue;
       if (xml::is(root, "lrmd_reply") && xml::attr_or(root, "req_id") == std::to_string(req_id)) {
         // Frames read together with the reply (e.g. the cancelled result
         // right after a cancel's reply) wait in the connection's buffer,
@@ -130,6 +163,27 @@ class LrmdClient::Impl {
       }
       // A reply to an abandoned (timed out) request: ignore.
     }
+  }
+
+  // A reply to an asynchronous request: handed to its callback from the loop.
+  bool take_async_reply(xmlNode* root, xml::DocPtr& doc) {
+    uint64_t id = std::strtoull(xml::attr_or(root, "req_id", "0").c_str(), nullptr, 10);
+    auto it = awaiting_.find(id);
+    if (it == awaiting_.end()) return false;
+    ReplyCallback done = std::move(it->second);
+    awaiting_.erase(it);
+    Status st = wire::get_status(root);
+    if (st.ok()) post_reply(std::move(done), std::move(doc));
+    else post_reply(std::move(done), st);
+    return true;
+  }
+
+  void post_reply(ReplyCallback done, Result<xml::DocPtr> reply) {
+    auto shared = std::make_shared<Result<xml::DocPtr>>(std::move(reply));
+    std::weak_ptr<bool> alive = alive_;
+    loop_.post([alive, done = std::move(done), shared]() mutable {
+      if (auto a = alive.lock(); a && *a) done(std::move(*shared));
+    });
   }
 
   void queue_result(xmlNode* node) {
@@ -160,13 +214,17 @@ class LrmdClient::Impl {
     for (auto& m : *msgs) {
       auto doc = xml::parse(m, "lrmd message");
       if (!doc.ok()) continue;
-      if (xml::is(xml::root(*doc), "lrmd_result")) queue_result(xml::root(*doc));
+      xmlNode* root = xml::root(*doc);
+      if (xml::is(root, "lrmd_result")) queue_result(root);
+      else if (xml::is(root, "lrmd_reply")) take_async_reply(root, *doc);
     }
   }
 
   void lost() {
     if (!conn_) return;
     disconnect();
+    for (auto& [id, done] : awaiting_) post_reply(std::move(done), unavailable("lost the connection to lrmd"));
+    awaiting_.clear();
     std::weak_ptr<bool> alive = alive_;
     loop_.post([this, alive] {
       if (auto a = alive.lock(); a && *a && owner_.on_disconnect) owner_.on_disconnect();
@@ -179,6 +237,7 @@ class LrmdClient::Impl {
   ResultCallback cb_;
   uint64_t next_req_ = 1;
   std::deque<ExecResult> backlog_;
+  std::map<uint64_t, ReplyCallback> awaiting_;  // req_id -> callback of an async request
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
@@ -191,6 +250,13 @@ void LrmdClient::set_result_callback(ResultCallback cb) { impl_->set_callback(st
 Result<int> LrmdClient::exec(const ExecRequest& request) { return impl_->exec(request); }
 Status LrmdClient::cancel(const std::string& rsc_id, const std::string& action, uint32_t interval_ms) {
   return impl_->cancel(rsc_id, action, interval_ms);
+}
+void LrmdClient::exec_async(const ExecRequest& request, std::function<void(Result<int>)> done) {
+  impl_->exec_async(request, std::move(done));
+}
+void LrmdClient::cancel_async(const std::string& rsc_id, const std::string& action, uint32_t interval_ms,
+                              std::function<void(Status)> done) {
+  impl_->cancel_async(rsc_id, action, interval_ms, std::move(done));
 }
 Result<std::vector<RecurringOp>> LrmdClient::recurring_ops() { return impl_->recurring(); }
 Result<std::vector<ExecResult>> LrmdClient::last_results(const std::string& rsc_id) { return impl_->history(rsc_id); }

@@ -883,19 +883,7 @@ ExecResult run_sync(const ExecRequest& request, ExecutorOptions options) {
       loop.stop();
     });
     auto id = ex.exec(request);
-    if (!id.ok()) {
-      ExecResult r;
-      r.rsc_id = request.rsc_id;
-      r.action = request.action;
-      r.interval_ms = request.interval_ms;
-      r.standard = request.standard;
-      r.provider = request.provider;
-      r.type = request.type;
-      r.op_status = OpStatus::kInvalid;
-      r.rc = kOcfErrArgs;
-      r.exit_reason = id.status().message();
-      return r;
-    }
+    if (!id.ok()) return ExecResult::refused(request, OpStatus::kInvalid, kOcfErrArgs, id.status());
     while (!out) {
       if (!loop.run_once(std::chrono::milliseconds(1000)).ok()) break;
     }

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "crm/core/boolean.h"
 #include "crm/core/xml.h"
 
 namespace crm::lrmd {
@@ -17,8 +18,6 @@ std::string text_of(xmlNode* node) {
   size_t e = s.find_last_not_of(" \t\r\n");
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
-
-bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "yes" || v == "on"; }
 
 }  // namespace
 
@@ -102,8 +101,8 @@ Result<AgentMetadata> parse_metadata(const std::string& xml_text, const std::str
       AgentParameter ap;
       ap.name = xml::attr_or(p, "name");
       if (ap.name.empty()) continue;
-      ap.required = truthy(xml::attr_or(p, "required", "0"));
-      ap.unique = truthy(xml::attr_or(p, "unique", "0"));
+      ap.required = is_true(xml::attr_or(p, "required", "0"));
+      ap.unique = is_true(xml::attr_or(p, "unique", "0"));
       ap.shortdesc = text_of(xml::first_child(p, "shortdesc"));
       ap.longdesc = text_of(xml::first_child(p, "longdesc"));
       if (xmlNode* c = xml::first_child(p, "content")) {

@@ -61,6 +61,7 @@ std::string ExecRequest::op_key() const { return fmt::format("{}_{}_{}", rsc_id,
 
 std::string ExecResult::op_key() const { return fmt::format("{}_{}_{}", rsc_id, action, interval_ms); }
 
+
 std::string ExecResult::summary() const {
   std::string s = fmt::format("{} (call {}): {} ({})", op_key(), call_id, ocf_rc_name(rc), op_status_name(op_status));
   if (!exit_reason.empty()) s += " '" + exit_reason + "'";

@@ -4,6 +4,42 @@
 #include "working_set.h"
 
 namespace crm::pengine {
+namespace {
+
+// A node's priority for priority-fencing-delay, as the peer's: the sum of the
+// priorities of the resources active there (a promoted instance counts one
+// more), failed ones left out.
+int node_priority(const Node& node) {
+  int total = 0;
+  for (const Resource* r : node.running) {
+    if (r->priority == 0 || r->failed) continue;
+    total += r->priority + (r->role == Role::kPromoted ? 1 : 0);
+  }
+  return total;
+}
+
+// The peer's rule: the delay applies to a lost cluster member (not one of our
+// partition) when our partition holds at most half the members and the
+// members' priorities differ and the target's is the highest: the side that
+// runs what matters most gets fenced last, so it survives the race.
+long priority_fencing_delay(const WorkingSet& ws, const Node& target) {
+  if (ws.priority_fencing_delay_s <= 0 || target.remote || target.type != "member" || target.online) return 0;
+  int members = 0, online = 0, top = 0, lowest = 0;
+  for (const Node& n : ws.nodes) {
+    if (n.remote || n.type != "member") continue;
+    ++members;
+    if (n.online) ++online;
+    int p = node_priority(n);
+    if (members == 1 || p > top) top = p;
+    if (members == 1 || p < lowest) lowest = p;
+  }
+  if (online > members / 2) return 0;
+  if (lowest == top) return 0;  // equal priorities: pcmk_delay_base/max decide
+  if (node_priority(target) < top) return 0;
+  return ws.priority_fencing_delay_s;
+}
+
+}  // namespace
 
 Status create_fencing(WorkingSet& ws) {
   Action* last_fence = nullptr;
@@ -16,6 +52,7 @@ Status create_fencing(WorkingSet& ws) {
       Action* st = ws.new_action(nullptr, "stonith", 0, &node, false);
       st->key = "stonith-" + node.uname + "-" + ws.stonith_action;
       st->fence_action = ws.stonith_action;
+      st->fence_delay_s = priority_fencing_delay(ws, node);
       st->runnable = true;
       st->reason = node.fence_reason;
       ws.fenced.push_back(&node);

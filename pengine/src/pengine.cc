@@ -82,6 +82,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
                   " " + name + " on " + a->node->uname;
     } else if (a->task == "stonith") {
       g.attributes["CRM_meta_stonith_action"] = a->fence_action;
+      if (a->fence_delay_s > 0) g.attributes["CRM_meta_priority_fencing_delay"] = std::to_string(a->fence_delay_s);
       g.downed.push_back(a->node->id);
       g.summary = "Fencing " + a->node->uname + " (" + a->fence_action + ")";
     } else if (a->task == "do_shutdown") {

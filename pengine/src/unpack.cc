@@ -9,11 +9,6 @@
 
 namespace crm::pengine {
 
-bool is_true(const std::string& v) {
-  return strcasecmp(v.c_str(), "true") == 0 || strcasecmp(v.c_str(), "yes") == 0 || v == "1" ||
-         strcasecmp(v.c_str(), "on") == 0 || strcasecmp(v.c_str(), "y") == 0;
-}
-
 long parse_interval_ms(const std::string& text) {
   if (text.empty()) return 0;
   // ISO 8601 duration "PT10S" is rare; support plain numbers with units.
@@ -142,6 +137,7 @@ Status unpack_config(WorkingSet& ws) {
   ws.stop_orphans = is_true(opt("stop-orphan-resources", "true"));
   ws.start_failure_fatal = is_true(opt("start-failure-is-fatal", "true"));
   ws.concurrent_fencing = is_true(opt("concurrent-fencing", "false"));
+  ws.priority_fencing_delay_s = parse_interval_ms(opt("priority-fencing-delay", "0")) / 1000;
   ws.stonith_timeout = opt("stonith-timeout", "60s");
   ws.cluster_delay = opt("cluster-delay", "60s");
   if (ws.no_quorum_policy == "suicide") {

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "crm/core/boolean.h"
 #include "crm/core/score.h"
 #include "crm/core/status.h"
 #include "crm/pengine/pengine.h"
@@ -238,6 +239,7 @@ struct Action {
   int target_rc = -1;
   std::string reason;          // for summary "due to ..."
   std::string fence_action;    // reboot/off for stonith
+  long fence_delay_s = 0;      // stonith: priority-fencing-delay that applies to this target
   Attrs meta;                  // CRM_meta_* extras
   int one_or_more_needed = 0;  // for kOneOrMore thens
   std::vector<std::pair<Action*, uint32_t>> before;  // orderings where this is "then"
@@ -272,6 +274,7 @@ struct WorkingSet {
   bool stop_orphans = true;
   bool start_failure_fatal = true;
   bool concurrent_fencing = false;
+  long priority_fencing_delay_s = 0;  // priority-fencing-delay
   std::string stonith_timeout = "60s";
   std::string cluster_delay = "60s";
   Attrs cluster_options;
@@ -342,7 +345,7 @@ std::string op_key(const std::string& rsc, const std::string& task, long interva
 long parse_interval_ms(const std::string& text);
 Result<Role> parse_role(const std::string& text);
 const char* role_name(Role role);
-bool is_true(const std::string& v);
+using crm::is_true;  // crm/core/boolean.h
 // Name/value pairs of a *_attributes block list, rules evaluated against node (may be null).
 Attrs unpack_nvpairs(WorkingSet& ws, xmlNode* parent, const char* element, const Node* node);
 // Applies a location preference (rsc and descendants for groups/clones).

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "crm/core/xml.h"
+#include "crm/pengine/pengine.h"
 
 namespace crm::tengine {
 
@@ -55,6 +56,14 @@ int to_int(const std::string& s, int fallback) {
   return ec == std::errc() ? v : fallback;
 }
 
+// The fields the engine and the executors read, from the CRM_meta_* entries.
+void derive_from_attributes(Action& a) {
+  if (auto t = a.meta("timeout")) a.timeout = std::chrono::milliseconds(to_int(*t, 0));
+  // The peer writes CRM_meta_interval in milliseconds without a unit.
+  if (auto i = a.meta("interval")) a.interval_ms = to_int(*i, 0);
+  if (auto rc = a.meta("op_target_rc")) a.target_rc = to_int(*rc, 0);
+}
+
 Result<Action> parse_action(xmlNode* node) {
   Action a;
   if (xml::is(node, "rsc_op")) a.type = ActionType::kRscOp;
@@ -82,12 +91,20 @@ Result<Action> parse_action(xmlNode* node) {
       a.attributes[k] = xml::attr_or(attrs, k.c_str());
     }
   }
-  if (auto t = a.meta("timeout")) a.timeout = std::chrono::milliseconds(to_int(*t, 0));
-  // The peer writes CRM_meta_interval in milliseconds without a unit.
-  if (auto i = a.meta("interval")) a.interval_ms = to_int(*i, 0);
-  if (auto rc = a.meta("op_target_rc")) a.target_rc = to_int(*rc, 0);
-  a.xml = xml::to_string(node, false);
+  if (xmlNode* downed = xml::first_child(node, "downed")) {
+    for (xmlNode* d : xml::children(downed, "node")) a.downed.push_back(xml::attr_or(d, "id"));
+  }
+  derive_from_attributes(a);
   return a;
+}
+
+void set_graph_options(Graph& g, std::optional<std::string> cluster_delay, std::optional<std::string> stonith_timeout) {
+  if (cluster_delay) {
+    if (auto ms = parse_interval(*cluster_delay); ms.ok()) g.cluster_delay = *ms;
+  }
+  if (stonith_timeout) {
+    if (auto ms = parse_interval(*stonith_timeout); ms.ok()) g.stonith_timeout = *ms;
+  }
 }
 
 }  // namespace
@@ -98,14 +115,7 @@ Result<Graph> Graph::parse(std::string_view xml_text) {
   if (!xml::is(root, "transition_graph")) return invalid_argument("transition graph: root is not <transition_graph>");
   Graph g;
   g.transition_id = to_int(xml::attr_or(root, "transition_id", "0"), 0);
-  if (auto cd = xml::attr(root, "cluster-delay")) {
-    auto ms = parse_interval(*cd);
-    if (ms.ok()) g.cluster_delay = *ms;
-  }
-  if (auto st = xml::attr(root, "stonith-timeout")) {
-    auto ms = parse_interval(*st);
-    if (ms.ok()) g.stonith_timeout = *ms;
-  }
+  set_graph_options(g, xml::attr(root, "cluster-delay"), xml::attr(root, "stonith-timeout"));
   std::vector<std::pair<int, int>> trigger_refs;  // (synapse, action id)
   for (xmlNode* syn : xml::children(root, "synapse")) {
     Synapse s;
@@ -137,6 +147,52 @@ Result<Graph> Graph::parse(std::string_view xml_text) {
     if (!g.actions.count(id)) {
       return invalid_argument("transition graph: synapse " + std::to_string(syn) + " waits for unknown action " +
                               std::to_string(id));
+    }
+  }
+  return g;
+}
+
+Result<Graph> Graph::from(const pengine::Transition& t) {
+  Graph g;
+  auto option = [&](const char* name) -> std::optional<std::string> {
+    auto it = t.graph_attributes.find(name);
+    if (it == t.graph_attributes.end()) return std::nullopt;
+    return it->second;
+  };
+  set_graph_options(g, option("cluster-delay"), option("stonith-timeout"));
+  int synapse = 0;
+  for (const pengine::GraphAction& pa : t.actions) {
+    Action a;
+    a.id = pa.id;
+    a.type = pa.type == pengine::GraphAction::Type::kRscOp    ? ActionType::kRscOp
+             : pa.type == pengine::GraphAction::Type::kPseudo ? ActionType::kPseudo
+                                                              : ActionType::kCrmEvent;
+    a.operation = pa.task;
+    a.operation_key = pa.key;
+    a.on_node = pa.node;
+    a.on_node_uuid = pa.node_uuid;
+    if (a.type == ActionType::kRscOp) {
+      a.rsc_id = pa.rsc_id;
+      a.rsc_long_id = pa.rsc_long_id;
+      a.rsc_class = pa.rsc_class;
+      a.rsc_provider = pa.rsc_provider;
+      a.rsc_type = pa.rsc_type;
+    }
+    a.attributes = pa.attributes;
+    a.downed = pa.downed;
+    derive_from_attributes(a);
+    if (g.actions.count(a.id)) {
+      return invalid_argument("transition: action " + std::to_string(a.id) + " appears twice");
+    }
+    g.synapses.push_back(Synapse{.id = synapse++, .priority = pa.priority, .actions = {a.id}, .inputs = pa.inputs});
+    g.actions.emplace(a.id, std::move(a));
+  }
+  for (const Synapse& s : g.synapses) {
+    for (int in : s.inputs) {
+      if (!g.actions.count(in)) {
+        return invalid_argument("transition: synapse " + std::to_string(s.id) + " waits for unknown action " +
+                                std::to_string(in));
+      }
     }
   }
   return g;

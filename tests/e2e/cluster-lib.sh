@@ -146,15 +146,55 @@ wait_running_once() {
 where_is() { echo "vip on [$(vip_nodes "$1" "$3")], $2 on [$(dummy_nodes "$2" "$3")]"; }
 
 # A group "web": IPaddr2 IP/24 on eth0 + Dummy "app", monitors every 10 s,
-# stickiness 100, fencing off. Extra constraints XML may follow.
+# stickiness 100. Fencing is on when the lab has BMCs (FENCING=0: off): one
+# fence_ipmilan device per node (lab_fence_devices) and stonith-action=off,
+# so a fenced node stays off until the test starts it again (node-start.sh
+# powers it on). Extra constraints XML may follow.
 configure_web_group() {
-    local k=$1 ip=$2 constraints=${3:-}
-    cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>' || return 1
+    local k=$1 ip=$2 constraints=${3:-} stonith=false fencing=${FENCING:-}
+    [ -n "$fencing" ] || { [ -d "$LAB_ROOT/b1" ] && fencing=1 || fencing=0; }
+    if [ "$fencing" = 1 ]; then
+        stonith=true
+        local nodes; nodes=$(seq -s ' ' 1 "$(lab_size)")
+        cib_do "$k" -M -c -o configuration -X "<configuration><resources>$(lab_fence_devices "$nodes")</resources><constraints>$(lab_fence_constraints "$nodes")</constraints></configuration>" || return 1
+        cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith-action" name="stonith-action" value="'"${STONITH_ACTION:-off}"'"/></cluster_property_set></crm_config>' || return 1
+    fi
+    cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="'$stonith'"/></cluster_property_set></crm_config>' || return 1
     cib_do "$k" -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>' || return 1
     # Resources and constraints in one change (a constraint must name a
     # defined resource, and the group must not start before its constraints).
     cib_do "$k" -M -c -o configuration -X "<configuration><resources><group id=\"web\"><primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"vip-ia\"><nvpair id=\"vip-ip\" name=\"ip\" value=\"$ip\"/><nvpair id=\"vip-cidr\" name=\"cidr_netmask\" value=\"24\"/><nvpair id=\"vip-nic\" name=\"nic\" value=\"eth0\"/></instance_attributes><operations><op id=\"vip-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive><primitive id=\"app\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><operations><op id=\"app-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive></group></resources><constraints>$constraints</constraints></configuration>"
 }
+
+# lab_fence_devices NODES — one fence device per node, Debian's fence_ipmilan
+# through the node's BMC (lab-common.sh), never run on the node it fences.
+# Prints the resources XML; lab_fence_constraints NODES the constraints.
+lab_fence_devices() {
+    local j
+    for j in $1; do
+        printf '<primitive id="fence-n%s" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-n%s-ia">' "$j" "$j"
+        printf '<nvpair id="fence-n%s-ip" name="ip" value="%s"/><nvpair id="fence-n%s-user" name="username" value="%s"/>' "$j" "$(bmc_ip "$j")" "$j" "$LAB_BMC_USER"
+        printf '<nvpair id="fence-n%s-pw" name="password" value="%s"/><nvpair id="fence-n%s-hosts" name="pcmk_host_list" value="n%s"/>' "$j" "$LAB_BMC_PASSWORD" "$j" "$j"
+        printf '</instance_attributes><operations><op id="fence-n%s-mon" name="monitor" interval="60s"/></operations></primitive>' "$j"
+    done
+}
+lab_fence_constraints() {
+    local j
+    for j in $1; do printf '<rsc_location id="fence-n%s-not-self" rsc="fence-n%s" node="n%s" score="-INFINITY"/>' "$j" "$j" "$j"; done
+}
+
+# sample_placement IP RSC NODES FILE — every 0.1 s until killed, one line
+# "<epoch> vip=[nodes] RSC=[nodes]" per sample into FILE (the IP on each
+# node's eth0, the Dummy's state file); a hung node is read from outside.
+sample_placement() {
+    local ip=$1 rsc=$2 nodes=$3 file=$4
+    while :; do
+        echo "$(date +%s.%N | cut -c1-14) vip=[$(vip_nodes "$ip" "$nodes")] $rsc=[$(dummy_nodes "$rsc" "$nodes")]" >> "$file"
+        sleep 0.1
+    done
+}
+# doubled_samples FILE — the samples that saw the IP or the service on two nodes.
+doubled_samples() { grep -E '=\[[0-9]+ [0-9]+' "$1" || true; }
 
 # ms_since TS — milliseconds from epoch seconds TS (as kill-node.sh prints) to now.
 ms_since() { echo "$(date +%s.%N) $1" | awk '{printf "%d", ($1 - $2) * 1000}'; }

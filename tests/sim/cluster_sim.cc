@@ -8,8 +8,6 @@
 #include "crm/cib/request.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
-#include "crm/crmd/simple_scheduler.h"
-#include "crm/pengine/pengine.h"
 
 namespace crm::sim {
 
@@ -51,8 +49,12 @@ void SimExecutor::complete(const lrmd::ExecRequest& req, int call_id) {
       r.rc = lrmd::kOcfOk;
     }
   } else if (req.action == "stop") {
-    running.erase(req.rsc_id);
-    r.rc = lrmd::kOcfOk;
+    if (fail_next_stop.erase(req.rsc_id)) {
+      r.rc = lrmd::kOcfErrGeneric;  // still running
+    } else {
+      running.erase(req.rsc_id);
+      r.rc = lrmd::kOcfOk;
+    }
   } else if (req.action == "monitor") {
     r.rc = running.count(req.rsc_id) ? lrmd::kOcfOk : lrmd::kOcfNotRunning;
   } else {
@@ -90,14 +92,21 @@ Result<std::vector<lrmd::ExecResult>> SimExecutor::last_results(const std::strin
 
 // ---- CIB replica ------------------------------------------------------------
 
-void SimCib::submit(const cib::Request& request, std::function<void(const Status&)> done) {
+Status SimCib::replicate(const cib::Request& request) {
   Status mine = Status::Ok();
   for (int n : world_.component_members(node_)) {
     auto r = cib::apply_request(world_.nodes_[n - 1].cib->cib_, request, nullptr);
     if (n == node_) mine = r.ok() ? Status::Ok() : r.status();
-    if (r.ok()) world_.schedule(world_.options_.latency, n, [this, n] { world_.deliver(n, crmd::CibChanged{}); });
+    if (r.ok()) world_.schedule_snapshot(n);
   }
-  done(mine);
+  return mine;
+}
+
+void SimCib::submit(const crmd::CibWrite& write) {
+  Status mine = replicate(write.request);
+  // After the writer's own snapshot (same delay, scheduled later).
+  world_.schedule(world_.options_.latency, node_,
+                  [this, id = write.id, mine] { world_.deliver(node_, crmd::CibWriteDone{id, mine}); });
 }
 
 // ---- world --------------------------------------------------------------------
@@ -123,7 +132,7 @@ void World::schedule(std::chrono::milliseconds delay, int node, std::function<vo
 }
 
 int World::component_of(int node) const {
-  if (!nodes_[node - 1].up) return -1;
+  if (!nodes_[node - 1].up || nodes_[node - 1].hung) return -1;
   for (size_t i = 0; i < partitions_.size(); ++i) {
     if (partitions_[i].count(node)) return static_cast<int>(i);
   }
@@ -156,7 +165,8 @@ void World::configure(const std::string& configuration_xml) {
   for (Node& n : nodes_) {
     if (n.up && !any_up) {
       any_up = true;
-      n.cib->submit(r, [](const Status&) {});
+      Status st = n.cib->replicate(r);
+      (void)st;
     }
   }
   for (Node& n : nodes_) {
@@ -170,7 +180,7 @@ void World::configure(const std::string& configuration_xml) {
 void World::merge_cibs() {
   std::set<int> seen;
   for (const Node& n : nodes_) {
-    if (!n.up || seen.count(component_of(n.index))) continue;
+    if (!n.up || n.hung || seen.count(component_of(n.index))) continue;
     seen.insert(component_of(n.index));
     auto members = component_members(n.index);
     int best = members.front();
@@ -181,7 +191,7 @@ void World::merge_cibs() {
     for (int m : members) {
       if (m == best || nodes_[m - 1].cib->cib_.serialize(false) == text) continue;
       nodes_[m - 1].cib->cib_ = nodes_[best - 1].cib->cib_.copy();
-      schedule(options_.latency, m, [this, m] { deliver(m, crmd::CibChanged{}); });
+      schedule_snapshot(m);
     }
   }
 }
@@ -189,7 +199,7 @@ void World::merge_cibs() {
 void World::membership_changed(std::chrono::milliseconds delay) {
   merge_cibs();
   for (const Node& n : nodes_) {
-    if (!n.up) continue;
+    if (!n.up || n.hung) continue;
     int idx = n.index;
     schedule(delay, idx, [this, idx] {
       Node& node = nodes_[idx - 1];
@@ -217,20 +227,13 @@ void World::start(int idx) {
   n.up = true;
   ++n.incarnation;
   n.seen_members.clear();
+  n.snapshot_pending = false;
   n.exec = std::make_unique<SimExecutor>(*this, idx);
   n.exec->set_result_callback([this, idx](const lrmd::ExecResult& r) { deliver(idx, crmd::LocalResult{r}); });
   if (n.cib->cib_.configuration() == nullptr || n.cib->cib_.version() < base_.version()) {
     n.cib->cib_ = base_.copy();
   }
-  crmd::Scheduler scheduler = crmd::simple_schedule;
-  if (!options_.simple_scheduler) {
-    scheduler = [](const cib::Cib& cib, std::time_t now) -> Result<std::string> {
-      ASSIGN_OR_RETURN(pengine::Transition t, pengine::schedule(cib.doc(), now));
-      return pengine::graph_to_xml(t);
-    };
-  }
-  crmd::ControllerDeps deps{.clock = clock_, .cib = *n.cib, .executor = *n.exec, .scheduler = scheduler,
-                            .log = nullptr};
+  crmd::ControllerDeps deps{.clock = clock_, .scheduler = crmd::policy_engine(), .log = nullptr};
   if (options_.verbose) {
     deps.log = [this, idx](const std::string& line) {
       std::cerr << clock_.monotonic_now().time_since_epoch().count() / 1000000 << "ms n" << idx << ": " << line
@@ -238,6 +241,7 @@ void World::start(int idx) {
     };
   }
   n.ctl = std::make_unique<crmd::Controller>(static_cast<uint32_t>(idx), n.name, std::move(deps));
+  deliver_snapshot(idx);
   trace_ += "start n" + std::to_string(idx) + "\n";
   membership_changed(options_.latency);
 }
@@ -250,11 +254,64 @@ void World::kill(int idx) {
   Node& n = nodes_[idx - 1];
   if (!n.up) return;
   n.up = false;
+  n.hung = false;
   ++n.incarnation;
   n.ctl.reset();
   n.exec.reset();  // resources die with the node
   trace_ += "kill n" + std::to_string(idx) + "\n";
   membership_changed(options_.detection);
+}
+
+void World::hang(int idx) {
+  Node& n = nodes_[idx - 1];
+  if (!n.up || n.hung) return;
+  n.hung = true;
+  trace_ += "hang n" + std::to_string(idx) + "\n";
+  membership_changed(options_.detection);
+}
+
+void World::fence(int requester, const crmd::FenceRequest& request) {
+  trace_ += "fence " + request.target + " (" + request.action + ") for n" + std::to_string(requester) + "\n";
+  int target = 0;
+  for (const Node& n : nodes_) {
+    if (n.name == request.target) target = n.index;
+  }
+  // The fence device sits on the management network: it reaches the target
+  // whatever the cluster's partitions are.
+  schedule(options_.fence_time, 0, [this, requester, request, target] {
+    Status result = Status::Ok();
+    if (target == 0) {
+      result = not_found("no node " + request.target);
+    } else if (fence_fails.count(target)) {
+      result = internal_error("fence agent failed for " + request.target);
+      ++fence_failed[target];
+    } else {
+      ++fenced[target];
+      kill(target);  // power off: every process gone, resources with them
+      if (request.action == "reboot") schedule(options_.reboot_time, 0, [this, target] { start(target); });
+    }
+    trace_ += "fenced " + request.target + ": " + result.to_string() + "\n";
+    deliver(requester, crmd::FenceResult{request.id, request.target, result});
+    if (result.ok()) {
+      // Every fencer tells its controller.
+      for (const Node& n : nodes_) {
+        if (n.index != requester && n.up && !n.hung) deliver(n.index, crmd::NodeFenced{request.target});
+      }
+    }
+  });
+}
+
+void World::check_step() {
+  for (const std::string& r : resources) {
+    auto where = running(r);
+    if (where.size() < 2) continue;
+    std::string nodes;
+    for (int n : where) nodes += " n" + std::to_string(n) + (hung(n) ? "(hung)" : "");
+    if (step_violations_.size() < 20) {
+      step_violations_.push_back(std::to_string(clock_.monotonic_now().time_since_epoch().count() / 1000000) +
+                                 " ms: " + r + " active on" + nodes);
+    }
+  }
 }
 
 void World::shutdown(int idx) {
@@ -286,13 +343,28 @@ void World::broadcast(int from, const std::string& payload) {
 
 void World::deliver(int idx, const crmd::Input& input) {
   Node& n = nodes_[idx - 1];
-  if (!n.up || !n.ctl) return;
+  if (!n.up || !n.ctl || n.hung) return;
   trace_ += std::to_string(clock_.monotonic_now().time_since_epoch().count() / 1000000) + " n" +
             std::to_string(idx) + " " + std::to_string(input.index());
   if (auto* m = std::get_if<crmd::Message>(&input)) trace_ += " " + m->payload.substr(0, 60);
   trace_ += "\n";
   crmd::Outputs out = n.ctl->step(input);
   for (const std::string& msg : out.messages) broadcast(idx, msg);
+  for (const crmd::CibWrite& w : out.cib_writes) n.cib->submit(w);
+  for (const crmd::FenceRequest& f : out.fencing) fence(idx, f);
+  for (const crmd::ExecutorCall& call : out.executor) {
+    if (!n.exec) break;
+    const lrmd::ExecRequest& req = call.request;
+    if (call.kind == crmd::ExecutorCall::Kind::kCancel) {
+      Status st = n.exec->cancel(req.rsc_id, req.action, req.interval_ms);
+      (void)st;  // gone already is as good as cancelled
+      continue;
+    }
+    if (auto id = n.exec->exec(req); !id.ok()) {
+      auto refused = lrmd::ExecResult::refused(req, lrmd::OpStatus::kError, lrmd::kOcfErrGeneric, id.status());
+      schedule(0ms, idx, [this, idx, refused] { deliver(idx, crmd::LocalResult{refused}); });
+    }
+  }
   if (out.exit) {
     trace_ += "exit n" + std::to_string(idx) + "\n";
     n.up = false;
@@ -302,7 +374,7 @@ void World::deliver(int idx, const crmd::Input& input) {
     membership_changed(options_.latency);
     return;
   }
-  if (auto d = n.ctl->next_deadline()) {
+  if (auto d = out.deadline) {
     auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*d - clock_.monotonic_now());
     if (delay < 0ms) delay = 0ms;
     auto due = *d;
@@ -321,19 +393,35 @@ void World::deliver(int idx, const crmd::Input& input) {
   }
 }
 
+void World::schedule_snapshot(int idx) {
+  Node& n = nodes_[idx - 1];
+  if (n.snapshot_pending) return;
+  n.snapshot_pending = true;
+  schedule(options_.latency, idx, [this, idx] { deliver_snapshot(idx); });
+}
+
+void World::deliver_snapshot(int idx) {
+  Node& n = nodes_[idx - 1];
+  n.snapshot_pending = false;
+  if (!n.up || !n.ctl) return;
+  deliver(idx, crmd::CibSnapshot{std::make_shared<const cib::Cib>(n.cib->cib_.copy())});
+}
+
 void World::settle(std::chrono::milliseconds limit) {
   auto end = clock_.monotonic_now() + limit;
   while (!events_.empty()) {
+    if (events_.top().at > end) break;  // stays queued for the next settle()
     Event e = events_.top();
     events_.pop();
     if (e.node > 0 && e.incarnation != nodes_[e.node - 1].incarnation) continue;  // for a dead incarnation
-    if (e.at > end) break;
     if (e.live && !e.live()) continue;
+    if (e.node > 0 && nodes_[e.node - 1].hung) continue;  // a stopped node does nothing
     if (e.at > clock_.monotonic_now()) {
       // A tick for a deadline that went away must not move time.
       clock_.advance(std::chrono::duration_cast<std::chrono::milliseconds>(e.at - clock_.monotonic_now()));
     }
     e.fn();
+    if (options_.check_every_step) check_step();
   }
 }
 
@@ -354,17 +442,17 @@ std::optional<int> World::node_running(const std::string& rsc) const {
 std::vector<int> World::dcs() const {
   std::vector<int> out;
   for (const Node& n : nodes_) {
-    if (n.up && n.ctl && n.ctl->is_dc()) out.push_back(n.index);
+    if (n.up && !n.hung && n.ctl && n.ctl->is_dc()) out.push_back(n.index);
   }
   return out;
 }
 
 std::vector<std::string> World::check_invariants() const {
-  std::vector<std::string> bad;
+  std::vector<std::string> bad = step_violations_;
   std::set<int> seen;
   bool some_quorate = false;
   for (const Node& n : nodes_) {
-    if (!n.up || seen.count(component_of(n.index))) continue;
+    if (!n.up || n.hung || seen.count(component_of(n.index))) continue;
     seen.insert(component_of(n.index));
     auto members = component_members(n.index);
     std::string label = "partition {";
@@ -410,6 +498,11 @@ std::string World::random_fault() {
   int up_count = 0;
   for (const Node& n : nodes_) up_count += n.up;
   int target = node(rng_);
+  if (options_.hang_faults && roll < 15 && up_count > 1) {
+    if (!up(target) || hung(target)) return "none";
+    hang(target);
+    return "hang n" + std::to_string(target);
+  }
   if (roll < 30 && up_count > 1) {
     if (!up(target)) return "none";
     kill(target);

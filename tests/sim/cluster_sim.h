@@ -35,10 +35,16 @@ struct WorldOptions {
   std::chrono::milliseconds latency{1};     // message delivery
   std::chrono::milliseconds detection{50};  // membership change after a fault
   std::chrono::milliseconds op_time{10};    // every agent action
+  std::chrono::milliseconds fence_time{200};   // a fence agent's run (power off through the BMC)
+  std::chrono::milliseconds reboot_time{1000};  // a rebooted node is back (empty) after this
+  // Check after every event, not only when settled, that no resource is
+  // active on two nodes (hung nodes count: their resources still run). Only
+  // meaningful with fencing on: without it, a partition's minority may still
+  // be stopping what the majority starts.
+  bool check_every_step = false;
+  // random_fault() also hangs nodes (only sensible with fencing on).
+  bool hang_faults = false;
   bool verbose = false;
-  // The DC's policy engine: the real one (pengine::schedule), or crmd's
-  // simple fallback scheduler.
-  bool simple_scheduler = false;
 };
 
 class World;
@@ -55,6 +61,7 @@ class SimExecutor final : public lrmd::ExecutorApi {
 
   std::set<std::string> running;  // the truth the invariants check
   std::set<std::string> fail_next_start;
+  std::set<std::string> fail_next_stop;  // the stop fails and the resource keeps running
 
  private:
   friend class World;
@@ -67,12 +74,15 @@ class SimExecutor final : public lrmd::ExecutorApi {
   lrmd::ResultCallback cb_;
 };
 
-// A node's CIB replica; changes go to every replica in the same partition.
-class SimCib final : public crmd::CibAccess {
+// A node's CIB replica; a controller's writes go to every replica in the
+// same partition, each replica's controller then gets a snapshot, and the
+// writer the acknowledgement.
+class SimCib final {
  public:
   SimCib(World& world, int node) : world_(world), node_(node), cib_(cib::Cib::empty()) {}
-  const cib::Cib& current() const override { return cib_; }
-  void submit(const cib::Request& request, std::function<void(const Status&)> done) override;
+  void submit(const crmd::CibWrite& write);
+  // Applies `request` to every replica of the partition; the result on this one.
+  Status replicate(const cib::Request& request);
   cib::Cib cib_;
 
  private:
@@ -92,10 +102,20 @@ class World {
   void kill(int node);   // crash: controller, executor and resources gone
   void shutdown(int node);  // SIGTERM: clean shutdown
   void partition(const std::vector<std::set<int>>& groups);
+  // SIGSTOP of every process of the node: it answers nothing, corosync drops
+  // it, its resources keep running until it is fenced.
+  void hang(int node);
+  bool hung(int node) const { return nodes_.at(node - 1).hung; }
+  // Fencing of these nodes fails (a broken device) until removed.
+  std::set<int> fence_fails;
+  // Fencing actions carried out (power off), by target, and failed attempts.
+  std::map<int, int> fenced, fence_failed;
+  // Violations seen between settled states (check_every_step).
+  const std::vector<std::string>& step_violations() const { return step_violations_; }
   void heal();
   // Runs events until nothing is left to do (or `limit` of simulated time passes).
   void settle(std::chrono::milliseconds limit = std::chrono::seconds(120));
-  // A random fault (kill/start/partition/heal/shutdown) chosen by the seed.
+  // A random fault (kill/start/partition/heal/shutdown, hang) chosen by the seed.
   std::string random_fault();
 
   // Violations of the invariants in the settled state; empty when all hold.
@@ -127,6 +147,8 @@ class World {
     std::unique_ptr<SimExecutor> exec;
     std::unique_ptr<crmd::Controller> ctl;
     std::vector<uint32_t> seen_members;  // membership last delivered
+    bool snapshot_pending = false;       // one CibSnapshot covers every write before it
+    bool hung = false;                   // SIGSTOPped: powered, silent
   };
   struct Event {
     Clock::Monotonic at;
@@ -140,6 +162,10 @@ class World {
   void schedule(std::chrono::milliseconds delay, int node, std::function<void()> fn,
                 std::function<bool()> live = nullptr);
   void deliver(int node, const crmd::Input& input);
+  void deliver_snapshot(int node);
+  void fence(int requester, const crmd::FenceRequest& request);
+  void check_step();
+  void schedule_snapshot(int node);
   void broadcast(int from, const std::string& payload);
   void membership_changed(std::chrono::milliseconds delay);
   int component_of(int node) const;
@@ -156,6 +182,7 @@ class World {
   uint64_t seq_ = 0;
   std::string trace_;
   cib::Cib base_;
+  std::vector<std::string> step_violations_;
 };
 
 }  // namespace crm::sim

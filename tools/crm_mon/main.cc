@@ -14,6 +14,10 @@
 #include <CLI/CLI.hpp>
 
 #include "crm/cib/client.h"
+#include "crm/core/clock.h"
+#include "crm/core/event_loop.h"
+#include "crm/core/xml.h"
+#include "crm/fenced/fenced.h"
 #include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
 #include "crm/tools/status_format.h"
@@ -27,6 +31,60 @@ constexpr int kExitDisconnect = 102;  // CRM_EX_DISCONNECT
 volatile std::sig_atomic_t g_stop = 0;
 
 void on_signal(int) { g_stop = 1; }
+
+// The fencing sections, as the peer's crm_mon prints them at --fence-history
+// LEVEL: 1 (the default) failed and pending actions, 2 also "Fencing History"
+// (the most recent of each target/action/result), 3 the whole history. The
+// history comes from the local fencer; without one (or with CIB_file) none.
+std::string fence_sections(int level, bool as_xml) {
+  if (level <= 0) return "";
+  SystemClock clock;
+  EventLoop loop(clock);
+  auto fencer = fenced::FencerClient::connect(loop, "", "crm_mon." + std::to_string(getpid()));
+  if (!fencer.ok()) return "";
+  auto history = (*fencer)->history("*");
+  if (!history.ok()) return "";
+  std::vector<fenced::HistoryEntry> entries(history->rbegin(), history->rend());  // newest first
+  if (level < 3) {
+    std::vector<fenced::HistoryEntry> latest;
+    for (const auto& e : entries) {
+      bool seen = false;
+      for (const auto& l : latest) seen = seen || (l.target == e.target && l.action == e.action && l.state == e.state);
+      if (!seen) latest.push_back(e);
+    }
+    entries = std::move(latest);
+  }
+  auto pick = [&](auto keep) {
+    std::vector<fenced::HistoryEntry> out;
+    for (const auto& e : entries) {
+      if (keep(e)) out.push_back(e);
+    }
+    return out;
+  };
+  auto failed = pick([](const auto& e) { return e.state != "success" && e.state != "pending"; });
+  auto pending = pick([](const auto& e) { return e.state == "pending"; });
+  if (as_xml) {
+    auto doc = xml::new_document("fence_history");
+    for (const auto& e : level >= 2 ? entries : failed) fenced::add_history_xml(xml::root(doc), e);
+    if (level < 2) {
+      for (const auto& e : pending) fenced::add_history_xml(xml::root(doc), e);
+    }
+    return "  " + xml::to_string(xml::root(doc), false) + "\n";
+  }
+  std::string o;
+  auto section = [&](const char* title, const std::vector<fenced::HistoryEntry>& list) {
+    if (list.empty()) return;
+    o += std::string("\n") + title + ":\n";
+    for (const auto& e : list) o += fenced::history_line(e) + "\n";
+  };
+  if (level >= 2) {
+    section("Fencing History", entries);
+  } else {
+    section("Failed Fencing Actions", failed);
+    section("Pending Fencing Actions", pending);
+  }
+  return o;
+}
 
 // One display; returns the exit status (simple mode: 0 ok, 1 warn, 2 crit).
 int show_once(cib::CibClient& client, const MonOptions& opt, bool simple, std::string* out) {
@@ -47,6 +105,12 @@ int show_once(cib::CibClient& client, const MonOptions& opt, bool simple, std::s
     return rc;
   }
   *out = opt.xml ? format_xml(*info, *st, opt, now) : format_text(*info, *st, opt, now);
+  if (!client.is_file()) {
+    std::string fencing = fence_sections(opt.fence_history, opt.xml);
+    size_t end = out->rfind("</pacemaker-result>");
+    if (opt.xml && end != std::string::npos) out->insert(end, fencing);
+    else if (!opt.xml) *out += fencing;
+  }
   return 0;
 }
 
@@ -62,6 +126,11 @@ int run(int argc, char** argv) {
   app.add_flag("-f,--failcounts", opt.failcounts, "Display resource fail counts (migration summary)");
   app.add_flag("-A,--show-node-attributes", opt.attributes, "Display node attributes");
   app.add_flag("-s,--simple-status", simple, "One line of status for monitoring scripts");
+  auto* fence_opt = app.add_option("-m,--fence-history", opt.fence_history,
+                                   "Fence history: 0 off, 1 failed and pending (default), 2 also successes "
+                                   "(without a value), 3 the whole history")
+                        ->expected(0, 1)
+                        ->check(CLI::Range(0, 3));
   app.add_option("--output-as", output_as, "Output format: text (default) or xml")
       ->check(CLI::IsMember({"text", "xml"}));
   app.add_option("-i,--interval", interval, "Seconds between refreshes (default 5)")->check(CLI::Range(1, 3600));
@@ -70,6 +139,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
+  if (fence_opt->count() && fence_opt->results().empty()) opt.fence_history = 2;
   opt.xml = output_as == "xml";
   opt.request = "crm_mon";
   for (int i = 1; i < argc; ++i) opt.request += std::string(" ") + argv[i];

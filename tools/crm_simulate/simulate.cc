@@ -6,7 +6,9 @@
 
 #include "crm/core/xml.h"
 #include "crm/pengine/digest.h"
+#include "crm/core/clock.h"
 #include "crm/tengine/op_record.h"
+#include "crm/tengine/transition.h"
 
 namespace crm::simulate {
 namespace {
@@ -225,31 +227,68 @@ Result<std::vector<std::string>> apply_injections(xmlDoc* cib, const Injections&
   return lines;
 }
 
+namespace {
+
+// The transition engine's executor for a simulated run: it only queues what
+// the engine fires; execute() below carries the actions out one at a time.
+class QueueingExecutor final : public tengine::ActionExecutor {
+ public:
+  Status execute(const tengine::Action& action, const std::string& key) override {
+    fired.emplace_back(action.id, key);
+    return Status::Ok();
+  }
+  std::vector<std::pair<int, std::string>> fired;  // (action id, transition key)
+};
+
+}  // namespace
+
 Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vector<OpSpec>& failures, std::time_t now) {
   if (!xml::root(cib)) return invalid_argument("no CIB document");
+  // The one transition engine decides what runs (triggers, and nothing new
+  // after a failure); among the actions it has fired, the one earliest in the
+  // policy engine's execution order runs first, so the lines keep that order.
+  ASSIGN_OR_RETURN(tengine::Graph graph, tengine::Graph::from(t));
+  std::map<int, const pe::GraphAction*> by_id;
+  for (const pe::GraphAction& a : t.actions) by_id[a.id] = &a;
+  std::map<int, size_t> rank;
+  for (size_t r = 0; r < t.execution_order.size(); ++r) rank[t.actions[t.execution_order[r]].id] = r;
+  QueueingExecutor queue;
+  SimulatedClock clock;
+  tengine::Transition run(std::move(graph), queue, clock, {.dc_uuid = "crm-simulate"});
+  run.start();
+
   Execution ex;
+  std::map<int, std::vector<std::string>> extra_lines;  // action id -> lines after its own
   std::map<xmlNode*, int> call_ids;  // next call-id per node_state (scanning per action is quadratic)
-  for (int i : t.execution_order) {
-    const pe::GraphAction& a = t.actions[i];
-    ex.lines.push_back("  * " + a.summary);
-    if (a.type == pe::GraphAction::Type::kPseudo) continue;
+  while (!queue.fired.empty()) {
+    auto next = std::min_element(queue.fired.begin(), queue.fired.end(),
+                                 [&](const auto& x, const auto& y) { return rank[x.first] < rank[y.first]; });
+    auto [id, key] = *next;
+    queue.fired.erase(next);
+    const pe::GraphAction& a = *by_id.at(id);
+    tengine::ActionResult result;
+    auto done = [&] { run.action_done(id, result); };
     if (a.type == pe::GraphAction::Type::kCrmEvent) {
       if (a.task == "stonith" || a.task == "do_shutdown") {
-        auto st = node_state(cib, a.node);
-        if (!st.ok()) continue;
-        set_membership(*st, false, false, false, false);
-        if (a.task == "stonith") {
-          for (const char* child : {"lrm", "transient_attributes"}) {
-            if (xmlNode* c = xml::first_child(*st, child)) {
-              xmlUnlinkNode(c);
-              xmlFreeNode(c);
+        if (auto st = node_state(cib, a.node); st.ok()) {
+          set_membership(*st, false, false, false, false);
+          if (a.task == "stonith") {
+            for (const char* child : {"lrm", "transient_attributes"}) {
+              if (xmlNode* c = xml::first_child(*st, child)) {
+                xmlUnlinkNode(c);
+                xmlFreeNode(c);
+              }
             }
           }
         }
       }
+      done();
       continue;
     }
-    if (a.rsc_id.empty() || a.node.empty()) continue;
+    if (a.rsc_id.empty() || a.node.empty()) {
+      done();
+      continue;
+    }
     ASSIGN_OR_RETURN(xmlNode * st, node_state(cib, a.node));
     auto attr = [&](const char* k, const char* fallback) {
       auto it = a.attributes.find(k);
@@ -268,10 +307,16 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
             }
           }
       }
+      done();
       continue;
     }
-    if (a.task == "notify" || a.task == "cancel") continue;
     tengine::OpRecord op;
+    op.target_rc = std::atoi(attr("CRM_meta_op_target_rc", "0").c_str());
+    result.rc = op.target_rc;
+    if (a.task == "notify" || a.task == "cancel") {
+      done();
+      continue;
+    }
     op.rsc_id = a.rsc_id;
     op.rsc_class = a.rsc_class;
     op.rsc_provider = a.rsc_provider;
@@ -281,10 +326,9 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
     auto call = call_ids.find(st);
     if (call == call_ids.end()) call = call_ids.emplace(st, next_call_id(st)).first;
     op.call_id = call->second++;
-    op.target_rc = std::atoi(attr("CRM_meta_op_target_rc", "0").c_str());
     op.rc = op.target_rc;
     op.last_rc_change = now;
-    op.transition_key = std::to_string(a.id) + ":0:" + std::to_string(op.target_rc) + ":crm-simulate";
+    op.transition_key = key;
     op.op_digest = pengine::op_digest(a.attributes, interval_ms);
     op.on_node = a.node;
     const OpSpec* fail = nullptr;
@@ -296,13 +340,21 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
     if (fail) op.rc = fail->rc;
     tengine::record_op(lrm_resources(st), op);
     if (fail) {
-      ex.lines.push_back("Pretending action " + std::to_string(a.id) + " failed with rc=" + std::to_string(fail->rc));
+      auto& lines = extra_lines[id];
+      lines.push_back("Pretending action " + std::to_string(a.id) + " failed with rc=" + std::to_string(fail->rc));
       if (is_failure(a.task, interval_ms, op.rc, op.target_rc)) {
-        for (auto& l : record_failure(st, a.rsc_id, a.task, interval_ms, now)) ex.lines.push_back("  * " + l);
+        for (auto& l : record_failure(st, a.rsc_id, a.task, interval_ms, now)) lines.push_back("  * " + l);
       }
       ex.failed = true;
-      break;  // the transition stops at the failed action
     }
+    result.rc = op.rc;
+    done();
+  }
+  for (int i : t.execution_order) {
+    const pe::GraphAction& a = t.actions[i];
+    if (!run.confirmed(a.id)) continue;  // never fired: after a failure
+    ex.lines.push_back("  * " + a.summary);
+    for (auto& l : extra_lines[a.id]) ex.lines.push_back(l);
   }
   return ex;
 }

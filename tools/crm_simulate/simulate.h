@@ -55,9 +55,11 @@ struct Execution {
   bool failed = false;             // an --op-fail spec matched; the transition stopped there
 };
 
-// Pretends every action of `t` ran (in t.execution_order) and records the
-// results in `cib`'s status section. An action matching one of `failures`
-// gets that rc, its fail-count is incremented, and no later action runs.
+// Runs `t` through the transition engine (tengine::Transition) with an
+// executor that pretends every action succeeds, recording the results in
+// `cib`'s status section; lines follow t.execution_order. An action matching
+// one of `failures` gets that rc and its fail-count is incremented; the engine
+// then fires nothing new (actions already fired still complete).
 Result<Execution> execute(xmlDoc* cib, const pengine::Transition& t, const std::vector<OpSpec>& failures,
                           std::time_t now);
 

@@ -107,38 +107,14 @@ class Output {
 
   void history(const std::vector<fenced::HistoryEntry>& entries) {
     if (a_.xml) {
+      // As the peer's stonith_admin (crm_mon wraps the same events in <fence_history>).
       xmlNode* h = xml::add_child(xml::root(doc_), "list");
       xml::set_attr(h, "name", "fencing history");
       xml::set_attr(h, "count", std::to_string(entries.size()));
-      for (const auto& e : entries) {
-        xmlNode* n = xml::add_child(h, "fence_event");
-        xml::set_attr(n, "status", e.state == "success" || e.state == "pending" ? e.state : "failed");
-        if (!e.exit_reason.empty()) xml::set_attr(n, "exit-reason", e.exit_reason);
-        xml::set_attr(n, "delegate", e.delegate);
-        xml::set_attr(n, "action", e.action);
-        xml::set_attr(n, "target", e.target);
-        xml::set_attr(n, "client", e.client);
-        xml::set_attr(n, "origin", e.origin);
-        if (!e.device.empty()) xml::set_attr(n, "device", e.device);
-        if (e.completed) xml::set_attr(n, "completed", time_text(e.completed));
-      }
+      for (const auto& e : entries) fenced::add_history_xml(h, e);
       return;
     }
-    for (const auto& e : entries) {
-      if (e.state == "pending") {
-        std::printf("  * %s of %s pending: client=%s, origin=%s\n", e.action.c_str(), e.target.c_str(),
-                    e.client.c_str(), e.origin.c_str());
-      } else if (e.state == "success") {
-        std::printf("  * %s of %s successful: delegate=%s, client=%s, origin=%s, completed='%s'\n", e.action.c_str(),
-                    e.target.c_str(), e.delegate.c_str(), e.client.c_str(), e.origin.c_str(),
-                    time_text(e.completed).c_str());
-      } else {
-        std::printf("  * %s of %s failed: delegate=%s, client=%s, origin=%s, completed='%s'%s\n", e.action.c_str(),
-                    e.target.c_str(), e.delegate.empty() ? "(null)" : e.delegate.c_str(), e.client.c_str(),
-                    e.origin.c_str(), time_text(e.completed).c_str(),
-                    e.exit_reason.empty() ? "" : (" (" + e.exit_reason + ")").c_str());
-      }
-    }
+    for (const auto& e : entries) std::printf("%s\n", fenced::history_line(e).c_str());
     std::printf("%zu %s found\n", entries.size(), entries.size() == 1 ? "event" : "events");
   }
 
@@ -209,14 +185,6 @@ class Output {
     return exit_code;
   }
 
-  static std::string time_text(std::time_t t) {
-    if (t == 0) return "";
-    char buf[64];
-    std::tm tm;
-    localtime_r(&t, &tm);
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z", &tm);
-    return buf;
-  }
 
  private:
   static const char* exit_name(int code) {

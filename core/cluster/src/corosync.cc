@@ -387,6 +387,12 @@ class CmapSession {
     std::free(s);
     return out;
   }
+  std::optional<uint8_t> get_u8(const std::string& key) {
+    uint8_t v = 0;
+    if (cmap_get_uint8(handle_, key.c_str(), &v) == CS_OK) return v;
+    if (auto u = get_u32(key)) return static_cast<uint8_t>(*u);
+    return std::nullopt;
+  }
   std::optional<uint32_t> get_u32(const std::string& key) {
     uint32_t v = 0;
     if (cmap_get_uint32(handle_, key.c_str(), &v) == CS_OK) return v;
@@ -430,6 +436,13 @@ Result<std::string> node_name(NodeId node) {
     break;
   }
   return not_found("node id " + std::to_string(node) + " is not in corosync's nodelist");
+}
+
+Result<bool> two_node() {
+  CmapSession cmap;
+  RETURN_IF_ERROR(cmap.open());
+  auto v = cmap.get_u8("quorum.two_node");
+  return v.has_value() && *v != 0;
 }
 
 Result<NodeId> local_node_id() {

@@ -14,6 +14,14 @@
 #   ${LAB_ROOT}/ns/nK.uts persistent UTS namespace of node K (hostname nK)
 #   ${LAB_ROOT}/nK/       the node's disk: etc-corosync/, var-lib-crm/, ..., and
 #                         host-side logs corosync.log, launcher.log, *.pid
+#   ${LAB_NAME}-bK        network namespace of node K's BMC (when openipmi is
+#                         installed): ipmi_sim on 10.98.0.K:623 (LAB_MGMT_SUBNET),
+#                         IPMI 1.5 over LAN, user admin/secret, on the switch's
+#                         management bridge "mgmt"; node K reaches every BMC from
+#                         its mgmt0 = 10.98.0.(100+K). Chassis power drives the
+#                         node (bmc-power.sh): off = kill-node.sh + links down,
+#                         on = links up + node-start.sh. ${LAB_ROOT}/bK/ holds
+#                         its lan.conf, command file, state and log.
 #
 # node_exec K CMD... runs CMD on node K with nsenter into those three
 # namespaces; every process of node K thus sees the same private files, its
@@ -25,6 +33,9 @@ LAB_NAME=${LAB_NAME:-crmlab}
 LAB_ROOT=${LAB_ROOT:-/tmp/${LAB_NAME}}
 LAB_SUBNET=${LAB_SUBNET:-10.99.0}
 LAB_TOKEN_MS=${LAB_TOKEN_MS:-1000}
+LAB_MGMT_SUBNET=${LAB_MGMT_SUBNET:-10.98.0}
+LAB_BMC_USER=admin
+LAB_BMC_PASSWORD=secret
 LAB_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_SRC=$(cd "$LAB_SCRIPTS/../../.." && pwd)
 
@@ -35,6 +46,10 @@ node_ns()   { echo "${LAB_NAME}-n$1"; }
 switch_ns() { echo "${LAB_NAME}-sw"; }
 node_dir()  { echo "${LAB_ROOT}/n$1"; }
 node_ip()   { echo "${LAB_SUBNET}.$1"; }
+bmc_ns()    { echo "${LAB_NAME}-b$1"; }
+bmc_ip()    { echo "${LAB_MGMT_SUBNET}.$1"; }
+node_mgmt_ip() { echo "${LAB_MGMT_SUBNET}.$((100 + $1))"; }
+bmc_dir()   { echo "${LAB_ROOT}/b$1"; }
 ns_dir()    { echo "${LAB_ROOT}/ns"; }
 lab_size()  { cat "${LAB_ROOT}/size" 2>/dev/null || echo 0; }
 lab_log()   { echo "lab[$LAB_NAME]: $*" >&2; }
@@ -46,7 +61,7 @@ netns_exists() { [ -e "/run/netns/$1" ]; }
 
 # Our namespaces only: exact ${LAB_NAME}-sw or ${LAB_NAME}-n<digits>.
 lab_netns_list() {
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${LAB_NAME}-(sw|n[0-9]+)\$" || true
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${LAB_NAME}-(sw|n[0-9]+|b[0-9]+)\$" || true
 }
 
 # node_exec K CMD [ARGS...] — exec CMD inside node K (replaces the shell, so a

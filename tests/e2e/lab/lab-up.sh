@@ -3,7 +3,7 @@
 #
 # Builds an N-node lab (see lab-common.sh for the layout): switch and node
 # network namespaces, a persistent mount + UTS namespace per node, corosync 3
-# (knet over the lab network, votequorum, two_node off) on every node. Waits
+# (knet over the lab network, votequorum, two_node off unless --two-node) on every node. Waits
 # until every node sees all N members, then starts our daemons on every node
 # through crm-launcherd when $CRM_BIN_DIR/crm-launcherd exists (unless
 # --no-daemons). A lab of the same LAB_NAME is torn down first.
@@ -11,6 +11,7 @@
 #   --token MS     totem.token (default $LAB_TOKEN_MS = 1000), token_coefficient 0:
 #                  the token timeout is exactly MS whatever the node count
 #   --no-daemons   corosync only
+#   --two-node     votequorum two_node: 1 (a 2-node lab where one node keeps quorum)
 #   --keep-logs    do not wipe ${LAB_ROOT} from the previous run
 #
 # Prints "lab up: N nodes ..." and exits 0 when the membership is complete;
@@ -23,11 +24,12 @@ usage() { sed -n '2,17p' "$0" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 N=$1; shift
 [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] && [ "$N" -le 32 ] || usage
-TOKEN=$LAB_TOKEN_MS; DAEMONS=1; PURGE=--purge
+TOKEN=$LAB_TOKEN_MS; DAEMONS=1; PURGE=--purge; TWO_NODE=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --token) TOKEN=$2; shift 2 ;;
         --no-daemons) DAEMONS=0; shift ;;
+        --two-node) TWO_NODE=1; shift ;;
         --keep-logs) PURGE=; shift ;;
         *) usage ;;
     esac
@@ -57,7 +59,7 @@ mount --make-private "$NSD"
 SW=$(switch_ns)
 ip netns add "$SW"
 ip -n "$SW" link set lo up
-for br in lan0 lan1; do
+for br in lan0 lan1 mgmt; do
     ip -n "$SW" link add "$br" type bridge
     ip -n "$SW" link set "$br" up
 done
@@ -83,7 +85,7 @@ logging {
 }
 quorum {
     provider: corosync_votequorum
-    two_node: 0
+    two_node: ${TWO_NODE}
 }
 nodelist {
 CONF
@@ -121,6 +123,13 @@ for i in $(seq 1 "$N"); do
             for pair in $dirs; do mount --bind "$d/${pair%%:*}" "${pair#*:}"; done' \
         lab-node "n$i" "$d" "$LAB_NODE_DIRS"
 done
+
+# Management network and BMCs (as real BMCs sit on a network of their own).
+if command -v ipmi_sim >/dev/null; then
+    for i in $(seq 1 "$N"); do "$LAB_SCRIPTS/bmc-up.sh" "$i" >/dev/null; done
+else
+    lab_log "ipmi_sim (package openipmi) is not installed: no BMCs, no lab fencing"
+fi
 
 for i in $(seq 1 "$N"); do
     "$LAB_SCRIPTS/node-start.sh" "$i" --corosync-only >/dev/null

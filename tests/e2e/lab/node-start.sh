@@ -16,6 +16,14 @@ netns_exists "$(node_ns "$k")" || die "node $k does not exist"
 
 alive_pidfile() { [ -f "$1" ] && pid_alive "$(cat "$1")"; }
 
+# The power button: a node whose BMC has it powered off (fenced with
+# stonith-action=off) is powered on, its links up, before it boots.
+b=$(bmc_dir "$k")
+if [ -f "$b/power" ] && [ "$(cat "$b/power")" = 0 ]; then
+    echo 1 > "$b/power"
+    ip -n "$(node_ns "$k")" link set eth0 up
+fi
+
 if [ -z "$(node_pids "$k")" ]; then
     # Reboot semantics: fresh /run and /dev/shm, with what boot-time
     # tmpfiles.d would create there (resource agents keep state in

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "crm/core/boolean.h"
 #include "crm/core/ipc.h"
 #include "crm/core/xml.h"
 
@@ -32,12 +33,6 @@ Result<CrmdStatus> query_crmd(std::chrono::milliseconds timeout) {
   return parse_crmd_status(*reply);
 }
 
-namespace {
-bool truthy(const std::string& v) {
-  return v == "1" || v == "true" || v == "yes" || v == "on" || v == "y";
-}
-}  // namespace
-
 ClusterInfo cluster_info_from_cib(cib::Cib cib) {
   ClusterInfo info;
   info.cib = std::move(cib);
@@ -47,7 +42,7 @@ ClusterInfo cluster_info_from_cib(cib::Cib cib) {
   if (!info.dc_id.empty()) info.dc_name = node_name_for(info.cib, info.dc_id);
   info.have_dc = !info.dc_name.empty();
   if (!info.have_dc) info.dc_id.clear();
-  info.quorate = truthy(xml::attr_or(root, "have-quorum"));
+  info.quorate = is_true(xml::attr_or(root, "have-quorum"));
   info.dc_version = cluster_property(info.cib, "dc-version");
   info.stack = cluster_property(info.cib, "cluster-infrastructure");
   if (info.stack.empty()) info.stack = "unknown";

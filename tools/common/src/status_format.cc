@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "crm/core/boolean.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 
@@ -653,7 +654,7 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
   o << "\n";
 
   std::string mm = cluster_property(info.cib, "maintenance-mode");
-  if (mm == "true" || mm == "1" || mm == "yes" || mm == "on") {
+  if (is_true(mm)) {
     o << "\n              *** Resource management is DISABLED ***\n"
       << "  The cluster will not attempt to start, stop or recover services\n";
   }

@@ -3,14 +3,18 @@
 // nodes, relays actions to the local executor and — on the DC — runs the
 // policy engine and the transition engine.
 //
-// An explicit state machine driven by step(input) -> outputs, so the same code
-// runs in the daemon (crmd_main.cc feeds corosync, executor, CIB and timer
-// events) and in the deterministic simulator (tests/sim).
+// A pure state machine driven by step(input) -> outputs: every effect (group
+// messages, CIB writes, executor requests and cancels, the next timer, exit)
+// is an output, and what comes back (CIB snapshots, write acknowledgements,
+// executor results) is an input. The same code runs in the daemon
+// (crmd_main.cc turns outputs into corosync, cibd and lrmd requests without
+// blocking its event loop) and in the deterministic simulator (tests/sim).
 //
-//   crmd::Controller c(self_id, "n1", {.clock = clock, .cib = cib, .executor = lrmd,
-//                                      .scheduler = schedule});
+//   crmd::Controller c(self_id, "n1", {.clock = clock, .scheduler = schedule});
 //   crmd::Outputs out = c.step(crmd::Membership{{1, 2, 3}, {1, 2, 3}, {}});
 //   for (auto& m : out.messages) group->send(m);
+//   for (auto& w : out.cib_writes) cib.submit(w);   // later: step(CibWriteDone{w.id, status})
+//   for (auto& x : out.executor) lrmd.send(x);      // later: step(LocalResult{...})
 //
 // Election: the DC is the lowest node id among the group's members. Every node
 // computes it from the same agreed membership, so there is no vote, no timer,
@@ -40,6 +44,11 @@
 #include "crm/tengine/transition.h"
 
 namespace crm::crmd {
+namespace wire {  // crmd/src/wire.h
+struct JoinRequest;
+struct ExecOrder;
+struct OpResult;
+}  // namespace wire
 
 using NodeId = uint32_t;
 
@@ -74,10 +83,40 @@ struct Message {  // a message delivered on the group (our own included)
   NodeId from = 0;
   std::string payload;
 };
-struct LocalResult {  // a result from this node's executor
+// A result from this node's executor. A request the executor refused comes
+// back as a result with op_status kError and the reason in exit_reason.
+struct LocalResult {
   lrmd::ExecResult result;
 };
-struct CibChanged {};  // the replicated CIB changed (someone else's write, or ours landed)
+// The local replica of the CIB after a change (someone else's write, or some
+// of ours landed). Sent before the CibWriteDone of the writes it contains.
+struct CibSnapshot {
+  std::shared_ptr<const cib::Cib> cib;
+};
+// One of our CIB writes (Outputs::cib_writes) was applied or refused.
+struct CibWriteDone {
+  uint64_t id = 0;
+  Status status;
+};
+// What the executor already knows when the controller starts (a controller
+// respawned beside a running executor): every operation's last result, in
+// completion order, and the recurring operations in progress.
+struct ExecutorHistory {
+  std::vector<lrmd::ExecResult> last_results;
+  std::vector<lrmd::RecurringOp> recurring;
+};
+// The answer to one of our FenceRequests: ok once the fencer confirmed the
+// target fenced; otherwise why it failed.
+struct FenceResult {
+  uint64_t id = 0;
+  std::string target;
+  Status status;
+};
+// The fencers report `target` fenced, whoever asked (another DC before it
+// died, or an administrator's stonith_admin --confirm).
+struct NodeFenced {
+  std::string target;
+};
 struct Tick {};        // the clock passed next_deadline()
 struct ShutdownRequest {};  // SIGTERM
 // The nodes in corosync's membership (quorum view, sorted), whenever it
@@ -86,30 +125,49 @@ struct ShutdownRequest {};  // SIGTERM
 struct ClusterNodes {
   std::vector<NodeId> nodes;
 };
-using Input = std::variant<Membership, Quorum, Message, LocalResult, CibChanged, Tick, ShutdownRequest, ClusterNodes>;
+using Input = std::variant<Membership, Quorum, Message, LocalResult, CibSnapshot, CibWriteDone, ExecutorHistory,
+                           FenceResult, NodeFenced, Tick, ShutdownRequest, ClusterNodes>;
 
+// ---- outputs ----
+// A change for the CIB daemon; answered by CibWriteDone{id}.
+struct CibWrite {
+  uint64_t id = 0;
+  cib::Request request;
+};
+// A request for this node's executor, in order: run `request`, or cancel the
+// recurring operation request.rsc_id/action/interval_ms (not-found is fine).
+struct ExecutorCall {
+  enum class Kind { kExec, kCancel };
+  Kind kind = Kind::kExec;
+  lrmd::ExecRequest request;
+};
+// DC: a request for this node's fencer; answered by FenceResult{id}.
+struct FenceRequest {
+  uint64_t id = 0;
+  std::string target;                  // node name
+  std::string action = "reboot";       // reboot, off or on (stonith-action)
+  std::chrono::milliseconds timeout{0};  // stonith-timeout
+  // priority-fencing-delay, when the policy engine applies it to this target
+  // (it runs what matters most, so the other side of a split goes first).
+  std::chrono::milliseconds delay{0};
+};
 struct Outputs {
-  std::vector<std::string> messages;  // to broadcast on the group, in order
-  bool exit = false;                  // the daemon may exit now
+  std::vector<std::string> messages;       // to broadcast on the group, in order
+  std::vector<CibWrite> cib_writes;        // in order
+  std::vector<ExecutorCall> executor;      // in order
+  std::vector<FenceRequest> fencing;       // in order
+  std::optional<Clock::Monotonic> deadline;  // feed Tick{} then (none: no timer)
+  bool exit = false;                       // the daemon may exit now
 };
 
-// The CIB as the controller sees it: the local replicated copy, and changes
-// submitted for replication. `done` runs once the change is applied to the
-// local copy (OK) or was refused.
-class CibAccess {
- public:
-  virtual ~CibAccess() = default;
-  virtual const cib::Cib& current() const = 0;
-  virtual void submit(const cib::Request& request, std::function<void(const Status&)> done) = 0;
-};
-
-// The policy engine: CIB + now -> transition graph XML.
-using Scheduler = std::function<Result<std::string>(const cib::Cib& cib, std::time_t now)>;
+// The policy engine: CIB + now -> transition graph.
+using Scheduler = std::function<Result<tengine::Graph>(const cib::Cib& cib, std::time_t now)>;
+// The real policy engine (pengine::schedule) as a Scheduler. `warnings`, when
+// given, sees every run's configuration warnings.
+Scheduler policy_engine(std::function<void(const std::vector<std::string>&)> warnings = nullptr);
 
 struct ControllerDeps {
   const Clock& clock;
-  CibAccess& cib;
-  lrmd::ExecutorApi& executor;
   Scheduler scheduler;
   std::function<void(const std::string&)> log;  // may be null
 };
@@ -125,6 +183,13 @@ struct ControllerOptions {
   std::chrono::milliseconds controller_return_grace{15000};
   // Non-DC: how long a shutdown may wait for the DC to move resources away.
   std::chrono::milliseconds shutdown_timeout{60000};
+  // DC: after a failed fencing, planning (and so the retry) waits this long,
+  // doubling with each further failure of the same target, up to 30 s.
+  std::chrono::milliseconds fence_retry_backoff{1000};
+  // corosync's two_node: 1. One node of two is quorate then, and corosync's
+  // verdict is taken as it is (without it the controller never counts a
+  // partition of half the nodes as quorate, whatever a lagging notice says).
+  bool two_node = false;
 };
 
 class Controller {
@@ -150,7 +215,8 @@ class Controller {
   std::optional<Clock::Monotonic> next_deadline() const;
   // Counters and the last transition, for tests, logs and benches.
   struct Stats {
-    uint64_t transitions = 0, pe_runs = 0, pe_errors = 0, results_recorded = 0;
+    uint64_t transitions = 0, pe_runs = 0, pe_errors = 0, results_recorded = 0, fencing_requested = 0,
+             fencing_failed = 0;
   };
   const Stats& stats() const { return stats_; }
   const tengine::Transition* transition() const { return transition_.get(); }
@@ -172,7 +238,11 @@ class Controller {
   void on_quorum(bool q);
   void on_message(NodeId from, const std::string& payload);
   void on_local_result(const lrmd::ExecResult& r);
-  void on_cib_changed();
+  void on_cib_snapshot(std::shared_ptr<const cib::Cib> cib);
+  void on_cib_write_done(uint64_t id, const Status& status);
+  void on_executor_history(const ExecutorHistory& h);
+  void on_fence_result(const FenceResult& r);
+  void on_node_fenced(const std::string& target);
   void on_tick();
   void on_shutdown();
   void on_cluster_nodes(const std::vector<NodeId>& nodes);
@@ -189,11 +259,19 @@ class Controller {
 
   // DC side
   void start_integration();
-  void handle_join_request(NodeId from, xmlNode* msg);
+  void handle_join_request(NodeId from, const wire::JoinRequest& msg);
   void finalize_join();
-  void mark_node_down(NodeId node);
-  void handle_op_result(NodeId from, xmlNode* msg);
-  void handle_shutdown_request(NodeId from, xmlNode* msg);
+  // A member is gone. With fencing enabled and no clean shutdown behind it,
+  // the node is written lost but not down (its resources stay where the CIB
+  // says), so the policy engine fences it before recovering anything.
+  void mark_node_down(NodeId node, bool in_corosync = false);
+  void write_node_down(NodeId node);  // down and clean: its resources are stopped
+  void write_expected_down(NodeId node);
+  bool fencing_enabled() const;
+  Status start_fencing(const tengine::Action& a);
+  void complete_fencing(const std::string& target, bool ok);
+  void handle_op_result(NodeId from, const wire::OpResult& msg);
+  void handle_shutdown_request(NodeId from);
   void request_replan(const std::string& why);
   void run_policy_engine_if_needed();
   void on_transition_finished(tengine::Outcome o);
@@ -205,11 +283,15 @@ class Controller {
 
   // member side
   void send_join_request(uint64_t gen);
-  void handle_exec(xmlNode* msg);
+  void handle_exec(const wire::ExecOrder& order);
+  void reply_exec(const wire::ExecOrder& order, int rc, int op_status, const std::string& reason);
+  void exec(const lrmd::ExecRequest& req);
+  void cancel(const std::string& rsc, const std::string& action, uint32_t interval_ms);
+  void remember_result(const lrmd::ExecResult& r);
   std::string history_xml();
 
   void submit(cib::Request r);
-  void send(std::string payload) { out_.messages.push_back(std::move(payload)); }
+  void send(std::string encoded) { out_.messages.push_back(std::move(encoded)); }
   void set_state(State s);
   void log(const std::string& line) const;
   std::optional<NodeId> node_id(const std::string& name) const;
@@ -227,6 +309,7 @@ class Controller {
   bool quorate_ = false;
   std::map<NodeId, std::string> names_;
   size_t max_members_seen_ = 0;
+  std::shared_ptr<const cib::Cib> replica_;  // the last CibSnapshot
   cib::Cib view_;
 
   // DC
@@ -245,6 +328,21 @@ class Controller {
   std::set<NodeId> shutdown_released_;
   std::optional<std::vector<NodeId>> corosync_nodes_;           // from ClusterNodes
   std::map<NodeId, Clock::Monotonic> controller_gone_;         // node -> give-up time
+  struct FenceOp {
+    std::string target;
+    int action_id = 0;
+  };
+  uint64_t next_fence_id_ = 1;
+  std::map<uint64_t, FenceOp> fence_ops_;          // our fence requests in flight
+  std::map<std::string, int> fence_failures_;      // target -> failed attempts in a row
+  std::optional<Clock::Monotonic> fence_retry_at_;  // planning waits until then
+  std::set<std::string> fence_given_up_;           // targets past stonith-max-attempts
+  // Nodes the fencers reported fenced while we were not the DC (the DC that
+  // asked may have died with the news): written down when we take over.
+  std::set<std::string> fenced_while_not_dc_;
+  // Members confirmed fenced: their leaving (corosync may notice the power
+  // cut after the fencer does) is clean; rejoining (rebooted) clears it.
+  std::set<NodeId> fenced_members_;
 
   // Changes submitted and not yet applied locally, in order.
   struct Outstanding {
@@ -253,11 +351,15 @@ class Controller {
   };
   uint64_t next_seq_ = 1;
   std::deque<Outstanding> outstanding_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
   // member side
   std::map<std::string, OpMemo> memos_;  // op key -> key/digest from the DC
   std::map<std::string, OpMemo> memos_history_;  // op key -> last key/digest, for join histories
+  // The executor's last result per operation key, in completion order (as
+  // lrmd's last_results()), and its recurring operations: kept from our own
+  // requests and results, seeded by ExecutorHistory.
+  std::vector<lrmd::ExecResult> last_results_;
+  std::vector<lrmd::ExecRequest> recurring_;
   uint64_t last_join_gen_answered_ = 0;
   NodeId last_join_dc_ = 0;
   bool joined_ = false;

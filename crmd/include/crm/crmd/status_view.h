@@ -19,6 +19,7 @@ struct NodeView {
   bool online = false;      // node_state in_ccm=true, crmd=online, join=member
   bool standby = false;     // "standby" in the node's instance or transient attributes
   bool shutdown = false;    // transient attribute "shutdown" set (non-zero)
+  bool expected_down = false;  // node_state expected="down": its leaving is a clean shutdown
   std::map<std::string, std::string> attributes;  // transient attributes
   std::set<std::string> active;                   // resources active per lrm history
   std::set<std::string> promoted;                 // ... of which in the promoted role

@@ -47,6 +47,15 @@ struct HistoryEntry {
   bool operator==(const HistoryEntry&) const = default;
 };
 
+// How the peer's tools (stonith_admin --history, crm_mon's fencing sections)
+// print an entry: "  * off of n3 successful: delegate=n1, client=crmd.12,
+// origin=n1, completed='2026-12-02 15:08:29 +0000'" (pending and failed alike),
+// and as a <fence_event status= action= target= ...> child of `parent`.
+std::string history_line(const HistoryEntry& entry);
+void add_history_xml(xmlNode* parent, const HistoryEntry& entry);
+// "YYYY-MM-DD HH:MM:SS +ZZZZ" in local time ("" for 0).
+std::string history_time(std::time_t t);
+
 // The answer to fence()/confirm(): status ok when the target is fenced;
 // timeout, not-found (no device can fence the target) or a generic error
 // otherwise. `entry` is the history entry that was recorded.

@@ -129,6 +129,22 @@ struct ExecResult {
   std::string op_key() const;
   // "ip1_monitor_10000 (call 12): not running (done) 'exit reason' in 35 ms"
   std::string summary() const;
+  // The result of a request that never ran (call_id 0): `request`'s identity,
+  // the given status and rc, and `why` as the exit reason. (Inline: the
+  // controller uses this header as an interface, without the library.)
+  static ExecResult refused(const ExecRequest& request, OpStatus status, int rc, const Status& why) {
+    ExecResult r;
+    r.rsc_id = request.rsc_id;
+    r.action = request.action;
+    r.interval_ms = request.interval_ms;
+    r.standard = request.standard;
+    r.provider = request.provider;
+    r.type = request.type;
+    r.op_status = status;
+    r.rc = rc;
+    r.exit_reason = why.message();
+    return r;
+  }
 };
 
 // A recurring operation the executor currently runs.
@@ -250,6 +266,14 @@ class LrmdClient final : public ExecutorApi {
   Status cancel(const std::string& rsc_id, const std::string& action, uint32_t interval_ms) override;
   Result<std::vector<RecurringOp>> recurring_ops() override;
   Result<std::vector<ExecResult>> last_results(const std::string& rsc_id = "") override;
+
+  // The same requests without waiting, for a caller whose event loop must not
+  // stop (the controller): the reply (call id, or why the daemon refused)
+  // reaches `done` on the loop, in request order. When the connection is
+  // lost, every reply still awaited gets unavailable.
+  void exec_async(const ExecRequest& request, std::function<void(Result<int>)> done);
+  void cancel_async(const std::string& rsc_id, const std::string& action, uint32_t interval_ms,
+                    std::function<void(Status)> done);
 
  private:
   class Impl;

@@ -7,6 +7,8 @@
 //
 // A synapse fires when every action named in its inputs is confirmed; firing it
 // starts every action in its action set; it is confirmed when they all are.
+// Inside the cluster the graph travels as this structure (Graph::from the
+// policy engine's Transition); parse() reads the peer's graph.xml files.
 #pragma once
 
 #include <chrono>
@@ -17,6 +19,10 @@
 #include <vector>
 
 #include "crm/core/status.h"
+
+namespace crm::pengine {
+struct Transition;
+}
 
 namespace crm::tengine {
 
@@ -38,7 +44,7 @@ struct Action {
   std::chrono::milliseconds timeout{0};  // CRM_meta_timeout (0 when absent)
   long interval_ms = 0;                  // CRM_meta_interval
   int target_rc = 0;                     // CRM_meta_op_target_rc (7 for probes), else 0
-  std::string xml;                       // the action element as it appeared, for relaying
+  std::vector<std::string> downed;       // stonith: the nodes this fencing brings down
 
   // Resource parameters only (no CRM_meta_*), as the agent receives them.
   std::map<std::string, std::string> parameters() const;
@@ -64,6 +70,10 @@ struct Graph {
   // for a graph naming an action id twice in action sets or a trigger with no
   // matching action (a graph we could never finish).
   static Result<Graph> parse(std::string_view xml_text);
+  // The policy engine's result as a graph, without a trip through XML: one
+  // synapse per action, in the engine's order. invalid-argument for an input
+  // naming an action the transition does not have.
+  static Result<Graph> from(const pengine::Transition& transition);
   bool empty() const { return synapses.empty(); }
 };
 

@@ -75,6 +75,9 @@ Result<std::unique_ptr<QuorumSource>> watch_quorum(EventLoop& loop);
 // The name of a node from corosync's nodelist (cmap nodelist.node.X.name /
 // ring0_addr), or not-found.
 Result<std::string> node_name(NodeId node);
+// Whether votequorum runs with two_node: 1 (quorum.two_node in cmap): one
+// node of two keeps quorum, so fencing alone decides a split.
+Result<bool> two_node();
 // This node's corosync node id (unavailable when corosync is not running).
 Result<NodeId> local_node_id();
 // This node's name: the nodelist name for the local node id, else uname -n.

@@ -20,6 +20,7 @@ struct MonOptions {
   bool xml = false;         // --output-as=xml
   bool show_nodes = true;   // false: roles without node names (crm_resource -L)
   std::string request;      // the command line, for the XML header
+  int fence_history = 1;    // -m LEVEL: crm_mon's fencing sections (tools/crm_mon)
 };
 
 // One failed operation as crm_mon lists it.
