@@ -45,9 +45,10 @@ class FencedProcess : public ::testing::Test {
             static_cast<char*>(nullptr));
       _exit(127);
     }
+    // The socket file exists from bind(), before listen(): wait for a connection.
     for (int i = 0; i < 200; ++i) {
       struct stat st;
-      if (stat(socket_.c_str(), &st) == 0) return;
+      if (stat(socket_.c_str(), &st) == 0 && ipc::Client::connect(socket_).ok()) return;
       std::this_thread::sleep_for(25ms);
     }
     FAIL() << "fenced did not start: " << log();
