@@ -95,6 +95,10 @@ class FencerClient::Impl {
     }
   }
 
+  Result<std::vector<std::string>> names(const char* element, const char* key, const std::string& value,
+                                         std::chrono::milliseconds timeout, const char* item_element,
+                                         const char* item_attr);
+
   void on_readable() {
     if (!conn_) return;
     auto msgs = conn_->read_available();
@@ -177,13 +181,14 @@ FenceResult result_of(const xmlNode* reply) {
 }
 
 xml::DocPtr fence_message(const std::string& target, const std::string& action, std::chrono::milliseconds timeout,
-                          std::chrono::milliseconds delay) {
+                          std::chrono::milliseconds delay, std::chrono::milliseconds tolerance) {
   auto doc = wire::message("st_fence");
   xmlNode* n = xml::root(doc);
   xml::set_attr(n, "target", target);
   if (!action.empty()) xml::set_attr(n, "action", action);
   xml::set_attr(n, "timeout_ms", std::to_string(timeout.count()));
   if (delay.count() > 0) xml::set_attr(n, "delay_ms", std::to_string(delay.count()));
+  if (tolerance.count() > 0) xml::set_attr(n, "tolerance_ms", std::to_string(tolerance.count()));
   return doc;
 }
 
@@ -201,14 +206,15 @@ Result<std::unique_ptr<FencerClient>> FencerClient::connect(EventLoop& loop, con
 }
 
 Status FencerClient::fence(const std::string& target, const std::string& action, std::chrono::milliseconds timeout,
-                           FenceCallback done, std::chrono::milliseconds delay) {
-  auto doc = fence_message(target, action, timeout, delay);
+                           FenceCallback done, std::chrono::milliseconds delay, std::chrono::milliseconds tolerance) {
+  auto doc = fence_message(target, action, timeout, delay, tolerance);
   return impl_->send_async(doc, [done](xmlNode* reply) { done(result_of(reply)); });
 }
 
 Result<FenceResult> FencerClient::fence_sync(const std::string& target, const std::string& action,
-                                             std::chrono::milliseconds timeout, std::chrono::milliseconds delay) {
-  auto doc = fence_message(target, action, timeout, delay);
+                                             std::chrono::milliseconds timeout, std::chrono::milliseconds delay,
+                                             std::chrono::milliseconds tolerance) {
+  auto doc = fence_message(target, action, timeout, delay, tolerance);
   // Every device of every level may use the whole timeout, plus the query.
   auto wait = std::max<std::chrono::milliseconds>(timeout, std::chrono::seconds(60)) * 20 + delay;
   // A failed fencing is an answer (with its entry), not an error of the call.
@@ -241,14 +247,25 @@ Result<std::vector<DeviceSummary>> FencerClient::devices() {
   return out;
 }
 
-Result<std::vector<std::string>> FencerClient::query(const std::string& target, std::chrono::milliseconds timeout) {
-  auto doc = wire::message("st_query");
-  xml::set_attr(xml::root(doc), "target", target);
+// A request `element key=value timeout_ms=...` whose reply lists <item_element item_attr=.../>.
+Result<std::vector<std::string>> FencerClient::Impl::names(const char* element, const char* key,
+                                                          const std::string& value, std::chrono::milliseconds timeout,
+                                                          const char* item_element, const char* item_attr) {
+  auto doc = wire::message(element);
+  xml::set_attr(xml::root(doc), key, value);
   xml::set_attr(xml::root(doc), "timeout_ms", std::to_string(timeout.count()));
-  ASSIGN_OR_RETURN(xml::DocPtr reply, impl_->call(doc, timeout + kCallTimeout));
+  ASSIGN_OR_RETURN(xml::DocPtr reply, call(doc, timeout + kCallTimeout));
   std::vector<std::string> out;
-  for (xmlNode* d : xml::children(xml::root(reply), "device")) out.push_back(xml::attr_or(d, "id"));
+  for (xmlNode* n : xml::children(xml::root(reply), item_element)) out.push_back(xml::attr_or(n, item_attr));
   return out;
+}
+
+Result<std::vector<std::string>> FencerClient::query(const std::string& target, std::chrono::milliseconds timeout) {
+  return impl_->names("st_query", "target", target, timeout, "device", "id");
+}
+
+Result<std::vector<std::string>> FencerClient::targets(const std::string& device, std::chrono::milliseconds timeout) {
+  return impl_->names("st_targets", "device", device, timeout, "target", "name");
 }
 
 Status FencerClient::monitor(const std::string& device, std::chrono::milliseconds timeout) {

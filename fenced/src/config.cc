@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "crm/core/boolean.h"
 #include "crm/core/xml.h"
 
 namespace crm::fenced {
@@ -154,12 +155,6 @@ Result<milliseconds> parse_duration(const std::string& text, long bare_unit_ms) 
   else if (unit == "h" || unit == "hr") mult = 3600000;
   else return invalid_argument("'" + text + "' is not a duration");
   return milliseconds(n * mult);
-}
-
-bool is_true(const std::string& v) {
-  std::string l;
-  for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return l == "true" || l == "yes" || l == "on" || l == "1" || l == "y";
 }
 
 std::string Device::agent_action(const std::string& action) const {
@@ -358,7 +353,7 @@ std::vector<Level> levels_for(const std::vector<Level>& levels, const std::strin
   return out;
 }
 
-FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog) {
+FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog, const std::string& local_node) {
   FencerConfig cfg;
   xmlNode* root = xml::root(cib);
   xmlNode* conf = xml::first_child(root, "configuration");
@@ -383,6 +378,13 @@ FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog) {
       else cfg.problems.push_back(config_invalid("stonith-timeout '" + it->second + "' is not a duration (using 60s)"));
     }
     if (auto it = props.find("stonith-enabled"); it != props.end()) cfg.options.stonith_enabled = is_true(it->second);
+    if (auto it = props.find("stonith-watchdog-timeout"); it != props.end() && it->second != "0") {
+      auto ms = parse_duration(it->second);
+      if (ms.ok()) cfg.options.stonith_watchdog_timeout = *ms;
+      cfg.problems.push_back(not_supported("stonith-watchdog-timeout '" + it->second +
+                                           "': watchdog (SBD) self-fencing is not supported (no watchdog device); "
+                                           "only fence devices fence"));
+    }
   }
   // node attributes (target-attribute levels)
   if (xmlNode* nodes = xml::first_child(conf, "nodes")) {
@@ -392,12 +394,32 @@ FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog) {
     }
   }
   // devices
+  std::set<std::string> banned;
+  if (xmlNode* cons = xml::first_child(conf, "constraints"); cons && !local_node.empty()) {
+    for (xmlNode* loc : xml::children(cons, "rsc_location")) {
+      std::string score = xml::attr_or(loc, "score");
+      if (xml::attr_or(loc, "node") == local_node && (score == "-INFINITY" || score == "-inf")) {
+        banned.insert(xml::attr_or(loc, "rsc"));
+      }
+    }
+  }
   std::vector<xmlNode*> prims;
   if (xmlNode* rscs = xml::first_child(conf, "resources")) collect_stonith_primitives(rscs, prims);
   for (xmlNode* p : prims) {
     std::string id = xml::attr_or(p, "id");
-    auto d = make_device(id, xml::attr_or(p, "type"), nvpairs(p, "instance_attributes"), catalog,
-                         nvpairs(p, "meta_attributes"));
+    auto meta = nvpairs(p, "meta_attributes");
+    if (auto role = meta.find("target-role"); role != meta.end() && role->second == "Stopped") continue;
+    if (banned.count(id)) continue;
+    auto d = make_device(id, xml::attr_or(p, "type"), nvpairs(p, "instance_attributes"), catalog, meta);
+    if (d.ok()) {
+      if (auto pr = meta.find("priority"); pr != meta.end()) {
+        try {
+          d->priority = std::stoi(pr->second);
+        } catch (...) {
+          cfg.problems.push_back(config_invalid("fence device '" + id + "': priority '" + pr->second + "' is not a number"));
+        }
+      }
+    }
     if (!d.ok()) {
       cfg.problems.push_back(d.status());
       continue;

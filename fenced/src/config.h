@@ -58,7 +58,6 @@ std::vector<std::string> parse_host_list(const std::string& text);
 Result<std::map<std::string, std::string>> parse_host_map(const std::string& text);
 // "10s", "500ms", "2min", "1h", bare numbers as `bare_unit_ms` each; invalid-argument otherwise.
 Result<milliseconds> parse_duration(const std::string& text, long bare_unit_ms = 1000);
-bool is_true(const std::string& v);
 
 // A per-action override: pcmk_<action>_action / _timeout / _retries.
 struct ActionOverride {
@@ -82,6 +81,7 @@ struct Device {
   std::map<std::string, ActionOverride> overrides;  // by action (reboot, off, on, list, status, monitor)
   AgentInfo info;
   bool from_cib = false;  // true: replaced on every CIB change; false: registered by a client
+  int priority = 0;       // meta priority: devices with a higher one are tried first
 
   // The agent action to run for `action` (pcmk_<action>_action or itself).
   std::string agent_action(const std::string& action) const;
@@ -133,6 +133,9 @@ struct ClusterOptions {
   std::string stonith_action = "reboot";  // reboot or off
   milliseconds stonith_timeout{60000};
   bool stonith_enabled = true;
+  // stonith-watchdog-timeout: parsed only; watchdog (SBD) self-fencing
+  // cannot run here (no /dev/watchdog), a non-zero value is reported.
+  milliseconds stonith_watchdog_timeout{0};
 };
 
 struct FencerConfig {
@@ -146,6 +149,9 @@ struct FencerConfig {
 
 // Reads devices (class="stonith" primitives, also inside groups/clones), the
 // fencing-topology, crm_config and node attributes from a CIB document.
-FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog);
+// Devices with target-role=Stopped are left out, and so are devices banned
+// from `local_node` by a rule-less rsc_location with score -INFINITY (the
+// peer registers a device only where its resource may run).
+FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog, const std::string& local_node = "");
 
 }  // namespace crm::fenced

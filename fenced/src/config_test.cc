@@ -174,10 +174,14 @@ constexpr const char* kCib = R"(<cib epoch="1" num_updates="0" admin_epoch="0">
    <primitive id="fd-badmap" class="stonith" type="fence_x">
      <instance_attributes id="i3"><nvpair id="i3a" name="pcmk_host_map" value="n1-1"/></instance_attributes>
    </primitive>
-   <group id="g"><primitive id="fd-in-group" class="stonith" type="fence_plug"/></group>
+   <group id="g"><primitive id="fd-in-group" class="stonith" type="fence_plug">
+     <meta_attributes id="gm"><nvpair id="gm1" name="priority" value="10"/></meta_attributes></primitive></group>
+   <primitive id="fd-stopped" class="stonith" type="fence_x">
+     <meta_attributes id="sm"><nvpair id="sm1" name="target-role" value="Stopped"/></meta_attributes></primitive>
+   <primitive id="fd-banned" class="stonith" type="fence_x"/>
    <primitive id="web" class="ocf" provider="heartbeat" type="Dummy"/>
  </resources>
- <constraints/>
+ <constraints><rsc_location id="ban" rsc="fd-banned" node="n1" score="-INFINITY"/></constraints>
  <fencing-topology>
    <fencing-level id="l1" index="1" target="n1" devices="fd-ok"/>
    <fencing-level id="l2" index="2" target="n1" devices="fd-in-group,fd-missing"/>
@@ -191,7 +195,7 @@ TEST(ConfigFromCib, DevicesLevelsOptionsAndProblems) {
   FakeCatalog cat;
   auto doc = xml::parse(kCib);
   ASSERT_TRUE(doc.ok());
-  FencerConfig cfg = config_from_cib(doc->get(), cat);
+  FencerConfig cfg = config_from_cib(doc->get(), cat, "n1");
   EXPECT_EQ(cfg.options.stonith_action, "off");
   EXPECT_EQ(cfg.options.stonith_timeout, milliseconds(90000));
   ASSERT_EQ(cfg.devices.size(), 2u);
@@ -202,6 +206,13 @@ TEST(ConfigFromCib, DevicesLevelsOptionsAndProblems) {
   EXPECT_TRUE(ok.static_match("n1"));
   EXPECT_FALSE(ok.static_match("n3"));
   EXPECT_TRUE(cfg.devices.count("fd-in-group"));
+  EXPECT_EQ(cfg.devices.at("fd-in-group").priority, 10);
+  // Stopped everywhere; banned from n1 only.
+  EXPECT_FALSE(cfg.devices.count("fd-stopped"));
+  EXPECT_FALSE(cfg.devices.count("fd-banned"));
+  FencerConfig on_n2 = config_from_cib(doc->get(), cat, "n2");
+  EXPECT_TRUE(on_n2.devices.count("fd-banned"));
+  EXPECT_FALSE(on_n2.devices.count("fd-stopped"));
   EXPECT_EQ(cfg.node_attrs.at("n1").at("rack"), "A");
   // l5 (index 12) is refused; l2 is kept though it names a missing device.
   ASSERT_EQ(cfg.levels.size(), 4u);
@@ -211,9 +222,9 @@ TEST(ConfigFromCib, DevicesLevelsOptionsAndProblems) {
             std::string::npos) << all;
   EXPECT_NE(all.find("fence device 'fd-badmap' (fence_x): pcmk_host_map entry 'n1-1' is not node:port"),
             std::string::npos) << all;
-  EXPECT_NE(all.find("fencing-level 'l2' (line 27): names device(s) that do not exist: fd-missing"),
+  EXPECT_NE(all.find("fencing-level 'l2' (line 31): names device(s) that do not exist: fd-missing"),
             std::string::npos) << all;
-  EXPECT_NE(all.find("fencing-level 'l5' (line 30): index '12' is not 1..9"), std::string::npos) << all;
+  EXPECT_NE(all.find("fencing-level 'l5' (line 34): index '12' is not 1..9"), std::string::npos) << all;
   EXPECT_EQ(cfg.problems.size(), 4u) << all;
   auto n1 = levels_for(cfg.levels, "n1", cfg.node_attrs);
   ASSERT_EQ(n1.size(), 2u);
@@ -221,6 +232,18 @@ TEST(ConfigFromCib, DevicesLevelsOptionsAndProblems) {
   auto n7 = levels_for(cfg.levels, "n7", cfg.node_attrs);
   ASSERT_EQ(n7.size(), 1u);
   EXPECT_EQ(n7[0].id, "l4");
+}
+
+TEST(ConfigFromCib, WatchdogTimeoutIsParsedAndReportedAsUnsupported) {
+  FakeCatalog cat;
+  auto doc = xml::parse(R"(<cib><configuration><crm_config><cluster_property_set id="o">
+      <nvpair id="w" name="stonith-watchdog-timeout" value="10s"/></cluster_property_set></crm_config>
+      <resources/></configuration></cib>)");
+  ASSERT_TRUE(doc.ok());
+  FencerConfig cfg = config_from_cib(doc->get(), cat);
+  EXPECT_EQ(cfg.options.stonith_watchdog_timeout, milliseconds(10000));
+  ASSERT_EQ(cfg.problems.size(), 1u);
+  EXPECT_EQ(cfg.problems[0].code(), StatusCode::kNotSupported);
 }
 
 TEST(Metadata, NotAnAgentIsAParseError) {

@@ -18,6 +18,7 @@
 
 #include "crm/core/clock.h"
 #include "crm/core/event_loop.h"
+#include "crm/core/ipc.h"
 #include "crm/fenced/fenced.h"
 
 namespace crm::fenced {
@@ -44,9 +45,10 @@ class FencedProcess : public ::testing::Test {
             static_cast<char*>(nullptr));
       _exit(127);
     }
+    // The socket file exists from bind(), before listen(): wait for a connection.
     for (int i = 0; i < 200; ++i) {
       struct stat st;
-      if (stat(socket_.c_str(), &st) == 0) return;
+      if (stat(socket_.c_str(), &st) == 0 && ipc::Client::connect(socket_).ok()) return;
       std::this_thread::sleep_for(25ms);
     }
     FAIL() << "fenced did not start: " << log();
@@ -159,6 +161,27 @@ TEST_F(FencedProcess, PendingFenceGetsUnavailableWhenTheDaemonDies) {
   pid_ = -1;
   ASSERT_TRUE(run_until(loop, [&] { return result.has_value() && disconnected; }, 5s));
   EXPECT_EQ(result->status.code(), StatusCode::kUnavailable);
+}
+
+TEST_F(FencedProcess, BadRequestsGetErrorRepliesAndTheDaemonCarriesOn) {
+  auto raw = ipc::Client::connect(socket_);
+  ASSERT_TRUE(raw.ok()) << raw.status().to_string();
+  auto ask = [&](const std::string& msg) {
+    auto r = raw->call(msg, 5s);
+    EXPECT_TRUE(r.ok()) << msg << ": " << r.status().to_string();
+    return r.ok() ? *r : std::string();
+  };
+  EXPECT_NE(ask("garbage").find("status=\"parse-error\""), std::string::npos);
+  EXPECT_NE(ask("<st_dance req_id='2'/>").find("unknown fenced request"), std::string::npos);
+  EXPECT_NE(ask("<st_fence req_id='3'/>").find("status=\"invalid-argument\""), std::string::npos);
+  EXPECT_NE(ask("<st_fence req_id='4' target='n2' action='explode'/>").find("invalid-argument"), std::string::npos);
+  EXPECT_NE(ask("<st_register req_id='5' id='x'/>").find("status=\"invalid-argument\""), std::string::npos);
+  EXPECT_NE(ask("<st_level_add req_id='6' target='n2' index='x'/>").find("invalid-argument"), std::string::npos);
+  SystemClock clock;
+  EventLoop loop(clock);
+  auto c = FencerClient::connect(loop, socket_);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE((*c)->devices().ok());
 }
 
 TEST(FencedClient, ConnectWithoutDaemonIsUnavailable) {

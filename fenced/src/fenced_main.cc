@@ -110,7 +110,7 @@ class CibFollower {
       log_line("cannot read the CIB: " + c.status().to_string());
       return;
     }
-    fencer_.apply_config(fenced::config_from_cib(c->doc(), catalog_));
+    fencer_.apply_config(fenced::config_from_cib(c->doc(), catalog_, fencer_.node_name()));
     log_line("configuration " + c->version().to_string() + ": " + std::to_string(fencer_.devices().size()) +
              " devices, " + std::to_string(fencer_.levels().size()) + " topology levels");
   }
@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
       log_line(c.status().to_string());
       return c.status().exit_code();
     }
-    fencer.apply_config(fenced::config_from_cib(c->doc(), runner));
+    fencer.apply_config(fenced::config_from_cib(c->doc(), runner, node_name));
   } else if (use_cib) {
     follower = std::make_unique<CibFollower>(loop, fencer, runner);
     follower->start();

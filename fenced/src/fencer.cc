@@ -31,6 +31,7 @@ struct Offer {
   bool unfencing = false;          // it is required for unfencing
   std::map<std::string, milliseconds> timeouts;  // per action, as the holder computes it
   milliseconds delay_max{0};                     // pcmk_delay_max/base of the holder's device
+  int priority = 0;                              // meta priority: higher first
 };
 
 struct Fencer::Op {
@@ -47,7 +48,7 @@ struct Fencer::Op {
   size_t level = 0;
   size_t step = 0;
   size_t serial = 0;  // increments per executed step; stale results are ignored
-  bool remapped = false;
+  std::vector<bool> remapped;  // per level: a reboot remapped to off + on
   bool unfence_all = false;
   std::string last_device, last_delegate, last_reason;
   bool timed_out = false;
@@ -228,10 +229,7 @@ void Fencer::on_membership(const cluster::MembershipChange& change) {
   bool others_joined = false;
   for (cluster::NodeId n : change.joined) others_joined = others_joined || n != group_.local_node();
   if (others_joined && !history_.empty()) {
-    auto doc = wire::message("st_history_sync");
-    xml::set_attr(xml::root(doc), "from", opts_.node_name);
-    for (const auto& e : history_) wire::put_entry(xml::add_child(xml::root(doc), "entry"), e);
-    send(wire::text(doc));
+    send(wire::encode(wire::HistorySync{opts_.node_name, history_}));
   }
   for (const auto& id : done) query_complete(id);
   for (const auto& [id, step] : lost_steps) {
@@ -242,75 +240,64 @@ void Fencer::on_membership(const cluster::MembershipChange& change) {
 }
 
 void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
-  auto doc = xml::parse(payload, "fencer message");
-  if (!doc.ok()) {
-    log("dropping a malformed message from node " + std::to_string(from) + ": " + doc.status().to_string());
+  auto decoded = wire::decode(payload);
+  if (!decoded.ok()) {
+    log("dropping a malformed message from node " + std::to_string(from) + ": " + decoded.status().to_string());
     return;
   }
-  xmlNode* m = xml::root(*doc);
-  std::string op_id = xml::attr_or(m, "op");
+  wire::PeerMessage& msg = *decoded;
   // Which node id each fencer name has (every fencer sees the same messages).
-  const char* name_attr = xml::is(m, "st_query_reply") || xml::is(m, "st_history_sync") ? "from"
-                          : xml::is(m, "st_exec_result")                               ? "executor"
-                          : xml::is(m, "st_query") || xml::is(m, "st_pending")          ? "origin"
-                                                                                       : nullptr;
-  if (name_attr) {
-    if (auto n = xml::attr(m, name_attr); n && !n->empty()) node_ids_[*n] = from;
-  }
-  if (xml::is(m, "st_query")) {
-    std::string origin = xml::attr_or(m, "origin");
-    std::string target = xml::attr_or(m, "target");
-    std::string action = xml::attr_or(m, "action");
+  if (auto* q = std::get_if<wire::Query>(&msg)) node_ids_[q->origin] = from;
+  if (auto* r = std::get_if<wire::QueryReply>(&msg)) node_ids_[r->from] = from;
+  if (auto* r = std::get_if<wire::ExecResult>(&msg)) node_ids_[r->executor] = from;
+  if (auto* p = std::get_if<wire::Pending>(&msg)) node_ids_[p->entry.origin] = from;
+  if (auto* h = std::get_if<wire::HistorySync>(&msg)) node_ids_[h->from] = from;
+
+  if (auto* q = std::get_if<wire::Query>(&msg)) {
     std::weak_ptr<bool> alive = alive_;
-    capable_devices(target, action, [this, alive, op_id, target, action](std::vector<std::string> devs) {
+    std::string op_id = q->op;
+    capable_devices(q->target, q->action, [this, alive, op_id](std::vector<std::string> devs) {
       if (alive.expired()) return;
-      auto reply = wire::message("st_query_reply");
-      xmlNode* r = xml::root(reply);
-      xml::set_attr(r, "op", op_id);
-      xml::set_attr(r, "from", opts_.node_name);
+      wire::QueryReply reply{op_id, opts_.node_name, {}};
       for (const auto& id : devs) {
         const Device& d = devices_.at(id);
-        xmlNode* n = xml::add_child(r, "device");
-        xml::set_attr(n, "id", id);
-        if (d.info.on_target) xml::set_attr(n, "on_target", "1");
-        if (d.provides_unfencing) xml::set_attr(n, "unfencing", "1");
-        xml::set_attr(n, "delay_max_ms", std::to_string(std::max(d.delay_max, d.delay_base).count()));
+        wire::DeviceOffer o;
+        o.id = id;
+        o.on_target = d.info.on_target;
+        o.unfencing = d.provides_unfencing;
+        o.delay_max_ms = std::max(d.delay_max, d.delay_base).count();
+        o.priority = d.priority;
         for (const char* a : {"reboot", "off", "on"}) {
-          xml::set_attr(n, (std::string("timeout_") + a).c_str(), std::to_string(d.timeout(a, milliseconds(0)).count()));
+          if (auto t = d.timeout(a, milliseconds(0)); t.count() > 0) o.timeouts_ms[a] = t.count();
         }
+        reply.devices.push_back(std::move(o));
       }
-      send(wire::text(reply));
+      send(wire::encode(reply));
     });
-  } else if (xml::is(m, "st_query_reply")) {
-    auto it = ops_.find(op_id);
+  } else if (auto* r = std::get_if<wire::QueryReply>(&msg)) {
+    auto it = ops_.find(r->op);
     if (it == ops_.end() || it->second->awaiting.empty()) return;
     Op& op = *it->second;
-    std::string node = xml::attr_or(m, "from");
-    for (xmlNode* d : xml::children(m, "device")) {
-      Offer& o = op.offers[xml::attr_or(d, "id")];
-      o.nodes.push_back(node);
-      o.on_target = xml::attr_or(d, "on_target") == "1";
-      o.unfencing = xml::attr_or(d, "unfencing") == "1";
-      o.delay_max = std::max(o.delay_max, milliseconds(wire::get_number(d, "delay_max_ms", 0)));
-      for (const char* a : {"reboot", "off", "on"}) {
-        long long t = wire::get_number(d, (std::string("timeout_") + a).c_str(), 0);
-        if (t > 0) o.timeouts[a] = milliseconds(t);
-      }
+    for (const auto& d : r->devices) {
+      Offer& o = op.offers[d.id];
+      o.nodes.push_back(r->from);
+      o.on_target = d.on_target;
+      o.unfencing = d.unfencing;
+      o.delay_max = std::max(o.delay_max, milliseconds(d.delay_max_ms));
+      o.priority = std::max(o.priority, d.priority);
+      for (const auto& [a, t] : d.timeouts_ms) o.timeouts[a] = milliseconds(t);
     }
     op.awaiting.erase(from);
-    if (op.awaiting.empty()) query_complete(op_id);
-  } else if (xml::is(m, "st_exec")) {
-    if (xml::attr_or(m, "executor") != opts_.node_name) return;
-    execute(op_id, static_cast<size_t>(wire::get_number(m, "step", 0)), xml::attr_or(m, "device"),
-            xml::attr_or(m, "target"), xml::attr_or(m, "action"), milliseconds(wire::get_number(m, "timeout_ms", 60000)),
-            milliseconds(wire::get_number(m, "delay_ms", 0)), xml::attr_or(m, "origin"));
-  } else if (xml::is(m, "st_exec_result")) {
-    if (!ops_.count(op_id)) return;
-    step_result(op_id, static_cast<size_t>(wire::get_number(m, "serial", 0)),
-                static_cast<int>(wire::get_number(m, "rc", 1)), xml::attr_or(m, "executor"),
-                xml::attr_or(m, "reason"));
-  } else if (xml::is(m, "st_done")) {
-    HistoryEntry e = wire::get_entry(m);
+    if (op.awaiting.empty()) query_complete(r->op);
+  } else if (auto* x = std::get_if<wire::Exec>(&msg)) {
+    if (x->executor != opts_.node_name) return;
+    execute(x->op, x->serial, x->device, x->target, x->action, milliseconds(x->timeout_ms), milliseconds(x->delay_ms),
+            x->origin);
+  } else if (auto* res = std::get_if<wire::ExecResult>(&msg)) {
+    if (!ops_.count(res->op)) return;
+    step_result(res->op, res->serial, res->rc, res->executor, res->reason);
+  } else if (auto* done = std::get_if<wire::Done>(&msg)) {
+    const HistoryEntry& e = done->entry;
     record(e);
     auto it = ops_.find(e.id);
     if (it != ops_.end() && e.origin == opts_.node_name) {
@@ -319,19 +306,24 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
       if (op->timer) loop_.cancel_timer(op->timer);
       Status st = Status::Ok();
       if (e.state != "success") {
-        StatusCode code = static_cast<StatusCode>(wire::get_number(m, "code", static_cast<int>(StatusCode::kUnavailable)));
-        st = Status(code, "fencing of " + e.target + " failed: " + e.exit_reason);
+        bool known = done->code > 0 && done->code <= static_cast<int>(StatusCode::kInternal);
+        StatusCode code = known ? static_cast<StatusCode>(done->code) : StatusCode::kUnavailable;
+        st = Status(code, e.exit_reason.empty() ? "fencing of " + e.target + " failed" : e.exit_reason);
       }
       for (auto& cb : op->callbacks) cb(FenceResult{st, e});
     }
-  } else if (xml::is(m, "st_pending")) {
-    record(wire::get_entry(m));
-  } else if (xml::is(m, "st_history_sync")) {
-    for (xmlNode* n : xml::children(m, "entry")) record(wire::get_entry(n));
+  } else if (auto* p = std::get_if<wire::Pending>(&msg)) {
+    record(p->entry);
+  } else if (auto* h = std::get_if<wire::HistorySync>(&msg)) {
+    for (const auto& entry : h->entries) record(entry);
   }
 }
 
 void Fencer::record(const HistoryEntry& e) {
+  if (e.id.empty() || e.target.empty() || (e.state != "success" && e.state != "failed" && e.state != "pending")) {
+    log("dropping a malformed history entry (id '" + e.id + "', target '" + e.target + "', state '" + e.state + "')");
+    return;
+  }
   // In the order completions were delivered (the same on every fencer); a
   // pending entry is replaced by its completion.
   for (auto it = history_.begin(); it != history_.end(); ++it) {
@@ -442,14 +434,7 @@ void Fencer::start_query(const std::string& op_id, const std::string& target, co
   Op& op = *ops_.at(op_id);
   op.awaiting = std::set<cluster::NodeId>(members_.begin(), members_.end());
   op.awaiting.insert(group_.local_node());
-  auto doc = wire::message("st_query");
-  xmlNode* q = xml::root(doc);
-  xml::set_attr(q, "op", op_id);
-  xml::set_attr(q, "target", target);
-  xml::set_attr(q, "action", action);
-  xml::set_attr(q, "origin", opts_.node_name);
-  xml::set_attr(q, "version", wire::kVersion);
-  send(wire::text(doc));
+  send(wire::encode(wire::Query{op_id, target, action, opts_.node_name}));
   std::weak_ptr<bool> alive = alive_;
   op.timer = loop_.add_timer(opts_.query_timeout, [this, alive, op_id] {
     if (alive.expired()) return;
@@ -518,8 +503,8 @@ void Fencer::plan(Op& op) {
     if (!lv.empty()) {
       for (const Level& l : lv) {
         std::vector<Step> steps;
-        if (action == "reboot" && l.devices.size() > 1) {
-          op.remapped = true;
+        op.remapped.push_back(action == "reboot" && l.devices.size() > 1);
+        if (op.remapped.back()) {
           for (const auto& d : l.devices) steps.push_back({d, "off", false});
           // Devices whose "on" is automatic (unfencing) turn the node on by themselves.
           for (const auto& d : l.devices) {
@@ -532,7 +517,11 @@ void Fencer::plan(Op& op) {
         op.levels.push_back(std::move(steps));
       }
     } else {
-      for (const auto& [id, o] : op.offers) op.levels.push_back({{id, action, false}});
+      // Without topology: every capable device on its own, higher priority first, then by id.
+      std::vector<std::pair<int, std::string>> order;
+      for (const auto& [id, o] : op.offers) order.push_back({-o.priority, id});
+      std::sort(order.begin(), order.end());
+      for (const auto& [prio, id] : order) op.levels.push_back({{id, action, false}});
     }
   }
   milliseconds total{0};
@@ -548,17 +537,18 @@ void Fencer::next_step(const std::string& op_id) {
   Op& op = *ops_.at(op_id);
   while (op.level < op.levels.size()) {
     auto& level = op.levels[op.level];
+    bool remapped = op.level < op.remapped.size() && op.remapped[op.level];
     if (op.step >= level.size()) {
       // Every device of the level succeeded.
-      if (op.remapped) log("Undoing remap of reboot targeting " + op.req.target + " for " + op.req.client);
+      if (remapped) log("Undoing remap of reboot targeting " + op.req.target + " for " + op.req.client);
       finish(op_id, true, "", op.last_device, op.last_delegate, StatusCode::kOk);
       return;
     }
     Step& s = level[op.step];
-    if (op.remapped && op.step > 0 && s.action == "on" && level[op.step - 1].action == "off") {
+    if (remapped && op.step > 0 && s.action == "on" && level[op.step - 1].action == "off") {
       log("Remapped 'off' targeting " + op.req.target + " complete, remapping to 'on' for " + op.req.client);
     }
-    if (op.remapped && op.step == 0) log("Remapping multiple-device reboot targeting " + op.req.target + " to 'off'");
+    if (remapped && op.step == 0) log("Remapping multiple-device reboot targeting " + op.req.target + " to 'off'");
     auto offer = op.offers.find(s.device);
     std::string executor;
     if (offer != op.offers.end()) {
@@ -600,19 +590,18 @@ void Fencer::next_step(const std::string& op_id) {
     op.executor = executor;
     log("Requesting that " + executor + " perform '" + s.action + "' action targeting " + op.req.target +
         " using '" + s.device + "'");
-    auto doc = wire::message("st_exec");
-    xmlNode* e = xml::root(doc);
-    xml::set_attr(e, "op", op_id);
-    xml::set_attr(e, "step", std::to_string(op.serial));
-    xml::set_attr(e, "executor", executor);
-    xml::set_attr(e, "device", s.device);
-    xml::set_attr(e, "target", op.req.target);
-    xml::set_attr(e, "action", s.action);
-    xml::set_attr(e, "timeout_ms", std::to_string(timeout.count()));
-    xml::set_attr(e, "delay_ms", std::to_string(delay.count()));
-    xml::set_attr(e, "origin", opts_.node_name);
-    xml::set_attr(e, "client", op.req.client);
-    send(wire::text(doc));
+    wire::Exec exec;
+    exec.op = op_id;
+    exec.serial = op.serial;
+    exec.executor = executor;
+    exec.device = s.device;
+    exec.target = op.req.target;
+    exec.action = s.action;
+    exec.origin = opts_.node_name;
+    exec.client = op.req.client;
+    exec.timeout_ms = timeout.count();
+    exec.delay_ms = delay.count();
+    send(wire::encode(exec));
     // If no result comes (the executor died), the step fails.
     size_t serial = op.serial;
     std::weak_ptr<bool> alive = alive_;
@@ -651,7 +640,9 @@ void Fencer::step_result(const std::string& op_id, size_t serial, int rc, const 
   } else {
     op.last_reason = reason.empty() ? s.device + " failed" : reason;
     if (rc == -62) op.timed_out = true;
-    if (op.remapped) log("Undoing remap of reboot targeting " + op.req.target + " for " + op.req.client);
+    if (op.level < op.remapped.size() && op.remapped[op.level]) {
+      log("Undoing remap of reboot targeting " + op.req.target + " for " + op.req.client);
+    }
     ++op.level;
     op.step = 0;
   }
@@ -674,11 +665,7 @@ void Fencer::finish(const std::string& op_id, bool success, const std::string& r
   e.exit_reason = success ? "" : reason;
   log("Operation '" + e.action + "' targeting " + e.target + " by " + (delegate.empty() ? "no one" : delegate) +
       " for " + e.client + "@" + opts_.node_name + ": " + (success ? "OK" : "Error (" + reason + ")"));
-  auto doc = wire::message("st_done");
-  wire::put_entry(xml::root(doc), e);
-  xml::set_attr(xml::root(doc), "op", op_id);
-  if (!success) xml::set_attr(xml::root(doc), "code", std::to_string(static_cast<int>(code)));
-  send(wire::text(doc));
+  send(wire::encode(wire::Done{e, success ? 0 : static_cast<int>(code)}));
 }
 
 void Fencer::fence(const FenceRequest& request, FenceCallback done) {
@@ -699,6 +686,20 @@ void Fencer::fence(const FenceRequest& request, FenceCallback done) {
       done(r);
     });
     return;
+  }
+  if (req.tolerance.count() > 0) {
+    std::time_t now = loop_.clock().wall_now();
+    for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
+      if (it->target != req.target || it->action != req.action || it->state != "success") continue;
+      if ((now - it->completed) * 1000 > req.tolerance.count()) break;
+      log("Target " + req.target + " was fenced (" + req.action + ") less than " + secs(req.tolerance) +
+          "s ago by " + it->delegate + " on behalf of " + it->client);
+      HistoryEntry e = *it;
+      loop_.post([alive, done, e] {
+        if (!alive.expired()) done(FenceResult{Status::Ok(), e});
+      });
+      return;
+    }
   }
   // An identical operation in flight: its result answers this request too.
   for (auto& [id, op] : ops_) {
@@ -725,9 +726,7 @@ void Fencer::fence(const FenceRequest& request, FenceCallback done) {
   pending.state = "pending";
   pending.origin = opts_.node_name;
   pending.client = req.client;
-  auto doc = wire::message("st_pending");
-  wire::put_entry(xml::root(doc), pending);
-  send(wire::text(doc));
+  send(wire::encode(wire::Pending{pending}));
   start_query(id, req.target, req.action);
 }
 
@@ -751,10 +750,7 @@ void Fencer::confirm(const std::string& target, const std::string& client, Fence
   e.client = client;
   e.delegate = "a human";
   e.completed = loop_.clock().wall_now();
-  auto doc = wire::message("st_done");
-  wire::put_entry(xml::root(doc), e);
-  xml::set_attr(xml::root(doc), "op", id);
-  send(wire::text(doc));
+  send(wire::encode(wire::Done{e, 0}));
 }
 
 void Fencer::query(const std::string& target, milliseconds timeout,
@@ -777,14 +773,7 @@ void Fencer::execute(const std::string& op_id, size_t step, const std::string& d
                      const std::string& action, milliseconds timeout, milliseconds requested_delay,
                      const std::string& origin) {
   auto reply = [this, op_id, step](int rc, const std::string& reason) {
-    auto doc = wire::message("st_exec_result");
-    xmlNode* r = xml::root(doc);
-    xml::set_attr(r, "op", op_id);
-    xml::set_attr(r, "serial", std::to_string(step));
-    xml::set_attr(r, "executor", opts_.node_name);
-    xml::set_attr(r, "rc", std::to_string(rc));
-    if (!reason.empty()) xml::set_attr(r, "reason", reason);
-    send(wire::text(doc));
+    send(wire::encode(wire::ExecResult{op_id, step, opts_.node_name, rc, reason}));
   };
   auto it = devices_.find(device_id);
   if (it == devices_.end()) {
@@ -821,13 +810,13 @@ void Fencer::execute(const std::string& op_id, size_t step, const std::string& d
   job->origin = origin;
   job->max_attempts = d.retries(act);
   std::weak_ptr<bool> alive = alive_;
-  job->done = [this, alive, reply, job](const AgentOutcome& o) {
+  // Not capturing `job` itself: done is a member of it.
+  job->done = [this, alive, reply, act, op_id, origin, target, device_id](const AgentOutcome& o) {
     if (alive.expired()) return;
     bool timed_out = o.status.code() == StatusCode::kTimeout;
-    log("Operation '" + job->action + "' (call " + job->op_id + " from " + job->origin + ") for host '" +
-        job->target + "' with device '" + job->device + "' returned: " + rc_text(o.ok() ? 0 : o.rc, timed_out) +
-        (o.ok() ? "" : " (" + o.reason() + ")"));
-    reply(o.ok() ? 0 : (timed_out ? -62 : -201), o.ok() ? "" : job->device + ": " + o.reason());
+    log("Operation '" + act + "' (call " + op_id + " from " + origin + ") for host '" + target + "' with device '" +
+        device_id + "' returned: " + rc_text(o.ok() ? 0 : o.rc, timed_out) + (o.ok() ? "" : " (" + o.reason() + ")"));
+    reply(o.ok() ? 0 : (timed_out ? -62 : -201), o.ok() ? "" : device_id + ": " + o.reason());
   };
   if (delay.count() > 0) {
     loop_.add_timer(delay, [this, alive, job] {
@@ -900,6 +889,56 @@ void Fencer::attempt(std::shared_ptr<Job> job) {
         "). remaining timeout is " + secs(left2));
     attempt(job);
   });
+}
+
+void Fencer::targets(const std::string& device, milliseconds timeout,
+                     std::function<void(Result<std::vector<std::string>>)> done) {
+  std::weak_ptr<bool> alive = alive_;
+  auto answer = [this, alive, done](Result<std::vector<std::string>> r) {
+    loop_.post([alive, done, r] {
+      if (!alive.expired()) done(r);
+    });
+  };
+  auto it = devices_.find(device);
+  if (it == devices_.end()) return answer(not_found("no fence device '" + device + "'"));
+  const Device& d = it->second;
+  if (d.check != HostCheck::kDynamicList) {
+    std::vector<std::string> out = d.check == HostCheck::kStaticList ? d.host_list : std::vector<std::string>{};
+    if (d.check == HostCheck::kStaticList) {
+      for (const auto& [node, port] : d.host_map) {
+        if (std::find(out.begin(), out.end(), node) == out.end()) out.push_back(node);
+      }
+    }
+    return answer(out);
+  }
+  auto job = std::make_shared<Job>();
+  job->device = device;
+  job->action = "list";
+  job->agent_action = d.agent_action("list");
+  job->timeout = timeout.count() > 0 ? timeout : d.timeout("list", kDefaultListTimeout);
+  job->max_attempts = 1;
+  job->report = false;
+  job->done = [this, alive, done, device](const AgentOutcome& o) {
+    if (alive.expired()) return;
+    if (!o.ok()) {
+      done(unavailable("list of " + device + " failed: " + o.reason()));
+      return;
+    }
+    list_cache_[device] = {loop_.clock().monotonic_now(), o.output};
+    // Each line: a port, then aliases ("1,node1"): the names are what can be fenced.
+    std::vector<std::string> out;
+    std::string line;
+    for (size_t start = 0; start <= o.output.size();) {
+      size_t nl = o.output.find('\n', start);
+      line = o.output.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      auto tokens = parse_host_list(line);
+      if (!tokens.empty()) out.push_back(tokens.back());
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+    done(out);
+  };
+  run_job(job);
 }
 
 void Fencer::monitor(const std::string& device, milliseconds timeout, std::function<void(Status)> done) {

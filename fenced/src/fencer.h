@@ -45,6 +45,9 @@ struct FenceRequest {
   milliseconds timeout{0};         // per device; 0 = stonith-timeout
   milliseconds delay{0};           // requested delay before the first device
   std::string client = "client";
+  // When > 0: an identical request (target, action) that succeeded less than
+  // this long ago answers this one without fencing again (--tolerance).
+  milliseconds tolerance{0};
 };
 
 class Fencer {
@@ -86,6 +89,10 @@ class Fencer {
   // Devices on any fencer that can fence `target` (sorted, unique).
   void query(const std::string& target, milliseconds timeout,
              std::function<void(std::vector<std::string>)> done);
+  // The nodes a local device can fence: pcmk_host_list and pcmk_host_map for
+  // a static list, the agent's `list` for a dynamic one; empty for status/none.
+  void targets(const std::string& device, milliseconds timeout,
+               std::function<void(Result<std::vector<std::string>>)> done);
   // Runs a local device's monitor (else list, else status) with retries.
   void monitor(const std::string& device, milliseconds timeout, std::function<void(Status)> done);
 

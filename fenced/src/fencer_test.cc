@@ -598,6 +598,9 @@ TEST(CtsFencing, RemapComplex1) {
   EXPECT_LOG(lab, "perform 'off' action targeting node_fake using 'true2'");
   EXPECT_LOG(lab, "Remapped 'off' targeting node_fake complete, remapping to 'on'");
   EXPECT_LOG(lab, "Undoing remap of reboot targeting node_fake");
+  // Only level 2 is remapped.
+  EXPECT_EQ(lab.count("Remapping multiple-device reboot"), 1u) << lab.dump();
+  EXPECT_EQ(lab.count("Undoing remap"), 1u) << lab.dump();
 }
 
 TEST(CtsFencing, RemapComplex2) {
@@ -659,6 +662,20 @@ TEST(FencerCluster, NewFencerGetsTheHistoryFromItsPeers) {
   lab.start(4);
   ASSERT_TRUE(lab.pump([&] { return lab.f(4).history("").size() == 2; }, 5s)) << lab.dump();
   EXPECT_EQ(lab.f(4).history(""), lab.f(1).history(""));
+}
+
+TEST(FencerCluster, IsolatedNodeIsFencedByTheMajorityAndLearnsOfItAfterTheHeal) {
+  Lab lab;
+  lab.reg(1, "d", kAgent, kPass3);
+  lab.reg(2, "d", kAgent, kPass3);
+  lab.net().partition({{1, 2}, {3}});
+  lab.settle();
+  auto r = lab.fence(2, "node3", "reboot");
+  EXPECT_TRUE(r.status.ok()) << lab.dump();
+  EXPECT_TRUE(lab.f(3).history("node3").empty());
+  lab.net().heal();
+  ASSERT_TRUE(lab.pump([&] { return lab.f(3).history("node3").size() == 1; }, 5s)) << lab.dump();
+  EXPECT_EQ(lab.f(3).history("node3")[0].state, "success");
 }
 
 TEST(FencerCluster, HistorySurvivesTheOriginsDeath) {
@@ -725,6 +742,25 @@ TEST(FencerCluster, PendingOperationsOfAnOriginThatLeftAreFailed) {
   EXPECT_NE(lab.f(2).history("node3").at(0).exit_reason.find("node1 left"), std::string::npos);
 }
 
+TEST(FencerCluster, DevicesWithAHigherPriorityAreTriedFirst) {
+  Lab lab;
+  FencerConfig cfg;
+  SystemClock clock;
+  EventLoop meta_loop(clock);
+  ProcessAgentRunner catalog_runner(meta_loop, {kAgentDir});
+  for (auto [id, prio] : {std::pair{"a-low", 0}, std::pair{"z-high", 5}}) {
+    auto d = make_device(id, kAgent, kPass3, catalog_runner);
+    ASSERT_TRUE(d.ok());
+    d->priority = prio;
+    d->from_cib = true;
+    cfg.devices[id] = *d;
+  }
+  lab.f(1).apply_config(cfg);
+  auto r = lab.fence(1, "node3", "off");
+  EXPECT_TRUE(r.status.ok());
+  EXPECT_EQ(r.entry.device, "z-high");
+}
+
 TEST(FencerCluster, ManualConfirmation) {
   Lab lab;
   std::optional<FenceResult> r;
@@ -747,6 +783,23 @@ TEST(FencerCluster, BadRequestsAndConfig) {
   // The fencer still works.
   lab.reg(1, "d", kAgent, kPass3);
   EXPECT_TRUE(lab.fence(1, "node2", "off").status.ok());
+}
+
+TEST(FencerCluster, MalformedPeerMessagesAreDroppedAndNothingElseIsDisturbed) {
+  Lab lab;
+  lab.reg(1, "d", kAgent, kPass3);
+  auto rogue = lab.net().join(2, "crm_fenced").value();
+  for (const char* m : {"not xml", "<st_unknown/>", "<st_exec op='x' executor='node1' step='zz' timeout_ms='-5'/>",
+                        "<st_exec_result op='nope' rc='abc'/>", "<st_done id='' state='success'/>",
+                        "<st_query_reply op='missing' from='node9'><device/></st_query_reply>",
+                        "<st_history_sync><entry/></st_history_sync>"}) {
+    ASSERT_TRUE(rogue->send(m).ok());
+  }
+  lab.settle();
+  EXPECT_LOG(lab, "dropping a malformed message");
+  EXPECT_TRUE(lab.f(3).history("").empty());
+  EXPECT_TRUE(lab.fence(1, "node3", "off").status.ok()) << lab.dump();
+  EXPECT_EQ(lab.f(3).history("").size(), 1u);
 }
 
 TEST(FencerCluster, HostMapPortReachesTheAgent) {

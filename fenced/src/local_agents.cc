@@ -1,4 +1,6 @@
 // The public helpers for running fence agents locally (crm/fenced/fenced.h).
+#include <algorithm>
+
 #include "agent.h"
 #include "crm/core/clock.h"
 #include "crm/fenced/fenced.h"
@@ -34,6 +36,42 @@ Result<ValidateResult> validate_agent(const std::string& agent, const std::map<s
   AgentOutcome o = run_agent_blocking(path, d.agent_stdin("validate-all", ""), timeout);
   if (!o.status.ok()) return o.status.with_context("validate-all of " + agent);
   return ValidateResult{o.rc, o.output, o.error};
+}
+
+namespace {
+
+// Knows only whether an agent is installed; every agent gets empty meta-data.
+class InstalledCatalog final : public AgentCatalog {
+ public:
+  explicit InstalledCatalog(ProcessAgentRunner& runner) : runner_(runner) {}
+  Result<AgentInfo> info(const std::string& agent) override {
+    if (!runner_.find(agent).ok()) missing.push_back(agent);
+    return AgentInfo{};
+  }
+  std::vector<std::string> missing;
+
+ private:
+  ProcessAgentRunner& runner_;
+};
+
+}  // namespace
+
+std::vector<FencingProblem> check_fencing_configuration(const xmlDoc* cib) {
+  SystemClock clock;
+  EventLoop loop(clock);
+  ProcessAgentRunner runner(loop);
+  InstalledCatalog catalog(runner);
+  FencerConfig cfg = config_from_cib(cib, catalog);
+  std::vector<FencingProblem> out;
+  // Unsupported options (watchdog fencing) are warnings: the configuration itself is sound.
+  for (const Status& p : cfg.problems) out.push_back({p.code() != StatusCode::kNotSupported, p.message()});
+  std::vector<std::string> seen;
+  for (const auto& agent : catalog.missing) {
+    if (std::find(seen.begin(), seen.end(), agent) != seen.end()) continue;
+    seen.push_back(agent);
+    out.push_back({false, "fence agent '" + agent + "' is not installed on this machine"});
+  }
+  return out;
 }
 
 }  // namespace crm::fenced

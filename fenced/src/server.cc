@@ -78,7 +78,8 @@ void FencedServer::handle(ipc::ClientId client, const std::string& message) {
     xml::set_attr(r, "version", wire::kVersion);
     xml::set_attr(r, "node", fencer_.node_name());
   } else if (xml::is(req, "st_fence")) {
-    FenceRequest fr{target, xml::attr_or(req, "action"), ms_attr(req, "timeout_ms", 0), ms_attr(req, "delay_ms", 0), name};
+    FenceRequest fr{target, xml::attr_or(req, "action"), ms_attr(req, "timeout_ms", 0), ms_attr(req, "delay_ms", 0), name,
+                    ms_attr(req, "tolerance_ms", 0)};
     fencer_.fence(fr, [later](const FenceResult& res) {
       later(res.status, [&](xmlNode* n) { wire::put_entry(xml::add_child(n, "entry"), res.entry); });
     });
@@ -94,6 +95,15 @@ void FencedServer::handle(ipc::ClientId client, const std::string& message) {
         for (const auto& id : ids) xml::set_attr(xml::add_child(n, "device"), "id", id);
       });
     });
+    return;
+  } else if (xml::is(req, "st_targets")) {
+    fencer_.targets(xml::attr_or(req, "device"), ms_attr(req, "timeout_ms", 0),
+                    [later](Result<std::vector<std::string>> targets) {
+                      later(targets.status(), [&](xmlNode* n) {
+                        if (!targets.ok()) return;
+                        for (const auto& t : *targets) xml::set_attr(xml::add_child(n, "target"), "name", t);
+                      });
+                    });
     return;
   } else if (xml::is(req, "st_monitor")) {
     fencer_.monitor(xml::attr_or(req, "device"), ms_attr(req, "timeout_ms", 0),

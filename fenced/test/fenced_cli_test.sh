@@ -46,7 +46,7 @@ wait_for() {  # wait_for SECONDS CMD...
 start_fenced() {
   "$BIN/fenced" --standalone --node-name node1 "$@" >> "$T/fenced.log" 2>&1 &
   FENCED_PID=$!
-  wait_for 5 grep -q "successfully started" "$T/fenced.log" || fail "fenced did not start"
+  wait_for 5 grep -qs "successfully started" "$T/fenced.log" || fail "fenced did not start"
 }
 stop_fenced() {
   kill "$FENCED_PID"; wait "$FENCED_PID"; rc=$?
@@ -66,16 +66,43 @@ expect 0 --help
 expect 0 -M -a fence_crm_test
 has '<resource-agent name="fence_crm_test"'
 expect 0 -M -a fence_dummy --output-as=xml
+has '<metadata><!\[CDATA\[<resource-agent name="fence_dummy"'
 has '<resource-agent name="fence_dummy"'
 has '<status code="0" message="OK"/>'
 expect 105 -M -a fence_missing
 expect 0 --validate -a fence_crm_test -o mode=pass
 has "Validation of fence_crm_test succeeded"
 expect 1 --validate -a fence_crm_test -o mode=bogus
+has "Validation of fence_crm_test failed"
 has "mode 'bogus' is not pass"
+expect 1 --validate -a fence_crm_test -o mode=bogus --output-as=xml
+has '<validate agent="fence_crm_test" valid="false">'
+has '<output source="stderr">'
+
 expect 0 -I
-has " fence_crm_test"
+grep -qx "fence_crm_test" "$T/out" || fail "-I does not list fence_crm_test"
 has "fence devices found"
+
+# --- crm_verify reports what the fencer would refuse ---------------------------------
+if [ -x "$BIN/crm_verify" ]; then
+  cat > "$T/bad-cib.xml" <<'CIB'
+<cib epoch="1" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.7">
+<configuration><crm_config/><nodes><node id="1" uname="n1"/></nodes>
+ <resources>
+   <primitive id="fd-bad" class="stonith" type="fence_crm_test">
+     <instance_attributes id="i"><nvpair id="i1" name="pcmk_host_map" value="n1-1"/></instance_attributes></primitive>
+   <primitive id="fd-ghost" class="stonith" type="fence_nonexistent"/>
+ </resources>
+ <constraints/>
+ <fencing-topology><fencing-level id="l1" index="1" target="n1" devices="fd-missing"/></fencing-topology>
+</configuration><status/></cib>
+CIB
+  "$BIN/crm_verify" -x "$T/bad-cib.xml" > "$T/out" 2>&1
+  [ $? = 78 ] || fail "crm_verify of a bad fencing configuration: $(cat "$T/out")"
+  has "error: fencing: fence device 'fd-bad' (fence_crm_test): pcmk_host_map entry 'n1-1' is not node:port"
+  has "error: fencing: fencing-level 'l1' (line 9): names device(s) that do not exist: fd-missing"
+  has "warning: fencing: fence agent 'fence_nonexistent' is not installed on this machine"
+fi
 
 # --- standalone fencer: the peer's standalone cts-fencing steps -----------------
 start_fenced --no-cib
@@ -85,11 +112,26 @@ has "0 fence devices found"
 expect 0 -R true1 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node3"
 expect 0 -Q true1
 expect 0 -D true1
-expect 1 -Q true1
+expect 105 -Q true1
+expect 0 -D true1   # the peer succeeds for an unknown device too
+# --list-targets: a static list and map, a dynamic list
+expect 0 -R map1 -a fence_crm_test -o "pcmk_host_list=node1 node2" -o "pcmk_host_map=node3:3;node2:2"
+expect 0 -s map1
+has "node1"
+has "node3"
+has "3 targets found"
+expect 0 -R dyn1 -a fence_crm_test -o "mock_dynamic_hosts=p1,p2 p3"
+expect 0 -s dyn1 --output-as=xml
+has '<list name="fence targets" count="3">'
+expect 105 -s nope
+expect 0 -D map1
+expect 0 -D dyn1
 # standalone_fence_missing_agent
-expect 1 -R true1 -a fence_missing -o mode=pass -o "pcmk_host_list=node3"
+expect 105 -R true1 -a fence_missing -o mode=pass -o "pcmk_host_list=node3"   # the peer accepts it and fails later
+has "fence agent 'fence_missing' is not installed"
 expect 0 -R true2 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node2"
-expect 1 -F node3 -t 5
+expect 105 -F node3 -t 5
+has "Couldn't fence node3: No such device (no fence device can fence node3)"
 expect 0 -F node2 -t 5
 # standalone_fence_device_failure_rollover, standalone_list_devices
 expect 0 -R false1 -a fence_crm_test -o mode=fail -o "pcmk_host_list=node1 node2 node3"
@@ -98,7 +140,8 @@ expect 0 -F node3 -t 5
 expect 0 -L
 has "3 fence devices found"
 expect 0 --output-as=xml -l node1 -V
-has 'count="2"'
+has '<list name="registered fence devices" count="2">'
+has '<item name="device">true3</item>'
 has "true3"
 hasnt "true2"
 # standalone_fence_multi_device_failure
@@ -109,12 +152,18 @@ logged "for host 'node3' with device 'false1' returned: -201"
 expect 0 -R true4 -a fence_crm_test -o mode=pass -o "pcmk_host_list=node4"
 expect 0 -B node4 -t 5
 expect 0 --output-as=xml -H node4
+has '<list name="fencing history" count="1">'
 has 'status="success" .* action="reboot" target="node4"'
 expect 0 -H '*'
 has "reboot of node4 successful: delegate=node1"
 has "off of node3 failed"
 expect 0 -h node4
 has "Node node4 last fenced at:"
+# --tolerance: the reboot of node4 just now answers a second one without running the agent
+expect 0 -B node4 -t 5 --tolerance 60
+logged "Target node4 was fenced (reboot) less than 60s ago by node1"
+expect 0 -H node4
+has "1 event found"
 expect 0 -h node9
 has "Node node9 has never been fenced"
 # topology through stonith_admin (cpg_topology_device_fails)
@@ -127,6 +176,7 @@ logged "Total timeout set to 10"
 logged "for host 'node3' with device 'true5' returned: 0"
 expect 0 -d node3 -i 2
 expect 1 -F node3 -t 5
+has "Couldn't fence node3: Error occurred (false1: "
 # confirm
 expect 0 -C node7
 expect 0 -H node7
@@ -146,7 +196,7 @@ CA=$BIN/cibadmin
 "$CA" -C -o resources -X '<primitive id="fd-a" class="stonith" type="fence_crm_test"><instance_attributes id="fd-a-i"><nvpair id="fd-a-1" name="pcmk_host_map" value="node2:2;node3:3"/><nvpair id="fd-a-2" name="mode" value="pass"/></instance_attributes></primitive>' || fail "cibadmin create"
 wait_for 5 sh -c "'$SA' -L | grep -q fd-a" || fail "fenced did not pick up fd-a from the CIB"
 expect 0 -l node3
-has " fd-a"
+grep -qx "fd-a" "$T/out" || fail "-l node3 does not list fd-a"
 expect 0 -F node3 -t 5
 logged "for host 'node3' with device 'fd-a' returned: 0"
 # Bad input: an unknown agent and a broken host map are reported, the rest stands.

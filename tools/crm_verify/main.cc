@@ -14,6 +14,7 @@
 
 #include "crm/cib/cib.h"
 #include "crm/cib/features.h"
+#include "crm/fenced/fenced.h"
 
 namespace {
 
@@ -98,6 +99,16 @@ int main(int argc, char** argv) {
       } else {
         ++warnings;
         std::cerr << "warning: " << problem.message << "\n";
+      }
+    }
+    // Fence devices and topology as the fencer reads them (docs/fenced.md).
+    for (const auto& problem : crm::fenced::check_fencing_configuration(cib->doc())) {
+      if (problem.error) {
+        ++errors;
+        std::cerr << "error: fencing: " << problem.message << "\n";
+      } else {
+        ++warnings;
+        std::cerr << "warning: fencing: " << problem.message << "\n";
       }
     }
   }

@@ -36,6 +36,7 @@ struct Args {
   int index = 0;
   int timeout_s = 120;
   int delay_s = 0;
+  int tolerance_s = 0;
   bool xml = false;
   bool quiet = false;
   int verbose = 0;
@@ -56,6 +57,7 @@ void usage(FILE* to) {
                "  -l, --list=HOST               List devices that can terminate the specified host.\n"
                "  -L, --list-registered         List all registered devices.\n"
                "  -I, --list-installed          List all installed devices.\n"
+               "  -s, --list-targets=DEVICE     List the targets that can be fenced by the named device.\n"
                "  -M, --metadata                Show agent metadata. Requires: --agent.\n"
                "  -Q, --query=DEVICE            Check the named device's status.\n"
                "  -H, --history=NODE            Show the fencing history of NODE (or '*' for all nodes).\n"
@@ -68,7 +70,8 @@ void usage(FILE* to) {
                "  -C, --confirm=HOST            Tell cluster that named host is now safely down.\n\n"
                "Additional Options:\n"
                "  -a, --agent=AGENT   -o, --option=NAME=VALUE   -v, --device=DEVICE   -i, --index=LEVEL\n"
-               "  -t, --timeout=SECONDS (default 120)   -y, --delay=SECONDS   -q, --quiet   -V, --verbose\n"
+               "  -t, --timeout=SECONDS (default 120)   -y, --delay=SECONDS   --tolerance=SECONDS\n"
+               "  -q, --quiet   -V, --verbose\n"
                "  --output-as=text|xml\n");
 }
 
@@ -84,25 +87,30 @@ class Output {
     }
   }
 
-  void list(const char* singular, const char* plural, const std::vector<std::string>& items) {
+  // A list as the peer prints it: the items, then "N <noun(s)> found";
+  // in XML <list name=TITLE count=N><item name="device">...</item></list>.
+  void list(const char* singular, const char* plural, const char* xml_title, const std::vector<std::string>& items) {
     if (a_.xml) {
       xmlNode* l = xml::add_child(xml::root(doc_), "list");
-      xml::set_attr(l, "name", plural);
+      xml::set_attr(l, "name", xml_title);
       xml::set_attr(l, "count", std::to_string(items.size()));
       for (const auto& i : items) {
         xmlNode* it = xml::add_child(l, "item");
+        xml::set_attr(it, "name", "device");
         xmlNodeAddContent(it, reinterpret_cast<const xmlChar*>(i.c_str()));
       }
       return;
     }
-    for (const auto& i : items) std::printf(" %s\n", i.c_str());
+    for (const auto& i : items) std::printf("%s\n", i.c_str());
     std::printf("%zu %s found\n", items.size(), items.size() == 1 ? singular : plural);
   }
 
   void history(const std::vector<fenced::HistoryEntry>& entries) {
     if (a_.xml) {
-      xmlNode* h = xml::add_child(xml::root(doc_), "fence_history");
-      xml::set_attr(h, "status", "0");
+      // As the peer's stonith_admin (crm_mon wraps the same events in <fence_history>).
+      xmlNode* h = xml::add_child(xml::root(doc_), "list");
+      xml::set_attr(h, "name", "fencing history");
+      xml::set_attr(h, "count", std::to_string(entries.size()));
       for (const auto& e : entries) fenced::add_history_xml(h, e);
       return;
     }
@@ -121,15 +129,43 @@ class Output {
     if (!a_.quiet) std::printf("%s\n", line.c_str());
   }
 
-  void raw(const std::string& text) {
+  // Agent meta-data: as is, in XML inside <metadata><![CDATA[...]]>.
+  void metadata(const std::string& text) {
     if (a_.xml) {
-      auto parsed = xml::parse(text, "agent meta-data");
-      if (parsed.ok()) {
-        xmlAddChild(xml::root(doc_), xmlDocCopyNode(xml::root(*parsed), doc_.get(), 1));
-        return;
+      // Without the agent's XML declaration, as the peer embeds it.
+      std::string body = text;
+      if (body.rfind("<?xml", 0) == 0) {
+        size_t end = body.find("?>");
+        body = end == std::string::npos ? body : body.substr(body.find_first_not_of(" \t\r\n", end + 2));
       }
+      xmlNode* m = xml::add_child(xml::root(doc_), "metadata");
+      xmlAddChild(m, xmlNewCDataBlock(doc_.get(), reinterpret_cast<const xmlChar*>(body.c_str()),
+                                      static_cast<int>(body.size())));
+      return;
     }
     std::fputs(text.c_str(), stdout);
+  }
+
+  // validate-all's verdict and output, as the peer's "validate" message.
+  void validate(const std::string& agent, const fenced::ValidateResult& v) {
+    if (a_.xml) {
+      xmlNode* n = xml::add_child(xml::root(doc_), "validate");
+      xml::set_attr(n, "agent", agent);
+      xml::set_attr(n, "valid", v.rc == 0 ? "true" : "false");
+      xmlNode* c = xml::add_child(n, "command");
+      xml::set_attr(c, "code", std::to_string(v.rc));
+      for (auto [source, text] : {std::pair{"stdout", &v.output}, std::pair{"stderr", &v.error}}) {
+        if (text->empty()) continue;
+        xmlNode* o = xml::add_child(c, "output");
+        xml::set_attr(o, "source", source);
+        xmlNodeAddContent(o, reinterpret_cast<const xmlChar*>(text->c_str()));
+      }
+      return;
+    }
+    if (a_.quiet) return;
+    std::printf("Validation of %s %s\n", agent.c_str(), v.rc == 0 ? "succeeded" : "failed");
+    if (!v.output.empty()) std::printf("%s\n", v.output.c_str());
+    if (!v.error.empty()) std::printf("%s\n", v.error.c_str());
   }
 
   int finish(int exit_code, const std::string& error) {
@@ -144,7 +180,7 @@ class Output {
       }
       std::fputs(xml::to_string(doc_.get(), true).c_str(), stdout);
     } else if (!error.empty()) {
-      std::fprintf(stderr, "error: %s\n", error.c_str());
+      std::fprintf(stderr, "stonith_admin: %s\n", error.c_str());
     }
     return exit_code;
   }
@@ -171,8 +207,7 @@ int exit_for(const Status& s) {
   switch (s.code()) {
     case StatusCode::kTimeout: return kExitTimeout;
     case StatusCode::kInvalidArgument: return kExitInvalidParam;
-    case StatusCode::kUnavailable:
-    case StatusCode::kNotFound:
+    case StatusCode::kNotFound: return kExitNoSuch;  // "No such device", as the peer
     default: return kExitError;
   }
 }
@@ -187,12 +222,13 @@ Result<Args> parse(int argc, char** argv) {
       return a;
     }
   }
-  enum { kOutputAs = 1000 };
+  enum { kOutputAs = 1000, kTolerance };
   static const option longs[] = {
       {"register", required_argument, nullptr, 'R'},   {"deregister", required_argument, nullptr, 'D'},
       {"register-level", required_argument, nullptr, 'r'}, {"deregister-level", required_argument, nullptr, 'd'},
       {"list", required_argument, nullptr, 'l'},       {"list-registered", no_argument, nullptr, 'L'},
       {"list-installed", no_argument, nullptr, 'I'},   {"metadata", no_argument, nullptr, 'M'},
+      {"list-targets", required_argument, nullptr, 's'},
       {"query", required_argument, nullptr, 'Q'},      {"history", required_argument, nullptr, 'H'},
       {"last", required_argument, nullptr, 'h'},       {"validate", no_argument, nullptr, 'K'},
       {"fence", required_argument, nullptr, 'F'},      {"unfence", required_argument, nullptr, 'U'},
@@ -201,7 +237,8 @@ Result<Args> parse(int argc, char** argv) {
       {"device", required_argument, nullptr, 'v'},     {"index", required_argument, nullptr, 'i'},
       {"timeout", required_argument, nullptr, 't'},    {"delay", required_argument, nullptr, 'y'},
       {"quiet", no_argument, nullptr, 'q'},            {"verbose", no_argument, nullptr, 'V'},
-      {"output-as", required_argument, nullptr, kOutputAs}, {nullptr, 0, nullptr, 0}};
+      {"output-as", required_argument, nullptr, kOutputAs}, {"tolerance", required_argument, nullptr, kTolerance},
+      {nullptr, 0, nullptr, 0}};
   optind = 1;
   opterr = 0;
   int c;
@@ -211,9 +248,9 @@ Result<Args> parse(int argc, char** argv) {
     if (!*s || *end) return invalid_argument(std::string(what) + " '" + s + "' is not a number");
     return static_cast<int>(v);
   };
-  while ((c = getopt_long(argc, argv, "R:D:r:d:l:LIMQ:H:h:KF:U:B:C:a:o:v:i:t:y:qV", longs, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "R:D:r:d:l:LIMQ:H:h:KF:U:B:C:s:a:o:v:i:t:y:qV", longs, nullptr)) != -1) {
     switch (c) {
-      case 'R': case 'D': case 'r': case 'd': case 'l': case 'Q': case 'H': case 'h':
+      case 'R': case 'D': case 'r': case 'd': case 'l': case 'Q': case 'H': case 'h': case 's':
       case 'F': case 'U': case 'B': case 'C':
         if (a.command && a.command != c) return invalid_argument("only one command may be given");
         a.command = static_cast<char>(c);
@@ -237,6 +274,7 @@ Result<Args> parse(int argc, char** argv) {
       case 'y': { ASSIGN_OR_RETURN(a.delay_s, number(optarg, "delay")); break; }
       case 'q': a.quiet = true; break;
       case 'V': ++a.verbose; break;
+      case kTolerance: { ASSIGN_OR_RETURN(a.tolerance_s, number(optarg, "tolerance")); break; }
       case kOutputAs:
         if (std::string(optarg) == "xml") a.xml = true;
         else if (std::string(optarg) != "text") return invalid_argument("--output-as must be text or xml");
@@ -254,23 +292,21 @@ int run(const Args& a) {
   auto timeout = std::chrono::milliseconds(static_cast<long long>(a.timeout_s) * 1000);
   // Local commands: no daemon needed.
   if (a.command == 'I') {
-    out.list("fence device", "fence devices", fenced::installed_agents());
+    out.list("fence device", "fence devices", "installed fence devices", fenced::installed_agents());
     return out.finish(kExitOk, "");
   }
   if (a.command == 'M') {
     if (a.agent.empty()) return out.finish(kExitUsage, "--metadata requires --agent");
     auto m = fenced::agent_metadata(a.agent, timeout);
     if (!m.ok()) return out.finish(m.status().code() == StatusCode::kNotFound ? kExitNoSuch : kExitError, m.status().message());
-    out.raw(*m);
+    out.metadata(*m);
     return out.finish(kExitOk, "");
   }
   if (a.command == 'K') {
     if (a.agent.empty()) return out.finish(kExitUsage, "--validate requires --agent");
     auto v = fenced::validate_agent(a.agent, a.params, timeout);
     if (!v.ok()) return out.finish(v.status().code() == StatusCode::kNotFound ? kExitNoSuch : kExitError, v.status().message());
-    std::string verdict = v->rc == 0 ? "succeeded" : "failed";
-    out.text("Validation of " + a.agent + " " + verdict + (v->error.empty() ? "" : ":\n" + v->error), "validate",
-             {{"agent", a.agent}, {"valid", v->rc == 0 ? "true" : "false"}});
+    out.validate(a.agent, *v);
     return out.finish(v->rc == 0 ? kExitOk : kExitError, "");
   }
 
@@ -288,6 +324,7 @@ int run(const Args& a) {
     }
     case 'D': {
       Status s = f.unregister_device(a.value);
+      if (s.code() == StatusCode::kNotFound) s = Status::Ok();  // the peer succeeds too
       return out.finish(exit_for(s), s.ok() ? "" : "Can't unregister device " + a.value + ": " + s.message());
     }
     case 'r': {
@@ -298,6 +335,7 @@ int run(const Args& a) {
     case 'd': {
       if (a.index <= 0) return out.finish(kExitUsage, "--deregister-level requires --index");
       Status s = f.unregister_level(a.value, a.index);
+      if (s.code() == StatusCode::kNotFound) s = Status::Ok();  // the peer succeeds too
       return out.finish(exit_for(s), s.ok() ? "" : "Can't unregister topology level: " + s.message());
     }
     case 'L': {
@@ -305,13 +343,19 @@ int run(const Args& a) {
       if (!d.ok()) return out.finish(exit_for(d.status()), d.status().message());
       std::vector<std::string> ids;
       for (const auto& x : *d) ids.push_back(x.id);
-      out.list("fence device", "fence devices", ids);
+      out.list("fence device", "fence devices", "registered fence devices", ids);
       return out.finish(kExitOk, "");
     }
     case 'l': {
       auto d = f.query(a.value, timeout);
       if (!d.ok()) return out.finish(exit_for(d.status()), d.status().message());
-      out.list("fence device", "fence devices", *d);
+      out.list("fence device", "fence devices", "registered fence devices", *d);
+      return out.finish(kExitOk, "");
+    }
+    case 's': {
+      auto t = f.targets(a.value, timeout);
+      if (!t.ok()) return out.finish(exit_for(t.status()), t.status().message());
+      out.list("target", "targets", "fence targets", *t);
       return out.finish(kExitOk, "");
     }
     case 'Q': {
@@ -349,9 +393,16 @@ int run(const Args& a) {
     }
     case 'F': case 'B': case 'U': {
       std::string action = a.command == 'F' ? "off" : a.command == 'B' ? "reboot" : "on";
-      auto r = f.fence_sync(a.value, action, timeout, std::chrono::milliseconds(std::max(0, a.delay_s) * 1000LL));
-      if (!r.ok()) return out.finish(exit_for(r.status()), "Couldn't " + action + " " + a.value + ": " + r.status().message());
-      if (!r->status.ok()) return out.finish(exit_for(r->status), "Couldn't " + action + " " + a.value + ": " + r->status.message());
+      std::string verb = a.command == 'F' ? "fence" : a.command == 'B' ? "reboot" : "unfence";
+      auto r = f.fence_sync(a.value, action, timeout, std::chrono::milliseconds(std::max(0, a.delay_s) * 1000LL),
+                            std::chrono::milliseconds(std::max(0, a.tolerance_s) * 1000LL));
+      if (!r.ok()) return out.finish(exit_for(r.status()), "Couldn't " + verb + " " + a.value + ": " + r.status().message());
+      if (!r->status.ok()) {
+        std::string why = r->status.code() == StatusCode::kNotFound ? "No such device (" + r->status.message() + ")"
+                          : r->status.code() == StatusCode::kTimeout ? "Timer expired (" + r->status.message() + ")"
+                                                                     : "Error occurred (" + r->status.message() + ")";
+        return out.finish(exit_for(r->status), "Couldn't " + verb + " " + a.value + ": " + why);
+      }
       if (a.verbose) out.text(action + " of " + a.value + " by " + r->entry.delegate + " with " + r->entry.device + ": OK");
       return out.finish(kExitOk, "");
     }

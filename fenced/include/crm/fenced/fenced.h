@@ -10,7 +10,7 @@
 //
 // fence() never blocks: the request is written to the socket and the answer
 // comes back through the callback on the loop. Every other call waits for
-// its reply (the daemon answers those at once, except query() and monitor(),
+// its reply (the daemon answers those at once, except query(), targets() and monitor(),
 // which run agents), so they are for tools and for start-up, not for a busy
 // controller loop.
 #pragma once
@@ -86,6 +86,17 @@ struct ValidateResult {
 Result<ValidateResult> validate_agent(const std::string& agent, const std::map<std::string, std::string>& params,
                                       std::chrono::milliseconds timeout);
 
+// What the fencer would refuse or complain about in a CIB (crm_verify):
+// errors for a pcmk_host_map, pcmk_host_check, timeout or delay that does not
+// parse, topology levels naming devices that do not exist, bad level indexes;
+// warnings for agents that are not installed on this machine (the CIB may be
+// meant for others). Agents are not run.
+struct FencingProblem {
+  bool error = true;
+  std::string message;
+};
+std::vector<FencingProblem> check_fencing_configuration(const xmlDoc* cib);
+
 class FencerClient {
  public:
   using FenceCallback = std::function<void(const FenceResult&)>;
@@ -100,15 +111,19 @@ class FencerClient {
   // Asynchronous: fences `target` with `action` (reboot, off, on; "" = the
   // cluster's stonith-action), waiting at most `timeout` per device (0 = the
   // cluster's stonith-timeout). `delay` is added before the first device.
+  // With `tolerance` > 0, the same action on the same target that succeeded
+  // less than `tolerance` ago answers at once (its entry) without fencing.
   // Fails at once only when the request cannot be written; otherwise
   // `done` runs exactly once (also with unavailable when the daemon goes away).
   Status fence(const std::string& target, const std::string& action, std::chrono::milliseconds timeout,
-               FenceCallback done, std::chrono::milliseconds delay = std::chrono::milliseconds(0));
+               FenceCallback done, std::chrono::milliseconds delay = std::chrono::milliseconds(0),
+               std::chrono::milliseconds tolerance = std::chrono::milliseconds(0));
 
   // Blocking versions for tools.
   Result<FenceResult> fence_sync(const std::string& target, const std::string& action,
                                  std::chrono::milliseconds timeout,
-                                 std::chrono::milliseconds delay = std::chrono::milliseconds(0));
+                                 std::chrono::milliseconds delay = std::chrono::milliseconds(0),
+                                 std::chrono::milliseconds tolerance = std::chrono::milliseconds(0));
   // Records that `target` was fenced by hand (stonith_admin --confirm).
   Status confirm(const std::string& target);
   // History of `target`, or of every node for "" or "*", oldest first.
@@ -117,6 +132,8 @@ class FencerClient {
   Result<std::vector<DeviceSummary>> devices();
   // Devices (on any fencer of the cluster) that can fence `target`.
   Result<std::vector<std::string>> query(const std::string& target, std::chrono::milliseconds timeout);
+  // The nodes a device of the local fencer can fence (its static list, or its agent's `list`).
+  Result<std::vector<std::string>> targets(const std::string& device, std::chrono::milliseconds timeout);
   // Runs the device's monitor (or list/status) on the local fencer.
   Status monitor(const std::string& device, std::chrono::milliseconds timeout);
   // Registers a device on the local fencer (stonith_admin -R), or removes one (-D).
