@@ -242,6 +242,7 @@ std::optional<Clock::Monotonic> Controller::next_deadline() const {
   if (state_ == State::kIntegration) consider(join_deadline_);
   consider(shutdown_deadline_);
   if (replan_) consider(fence_retry_at_);
+  if (dc_ == 0 && !seen_others_) consider(dc_deadline_);
   for (const auto& [node, deadline] : controller_gone_) consider(deadline);
   return best;
 }
@@ -420,6 +421,28 @@ void Controller::on_membership(const Membership& m) {
     // again, so its offers must not be taken for old ones.
     last_join_dc_ = 0;
     last_join_gen_answered_ = 0;
+  }
+  if (members_.size() > 1) seen_others_ = true;
+  if (members_.size() == 1 && !seen_others_) {
+    size_t configured = 0;
+    if (xmlNode* cfg = replica_->configuration()) {
+      if (xmlNode* nodes = xml::first_child(cfg, "nodes")) configured = xml::children(nodes, "node").size();
+    }
+    auto now = deps_.clock.monotonic_now();
+    if (configured > 1 && !(dc_deadline_ && now >= *dc_deadline_)) {
+      if (!dc_deadline_) {
+        auto deadtime = options_.dc_deadtime;
+        if (auto v = bootstrap_option(*replica_, "dc-deadtime")) {
+          if (auto ms = tengine::parse_interval(*v); ms.ok()) deadtime = *ms;
+        }
+        dc_deadline_ = now + deadtime;
+        log("alone, with " + std::to_string(configured) + " nodes configured: waiting up to " +
+            std::to_string(deadtime.count()) + " ms (dc-deadtime) for the others before acting as DC");
+      }
+      dc_ = 0;
+      set_state(shutting_down_ ? State::kStopping : State::kPending);
+      return;
+    }
   }
   set_state(State::kElection);
   dc_ = members_.front();  // the election: lowest node id, no vote needed
@@ -612,6 +635,11 @@ void Controller::on_tick() {
       mark_node_down(node, /*in_corosync=*/true);
       request_replan("controller of node " + id_str(node) + " gone");
     }
+  }
+  if (dc_ == 0 && !seen_others_ && dc_deadline_ && *dc_deadline_ <= now && members_.size() == 1) {
+    log("dc-deadtime passed without other members: acting as DC");
+    seen_others_ = true;
+    on_membership(Membership{members_, {}, {}});
   }
   if (transition_ && !transition_->finished()) transition_->tick();
   if (state_ == State::kIntegration && join_deadline_ && *join_deadline_ <= now) {

@@ -228,6 +228,21 @@ TEST(ControllerTest, AStaleCibCopyDelaysTheJoinOnlyUntilItsDeadline) {
   EXPECT_EQ(h.c.state(), State::kIdle);
 }
 
+TEST(ControllerTest, AloneAtStartItWaitsDcDeadtimeUnlessTheOthersShowUp) {
+  auto two = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.8">
+      <configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+      <resources/><constraints/></configuration><status/></cib>)");
+  ASSERT_TRUE(two.ok());
+  Harness h(1, {}, std::move(two).value());
+  h.step(Membership{{1}, {1}, {}});
+  EXPECT_EQ(h.c.state(), State::kPending);
+  ASSERT_TRUE(h.c.next_deadline().has_value());
+  h.clock.advance(std::chrono::milliseconds(300));
+  h.step(Membership{{1, 2}, {2}, {}});  // n2 shows up: the election runs at once
+  EXPECT_TRUE(h.c.is_dc());
+  EXPECT_EQ(h.c.state(), State::kIntegration);
+}
+
 TEST(ControllerTest, DcMarksNodesItsCibShowsOnlineButAreNotMembersDown) {
   auto stale = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.8">
       <configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
@@ -238,6 +253,14 @@ TEST(ControllerTest, DcMarksNodesItsCibShowsOnlineButAreNotMembersDown) {
   ASSERT_TRUE(stale.ok()) << stale.status().to_string();
   Harness h(1, {}, std::move(stale).value());
   h.step(Membership{{1}, {1}, {}});  // restarted alone: n2 is not a member
+  // Alone with two nodes configured: dc-deadtime (20 s) before acting as DC
+  // on this copy, in case the others are only slower to start.
+  EXPECT_EQ(h.c.state(), State::kPending);
+  EXPECT_FALSE(h.c.is_dc());
+  EXPECT_TRUE(read_status(h.cib).nodes.at("n2").online);
+  h.clock.advance(std::chrono::milliseconds(20001));
+  h.step(Tick{});
+  EXPECT_TRUE(h.c.is_dc());
   StatusView v = read_status(h.cib);
   EXPECT_TRUE(v.nodes.at("n1").online);
   EXPECT_FALSE(v.nodes.at("n2").online);

@@ -190,6 +190,12 @@ struct ControllerOptions {
   // verdict is taken as it is (without it the controller never counts a
   // partition of half the nodes as quorate, whatever a lagging notice says).
   bool two_node = false;
+  // A controller that starts alone while the configuration lists other
+  // nodes waits this long for them before acting as DC (the peer's
+  // dc-deadtime, which crm_config's dc-deadtime overrides): a node booting
+  // with a stale CIB must not plan (and fence) from it before it has met
+  // the cluster. Not applied once other members have been seen.
+  std::chrono::milliseconds dc_deadtime{20000};
 };
 
 class Controller {
@@ -313,6 +319,8 @@ class Controller {
   bool quorate_ = false;
   std::map<NodeId, std::string> names_;
   size_t max_members_seen_ = 0;
+  bool seen_others_ = false;                        // another member was seen (dc-deadtime no longer applies)
+  std::optional<Clock::Monotonic> dc_deadline_;     // alone at start: when we may act as DC
   std::shared_ptr<const cib::Cib> replica_;  // the last CibSnapshot
   cib::Cib view_;
 
