@@ -912,6 +912,20 @@ void Controller::on_fence_result(const FenceResult& r) {
 }
 
 void Controller::on_node_fenced(const std::string& target) {
+  if (target == name_ && state_ != State::kStopped) {
+    // We run, yet the fencers say we were fenced: fabric fencing that left
+    // the cluster links up, or a misconfigured device. fence-reaction: stop
+    // (the default) leaves the cluster and stays out; panic would reboot
+    // the machine, which this process cannot do, so it stops as well.
+    std::string reaction = bootstrap_option(view_, "fence-reaction").value_or("stop");
+    log("this node was reported fenced while it runs: fence-reaction=" + reaction +
+        (reaction == "panic" ? " (no reboot from here: stopping)" : "") +
+        ": leaving the cluster and staying out (exit 100)");
+    set_state(State::kStopped);
+    out_.exit = true;
+    out_.exit_code = 100;
+    return;
+  }
   fence_failures_.erase(target);
   fence_given_up_.erase(target);
   if (!is_dc()) {

@@ -243,6 +243,17 @@ TEST(ControllerTest, AloneAtStartItWaitsDcDeadtimeUnlessTheOthersShowUp) {
   EXPECT_EQ(h.c.state(), State::kIntegration);
 }
 
+TEST(ControllerTest, ANodeReportedFencedWhileItRunsLeavesAndStaysOut) {
+  Harness h(2);
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  Outputs out = h.c.step(NodeFenced{"n1"});  // someone else: nothing for a non-DC to do
+  EXPECT_FALSE(out.exit);
+  out = h.c.step(NodeFenced{"n2"});  // us, alive (fence-reaction=stop, the default)
+  EXPECT_TRUE(out.exit);
+  EXPECT_EQ(out.exit_code, 100);
+  EXPECT_EQ(h.c.state(), State::kStopped);
+}
+
 TEST(ControllerTest, DcMarksNodesItsCibShowsOnlineButAreNotMembersDown) {
   auto stale = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.8">
       <configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>

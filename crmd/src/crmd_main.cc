@@ -161,6 +161,7 @@ int main(int argc, char** argv) {
 
   EventLoop::TimerId timer = 0;
   bool exiting = false;
+  int exit_code = 0;
   std::function<void(const crmd::Input&)> feed = [&](const crmd::Input& in) {
     if (exiting) return;
     crmd::Outputs out = ctl.step(in);
@@ -206,7 +207,8 @@ int main(int argc, char** argv) {
     }
     if (out.exit) {
       exiting = true;
-      log_line(name, "exiting");
+      exit_code = out.exit_code;
+      log_line(name, "exiting" + (exit_code ? " with status " + std::to_string(exit_code) : std::string()));
       loop.stop();
     }
   };
@@ -314,5 +316,5 @@ int main(int argc, char** argv) {
   Status ran = loop.run();
   if (!ran.ok()) log_line(name, "event loop failed: " + ran.to_string());
   log_line(name, "stopped");
-  return 0;
+  return exit_code;
 }

@@ -4,6 +4,8 @@
 #  - a daemon killed by PID (SIGKILL) is respawned with a new PID
 #  - a daemon that keeps crashing is given up after max_restarts
 #  - SIGTERM stops the daemons in reverse order, waiting for a slow crmd, and exits 0
+#  - a daemon exiting with 100 (CRM_EX_FATAL) is not respawned and the launcher
+#    stops the others and exits (a node fenced while it runs stays out)
 # Usage: launcher_test.sh PATH/TO/crm-launcherd
 set -euo pipefail
 LAUNCHER=${1:?usage: $0 crm-launcherd}
@@ -81,4 +83,28 @@ order=$(grep '^stop' "$T/events" | tr '\n' ' ')
 [ "$order" = "stop crmd stop lrmd stop cibd " ] || fail "stop order: $order"
 [ "$ms" -ge 1000 ] || fail "did not wait for crmd's slow stop ($ms ms)"
 echo "ok: SIGTERM stopped crmd (1 s), lrmd, cibd in reverse order in $ms ms; exit 0"
+
+# A fatal exit: crmd exits 100 (fence-reaction=stop) when it finds a file.
+: > "$T/events"
+cat > "$T/crmd" <<'FATAL'
+#!/bin/bash
+dir=$(dirname "$0"); echo $$ > "$dir/crmd.pid"; echo "start crmd" >> "$dir/events"
+trap 'echo "stop crmd" >> "$dir/events"; exit 0' TERM
+while [ ! -e "$dir/fenced-while-running" ]; do sleep 0.1 & wait $!; done
+echo "fatal crmd" >> "$dir/events"; rm -f "$dir/crmd.pid"; exit 100
+FATAL
+chmod +x "$T/crmd"
+sed -i 's/^daemons = .*/daemons = cibd lrmd crmd/' "$T/launcher.conf"
+"$LAUNCHER" --config "$T/launcher.conf" 2>>"$T/stderr.log" &
+LPID=$!
+wait_for 10 have_pids || fail "daemons did not start the second time"
+touch "$T/fenced-while-running"
+gone() { ! kill -0 "$LPID" 2>/dev/null; }
+wait_for 15 gone || fail "the launcher kept running after crmd's fatal exit"
+wait "$LPID" || true
+LPID=
+[ "$(grep -c 'start crmd' "$T/events")" = 1 ] || fail "crmd was respawned after exit 100: $(cat "$T/events")"
+[ "$(grep '^stop' "$T/events" | tr '\n' ' ')" = "stop lrmd stop cibd " ] || fail "after the fatal exit: $(cat "$T/events")"
+grep -q "a fatal exit (100), not respawning it" "$T/launcher.log" || fail "fatal exit not logged"
+echo "ok: crmd's exit 100 was not respawned; lrmd and cibd stopped; the launcher exited"
 echo PASS

@@ -109,6 +109,12 @@ void Launcher::on_exit(Daemon& d, int status) {
     stop_next();
     return;
   }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 100) {
+    d.state = State::kGaveUp;
+    log_("error", what + ": a fatal exit (100), not respawning it; stopping the node's cluster services");
+    if (on_fatal) on_fatal(what);
+    return;
+  }
   log_("warning", what);
   const auto now = loop_.clock().monotonic_now();
   d.crashes.push_back(now);

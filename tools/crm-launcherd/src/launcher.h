@@ -33,6 +33,12 @@ class Launcher {
 
   bool stopping() const { return stopping_; }
 
+  // Called when a daemon exits with status 100 (CRM_EX_FATAL, as the peer's
+  // pacemakerd reads it: e.g. crmd learning that this node was fenced while
+  // it runs, fence-reaction=stop). That daemon is not respawned; the caller
+  // stops the rest, so the node stays out of the cluster.
+  std::function<void(const std::string& why)> on_fatal;
+
  private:
   enum class State { kIdle, kMissing, kRunning, kRestartPending, kGaveUp, kStopped };
   struct Daemon {

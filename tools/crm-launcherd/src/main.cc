@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
     log_line("info", std::string(why) + ": shutting down");
     launcher.stop([&] { loop.stop(); });
   };
+  launcher.on_fatal = [&](const std::string&) { stop("a daemon exited fatally"); };
   Status st = loop.watch_signal(SIGCHLD, [&] { launcher.reap(); });
   if (st.ok()) st = loop.watch_signal(SIGTERM, [&] { stop("SIGTERM"); });
   if (st.ok()) st = loop.watch_signal(SIGINT, [&] { stop("SIGINT"); });

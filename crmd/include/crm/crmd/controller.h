@@ -158,6 +158,7 @@ struct Outputs {
   std::vector<FenceRequest> fencing;       // in order
   std::optional<Clock::Monotonic> deadline;  // feed Tick{} then (none: no timer)
   bool exit = false;                       // the daemon may exit now
+  int exit_code = 0;                       // with exit: 100 (CRM_EX_FATAL) = stay stopped, do not respawn
 };
 
 // The policy engine: CIB + now -> transition graph.
