@@ -266,8 +266,12 @@ int main(int argc, char** argv) {
                          (e.delegate.empty() ? "" : " (by " + e.delegate + ")") +
                          (e.exit_reason.empty() ? "" : ": " + e.exit_reason));
       // Only fencings that completed while we run: the fencer also replays
-      // its history to a new client.
-      if (e.state == "success" && e.action != "on" && e.completed + 1 >= started_at) feed(crmd::NodeFenced{e.target});
+      // its history to a new client, and completion times are whole seconds.
+      // Our own fencing (fence-reaction) counts only from 5 s after our start:
+      // a node that was fenced and booted again sees that fencing replayed,
+      // completed just before this controller started.
+      std::time_t since = e.target == name ? started_at + 5 : started_at - 1;
+      if (e.state == "success" && e.action != "on" && e.completed >= since) feed(crmd::NodeFenced{e.target});
     };
     fencer->on_disconnect = [&] {
       log_line(name, "lost the fencer; exiting to be respawned");
