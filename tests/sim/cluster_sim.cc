@@ -204,18 +204,36 @@ void World::membership_changed(std::chrono::milliseconds delay) {
     schedule(delay, idx, [this, idx] {
       Node& node = nodes_[idx - 1];
       std::vector<uint32_t> now;
-      for (int m : component_members(idx)) now.push_back(static_cast<uint32_t>(m));
-      if (now == node.seen_members) return;
-      crmd::Membership change;
-      change.members = now;
+      std::map<uint32_t, uint64_t> incarnations;
+      for (int m : component_members(idx)) {
+        now.push_back(static_cast<uint32_t>(m));
+        incarnations[static_cast<uint32_t>(m)] = nodes_[m - 1].incarnation;
+      }
+      // A member that died and came back between two deliveries left and
+      // joined, as CPG reports it (its old process left the group).
+      std::vector<uint32_t> restarted;
       for (uint32_t m : now) {
+        auto it = node.seen_incarnations.find(m);
+        if (m != static_cast<uint32_t>(idx) && it != node.seen_incarnations.end() && it->second != incarnations[m]) {
+          restarted.push_back(m);
+        }
+      }
+      if (now == node.seen_members && restarted.empty()) return;
+      crmd::Membership change;
+      for (uint32_t m : now) {
+        if (std::count(restarted.begin(), restarted.end(), m)) continue;
+        change.members.push_back(m);
         if (!std::count(node.seen_members.begin(), node.seen_members.end(), m)) change.joined.push_back(m);
       }
       for (uint32_t m : node.seen_members) {
-        if (!std::count(now.begin(), now.end(), m)) change.left.push_back(m);
+        if (!std::count(now.begin(), now.end(), m) || std::count(restarted.begin(), restarted.end(), m)) {
+          change.left.push_back(m);
+        }
       }
       node.seen_members = now;
+      node.seen_incarnations = incarnations;
       deliver(idx, change);
+      if (!restarted.empty() && nodes_[idx - 1].up) deliver(idx, crmd::Membership{now, restarted, {}});
       if (nodes_[idx - 1].up) deliver(idx, crmd::Quorum{quorate(idx)});
     });
   }
@@ -227,6 +245,7 @@ void World::start(int idx) {
   n.up = true;
   ++n.incarnation;
   n.seen_members.clear();
+  n.seen_incarnations.clear();
   n.snapshot_pending = false;
   n.exec = std::make_unique<SimExecutor>(*this, idx);
   n.exec->set_result_callback([this, idx](const lrmd::ExecResult& r) { deliver(idx, crmd::LocalResult{r}); });

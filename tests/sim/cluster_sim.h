@@ -147,6 +147,7 @@ class World {
     std::unique_ptr<SimExecutor> exec;
     std::unique_ptr<crmd::Controller> ctl;
     std::vector<uint32_t> seen_members;  // membership last delivered
+    std::map<uint32_t, uint64_t> seen_incarnations;  // ... and which incarnation of each member
     bool snapshot_pending = false;       // one CibSnapshot covers every write before it
     bool hung = false;                   // SIGSTOPped: powered, silent
   };
