@@ -158,7 +158,7 @@ void World::configure(const std::string& configuration_xml) {
   auto applied = cib::apply_request(base_, r, nullptr);
   if (!applied.ok()) std::cerr << "configure: " << applied.status().to_string() << "\n";
   resources.clear();
-  if (auto prims = base_.query("/cib/configuration/resources//primitive"); prims.ok()) {
+  if (auto prims = base_.query("/cib/configuration/resources//primitive[@class!='stonith']"); prims.ok()) {
     for (xmlNode* p : *prims) resources.push_back(xml::attr_or(p, "id"));
   }
   bool any_up = false;

@@ -133,7 +133,10 @@ class World {
   const std::string& trace() const { return trace_; }
   int size() const { return static_cast<int>(nodes_.size()); }
   std::mt19937_64& rng() { return rng_; }
-  std::vector<std::string> resources;  // primitive ids in the configuration
+  // Primitive ids in the configuration, fence devices left out: a device may
+  // start elsewhere before its node is fenced (the peer's requires=quorum for
+  // stonith resources), which is no double run of a service.
+  std::vector<std::string> resources;
 
  private:
   friend class SimExecutor;
