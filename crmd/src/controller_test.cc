@@ -319,7 +319,9 @@ std::optional<std::string> bootstrap(const cib::Cib& cib, const std::string& nam
 
 TEST(ControllerTest, DcWritesDcVersionAndClusterInfrastructureOnlyWhenTheyDiffer) {
   EXPECT_STREQ(dc_version(), CRM_TEST_DC_VERSION);
-  // A CIB last run by the peer: its version is replaced, the set's other properties stay.
+  // A CIB last run by the peer: its version is replaced, the set's other
+  // properties stay (stonith-enabled=false is just such a property here;
+  // nothing is fenced in this test).
   auto old = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.8">
       <configuration><crm_config><cluster_property_set id="cib-bootstrap-options">
       <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>

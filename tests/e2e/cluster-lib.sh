@@ -151,6 +151,8 @@ where_is() { echo "vip on [$(vip_nodes "$1" "$3")], $2 on [$(dummy_nodes "$2" "$
 # so a fenced node stays off until the test starts it again (node-start.sh
 # powers it on). Extra constraints XML may follow.
 configure_web_group() {
+    # Without BMCs (ipmi_sim not installed) no node could ever be fenced, and
+    # with fencing on nothing a lost node ran would be recovered: off then.
     local k=$1 ip=$2 constraints=${3:-} stonith=false fencing=${FENCING:-}
     [ -n "$fencing" ] || { [ -d "$LAB_ROOT/b1" ] && fencing=1 || fencing=0; }
     if [ "$fencing" = 1 ]; then

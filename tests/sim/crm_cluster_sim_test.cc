@@ -12,6 +12,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Fencing is off by default here on purpose: these scenarios test membership,
+// quorum and placement as they behave without fencing (what
+// stonith-enabled=false users get); the fencing scenarios below pass
+// fencing = true, and WithoutFencingAHungNodesGroupRunsTwice shows why it matters.
 std::string config(const std::string& extra_constraints = "", const std::string& nodes = "", bool fencing = false) {
   return R"(<configuration><crm_config><cluster_property_set id="cib-bootstrap-options">
       <nvpair id="o1" name="stonith-enabled" value=")" + std::string(fencing ? "true" : "false") + R"("/>
