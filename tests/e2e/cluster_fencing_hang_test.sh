@@ -18,8 +18,6 @@ VIP=${LAB_SUBNET}.100
 
 dc=$(wait_one_dc 3 60) || e2e_fail "no single DC"
 [ "$dc" != 3 ] || e2e_fail "n3 is the DC; this test wants a non-DC victim"
-cib_do "$dc" -M -c -o configuration -X "<configuration><resources>$(lab_fence_devices "$NODES")</resources><constraints>$(lab_fence_constraints "$NODES")</constraints></configuration>" \
-    || e2e_fail "fence devices refused"
 FENCING=1 configure_web_group "$dc" "$VIP" '<rsc_location id="web-prefers-n3" rsc="web" node="n3" score="50"/>' \
     || e2e_fail "configuration refused"
 on=$(wait_running_once "$VIP" app 60 "$NODES") || e2e_fail "group not running once: $(where_is "$VIP" app "$NODES")"

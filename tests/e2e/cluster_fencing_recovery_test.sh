@@ -30,9 +30,9 @@ wait_svc_on() {  # wait_svc_on NODE SECONDS: svc runs on NODE and nowhere else
 dc=$(wait_one_dc 3 60) || e2e_fail "no single DC"
 [ "$dc" = 1 ] || e2e_fail "expected n1 as the DC, got n$dc"
 svc='<primitive id="svc" class="ocf" provider="crm" type="Dummy"><instance_attributes id="svc-ia"><nvpair id="svc-state" name="state" value="/run/resource-agents/Dummy-svc.state"/><nvpair id="svc-fail" name="fail_stop" value="/run/svc.fail-stop"/></instance_attributes><operations><op id="svc-mon" name="monitor" interval="10s"/></operations></primitive>'
-cib_do 1 -M -c -o configuration -X "<configuration><resources>$(lab_fence_devices "$NODES")$svc</resources><constraints>$(lab_fence_constraints "$NODES")<rsc_location id=\"svc-prefers-n3\" rsc=\"svc\" node=\"n3\" score=\"50\"/></constraints></configuration>" \
-    || e2e_fail "configuration refused"
 FENCING=1 STONITH_ACTION=reboot configure_web_group 1 "$VIP" '<rsc_location id="web-prefers-n2" rsc="web" node="n2" score="50"/>' || e2e_fail "group refused"
+cib_do 1 -M -c -o configuration -X "<configuration><resources>$svc</resources><constraints><rsc_location id=\"svc-prefers-n3\" rsc=\"svc\" node=\"n3\" score=\"50\"/></constraints></configuration>" \
+    || e2e_fail "configuration refused"
 wait_svc_on 3 60 || e2e_fail "svc not on n3: [$(svc_nodes "$NODES")]"
 e2e_note "svc runs on n3, group web on n2, DC n1, stonith-enabled=true"
 
