@@ -28,7 +28,7 @@ bold "1/8 set up the machine (Debian packages)"
 
 bold "2/8 build the daemons and tools in $build"
 cmake -S "$top" -B "$build" -G Ninja >/dev/null
-targets="cibd lrmd fenced crmd crm-launcherd cibadmin stonith_admin"
+targets="cibd lrmd fenced attrd crmd crm-launcherd cibadmin stonith_admin attrd_updater crm_attribute"
 avail=$(cmake --build "$build" --target help 2>/dev/null | sed -n 's/^\([A-Za-z0-9_-]*\): .*/\1/p')
 # shellcheck disable=SC2086
 cmake --build "$build" -j"$(nproc)" --target $targets

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "crm/core/duration.h"
 
 #include <algorithm>
 #include <cctype>
@@ -141,20 +142,7 @@ Result<std::map<std::string, std::string>> parse_host_map(const std::string& tex
 }
 
 Result<milliseconds> parse_duration(const std::string& text, long bare_unit_ms) {
-  std::string t = trim(text);
-  size_t i = 0;
-  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-  if (i == 0 || i > 12) return invalid_argument("'" + text + "' is not a duration");
-  long long n = std::stoll(t.substr(0, i));
-  std::string unit = trim(t.substr(i));
-  long long mult;
-  if (unit.empty()) mult = bare_unit_ms;
-  else if (unit == "ms" || unit == "msec") mult = 1;
-  else if (unit == "s" || unit == "sec") mult = 1000;
-  else if (unit == "m" || unit == "min") mult = 60000;
-  else if (unit == "h" || unit == "hr") mult = 3600000;
-  else return invalid_argument("'" + text + "' is not a duration");
-  return milliseconds(n * mult);
+  return crm::parse_duration(text, bare_unit_ms);
 }
 
 std::string Device::agent_action(const std::string& action) const {

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "crm/core/feature_set.h"
 #include "crm/lrmd/lrmd.h"
 #include "crm/lrmd/metadata.h"
 #include "crm/core/child_process.h"
@@ -462,6 +463,7 @@ class Executor::Impl {
       env["OCF_RESOURCE_TYPE"] = req.type;
       env["OCF_RESOURCE_PROVIDER"] = req.provider;
       env["OCF_EXIT_REASON_PREFIX"] = kExitReasonPrefix;
+      env["OCF_RESKEY_crm_feature_set"] = kFeatureSet;
       for (const auto& [k, v] : req.params) env["OCF_RESKEY_" + k] = v;
       if (auto it = req.params.find("OCF_CHECK_LEVEL"); it != req.params.end()) env["OCF_CHECK_LEVEL"] = it->second;
       else if (auto d = req.params.find("CRM_meta_OCF_CHECK_LEVEL"); d != req.params.end()) env["OCF_CHECK_LEVEL"] = d->second;

@@ -68,6 +68,7 @@ TEST_F(ExecutorTest, OcfEnvironmentFollowsTheSpec) {
         "start: OCF_RESOURCE_INSTANCE=st:1", "start: OCF_RESOURCE_TYPE=Stateful", "start: OCF_RESOURCE_PROVIDER=crm",
         "start: OCF_RESKEY_CRM_meta_timeout=7000", "start: OCF_RESKEY_CRM_meta_interval=0",
         "start: OCF_RESKEY_CRM_meta_notify=true", "start: OCF_EXIT_REASON_PREFIX=ocf-exit-reason:",
+        "start: OCF_RESKEY_crm_feature_set=3.16.2",
         "start: HA_RSCTMP="}) {
     EXPECT_NE(env.find(want), std::string::npos) << want << " missing in\n" << env;
   }

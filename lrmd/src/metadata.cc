@@ -1,4 +1,5 @@
 #include "crm/lrmd/metadata.h"
+#include "crm/core/duration.h"
 
 #include <cctype>
 
@@ -22,24 +23,9 @@ std::string text_of(xmlNode* node) {
 }  // namespace
 
 Result<uint32_t> parse_duration_ms(const std::string& text) {
-  size_t i = 0;
-  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-  size_t start = i;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-  if (i == start) return invalid_argument("not a duration: '" + text + "'");
-  uint64_t n = std::stoull(text.substr(start, i - start));
-  std::string unit = text.substr(i);
-  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
-  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.front()))) unit.erase(0, 1);
-  uint64_t mult;
-  if (unit.empty() || unit == "s" || unit == "sec") mult = 1000;
-  else if (unit == "ms" || unit == "msec") mult = 1;
-  else if (unit == "m" || unit == "min") mult = 60000;
-  else if (unit == "h" || unit == "hr") mult = 3600000;
-  else return invalid_argument("unknown unit in duration '" + text + "'");
-  uint64_t ms = n * mult;
-  if (n > UINT32_MAX || ms > UINT32_MAX) return invalid_argument("duration too large: '" + text + "'");
-  return static_cast<uint32_t>(ms);
+  ASSIGN_OR_RETURN(auto d, parse_duration(text));
+  if (d.count() > UINT32_MAX) return invalid_argument("duration too large: '" + text + "'");
+  return static_cast<uint32_t>(d.count());
 }
 
 const AgentParameter* AgentMetadata::parameter(const std::string& param_name) const {

@@ -1,4 +1,5 @@
 #include "crm/tengine/graph.h"
+#include "crm/core/duration.h"
 
 #include <cctype>
 #include <charconv>
@@ -31,22 +32,7 @@ std::optional<std::string> Action::meta(const std::string& name) const {
   return it->second;
 }
 
-Result<std::chrono::milliseconds> parse_interval(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  long long value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || value < 0) return invalid_argument("not a time interval: '" + std::string(text) + "'");
-  std::string_view unit(ptr, text.data() + text.size() - ptr);
-  long long mult;
-  if (unit.empty() || unit == "s" || unit == "sec") mult = 1000;
-  else if (unit == "ms" || unit == "msec") mult = 1;
-  else if (unit == "m" || unit == "min") mult = 60000;
-  else if (unit == "h" || unit == "hr") mult = 3600000;
-  else if (unit == "us" || unit == "usec") return std::chrono::milliseconds(value / 1000);
-  else return invalid_argument("unknown time unit in '" + std::string(text) + "'");
-  return std::chrono::milliseconds(value * mult);
-}
+Result<std::chrono::milliseconds> parse_interval(std::string_view text) { return parse_duration(text); }
 
 namespace {
 

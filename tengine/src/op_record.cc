@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "crm/core/xml.h"
+#include "crm/core/feature_set.h"
 
 namespace crm::tengine {
 
@@ -26,7 +27,7 @@ void fill(xmlNode* e, const OpRecord& op, const std::string& id) {
   xml::set_attr(e, "operation_key", op.operation_key());
   xml::set_attr(e, "operation", op.operation);
   xml::set_attr(e, "crm-debug-origin", "crmd");
-  xml::set_attr(e, "crm_feature_set", "3.16.2");
+  xml::set_attr(e, "crm_feature_set", kFeatureSet);
   if (!op.transition_key.empty()) {
     xml::set_attr(e, "transition-key", op.transition_key);
     xml::set_attr(e, "transition-magic",

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -10,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "crm/attrd/attrd.h"
 #include "crm/cib/client.h"
 #include "crm/core/xml.h"
 #include "crm/tools/admin.h"
@@ -21,6 +23,7 @@ struct Options {
   std::string name, value, node, lifetime, type, set_name, id, default_value;
   bool query = false, remove = false, quiet = false, utilization = false;
   bool have_value = false, have_default = false;
+  bool promotion = false;
 };
 
 const char* kProg = "crm_attribute";
@@ -189,6 +192,27 @@ int do_delete(cib::CibClient& client, const cib::Cib& cib, const Scope& s, const
   return kExitOk;
 }
 
+// A node's transient attributes go through attrd, as the peer's crm_attribute
+// does for -l reboot (not with CIB_file): attrd holds them on every node and
+// writes them. Returns nullopt when attrd cannot be reached, so the caller
+// falls back to writing the CIB itself, as the peer does.
+std::optional<int> try_attrd(const Scope& s, const Options& o) {
+  if (s.section != "status" || o.utilization || std::getenv("CIB_file")) return std::nullopt;
+  auto client = attrd::AttrdClient::connect();
+  if (!client.ok()) return std::nullopt;
+  attrd::Update u;
+  u.name = o.name;
+  u.host = s.node_name;
+  u.value = o.remove ? "" : o.value;
+  u.set_id = o.set_name;
+  Status st = (*client)->update(u);
+  if (!st.ok()) {
+    return fail("Could not update " + o.name + "=" + (o.remove ? "(null)" : o.value) + ": " + st.message(),
+                st.exit_code() ? st.exit_code() : kExitError);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int attribute_main(int argc, char** argv, AttributeTool tool) {
@@ -205,7 +229,8 @@ int attribute_main(int argc, char** argv, AttributeTool tool) {
   if (!standby) app.add_option("-n,--name", o.name, "Name of the attribute");
   app.add_option("-N,--node", o.node, "Node to use (default: this node, for node attributes)");
   app.add_option("-l,--lifetime", o.lifetime, "forever (nodes section) or reboot (status section)")
-      ->check(CLI::IsMember({"forever", "reboot"}));
+      ->check(CLI::IsMember({"forever", "reboot"}))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // crm_master passes a default, then the agent's
   if (!standby) {
     app.add_option("-t,--type", o.type, "Section: crm_config (default), rsc_defaults, op_defaults, nodes, status")
         ->check(CLI::IsMember({"crm_config", "rsc_defaults", "op_defaults", "nodes", "status"}));
@@ -215,6 +240,14 @@ int attribute_main(int argc, char** argv, AttributeTool tool) {
     app.add_flag("-z,--utilization", o.utilization, "Use the node's utilization attributes");
   }
   app.add_flag("-q,--quiet", o.quiet, "With -G: print just the value");
+  std::string promotion_rsc;
+  CLI::Option* promotion = nullptr;
+  if (!standby) {
+    promotion = app.add_option("-p,--promotion", promotion_rsc,
+                               "The promotion score of RESOURCE (default: $OCF_RESOURCE_INSTANCE); lifetime reboot "
+                               "unless -l says otherwise")
+                    ->expected(0, 1);
+  }
   int verbose = 0;
   app.add_flag("-V,--verbose", verbose, "More output");
   try {
@@ -223,6 +256,17 @@ int attribute_main(int argc, char** argv, AttributeTool tool) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
   o.have_value = v->count() > 0;
+  if (promotion && promotion->count() > 0) {
+    o.promotion = true;
+    if (promotion_rsc.empty()) {
+      if (const char* env = std::getenv("OCF_RESOURCE_INSTANCE")) promotion_rsc = env;
+    }
+    if (promotion_rsc.empty())
+      return fail("-p/--promotion must be called from an OCF resource agent or with a resource ID specified",
+                  kExitUsage);
+    o.name = "master-" + promotion_rsc;
+  }
+
   o.have_default = !standby && app.get_option("--default")->count() > 0;
   if (standby) {
     o.name = "standby";
@@ -233,13 +277,20 @@ int attribute_main(int argc, char** argv, AttributeTool tool) {
   if ((o.query ? 1 : 0) + (o.remove ? 1 : 0) + (o.have_value ? 1 : 0) > 1)
     return fail("give only one of -G, -D and -v", kExitUsage);
   if (!o.query && !o.remove && !o.have_value) o.query = true;  // as the peer: query by default
+  if (o.type.empty() && o.promotion && o.lifetime.empty()) o.lifetime = "reboot";
   if (o.type.empty()) {
-    if (!o.node.empty() || standby || o.utilization || !o.lifetime.empty())
+    if (!o.node.empty() || standby || o.utilization || !o.lifetime.empty() || o.promotion)
       o.type = o.lifetime == "reboot" ? "status" : "nodes";
     else
       o.type = "crm_config";
   } else if (o.type == "nodes" && o.lifetime == "reboot") {
     o.type = "status";
+  }
+  // Called by an agent under the cluster: the node the executor runs it for
+  // (decided after the section, which only an explicit -N changes).
+  if (o.node.empty() || o.node == "auto" || o.node == "localhost") {
+    const char* on = std::getenv("OCF_RESKEY_CRM_meta_on_node");
+    o.node = on && *on ? on : "";
   }
   if (standby && o.have_value) {
     if (o.value == "true" || o.value == "yes" || o.value == "1") o.value = "on";
@@ -253,6 +304,7 @@ int attribute_main(int argc, char** argv, AttributeTool tool) {
   auto scope = resolve_scope(*cib, o);
   if (!scope.ok()) return fail(scope.status().message(), scope.status().exit_code());
   if (o.query) return do_query(*cib, *scope, o, tool);
+  if (auto via_attrd = try_attrd(*scope, o)) return *via_attrd;
   if (o.remove) return do_delete(**client, *cib, *scope, o);
   return do_set(**client, *cib, *scope, o);
 }

@@ -332,11 +332,17 @@ class CorosyncQuorum final : public QuorumSource {
     notes_.clear();
     auto alive = alive_;
     for (auto& [q, m] : notes) {
+      bool members_changed = m != members_;
       members_ = std::move(m);
       if (q != quorate_) {
         quorate_ = q;
         auto cb = on_change;
         if (cb) cb(q);
+        if (!*alive) return;
+      }
+      if (members_changed) {
+        auto cb = on_members;
+        if (cb) cb(members_);
         if (!*alive) return;
       }
     }

@@ -189,9 +189,11 @@ class SimQuorum final : public QuorumSource {
 
   void deliver(bool q, std::vector<NodeId> members) {
     quorate_ = q;
+    bool members_changed = members != members_;
     members_ = std::move(members);
     auto cb = on_change;
     if (cb) cb(q);
+    if (members_changed && on_members) on_members(members_);
   }
 
  private:

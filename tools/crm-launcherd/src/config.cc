@@ -38,13 +38,13 @@ constexpr std::chrono::seconds kCrmdShutdownTimeout{300};
 }  // namespace
 
 Config default_config() {
-  Result<Config> c = parse_config("daemons = cibd lrmd fenced crmd\n");
+  Result<Config> c = parse_config("daemons = cibd lrmd fenced attrd crmd\n");
   return c.value();
 }
 
 Result<Config> parse_config(const std::string& text) {
   Config c;
-  std::vector<std::string> names = {"cibd", "lrmd", "fenced", "crmd"};
+  std::vector<std::string> names = {"cibd", "lrmd", "fenced", "attrd", "crmd"};
   std::map<std::string, std::vector<std::string>> args;
   std::map<std::string, long> stop_timeouts;
   long stop_timeout = 30;

@@ -7,13 +7,14 @@ namespace {
 
 TEST(LauncherConfigTest, Defaults) {
   Config c = default_config();
-  ASSERT_EQ(c.daemons.size(), 4u);
+  ASSERT_EQ(c.daemons.size(), 5u);
   EXPECT_EQ(c.daemons[0].name, "cibd");
   EXPECT_EQ(c.daemons[1].name, "lrmd");
   EXPECT_EQ(c.daemons[2].name, "fenced");  // after the executor, before the controller
-  EXPECT_EQ(c.daemons[3].name, "crmd");
+  EXPECT_EQ(c.daemons[3].name, "attrd");   // agents' monitors set attributes once the controller runs them
+  EXPECT_EQ(c.daemons[4].name, "crmd");
   EXPECT_EQ(c.daemons[0].stop_timeout, std::chrono::seconds(30));
-  EXPECT_EQ(c.daemons[3].stop_timeout, std::chrono::seconds(300));  // crmd moves resources first
+  EXPECT_EQ(c.daemons[4].stop_timeout, std::chrono::seconds(300));  // crmd moves resources first
   EXPECT_EQ(c.max_restarts, 5);
 }
 

@@ -26,7 +26,7 @@ constexpr const char* kDefaultConfig = "/etc/crm/launcher.conf";
 void usage() {
   std::fprintf(stderr,
                "usage: crm-launcherd [--config FILE] [--bin-dir DIR] [--log-file FILE]\n"
-               "  Starts the daemons listed in FILE (default %s; without it: cibd lrmd fenced crmd),\n"
+               "  Starts the daemons listed in FILE (default %s; without it: cibd lrmd fenced attrd crmd),\n"
                "  respawns them when they crash and stops them in reverse order on SIGTERM.\n"
                "  Binaries: --bin-dir, else bin_dir in FILE, else $CRM_BIN_DIR, else this program's directory.\n",
                kDefaultConfig);

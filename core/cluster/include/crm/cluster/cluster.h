@@ -64,6 +64,9 @@ class QuorumSource {
   // delivered; empty when the implementation does not know them.
   virtual std::vector<NodeId> members() const { return {}; }
   std::function<void(bool quorate)> on_change;
+  // Called when the members of the quorum view change (after on_change when
+  // both changed): the node-level membership, as opposed to a process group's.
+  std::function<void(const std::vector<NodeId>& members)> on_members;
   // Called once when the connection to corosync is lost (quorate() then stays false).
   std::function<void(const Status&)> on_lost;
 };
