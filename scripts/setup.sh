@@ -15,6 +15,7 @@ packages=(
   corosync libcorosync-common-dev libcpg-dev libquorum-dev libvotequorum-dev libcmap-dev libqb-dev
   # agents and what they run on
   resource-agents fence-agents iproute2 iptables procps psmisc e2fsprogs util-linux
+  pacemaker-resource-agents iputils-ping  # the peer's ocf:pacemaker:ping and Stateful (they need only resource-agents) and the ping they run
   openipmi ipmitool  # the lab's BMCs (ipmi_sim) that fence_ipmilan fences through
   kmod  # modprobe, which ocf:heartbeat:Filesystem requires
   python3 curl  # ocf:crm:WebServer (python3 http.server) and the demo's client; e2e status queries

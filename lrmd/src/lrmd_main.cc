@@ -67,6 +67,22 @@ int main(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(socket).parent_path(), ec);
   }
+  // Agents call the cluster's tools by name (ocf:pacemaker:ping runs
+  // attrd_updater, promotable agents crm_master / crm_attribute -p): this
+  // stack's own binaries come first on their PATH, so an agent on a node
+  // where it is not installed in /usr/sbin (the lab, a build tree) reaches
+  // our daemons and not another stack's tools.
+  {
+    std::string bin_dir;
+    if (const char* d = std::getenv("CRM_BIN_DIR"); d && *d) bin_dir = d;
+    else if (std::error_code ec; true) {
+      auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+      if (!ec) bin_dir = self.parent_path().string();
+    }
+    const char* path = std::getenv("PATH");
+    std::string rest = path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    if (!bin_dir.empty()) opts.extra_env["PATH"] = bin_dir + ":" + rest;
+  }
   SystemClock clock;
   EventLoop loop(clock);
   lrmd::Executor executor(loop, opts);

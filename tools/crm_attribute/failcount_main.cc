@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -69,11 +70,10 @@ int main(int argc, char** argv) {
 
   if (remove) {
     std::string crm_resource = "crm_resource";
-    if (char self[4096]; readlink("/proc/self/exe", self, sizeof self - 1) > 0) {
-      std::string dir = self;
-      dir = dir.substr(0, dir.rfind('/') + 1);
-      if (access((dir + "crm_resource").c_str(), X_OK) == 0) crm_resource = dir + "crm_resource";
-    }
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec && access((self.parent_path() / "crm_resource").c_str(), X_OK) == 0)
+      crm_resource = (self.parent_path() / "crm_resource").string();
     std::vector<std::string> args = {crm_resource};
     if (quiet) args.push_back("--quiet");
     args.insert(args.end(), {"--cleanup", "-N", node, "-r", resource});
