@@ -133,6 +133,11 @@ same 'name="master-db" host="node1" value="10"'
 expect 0 env OCF_RESOURCE_INSTANCE=db OCF_RESKEY_CRM_meta_on_node=node1 "$BIN/crm_master" -l reboot -v 20
 expect 0 "$AU" -n master-db -Q
 same 'name="master-db" host="node1" value="20"'
+# A score that is no number: accepted and held, as the peer's crm_attribute
+# and attrd take it (the scheduler reads it as 0, as the peer's char2score).
+expect 0 "$CRMA" -p db -v abc -N node1
+expect 0 "$AU" -n master-db -Q
+same 'name="master-db" host="node1" value="abc"'
 expect 1 env -u OCF_RESOURCE_INSTANCE "$BIN/crm_master" -l reboot -v 5
 has "error: No resource specified"
 expect 0 env OCF_RESOURCE_INSTANCE=db "$BIN/crm_master" -N node1 -v 7
