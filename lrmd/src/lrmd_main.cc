@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(std::filesystem::path(socket).parent_path(), ec);
   }
   // Agents call the cluster's tools by name (ocf:pacemaker:ping runs
-  // attrd_updater, promotable agents crm_master / crm_attribute -p): this
+  // attrd_updater) or under $HA_SBIN_DIR (crm_master, crm_attribute -p): this
   // stack's own binaries come first on their PATH, so an agent on a node
   // where it is not installed in /usr/sbin (the lab, a build tree) reaches
   // our daemons and not another stack's tools.
@@ -81,7 +81,12 @@ int main(int argc, char** argv) {
     }
     const char* path = std::getenv("PATH");
     std::string rest = path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    if (!bin_dir.empty()) opts.extra_env["PATH"] = bin_dir + ":" + rest;
+    if (!bin_dir.empty()) {
+      opts.extra_env["PATH"] = bin_dir + ":" + rest;
+      // resource-agents' ocf-directories: ${HA_SBIN_DIR:=/usr/sbin}, where
+      // Stateful and ocf_promotion_score find crm_attribute and crm_master.
+      opts.extra_env["HA_SBIN_DIR"] = bin_dir;
+    }
   }
   SystemClock clock;
   EventLoop loop(clock);
