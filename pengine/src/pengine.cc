@@ -76,7 +76,11 @@ void build_graph(WorkingSet& ws, Transition& t) {
           g.attributes["CRM_meta_promoted_node_max"] = std::to_string(c->promoted_node_max);
         }
       }
-      g.key = op_key(exec_id(a->rsc), a->task, a->interval_ms);
+      // A notification keeps its own key, named after the instance
+      // ("clone:0_pre_notify_start_0"), or after the name the instance's
+      // history knows it by, as the peer's.
+      if (a->task != "notify") g.key = op_key(exec_id(a->rsc), a->task, a->interval_ms);
+      else if (!a->rsc->clone_name.empty()) g.key = a->rsc->clone_name + a->key.substr(a->rsc->id.size());
       std::string name = a->interval_ms > 0 ? a->task + "=" + std::to_string(a->interval_ms) : a->task;
       g.summary = "Resource action: " + std::string(a->rsc->id) + std::string(a->rsc->id.size() < 15 ? 15 - a->rsc->id.size() : 0, ' ') +
                   " " + name + " on " + a->node->uname;
@@ -91,6 +95,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
       g.summary = "Pseudo action:   " + a->key;
     }
     if (a->rsc && a->rsc->priority) g.priority = a->rsc->priority;
+    if (a->priority > g.priority) g.priority = a->priority;
     for (auto& [f, flags] : a->before)
       if (f->in_graph) g.inputs.push_back(id[f]);
     std::sort(g.inputs.begin(), g.inputs.end());
@@ -127,7 +132,9 @@ Result<Transition> schedule(xmlDoc* cib, std::time_t now, const ScheduleOptions&
   RETURN_IF_ERROR(create_actions(ws));       // create actions
   RETURN_IF_ERROR(create_fencing(ws));       // fencing / shutdowns
   RETURN_IF_ERROR(unpack_orderings(ws));     // orderings
-  RETURN_IF_ERROR(propagate_and_check(ws));  // build graph
+  RETURN_IF_ERROR(propagate_flags(ws));         // required / runnable to a fixed point
+  RETURN_IF_ERROR(create_notifications(ws));    // clone notifications, from the final flags
+  RETURN_IF_ERROR(check_graph(ws));             // graph membership, cycles, order
   build_graph(ws, t);
   t.summary = transition_summary(ws);
   t.after = cluster_status(ws, true);

@@ -528,7 +528,12 @@ Status unpack_status(WorkingSet& ws) {
         sort_history(ops);
         std::vector<OpRecord>& kept = r->history[node];
         kept = std::move(ops);
+        if (strcasecmp(id.c_str(), r->id.c_str()) != 0 && r->clone_parent()) r->clone_name = id;
         unpack_history(ws, r, node, kept);
+        // An old-style numbered name is forgotten where the instance is not
+        // active (it would name an orphan).
+        bool active_here = std::find(r->running_on.begin(), r->running_on.end(), node) != r->running_on.end();
+        if (!active_here && r->clone_name.find(':') != std::string::npos) r->clone_name.clear();
       }
     }
   }

@@ -9,7 +9,14 @@
 // The advanced cases (shared/scheduler-cases-advanced) are run for
 // information only.
 //
-//   scheduler_suite [--update] [--case NAME] [--verbose] [--dir DIR]
+// --notify compares, for the cases whose features (cases.tsv) include
+// `notify`, the notification actions of our graph with the peer's graph.xml:
+// the set of notify/notified actions as operation key, node and every
+// CRM_meta_notify_* value. It prints each case's first difference and the
+// count of cases with the same set (the development cases, none of which
+// uses notify, are all checked for having no notification either).
+//
+//   scheduler_suite [--update] [--case NAME] [--verbose] [--dir DIR] [--notify]
 #include <dirent.h>
 
 #include <algorithm>
@@ -264,10 +271,102 @@ std::vector<std::string> list_cases(const std::string& dir) {
   return out;
 }
 
+// "key node k=v k=v ..." for one notification action (CRM_meta_notify_* only).
+std::string notify_line(const std::string& key, const std::string& node,
+                        const std::map<std::string, std::string>& attributes) {
+  std::string l = key + " " + node;
+  for (const auto& [k, v] : attributes)
+    if (k.rfind("CRM_meta_notify_", 0) == 0) l += " " + k.substr(9) + "=\"" + v + "\"";
+  return l;
+}
+
+std::set<std::string> peer_notify_actions(const std::string& graph_path) {
+  std::set<std::string> out;
+  auto doc = crm::xml::parse(read_file(graph_path), graph_path);
+  if (!doc.ok()) return out;
+  for (xmlNode* syn : crm::xml::children(crm::xml::root(*doc), "synapse")) {
+    xmlNode* set = crm::xml::first_child(syn, "action_set");
+    for (xmlNode* a : crm::xml::children(set)) {
+      std::string op = crm::xml::attr_or(a, "operation");
+      if (op != "notify" && op != "notified") continue;
+      std::map<std::string, std::string> attrs;
+      if (xmlNode* at = crm::xml::first_child(a, "attributes"))
+        for (xmlAttr* p = at->properties; p; p = p->next) {
+          std::string k = reinterpret_cast<const char*>(p->name);
+          attrs[k] = crm::xml::attr_or(at, k.c_str());
+        }
+      out.insert(notify_line(crm::xml::attr_or(a, "operation_key"), crm::xml::attr_or(a, "on_node"), attrs));
+    }
+  }
+  return out;
+}
+
+// Whether our notification actions of a case are the peer's; `why` gets the first difference.
+bool notify_matches(const std::string& dir, std::string& why) {
+  auto doc = crm::xml::parse(read_file(dir + "/input.xml"), dir + "/input.xml");
+  if (!doc.ok()) { why = "error: " + doc.status().message(); return false; }
+  std::time_t now = 1795478400;
+  if (auto ed = crm::xml::attr(crm::xml::root(*doc), "execution-date")) now = std::atol(ed->c_str());
+  pe::ScheduleOptions opts;
+  opts.sanitized = true;
+  auto t = pe::schedule(doc->get(), now, opts);
+  if (!t.ok()) { why = "error: " + t.status().message(); return false; }
+  std::set<std::string> got;
+  for (const auto& a : t->actions)
+    if (a.task == "notify" || a.task == "notified") got.insert(notify_line(a.key, a.node, a.attributes));
+  auto want = peer_notify_actions(dir + "/graph.xml");
+  if (want == got) return true;
+  why = first_diff(want, got);
+  return false;
+}
+
+// Cases of a cases.tsv whose feature columns name `feature`.
+std::vector<std::string> cases_with_feature(const std::string& dir, const std::string& feature) {
+  std::vector<std::string> out;
+  for (const auto& l : lines_of(read_file(dir + "/cases.tsv"))) {
+    std::stringstream s(l);
+    std::string name, col;
+    std::getline(s, name, '\t');
+    bool has = false;
+    while (std::getline(s, col, '\t')) {
+      std::stringstream f(col);
+      std::string x;
+      while (std::getline(f, x, ',')) has = has || x == feature;
+    }
+    if (has && name != "case") out.push_back(name);
+  }
+  return out;
+}
+
+int run_notify(const std::string& shared, const std::string& only, bool verbose) {
+  int total = 0, same = 0;
+  for (const char* sub : {"scheduler-cases", "scheduler-cases-advanced"}) {
+    std::string dir = shared + "/" + sub;
+    int t = 0, m = 0;
+    // The development cases have no notify feature: all of them are run,
+    // which checks that none gets a notification the peer does not make.
+    bool dev = std::string(sub) == "scheduler-cases";
+    for (const auto& c : dev ? list_cases(dir) : cases_with_feature(dir, "notify")) {
+      if (!only.empty() && c != only) continue;
+      std::string why;
+      bool ok = notify_matches(dir + "/" + c, why);
+      ++t;
+      m += ok;
+      if (!ok || verbose) std::cout << "  " << c << ": " << (ok ? "same" : why) << "\n";
+    }
+    std::cout << sub << ": notification actions the same as the peer's in " << m << "/" << t << (dev ? " cases (no notify feature)\n" : " notify cases\n");
+    if (dev) continue;
+    total += t;
+    same += m;
+  }
+  std::cout << "advanced notify cases: " << same << "/" << total << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool update = false, verbose = false, advanced = true;
+  bool update = false, verbose = false, advanced = true, notify = false;
   std::string only;
   std::string shared = CRM_SHARED_DIR;
   std::string known_path = std::string(CRM_SOURCE_DIR) + "/tests/scheduler/known-failures.txt";
@@ -276,10 +375,12 @@ int main(int argc, char** argv) {
     if (a == "--update") update = true;
     else if (a == "--verbose" || a == "-v") verbose = true;
     else if (a == "--no-advanced") advanced = false;
+    else if (a == "--notify") notify = true;
     else if (a == "--case" && i + 1 < argc) only = argv[++i];
     else if (a == "--dir" && i + 1 < argc) shared = argv[++i];
-    else { std::cerr << "usage: scheduler_suite [--update] [--case NAME] [--verbose] [--no-advanced]\n"; return 2; }
+    else { std::cerr << "usage: scheduler_suite [--update] [--case NAME] [--verbose] [--no-advanced] [--notify]\n"; return 2; }
   }
+  if (notify) return run_notify(shared, only, verbose);
   std::string dev = shared + "/scheduler-cases";
   auto cases = list_cases(dev);
   if (cases.empty()) {
