@@ -56,17 +56,19 @@ struct NotifyData {
   Attrs keys;  // CRM_meta_notify_* lists, added to every notification and instance action
 };
 
-// The clone's primitives, then those of its orphaned instances (the peer
-// keeps orphans among the clone's children; here they are top-level).
+// The clone's primitives, then those of its orphaned instances: the peer
+// keeps orphans among the clone's children, also the inactive ones that an
+// extra history on a node made (they are listed as inactive); here orphans
+// are top-level and the inactive ones are dropped after the status unpack.
 std::vector<Resource*> instances_of(WorkingSet& ws, Resource* clone) {
   std::vector<Resource*> out = primitives_of(clone);
-  for (const WorkingSet::CloneOrphan& o : ws.clone_orphans) {
-    if (o.clone != clone) continue;
-    for (const std::string& base : o.bases) {
-      Resource* r = ws.find_rsc(base + ":" + std::to_string(o.number));
-      if (r && std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
-    }
-  }
+  std::set<std::string> orphan_ids;
+  for (const WorkingSet::CloneOrphan& o : ws.clone_orphans)
+    if (o.clone == clone)
+      for (const std::string& base : o.bases) orphan_ids.insert(base + ":" + std::to_string(o.number));
+  if (orphan_ids.empty()) return out;
+  for (Resource& r : ws.resource_store)
+    if (r.orphan && orphan_ids.count(r.id) && std::find(out.begin(), out.end(), &r) == out.end()) out.push_back(&r);
   return out;
 }
 

@@ -467,7 +467,10 @@ Resource* find_for_history(WorkingSet& ws, Node* node, const std::string& id, xm
       }
     }
     if (number < 0) {
-      number = static_cast<int>(clone->children.size()) + ws.promotion_dummy++;
+      // The clone's next instance number (the peer counts per clone).
+      number = static_cast<int>(clone->children.size());
+      for (const auto& o : ws.clone_orphans)
+        if (o.clone == clone) number = std::max(number, o.number + 1);
       ws.clone_orphans.push_back({clone, node, number, {base}});
     }
     std::string oid = base + ":" + std::to_string(number);

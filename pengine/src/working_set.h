@@ -301,7 +301,6 @@ struct WorkingSet {
   std::vector<OrderingRef> orderings;
   std::vector<std::string> warnings;
   std::vector<Node*> fenced;
-  int promotion_dummy = 0;
   // Orphan instance numbers of anonymous clones, per node (members of one
   // orphaned cloned-group instance share its number).
   struct CloneOrphan { Resource* clone; Node* node; int number; std::set<std::string> bases; };
