@@ -83,18 +83,34 @@ Action* new_notify_pseudo(WorkingSet& ws, Resource* clone, const std::string& ta
   return a;
 }
 
-// The clone's pseudo actions for one task and their orderings. "pre" may run
-// whenever the clone's task action is scheduled; "post" follows the
-// completion pseudo action ("running" required implies "post" required).
-NotifyData clone_pseudo_ops(WorkingSet& ws, Resource* clone, const std::string& task) {
+// Whether an instance will do `task`: a required action that can run (or a
+// pseudo action, implied by fencing), as the peer decides it for the clone's
+// own pseudo actions when it creates them.
+bool any_instance_does(const std::vector<Resource*>& instances, const std::string& task) {
+  for (Resource* p : instances)
+    for (Action* a : p->actions)
+      if (a->task == task && a->node && a->interval_ms == 0 && !a->is_probe && !a->optional &&
+          (a->runnable || a->pseudo))
+        return true;
+  return false;
+}
+
+// The clone's pseudo actions for one task and their orderings. They are
+// required when an instance does the task (the peer creates them with the
+// clone's task and completion actions, with their flags at that time; the
+// completion required implies "post" required); "post" can run when the
+// completion can.
+NotifyData clone_pseudo_ops(WorkingSet& ws, Resource* clone, const std::vector<Resource*>& instances,
+                            const std::string& task) {
   NotifyData n;
   n.task = task;
   Action* action = ws.find_action(op_key(clone->id, task, 0), nullptr);
   Action* complete = ws.find_action(op_key(clone->id, done_of(task), 0), nullptr);
+  bool doing = any_instance_does(instances, task);
   if (action) {
     n.pre = new_notify_pseudo(ws, clone, task, "pre", task, "pre");
     n.pre_done = new_notify_pseudo(ws, clone, task, "confirmed-pre", task, "pre");
-    n.pre->optional = n.pre_done->optional = action->optional;
+    n.pre->optional = n.pre_done->optional = !doing;
     ws.order(n.pre, n.pre_done, kOrderOptional);
     ws.order(n.pre_done, action, kOrderOptional);
   }
@@ -102,7 +118,7 @@ NotifyData clone_pseudo_ops(WorkingSet& ws, Resource* clone, const std::string& 
     n.post = new_notify_pseudo(ws, clone, task, "post", complete->task, "post");
     n.post_done = new_notify_pseudo(ws, clone, task, "confirmed-post", complete->task, "post");
     for (Action* a : {n.post, n.post_done}) {
-      a->optional = complete->optional;
+      a->optional = !doing;
       a->runnable = complete->runnable;
       a->priority = kInfinity;
     }
@@ -283,7 +299,7 @@ Status create_notifications(WorkingSet& ws) {
     std::vector<std::string> tasks = {"start", "stop"};
     if (clone->promotable) tasks.insert(tasks.end(), {"promote", "demote"});
     std::map<std::string, NotifyData> data;
-    for (const std::string& task : tasks) data[task] = clone_pseudo_ops(ws, clone, task);
+    for (const std::string& task : tasks) data[task] = clone_pseudo_ops(ws, clone, instances, task);
     // Between the tasks: everything about stopping is told before anything
     // about starting, demotions before the rest, promotions last.
     auto after = [&](const char* first, const char* then) {

@@ -342,7 +342,7 @@ int run_notify(const std::string& shared, const std::string& only, bool verbose)
   int total = 0, same = 0;
   for (const char* sub : {"scheduler-cases", "scheduler-cases-advanced"}) {
     std::string dir = shared + "/" + sub;
-    int t = 0, m = 0;
+    int t = 0, m = 0, same_decisions = 0, m_decisions = 0;
     // The development cases have no notify feature: all of them are run,
     // which checks that none gets a notification the peer does not make.
     bool dev = std::string(sub) == "scheduler-cases";
@@ -350,11 +350,18 @@ int run_notify(const std::string& shared, const std::string& only, bool verbose)
       if (!only.empty() && c != only) continue;
       std::string why;
       bool ok = notify_matches(dir + "/" + c, why);
+      // A difference that follows from other decisions is marked as such.
+      bool decisions = ok || run_case(dir + "/" + c, false).actions;
+      if (!ok || verbose)
+        std::cout << "  " << c << (decisions ? "" : " [Transition Summary differs too]") << ": " << (ok ? "same" : why)
+                  << "\n";
       ++t;
       m += ok;
-      if (!ok || verbose) std::cout << "  " << c << ": " << (ok ? "same" : why) << "\n";
+      same_decisions += decisions;
+      m_decisions += ok;
     }
-    std::cout << sub << ": notification actions the same as the peer's in " << m << "/" << t << (dev ? " cases (no notify feature)\n" : " notify cases\n");
+    std::cout << sub << ": notification actions the same as the peer's in " << m << "/" << t << (dev ? " cases (no notify feature)\n" : " notify cases\n")
+              << "  of them with the peer's Transition Summary: " << m_decisions << "/" << same_decisions << "\n";
     if (dev) continue;
     total += t;
     same += m;
