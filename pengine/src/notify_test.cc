@@ -186,6 +186,21 @@ TEST(Notify, PromotionListsPromotedAndUnpromotedAndTheirAliases) {
     EXPECT_FALSE(find(t, key)) << key;
 }
 
+TEST(Notify, NotifyRecordsInTheHistoryAreIgnored) {
+  // A notify result recorded after the start, even a failed one, says
+  // nothing about the state (the peer's unpack_rsc_op skips them; its
+  // controller does not record them): p stays started, nothing is recovered.
+  std::string text = cib(kNotify, "start", 0, "start", 0);
+  std::string notify_op =
+      "<lrm_rsc_op id=\"p_notify_0\" operation_key=\"p_notify_0\" operation=\"notify\" interval=\"0\" "
+      "call-id=\"5\" rc-code=\"1\" op-status=\"0\" transition-key=\"2:1:0:x\" transition-magic=\"0:1;2:1:0:x\" last-rc-change=\"1700000100\"/>";
+  auto at = text.find("</lrm_resource>");
+  text.insert(at, notify_op);
+  Transition t = run(text);
+  EXPECT_TRUE(t.summary.empty());
+  EXPECT_TRUE(t.actions.empty());
+}
+
 TEST(Notify, NothingWithoutNotifyTrue) {
   Transition t = run(cib("", "start", 0, "monitor", 7));
   EXPECT_TRUE(find(t, "p_start_0", "node2"));

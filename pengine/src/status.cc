@@ -525,7 +525,13 @@ Status unpack_status(WorkingSet& ws) {
       for (xmlNode* lr : xml::children(lrm_rscs, "lrm_resource")) {
         std::string id = xml::attr_or(lr, "id");
         std::vector<OpRecord> ops;
-        for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) ops.push_back(read_op(op, field_names));
+        for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
+          // Notifications and meta-data calls say nothing about the
+          // resource's state: ignored, as the peer's unpack_rsc_op does.
+          OpRecord rec = read_op(op, field_names);
+          if (rec.task == "notify" || rec.task == "meta-data") continue;
+          ops.push_back(std::move(rec));
+        }
         Resource* r = find_for_history(ws, node, id, lr);
         if (!r) continue;
         sort_history(ops);
