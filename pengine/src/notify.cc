@@ -72,10 +72,11 @@ std::vector<Resource*> instances_of(WorkingSet& ws, Resource* clone) {
   return out;
 }
 
-Action* new_notify_pseudo(WorkingSet& ws, Resource* clone, const std::string& task, const char* key_type,
+// A pseudo action of `rsc` (the clone; an instance for fencing) framing notifications.
+Action* new_notify_pseudo(WorkingSet& ws, Resource* rsc, const std::string& task, const char* key_type,
                           const std::string& key_operation, const char* type) {
-  std::string key = clone->id + "_" + key_type + "_notify_" + key_operation + "_0";
-  Action* a = ws.new_pseudo(key, std::strncmp(key_type, "confirmed", 9) == 0 ? "notified" : "notify", clone);
+  std::string key = rsc->id + "_" + key_type + "_notify_" + key_operation + "_0";
+  Action* a = ws.new_pseudo(key, std::strncmp(key_type, "confirmed", 9) == 0 ? "notified" : "notify", rsc);
   a->meta["CRM_meta_notify_key_type"] = key_type;
   a->meta["CRM_meta_notify_key_operation"] = key_operation;
   a->meta["CRM_meta_notify_type"] = type;
@@ -290,6 +291,43 @@ void create_notify_actions(WorkingSet& ws, const std::vector<Resource*>& instanc
   }
 }
 
+Action* fencing_of(WorkingSet& ws, const Node* node) {
+  for (Action& a : ws.action_store)
+    if (a.task == "stonith" && a.node == node) return &a;
+  return nullptr;
+}
+
+// A stop implied by fencing happens when the node is fenced, not between the
+// clone's stop notifications: the other instances are told "post stop" of it
+// after the fencing (the peer's pe__order_notifs_after_fencing). The pseudo
+// actions belong to the fenced instance, keyed after the fencing
+// ("<inst>_post_notify_stonith_0"); the lists are only the fenced
+// instance's stop, and as they are added first they win over the clone's
+// own stop notification to the same instance on the same node.
+void notify_after_fencing(WorkingSet& ws, const std::vector<Resource*>& instances) {
+  for (Resource* p : instances) {
+    for (Action* stop : std::vector<Action*>(p->actions)) {
+      if (stop->task != "stop" || !stop->pseudo || !stop->node || !stop->node->unclean) continue;
+      Action* fence = fencing_of(ws, stop->node);
+      if (!fence) continue;
+      NotifyData n;
+      n.task = "stop";
+      n.post = new_notify_pseudo(ws, p, "stop", "post", fence->task, "post");
+      n.post_done = new_notify_pseudo(ws, p, "stop", "confirmed-post", fence->task, "post");
+      for (Action* a : {n.post, n.post_done}) {
+        a->optional = fence->optional;
+        a->runnable = fence->runnable;
+        a->priority = kInfinity;
+      }
+      ws.order(fence, n.post, kImpliesThen);
+      ws.order(n.post, n.post_done, kImpliesThen);
+      n.keys["CRM_meta_notify_stop_resource"] = p->id;
+      n.keys["CRM_meta_notify_stop_uname"] = stop->node->uname;
+      create_notify_actions(ws, instances, n);
+    }
+  }
+}
+
 }  // namespace
 
 Status create_notifications(WorkingSet& ws) {
@@ -313,6 +351,7 @@ Status create_notifications(WorkingSet& ws) {
       after("demote", "start");
       after("demote", "stop");
     }
+    notify_after_fencing(ws, instances);
     for (const std::string& task : tasks) {
       NotifyData& n = data[task];
       collect(clone, instances, true, n);

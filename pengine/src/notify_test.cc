@@ -186,6 +186,42 @@ TEST(Notify, PromotionListsPromotedAndUnpromotedAndTheirAliases) {
     EXPECT_FALSE(find(t, key)) << key;
 }
 
+TEST(Notify, AStopImpliedByFencingIsToldAfterTheFencing) {
+  // node2 (running p:1) left the cluster: it is fenced, which stops p:1.
+  std::string text = cib(kNotify, "start", 0, "start", 0);
+  auto replace = [&](const std::string& from, const std::string& to) { text.replace(text.find(from), from.size(), to); };
+  replace("name=\"stonith-enabled\" value=\"false\"", "name=\"stonith-enabled\" value=\"true\"");
+  replace("<resources>", "<resources><primitive id=\"fence\" class=\"stonith\" type=\"fence_dummy\"/>");
+  replace("uname=\"node2\" in_ccm=\"true\" crmd=\"online\"", "uname=\"node2\" in_ccm=\"false\" crmd=\"offline\"");
+  Transition t = run(text);
+  ASSERT_TRUE(find(t, "stonith-node2-reboot", "node2"));
+  EXPECT_EQ(notify_keys(t), (std::set<std::string>{
+                                "c_pre_notify_stop_0", "c_confirmed-pre_notify_stop_0", "c_post_notify_stopped_0",
+                                "c_confirmed-post_notify_stopped_0", "p_pre_notify_stop_0@node1",
+                                "p_post_notify_stop_0@node1", "p_post_notify_stop_0", "p_notified_0"}));
+  // The fenced instance's own pseudo actions, named as its history names it
+  // (the peer's internal keys: p:1_post_notify_stonith_0 and
+  // p:1_confirmed-post_notify_stonith_0).
+  const GraphAction* after_fencing = find(t, "p_post_notify_stop_0");
+  const GraphAction* after_fencing_done = find(t, "p_notified_0");
+  ASSERT_TRUE(after_fencing && after_fencing_done);
+  EXPECT_EQ(after_fencing->type, GraphAction::Type::kPseudo);
+  EXPECT_EQ(attr(after_fencing, "notify_key_operation"), "stonith");
+  EXPECT_TRUE(waits_for(t, after_fencing, find(t, "stonith-node2-reboot", "node2")));
+  // The survivor's "post stop" follows both the fencing and the clone's stop;
+  // the fencing's values win.
+  const GraphAction* post = find(t, "p_post_notify_stop_0", "node1");
+  EXPECT_EQ(attr(post, "notify_key_operation"), "stonith");
+  EXPECT_EQ(attr(post, "notify_stop_resource"), "p:1");
+  EXPECT_EQ(attr(post, "notify_stop_uname"), "node2");
+  EXPECT_EQ(attr(post, "notify_active_resource"), "p:0 p:1");
+  EXPECT_TRUE(waits_for(t, post, after_fencing));
+  EXPECT_TRUE(waits_for(t, post, find(t, "c_post_notify_stopped_0")));
+  EXPECT_TRUE(waits_for(t, after_fencing_done, post));
+  // The node being fenced is not notified.
+  EXPECT_FALSE(find(t, "p_pre_notify_stop_0", "node2"));
+}
+
 TEST(Notify, NotifyRecordsInTheHistoryAreIgnored) {
   // A notify result recorded after the start, even a failed one, says
   // nothing about the state (the peer's unpack_rsc_op skips them; its

@@ -20,6 +20,18 @@ std::string exec_id(const Resource* r) {
   return r->id;
 }
 
+// The graph key of a notification (or of the pseudo actions framing one)
+// of an instance that its history knows by another name: that name, as the
+// peer's clone_op_key ("db_post_notify_stop_0", "db_notified_0").
+std::string notification_key(const Action* a) {
+  const Resource* r = a->rsc;
+  if (!r || !r->is_primitive() || r->clone_name.empty()) return a->key;
+  if (a->task == "notified") return op_key(r->clone_name, a->task, 0);
+  auto type = a->meta.find("CRM_meta_notify_type"), operation = a->meta.find("CRM_meta_notify_operation");
+  if (type == a->meta.end() || operation == a->meta.end()) return a->key;
+  return r->clone_name + "_" + type->second + "_notify_" + operation->second + "_0";
+}
+
 void build_graph(WorkingSet& ws, Transition& t) {
   t.graph_attributes = {{"cluster-delay", ws.cluster_delay},
                         {"stonith-timeout", ws.stonith_timeout},
@@ -80,7 +92,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
       // ("clone:0_pre_notify_start_0"), or after the name the instance's
       // history knows it by, as the peer's.
       if (a->task != "notify") g.key = op_key(exec_id(a->rsc), a->task, a->interval_ms);
-      else if (!a->rsc->clone_name.empty()) g.key = a->rsc->clone_name + a->key.substr(a->rsc->id.size());
+      else g.key = notification_key(a);
       std::string name = a->interval_ms > 0 ? a->task + "=" + std::to_string(a->interval_ms) : a->task;
       g.summary = "Resource action: " + std::string(a->rsc->id) + std::string(a->rsc->id.size() < 15 ? 15 - a->rsc->id.size() : 0, ' ') +
                   " " + name + " on " + a->node->uname;
@@ -92,7 +104,8 @@ void build_graph(WorkingSet& ws, Transition& t) {
     } else if (a->task == "do_shutdown") {
       g.summary = "Cluster action: do_shutdown on " + a->node->uname;
     } else {
-      g.summary = "Pseudo action:   " + a->key;
+      if (a->task == "notify" || a->task == "notified") g.key = notification_key(a);
+      g.summary = "Pseudo action:   " + g.key;
     }
     if (a->rsc && a->rsc->priority) g.priority = a->rsc->priority;
     if (a->priority > g.priority) g.priority = a->priority;
