@@ -328,6 +328,37 @@ void notify_after_fencing(WorkingSet& ws, const std::vector<Resource*>& instance
   }
 }
 
+bool is_within(const Resource* r, const Resource* ancestor) {
+  for (; r; r = r->parent)
+    if (r == ancestor) return true;
+  return false;
+}
+
+// What is ordered after the clone's completion (its instances running,
+// stopped, ...) waits for the notifications about it instead, as the peer
+// re-points such orderings to "<clone>_confirmed-post_notify_<done>_0"
+// (pcmk_sched_actions.c, action_for_ordering). Only the graph's edges move:
+// the flags were propagated through the completion, which is required and
+// runnable whenever the confirmation is.
+void order_after_confirmation(WorkingSet& ws, Resource* clone, const NotifyData& n) {
+  if (!n.post_done) return;
+  Action* complete = nullptr;
+  for (auto& [first, flags] : n.post->before)
+    if (first->rsc == clone && first->pseudo && first->task == done_of(n.task)) complete = first;
+  if (!complete) return;
+  std::vector<std::pair<Action*, uint32_t>> moved;
+  for (auto& [then, flags] : complete->after)
+    if (then->rsc && !is_within(then->rsc, clone)) moved.push_back({then, flags});
+  for (auto& [then, flags] : moved) {
+    auto drop = [](std::vector<std::pair<Action*, uint32_t>>& list, Action* a) {
+      list.erase(std::remove_if(list.begin(), list.end(), [&](const auto& e) { return e.first == a; }), list.end());
+    };
+    drop(complete->after, then);
+    drop(then->before, complete);
+    ws.order(n.post_done, then, flags);
+  }
+}
+
 }  // namespace
 
 Status create_notifications(WorkingSet& ws) {
@@ -357,6 +388,7 @@ Status create_notifications(WorkingSet& ws) {
       collect(clone, instances, true, n);
       add_keys(ws, clone, n);
       create_notify_actions(ws, instances, n);
+      order_after_confirmation(ws, clone, n);
     }
   }
   return Status::Ok();

@@ -140,6 +140,16 @@ TEST(Notify, StartTellsTheActiveInstanceBeforeAndEveryInstanceAfter) {
   EXPECT_FALSE(find(t, "c_pre_notify_stop_0"));
 }
 
+TEST(Notify, WhatIsOrderedAfterTheCloneWaitsForItsNotifications) {
+  std::string text = cib(kNotify, "start", 0, "monitor", 7, "<rsc_order id=\"ord\" first=\"c\" then=\"d\"/>");
+  text.replace(text.find("</clone>"), 8, "</clone><primitive id=\"d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>");
+  Transition t = run(text);
+  const GraphAction* d = find(t, "d_start_0", "node1");
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(waits_for(t, d, find(t, "c_confirmed-post_notify_running_0")));
+  EXPECT_FALSE(waits_for(t, d, find(t, "c_running_0")));
+}
+
 TEST(Notify, StoppingInstanceGetsNoPostNotificationOfItsOwnStop) {
   // node2 goes to standby: p:1 stops there.
   Transition t = run(cib(kNotify, "start", 0, "start", 0, "",
