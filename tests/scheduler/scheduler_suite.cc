@@ -14,7 +14,9 @@
 // the set of notify/notified actions as operation key, node and every
 // CRM_meta_notify_* value. It prints each case's first difference and the
 // count of cases with the same set (the development cases, none of which
-// uses notify, are all checked for having no notification either).
+// uses notify, are all checked for having no notification either), and of
+// cases whose edges touching notification actions are the peer's (between
+// actions both graphs have, instance numbers dropped).
 //
 //   scheduler_suite [--update] [--case NAME] [--verbose] [--dir DIR] [--notify]
 #include <dirent.h>
@@ -280,29 +282,85 @@ std::string notify_line(const std::string& key, const std::string& node,
   return l;
 }
 
-std::set<std::string> peer_notify_actions(const std::string& graph_path) {
-  std::set<std::string> out;
+// A graph's notifications: the notify/notified actions with their values,
+// every action as "key@node" with instance numbers dropped (the peer names
+// anonymous instances by their history's name, which may carry another
+// number), and the edges that touch a notification action.
+struct NotifyView {
+  std::set<std::string> actions, ids, edges;
+};
+
+std::string plain_id(const std::string& key, const std::string& node) {
+  std::string out;
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (key[i] == ':' && i + 1 < key.size() && isdigit(static_cast<unsigned char>(key[i + 1]))) {
+      while (i + 1 < key.size() && isdigit(static_cast<unsigned char>(key[i + 1]))) ++i;
+      continue;
+    }
+    out += key[i];
+  }
+  return out + "@" + node;
+}
+
+bool is_notification(const std::string& operation) { return operation == "notify" || operation == "notified"; }
+
+NotifyView peer_notifications(const std::string& graph_path) {
+  NotifyView v;
   auto doc = crm::xml::parse(read_file(graph_path), graph_path);
-  if (!doc.ok()) return out;
+  if (!doc.ok()) return v;
   for (xmlNode* syn : crm::xml::children(crm::xml::root(*doc), "synapse")) {
     xmlNode* set = crm::xml::first_child(syn, "action_set");
     for (xmlNode* a : crm::xml::children(set)) {
-      std::string op = crm::xml::attr_or(a, "operation");
-      if (op != "notify" && op != "notified") continue;
+      std::string op = crm::xml::attr_or(a, "operation"), key = crm::xml::attr_or(a, "operation_key");
+      std::string node = crm::xml::attr_or(a, "on_node");
+      v.ids.insert(plain_id(key, node));
+      if (xmlNode* inputs = crm::xml::first_child(syn, "inputs"))
+        for (xmlNode* trig : crm::xml::children(inputs, "trigger"))
+          for (xmlNode* f : crm::xml::children(trig))
+            if (is_notification(op) || is_notification(crm::xml::attr_or(f, "operation")))
+              v.edges.insert(plain_id(crm::xml::attr_or(f, "operation_key"), crm::xml::attr_or(f, "on_node")) +
+                             " -> " + plain_id(key, node));
+      if (!is_notification(op)) continue;
       std::map<std::string, std::string> attrs;
       if (xmlNode* at = crm::xml::first_child(a, "attributes"))
         for (xmlAttr* p = at->properties; p; p = p->next) {
           std::string k = reinterpret_cast<const char*>(p->name);
           attrs[k] = crm::xml::attr_or(at, k.c_str());
         }
-      out.insert(notify_line(crm::xml::attr_or(a, "operation_key"), crm::xml::attr_or(a, "on_node"), attrs));
+      v.actions.insert(notify_line(key, node, attrs));
     }
+  }
+  return v;
+}
+
+NotifyView our_notifications(const pe::Transition& t) {
+  NotifyView v;
+  for (const auto& a : t.actions) {
+    v.ids.insert(plain_id(a.key, a.node));
+    for (int in : a.inputs) {
+      const auto& f = t.actions[in];
+      if (is_notification(a.task) || is_notification(f.task))
+        v.edges.insert(plain_id(f.key, f.node) + " -> " + plain_id(a.key, a.node));
+    }
+    if (is_notification(a.task)) v.actions.insert(notify_line(a.key, a.node, a.attributes));
+  }
+  return v;
+}
+
+// Edges between actions both graphs have (the others differ for other reasons).
+std::set<std::string> shared_edges(const NotifyView& v, const NotifyView& other) {
+  std::set<std::string> out;
+  for (const auto& e : v.edges) {
+    auto arrow = e.find(" -> ");
+    if (other.ids.count(e.substr(0, arrow)) && other.ids.count(e.substr(arrow + 4))) out.insert(e);
   }
   return out;
 }
 
-// Whether our notification actions of a case are the peer's; `why` gets the first difference.
-bool notify_matches(const std::string& dir, std::string& why) {
+// Whether our notification actions of a case are the peer's (`why`: the
+// first difference), and whether the edges touching them are (`edges_same`).
+bool notify_matches(const std::string& dir, std::string& why, bool& edges_same) {
+  edges_same = false;
   auto doc = crm::xml::parse(read_file(dir + "/input.xml"), dir + "/input.xml");
   if (!doc.ok()) { why = "error: " + doc.status().message(); return false; }
   std::time_t now = 1795478400;
@@ -311,12 +369,10 @@ bool notify_matches(const std::string& dir, std::string& why) {
   opts.sanitized = true;
   auto t = pe::schedule(doc->get(), now, opts);
   if (!t.ok()) { why = "error: " + t.status().message(); return false; }
-  std::set<std::string> got;
-  for (const auto& a : t->actions)
-    if (a.task == "notify" || a.task == "notified") got.insert(notify_line(a.key, a.node, a.attributes));
-  auto want = peer_notify_actions(dir + "/graph.xml");
-  if (want == got) return true;
-  why = first_diff(want, got);
+  NotifyView got = our_notifications(*t), want = peer_notifications(dir + "/graph.xml");
+  edges_same = shared_edges(want, got) == shared_edges(got, want);
+  if (want.actions == got.actions) return true;
+  why = first_diff(want.actions, got.actions);
   return false;
 }
 
@@ -342,14 +398,17 @@ int run_notify(const std::string& shared, const std::string& only, bool verbose)
   int total = 0, same = 0;
   for (const char* sub : {"scheduler-cases", "scheduler-cases-advanced"}) {
     std::string dir = shared + "/" + sub;
-    int t = 0, m = 0, same_decisions = 0, m_decisions = 0;
+    int t = 0, m = 0, same_decisions = 0, m_decisions = 0, same_edges = 0, schedulable = 0;
     // The development cases have no notify feature: all of them are run,
     // which checks that none gets a notification the peer does not make.
     bool dev = std::string(sub) == "scheduler-cases";
     for (const auto& c : dev ? list_cases(dir) : cases_with_feature(dir, "notify")) {
       if (!only.empty() && c != only) continue;
       std::string why;
-      bool ok = notify_matches(dir + "/" + c, why);
+      bool edges_same = false;
+      bool ok = notify_matches(dir + "/" + c, why, edges_same);
+      schedulable += why.rfind("error: ", 0) != 0;
+      same_edges += edges_same;
       // A difference that follows from other decisions is marked as such.
       bool decisions = ok || run_case(dir + "/" + c, false).actions;
       if (!ok || verbose)
@@ -361,7 +420,9 @@ int run_notify(const std::string& shared, const std::string& only, bool verbose)
       m_decisions += ok;
     }
     std::cout << sub << ": notification actions the same as the peer's in " << m << "/" << t << (dev ? " cases (no notify feature)\n" : " notify cases\n")
-              << "  of them with the peer's Transition Summary: " << m_decisions << "/" << same_decisions << "\n";
+              << "  of them with the peer's Transition Summary: " << m_decisions << "/" << same_decisions << "\n"
+              << "  edges touching notifications (between actions both graphs have) the same: " << same_edges << "/"
+              << schedulable << " schedulable cases\n";
     if (dev) continue;
     total += t;
     same += m;
