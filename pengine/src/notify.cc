@@ -130,10 +130,10 @@ NotifyData clone_pseudo_ops(WorkingSet& ws, Resource* clone, const std::vector<R
   return n;
 }
 
-// Each instance's state, and (with `activity`) the start/stop/promote/demote
-// it will do: required actions on a node that can run (a stop on an unclean
-// node counts anyway).
-void collect(Resource* clone, const std::vector<Resource*>& instances, bool activity, NotifyData& n) {
+// Each instance's state, and the start/stop/promote/demote it will do:
+// required actions on a node that can run (a stop on an unclean node counts
+// anyway).
+void collect(Resource* clone, const std::vector<Resource*>& instances, NotifyData& n) {
   for (Resource* p : instances) {
     Node* node = p->running_on.empty() ? nullptr : p->running_on.front();
     Role role = p->role;
@@ -150,7 +150,6 @@ void collect(Resource* clone, const std::vector<Resource*>& instances, bool acti
         break;
       default: n.inactive.push_back({p, node}); break;
     }
-    if (!activity) continue;
     for (Action* a : p->actions) {
       if (a->optional || !a->node || a->interval_ms > 0 || a->is_probe) continue;
       if (!a->runnable && !(a->task == "stop" && a->node->unclean)) continue;
@@ -385,7 +384,7 @@ Status create_notifications(WorkingSet& ws) {
     notify_after_fencing(ws, instances);
     for (const std::string& task : tasks) {
       NotifyData& n = data[task];
-      collect(clone, instances, true, n);
+      collect(clone, instances, n);
       add_keys(ws, clone, n);
       create_notify_actions(ws, instances, n);
       order_after_confirmation(ws, clone, n);
