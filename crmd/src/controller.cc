@@ -75,6 +75,12 @@ std::string op_key(const std::string& rsc, const std::string& action, uint32_t i
   return rsc + "_" + action + "_" + std::to_string(interval_ms);
 }
 
+// Clone notifications change no resource state: like the peer's controller
+// (controld_execd.c), no history is kept of them (the scheduler ignores
+// notify records anyway, and a "notify" under <rsc>_last_0 would replace the
+// start or stop it must see).
+bool kept_in_history(const std::string& operation) { return operation != "notify"; }
+
 // An executor result as the status section records it (without the
 // transition key and digest, which only the DC's request knows).
 tengine::OpRecord op_record(const lrmd::ExecResult& r, const std::string& node) {
@@ -137,7 +143,8 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
     }
     std::string digest = pengine::op_digest(a.attributes, a.interval_ms);
     bool probe = a.operation == "monitor" && a.interval_ms == 0;
-    if (!probe && a.interval_ms == 0 && a.operation != "cancel" && a.operation != "delete") {
+    if (!probe && a.interval_ms == 0 && a.operation != "cancel" && a.operation != "delete" &&
+        kept_in_history(a.operation)) {
       // Record the operation as pending first, so a DC that takes over sees it.
       tengine::OpRecord rec{.rsc_id = a.rsc_id, .rsc_class = a.rsc_class, .rsc_provider = a.rsc_provider,
                             .rsc_type = a.rsc_type, .operation = a.operation, .interval_ms = a.interval_ms,
@@ -982,7 +989,7 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
                      "']/lrm_rsc_op[@interval='" + std::to_string(interval) + "' and @id!='" + op.rsc_id +
                      "_last_failure_0']";
     if (auto q = view_.query(xp); q.ok()) submit({.op = cib::Op::kDelete, .xpath = xp, .delete_all = true});
-  } else {
+  } else if (kept_in_history(op.operation)) {
     record(from, op);
     if (op.failed()) {
       std::string attr = op.rsc_id + "#" + op.operation + "_" + std::to_string(op.interval_ms);
@@ -1230,6 +1237,7 @@ std::string Controller::history_xml() {
   xml::DocPtr doc = xml::new_document("lrm_resources");
   for (const lrmd::ExecResult& r : last_results_) {
     if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) continue;
+    if (!kept_in_history(r.action)) continue;
     tengine::OpRecord op = op_record(r, name_);
     if (auto it = memos_history_.find(op_key(r.rsc_id, r.action, r.interval_ms)); it != memos_history_.end()) {
       op.transition_key = it->second.key;
@@ -1243,7 +1251,8 @@ std::string Controller::history_xml() {
   // DC that plans from this history neither repeats nor forgets them (a DC
   // that left may not have waited for them).
   for (const auto& [key, memo] : memos_) {
-    if (memo.interval_ms != 0 || memo.rsc_id.empty() || memo.action == "monitor") continue;
+    if (memo.interval_ms != 0 || memo.rsc_id.empty() || memo.action == "monitor" || !kept_in_history(memo.action))
+      continue;
     tengine::OpRecord op{.rsc_id = memo.rsc_id, .rsc_class = memo.standard, .rsc_provider = memo.provider,
                          .rsc_type = memo.type, .operation = memo.action, .interval_ms = 0, .call_id = -1,
                          .rc = 193, .op_status = -1, .last_rc_change = deps_.clock.wall_now(),

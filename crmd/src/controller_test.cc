@@ -345,23 +345,27 @@ TEST(ControllerTest, DcWritesDcVersionAndClusterInfrastructureOnlyWhenTheyDiffer
   EXPECT_EQ(crm_config(), before);
 }
 
+// A completed operation of the Dummy "d" as the executor reports it.
+lrmd::ExecResult dummy_result(const char* action, uint32_t interval_ms, int call_id, int rc) {
+  lrmd::ExecResult r;
+  r.rsc_id = "d";
+  r.action = action;
+  r.interval_ms = interval_ms;
+  r.call_id = call_id;
+  r.rc = rc;
+  r.op_status = lrmd::OpStatus::kDone;
+  r.standard = "ocf";
+  r.provider = "heartbeat";
+  r.type = "Dummy";
+  return r;
+}
+
 TEST(ControllerTest, LastFailureOfARecurringMonitorStaysUntilCleanup) {
   Harness h(1);
   // The executor's history: a started Dummy and its (now successful) monitor.
   ExecutorHistory history;
-  for (auto [action, interval, call] : {std::tuple{"start", 0u, 3}, std::tuple{"monitor", 10000u, 6}}) {
-    lrmd::ExecResult r;
-    r.rsc_id = "d";
-    r.action = action;
-    r.interval_ms = interval;
-    r.call_id = call;
-    r.rc = 0;
-    r.op_status = lrmd::OpStatus::kDone;
-    r.standard = "ocf";
-    r.provider = "heartbeat";
-    r.type = "Dummy";
-    history.last_results.push_back(r);
-  }
+  for (auto [action, interval, call] : {std::tuple{"start", 0u, 3}, std::tuple{"monitor", 10000u, 6}})
+    history.last_results.push_back(dummy_result(action, interval, call, 0));
   h.step(history);
   h.step(Quorum{true});
   h.step(Membership{{1}, {1}, {}});
@@ -400,6 +404,39 @@ TEST(ControllerTest, LastFailureOfARecurringMonitorStaysUntilCleanup) {
   result("cancel", 0, 7, 0);
   EXPECT_EQ(count("//lrm_rsc_op[@id='d_monitor_10000']"), 0u);
   EXPECT_EQ(count(failure), 1u);
+}
+
+TEST(ControllerTest, NotificationResultsLeaveNoHistory) {
+  Harness h(1);
+  // The executor's history: a started Dummy, then a (failed) notification.
+  ExecutorHistory history;
+  for (auto [action, call, rc] : {std::tuple{"start", 3, 0}, std::tuple{"notify", 4, 1}})
+    history.last_results.push_back(dummy_result(action, 0, call, rc));
+  h.step(history);
+  h.step(Quorum{true});
+  h.step(Membership{{1}, {1}, {}});
+  auto count = [&](const std::string& xp) {
+    auto r = h.cib.query(xp);
+    return r.ok() ? r->size() : 0;
+  };
+  auto result = [&](const char* op, int call, int rc) {
+    wire::OpResult m{.node = 1, .name = "n1"};
+    m.op = {.rsc_id = "d", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "Dummy", .operation = op,
+            .interval_ms = 0, .call_id = call, .rc = rc, .op_status = 0};
+    h.step(Message{1, wire::encode(m)});
+  };
+  result("start", 5, 0);
+  result("notify", 6, 1);
+  // The start stays the resource's last operation; no failure, no fail count.
+  EXPECT_EQ(count("//lrm_rsc_op[@id='d_last_0' and @operation='start']"), 1u);
+  EXPECT_EQ(count("//lrm_rsc_op[@operation='notify']"), 0u);
+  EXPECT_EQ(count("//lrm_rsc_op[@id='d_last_failure_0']"), 0u);
+  EXPECT_EQ(count("//nvpair[starts-with(@name, 'fail-count-d')]"), 0u);
+  // Nor does a join round bring the notification back from the executor.
+  h.step(Membership{{1, 2}, {2}, {}});
+  h.step(Message{2, join_request(2, 2)});
+  EXPECT_EQ(count("/cib/status/node_state[@id='1']//lrm_rsc_op[@id='d_last_0' and @operation='start']"), 1u);
+  EXPECT_EQ(count("//lrm_rsc_op[@operation='notify']"), 0u);
 }
 
 }  // namespace

@@ -14,7 +14,13 @@ Action* WorkingSet::find_action(const std::string& key, const Node* node) const 
 }
 
 Action* WorkingSet::new_action(Resource* rsc, const std::string& task, long interval_ms, Node* node, bool optional) {
-  std::string key = op_key(rsc ? rsc->id : std::string(), task, interval_ms);
+  Action* a = new_keyed_action(rsc, op_key(rsc ? rsc->id : std::string(), task, interval_ms), task, node, optional);
+  a->interval_ms = interval_ms;
+  return a;
+}
+
+Action* WorkingSet::new_keyed_action(Resource* rsc, const std::string& key, const std::string& task, Node* node,
+                                     bool optional) {
   if (Action* a = find_action(key, node)) {
     if (!optional) a->optional = false;
     return a;
@@ -25,7 +31,6 @@ Action* WorkingSet::new_action(Resource* rsc, const std::string& task, long inte
   a.key = key;
   a.rsc = rsc;
   a.node = node;
-  a.interval_ms = interval_ms;
   a.optional = optional;
   a.runnable = node != nullptr;
   action_index[key + "@" + (node ? node->uname : std::string())] = &a;
@@ -252,13 +257,7 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   // Timeouts for the graph.
   for (Action* a : r->actions) {
     if (a->interval_ms > 0) continue;
-    long t = op_timeout(r, a->task);
-    if (t < 0) t = op_timeout(r, "monitor", 0);
-    if (t < 0) {
-      auto it = ws.op_defaults.find("timeout");
-      t = it == ws.op_defaults.end() ? 20000 : parse_interval_ms(it->second);
-    }
-    a->meta["CRM_meta_timeout"] = std::to_string(t);
+    a->meta["CRM_meta_timeout"] = std::to_string(action_timeout_ms(ws, r, a->task));
   }
 }
 
@@ -311,12 +310,7 @@ void create_probes(WorkingSet& ws) {
         Action* probe = ws.new_action(p, "monitor", 0, &node, false);
         probe->is_probe = true;
         probe->target_rc = 7;
-        long t = op_timeout(p, "monitor", 0);
-        if (t < 0) {
-          auto it = ws.op_defaults.find("timeout");
-          t = it == ws.op_defaults.end() ? 20000 : parse_interval_ms(it->second);
-        }
-        probe->meta["CRM_meta_timeout"] = std::to_string(t);
+        probe->meta["CRM_meta_timeout"] = std::to_string(action_timeout_ms(ws, p, "monitor"));
         if (pending_member) probe->runnable = false;
         if (!p->is_managed()) continue;
         // Probe before any start or stop of the resource.
@@ -426,6 +420,14 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
 }
 
 }  // namespace
+
+long action_timeout_ms(WorkingSet& ws, Resource* r, const std::string& task) {
+  long t = op_timeout(r, task);
+  if (t < 0) t = op_timeout(r, "monitor", 0);
+  if (t >= 0) return t;
+  auto it = ws.op_defaults.find("timeout");
+  return it == ws.op_defaults.end() ? 20000 : parse_interval_ms(it->second);
+}
 
 Status create_actions(WorkingSet& ws) {
   for (Resource& r : ws.resource_store) {

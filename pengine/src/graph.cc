@@ -287,9 +287,13 @@ struct Propagator {
 
 }  // namespace
 
-Status propagate_and_check(WorkingSet& ws) {
+Status propagate_flags(WorkingSet& ws) {
   Propagator p{ws, {}, {}, {}};
   p.run();
+  return Status::Ok();
+}
+
+Status check_graph(WorkingSet& ws) {
   // Graph membership.
   for (Action& a : ws.action_store) {
     a.in_graph = (!a.optional || a.print_always) && a.runnable && (a.node || a.pseudo);

@@ -20,6 +20,18 @@ std::string exec_id(const Resource* r) {
   return r->id;
 }
 
+// The graph key of a notification (or of the pseudo actions framing one)
+// of an instance that its history knows by another name: that name, as the
+// peer's clone_op_key ("db_post_notify_stop_0", "db_notified_0").
+std::string notification_key(const Action* a) {
+  const Resource* r = a->rsc;
+  if (!r || !r->is_primitive() || r->clone_name.empty()) return a->key;
+  if (a->task == "notified") return op_key(r->clone_name, a->task, 0);
+  auto type = a->meta.find("CRM_meta_notify_type"), operation = a->meta.find("CRM_meta_notify_operation");
+  if (type == a->meta.end() || operation == a->meta.end()) return a->key;
+  return r->clone_name + "_" + type->second + "_notify_" + operation->second + "_0";
+}
+
 void build_graph(WorkingSet& ws, Transition& t) {
   t.graph_attributes = {{"cluster-delay", ws.cluster_delay},
                         {"stonith-timeout", ws.stonith_timeout},
@@ -76,7 +88,11 @@ void build_graph(WorkingSet& ws, Transition& t) {
           g.attributes["CRM_meta_promoted_node_max"] = std::to_string(c->promoted_node_max);
         }
       }
-      g.key = op_key(exec_id(a->rsc), a->task, a->interval_ms);
+      // A notification keeps its own key, named after the instance
+      // ("clone:0_pre_notify_start_0"), or after the name the instance's
+      // history knows it by, as the peer's.
+      if (a->task != "notify") g.key = op_key(exec_id(a->rsc), a->task, a->interval_ms);
+      else g.key = notification_key(a);
       std::string name = a->interval_ms > 0 ? a->task + "=" + std::to_string(a->interval_ms) : a->task;
       g.summary = "Resource action: " + std::string(a->rsc->id) + std::string(a->rsc->id.size() < 15 ? 15 - a->rsc->id.size() : 0, ' ') +
                   " " + name + " on " + a->node->uname;
@@ -88,9 +104,11 @@ void build_graph(WorkingSet& ws, Transition& t) {
     } else if (a->task == "do_shutdown") {
       g.summary = "Cluster action: do_shutdown on " + a->node->uname;
     } else {
-      g.summary = "Pseudo action:   " + a->key;
+      if (a->task == "notify" || a->task == "notified") g.key = notification_key(a);
+      g.summary = "Pseudo action:   " + g.key;
     }
     if (a->rsc && a->rsc->priority) g.priority = a->rsc->priority;
+    if (a->priority > g.priority) g.priority = a->priority;
     for (auto& [f, flags] : a->before)
       if (f->in_graph) g.inputs.push_back(id[f]);
     std::sort(g.inputs.begin(), g.inputs.end());
@@ -127,7 +145,9 @@ Result<Transition> schedule(xmlDoc* cib, std::time_t now, const ScheduleOptions&
   RETURN_IF_ERROR(create_actions(ws));       // create actions
   RETURN_IF_ERROR(create_fencing(ws));       // fencing / shutdowns
   RETURN_IF_ERROR(unpack_orderings(ws));     // orderings
-  RETURN_IF_ERROR(propagate_and_check(ws));  // build graph
+  RETURN_IF_ERROR(propagate_flags(ws));         // required / runnable to a fixed point
+  RETURN_IF_ERROR(create_notifications(ws));    // clone notifications, from the final flags
+  RETURN_IF_ERROR(check_graph(ws));             // graph membership, cycles, order
   build_graph(ws, t);
   t.summary = transition_summary(ws);
   t.after = cluster_status(ws, true);

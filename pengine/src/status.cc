@@ -467,7 +467,10 @@ Resource* find_for_history(WorkingSet& ws, Node* node, const std::string& id, xm
       }
     }
     if (number < 0) {
-      number = static_cast<int>(clone->children.size()) + ws.promotion_dummy++;
+      // The clone's next instance number (the peer counts per clone).
+      number = static_cast<int>(clone->children.size());
+      for (const auto& o : ws.clone_orphans)
+        if (o.clone == clone) number = std::max(number, o.number + 1);
       ws.clone_orphans.push_back({clone, node, number, {base}});
     }
     std::string oid = base + ":" + std::to_string(number);
@@ -522,13 +525,24 @@ Status unpack_status(WorkingSet& ws) {
       for (xmlNode* lr : xml::children(lrm_rscs, "lrm_resource")) {
         std::string id = xml::attr_or(lr, "id");
         std::vector<OpRecord> ops;
-        for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) ops.push_back(read_op(op, field_names));
+        for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
+          // Notifications and meta-data calls say nothing about the
+          // resource's state: ignored, as the peer's unpack_rsc_op does.
+          OpRecord rec = read_op(op, field_names);
+          if (rec.task == "notify" || rec.task == "meta-data") continue;
+          ops.push_back(std::move(rec));
+        }
         Resource* r = find_for_history(ws, node, id, lr);
         if (!r) continue;
         sort_history(ops);
         std::vector<OpRecord>& kept = r->history[node];
         kept = std::move(ops);
+        if (strcasecmp(id.c_str(), r->id.c_str()) != 0 && r->clone_parent()) r->clone_name = id;
         unpack_history(ws, r, node, kept);
+        // An old-style numbered name is forgotten where the instance is not
+        // active (it would name an orphan).
+        bool active_here = std::find(r->running_on.begin(), r->running_on.end(), node) != r->running_on.end();
+        if (!active_here && r->clone_name.find(':') != std::string::npos) r->clone_name.clear();
       }
     }
   }

@@ -283,9 +283,8 @@ ClusterStatus cluster_status(WorkingSet& ws, bool after) {
 // ---------------------------------------------------------------------------
 // Text formatting (crm_mon layout).
 
-namespace {
-
-// Natural order for node names ("node2" < "node10").
+// Natural order for node names ("node2" < "node10"), case-insensitive: the
+// peer's pcmk__numeric_strcasecmp (declared in working_set.h).
 bool natural_less(const std::string& a, const std::string& b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
@@ -309,6 +308,8 @@ bool natural_less(const std::string& a, const std::string& b) {
   }
   return (a.size() - i) < (b.size() - j);
 }
+
+namespace {
 
 std::string flags_text(const ResourceStatus& r) {
   std::vector<std::string> f;

@@ -97,6 +97,10 @@ struct Resource {
   Resource* parent = nullptr;
   std::vector<Resource*> children;
   int clone_index = -1;  // instance number for clone children
+  // The id an anonymous clone instance's history knows it by when that is not
+  // its own ("db" or an old "db:1" for db:0; the peer's clone_name): graph
+  // keys of its notifications use it.
+  std::string clone_name;
 
   // Primitive definition.
   std::string cls, provider, type;
@@ -236,6 +240,7 @@ struct Action {
   bool in_graph = false;
   bool runnable_forced_off = false;
   bool print_always = false;   // in the graph even though optional (a required 'first' of a one-or-more)
+  int priority = 0;            // synapse priority when above the resource's (post-notifications: INFINITY)
   int target_rc = -1;
   std::string reason;          // for summary "due to ..."
   std::string fence_action;    // reboot/off for stonith
@@ -296,7 +301,6 @@ struct WorkingSet {
   std::vector<OrderingRef> orderings;
   std::vector<std::string> warnings;
   std::vector<Node*> fenced;
-  int promotion_dummy = 0;
   // Orphan instance numbers of anonymous clones, per node (members of one
   // orphaned cloned-group instance share its number).
   struct CloneOrphan { Resource* clone; Node* node; int number; std::set<std::string> bases; };
@@ -317,6 +321,8 @@ struct WorkingSet {
   Resource* new_resource() { return &resource_store.emplace_back(); }
   Action* find_action(const std::string& key, const Node* node) const;
   Action* new_action(Resource* rsc, const std::string& task, long interval_ms, Node* node, bool optional);
+  // As new_action, under a key that is not "rsc_task_interval" (notifications).
+  Action* new_keyed_action(Resource* rsc, const std::string& key, const std::string& task, Node* node, bool optional);
   Action* new_pseudo(const std::string& key, const std::string& task, Resource* rsc);
   void order(Action* first, Action* then, uint32_t flags, const std::string& cons = "");
 };
@@ -332,7 +338,9 @@ Status assign_resources(WorkingSet& ws);             // assign.cc
 Status create_actions(WorkingSet& ws);               // actions.cc
 Status unpack_orderings(WorkingSet& ws);             // ordering.cc
 Status create_fencing(WorkingSet& ws);               // fencing.cc
-Status propagate_and_check(WorkingSet& ws);          // graph.cc
+Status propagate_flags(WorkingSet& ws);              // graph.cc
+Status create_notifications(WorkingSet& ws);         // notify.cc (needs the final flags)
+Status check_graph(WorkingSet& ws);                  // graph.cc
 
 // Resource definition changes (digest.cc): how the recorded digests of the
 // resource's active operations on `node` compare with its configuration.
@@ -376,6 +384,11 @@ bool has_influence(const Colocation* c);
 // A group's own colocations go to its members when it is assigned.
 void expand_group_colocations(Resource* group);
 std::string node_attr(const Node* node, const std::string& name);
+// The peer's node name order (pcmk__numeric_strcasecmp), in summary.cc.
+bool natural_less(const std::string& a, const std::string& b);
+// CRM_meta_timeout of a resource's non-recurring `task`: its own <op>, else
+// its probe's, else op_defaults, else 20 s (actions.cc).
+long action_timeout_ms(WorkingSet& ws, Resource* r, const std::string& task);
 std::vector<Resource*> primitives_of(Resource* rsc);
 
 }  // namespace crm::pengine

@@ -9,6 +9,7 @@
 
 #include "crm/core/xml.h"
 #include "crm/pengine/digest.h"
+#include "crm/pengine/pengine.h"
 #include "crm/tengine/op_record.h"
 
 namespace crm::tengine {
@@ -310,6 +311,69 @@ TEST(OpRecordTest, DigestIgnoresMetaAndOrder) {
   EXPECT_EQ(op_digest({{"a", "1"}, {"b", "2"}}), op_digest({{"b", "2"}, {"a", "1"}, {"CRM_meta_timeout", "5"}}));
   EXPECT_NE(op_digest({{"a", "1"}}), op_digest({{"a", "2"}}));
   EXPECT_EQ(op_digest({}).size(), 32u);
+}
+
+// A clone with notify=true (pengine's graph, not hand-written): the agent of
+// the running instance is told "pre start" before the new instance starts,
+// both are told "post start" after; each notification reaches the executor as
+// an ordinary resource operation "notify" with the CRM_meta_notify_* values
+// (which lrmd passes to the agent as OCF_RESKEY_CRM_meta_notify_*).
+TEST(TransitionTest, RunsCloneNotificationsAsNotifyOperations) {
+  auto history = [](const std::string& op, int rc) {
+    return "<lrm_resource id=\"p\" class=\"ocf\" provider=\"pacemaker\" type=\"Stateful\"><lrm_rsc_op id=\"p_last_0\" "
+           "operation_key=\"p_" + op + "_0\" operation=\"" + op + "\" interval=\"0\" call-id=\"2\" rc-code=\"" +
+           std::to_string(rc) + "\" op-status=\"0\" transition-key=\"1:1:0:x\" last-rc-change=\"1700000000\"/>"
+           "</lrm_resource>";
+  };
+  auto state = [](const std::string& id, const std::string& lrm) {
+    return "<node_state id=\"" + id + "\" uname=\"node" + id + "\" in_ccm=\"true\" crmd=\"online\" join=\"member\" "
+           "expected=\"member\"><lrm id=\"" + id + "\"><lrm_resources>" + lrm + "</lrm_resources></lrm></node_state>";
+  };
+  std::string cib =
+      "<cib have-quorum=\"1\" dc-uuid=\"1\"><configuration><crm_config><cluster_property_set id=\"o\">"
+      "<nvpair id=\"o1\" name=\"stonith-enabled\" value=\"false\"/></cluster_property_set></crm_config>"
+      "<nodes><node id=\"1\" uname=\"node1\"/><node id=\"2\" uname=\"node2\"/></nodes><resources>"
+      "<clone id=\"c\"><meta_attributes id=\"cm\"><nvpair id=\"cm1\" name=\"notify\" value=\"true\"/>"
+      "</meta_attributes><primitive id=\"p\" class=\"ocf\" provider=\"pacemaker\" type=\"Stateful\"/></clone>"
+      "</resources><constraints/></configuration><status>" +
+      state("1", history("start", 0)) + state("2", history("monitor", 7)) + "</status></cib>";
+  auto doc = xml::parse(cib);
+  ASSERT_TRUE(doc.ok());
+  auto planned = pengine::schedule(doc->get(), 1700000000, {});
+  ASSERT_TRUE(planned.ok()) << planned.status().to_string();
+  // The same graph whether it travels as a structure or as XML.
+  for (bool via_xml : {false, true}) {
+    auto g = via_xml ? Graph::parse(pengine::graph_to_xml(*planned)) : Graph::from(*planned);
+    ASSERT_TRUE(g.ok()) << g.status().to_string();
+    SimulatedClock clock;
+    RecordingExecutor ex;
+    Transition t(*g, ex, clock, {.dc_uuid = "1"});
+    t.start();
+    // Complete what the executor was given, in order, until the graph is done.
+    for (size_t done = 0; done < ex.started.size(); ++done) t.action_done(ex.started[done], {});
+    ASSERT_EQ(t.outcome(), Outcome::kComplete);
+    std::vector<std::string> ran;  // "operation node type" in execution order
+    for (int id : ex.started) {
+      const Action& a = g->actions.at(id);
+      ran.push_back(a.operation + " " + a.on_node + (a.meta("notify_type") ? " " + *a.meta("notify_type") : ""));
+    }
+    EXPECT_EQ(ran, std::vector<std::string>({"notify node1 pre", "start node2", "notify node1 post",
+                                             "notify node2 post"}));
+    const Action& pre = g->actions.at(ex.started[0]);
+    EXPECT_EQ(pre.type, ActionType::kRscOp);
+    EXPECT_EQ(pre.operation_key, "p_pre_notify_start_0");
+    EXPECT_EQ(pre.rsc_id, "p");
+    EXPECT_EQ(pre.rsc_type, "Stateful");
+    EXPECT_EQ(pre.timeout, 20000ms);
+    EXPECT_EQ(pre.meta("notify_operation"), "start");
+    EXPECT_EQ(pre.meta("notify_start_resource"), "p:1");
+    EXPECT_EQ(pre.meta("notify_start_uname"), "node2");
+    EXPECT_EQ(pre.meta("notify_active_uname"), "node1");
+    EXPECT_EQ(pre.meta("notify_stop_resource"), " ");
+    EXPECT_EQ(pre.meta("notify_all_uname"), "node1 node2");
+    // No resource parameters leak out of the notify values.
+    EXPECT_TRUE(pre.parameters().empty());
+  }
 }
 
 }  // namespace

@@ -9,7 +9,16 @@
 // The advanced cases (shared/scheduler-cases-advanced) are run for
 // information only.
 //
-//   scheduler_suite [--update] [--case NAME] [--verbose] [--dir DIR]
+// --notify compares, for the cases whose features (cases.tsv) include
+// `notify`, the notification actions of our graph with the peer's graph.xml:
+// the set of notify/notified actions as operation key, node and every
+// CRM_meta_notify_* value. It prints each case's first difference and the
+// count of cases with the same set (the development cases, none of which
+// uses notify, are all checked for having no notification either), and of
+// cases whose edges touching notification actions are the peer's (between
+// actions both graphs have, instance numbers dropped).
+//
+//   scheduler_suite [--update] [--case NAME] [--verbose] [--dir DIR] [--notify]
 #include <dirent.h>
 
 #include <algorithm>
@@ -264,10 +273,168 @@ std::vector<std::string> list_cases(const std::string& dir) {
   return out;
 }
 
+// "key node k=v k=v ..." for one notification action (CRM_meta_notify_* only).
+std::string notify_line(const std::string& key, const std::string& node,
+                        const std::map<std::string, std::string>& attributes) {
+  std::string l = key + " " + node;
+  for (const auto& [k, v] : attributes)
+    if (k.rfind("CRM_meta_notify_", 0) == 0) l += " " + k.substr(9) + "=\"" + v + "\"";
+  return l;
+}
+
+// A graph's notifications: the notify/notified actions with their values,
+// every action as "key@node" with instance numbers dropped (the peer names
+// anonymous instances by their history's name, which may carry another
+// number), and the edges that touch a notification action.
+struct NotifyView {
+  std::set<std::string> actions, ids, edges;
+};
+
+std::string plain_id(const std::string& key, const std::string& node) {
+  std::string out;
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (key[i] == ':' && i + 1 < key.size() && isdigit(static_cast<unsigned char>(key[i + 1]))) {
+      while (i + 1 < key.size() && isdigit(static_cast<unsigned char>(key[i + 1]))) ++i;
+      continue;
+    }
+    out += key[i];
+  }
+  return out + "@" + node;
+}
+
+bool is_notification(const std::string& operation) { return operation == "notify" || operation == "notified"; }
+
+NotifyView peer_notifications(const std::string& graph_path) {
+  NotifyView v;
+  auto doc = crm::xml::parse(read_file(graph_path), graph_path);
+  if (!doc.ok()) return v;
+  for (xmlNode* syn : crm::xml::children(crm::xml::root(*doc), "synapse")) {
+    xmlNode* set = crm::xml::first_child(syn, "action_set");
+    for (xmlNode* a : crm::xml::children(set)) {
+      std::string op = crm::xml::attr_or(a, "operation"), key = crm::xml::attr_or(a, "operation_key");
+      std::string node = crm::xml::attr_or(a, "on_node");
+      v.ids.insert(plain_id(key, node));
+      if (xmlNode* inputs = crm::xml::first_child(syn, "inputs"))
+        for (xmlNode* trig : crm::xml::children(inputs, "trigger"))
+          for (xmlNode* f : crm::xml::children(trig))
+            if (is_notification(op) || is_notification(crm::xml::attr_or(f, "operation")))
+              v.edges.insert(plain_id(crm::xml::attr_or(f, "operation_key"), crm::xml::attr_or(f, "on_node")) +
+                             " -> " + plain_id(key, node));
+      if (!is_notification(op)) continue;
+      std::map<std::string, std::string> attrs;
+      if (xmlNode* at = crm::xml::first_child(a, "attributes"))
+        for (xmlAttr* p = at->properties; p; p = p->next) {
+          std::string k = reinterpret_cast<const char*>(p->name);
+          attrs[k] = crm::xml::attr_or(at, k.c_str());
+        }
+      v.actions.insert(notify_line(key, node, attrs));
+    }
+  }
+  return v;
+}
+
+NotifyView our_notifications(const pe::Transition& t) {
+  NotifyView v;
+  for (const auto& a : t.actions) {
+    v.ids.insert(plain_id(a.key, a.node));
+    for (int in : a.inputs) {
+      const auto& f = t.actions[in];
+      if (is_notification(a.task) || is_notification(f.task))
+        v.edges.insert(plain_id(f.key, f.node) + " -> " + plain_id(a.key, a.node));
+    }
+    if (is_notification(a.task)) v.actions.insert(notify_line(a.key, a.node, a.attributes));
+  }
+  return v;
+}
+
+// Edges between actions both graphs have (the others differ for other reasons).
+std::set<std::string> shared_edges(const NotifyView& v, const NotifyView& other) {
+  std::set<std::string> out;
+  for (const auto& e : v.edges) {
+    auto arrow = e.find(" -> ");
+    if (other.ids.count(e.substr(0, arrow)) && other.ids.count(e.substr(arrow + 4))) out.insert(e);
+  }
+  return out;
+}
+
+// Whether our notification actions of a case are the peer's (`why`: the
+// first difference), and whether the edges touching them are (`edges_same`).
+bool notify_matches(const std::string& dir, std::string& why, bool& edges_same) {
+  edges_same = false;
+  auto doc = crm::xml::parse(read_file(dir + "/input.xml"), dir + "/input.xml");
+  if (!doc.ok()) { why = "error: " + doc.status().message(); return false; }
+  std::time_t now = 1795478400;
+  if (auto ed = crm::xml::attr(crm::xml::root(*doc), "execution-date")) now = std::atol(ed->c_str());
+  pe::ScheduleOptions opts;
+  opts.sanitized = true;
+  auto t = pe::schedule(doc->get(), now, opts);
+  if (!t.ok()) { why = "error: " + t.status().message(); return false; }
+  NotifyView got = our_notifications(*t), want = peer_notifications(dir + "/graph.xml");
+  edges_same = shared_edges(want, got) == shared_edges(got, want);
+  if (want.actions == got.actions) return true;
+  why = first_diff(want.actions, got.actions);
+  return false;
+}
+
+// Cases of a cases.tsv whose feature columns name `feature`.
+std::vector<std::string> cases_with_feature(const std::string& dir, const std::string& feature) {
+  std::vector<std::string> out;
+  for (const auto& l : lines_of(read_file(dir + "/cases.tsv"))) {
+    std::stringstream s(l);
+    std::string name, col;
+    std::getline(s, name, '\t');
+    bool has = false;
+    while (std::getline(s, col, '\t')) {
+      std::stringstream f(col);
+      std::string x;
+      while (std::getline(f, x, ',')) has = has || x == feature;
+    }
+    if (has && name != "case") out.push_back(name);
+  }
+  return out;
+}
+
+int run_notify(const std::string& shared, const std::string& only, bool verbose) {
+  int total = 0, same = 0;
+  for (const char* sub : {"scheduler-cases", "scheduler-cases-advanced"}) {
+    std::string dir = shared + "/" + sub;
+    int t = 0, m = 0, same_decisions = 0, m_decisions = 0, same_edges = 0, schedulable = 0;
+    // The development cases have no notify feature: all of them are run,
+    // which checks that none gets a notification the peer does not make.
+    bool dev = std::string(sub) == "scheduler-cases";
+    for (const auto& c : dev ? list_cases(dir) : cases_with_feature(dir, "notify")) {
+      if (!only.empty() && c != only) continue;
+      std::string why;
+      bool edges_same = false;
+      bool ok = notify_matches(dir + "/" + c, why, edges_same);
+      schedulable += why.rfind("error: ", 0) != 0;
+      same_edges += edges_same;
+      // A difference that follows from other decisions is marked as such.
+      bool decisions = ok || run_case(dir + "/" + c, false).actions;
+      if (!ok || verbose)
+        std::cout << "  " << c << (decisions ? "" : " [Transition Summary differs too]") << ": " << (ok ? "same" : why)
+                  << "\n";
+      ++t;
+      m += ok;
+      same_decisions += decisions;
+      m_decisions += ok;
+    }
+    std::cout << sub << ": notification actions the same as the peer's in " << m << "/" << t << (dev ? " cases (no notify feature)\n" : " notify cases\n")
+              << "  of them with the peer's Transition Summary: " << m_decisions << "/" << same_decisions << "\n"
+              << "  edges touching notifications (between actions both graphs have) the same: " << same_edges << "/"
+              << schedulable << " schedulable cases\n";
+    if (dev) continue;
+    total += t;
+    same += m;
+  }
+  std::cout << "advanced notify cases: " << same << "/" << total << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool update = false, verbose = false, advanced = true;
+  bool update = false, verbose = false, advanced = true, notify = false;
   std::string only;
   std::string shared = CRM_SHARED_DIR;
   std::string known_path = std::string(CRM_SOURCE_DIR) + "/tests/scheduler/known-failures.txt";
@@ -276,10 +443,12 @@ int main(int argc, char** argv) {
     if (a == "--update") update = true;
     else if (a == "--verbose" || a == "-v") verbose = true;
     else if (a == "--no-advanced") advanced = false;
+    else if (a == "--notify") notify = true;
     else if (a == "--case" && i + 1 < argc) only = argv[++i];
     else if (a == "--dir" && i + 1 < argc) shared = argv[++i];
-    else { std::cerr << "usage: scheduler_suite [--update] [--case NAME] [--verbose] [--no-advanced]\n"; return 2; }
+    else { std::cerr << "usage: scheduler_suite [--update] [--case NAME] [--verbose] [--no-advanced] [--notify]\n"; return 2; }
   }
+  if (notify) return run_notify(shared, only, verbose);
   std::string dev = shared + "/scheduler-cases";
   auto cases = list_cases(dev);
   if (cases.empty()) {
