@@ -28,6 +28,10 @@ std::string node_state(const std::string& id, const std::string& uname, const st
 
 // Clone "c" of primitive "p" on node1/node2; `node1_op`/`node2_op` are the
 // last operation there ("start" rc 0: running; "monitor" rc 7: probed, stopped).
+// Without fencing: with fencing on and no device the peer's scheduler (and
+// ours) starts nothing ("no STONITH resources have been defined"), and these
+// graphs are about the notifications around starts and stops; the fencing
+// case below turns it on with a device.
 std::string cib(const std::string& clone_meta, const std::string& node1_op, int node1_rc, const std::string& node2_op,
                 int node2_rc, const std::string& constraints = "", const std::string& node2_attrs = "") {
   return "<cib have-quorum=\"1\" dc-uuid=\"n1\"><configuration><crm_config><cluster_property_set id=\"o\">"

@@ -329,6 +329,8 @@ TEST(TransitionTest, RunsCloneNotificationsAsNotifyOperations) {
     return "<node_state id=\"" + id + "\" uname=\"node" + id + "\" in_ccm=\"true\" crmd=\"online\" join=\"member\" "
            "expected=\"member\"><lrm id=\"" + id + "\"><lrm_resources>" + lrm + "</lrm_resources></lrm></node_state>";
   };
+  // Without fencing: with it on and no device nothing would start; the test
+  // is about notify ops being executed, not about devices.
   std::string cib =
       "<cib have-quorum=\"1\" dc-uuid=\"1\"><configuration><crm_config><cluster_property_set id=\"o\">"
       "<nvpair id=\"o1\" name=\"stonith-enabled\" value=\"false\"/></cluster_property_set></crm_config>"
