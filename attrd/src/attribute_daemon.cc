@@ -97,10 +97,10 @@ void AttributeDaemon::update(const Update& request, std::function<void(Status)> 
   }
   uint64_t seq = next_seq_++;
   wire::PeerUpdate pu{opts_.node_name, seq, u};
-  acks_[seq] = PendingAck{std::move(done)};
+  acks_[seq] = std::move(done);
   Status s = group_.send(wire::encode(pu));
   if (!s.ok()) {
-    auto ack = std::move(acks_[seq].done);
+    auto ack = std::move(acks_[seq]);
     acks_.erase(seq);
     ack(s.with_context("broadcasting the update"));
   }
@@ -138,7 +138,7 @@ void AttributeDaemon::on_message(cluster::NodeId from, std::string_view payload)
     apply_update(pu->update);
     if (from == group_.local_node()) {
       if (auto it = acks_.find(pu->origin_seq); it != acks_.end()) {
-        auto done = std::move(it->second.done);
+        auto done = std::move(it->second);
         acks_.erase(it);
         done(Status::Ok());
       }

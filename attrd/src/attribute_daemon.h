@@ -99,10 +99,6 @@ class AttributeDaemon {
   uint64_t cib_requests() const { return cib_requests_; }
 
  private:
-  struct PendingAck {
-    std::function<void(Status)> done;
-  };
-
   void log(const std::string& line) const;
   void on_message(cluster::NodeId from, std::string_view payload);
   void on_membership(const cluster::MembershipChange& change);
@@ -141,7 +137,7 @@ class AttributeDaemon {
   uint64_t cib_requests_ = 0;
 
   uint64_t next_seq_ = 1;
-  std::map<uint64_t, PendingAck> acks_;
+  std::map<uint64_t, std::function<void(Status)>> acks_;  // origin_seq -> the client's callback
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

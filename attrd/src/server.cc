@@ -134,7 +134,18 @@ void DaemonCibSink::run() {
 }
 
 std::string DaemonCibSink::node_id(const std::string& name) {
+  constexpr auto kNegativeTtl = std::chrono::seconds(10);
   if (name.find('\'') != std::string::npos) return "";
+  if (auto it = ids_.find(name); it != ids_.end()) return it->second;
+  auto now = std::chrono::steady_clock::now();
+  if (auto it = unknown_since_.find(name); it != unknown_since_.end() && now - it->second < kNegativeTtl) return "";
+  std::string id = lookup(name);
+  if (id.empty()) unknown_since_[name] = now;
+  else ids_[name] = id, unknown_since_.erase(name);
+  return id;
+}
+
+std::string DaemonCibSink::lookup(const std::string& name) {
   auto c = connection(lookup_conn_);
   if (!c.ok()) return "";
   auto found = (*c)->query("", "/cib/configuration/nodes/node[@uname='" + name + "']");

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <condition_variable>
+#include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +44,7 @@ class DaemonCibSink final : public CibSink {
 
  private:
   void run();
+  std::string lookup(const std::string& name);  // one query of the nodes section
   Result<cib::CibClient*> connection(std::unique_ptr<cib::CibClient>& c);
 
   EventLoop& loop_;
@@ -50,6 +53,10 @@ class DaemonCibSink final : public CibSink {
   std::deque<std::pair<cib::Request, std::function<void(Status)>>> queue_;
   bool stopping_ = false;
   std::unique_ptr<cib::CibClient> worker_conn_, lookup_conn_;
+  // node_id() answers: a name keeps its id; an unknown name is asked again
+  // only after kNegativeTtl, not on every batch the writer writes.
+  std::map<std::string, std::string> ids_;
+  std::map<std::string, std::chrono::steady_clock::time_point> unknown_since_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::thread worker_;
 };

@@ -93,19 +93,26 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: could not query CIB for fail counts\n");
     return client.status().exit_code();
   }
-  auto cib = (*client)->query_cib();
-  if (!cib.ok()) {
+  // Only the node's transient nvpairs, not the whole CIB.
+  if (node.find('\'') != std::string::npos) return usage_error("invalid node name " + node);
+  auto found = (*client)->query("", "/cib/status/node_state[@uname='" + node +
+                                        "']/transient_attributes/instance_attributes/nvpair");
+  if (!found.ok() && found.status().code() != StatusCode::kNotFound) {
     std::fprintf(stderr, "error: could not query CIB for fail counts\n");
-    return cib.status().exit_code();
+    return found.status().exit_code();
   }
-  // The node's transient nvpairs whose name matches `want` (or starts with it).
+  xml::DocPtr nvpairs;
+  if (found.ok()) {
+    auto doc = xml::parse(*found, "CIB query");
+    if (doc.ok()) nvpairs = std::move(doc).value();
+  }
+  // The values of the nvpairs whose name matches `want` (or starts with it).
   auto values = [&](const std::string& want, bool prefix) {
     std::vector<std::string> out;
-    if (want.find('\'') != std::string::npos || node.find('\'') != std::string::npos) return out;
-    auto found = xml::xpath(cib->doc(), "/cib/status/node_state[@uname='" + node +
-                                            "']/transient_attributes/instance_attributes/nvpair");
-    if (!found.ok()) return out;
-    for (xmlNode* nv : *found) {
+    xmlNode* r = xml::root(nvpairs);
+    if (!r) return out;
+    std::vector<xmlNode*> all = xml::is(r, "nvpair") ? std::vector<xmlNode*>{r} : xml::children(r, "nvpair");
+    for (xmlNode* nv : all) {
       std::string n = xml::attr_or(nv, "name");
       if (prefix ? n.rfind(want, 0) == 0 : n == want) out.push_back(xml::attr_or(nv, "value"));
     }
