@@ -25,14 +25,10 @@ done
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
 PEER_LAB=${PEER_LAB:-/work/shared/lab}
 OUR_LAB=$top/tests/e2e/lab
-if [ -z "${CRM_BIN_DIR:-}" ]; then
-    for c in "$top/build/bin" "$top"/build-*/bin; do
-        [ -x "$c/attrd" ] && [ -x "$c/attrd_updater" ] && [ -x "$c/crm-launcherd" ] && { CRM_BIN_DIR=$c; break; }
-    done
-fi
-export CRM_BIN_DIR
 N=3 TOKEN=1000 BENCH_PREFIX=ab ON_TIMEOUT=900
 . "$top/tests/bench/bench-lab-lib.sh"
+find_bin_dir attrd attrd_updater crm-launcherd
+export CRM_BIN_DIR
 OUT=$(mktemp -d /tmp/attrd-bench.XXXXXX)
 
 au_bin() { [ "$1" = ours ] && echo "$CRM_BIN_DIR/attrd_updater" || echo attrd_updater; }

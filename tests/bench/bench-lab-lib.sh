@@ -4,6 +4,17 @@
 # tests/e2e/lab, daemons and cibadmin from CRM_BIN_DIR) and "peer" (Debian's
 # Pacemaker 2.1.5 on the reference lab PEER_LAB, default /work/shared/lab).
 # Needs: top, N, TOKEN, CRM_BIN_DIR, PEER_LAB, OUR_LAB set by the caller.
+# find_bin_dir PROGRAM... — sets CRM_BIN_DIR, unless given, to the first
+# build*/bin of the tree that has every PROGRAM.
+find_bin_dir() {
+    [ -n "${CRM_BIN_DIR:-}" ] && return 0
+    local c p ok
+    for c in "$top/build/bin" "$top"/build-*/bin; do
+        ok=1
+        for p in "$@"; do [ -x "$c/$p" ] || { ok=0; break; }; done
+        [ $ok = 1 ] && { CRM_BIN_DIR=$c; return 0; }
+    done
+}
 # ---- side abstraction: S = ours | peer -----------------------------------------
 BENCH_PREFIX=${BENCH_PREFIX:-fb}   # lab names ${BENCH_PREFIX}ours / ${BENCH_PREFIX}peer
 ON_TIMEOUT=${ON_TIMEOUT:-20}

@@ -31,14 +31,10 @@ done
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
 PEER_LAB=${PEER_LAB:-/work/shared/lab}
 OUR_LAB=$top/tests/e2e/lab
-if [ -z "${CRM_BIN_DIR:-}" ]; then
-    for c in "$top/build/bin" "$top"/build-*/bin; do
-        [ -x "$c/crmd" ] && [ -x "$c/cibd" ] && [ -x "$c/crm-launcherd" ] && [ -x "$c/cibadmin" ] && { CRM_BIN_DIR=$c; break; }
-    done
-fi
-export CRM_BIN_DIR
 N=3 TOKEN=1000 BENCH_PREFIX=cb ON_TIMEOUT=600
 . "$top/tests/bench/bench-lab-lib.sh"
+find_bin_dir crmd cibd crm-launcherd cibadmin
+export CRM_BIN_DIR
 OUT=$(mktemp -d /tmp/cib-changes-bench.XXXXXX)
 
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }

@@ -45,18 +45,14 @@ done
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
 PEER_LAB=${PEER_LAB:-/work/shared/lab}
 OUR_LAB=$top/tests/e2e/lab
-if [ -z "${CRM_BIN_DIR:-}" ]; then
-    for c in "$top/build/bin" "$top"/build-*/bin; do
-        [ -x "$c/crmd" ] && [ -x "$c/cibd" ] && [ -x "$c/crm-launcherd" ] && [ -x "$c/cibadmin" ] && { CRM_BIN_DIR=$c; break; }
-    done
-fi
-export CRM_BIN_DIR
 OUT=$(mktemp -d /tmp/failover-bench.XXXXXX)
 N=3
 
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%.0f", (b - a) * 1000 }'; }
 
 . "$top/tests/bench/bench-lab-lib.sh"
+find_bin_dir crmd cibd crm-launcherd cibadmin
+export CRM_BIN_DIR
 
 # Node(s) whose /run holds Dummy's state file (a probe independent of logs).
 where() {
