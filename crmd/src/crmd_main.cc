@@ -267,11 +267,15 @@ int main(int argc, char** argv) {
                          (e.exit_reason.empty() ? "" : ": " + e.exit_reason));
       // Only fencings that completed while we run: the fencer also replays
       // its history to a new client, and completion times are whole seconds.
-      // Our own fencing (fence-reaction) counts only from 5 s after our start:
-      // a node that was fenced and booted again sees that fencing replayed,
-      // completed just before this controller started.
-      std::time_t since = e.target == name ? started_at + 5 : started_at - 1;
-      if (e.state == "success" && e.action != "on" && e.completed >= since) feed(crmd::NodeFenced{e.target});
+      // Our own fencing (fence-reaction) counts only when it was requested
+      // after this controller started: a node rebooted by a fencing starts
+      // its controller while the agent still runs, so that fencing completes
+      // after our start but was asked for before it. (An entry from a fencer
+      // that does not record the request time: 5 s of grace after our start.)
+      bool fenced_while_running = e.target != name ? e.completed >= started_at - 1
+                                  : e.requested    ? e.requested > started_at
+                                                   : e.completed >= started_at + 5;
+      if (e.state == "success" && e.action != "on" && fenced_while_running) feed(crmd::NodeFenced{e.target});
     };
     fencer->on_disconnect = [&] {
       log_line(name, "lost the fencer; exiting to be respawned");

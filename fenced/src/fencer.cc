@@ -53,6 +53,7 @@ struct Fencer::Op {
   std::string last_device, last_delegate, last_reason;
   bool timed_out = false;
   std::string executor;  // of the step in flight
+  std::time_t requested = 0;
 };
 
 struct Fencer::Job {
@@ -661,6 +662,7 @@ void Fencer::finish(const std::string& op_id, bool success, const std::string& r
   e.origin = opts_.node_name;
   e.client = op.req.client;
   e.delegate = delegate;
+  e.requested = op.requested;
   e.completed = loop_.clock().wall_now();
   e.exit_reason = success ? "" : reason;
   log("Operation '" + e.action + "' targeting " + e.target + " by " + (delegate.empty() ? "no one" : delegate) +
@@ -715,6 +717,7 @@ void Fencer::fence(const FenceRequest& request, FenceCallback done) {
   auto op = std::make_unique<Op>();
   op->id = id;
   op->req = req;
+  op->requested = loop_.clock().wall_now();
   op->callbacks.push_back(std::move(done));
   log("Client " + req.client + " wants to fence (" + req.action + ") " + req.target + " using any device");
   ops_[id] = std::move(op);
@@ -726,6 +729,7 @@ void Fencer::fence(const FenceRequest& request, FenceCallback done) {
   pending.state = "pending";
   pending.origin = opts_.node_name;
   pending.client = req.client;
+  pending.requested = ops_[id]->requested;
   send(wire::encode(wire::Pending{pending}));
   start_query(id, req.target, req.action);
 }
@@ -749,7 +753,7 @@ void Fencer::confirm(const std::string& target, const std::string& client, Fence
   e.origin = opts_.node_name;
   e.client = client;
   e.delegate = "a human";
-  e.completed = loop_.clock().wall_now();
+  e.requested = e.completed = loop_.clock().wall_now();
   send(wire::encode(wire::Done{e, 0}));
 }
 

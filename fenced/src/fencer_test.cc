@@ -324,6 +324,8 @@ TEST(CtsFencing, FenceHistory) {
     EXPECT_EQ(h[0].delegate, "node1");
     EXPECT_EQ(h[0].client, "stonith_admin");
     EXPECT_GT(h[0].completed, 0);
+    EXPECT_GT(h[0].requested, 0);  // every fencer knows when it was asked for
+    EXPECT_LE(h[0].requested, h[0].completed);
   }
   EXPECT_TRUE(lab.f(1).history("node2").empty());
   EXPECT_EQ(lab.f(2).history("*").size(), 1u);

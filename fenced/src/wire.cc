@@ -116,6 +116,7 @@ void put_entry(xmlNode* n, const HistoryEntry& e) {
   xml::set_attr(n, "origin", e.origin);
   set_if(n, "client", e.client);
   set_if(n, "delegate", e.delegate);
+  if (e.requested) xml::set_attr(n, "requested", std::to_string(static_cast<long long>(e.requested)));
   xml::set_attr(n, "completed", std::to_string(static_cast<long long>(e.completed)));
   set_if(n, "exit_reason", e.exit_reason);
 }
@@ -130,6 +131,7 @@ HistoryEntry get_entry(const xmlNode* n) {
   e.origin = xml::attr_or(n, "origin");
   e.client = xml::attr_or(n, "client");
   e.delegate = xml::attr_or(n, "delegate");
+  e.requested = static_cast<std::time_t>(get_number(n, "requested", 0));
   e.completed = static_cast<std::time_t>(get_number(n, "completed", 0));
   e.exit_reason = xml::attr_or(n, "exit_reason");
   return e;

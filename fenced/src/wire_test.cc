@@ -19,6 +19,7 @@ HistoryEntry entry(const std::string& state) {
   e.origin = "n1";
   e.client = "crmd.7";
   e.delegate = "n2";
+  e.requested = 1700000100;
   e.completed = 1700000123;
   e.exit_reason = state == "failed" ? "ipmi: timed out & <gone>" : "";
   return e;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-up.sh N [--token MS] [--no-daemons] [--keep-logs]
+# lab-up.sh N [--token MS] [--no-daemons] [--daemons 'LIST'] [--keep-logs]
 #
 # Builds an N-node lab (see lab-common.sh for the layout): switch and node
 # network namespaces, a persistent mount + UTS namespace per node, corosync 3
@@ -11,6 +11,7 @@
 #   --token MS     totem.token (default $LAB_TOKEN_MS = 1000), token_coefficient 0:
 #                  the token timeout is exactly MS whatever the node count
 #   --no-daemons   corosync only
+#   --daemons LIST the launcher starts only these (default: cibd lrmd fenced attrd crmd)
 #   --two-node     votequorum two_node: 1 (a 2-node lab where one node keeps quorum)
 #   --keep-logs    do not wipe ${LAB_ROOT} from the previous run
 #
@@ -20,15 +21,16 @@ set -euo pipefail
 . "$(dirname "$0")/lab-common.sh"
 need_root
 
-usage() { sed -n '2,17p' "$0" >&2; exit 2; }
+usage() { sed -n '2,18p' "$0" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 N=$1; shift
 [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] && [ "$N" -le 32 ] || usage
-TOKEN=$LAB_TOKEN_MS; DAEMONS=1; PURGE=--purge; TWO_NODE=0
+TOKEN=$LAB_TOKEN_MS; DAEMONS=1; PURGE=--purge; TWO_NODE=0; DAEMON_LIST="cibd lrmd fenced attrd crmd"
 while [ $# -gt 0 ]; do
     case "$1" in
         --token) TOKEN=$2; shift 2 ;;
         --no-daemons) DAEMONS=0; shift ;;
+        --daemons) DAEMON_LIST=$2; shift 2 ;;
         --two-node) TWO_NODE=1; shift ;;
         --keep-logs) PURGE=; shift ;;
         *) usage ;;
@@ -46,6 +48,7 @@ mkdir -p "$LAB_ROOT"
 echo "$N" > "$LAB_ROOT/size"
 echo "$TOKEN" > "$LAB_ROOT/token"
 echo "$DAEMONS" > "$LAB_ROOT/daemons"
+echo "$DAEMON_LIST" > "$LAB_ROOT/daemon_list"
 echo "${CRM_BIN_DIR:-}" > "$LAB_ROOT/bin_dir"
 
 # Namespace files live on a private bind mount (a persistent mount namespace

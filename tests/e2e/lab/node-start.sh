@@ -52,7 +52,7 @@ if [ "$MODE" != --corosync-only ] && [ "$want" = 1 ] && ! alive_pidfile "$d/laun
         # Rewritten on every start unless someone replaced it with their own.
         { [ ! -f "$conf" ] || head -1 "$conf" | grep -q '^# Written by the lab'; } && cat > "$conf" <<CONF
 # Written by the lab (tests/e2e/lab/node-start.sh); delete this line to keep your own version.
-daemons = cibd lrmd fenced attrd crmd
+daemons = $(cat "$LAB_ROOT/daemon_list" 2>/dev/null || echo cibd lrmd fenced attrd crmd)
 bin_dir = ${CRM_BIN_DIR}
 log_file = /var/log/crm/launcher.log
 CONF

@@ -42,6 +42,7 @@ struct HistoryEntry {
   std::string origin;      // node whose fencer ran the operation
   std::string client;      // who asked ("stonith_admin.1234", "crmd.567")
   std::string delegate;    // node that executed the device ("a human" for a manual confirmation)
+  std::time_t requested = 0;  // when the origin's fencer accepted the request
   std::time_t completed = 0;
   std::string exit_reason; // why it failed
   bool operator==(const HistoryEntry&) const = default;
