@@ -746,7 +746,7 @@ void Controller::finalize_join() {
     auto it = v.nodes.find(uname);
     if (it == v.nodes.end() || !it->second.in_config) {
       ElementBuilder n("node");
-      n.set("id", id_str(node)).set("uname", uname).set("type", "member");
+      n.set("id", id_str(node)).set("uname", uname);  // no type, as the peer writes them (crmsh shows a type other than "normal")
       submit({.op = cib::Op::kCreate, .section = "nodes", .fragment = n.str()});
     }
     auto hdoc = xml::parse(hist, "join history");
