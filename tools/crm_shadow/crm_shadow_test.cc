@@ -2,20 +2,17 @@
 // from the live CIB, tools writing to it leave the live CIB alone, --diff
 // shows the changes, --commit puts them in the live CIB; cibadmin --patch
 // through the daemon.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include "crm/cib/client.h"
+#include "crm/cib/testing/standalone_cibd.h"
 
 namespace crm::cib {
 namespace {
@@ -36,43 +33,20 @@ class CrmShadowTest : public ::testing::Test {
     char tmpl[] = "/tmp/crm-shadow-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    start();
+    cibd_.emplace(dir_, std::string(CRM_BINARY_DIR) + "/bin/cibd", CRM_SCHEMA_DIR);
+    Status s = cibd_->start();
+    ASSERT_TRUE(s.ok()) << s.to_string();
   }
   void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
+    cibd_.reset();
     (void)system(("rm -rf " + dir_).c_str());
-  }
-
-  void start() {
-    pid_ = fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      int fd = open((dir_ + "/cibd.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(fd, 2);
-      setenv("CRM_STATE_DIR", (dir_ + "/state").c_str(), 1);
-      setenv("CRM_RUN_DIR", (dir_ + "/run").c_str(), 1);
-      setenv("CRM_SCHEMA_DIR", CRM_SCHEMA_DIR, 1);
-      std::string bin = std::string(CRM_BINARY_DIR) + "/bin/cibd";
-      execl(bin.c_str(), "cibd", "--standalone", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 200; ++i) {
-      ClientOptions o;
-      o.socket = dir_ + "/run/cib.sock";
-      if (connect(o).ok()) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    FAIL() << "cibd did not start: " << slurp(dir_ + "/cibd.log");
   }
 
   // Runs a tool of ours with the daemon's run dir and the shadow dir set;
   // `env` adds assignments ("CIB_shadow=test").
   Outcome run(const std::string& tool, const std::string& args, const std::string& env = "") {
     std::string out = dir_ + "/out", err = dir_ + "/err";
-    std::string cmd = "env -u CIB_file -u CIB_shadow CRM_RUN_DIR=" + dir_ + "/run CRM_SCHEMA_DIR=" + CRM_SCHEMA_DIR +
+    std::string cmd = "env -u CIB_file -u CIB_shadow CRM_RUN_DIR=" + cibd_->run_dir() + " CRM_SCHEMA_DIR=" + CRM_SCHEMA_DIR +
                       " CIB_shadow_dir=" + dir_ + "/shadows " + env + " " + CRM_BINARY_DIR + "/bin/" + tool + " " +
                       args + " </dev/null >" + out + " 2>" + err;
     int status = system(cmd.c_str());
@@ -82,7 +56,7 @@ class CrmShadowTest : public ::testing::Test {
   std::string shadow_file() { return dir_ + "/shadows/shadow.test"; }
 
   std::string dir_;
-  pid_t pid_ = -1;
+  std::optional<testing::StandaloneCibd> cibd_;
 };
 
 TEST_F(CrmShadowTest, ShadowLifecycle) {
