@@ -86,7 +86,10 @@ void mutate(Cib& cib, std::mt19937& rng) {
   }
 }
 
-void expect_patch_reproduces(const Cib& a, const Cib& b) {
+void expect_patch_reproduces(const Cib& a, const Cib& b_in) {
+  // A CIB patch always leads to a newer version (apply_patch refuses others, as the peer).
+  Cib b = b_in.copy();
+  if (!(b.version() > a.version())) b.set_version({a.version().admin_epoch, a.version().epoch, a.version().num_updates + 1});
   auto patch = diff(a, b);
   ASSERT_TRUE(patch.ok());
   // Through text, as a daemon would send it.
@@ -96,17 +99,36 @@ void expect_patch_reproduces(const Cib& a, const Cib& b) {
   Status s = apply_patch(target, *reread);
   ASSERT_TRUE(s.ok()) << s.to_string() << "\n" << xml::to_string(patch->doc.get());
   ASSERT_EQ(canonical(target.root(), kAll), canonical(b.root(), kAll)) << xml::to_string(patch->doc.get());
+  // Exactly, attribute order included: replicas hold the same text.
+  ASSERT_EQ(xml::to_string(target.root()), xml::to_string(b.root())) << xml::to_string(patch->doc.get());
 }
+
+std::string read_testdata(const std::string& name) {
+  std::ifstream in(std::string(CRM_CIB_TESTDATA_DIR) + "/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+xml::DocPtr doc_of(const std::string& text) {
+  auto d = xml::parse(text, "test");
+  EXPECT_TRUE(d.ok()) << d.status().to_string();
+  return std::move(d).value();
+}
+
+std::string patch_text(const Patch& p) { return xml::to_string(p.doc.get()); }
 
 TEST(PatchTest, IdenticalDocumentsGiveAnEmptyPatch) {
   Cib a = small();
   auto p = diff(a, a.copy());
   ASSERT_TRUE(p.ok());
-  EXPECT_TRUE(xml::children(xml::root(p->doc)).empty());
-  EXPECT_EQ(xml::attr_or(xml::root(p->doc), "from"), "0.5.2");
+  EXPECT_TRUE(p->empty());
+  xmlNode* root = xml::root(p->doc);
+  EXPECT_EQ(xml::attr_or(root, "format"), "2");
+  EXPECT_EQ(xml::attr_or(xml::first_child(xml::first_child(root, "version"), "source"), "epoch"), "5");
 }
 
-TEST(PatchTest, FormatIsReadable) {
+TEST(PatchTest, FormatIsThePeersV2) {
   Cib a = small();
   Cib b = a.copy();
   auto f = fragment(R"(<primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr2"/>)");
@@ -116,15 +138,91 @@ TEST(PatchTest, FormatIsReadable) {
   b.bump_epoch();
   auto p = diff(a, b);
   ASSERT_TRUE(p.ok());
-  std::string text = xml::to_string(p->doc.get());
-  EXPECT_NE(text.find(R"(<diff from="0.5.2" to="0.6.0")"), std::string::npos) << text;
-  EXPECT_NE(text.find(R"(<remove xpath="/cib/configuration/constraints/rsc_location[@id='loc1']"/>)"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find(R"(<add parent-xpath="/cib/configuration/resources" position="3">)"), std::string::npos)
-      << text;
-  EXPECT_NE(text.find(R"(xpath="/cib/configuration/resources/group[@id='grp']/primitive[@id='g1']")"),
-            std::string::npos) << text;
+  std::string text = patch_text(*p);
+  for (const char* want : {
+           R"(<diff format="2" config-digest=")",
+           R"(<source admin_epoch="0" epoch="5" num_updates="2"/>)",
+           R"(<target admin_epoch="0" epoch="6" num_updates="0"/>)",
+           R"(<change operation="delete" path="/cib/configuration/constraints/rsc_location[@id='loc1']"/>)",
+           R"(<change operation="create" path="/cib/configuration/resources" position="3">)",
+           R"(<change operation="modify" path="/cib/configuration/resources/group[@id='grp']/primitive[@id='g1']">)",
+           R"(<change-attr name="description" operation="set" value="d"/>)",
+           R"(<change-attr name="epoch" operation="set" value="6"/>)",
+       }) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  // Deletions first.
+  EXPECT_LT(text.find(R"(operation="delete")"), text.find(R"(operation="modify")")) << text;
   expect_patch_reproduces(a, b);
+}
+
+// The peer's own crm_diff test: the same patch, change for change.
+TEST(PatchTest, PeerRegressionCrmDiffGivesThePeersPatch) {
+  xml::DocPtr old_doc = doc_of(read_testdata("crm_diff_old.xml"));
+  xml::DocPtr new_doc = doc_of(read_testdata("crm_diff_new.xml"));
+  xml::DocPtr expected = doc_of(read_testdata("crm_diff_expected.xml"));
+  auto p = diff(xml::root(old_doc), xml::root(new_doc));
+  ASSERT_TRUE(p.ok()) << p.status().to_string();
+  EXPECT_EQ(canonical(xml::root(p->doc), kAll), canonical(xml::root(expected), kAll))
+      << "ours:\n" << patch_text(*p) << "\npeer:\n" << xml::to_string(expected.get());
+  // Change order matters too (canonical keeps element order).
+  std::vector<std::string> ours, theirs;
+  for (xmlNode* c : xml::children(xml::root(p->doc), "change")) ours.push_back(xml::to_string(c));
+  for (xmlNode* c : xml::children(xml::root(expected), "change")) theirs.push_back(xml::to_string(c));
+  EXPECT_EQ(ours.size(), theirs.size());
+}
+
+TEST(PatchTest, PeerRegressionPatchAppliesToTheOldDocument) {
+  xml::DocPtr doc = doc_of(read_testdata("crm_diff_old.xml"));
+  xml::DocPtr new_doc = doc_of(read_testdata("crm_diff_new.xml"));
+  auto patch = parse_patch(read_testdata("crm_diff_expected.xml"));
+  ASSERT_TRUE(patch.ok());
+  Status s = apply_patch(doc, *patch);
+  ASSERT_TRUE(s.ok()) << s.to_string();
+  EXPECT_EQ(canonical(xml::root(doc), kAll), canonical(xml::root(new_doc), kAll)) << xml::to_string(doc.get());
+  // Attribute order follows the change-result.
+  EXPECT_NE(xml::to_string(doc.get()).find(R"(<nvpair id="cib-bootstrap-options-cluster-name" value="mycluster" name="cluster-name"/>)"),
+            std::string::npos);
+  // As the peer's cibadmin would: source == target is no change.
+  xml::DocPtr again = doc_of(read_testdata("crm_diff_old.xml"));
+  EXPECT_EQ(apply_patch(again, *patch, {.check_version = true}).code(), StatusCode::kOutdated);
+}
+
+TEST(PatchTest, WithoutVersionAndWithoutAttributeOrder) {
+  auto a = doc_of(R"(<cib epoch="1"><configuration><x id="1" a="1" b="2"/></configuration></cib>)");
+  auto b = doc_of(R"(<cib epoch="7"><configuration><x id="1" b="2" a="1"/></configuration></cib>)");
+  auto p = diff(xml::root(a), xml::root(b), {.version = false, .attribute_order = false});
+  ASSERT_TRUE(p.ok());
+  std::string text = patch_text(*p);
+  EXPECT_EQ(text.find("<version"), std::string::npos) << text;
+  EXPECT_EQ(text.find("x[@id"), std::string::npos) << text;  // the reorder is not reported
+  EXPECT_NE(text.find(R"(<change-attr name="epoch" operation="set" value="7"/>)"), std::string::npos) << text;
+  auto q = diff(xml::root(a), xml::root(b));
+  ASSERT_TRUE(q.ok());
+  EXPECT_NE(patch_text(*q).find(R"(path="/cib/configuration/x[@id='1']")"), std::string::npos);
+}
+
+TEST(PatchTest, VersionChecksAsThePeer) {
+  auto base = doc_of(R"(<cib admin_epoch="0" epoch="5" num_updates="2"><configuration/></cib>)");
+  auto make = [](const char* source, const char* target) {
+    std::string t = std::string(R"(<diff format="2"><version><source )") + source + "/><target " + target +
+                    R"(/></version><change operation="modify" path="/cib"><change-list/><change-result><cib admin_epoch="0" epoch="6" num_updates="0"/></change-result></change></diff>)";
+    return parse_patch(t).value();
+  };
+  const ApplyOptions check{.check_version = true};
+  auto doc = xml::copy(base.get());
+  EXPECT_TRUE(apply_patch(doc, make(R"(admin_epoch="0" epoch="5" num_updates="2")", R"(admin_epoch="0" epoch="6" num_updates="0")"), check).ok());
+  doc = xml::copy(base.get());
+  EXPECT_EQ(apply_patch(doc, make(R"(admin_epoch="0" epoch="4" num_updates="2")", R"(admin_epoch="0" epoch="6" num_updates="0")"), check).code(),
+            StatusCode::kOutdated);
+  EXPECT_EQ(apply_patch(doc, make(R"(admin_epoch="0" epoch="6" num_updates="0")", R"(admin_epoch="0" epoch="7" num_updates="0")"), check).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(apply_patch(doc, make(R"(admin_epoch="0" epoch="5" num_updates="2")", R"(admin_epoch="0" epoch="5" num_updates="2")"), check).code(),
+            StatusCode::kOutdated);
+  EXPECT_EQ(xml::attr_or(xml::root(doc), "epoch"), "5");
+  // Without a version element the check passes; without check_version nothing is checked.
+  auto p = parse_patch(R"(<diff format="2"><change operation="delete" path="/cib/configuration"/></diff>)").value();
+  EXPECT_TRUE(apply_patch(doc, p, check).ok());
 }
 
 TEST(PatchTest, RefusesTheWrongSourceVersionAndChangesNothing) {
@@ -154,16 +252,39 @@ TEST(PatchTest, DigestMismatchIsRejected) {
   EXPECT_EQ(canonical(drifted.root()), before);
 }
 
+TEST(PatchTest, AFailingChangeRejectsTheWholePatchAndIsNamed) {
+  Cib a = small();
+  auto p = parse_patch(R"(<diff format="2">
+    <change operation="delete" path="/cib/configuration/constraints/rsc_location[@id='loc1']"/>
+    <change operation="modify" path="/cib/configuration/resources/primitive[@id='ghost']">
+      <change-list/><change-result><primitive id="ghost"/></change-result></change>
+  </diff>)");
+  ASSERT_TRUE(p.ok());
+  Cib target = a.copy();
+  Status s = apply_patch(target, *p);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("change 2 (modify /cib/configuration/resources/primitive[@id='ghost'])"),
+            std::string::npos) << s.message();
+  EXPECT_TRUE(canonical_equal(target.root(), a.root()));
+}
+
 TEST(PatchTest, MalformedPatchesFailCleanly) {
   Cib a = small();
   for (const char* text : {
-           R"(<diff from="0.5.2" to="0.5.2"><bogus/></diff>)",
-           R"(<diff from="0.5.2" to="0.5.2"><remove xpath="//primitive"/></diff>)",
-           R"(<diff from="0.5.2" to="0.5.2"><remove xpath="/cib"/></diff>)",
-           R"(<diff from="0.5.2" to="0.5.2"><add parent-xpath="/cib/x"><a/></add></diff>)",
-           R"(<diff from="0.5.2" to="0.5.2"><set-attrs xpath="/cib"><attr/></set-attrs></diff>)",
-           R"(<diff from="0.5.2" to="0.5.2"><replace xpath="/cib"><notcib/></replace></diff>)",
-           R"(<diff from="x" to="0.5.2"/>)",
+           R"(<diff format="2"><change operation="bogus" path="/cib"/></diff>)",
+           R"(<diff format="2"><change path="/cib"/></diff>)",
+           R"(<diff format="2"><change operation="delete" path="//primitive"/></diff>)",
+           R"(<diff format="2"><change operation="delete" path="/cib"/></diff>)",
+           R"(<diff format="2"><change operation="delete" path="/cib/configuration[@name='x']"/></diff>)",
+           R"(<diff format="2"><change operation="delete" path="/cib/configuration[@id='x"/></diff>)",
+           R"(<diff format="2"><change operation="create" path="/cib/x" position="0"><a/></change></diff>)",
+           R"(<diff format="2"><change operation="create" path="/cib" position="9"><a/></change></diff>)",
+           R"(<diff format="2"><change operation="create" path="/cib" position="0"/></diff>)",
+           R"(<diff format="2"><change operation="create" path="/cib"><a/></change></diff>)",
+           R"(<diff format="2"><change operation="move" path="/cib/status" position="x"/></diff>)",
+           R"(<diff format="2"><change operation="modify" path="/cib"><change-list/></change></diff>)",
+           R"(<diff format="2"><version><source epoch="9"/></version></diff>)",
+           R"(<diff><diff-removed/><diff-added/></diff>)",
        }) {
     auto p = parse_patch(text);
     ASSERT_TRUE(p.ok()) << text;
@@ -172,6 +293,42 @@ TEST(PatchTest, MalformedPatchesFailCleanly) {
     EXPECT_TRUE(canonical_equal(target.root(), a.root())) << text;
   }
   EXPECT_FALSE(parse_patch("<notdiff/>").ok());
+  auto v1 = parse_patch("<diff><diff-removed/><diff-added/></diff>").value();
+  Cib target = a.copy();
+  EXPECT_EQ(apply_patch(target, v1).code(), StatusCode::kNotSupported);
+}
+
+TEST(PatchTest, MovesCommentsDuplicatesAndText) {
+  const char* pairs[][2] = {
+      // A swap: the peer moves both.
+      {"<r><a id='1'/><a id='2'/></r>", "<r><a id='2'/><a id='1'/></r>"},
+      {"<r><a id='1'/><a id='2'/><a id='3'/><a id='4'/></r>", "<r><a id='4'/><a id='3'/><a id='2'/><a id='1'/></r>"},
+      {"<r><a id='1'/><!--c--><a id='2'/></r>", "<r><a id='2'/><!--c--><a id='1'/></r>"},
+      {"<r><!--x--><!--y--></r>", "<r><!--y--><!--x--></r>"},
+      {"<r><b/><b/></r>", "<r><b/><b x='1'/></r>"},
+      {"<r><b id='1'/><b id='1' v='2'/></r>", "<r><b id='1' v='2'/><b id='1'/></r>"},
+      {"<r><c><b/><b/></c><d/></r>", "<r><d/><c><b/><b y='1'/><b/></c></r>"},
+      {"<r><p id=\"a'b\"/><p id='c'/></r>", "<r><p id='c'/><p id=\"a'b\" v='1'/></r>"},
+      {"<r><t id='1'>text</t></r>", "<r><t id='1'>other</t></r>"},
+      {"<r><t id='1'>text<u/></t></r>", "<r><t id='1'>text<u/><u/></t></r>"},
+  };
+  for (const auto& [from, to] : pairs) {
+    SCOPED_TRACE(std::string(from) + " -> " + to);
+    auto a = doc_of(from);
+    auto b = doc_of(to);
+    auto p = diff(xml::root(a), xml::root(b));
+    ASSERT_TRUE(p.ok()) << p.status().to_string();
+    auto reread = parse_patch(patch_text(*p));
+    ASSERT_TRUE(reread.ok());
+    Status s = apply_patch(a, *reread);
+    ASSERT_TRUE(s.ok()) << s.to_string() << "\n" << patch_text(*p);
+    EXPECT_EQ(xml::to_string(xml::root(a)), xml::to_string(xml::root(b))) << patch_text(*p);
+  }
+  auto a = doc_of("<r>x</r>");
+  auto b = doc_of("<r>y</r>");
+  EXPECT_EQ(diff(xml::root(a), xml::root(b)).status().code(), StatusCode::kInvalidArgument);
+  auto c = doc_of("<q/>");
+  EXPECT_EQ(diff(xml::root(a), xml::root(c)).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(PatchTest, RandomMutationsOnSmallCib) {

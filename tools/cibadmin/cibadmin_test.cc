@@ -118,6 +118,62 @@ TEST_F(CibadminTest, ModifyReplaceDeleteEraseInputs) {
   EXPECT_NE(cib().find("admin_epoch=\"1\""), std::string::npos) << cib();
 }
 
+// crmsh's commit: crm_diff --no-version ... | cibadmin -p -P [--force].
+TEST_F(CibadminTest, PatchFromCrmDiffAppliesAtomicallyAndBumpsTheEpoch) {
+  ASSERT_EQ(run(std::string("-C -o resources -X ") + kDummy).rc, 0);  // epoch 2
+  const std::string crm_diff = std::string(CRM_BINARY_DIR) + "/bin/crm_diff";
+  std::string edited = cib();
+  const std::string from = R"(type="Dummy"/>)";
+  ASSERT_NE(edited.find(from), std::string::npos) << edited;
+  edited.replace(edited.find(from), from.size(),
+                 R"(type="Dummy" description="patched"/><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"/>)");
+  std::ofstream(dir_ + "/new.xml") << edited;
+  ASSERT_EQ(system((crm_diff + " --no-version -o " + file_ + " -n - < " + dir_ + "/new.xml > " + dir_ +
+                    "/patch.xml").c_str()) >> 8, 1);
+  Outcome p = run("-p -P --force < " + dir_ + "/patch.xml");
+  EXPECT_EQ(p.rc, 0) << p.err;
+  EXPECT_EQ(p.out + p.err, "");
+  EXPECT_NE(cib().find(R"(description="patched")"), std::string::npos) << cib();
+  EXPECT_NE(cib().find(R"(<primitive id="b")"), std::string::npos) << cib();
+  EXPECT_NE(cib().find(R"(epoch="3")"), std::string::npos) << cib();  // a configuration change: epoch+1
+
+  // -x FILE and -X TEXT too; a status-only patch moves num_updates.
+  std::ofstream(dir_ + "/status.xml")
+      << R"(<diff format="2"><change operation="create" path="/cib/status" position="0"><node_state id="1" uname="n1"/></change></diff>)";
+  EXPECT_EQ(run("-P -x " + dir_ + "/status.xml").rc, 0);
+  EXPECT_NE(cib().find(R"(num_updates="1")"), std::string::npos) << cib();
+  EXPECT_EQ(run(R"(--patch -X '<diff format="2"><change operation="delete" path="/cib/status/node_state[@id=&apos;1&apos;]"/></diff>')").rc, 0);
+  EXPECT_EQ(cib().find("node_state"), std::string::npos) << cib();
+
+  // All or nothing: a patch whose second change fails changes nothing.
+  const std::string before = cib();
+  Outcome half = run(R"(-P -X '<diff format="2"><change operation="delete" path="/cib/configuration/resources/primitive[@id=&apos;b&apos;]"/><change operation="delete" path="/cib/configuration/resources/primitive[@id=&apos;zz&apos;]"/></diff>')");
+  EXPECT_EQ(half.rc, 1);
+  EXPECT_NE(half.err.find("change 2 (delete /cib/configuration/resources/primitive[@id='zz'])"), std::string::npos)
+      << half.err;
+  EXPECT_EQ(cib(), before);
+  // A result the schema refuses: 78, nothing changed.
+  EXPECT_EQ(run(R"(-P -X '<diff format="2"><change operation="create" path="/cib/configuration/resources" position="0"><primitive id="bad"/></change></diff>')").rc, 78);
+  EXPECT_EQ(cib(), before);
+  // A <version> whose source is not the CIB's: refused as the peer (103 when the CIB is past it).
+  Outcome old = run(R"(-P -X '<diff format="2"><version><source admin_epoch="0" epoch="2" num_updates="0"/><target admin_epoch="0" epoch="3" num_updates="0"/></version><change operation="delete" path="/cib/configuration/resources/primitive[@id=&apos;b&apos;]"/></diff>')");
+  EXPECT_EQ(old.rc, 103) << old.err;
+  EXPECT_EQ(run(R"(-P -X '<diff format="2"><version><source admin_epoch="0" epoch="9" num_updates="0"/><target admin_epoch="0" epoch="10" num_updates="0"/></version></diff>')").rc, 1);
+  // A patch may not take the epoch back.
+  EXPECT_EQ(run(R"(-P -X '<diff format="2"><change operation="modify" path="/cib"><change-list/><change-result><cib epoch="1" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.8"/></change-result></change></diff>')").rc, 103);
+  EXPECT_EQ(cib(), before);
+  EXPECT_EQ(run("-P").rc, 2);  // no XML
+}
+
+// -U is the peer's deprecated alias of --modify (crmsh sends <cib validate-with=.../> with it).
+TEST_F(CibadminTest, UpdateIsModify) {
+  ASSERT_EQ(run(std::string("-C -o resources -X ") + kDummy).rc, 0);
+  std::ofstream(dir_ + "/u.xml") << R"(<primitive id="a" description="u"/>)";
+  EXPECT_EQ(run("-p -U < " + dir_ + "/u.xml").rc, 0);
+  EXPECT_NE(cib().find(R"(description="u")"), std::string::npos) << cib();
+  EXPECT_EQ(run("-U -X '<primitive id=\"nope\"/>'").rc, 105);
+}
+
 TEST_F(CibadminTest, MissingFileIsNotFound) {
   Outcome r = run("-Q", kOurs, dir_ + "/absent.xml");
   EXPECT_EQ(r.rc, 105);

@@ -29,6 +29,21 @@ int fail(const Status& s) {
   return s.exit_code();
 }
 
+// As the peer's: a patch that does not apply is a plain error (1); an old one
+// is CRM_EX_OLD (103); a result the schema refuses is CRM_EX_CONFIG (78).
+int fail_patch(const Status& s) {
+  fmt::print(stderr, "cibadmin: Call failed: {}\n", s.to_string());
+  switch (s.code()) {
+    case StatusCode::kNotFound:
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kParseError:
+    case StatusCode::kNotSupported:
+      return 1;  // CRM_EX_ERROR
+    default:
+      return s.exit_code();
+  }
+}
+
 // "/cib/configuration/resources/primitive[@id='a']", as cibadmin -e prints it.
 std::string node_path(const xmlNode* n) {
   std::string path;
@@ -56,7 +71,7 @@ int run(int argc, char** argv) {
   app.set_version_flag("-$,--version", "crm cibadmin 0.1");
   bool q = false, c = false, m = false, r = false, d = false, e = false, b = false, empty = false;
   bool delete_all = false, force = false, local = false, sync_call = false, allow_create = false;
-  bool no_children = false, node_path_flag = false;
+  bool no_children = false, node_path_flag = false, patch = false;
   int verbose = 0;
   int timeout_s = 30;
   std::string xml_text, xml_file, scope, xpath;
@@ -68,13 +83,15 @@ int run(int argc, char** argv) {
   cmds->add_flag("-B,--bump", b, "Increase the CIB's epoch value by 1");
   cmds->add_flag("-C,--create", c, "Create an object in the CIB (fails if it exists)");
   cmds->add_flag("-M,--modify", m, "Find an object anywhere in the CIB and update it (fails if absent unless -c)");
+  cmds->add_flag("-U,--update", m, "Deprecated alias of --modify");
+  cmds->add_flag("-P,--patch", patch, "Apply a v2 patch (crm_diff's output) to the CIB, all or nothing");
   cmds->add_flag("-R,--replace", r, "Recursively replace an object in the CIB");
   cmds->add_flag("-D,--delete", d, "Delete the first object matching the supplied criteria");
   cmds->add_flag("-d,--delete-all", delete_all, "With --xpath, remove every matching object");
   cmds->add_flag("-a,--empty", empty, "Output an empty CIB");
   cmds->require_option(1);
 
-  app.add_flag("-f,--force", force, "Allow dangerous commands (--erase)");
+  app.add_flag("-f,--force", force, "Allow dangerous commands (--erase); accepted with every command");
   app.add_option("-t,--timeout", timeout_s, "Seconds to wait for the daemon");
   app.add_flag("-s,--sync-call", sync_call, "Wait for the call to complete (always the case)");
   app.add_flag("-l,--local", local, "Command takes effect locally (queries are always local)");
@@ -121,6 +138,7 @@ int run(int argc, char** argv) {
   else if (r) req.op = Op::kReplace;
   else if (d) req.op = Op::kDelete;
   else if (e) req.op = Op::kErase;
+  else if (patch) req.op = Op::kPatch;
   else req.op = Op::kBump;
   req.section = scope;
   req.xpath = xpath;
@@ -128,7 +146,7 @@ int run(int argc, char** argv) {
   req.allow_create = allow_create;
   req.delete_all = delete_all;
   req.no_children = no_children;
-  if ((c || m || r) && req.fragment.empty())
+  if ((c || m || r || patch) && req.fragment.empty())
     return fail(invalid_argument("this command needs XML: give -X TEXT, -x FILE or -p"));
   if (d && req.fragment.empty() && req.xpath.empty())
     return fail(invalid_argument("--delete needs XML (-X/-x/-p) or --xpath"));
@@ -155,6 +173,7 @@ int run(int argc, char** argv) {
       if (verbose) fmt::print(stderr, "cibadmin: nothing matched: {}\n", reply.status().message());
       return 0;
     }
+    if (patch) return fail_patch(reply.status());
     return fail(reply.status());
   }
   if (q) {

@@ -197,7 +197,7 @@ int do_delete(cib::CibClient& client, const cib::Cib& cib, const Scope& s, const
 // writes them. Returns nullopt when attrd cannot be reached, so the caller
 // falls back to writing the CIB itself, as the peer does.
 std::optional<int> try_attrd(const Scope& s, const Options& o) {
-  if (s.section != "status" || o.utilization || std::getenv("CIB_file")) return std::nullopt;
+  if (s.section != "status" || o.utilization || cib::source_from_env().is_file()) return std::nullopt;
   auto client = attrd::AttrdClient::connect();
   if (!client.ok()) return std::nullopt;
   attrd::Update u;

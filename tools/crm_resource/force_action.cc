@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "crm/cib/client.h"
 #include "crm/core/xml.h"
 #include "crm/lrmd/metadata.h"
 
@@ -55,16 +56,16 @@ void add_force_action_options(CLI::App& app, ForceActionOptions& opts) {
 
 Result<lrmd::ExecRequest> build_force_request(const ForceActionOptions& opts) {
   lrmd::ExecRequest req;
-  const char* cib = std::getenv("CIB_file");
+  const cib::CibSource source = cib::source_from_env();
   bool from_options = !opts.agent.empty() || !opts.agent_class.empty();
   if (!from_options) {
     if (opts.resource.empty()) return invalid_argument("give a resource (-r) or an agent (--class/--agent)");
-    if (!cib || !*cib) {
+    if (!source.is_file()) {
       return Status(StatusCode::kUnavailable,
                     "no CIB to look up '" + opts.resource +
-                        "' in: set CIB_file to a CIB XML file, or give --class/--provider/--agent");
+                        "' in: set CIB_file to a CIB XML file (or CIB_shadow), or give --class/--provider/--agent");
     }
-    ASSIGN_OR_RETURN(req, from_cib(cib, opts.resource));
+    ASSIGN_OR_RETURN(req, from_cib(source.path, opts.resource));
   } else {
     if (opts.agent_class.empty() || opts.agent.empty()) return invalid_argument("--class and --agent go together");
     req.rsc_id = opts.resource.empty() ? opts.agent : opts.resource;

@@ -372,8 +372,11 @@ std::string configuration_text(const cib::Cib& cib, const std::string& only_id) 
 }
 
 std::string Shell::prompt() const {
-  const char* env = std::getenv("CIB_file");
-  return std::string("crm(") + (env && *env ? "file" : "live") + ")" + level_ + "# ";
+  const cib::CibSource source = cib::source_from_env();
+  const std::string where = source.kind == cib::CibSource::Kind::kShadow ? source.shadow
+                            : source.is_file()                          ? "file"
+                                                                        : "live";
+  return "crm(" + where + ")" + level_ + "# ";
 }
 
 Status Shell::ensure_copy() {

@@ -47,7 +47,7 @@ crm::Result<xml::DocPtr> read_cib_file(const std::string& path) {
 
 // -L: CIB_file if set, else the cib daemon.
 crm::Result<xml::DocPtr> live_cib() {
-  if (const char* f = std::getenv("CIB_file")) return read_cib_file(f);
+  if (const auto source = crm::cib::source_from_env(); source.is_file()) return read_cib_file(source.path);
   auto client = crm::cib::connect();
   if (!client.ok()) return crm::unavailable("-L: cannot reach the CIB (" + client.status().message() + ")");
   auto text = (*client)->query();

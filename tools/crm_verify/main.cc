@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "crm/cib/cib.h"
+#include "crm/cib/client.h"
 #include "crm/cib/features.h"
 #include "crm/fenced/fenced.h"
 
@@ -59,13 +60,13 @@ int main(int argc, char** argv) {
   } else if (pipe) {
     cib = Cib::load_file("-");
   } else if (live) {
-    const char* cib_file = std::getenv("CIB_file");
-    if (!cib_file || !*cib_file) {
+    const crm::cib::CibSource source = crm::cib::source_from_env();
+    if (!source.is_file()) {
       return fail(crm::unavailable(
           "not connected to a live CIB (the CIB manager is not reachable); give a file with -x, or set "
           "CIB_file=PATH to check a saved CIB"));
     }
-    cib = Cib::load_file(cib_file);
+    cib = Cib::load_file(source.path);
   } else {
     std::cerr << "crm_verify: say what to check: -x FILE, -X TEXT, -p (stdin) or -L\n" << app.help();
     return crm::invalid_argument("").exit_code();

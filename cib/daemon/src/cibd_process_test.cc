@@ -11,10 +11,12 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "crm/cib/client.h"
+#include "crm/cib/testing/standalone_cibd.h"
 
 namespace crm::cib {
 namespace {
@@ -30,54 +32,20 @@ class CibdProcessTest : public ::testing::Test {
     char tmpl[] = "/tmp/crm-cibd-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
+    cibd_.emplace(dir_, std::string(CRM_BINARY_DIR) + "/bin/cibd", CRM_SCHEMA_DIR);
   }
   void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
+    cibd_.reset();
     (void)system(("rm -rf " + dir_).c_str());
   }
 
   void start() {
-    std::string log = dir_ + "/cibd.log";
-    pid_ = fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(fd, 2);
-      setenv("CRM_STATE_DIR", (dir_ + "/state").c_str(), 1);
-      setenv("CRM_RUN_DIR", (dir_ + "/run").c_str(), 1);
-      setenv("CRM_SCHEMA_DIR", CRM_SCHEMA_DIR, 1);
-      std::string bin = std::string(CRM_BINARY_DIR) + "/bin/cibd";
-      execl(bin.c_str(), "cibd", "--standalone", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    // Wait for the socket.
-    for (int i = 0; i < 200; ++i) {
-      struct stat st;
-      if (stat(socket().c_str(), &st) == 0) {
-        auto c = connect(options());
-        if (c.ok()) return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    FAIL() << "cibd did not start: " << slurp(dir_ + "/cibd.log");
+    Status s = cibd_->start();
+    ASSERT_TRUE(s.ok()) << s.to_string();
   }
-  int stop(int sig) {
-    kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-  std::string socket() const { return dir_ + "/run/cib.sock"; }
-  ClientOptions options() const {
-    ClientOptions o;
-    o.socket = socket();
-    o.timeout = std::chrono::seconds(10);
-    return o;
-  }
+  int stop(int sig) { return cibd_->stop(sig); }
+  std::string socket() const { return cibd_->socket(); }
+  ClientOptions options() const { return cibd_->options(); }
   std::unique_ptr<CibClient> client() {
     auto c = connect(options());
     EXPECT_TRUE(c.ok()) << c.status().to_string();
@@ -85,7 +53,7 @@ class CibdProcessTest : public ::testing::Test {
   }
 
   std::string dir_;
-  pid_t pid_ = -1;
+  std::optional<testing::StandaloneCibd> cibd_;
 };
 
 TEST_F(CibdProcessTest, AcknowledgedChangeSurvivesKill9) {

@@ -1,6 +1,8 @@
 #include "crm/cib/client.h"
 
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -38,7 +40,9 @@ class FileClient final : public CibClient {
     auto text = fs_.read_file(options_.file);
     if (!text.ok()) {
       if (text.status().code() == StatusCode::kNotFound)
-        return not_found("CIB_file " + options_.file + " does not exist (create one with: cibadmin --empty > FILE)");
+        return not_found("the CIB file " + options_.file +
+                         " does not exist (CIB_file: create one with cibadmin --empty > FILE; CIB_shadow: "
+                         "crm_shadow --create NAME)");
       return text.status();
     }
     ASSIGN_OR_RETURN(Cib cib, Cib::parse(*text, options_.file));
@@ -151,9 +155,48 @@ class DaemonClient final : public CibClient {
 
 }  // namespace
 
+std::string CibSource::describe() const {
+  switch (kind) {
+    case Kind::kFile: return "CIB_file " + path;
+    case Kind::kShadow: return "shadow CIB '" + shadow + "' (" + path + ")";
+    case Kind::kLive: break;
+  }
+  return "the live CIB";
+}
+
+CibSource source_from_env(bool honour_shadow) {
+  CibSource src;
+  if (const char* s = std::getenv("CIB_shadow"); honour_shadow && s && *s) {
+    src.kind = CibSource::Kind::kShadow;
+    src.shadow = s;
+    src.path = shadow_path(s);
+  } else if (const char* f = std::getenv("CIB_file"); f && *f) {
+    src.kind = CibSource::Kind::kFile;
+    src.path = f;
+  }
+  return src;
+}
+
+std::string shadow_dir() {
+  if (const char* d = std::getenv("CIB_shadow_dir"); d && *d) return d;
+  const struct passwd* pw = ::getpwuid(::geteuid());
+  std::string user = pw ? pw->pw_name : (std::getenv("USER") ? std::getenv("USER") : "");
+  if (user == "root" || user == "hacluster") return "/var/lib/pacemaker/cib";
+  const char* home = std::getenv("HOME");
+  std::string h = home && *home ? home : (pw && pw->pw_dir ? pw->pw_dir : "");
+  if (!h.empty() && h[0] == '/') {
+    std::string dir = h + "/.cib";
+    if (::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST) return dir;
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp == '/' ? tmp : "/tmp";
+}
+
+std::string shadow_path(const std::string& name) { return shadow_dir() + "/shadow." + name; }
+
 ClientOptions ClientOptions::from_env() {
   ClientOptions o;
-  if (const char* f = std::getenv("CIB_file"); f && *f) o.file = f;
+  o.file = source_from_env().path;
   return o;
 }
 
@@ -168,7 +211,7 @@ Result<std::unique_ptr<CibClient>> connect(const ClientOptions& options) {
   std::string path = options.socket.empty() ? ipc::socket_path("cib") : options.socket;
   auto conn = ipc::Client::connect(path);
   if (!conn.ok())
-    return conn.status().with_context("connecting to the CIB daemon (set CIB_file=FILE to work on a file instead)");
+    return conn.status().with_context("connecting to the CIB daemon (set CIB_file=FILE or CIB_shadow=NAME to work on a file instead)");
   return std::unique_ptr<CibClient>(new DaemonClient(std::move(conn).value(), options));
 }
 

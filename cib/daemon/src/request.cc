@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstring>
+#include <tuple>
 
 namespace crm::cib {
 namespace {
@@ -12,13 +13,14 @@ struct OpName {
   Op op;
   const char* name;
 };
-constexpr std::array<OpName, 7> kOps = {{{Op::kQuery, "query"},
+constexpr std::array<OpName, 8> kOps = {{{Op::kQuery, "query"},
                                          {Op::kCreate, "create"},
                                          {Op::kModify, "modify"},
                                          {Op::kReplace, "replace"},
                                          {Op::kDelete, "delete"},
                                          {Op::kErase, "erase"},
-                                         {Op::kBump, "bump"}}};
+                                         {Op::kBump, "bump"},
+                                         {Op::kPatch, "patch"}}};
 
 // The XPath of a section name as cibadmin's -o takes it.
 Result<std::string> section_xpath(std::string_view section) {
@@ -79,6 +81,18 @@ Status perform(Cib& cib, const Request& r) {
       }
       ASSIGN_OR_RETURN(xml::DocPtr f, parse_fragment(r));
       return cib.remove(r.section, xml::root(f));
+    }
+    case Op::kPatch: {
+      if (r.fragment.empty()) return invalid_argument("patch needs a <diff> document");
+      ASSIGN_OR_RETURN(Patch patch, parse_patch(r.fragment, "patch"));
+      const Version before = cib.version();
+      RETURN_IF_ERROR(apply_patch(cib, patch));
+      const Version after = cib.version();
+      if (std::tie(after.admin_epoch, after.epoch) < std::tie(before.admin_epoch, before.epoch)) {
+        return Status(StatusCode::kOutdated, "the patch would take the CIB back from " + before.to_string() +
+                                                 " to " + after.to_string());
+      }
+      return Status::Ok();
     }
     default:
       return internal_error("perform called for " + std::string(op_name(r.op)));

@@ -137,17 +137,70 @@ class Schema {
 // scores, a resource in two groups, ... Empty when the configuration is sound.
 std::vector<Problem> check_configuration(const Cib& cib);
 
-// A patch from one CIB version to the next; applying diff(a, b) to a copy of a gives b.
+// ---- Patches: Pacemaker's v2 XML patch format (docs/cib.md "Patch format") ----
+//
+//   <diff format="2">
+//     <version><source admin_epoch="0" epoch="5" num_updates="2"/><target .../></version>
+//     <change operation="delete" path="/cib/configuration/constraints/rsc_location[@id='l1']"/>
+//     <change operation="create" path="/cib/configuration/resources" position="3"><primitive .../></change>
+//     <change operation="modify" path="/cib/configuration/resources/primitive[@id='r1']">
+//       <change-list><change-attr name="type" operation="set" value="Dummy"/></change-list>
+//       <change-result><primitive id="r1" class="ocf" type="Dummy"/></change-result>
+//     </change>
+//     <change operation="move" path="..." position="1"/>
+//   </diff>
+//
+// This is the one diff engine: the CIB daemons replicate configuration changes
+// with it, crm_diff prints it, cibadmin --patch applies it. diff() finds the
+// changes as the peer's crm_diff does (same matching of children by name and
+// id, comments by position, the same moves and attribute order), so patches
+// read the same; apply_patch() is all-or-nothing.
 struct Patch {
-  xml::DocPtr doc;  // <diff> document (format documented in docs/cib.md)
+  xml::DocPtr doc;  // the <diff format="2"> document
+  // True when the patch holds no <change>.
+  bool empty() const;
 };
+
+struct DiffOptions {
+  // Write <version> with the source's and target's admin_epoch, epoch and
+  // num_updates (crm_diff without -u).
+  bool version = true;
+  // Report attributes whose values did not change but whose order did (the
+  // peer's crm_diff does, except with --cib), so the result keeps the order.
+  bool attribute_order = true;
+  // Write config-digest="<Cib::digest() of the target>" (our own attribute:
+  // the peer's "digest" is a different hash and is never checked here).
+  bool config_digest = false;
+};
+
+struct ApplyOptions {
+  // Check <version> as the peer does: the document must be exactly at the
+  // source (older: invalid-argument, a full copy is needed; newer: outdated),
+  // and the target must be newer than the source (outdated otherwise). A
+  // patch without <version> passes.
+  bool check_version = false;
+};
+
+// The changes that turn `older` into `newer` (any two XML trees whose roots
+// have the same name). Fails (invalid-argument) only when the change cannot be
+// written in the format: different root names, or text content changed
+// directly under the root.
+Result<Patch> diff(const xmlNode* older, const xmlNode* newer, const DiffOptions& options = {});
+// A CIB's patch for replication: with <version> and config-digest.
 Result<Patch> diff(const Cib& older, const Cib& newer);
-// Applies a patch; fails (changing nothing) when the CIB is not at the patch's source version:
-// outdated when the CIB is already past it (an old patch), invalid-argument when the
-// CIB is behind it (the caller needs a full copy), parse-error for a malformed patch,
-// config-invalid when the result's configuration digest differs from the patch's.
+
+// Applies a patch to `doc`. All or nothing: the changes run on a copy, which
+// replaces `doc` only when every change applied. Errors name the failing
+// change ("change 3 (modify /cib/...): no element matches"): parse-error for a
+// malformed patch, not-found when a path matches nothing, invalid-argument for
+// a position past the end, not-supported for a v1 patch; version errors as in
+// ApplyOptions.
+Status apply_patch(xml::DocPtr& doc, const Patch& patch, const ApplyOptions& options = {});
+// The same on a CIB, always checking the version; also config-invalid when
+// the patch carries a config-digest that the result does not have, and
+// parse-error when the result's root is not <cib>.
 Status apply_patch(Cib& cib, const Patch& patch);
-// Reads a patch from its XML text (as xml::to_string(patch.doc.get()) wrote it).
+// Reads a patch from its XML text; parse-error unless the root is <diff>.
 Result<Patch> parse_patch(std::string_view xml_text, const std::string& source = "patch");
 
 }  // namespace crm::cib

@@ -1,6 +1,6 @@
 // The CIB client library: how tools and daemons read and change the CIB.
 // connect() talks to the local cibd over ipc::socket_path("cib"), or, when
-// the environment has CIB_file=/path (as the peer's tools honour it), works
+// the environment names a file (CIB_shadow or CIB_file, see CibSource), works
 // directly on that XML file with the same validation and versioning, so
 // tools are testable without daemons.
 //
@@ -26,12 +26,39 @@
 
 namespace crm::cib {
 
+// Where a tool's CIB comes from, decided here and nowhere else, with the
+// peer's rules (its cib_new()): $CIB_shadow=NAME names a shadow copy, the
+// file shadow_path(NAME); else $CIB_file=PATH names a file; else the live
+// cluster through the local cibd. A file or shadow is read and written like
+// the daemon would (same validation and versioning), never touching the
+// cluster.
+//
+//   cib::CibSource src = cib::source_from_env();
+//   if (src.is_file()) ... src.path ...      // else: cib::connect() reaches cibd
+struct CibSource {
+  enum class Kind { kLive, kFile, kShadow };
+  Kind kind = Kind::kLive;
+  std::string path;    // kFile, kShadow: the XML file
+  std::string shadow;  // kShadow: the shadow copy's name
+  bool is_file() const { return kind != Kind::kLive; }
+  // "the live CIB", "CIB_file /x.xml", "shadow CIB 'test' (/var/lib/pacemaker/cib/shadow.test)"
+  std::string describe() const;
+};
+// `honour_shadow` false: as if CIB_shadow were unset (crm_shadow's "real"
+// CIB, which its create, reset, diff and commit work against).
+CibSource source_from_env(bool honour_shadow = true);
+// Where shadow copies live: $CIB_shadow_dir, else /var/lib/pacemaker/cib
+// for root and hacluster, else ~/.cib (created when missing), as the peer.
+std::string shadow_dir();
+// shadow_dir() + "/shadow." + name.
+std::string shadow_path(const std::string& name);
+
 struct ClientOptions {
-  std::string file;    // work on this file instead of the daemon (CIB_file)
+  std::string file;    // work on this file instead of the daemon (CIB_file, CIB_shadow)
   std::string socket;  // the daemon's socket; "" = ipc::socket_path("cib")
   std::chrono::milliseconds timeout{30000};
   std::string schema_dir;  // file mode: schemas to validate with; "" = default_schema_dir()
-  // Reads CIB_file from the environment.
+  // The file of source_from_env(), if any.
   static ClientOptions from_env();
 };
 

@@ -28,6 +28,12 @@ enum class Op {
   kDelete,   // delete the matching element, or (xpath) the first / every match
   kErase,    // empty configuration and status; admin_epoch+1, epoch+1 (as the peer)
   kBump,     // epoch+1
+  // Apply the v2 patch in `fragment` (cibadmin --patch), all or nothing. As
+  // the peer: a <version> source other than the CIB's is refused (outdated or,
+  // when the CIB is behind, invalid-argument), a patch that would lower
+  // admin_epoch/epoch is outdated; then epoch+1 when the configuration
+  // changed, else num_updates+1, on top of what the patch set.
+  kPatch,
 };
 const char* op_name(Op op);
 Result<Op> op_from_name(std::string_view name);
