@@ -70,6 +70,25 @@ check bad-type 64 "" -- "$A" -t bogus -n a -G
 check no-name 64 "" -- "$A" -G
 check two-commands 64 "" -- "$A" -n a -G -D
 
+# -P/--pattern: every attribute whose name matches (crmsh's "failcount set 0").
+check pattern-setup1 0 "" -- "$A" -t status -N bl460g6a -n 'fail-count-r1#start_0' -v 3
+check pattern-setup2 0 "" -- "$A" -t status -N bl460g6a -n 'fail-count-r1#monitor_10000' -v 2
+check pattern-setup3 0 "" -- "$A" -t status -N bl460g6a -n 'fail-count-r2#start_0' -v 1
+check pattern-get 0 "scope=status  name=fail-count-r1#start_0 value=3
+scope=status  name=fail-count-r1#monitor_10000 value=2" -- "$A" -t status -N bl460g6a -P 'fail-count-r1#(start|monitor)' -G
+check pattern-set 0 "" -- "$A" -t status -N bl460g6a -P 'fail-count-r1#(start|monitor)' -v 0
+check pattern-after 0 "0
+0
+1" -- "$A" -t status -N bl460g6a -P '^fail-count-r[12]#' -G -q
+check pattern-delete 0 "Deleted status attribute: id=status-$N1-fail-count-r1_start_0 name=fail-count-r1#start_0
+Deleted status attribute: id=status-$N1-fail-count-r1_monitor_10000 name=fail-count-r1#monitor_10000" -- "$A" -t status -N bl460g6a -P 'fail-count-r1' -D
+hasnt pattern-delete "$tmp/a.xml" 'fail-count-r1#'
+has pattern-delete-keeps-others "$tmp/a.xml" 'fail-count-r2#start_0'
+check pattern-get-none 105 "" -- "$A" -t status -N bl460g6a -P 'nothing-like-this' -G
+check pattern-set-none 0 "" -- "$A" -t status -N bl460g6a -P 'nothing-like-this' -v 1
+check pattern-bad-regex 2 "" -- "$A" -t status -N bl460g6a -P 'a(' -G
+check pattern-and-name 64 "" -- "$A" -n x -P 'a' -G
+
 # crm_standby.
 check crm-standby-default 0 "scope=nodes  name=standby value=off" -- "$S" -N bl460g6b -G
 check crm-standby-on 0 "" -- "$S" -N bl460g6b -v true
