@@ -366,18 +366,24 @@ constexpr ClusterOption kOptions[] = {
          "'status' actions before giving up."},
 };
 
-bool one_of(std::string_view values, std::string_view value, bool any_case) {
-  // values: "a, b, c" (the peer splits on commas and blanks).
+// "a, b, c" -> a b c (the peer splits allowed values on commas and blanks).
+std::vector<std::string_view> split_values(std::string_view values) {
+  std::vector<std::string_view> out;
   size_t i = 0;
   while (i < values.size()) {
     while (i < values.size() && (values[i] == ',' || values[i] == ' ')) ++i;
     size_t j = i;
     while (j < values.size() && values[j] != ',' && values[j] != ' ') ++j;
-    std::string_view v = values.substr(i, j - i);
-    if (!v.empty() && v.size() == value.size()) {
-      if (any_case ? strncasecmp(v.data(), value.data(), v.size()) == 0 : v == value) return true;
-    }
+    if (j > i) out.push_back(values.substr(i, j - i));
     i = j;
+  }
+  return out;
+}
+
+bool one_of(std::string_view values, std::string_view value, bool any_case) {
+  for (std::string_view v : split_values(values)) {
+    if (v.size() != value.size()) continue;
+    if (any_case ? strncasecmp(v.data(), value.data(), v.size()) == 0 : v == value) return true;
   }
   return false;
 }
@@ -611,17 +617,10 @@ std::string option_metadata(OptionOwner owner) {
     }
     if (!o.values.empty() && o.type == "select") {
       out += ">\n";
-      size_t i = 0;
-      while (i < o.values.size()) {
-        while (i < o.values.size() && (o.values[i] == ',' || o.values[i] == ' ')) ++i;
-        size_t j = i;
-        while (j < o.values.size() && o.values[j] != ',' && o.values[j] != ' ') ++j;
-        if (j > i) {
-          out += "        <option value=\"";
-          out += o.values.substr(i, j - i);
-          out += "\" />\n";
-        }
-        i = j;
+      for (std::string_view v : split_values(o.values)) {
+        out += "        <option value=\"";
+        out += v;
+        out += "\" />\n";
       }
       out += "      </content>\n";
     } else {

@@ -11,14 +11,7 @@ fail=0
 tmp=$(mktemp -d /tmp/crm_attribute_test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-check() {  # check NAME WANT_RC WANT_OUT -- command...
-  local name=$1 want_rc=$2 want_out=$3; shift 4
-  local out rc
-  out=$("$@" 2>"$tmp/err"); rc=$?
-  if [ "$rc" != "$want_rc" ] || [ "$out" != "$want_out" ]; then
-    echo "FAIL $name: rc=$rc (want $want_rc) out='$out' want '$want_out' err=$(cat "$tmp/err")"; fail=1
-  else echo "ok $name"; fi
-}
+. "$(cd "$(dirname "$0")/../.." && pwd)/tests/cli/check.sh"
 has() { grep -qF -- "$3" "$2" || { echo "FAIL $1: '$3' not in the CIB"; fail=1; }; }
 hasnt() { grep -qF -- "$3" "$2" && { echo "FAIL $1: '$3' still in the CIB"; fail=1; }; }
 

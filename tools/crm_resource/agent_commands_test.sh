@@ -10,17 +10,7 @@ fail=0
 tmp=$(mktemp -d /tmp/crm_resource_agents.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-check() {  # check NAME WANT_RC WANT_OUT -- command...
-  local name=$1 want_rc=$2 want_out=$3; shift 4
-  local out rc
-  out=$("$@" 2>"$tmp/err"); rc=$?
-  if [ "$rc" != "$want_rc" ] || [ "$out" != "$want_out" ]; then
-    echo "FAIL $name: rc=$rc (want $want_rc) out='$out' want '$want_out' err=$(cat "$tmp/err")"; fail=1
-  else echo "ok $name"; fi
-}
-check_err() {  # check_err NAME WANT_STDERR
-  [ "$(cat "$tmp/err")" = "$2" ] && echo "ok $1 (stderr)" || { echo "FAIL $1 stderr: '$(cat "$tmp/err")' want '$2'"; fail=1; }
-}
+. "$(cd "$(dirname "$0")/../.." && pwd)/tests/cli/check.sh"
 
 # A scratch OCF root: two providers, one agent in both.
 export CRM_OCF_ROOT=$tmp/ocf

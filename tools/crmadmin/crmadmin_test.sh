@@ -10,14 +10,7 @@ tmp=$(mktemp -d /tmp/crmadmin_test.XXXXXX)
 fake=""
 trap '[ -n "$fake" ] && kill $fake 2>/dev/null; rm -rf "$tmp"' EXIT
 
-check() {  # check NAME WANT_RC WANT_OUT -- command...
-  local name=$1 want_rc=$2 want_out=$3; shift 4
-  local out rc
-  out=$("$@" 2>"$tmp/err"); rc=$?
-  if [ "$rc" != "$want_rc" ] || [ "$out" != "$want_out" ]; then
-    echo "FAIL $name: rc=$rc (want $want_rc) out='$out' want '$want_out' err=$(cat "$tmp/err")"; fail=1
-  else echo "ok $name"; fi
-}
+. "$SRC/tests/cli/check.sh"
 
 # -N from the CIB (cluster, then guest, then remote nodes, as the peer).
 export CIB_file=$SRC/tools/crmadmin/testdata/nodes.xml
