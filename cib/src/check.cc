@@ -7,6 +7,8 @@
 #include <set>
 
 #include "crm/cib/cib.h"
+#include "crm/core/boolean.h"
+#include "crm/core/cluster_options.h"
 #include "crm/core/score.h"
 
 namespace crm::cib {
@@ -253,14 +255,20 @@ class Checker {
 
   void check_options(xmlNode* config) {
     bool stonith_enabled = true;
-    xmlNode* where = cib_.root();
     if (xmlNode* crm = xml::first_child(config, "crm_config")) {
       for (xmlNode* set : xml::children(crm, "cluster_property_set")) {
         for (xmlNode* nv : xml::children(set, "nvpair")) {
-          if (xml::attr(nv, "name") == "stonith-enabled") {
+          // Every cluster option's value against the option table; the
+          // peer's words (its daemons then use the default instead).
+          std::string name = xml::attr_or(nv, "name");
+          auto value = xml::attr(nv, "value");
+          if (const ClusterOption* o = find_cluster_option(name); o && value && !cluster_option_valid(*o, *value)) {
+            problems_.push_back({Problem::Severity::kError, invalid_cluster_option_message(name, *value)});
+          }
+          if (name == "stonith-enabled") {
             std::string v = xml::attr_or(nv, "value");
-            stonith_enabled = !(v == "false" || v == "no" || v == "0" || v == "off" || v == "n" || v == "FALSE");
-            where = nv;
+            // An invalid value counts as the default (true), as the peer reads it.
+            stonith_enabled = is_true(v) || !cluster_option_valid(*find_cluster_option(name), v);
           }
         }
       }
@@ -276,8 +284,12 @@ class Checker {
       for (xmlNode* c : xml::children(n)) stack.push_back(c);
     }
     if (!has_stonith) {
-      warning(where, "fencing is enabled (stonith-enabled) but no stonith resource is defined: "
-                     "resources will not start until one is, or stonith-enabled=false");
+      // The peer's three lines; its crm_verify counts them as errors.
+      for (const char* line : {"Resource start-up disabled since no STONITH resources have been defined",
+                               "Either configure some or disable STONITH with the stonith-enabled option",
+                               "NOTE: Clusters with shared data need STONITH to ensure data integrity"}) {
+        problems_.push_back({Problem::Severity::kWarning, line, /*verify_error=*/true});
+      }
     }
   }
 

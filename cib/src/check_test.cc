@@ -71,11 +71,39 @@ TEST(CheckTest, TemplatesTagsAndIdRefs) {
   EXPECT_TRUE(has(problems(R"(<primitive id="p" class="ocf" type="D"/>)", ""), kError, "needs a provider"));
 }
 
-TEST(CheckTest, StonithWithoutDevicesIsAWarning) {
+TEST(CheckTest, StonithWithoutDevicesIsAWarningThatVerifyCountsAsAnError) {
   auto c = Cib::parse(R"(<cib><configuration><crm_config/><nodes/><resources/><constraints/></configuration></cib>)");
   ASSERT_TRUE(c.ok());
   auto ps = check_configuration(*c);
-  EXPECT_TRUE(has(ps, kWarning, "no stonith resource"));
+  EXPECT_TRUE(has(ps, kWarning, "Resource start-up disabled since no STONITH resources have been defined"));
+  for (const Problem& p : ps) EXPECT_TRUE(p.verify_error) << p.message;
+}
+
+TEST(CheckTest, ClusterOptionValuesAreCheckedAgainstTheTable) {
+  auto c = Cib::parse(R"(<cib><configuration><crm_config><cluster_property_set id="o">
+      <nvpair id="o1" name="stonith-enabled" value="false"/>
+      <nvpair id="o2" name="no-quorum-policy" value="panic"/>
+      <nvpair id="o3" name="dc-deadtime" value="soon"/>
+      <nvpair id="o4" name="placement-strategy" value="Balanced"/>
+      <nvpair id="o5" name="my-own-option" value="whatever"/>
+      <nvpair id="o6" name="enable-acl" value="maybe"/>
+    </cluster_property_set></crm_config><nodes/><resources/><constraints/></configuration></cib>)");
+  ASSERT_TRUE(c.ok());
+  auto ps = check_configuration(*c);
+  EXPECT_TRUE(has(ps, kError, "Using default value for cluster option 'no-quorum-policy' because 'panic' is invalid"));
+  EXPECT_TRUE(has(ps, kError, "cluster option 'dc-deadtime' because 'soon' is invalid"));
+  EXPECT_TRUE(has(ps, kError, "cluster option 'enable-acl' because 'maybe' is invalid"));
+  EXPECT_EQ(ps.size(), 3u);
+}
+
+TEST(CheckTest, AnInvalidStonithEnabledCountsAsTrue) {
+  auto c = Cib::parse(R"(<cib><configuration><crm_config><cluster_property_set id="o">
+      <nvpair id="o1" name="stonith-enabled" value="nope"/></cluster_property_set></crm_config>
+      <nodes/><resources/><constraints/></configuration></cib>)");
+  ASSERT_TRUE(c.ok());
+  auto ps = check_configuration(*c);
+  EXPECT_TRUE(has(ps, kError, "'stonith-enabled' because 'nope'"));
+  EXPECT_TRUE(has(ps, kWarning, "no STONITH resources"));
 }
 
 TEST(FeaturesTest, ReportsWhatTheModelDoesNotInterpret) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "crm/core/cluster_options.h"
 #include "crm/cluster/cluster.h"
 #include "crm/core/event_loop.h"
 #include "crm/core/ipc.h"
@@ -67,6 +68,9 @@ Result<T> retry(const char* what, const std::string& node, F f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `crmd metadata` / `crmd version`: the peer's pacemaker-controld answers, without starting
+  // (crmsh runs `crmd version` when pacemaker-controld is not on PATH).
+  if (answer_metadata_or_version(kController, argc, argv)) return 0;
   std::string log_path;
   long join_timeout_ms = 5000;
   for (int i = 1; i < argc; ++i) {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 
+#include "crm/core/cluster_options.h"
 #include "crm/cib/client.h"
 #include "crm/cib/loopback.h"
 #include "crm/core/clock.h"
@@ -126,6 +127,8 @@ class CibFollower {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `fenced metadata` / `fenced version`: the peer's pacemaker-fenced answers, without starting.
+  if (crm::answer_metadata_or_version(crm::kFenceDevice, argc, argv)) return 0;
   std::string socket = ipc::socket_path("fenced");
   std::string node_name, cib_file, agent_dirs;
   bool standalone = false, use_cib = true;

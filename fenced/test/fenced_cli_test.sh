@@ -97,7 +97,7 @@ if [ -x "$BIN/crm_verify" ]; then
  <fencing-topology><fencing-level id="l1" index="1" target="n1" devices="fd-missing"/></fencing-topology>
 </configuration><status/></cib>
 CIB
-  "$BIN/crm_verify" -x "$T/bad-cib.xml" > "$T/out" 2>&1
+  "$BIN/crm_verify" -V -x "$T/bad-cib.xml" > "$T/out" 2>&1
   [ $? = 78 ] || fail "crm_verify of a bad fencing configuration: $(cat "$T/out")"
   has "error: fencing: fence device 'fd-bad' (fence_crm_test): pcmk_host_map entry 'n1-1' is not node:port"
   has "error: fencing: fencing-level 'l1' (line 9): names device(s) that do not exist: fd-missing"

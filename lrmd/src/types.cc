@@ -69,6 +69,25 @@ std::string ExecResult::summary() const {
   return s;
 }
 
+Status parse_agent_spec(const std::string& spec, ExecRequest* out) {
+  auto bad = [&] { return invalid_argument("'" + spec + "' is not a valid agent specification"); };
+  auto first = spec.find(':');
+  if (first == std::string::npos || first == 0) return bad();
+  out->standard = spec.substr(0, first);
+  std::string rest = spec.substr(first + 1);
+  auto second = rest.find(':');
+  if (out->standard == kClassOcf) {
+    if (second == std::string::npos || second == 0 || second + 1 == rest.size()) return bad();
+    out->provider = rest.substr(0, second);
+    out->type = rest.substr(second + 1);
+  } else {
+    if (second != std::string::npos || rest.empty()) return bad();
+    out->provider.clear();
+    out->type = rest;
+  }
+  return Status::Ok();
+}
+
 AgentPaths AgentPaths::defaults() {
   AgentPaths p;
   const char* env = std::getenv("CRM_OCF_ROOT");

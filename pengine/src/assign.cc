@@ -226,6 +226,21 @@ void do_assign(WorkingSet& ws, Resource* r, Node* chosen, bool force) {
   r->assigned_score = score == r->allowed.end() ? chosen->weight : score->second;
   chosen->num_resources++;
   for (auto& [k, v] : r->utilization) chosen->remaining[k] -= v;
+  if (ws.options.want_utilization) {
+    std::string line = "pcmk__assign_resource: " + r->id + " utilization on " + chosen->uname + ":";
+    for (auto& [k, v] : r->utilization) line += " " + k + "=" + std::to_string(v);
+    ws.utilization_lines.push_back(std::move(line));
+  }
+}
+
+// "Original: n1 capacity: cpu=4", as the peer shows node capacities (-U).
+void show_capacities(WorkingSet& ws, const char* what) {
+  if (!ws.options.want_utilization) return;
+  for (const Node& n : ws.nodes) {
+    std::string line = std::string(what) + ": " + n.uname + " capacity:";
+    for (auto& [k, v] : n.remaining) line += " " + k + "=" + std::to_string(v);
+    ws.utilization_lines.push_back(std::move(line));
+  }
 }
 
 void unassign(WorkingSet& ws, Resource* r) {
@@ -864,13 +879,16 @@ Status assign_resources(WorkingSet& ws) {
   }
   // With the default placement strategy the peer assigns in its list order
   // (by priority since unpack_resources); utilization counts only otherwise.
-  if (ws.placement_strategy != "default") {
+  // (Shown with -U whatever the strategy; only "balanced" compares what is left.)
+  if (ws.placement_strategy != "default" || ws.options.want_utilization) {
     for (Resource& r : ws.resource_store)
       if (r.is_primitive()) r.utilization = read_utilization(ws, &r);
-    sort_by_scores(ws);
   }
+  if (ws.placement_strategy != "default") sort_by_scores(ws);
+  show_capacities(ws, "Original");
   const std::vector<Resource*> order = ws.resources;
   for (Resource* r : order) assign(ws, r, nullptr);
+  show_capacities(ws, "Remaining");
   return Status::Ok();
 }
 

@@ -152,6 +152,7 @@ Result<Transition> schedule(xmlDoc* cib, std::time_t now, const ScheduleOptions&
   t.summary = transition_summary(ws);
   t.after = cluster_status(ws, true);
   t.warnings = ws.warnings;
+  t.utilization = std::move(ws.utilization_lines);
   for (const ScoreRecord& s : ws.score_records)
     t.scores.push_back({s.stage, s.rsc, s.node, s.score, s.promotion});
   return t;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "crm/core/cluster_options.h"
 #include "crm/core/xml.h"
 #include "rules.h"
 #include "working_set.h"
@@ -122,6 +123,9 @@ Status unpack_config(WorkingSet& ws) {
   ws.have_quorum = is_true(xml::attr_or(cib, "have-quorum", "true"));
   xmlNode* crm_config = xml::first_child(config, "crm_config");
   ws.cluster_options = unpack_nvpairs(ws, crm_config, "cluster_property_set", nullptr);
+  // Invalid values give way to the defaults, and unset options get them, from
+  // the one option table (crm/core/cluster_options.h), as the peer's scheduler does.
+  resolve_cluster_options(ws.cluster_options, kScheduler, &ws.warnings);
   auto opt = [&](const char* name, const char* def) {
     auto it = ws.cluster_options.find(name);
     return it == ws.cluster_options.end() ? std::string(def) : it->second;

@@ -306,6 +306,7 @@ struct WorkingSet {
   struct CloneOrphan { Resource* clone; Node* node; int number; std::set<std::string> bases; };
   std::vector<CloneOrphan> clone_orphans;
   std::vector<ScoreRecord> score_records;
+  std::vector<std::string> utilization_lines;  // ScheduleOptions::want_utilization
   std::vector<Action*> topo;  // graph actions in topological order
 
   Node* find_node(const std::string& name) {

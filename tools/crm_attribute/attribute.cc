@@ -1,6 +1,9 @@
 #include "attribute.h"
 
+#include <regex.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cstdio>
 #include <cstdlib>
@@ -8,6 +11,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -21,6 +25,7 @@ namespace {
 
 struct Options {
   std::string name, value, node, lifetime, type, set_name, id, default_value;
+  std::string pattern;  // -P: every attribute whose name matches (POSIX extended regex, unanchored)
   bool query = false, remove = false, quiet = false, utilization = false;
   bool have_value = false, have_default = false;
   bool promotion = false;
@@ -213,6 +218,50 @@ std::optional<int> try_attrd(const Scope& s, const Options& o) {
   return kExitOk;
 }
 
+// Names of the scope's attributes (in -s SET, when given) that match the
+// pattern, in document order, each once. invalid-argument for a bad pattern.
+Result<std::vector<std::string>> matching_names(const cib::Cib& cib, const Scope& s, const Options& o) {
+  regex_t re;
+  if (regcomp(&re, o.pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0)
+    return invalid_argument("'" + o.pattern + "' is not a valid regular expression");
+  std::vector<std::string> names;
+  auto parents = xml::xpath(cib.doc(), s.parent_xpath);
+  if (parents.ok() && !parents->empty()) {
+    for (xmlNode* set : xml::children(parents->front(), s.set_tag.c_str())) {
+      if (!o.set_name.empty() && xml::attr_or(set, "id") != o.set_name) continue;
+      for (xmlNode* nv : xml::children(set, "nvpair")) {
+        std::string name = xml::attr_or(nv, "name");
+        if (regexec(&re, name.c_str(), 0, nullptr, 0) != 0) continue;
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+      }
+    }
+  }
+  regfree(&re);
+  return names;
+}
+
+// -P: the command for every matching attribute, as the peer does. A query
+// that matches nothing is "no such"; a change that matches nothing does nothing.
+int for_each_match(cib::CibClient& client, const cib::Cib& cib, const Scope& s, Options o, AttributeTool tool) {
+  auto names = matching_names(cib, s, o);
+  if (!names.ok()) return fail(names.status().message(), kExitInvalidParam);
+  if (names->empty() && o.query) return fail("Error performing operation: No such device or address", kExitNoSuch);
+  int rc = kExitOk;
+  for (const std::string& name : *names) {
+    o.name = name;
+    int one;
+    if (o.query) {
+      one = do_query(cib, s, o, tool);
+    } else if (auto via_attrd = try_attrd(s, o)) {
+      one = *via_attrd;
+    } else {
+      one = o.remove ? do_delete(client, cib, s, o) : do_set(client, cib, s, o);
+    }
+    if (one != kExitOk && rc == kExitOk) rc = one;
+  }
+  return rc;
+}
+
 }  // namespace
 
 int attribute_main(int argc, char** argv, AttributeTool tool) {
@@ -236,6 +285,8 @@ int attribute_main(int argc, char** argv, AttributeTool tool) {
         ->check(CLI::IsMember({"crm_config", "rsc_defaults", "op_defaults", "nodes", "status"}));
     app.add_option("-s,--set-name", o.set_name, "Id of the attribute set to use (created when absent)");
     app.add_option("-i,--id", o.id, "Id of the nvpair to use (instead of matching by name)");
+    app.add_option("-P,--pattern", o.pattern,
+                   "Operate on all attributes matching this pattern (with -G, or with -v/-D and -l reboot)");
     app.add_option("-d,--default", o.default_value, "Value to show with -G when the attribute is not set");
     app.add_flag("-z,--utilization", o.utilization, "Use the node's utilization attributes");
   }
@@ -272,8 +323,11 @@ int attribute_main(int argc, char** argv, AttributeTool tool) {
     o.name = "standby";
     if (!o.have_value && !o.remove) o.query = true;
   }
-  if (o.name.empty() && o.id.empty()) return fail("an attribute name is needed: -n NAME", kExitUsage);
-  if (o.name.empty()) o.name = o.id;
+  if (!o.pattern.empty() && (!o.name.empty() || !o.id.empty()))
+    return fail("-P/--pattern cannot be combined with -n or -i", kExitUsage);
+  if (o.name.empty() && o.id.empty() && o.pattern.empty())
+    return fail("an attribute name is needed: -n NAME (or -P PATTERN)", kExitUsage);
+  if (o.name.empty()) o.name = o.id.empty() ? o.pattern : o.id;
   if ((o.query ? 1 : 0) + (o.remove ? 1 : 0) + (o.have_value ? 1 : 0) > 1)
     return fail("give only one of -G, -D and -v", kExitUsage);
   if (!o.query && !o.remove && !o.have_value) o.query = true;  // as the peer: query by default
@@ -303,6 +357,7 @@ int attribute_main(int argc, char** argv, AttributeTool tool) {
   if (!cib.ok()) return fail("Error reading the CIB: " + cib.status().message(), cib.status().exit_code());
   auto scope = resolve_scope(*cib, o);
   if (!scope.ok()) return fail(scope.status().message(), scope.status().exit_code());
+  if (!o.pattern.empty()) return for_each_match(**client, *cib, *scope, o, tool);
   if (o.query) return do_query(*cib, *scope, o, tool);
   if (auto via_attrd = try_attrd(*scope, o)) return *via_attrd;
   if (o.remove) return do_delete(**client, *cib, *scope, o);

@@ -11,14 +11,7 @@ fail=0
 tmp=$(mktemp -d /tmp/crm_attribute_test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-check() {  # check NAME WANT_RC WANT_OUT -- command...
-  local name=$1 want_rc=$2 want_out=$3; shift 4
-  local out rc
-  out=$("$@" 2>"$tmp/err"); rc=$?
-  if [ "$rc" != "$want_rc" ] || [ "$out" != "$want_out" ]; then
-    echo "FAIL $name: rc=$rc (want $want_rc) out='$out' want '$want_out' err=$(cat "$tmp/err")"; fail=1
-  else echo "ok $name"; fi
-}
+. "$(cd "$(dirname "$0")/../.." && pwd)/tests/cli/check.sh"
 has() { grep -qF -- "$3" "$2" || { echo "FAIL $1: '$3' not in the CIB"; fail=1; }; }
 hasnt() { grep -qF -- "$3" "$2" && { echo "FAIL $1: '$3' still in the CIB"; fail=1; }; }
 
@@ -69,6 +62,25 @@ has own-set "$tmp/a.xml" '<cluster_property_set id="my-options">'
 check bad-type 64 "" -- "$A" -t bogus -n a -G
 check no-name 64 "" -- "$A" -G
 check two-commands 64 "" -- "$A" -n a -G -D
+
+# -P/--pattern: every attribute whose name matches (crmsh's "failcount set 0").
+check pattern-setup1 0 "" -- "$A" -t status -N bl460g6a -n 'fail-count-r1#start_0' -v 3
+check pattern-setup2 0 "" -- "$A" -t status -N bl460g6a -n 'fail-count-r1#monitor_10000' -v 2
+check pattern-setup3 0 "" -- "$A" -t status -N bl460g6a -n 'fail-count-r2#start_0' -v 1
+check pattern-get 0 "scope=status  name=fail-count-r1#start_0 value=3
+scope=status  name=fail-count-r1#monitor_10000 value=2" -- "$A" -t status -N bl460g6a -P 'fail-count-r1#(start|monitor)' -G
+check pattern-set 0 "" -- "$A" -t status -N bl460g6a -P 'fail-count-r1#(start|monitor)' -v 0
+check pattern-after 0 "0
+0
+1" -- "$A" -t status -N bl460g6a -P '^fail-count-r[12]#' -G -q
+check pattern-delete 0 "Deleted status attribute: id=status-$N1-fail-count-r1_start_0 name=fail-count-r1#start_0
+Deleted status attribute: id=status-$N1-fail-count-r1_monitor_10000 name=fail-count-r1#monitor_10000" -- "$A" -t status -N bl460g6a -P 'fail-count-r1' -D
+hasnt pattern-delete "$tmp/a.xml" 'fail-count-r1#'
+has pattern-delete-keeps-others "$tmp/a.xml" 'fail-count-r2#start_0'
+check pattern-get-none 105 "" -- "$A" -t status -N bl460g6a -P 'nothing-like-this' -G
+check pattern-set-none 0 "" -- "$A" -t status -N bl460g6a -P 'nothing-like-this' -v 1
+check pattern-bad-regex 2 "" -- "$A" -t status -N bl460g6a -P 'a(' -G
+check pattern-and-name 64 "" -- "$A" -n x -P 'a' -G
 
 # crm_standby.
 check crm-standby-default 0 "scope=nodes  name=standby value=off" -- "$S" -N bl460g6b -G

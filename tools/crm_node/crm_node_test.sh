@@ -10,14 +10,7 @@ tmp=$(mktemp -d /tmp/crm_node_test.XXXXXX)
 fake=""
 trap '[ -n "$fake" ] && kill $fake 2>/dev/null; rm -rf "$tmp"' EXIT
 
-check() {  # check NAME WANT_RC WANT_OUT -- command...
-  local name=$1 want_rc=$2 want_out=$3; shift 4
-  local out rc
-  out=$("$@" 2>"$tmp/err"); rc=$?
-  if [ "$rc" != "$want_rc" ] || [ "$out" != "$want_out" ]; then
-    echo "FAIL $name: rc=$rc (want $want_rc) out='$out' want '$want_out' err=$(cat "$tmp/err")"; fail=1
-  else echo "ok $name"; fi
-}
+. "$(cd "$(dirname "$0")/../.." && pwd)/tests/cli/check.sh"
 
 A=$CASES/bug-5028/input.xml   # two nodes online, quorum
 B=$CASES/bug-cl-5170/input.xml  # TCS-1 offline, no quorum

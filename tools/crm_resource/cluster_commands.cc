@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "crm/cib/client.h"
+#include "crm/core/boolean.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
@@ -567,6 +569,62 @@ int cmd_constraints(Session& s, const ClusterCommandOptions& o) {
   return kExitOk;
 }
 
+// The peer's execution status words (pcmk_exec_status_str).
+const char* exec_status_text(const std::string& op_status) {
+  static const char* kText[] = {"complete", "Cancelled", "Timed Out", "NOT SUPPORTED", "Error",
+                                "Not installed", "Not connected", "Invalid parameter", "No fence device"};
+  if (op_status == "-1") return "pending";
+  int n = std::atoi(op_status.c_str());
+  if (op_status.empty()) n = 0;
+  return n >= 0 && n < static_cast<int>(std::size(kText)) ? kText[n] : "UNKNOWN";
+}
+
+// -O / -o: the operation history, one line per operation as the peer prints
+// it: node_states in CIB order, per resource its operations by call id.
+// -O (active): only nodes that are members (in_ccm) with a running controller.
+int cmd_list_operations(Session& s, const ClusterCommandOptions& o, bool active_only) {
+  xmlNode* status = xml::first_child(s.cib().root(), "status");
+  int printed = 0;
+  for (xmlNode* ns : xml::children(status, "node_state")) {
+    std::string uname = xml::attr_or(ns, "uname");
+    if (!o.node.empty() && uname != o.node) continue;
+    if (active_only && !(is_true(xml::attr_or(ns, "in_ccm")) && xml::attr_or(ns, "crmd") == "online")) continue;
+    xmlNode* lrm = xml::first_child(ns, "lrm");
+    for (xmlNode* lr : xml::children(xml::first_child(lrm, "lrm_resources"), "lrm_resource")) {
+      std::string rsc = xml::attr_or(lr, "id");
+      std::string base = rsc.substr(0, rsc.find(':'));
+      if (!o.resource.empty() && rsc != o.resource && base != o.resource) continue;
+      std::vector<xmlNode*> ops = xml::children(lr, "lrm_rsc_op");
+      std::stable_sort(ops.begin(), ops.end(), [](xmlNode* a, xmlNode* b) {
+        return std::atoi(xml::attr_or(a, "call-id").c_str()) < std::atoi(xml::attr_or(b, "call-id").c_str());
+      });
+      std::string who;
+      if (const ResourceStatus* r = find_status(s.status().resources, rsc); r || (r = find_status(s.status().resources, base))) {
+        who = rsc + "\t(" + r->agent + "):\t " + (r->nodes.empty() ? "Stopped" : pengine::role_text(r->role));
+      } else {
+        who = "Unknown resource " + rsc;
+      }
+      for (xmlNode* op : ops) {
+        std::string extra;
+        if (auto lrc = xml::attr(op, "last-rc-change")) {
+          std::time_t t = std::atol(lrc->c_str());
+          char buf[64];
+          ctime_r(&t, buf);
+          std::string when(buf);
+          while (!when.empty() && (when.back() == '\n' || when.back() == ' ')) when.pop_back();
+          extra = ", last-rc-change='" + when + "', exec=" + xml::attr_or(op, "exec-time") + "ms";
+        }
+        std::printf("%s: %s (node=%s, call=%s, rc=%s%s): %s\n", who.c_str(),
+                    xml::attr_or(op, "operation_key", xml::attr_or(op, "id")).c_str(), uname.c_str(),
+                    xml::attr_or(op, "call-id").c_str(), xml::attr_or(op, "rc-code").c_str(), extra.c_str(),
+                    exec_status_text(xml::attr_or(op, "op-status")));
+        ++printed;
+      }
+    }
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_cluster_options(CLI::App& app, ClusterCommandOptions& opts) {
@@ -576,6 +634,10 @@ void add_cluster_options(CLI::App& app, ClusterCommandOptions& opts) {
   q->add_flag("-l,--list-raw", cmd("list-raw"), "List the id of every primitive (clone instances included)");
   q->add_flag("-W,--locate", cmd("locate"), "Show the node(s) the resource (-r) is running on");
   q->add_flag("-q,--query-xml", cmd("query-xml"), "Show the resource's status and configuration XML");
+  q->add_flag("-O,--list-operations", cmd("list-operations"),
+              "List the active resource operations (of -r, on -N), from the operation history");
+  q->add_flag("-o,--list-all-operations", cmd("list-all-operations"),
+              "List every resource operation (of -r, on -N), from the operation history");
   q->add_flag("-a,--constraints", cmd("constraints"),
               "Show the location constraints and colocations that apply to the resource");
   q->add_flag("-A,--stack", [&opts](int64_t) { opts.command = "constraints"; opts.recursive = true; },
@@ -637,6 +699,8 @@ int run_cluster_command(const ClusterCommandOptions& o) {
   if (o.command == "delete-param") return cmd_delete_param(s, o);
   if (o.command == "query-xml") return cmd_query_xml(s, o);
   if (o.command == "constraints") return cmd_constraints(s, o);
+  if (o.command == "list-operations") return cmd_list_operations(s, o, true);
+  if (o.command == "list-all-operations") return cmd_list_operations(s, o, false);
   std::fprintf(stderr, "crm_resource: unknown command %s\n", o.command.c_str());
   return kExitUsage;
 }

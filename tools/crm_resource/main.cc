@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "agent_commands.h"
 #include "cluster_commands.h"
 #include "force_action.h"
 
@@ -16,11 +17,14 @@ int main(int argc, char** argv) {
   app.add_flag("-V,--verbose", force.verbose, "Print the agent's output and timing (repeatable)");
   crm::tools::add_force_action_options(app, force);
   crm::tools::add_cluster_options(app, cluster);
+  crm::tools::AgentCommandOptions agents;
+  crm::tools::add_agent_options(app, agents);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (crm::tools::agent_command_requested(agents)) return crm::tools::run_agent_command(agents);
   if (!force.action.empty()) return crm::tools::run_force_action(force);
   if (!cluster.command.empty()) {
     cluster.resource = force.resource;

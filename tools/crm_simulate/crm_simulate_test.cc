@@ -234,6 +234,36 @@ TEST_F(CrmSimulate, InputModesAndSavedFiles) {
   EXPECT_NE(r.output.find("g1-r1\t(ocf:pacemaker:Dummy):\t Started node2"), std::string::npos) << r.output;
 }
 
+TEST_F(CrmSimulate, CrmshCallsAreAccepted) {
+  // configure simulate: the CIB on stdin, -S -VV [-s] [-U]
+  Outcome sim = run("-x - -S -VV -s -U < '" + kSmall + "'");
+  ASSERT_EQ(sim.exit_code, 0) << sim.output;
+  EXPECT_NE(sim.output.find("Allocation Scores and Utilization Information:\n"), std::string::npos) << sim.output;
+  EXPECT_NE(sim.output.find("Original: node1 capacity:"), std::string::npos) << sim.output;
+  EXPECT_NE(sim.output.find("Remaining: node1 capacity:"), std::string::npos) << sim.output;
+  EXPECT_NE(sim.output.find("Revised Cluster Status:"), std::string::npos) << sim.output;
+  // resource scores, and crm verify (hidden -j)
+  Outcome scores = run("-sUL", "CIB_file='" + kSmall + "'");
+  ASSERT_EQ(scores.exit_code, 0) << scores.output;
+  EXPECT_NE(scores.output.find("pcmk__primitive_assign: g1-r1 allocation score on node1:"), std::string::npos);
+  Outcome verify = run("-LjV -s", "CIB_file='" + kSmall + "'");
+  ASSERT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_EQ(run("--help").output.find("--pending"), std::string::npos) << "-j stays hidden, as the peer's";
+}
+
+TEST_F(CrmSimulate, UtilizationAsThePeerShowsIt) {
+  const std::string input = std::string(CRM_SHARED_DIR) + "/scheduler-cases/utilization-order2/input.xml";
+  if (!fs::exists(input)) GTEST_SKIP() << input;
+  Outcome r = run("-x '" + input + "' -U -S");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string info = section(r.output, "Utilization Information:");
+  EXPECT_NE(info.find("\nOriginal: node1 capacity: memory=1024\n"), std::string::npos) << r.output;
+  EXPECT_NE(info.find("\npcmk__assign_resource: rsc4 utilization on node1: memory=1024\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("\nRemaining: node1 capacity: memory=0"), std::string::npos) << info;
+  Outcome quiet = run("-x '" + input + "' -U");
+  EXPECT_EQ(quiet.output.rfind("Original: node1 capacity: memory=1024\n", 0), 0u) << quiet.output;
+}
+
 TEST_F(CrmSimulate, BadInputExitsNonZeroWithAClearMessage) {
   struct Case {
     std::string args, message;

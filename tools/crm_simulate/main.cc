@@ -4,6 +4,9 @@
 //   crm_simulate -x cib.xml -s -G g.xml -Q  # scores and the graph only
 //   crm_simulate -L -f node2 -S             # what if node2 failed (CIB_file or cibd)
 //   crm_simulate -x cib.xml -S -F rsc1_start_0@node2=1 -O after.xml   # a start fails
+//   crm_simulate -sUL                       # scores and utilization of the live CIB (crmsh)
+//
+// -V (repeatable) and the hidden -j/--pending are accepted as the peer's.
 //
 // Exit codes follow crm::Status::exit_code(): bad options or OPSPECs give
 // invalid-argument, an unknown node or resource not-found, an unreadable CIB
@@ -69,6 +72,8 @@ int main(int argc, char** argv) {
   CLI::App app{"crm_simulate: show what the policy engine would do with a CIB"};
   std::string xml_file, xml_text, graph_file, dot_file, date, save_input, save_output, quorum;
   bool live = false, pipe = false, simulate = false, in_place = false, scores = false, quiet = false, run = false;
+  bool utilization = false, pending = false;
+  int verbose = 0;
   sim::Injections inj;
   std::vector<std::string> opfail;
   app.add_option("-x,--xml-file", xml_file, "Retrieve XML from the named file");
@@ -79,7 +84,11 @@ int main(int argc, char** argv) {
   app.add_flag("-S,--simulate", simulate, "Like --run, but also simulate taking those actions and show the new status");
   app.add_flag("-X,--in-place", in_place, "Like --simulate, and store the result back to the input file");
   app.add_flag("-s,--show-scores", scores, "Show allocation scores");
+  app.add_flag("-U,--show-utilization", utilization, "Show utilization information");
   app.add_flag("-Q,--quiet", quiet, "Display only essential output");
+  app.add_flag("-V,--verbose", verbose, "Increase debug output (may be specified multiple times)");
+  // The peer keeps -j hidden (crmsh's `crm verify` passes it): accepted, no effect.
+  app.add_flag("-j,--pending", pending, "Display pending state if 'record-pending' is enabled")->group("");
   app.add_option("-G,--save-graph", graph_file, "Save the transition graph (XML) to the named file");
   app.add_option("-D,--save-dotfile", dot_file, "Save the transition graph (DOT) to the named file");
   app.add_option("-I,--save-input", save_input, "Save the input CIB (after injections) to the named file");
@@ -153,6 +162,7 @@ int main(int argc, char** argv) {
 
   pe::ScheduleOptions opts;
   opts.want_scores = scores;
+  opts.want_utilization = utilization;
   // As the peer: an input read with -x is taken as sanitized (secrets masked), so a
   // matching op-secure-digest means only secret parameters differ.
   opts.sanitized = !xml_file.empty();
@@ -194,9 +204,16 @@ int main(int argc, char** argv) {
     for (const auto& l : modifications) out += "  * " + l + "\n";
     out += "\n";
   }
-  if (scores) {
-    if (show_status) out += "Allocation scores:\n";
-    for (const auto& l : pe::format_scores(*t)) out += l + "\n";
+  if (scores || utilization) {
+    if (show_status) {
+      out += scores && utilization ? "Allocation Scores and Utilization Information:\n"
+             : scores              ? "Allocation scores:\n"
+                                   : "Utilization Information:\n";
+    }
+    if (scores) {
+      for (const auto& l : pe::format_scores(*t)) out += l + "\n";
+    }
+    for (const auto& l : t->utilization) out += l + "\n";
   }
   if (simulate || run) out += pe::format_transition_summary(*t);
   bool need_run = simulate || !save_output.empty();

@@ -76,7 +76,7 @@ TEST(CrmVerifyCorpus, EveryBadInputGetsAClearMessageAndItsExitCode) {
       if (line.rfind("exit ", 0) == 0) want_exit = std::stoi(line.substr(5));
       if (line.rfind("expect ", 0) == 0) fragments.push_back(line.substr(7));
     }
-    Outcome r = run("-x " + quote(input.string()));
+    Outcome r = run("-V -x " + quote(input.string()));  // -V: warnings too
     expect_clean(r, name);
     EXPECT_EQ(r.exit_code, want_exit) << r.output;
     EXPECT_FALSE(r.output.empty());
@@ -116,20 +116,40 @@ TEST(CrmVerifyCorpus, HugeInputs) {
 TEST(CrmVerifyModes, TextPipeLiveAndUsage) {
   const std::string good = (fs::path(CRM_SHARED_DIR) / "scheduler-cases" / "1494" / "input.xml").string();
   if (fs::exists(good)) {
-    Outcome r = run("-V -x " + quote(good));
+    // Clean: nothing on stderr at -VV, as the peer (crmsh shows every line as an error).
+    Outcome r = run("-VV -x " + quote(good));
     EXPECT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_NE(r.output.find("Configuration is valid"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output, "");
     Outcome p = run("-p < " + quote(good));
     EXPECT_EQ(p.exit_code, 0) << p.output;
     Outcome live = run("-L", "CIB_file=" + quote(good));
     EXPECT_EQ(live.exit_code, 0) << live.output;
   }
+  // Warnings show only with -V; errors always; the peer's closing lines and 78.
+  const std::string warn_only = R"(<cib validate-with="pacemaker-3.7"><configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config><nodes/><resources><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"/></resources><constraints><rsc_location id="l" rsc="a" node="nowhere" score="1"/></constraints></configuration></cib>)";
+  Outcome quiet = run("-X " + quote(warn_only));
+  EXPECT_EQ(quiet.exit_code, 78);
+  EXPECT_EQ(quiet.output,
+            "crm_verify: Warnings found during check: config may not be valid\n-V may provide more details\n");
+  Outcome loud = run("-V -X " + quote(warn_only));
+  EXPECT_EQ(loud.exit_code, 78);
+  EXPECT_NE(loud.output.find("warning: rsc_location 'l'"), std::string::npos) << loud.output;
+  EXPECT_EQ(loud.output.find("-V may provide"), std::string::npos) << loud.output;
+  // crmsh's call: the configuration on stdin at -VV.
+  const std::string bad_option = (kCorpus / "option-bad-values.xml").string();
+  Outcome crmsh = run("-VV -p < " + quote(bad_option));
+  EXPECT_EQ(crmsh.exit_code, 78);
+  EXPECT_EQ(crmsh.output,
+            "error: Using default value for cluster option 'no-quorum-policy' because 'panic' is invalid\n"
+            "error: Using default value for cluster option 'dc-deadtime' because 'soon' is invalid\n"
+            "crm_verify: Errors found during check: config not valid\n");
   Outcome t = run("-X " + quote(R"(<cib validate-with="pacemaker-3.7"><configuration><crm_config/><nodes/><resources/><constraints><rsc_order id="o" first="a" then="b"/></constraints></configuration></cib>)"));
   EXPECT_EQ(t.exit_code, 78) << t.output;
   EXPECT_NE(t.output.find("first 'a' is not a defined resource"), std::string::npos) << t.output;
-  Outcome not_connected = run("-L", "env -u CIB_file");
-  EXPECT_EQ(not_connected.exit_code, 69) << not_connected.output;
-  EXPECT_NE(not_connected.output.find("not connected"), std::string::npos) << not_connected.output;
+  // -L without CIB_file asks the CIB daemon (none here): the peer's 102.
+  Outcome not_connected = run("-L", "env -u CIB_file CRM_RUN_DIR=/nonexistent");
+  EXPECT_EQ(not_connected.exit_code, 102) << not_connected.output;
+  EXPECT_NE(not_connected.output.find("crm_verify: CIB query failed"), std::string::npos) << not_connected.output;
   Outcome missing = run("-x /nonexistent/cib.xml");
   EXPECT_EQ(missing.exit_code, 105) << missing.output;
   EXPECT_NE(missing.output.find("/nonexistent/cib.xml"), std::string::npos);

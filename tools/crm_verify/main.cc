@@ -1,12 +1,16 @@
 // crm_verify: checks a CIB for schema validity and meaning.
 //
 //   crm_verify -x cib.xml          a file          crm_verify -X '<cib ...>'   text
-//   crm_verify -p < cib.xml        stdin           crm_verify -L               the live CIB
-//   -V (repeatable) prints more: warnings' context, unsupported features, a summary.
+//   crm_verify -p < cib.xml        stdin           crm_verify -L               the live CIB (or $CIB_file)
 //
-// Exit status 0 only when the configuration is valid (warnings allowed);
-// otherwise Status::exit_code() of the first failure class (parse error 65,
-// invalid configuration 78, not connected 69, usage 2, ...).
+// Output and exit status as the peer's crm_verify (2.1.5), which front ends
+// such as crmsh parse: errors are printed ("error: ..."), warnings only with
+// -V, nothing at all for a clean configuration; then
+// "crm_verify: Errors found during check: config not valid" (or "Warnings
+// found ...: config may not be valid") and exit 78. -VVV adds notes on what
+// the configuration uses that this stack does not interpret. Input failures
+// exit with Status::exit_code() (parse error 65, no such file 105, usage 2);
+// an unreachable CIB daemon with -L is the peer's 102.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -21,6 +25,9 @@ namespace {
 
 using crm::Status;
 using crm::cib::Cib;
+
+constexpr int kExitConfig = 78;      // the peer's CRM_EX_CONFIG
+constexpr int kExitDisconnect = 102;  // the peer's CRM_EX_DISCONNECT
 
 int fail(const Status& s) {
   std::cerr << "crm_verify: " << s.message() << "\n";
@@ -61,12 +68,22 @@ int main(int argc, char** argv) {
     cib = Cib::load_file("-");
   } else if (live) {
     const crm::cib::CibSource source = crm::cib::source_from_env();
-    if (!source.is_file()) {
-      return fail(crm::unavailable(
-          "not connected to a live CIB (the CIB manager is not reachable); give a file with -x, or set "
-          "CIB_file=PATH to check a saved CIB"));
+    if (source.is_file()) {
+      cib = Cib::load_file(source.path);
+    } else {
+      // The live CIB, from the local CIB daemon.
+      auto client = crm::cib::connect(crm::cib::ClientOptions{});
+      if (client.ok()) {
+        cib = (*client)->query_cib();
+      } else {
+        cib = client.status();
+      }
+      if (!cib.ok()) {
+        std::cerr << "crm_verify: CIB query failed: Transport endpoint is not connected (" << cib.status().message()
+                  << ")\n";
+        return kExitDisconnect;
+      }
     }
-    cib = Cib::load_file(source.path);
   } else {
     std::cerr << "crm_verify: say what to check: -x FILE, -X TEXT, -p (stdin) or -L\n" << app.help();
     return crm::invalid_argument("").exit_code();
@@ -76,57 +93,61 @@ int main(int argc, char** argv) {
   auto schema = crm::cib::Schema::load(schema_dir);
   if (!schema.ok()) return fail(schema.status());
 
-  Status result;
+  // Errors always; warnings with -V (the peer's log levels on stderr).
+  int errors = 0, warnings = 0;
+  auto report_error = [&](const std::string& message) {
+    ++errors;
+    std::cerr << "error: " << message << "\n";
+  };
+  auto report_warning = [&](const std::string& message) {
+    ++warnings;
+    if (verbose > 0) std::cerr << "warning: " << message << "\n";
+  };
   const std::string validate_with = crm::xml::attr_or(cib->root(), "validate-with");
   if (validate_with == "none") {
-    std::cerr << "warning: schema validation is disabled (validate-with=\"none\"); only the meaning is checked\n";
+    report_warning("Schema validation of configuration is disabled (enabling is encouraged and prevents common "
+                   "misconfigurations)");
   }
   Status valid = schema->validate(*cib);
   if (!valid.ok()) {
     if (valid.code() == crm::StatusCode::kSchemaInvalid) {
-      for (const std::string& e : schema->errors(*cib)) std::cerr << "error: schema: " << e << "\n";
+      for (const std::string& e : schema->errors(*cib)) report_error("schema: " + e);
+      report_error("CIB did not pass schema validation");
     } else {
-      std::cerr << "error: " << valid.message() << "\n";
+      report_error(valid.message());
     }
-    result = valid;
   }
-
-  int errors = 0, warnings = 0;
   if (valid.ok() || valid.code() == crm::StatusCode::kSchemaInvalid) {
     for (const crm::cib::Problem& problem : crm::cib::check_configuration(*cib)) {
-      if (problem.severity == crm::cib::Problem::Severity::kError) {
-        ++errors;
-        std::cerr << "error: " << problem.message << "\n";
+      if (problem.severity == crm::cib::Problem::Severity::kError || problem.verify_error) {
+        report_error(problem.message);
       } else {
-        ++warnings;
-        std::cerr << "warning: " << problem.message << "\n";
+        report_warning(problem.message);
       }
     }
     // Fence devices and topology as the fencer reads them (docs/fenced.md).
     for (const auto& problem : crm::fenced::check_fencing_configuration(cib->doc())) {
       if (problem.error) {
-        ++errors;
-        std::cerr << "error: fencing: " << problem.message << "\n";
+        report_error("fencing: " + problem.message);
       } else {
-        ++warnings;
-        std::cerr << "warning: fencing: " << problem.message << "\n";
+        report_warning("fencing: " + problem.message);
       }
     }
   }
-  if (verbose > 0) {
+  if (verbose > 2) {
     for (const auto& f : crm::cib::unsupported_features(*cib)) {
-      std::cerr << "note: line " << f.line << ": " << f.name << " (" << f.count << "x): " << f.why << "\n";
+      std::cerr << "info: line " << f.line << ": " << f.name << " (" << f.count << "x): " << f.why << "\n";
     }
   }
-  if (errors > 0 && result.ok()) result = crm::config_invalid(std::to_string(errors) + " errors");
-  if (!result.ok()) {
-    std::cerr << "Errors found during check: config not valid\n";
-    if (verbose == 0) std::cerr << "  -V may provide more details\n";
-    return result.exit_code();
+  if (errors > 0) {
+    std::cerr << "crm_verify: Errors found during check: config not valid\n";
+    if (verbose == 0) std::cerr << "-V may provide more details\n";
+    return kExitConfig;
   }
-  if (verbose > 0) {
-    std::cerr << "Configuration is valid (version " << cib->version().to_string() << ", " << warnings
-              << " warnings, digest " << cib->digest() << ")\n";
+  if (warnings > 0) {
+    std::cerr << "crm_verify: Warnings found during check: config may not be valid\n";
+    if (verbose == 0) std::cerr << "-V may provide more details\n";
+    return kExitConfig;
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "crm/core/cluster_options.h"
 #include "crm/cib/client.h"
 #include "crm/cib/file_system.h"
 #include "crm/cib/loopback.h"
@@ -157,4 +158,8 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return run(argc, argv); }
+int main(int argc, char** argv) {
+  // `cibd metadata` / `cibd version`: the peer's pacemaker-based answers, without starting.
+  if (crm::answer_metadata_or_version(crm::kCibManager, argc, argv)) return 0;
+  return run(argc, argv);
+}

@@ -47,6 +47,9 @@ struct Problem {
   enum class Severity { kWarning, kError };
   Severity severity = Severity::kError;
   std::string message;  // names the element, its id and line: "rsc_colocation 'c1' (line 40): ..."
+  // A warning here (the CIB daemon accepts the configuration) that the peer's
+  // crm_verify reports as an error (fencing enabled without a fence device).
+  bool verify_error = false;
 };
 
 class Cib {

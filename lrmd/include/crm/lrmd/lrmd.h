@@ -187,6 +187,23 @@ struct AgentPaths {
   static AgentPaths defaults();
 };
 
+// Splits an agent specification as the peer's crm_parse_agent_spec does:
+// "ocf:PROVIDER:TYPE" (ocf needs a provider), "STANDARD:TYPE" otherwise.
+// invalid-argument for anything else.
+Status parse_agent_spec(const std::string& spec, ExecRequest* out);
+
+// What is installed, as the peer's executor lists it (crm_resource
+// --list-standards, --list-ocf-providers, --list-agents): sorted, no
+// duplicates. Empty when nothing is found.
+std::vector<std::string> list_standards();  // ocf lsb service systemd stonith
+// Providers under <ocf_root>/resource.d, or only those holding agent `type`.
+std::vector<std::string> list_ocf_providers(const AgentPaths& paths, const std::string& type = "");
+// Agents of a standard ("ocf" with `provider`, or every provider's when ""):
+// OCF scripts, init scripts (lsb), systemd service units without ".service",
+// service = lsb and systemd, fence agents (stonith: fence_* in stonith_dirs).
+std::vector<std::string> list_agents(const AgentPaths& paths, const std::string& standard,
+                                     const std::string& provider = "");
+
 struct ExecutorOptions {
   AgentPaths paths = AgentPaths::defaults();
   // Between SIGTERM and SIGKILL to a timed-out agent's process group.

@@ -34,6 +34,9 @@ const char* role_text(Role role);
 struct ScheduleOptions {
   // Compute score lines (costs time on big inputs; crm_simulate -s).
   bool want_scores = false;
+  // Node capacities before and after assignment and each assigned
+  // resource's utilization (crm_simulate -U), in Transition::utilization.
+  bool want_utilization = false;
   // The input's secret parameters are masked (as in saved or simulated CIBs):
   // a recorded op-secure-digest that still matches means only secrets
   // differ, which is not taken as a definition change (the peer's
@@ -139,6 +142,10 @@ struct Transition {
   std::vector<int> execution_order;   // indexes into actions, a topological order
   std::vector<std::string> summary;   // Transition Summary lines without the leading "  * "
   std::vector<ScoreLine> scores;      // when ScheduleOptions::want_scores
+  // When ScheduleOptions::want_utilization, the peer's lines: "Original: n1
+  // capacity: cpu=4 mem=2048", "pcmk__assign_resource: r1 utilization on n1:
+  // cpu=1", "Remaining: n1 capacity: cpu=3 mem=2048" (attributes by name).
+  std::vector<std::string> utilization;
   std::vector<std::string> warnings;  // configuration problems that did not stop scheduling
   ClusterStatus before;               // as read from the status section
   ClusterStatus after;                // once every action of the graph succeeded
