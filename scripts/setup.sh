@@ -20,6 +20,7 @@ packages=(
   kmod  # modprobe, which ocf:heartbeat:Filesystem requires
   python3 curl  # ocf:crm:WebServer (python3 http.server) and the demo's client; e2e status queries
   systemd dbus  # lrmd_systemd_test runs a real systemd (and a D-Bus system bus) as PID 1 of test namespaces
+  debootstrap  # package_install_test installs the package into a fresh Debian 12 root
   # measurement
   time
 )
