@@ -77,7 +77,7 @@ void AttrdServer::handle(ipc::ClientId client, const std::string& message) {
 
 // ---- the CIB ----------------------------------------------------------------------
 
-DaemonCibSink::DaemonCibSink(EventLoop& loop) : loop_(loop), worker_([this] { run(); }) {}
+DaemonCibSink::DaemonCibSink(EventLoop& loop) : loop_(loop), worker_(EventLoop::start_worker([this] { run(); })) {}
 
 DaemonCibSink::~DaemonCibSink() {
   {

@@ -60,6 +60,15 @@ Status EventLoop::watch_signal(int signo, Callback cb) {
   return Status::Ok();
 }
 
+std::thread EventLoop::start_worker(std::function<void()> work) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);  // the new thread inherits this mask
+  std::thread t(std::move(work));
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return t;
+}
+
 void EventLoop::on_signalfd() {
   signalfd_siginfo info;
   while (read(signal_fd_, &info, sizeof(info)) == static_cast<ssize_t>(sizeof(info))) {

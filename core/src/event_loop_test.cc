@@ -1,7 +1,11 @@
 #include "crm/core/event_loop.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <vector>
 
@@ -37,6 +41,36 @@ TEST(EventLoopTest, FdCallbackAndPost) {
   EXPECT_EQ(got, "ab");
   close(p[0]);
   close(p[1]);
+}
+
+
+// A worker started before watch_signal must not take the signal: with its
+// signals unblocked, SIGTERM killed crmd and attrd instead of reaching their
+// shutdown handlers (seen with `systemctl stop` in the package test).
+TEST(EventLoopTest, SignalsReachTheLoopNotAWorker) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    SystemClock clock;
+    EventLoop loop(clock);
+    std::atomic<bool> stop{false};
+    std::thread worker = EventLoop::start_worker([&] {
+      while (!stop) usleep(1000);
+    });
+    int handled = 0;
+    if (!loop.watch_signal(SIGTERM, [&] { ++handled; }).ok()) _exit(2);
+    for (int i = 0; i < 50 && handled < 10; ++i) {
+      kill(getpid(), SIGTERM);
+      loop.run_once(std::chrono::milliseconds(10));
+    }
+    stop = true;
+    worker.join();
+    _exit(handled > 0 ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the process was killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ Result<std::unique_ptr<DaemonCib>> DaemonCib::connect(EventLoop& loop) {
   DaemonCib* self = d.get();
   loop.watch_fd(d->notify_->fd(), [self] { self->on_notify_readable(); });
   d->refresh_ = true;  // the first snapshot
-  d->thread_ = std::thread([self] { self->worker(); });
+  d->thread_ = EventLoop::start_worker([self] { self->worker(); });
   return d;
 }
 

@@ -388,6 +388,10 @@ fi
 note "the journal of crm.service: $(grep -c . "$work/crm-journal.log") lines, no sanitizer report; how the daemons ended: $(
     grep -oE '(crmd|attrd|fenced|lrmd|cibd) \(pid [0-9]+\) (exited with status [0-9]+|was killed by signal [0-9]+)' "$work/crm-journal.log" |
     sed -E 's/ \(pid [0-9]+\)//; s/exited with status/exit/; s/was killed by signal/signal/' | paste -sd, -)"
+# Each daemon shut itself down on SIGTERM (crmd first moves its resources away).
+if grep -E '(crmd|attrd|fenced|lrmd|cibd) \(pid [0-9]+\) was killed by signal' "$work/crm-journal.log"; then
+    fail "a daemon was killed by its stop signal instead of shutting down (above)"
+fi
 ns timeout 60 systemctl stop corosync || fail "systemctl stop corosync failed"
 stop_boot
 phase_end

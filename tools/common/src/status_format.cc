@@ -726,34 +726,46 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
 
 namespace {
 
-void xml_resource(std::ostringstream& o, const ResourceStatus& r, const std::string& indent, const MonOptions& opt) {
+// The peer's API (2.1.5 crm_mon --output-as=xml), attribute for attribute:
+// an anonymous clone's instances show the clone's primitive id (no ":N"),
+// and every node a resource runs on carries its id.
+void xml_resource(std::ostringstream& o, const ResourceStatus& r, const std::string& indent, const MonOptions& opt,
+                  const ClusterStatus& st, bool anonymous_instance = false) {
   auto b = [](bool v) { return v ? "true" : "false"; };
   if (!opt.inactive && !any_active(r)) return;
   if (is_leaf(r)) {
-    o << indent << "<resource id=\"" << xml::escape(r.id) << "\" resource_agent=\"" << xml::escape(r.agent)
+    std::string id = anonymous_instance ? r.id.substr(0, r.id.find(':')) : r.id;
+    o << indent << "<resource id=\"" << xml::escape(id) << "\" resource_agent=\"" << xml::escape(r.agent)
       << "\" role=\"" << (r.nodes.empty() ? "Stopped" : pengine::role_text(r.role)) << "\" active=\""
       << b(!r.nodes.empty()) << "\" orphaned=\"" << b(r.orphan) << "\" blocked=\"" << b(r.blocked)
-      << "\" managed=\"" << b(r.managed) << "\" failed=\"" << b(r.failed) << "\" disabled=\"" << b(r.disabled)
-      << "\" nodes_running_on=\"" << r.nodes.size() << "\"";
+      << "\" managed=\"" << b(r.managed) << "\" failed=\"" << b(r.failed) << "\" failure_ignored=\""
+      << b(r.failure_ignored) << "\" nodes_running_on=\"" << r.nodes.size() << "\"";
     if (r.nodes.empty()) {
       o << "/>\n";
       return;
     }
     o << ">\n";
-    for (const auto& n : r.nodes) o << indent << "  <node name=\"" << xml::escape(n) << "\"/>\n";
+    for (const auto& n : r.nodes) {
+      auto node = std::find_if(st.nodes.begin(), st.nodes.end(), [&](const auto& x) { return x.name == n; });
+      o << indent << "  <node name=\"" << xml::escape(n) << "\" id=\""
+        << xml::escape(node == st.nodes.end() ? n : node->id) << "\" cached=\"true\"/>\n";
+    }
     o << indent << "</resource>\n";
     return;
   }
-  if (r.kind == ResourceStatus::Kind::kGroup) {
+  bool clone = r.kind != ResourceStatus::Kind::kGroup;
+  if (!clone) {
     o << indent << "<group id=\"" << xml::escape(r.id) << "\" number_resources=\"" << r.children.size()
       << "\" managed=\"" << b(r.managed) << "\" disabled=\"" << b(r.disabled) << "\">\n";
   } else {
     o << indent << "<clone id=\"" << xml::escape(r.id) << "\" multi_state=\"" << b(r.promotable) << "\" unique=\""
       << b(r.unique) << "\" managed=\"" << b(r.managed) << "\" disabled=\"" << b(r.disabled) << "\" failed=\""
-      << b(r.failed) << "\">\n";
+      << b(r.failed) << "\" failure_ignored=\"" << b(r.failure_ignored) << "\">\n";
   }
-  for (const auto& c : r.children) xml_resource(o, c, indent + "  ", opt);
-  o << indent << (r.kind == ResourceStatus::Kind::kGroup ? "</group>\n" : "</clone>\n");
+  // Instances of an anonymous clone (a group's members inside one too).
+  bool anonymous = clone ? !r.unique : anonymous_instance;
+  for (const auto& c : r.children) xml_resource(o, c, indent + "  ", opt, st, anonymous);
+  o << indent << (clone ? "</clone>\n" : "</group>\n");
 }
 
 int resources_running(const ClusterStatus& st, const std::string& node) {
@@ -805,7 +817,7 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
   }
   o << "  </nodes>\n";
   o << "  <resources>\n";
-  for (const auto* r : display_order(info.cib, st)) xml_resource(o, *r, "    ", opt);
+  for (const auto* r : display_order(info.cib, st)) xml_resource(o, *r, "    ", opt, st);
   o << "  </resources>\n";
   if (opt.attributes) {
     o << "  <node_attributes>\n";

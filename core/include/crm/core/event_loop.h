@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <thread>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -48,8 +49,15 @@ class EventLoop {
   // safe from other threads: it wakes a loop blocked in poll.
   void post(Callback cb);
 
-  // Blocks `signo` for the process and calls `cb` on the loop when it arrives.
+  // Blocks `signo` in the calling thread and calls `cb` on the loop when it
+  // arrives. Other threads must not take it: start them with start_worker.
   Status watch_signal(int signo, Callback cb);
+
+  // A thread for blocking work that reports back with post(). It starts with
+  // every signal blocked, so the process's signals (SIGTERM: a clean
+  // shutdown) reach the loop's thread whether watch_signal was called before
+  // the thread started or after.
+  static std::thread start_worker(std::function<void()> work);
 
   // Runs until stop(); returns OK, or an error when poll fails.
   Status run();
