@@ -21,6 +21,7 @@ packages=(
   python3 curl  # ocf:crm:WebServer (python3 http.server) and the demo's client; e2e status queries
   systemd dbus  # lrmd_systemd_test runs a real systemd (and a D-Bus system bus) as PID 1 of test namespaces
   debootstrap  # package_install_test installs the package into a fresh Debian 12 root
+  crmsh bsdutils  # e2e_cluster_crmsh: the real crmsh drives the lab (it pulls the peer's pacemaker, which the test hides from the nodes); bsdutils's script gives crm configure edit a terminal
   # measurement
   time
 )
@@ -40,6 +41,15 @@ if ((${#missing[@]})); then
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -qq
+  # No service starts during the install (the peer's pacemaker, which crmsh
+  # pulls in, or corosync with its default configuration): the lab runs its
+  # own, in namespaces. policy-rc.d is Debian's switch for that.
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 0755 "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: all packages present"
