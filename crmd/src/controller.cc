@@ -288,8 +288,18 @@ void Controller::rebuild_view() {
 
 void Controller::decorate_view() {
   if (is_dc()) {
-    xml::set_attr(view_.root(), "have-quorum", effective_quorum() ? "1" : "0");
+    bool q = effective_quorum();
+    if (q) ever_had_quorum_ = true;
+    xml::set_attr(view_.root(), "have-quorum", q ? "1" : "0");
     xml::set_attr(view_.root(), "dc-uuid", id_str(self_));
+    // As the peer's controller tells its scheduler: quorum was held and is
+    // lost. no-quorum-policy=suicide acts only then (a partition that never
+    // had quorum, e.g. a node starting alone, stops instead).
+    if (ever_had_quorum_ && !q) {
+      xml::set_attr(view_.root(), "no-quorum-panic", "1");
+    } else {
+      xml::remove_attr(view_.root(), "no-quorum-panic");
+    }
   }
 }
 
@@ -411,6 +421,7 @@ void Controller::on_membership(const Membership& m) {
   NodeId old_dc = dc_;
   bool was_dc = is_dc();
   members_ = m.members;
+  if (effective_quorum()) ever_had_quorum_ = true;
   std::sort(members_.begin(), members_.end());
   for (NodeId back : m.joined) {
     fenced_members_.erase(back);
@@ -499,6 +510,7 @@ void Controller::on_membership(const Membership& m) {
 void Controller::on_quorum(bool q) {
   if (q == quorate_) return;
   quorate_ = q;
+  if (effective_quorum()) ever_had_quorum_ = true;
   log(std::string("quorum ") + (q ? "gained" : "lost"));
   if (is_dc()) {
     decorate_view();

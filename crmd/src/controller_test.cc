@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <tuple>
 
@@ -11,13 +13,19 @@
 namespace crm::crmd {
 namespace {
 
+// The controller's log on stderr when CRMD_TEST_LOG is set (to debug a test).
+std::function<void(const std::string&)> test_log() {
+  if (!std::getenv("CRMD_TEST_LOG")) return nullptr;
+  return [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+}
+
 // One controller with its effects carried out in place: CIB writes applied to
 // a local CIB (no replication) and answered, executor calls recorded and
 // never run, messages kept.
 struct Harness {
   explicit Harness(NodeId id, ControllerOptions options = {}, cib::Cib initial = cib::Cib::empty())
       : cib(std::move(initial)),
-        c(id, "n" + std::to_string(id), {.clock = clock, .scheduler = policy_engine(), .log = nullptr}, options) {
+        c(id, "n" + std::to_string(id), {.clock = clock, .scheduler = policy_engine(), .log = test_log()}, options) {
     step(CibSnapshot{std::make_shared<const cib::Cib>(cib.copy())});
   }
   // Feeds `input` and then the acknowledgements of the CIB writes it caused,
@@ -33,6 +41,7 @@ struct Harness {
       for (const ExecutorCall& x : out.executor) {
         (x.kind == ExecutorCall::Kind::kExec ? requests : cancels).push_back(x.request);
       }
+      fencing.insert(fencing.end(), out.fencing.begin(), out.fencing.end());
       if (out.cib_writes.empty()) continue;
       for (const CibWrite& w : out.cib_writes) {
         auto applied = cib::apply_request(cib, w.request, nullptr);
@@ -48,6 +57,7 @@ struct Harness {
   cib::Cib cib;
   Controller c;
   std::vector<lrmd::ExecRequest> requests, cancels;
+  std::vector<FenceRequest> fencing;
   std::vector<CibWriteDone> done;
 };
 
@@ -343,6 +353,86 @@ TEST(ControllerTest, DcWritesDcVersionAndClusterInfrastructureOnlyWhenTheyDiffer
   h.step(Quorum{false});
   h.step(Quorum{true});
   EXPECT_EQ(crm_config(), before);
+}
+
+// no-quorum-policy=suicide as the peer's: a partition that held quorum and
+// lost it fences itself; one that never had quorum (a node starting alone)
+// only stops. The controller tells its scheduler which (no-quorum-panic).
+cib::Cib suicide_cib() {
+  auto c = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.8">
+      <configuration><crm_config><cluster_property_set id="cib-bootstrap-options">
+      <nvpair id="o1" name="stonith-enabled" value="true"/>
+      <nvpair id="o2" name="no-quorum-policy" value="suicide"/>
+      </cluster_property_set></crm_config><nodes/>
+      <resources><primitive id="fd" class="stonith" type="fence_dummy"/></resources>
+      <constraints/></configuration><status/></cib>)");
+  EXPECT_TRUE(c.ok()) << c.status().to_string();
+  return std::move(c).value();
+}
+
+// A lone DC's round trip: its broadcasts come back to it (as CPG delivers
+// them), its executor requests are answered as a quiet node would answer
+// them (probes find nothing, the rest succeeds, recurring monitors go on),
+// and the results it broadcasts come back too, until nothing more is sent.
+void run_locally(Harness& h, std::vector<std::string> messages) {
+  size_t answered = h.requests.size();
+  for (int round = 0; round < 50 && !messages.empty(); ++round) {
+    std::vector<std::string> next;
+    for (const auto& m : messages) {
+      auto more = h.step(Message{1, m});
+      next.insert(next.end(), more.begin(), more.end());
+    }
+    for (; answered < h.requests.size(); ++answered) {
+      const lrmd::ExecRequest req = h.requests[answered];
+      if (req.interval_ms != 0) continue;
+      lrmd::ExecResult r;
+      r.rsc_id = req.rsc_id;
+      r.action = req.action;
+      r.call_id = static_cast<int>(answered) + 1;
+      r.rc = req.action == "monitor" ? lrmd::kOcfNotRunning : lrmd::kOcfOk;
+      r.op_status = lrmd::OpStatus::kDone;
+      r.standard = req.standard;
+      r.provider = req.provider;
+      r.type = req.type;
+      auto more = h.step(LocalResult{r});
+      next.insert(next.end(), more.begin(), more.end());
+    }
+    messages = std::move(next);
+  }
+}
+
+bool fences(const Harness& h, const std::string& target) {
+  return std::any_of(h.fencing.begin(), h.fencing.end(), [&](const FenceRequest& f) { return f.target == target; });
+}
+
+TEST(ControllerTest, SuicideFencesItselfOnlyAfterLosingQuorumItHeld) {
+  Harness h(1, {}, suicide_cib());
+  std::vector<std::string> sent;
+  auto keep = [&](std::vector<std::string> m) { sent.insert(sent.end(), m.begin(), m.end()); };
+  keep(h.step(Quorum{true}));
+  keep(h.step(ClusterNodes{{1, 2, 3}}));
+  keep(h.step(Membership{{1, 2, 3}, {1, 2, 3}, {}}));
+  for (NodeId n : {2u, 3u}) keep(h.step(Message{n, join_request(n, 1)}));
+  run_locally(h, sent);  // n2's and n3's probes stay in flight: they go with the nodes
+  EXPECT_FALSE(fences(h, "n1"));
+  // Cut off from the others: no quorum any more, so it fences itself.
+  h.step(Quorum{false});
+  h.step(ClusterNodes{{1}});
+  h.step(Membership{{1}, {}, {2, 3}});
+  h.clock.advance(std::chrono::milliseconds(1000));
+  h.step(Tick{});
+  EXPECT_TRUE(fences(h, "n1")) << h.fencing.size() << " fencing requests";
+}
+
+TEST(ControllerTest, SuicideIsNotTakenByANodeThatNeverHadQuorum) {
+  Harness h(1, {}, suicide_cib());
+  h.step(ClusterNodes{{1}});
+  h.step(Membership{{1}, {1}, {}});
+  h.step(Quorum{false});
+  h.clock.advance(std::chrono::milliseconds(30000));  // past dc-deadtime
+  h.step(Tick{});
+  EXPECT_GT(h.c.stats().pe_runs, 0u);
+  EXPECT_FALSE(fences(h, "n1"));
 }
 
 // A completed operation of the Dummy "d" as the executor reports it.

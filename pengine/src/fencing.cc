@@ -44,10 +44,7 @@ long priority_fencing_delay(const WorkingSet& ws, const Node& target) {
 Status create_fencing(WorkingSet& ws) {
   Action* last_fence = nullptr;
   for (Node& node : ws.nodes) {
-    // Without quorum only members of our partition can be fenced (unless
-    // no-quorum-policy=ignore).
-    bool can_fence = ws.stonith_enabled && (ws.have_quorum || ws.no_quorum_policy == "ignore" || node.online);
-    bool fence = node.unclean && can_fence;
+    bool fence = node.unclean && ws.can_fence(node);
     if (fence) {
       Action* st = ws.new_action(nullptr, "stonith", 0, &node, false);
       st->key = "stonith-" + node.uname + "-" + ws.stonith_action;

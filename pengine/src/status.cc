@@ -305,8 +305,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
     if (expired && op.task == "monitor" && effective_on_fail(ws, r, op) != "block") continue;
     // A stop that found the agent missing, on a node that cannot be fenced:
     // nothing more can be done; the peer takes the resource as not running.
-    bool can_fence = ws.stonith_enabled && (ws.have_quorum || ws.no_quorum_policy == "ignore" || node->online);
-    if (rc == 5 && (probe || (op.task == "stop" && !can_fence))) {
+    if (rc == 5 && (probe || (op.task == "stop" && !ws.can_fence(*node)))) {
       // Not installed: the resource cannot run here; it is not active.
       r->hard_banned.insert(node);
       if (role == Role::kUnknown) role = Role::kStopped;

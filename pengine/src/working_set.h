@@ -309,6 +309,12 @@ struct WorkingSet {
   std::vector<std::string> utilization_lines;  // ScheduleOptions::want_utilization
   std::vector<Action*> topo;  // graph actions in topological order
 
+  // Whether `node` can be fenced, as the peer's pe_can_fence: fencing on, a
+  // device configured, and quorum (or no-quorum-policy=ignore, or the node
+  // in our own partition).
+  bool can_fence(const Node& node) const {
+    return stonith_enabled && have_stonith_resource && (have_quorum || no_quorum_policy == "ignore" || node.online);
+  }
   Node* find_node(const std::string& name) {
     auto it = node_by_name.find(name);
     if (it != node_by_name.end()) return it->second;

@@ -320,6 +320,7 @@ class Controller {
   bool quorate_ = false;
   std::map<NodeId, std::string> names_;
   size_t max_members_seen_ = 0;
+  bool ever_had_quorum_ = false;  // since this controller started (no-quorum-policy=suicide)
   bool seen_others_ = false;                        // another member was seen (dc-deadtime no longer applies)
   std::optional<Clock::Monotonic> dc_deadline_;     // alone at start: when we may act as DC
   std::shared_ptr<const cib::Cib> replica_;  // the last CibSnapshot
