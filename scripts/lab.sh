@@ -4,6 +4,8 @@
 #   lab.sh up [N] [--token MS] [--no-daemons]   build an N-node lab (default 3) with
 #                                               corosync and, from $CRM_BIN_DIR
 #                                               (default build/bin), crm-launcherd
+#   lab.sh up [N] --stack peer                  the same with Debian's pacemakerd
+#                                               (the peer's stack) in every node
 #   lab.sh down [--purge]                       stop everything, remove namespaces
 #   lab.sh exec N CMD...                        run CMD on node N
 #   lab.sh kill N [--corosync-only]             SIGKILL node N's processes (crash)
@@ -20,14 +22,18 @@ lab=$top/tests/e2e/lab
 export LAB_NAME=${LAB_NAME:-crmlab}
 if [ -z "${CRM_BIN_DIR:-}" ] && [ -d "$top/build/bin" ]; then export CRM_BIN_DIR=$top/build/bin; fi
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 cmd=${1:-}; [ -n "$cmd" ] || usage; shift
 
 status() {
     . "$lab/lab-common.sh"
     local n; n=$(lab_size)
     [ "$n" -gt 0 ] || { echo "lab $LAB_NAME: not running"; return 1; }
-    echo "lab $LAB_NAME: $n nodes, token $(cat "$LAB_ROOT/token") ms, root $LAB_ROOT, daemons from $(cat "$LAB_ROOT/bin_dir" 2>/dev/null)"
+    if [ "$(lab_stack)" = peer ]; then
+        echo "lab $LAB_NAME: $n nodes, token $(cat "$LAB_ROOT/token") ms, root $LAB_ROOT, the peer's stack ($LAB_PEER_PACEMAKERD)"
+    else
+        echo "lab $LAB_NAME: $n nodes, token $(cat "$LAB_ROOT/token") ms, root $LAB_ROOT, daemons from $(cat "$LAB_ROOT/bin_dir" 2>/dev/null)"
+    fi
     for k in $(seq 1 "$n"); do
         local pids procs members q
         pids=$(node_pids "$k" | tr '\n' ',' | sed 's/,$//')

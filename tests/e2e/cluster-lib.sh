@@ -3,9 +3,15 @@
 # e2e-lib.sh): a lab whose nodes run crm-launcherd -> cibd, lrmd, fenced, crmd, and
 # questions to those daemons from inside a node.
 #
+# With LAB_STACK=peer (set before sourcing) the lab runs the peer's stack
+# instead (Debian's pacemakerd and its daemons, lab-up.sh --stack peer), the
+# tools are the peer's in /usr/sbin (CLUSTER_BIN), and crmd_status asks the
+# peer's controller through its own tools: the same helpers, the same answers.
+#
 #   cluster_begin NAME N      skip (77) unless root, corosync, python3 and the
-#                             daemons in $CRM_BIN_DIR; build the lab with
-#                             daemons; tear it down however the test ends
+#                             daemons in $CRM_BIN_DIR (peer: pacemakerd,
+#                             crmadmin, cibadmin, crm_mon in /usr/sbin); build
+#                             the lab with daemons; tear it down however the test ends
 #   crmd_status K             one line "<crmd_status node_id= state= dc= .../>"
 #   crmd_attr K ATTR          one attribute of it (dc, state, quorate, ...)
 #   cib K                     cibadmin -Q on node K
@@ -19,7 +25,8 @@
 #   wait_running_once IP RSC SECONDS NODES   both on exactly one node, the same;
 #                             prints that node
 # shellcheck disable=SC2317
-CLUSTER_BIN=${CRM_BIN_DIR:-}
+CLUSTER_STACK=${LAB_STACK:-ours}
+if [ "$CLUSTER_STACK" = peer ]; then CLUSTER_BIN=/usr/sbin; else CLUSTER_BIN=${CRM_BIN_DIR:-}; fi
 
 cluster_begin() {
     local name=$1 n=$2; shift 2
@@ -27,17 +34,28 @@ cluster_begin() {
     command -v corosync >/dev/null || e2e_skip "corosync not installed"
     command -v python3 >/dev/null || e2e_skip "python3 not installed"
     local d
-    for d in crm-launcherd cibd lrmd crmd cibadmin; do  # fenced runs when built (the launcher skips a missing one)
-        [ -x "$CLUSTER_BIN/$d" ] || e2e_skip "no $d in CRM_BIN_DIR='$CLUSTER_BIN'"
-    done
+    if [ "$CLUSTER_STACK" = peer ]; then
+        for d in pacemakerd crmadmin cibadmin crm_mon; do
+            [ -x "$CLUSTER_BIN/$d" ] || e2e_skip "the peer's $d is not installed in $CLUSTER_BIN"
+        done
+    else
+        for d in crm-launcherd cibd lrmd crmd cibadmin; do  # fenced runs when built (the launcher skips a missing one)
+            [ -x "$CLUSTER_BIN/$d" ] || e2e_skip "no $d in CRM_BIN_DIR='$CLUSTER_BIN'"
+        done
+    fi
     export LAB_NAME="${LAB_NAME:-e2e}${name}"
     . "$LAB/lab-common.sh"
     trap e2e_end EXIT
-    e2e_note "lab $LAB_NAME: $n nodes with daemons from $CLUSTER_BIN"
-    "$LAB/lab-up.sh" "$n" "$@"
+    if [ "$CLUSTER_STACK" = peer ]; then
+        e2e_note "lab $LAB_NAME: $n nodes running the peer's stack (Debian's pacemakerd)"
+    else
+        e2e_note "lab $LAB_NAME: $n nodes with daemons from $CLUSTER_BIN"
+    fi
+    "$LAB/lab-up.sh" "$n" --stack "$CLUSTER_STACK" "$@"
 }
 
 crmd_status() {
+    [ "$CLUSTER_STACK" = peer ] && { _peer_crmd_status "$1"; return; }
     ( node_exec "$1" python3 -c '
 import socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -55,6 +73,32 @@ def get(n):
 n = struct.unpack(">I", get(4))[0]
 print(get(n).decode().replace("\n", " "))
 ' 2>/dev/null )
+}
+
+# The same line from the peer's controller, asked with the peer's tools on
+# node K: its FSM state (crmadmin -S), the DC it names (crmadmin -D), the
+# members and quorum its CIB shows (crm_mon). Node K is "nK" with id K in the
+# lab. crmadmin runs under timeout: 2.1.5's busy-loops when asked before its
+# controller is up (docs/lab.md).
+_peer_crmd_status() {
+    local k=$1 st dc mon
+    st=$( (node_exec "$k" timeout -k 1 5 "$CLUSTER_BIN/crmadmin" -t 3s --output-as=xml -S "n$k") 2>/dev/null \
+        | grep -o ' state="S_[A-Z_]*"' | head -1 | sed 's/.*="\(.*\)"/\1/') || true
+    [ -n "$st" ] || return 1
+    dc=$( (node_exec "$k" timeout -k 1 5 "$CLUSTER_BIN/crmadmin" -t 3s --output-as=xml -D) 2>/dev/null \
+        | grep -o ' node_name="[^"]*"' | head -1 | sed 's/.*="\(.*\)"/\1/') || true
+    mon=$( (node_exec "$k" timeout -k 1 5 "$CLUSTER_BIN/crm_mon" --output-as=xml) 2>/dev/null) || return 1
+    echo "$mon" | python3 -c '
+import sys, xml.etree.ElementTree as ET
+k, st, dc = sys.argv[1], sys.argv[2], sys.argv[3]
+r = ET.fromstring(sys.stdin.read())
+cur = r.find("summary/current_dc")
+q = "1" if cur is not None and cur.get("with_quorum") == "true" else "0"
+members = [n for n in r.iter("node") if n.get("online") == "true" and n.get("type", "member") == "member"]
+dcid = dc[1:] if dc.startswith("n") and dc[1:].isdigit() else "0"
+out = "<crmd_status node_id=\"%s\" name=\"n%s\" state=\"%s\" dc=\"%s\" dc_name=\"%s\" quorate=\"%s\">" % (k, k, st, dcid, dc, q)
+out += "".join("<member id=\"%s\" name=\"%s\"/>" % (n.get("id"), n.get("name")) for n in members)
+print(out + "</crmd_status>")' "$k" "$st" "$dc"
 }
 
 crmd_attr() {

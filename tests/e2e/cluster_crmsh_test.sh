@@ -10,26 +10,29 @@
 #
 # Usage (ctest sets CRM_BIN_DIR to the build's bin/): cluster_crmsh_test.sh
 # CRMSH_PEER=1 runs the same session against the peer's installed daemons
-# and tools (Debian's pacemaker 2.1.5) instead: proof that it asks for the
-# peer's behaviour (scripts/crmsh-peer-check.sh).
+# and tools (Debian's pacemaker 2.1.5) instead: the lab runs the peer's stack
+# (LAB_STACK=peer: pacemakerd in every node) and nothing is laid over /usr.
+# Proof that it asks for the peer's behaviour (scripts/crmsh-peer-check.sh).
 . "$(dirname "$0")/e2e-lib.sh"
 command -v crm >/dev/null || e2e_skip "crmsh is not installed (scripts/setup.sh installs it)"
 [ "$(id -u)" = 0 ] || e2e_skip "needs root (network namespaces)"
 if [ "${CRMSH_PEER:-0}" = 1 ]; then
     [ -x /usr/sbin/pacemakerd ] || e2e_skip "the peer's pacemaker is not installed"
+    export LAB_STACK=peer
 else
     build=$(cd "${CRM_BIN_DIR:?set CRM_BIN_DIR to the bin directory of a build}/.." && pwd)
     STAGE=$(mktemp -d /tmp/crmsh-stage.XXXXXX)
+    trap 'rm -rf "$STAGE"' EXIT  # until cluster_begin's trap (e2e_end, then e2e_on_end)
     DESTDIR=$STAGE cmake --install "$build" --prefix /usr >/dev/null || e2e_fail "cmake --install into $STAGE failed"
     export CRM_BIN_DIR=$STAGE/usr/sbin
 fi
 . "$(dirname "$0")/cluster-lib.sh"
-cleanup_stage() { [ -n "${STAGE:-}" ] && rm -rf "$STAGE"; }
+# The staging tree goes after the lab (e2e_end calls e2e_on_end, then exits).
+e2e_on_end() { [ -z "${STAGE:-}" ] || rm -rf "$STAGE"; }
 
 NODES="1 2 3"
 IP=10.99.0.100
 cluster_begin crmsh 3
-trap 'e2e_end; cleanup_stage' EXIT
 if [ "${CRMSH_PEER:-0}" != 1 ]; then
     for k in $NODES; do "$LAB/node-install.sh" "$k" "$STAGE" >/dev/null || e2e_fail "node-install.sh $k"; done
     # Nothing of the peer's is left where the nodes look: every file of its
@@ -38,6 +41,9 @@ if [ "${CRMSH_PEER:-0}" != 1 ]; then
     left=$( (node_exec 1 bash -c 'for f in "$@"; do [ -f "$f" ] || continue; cmp -s "$f" "$0$f" || echo "$f"; done' "$STAGE" $peer) )
     [ -z "$left" ] || e2e_fail "the peer's files are visible in the nodes: $left"
     e2e_note "the nodes see our installed tree over /usr, none of the peer's $(echo "$peer" | wc -w) files"
+else
+    for k in $NODES; do node_hosts "$k" || e2e_fail "node_hosts $k"; done
+    e2e_note "the nodes run the peer's installed pacemaker $(dpkg-query -W -f '${Version}' pacemaker)"
 fi
 dc=$(wait_one_dc 3 40) || e2e_fail "no DC"
 e2e_note "DC is n$dc"
@@ -55,7 +61,7 @@ crm_refused() {
     crm_on "$@" && ! grep -q "ERROR" "$CRM_OUT" && e2e_fail "crm $* was accepted: $(cat "$CRM_OUT")"
     e2e_note "crm $*: $(grep -m1 -E 'ERROR|error' "$CRM_OUT" | sed 's/\x1b\[[0-9;]*m//g')"
 }
-# The CIB as the cluster holds it (our cibadmin on node 1).
+# The CIB as the cluster holds it (the node's cibadmin on node 1).
 cib_xpath() { ( node_exec 1 cibadmin -Q --xpath "$1" ) 2>/dev/null; }
 has() { cib_xpath "$1" >/dev/null; }
 epoch() { ( node_exec 1 cibadmin -Q ) > "$LAB_ROOT/cib.xml" && grep -m1 -o ' epoch="[0-9]*"' "$LAB_ROOT/cib.xml"; }

@@ -3,7 +3,8 @@
 # A test calls e2e_begin NAME N [lab-up options]: it skips (exit 77) without
 # root, corosync or the probe, builds its own lab LAB_NAME=<prefix><NAME>, and
 # registers a trap that tears the lab down however the test ends (logs are
-# kept under $LAB_ROOT when the test failed, or always with E2E_KEEP_LOGS=1).
+# kept under $LAB_ROOT when the test failed, or always with E2E_KEEP_LOGS=1),
+# then runs the test's e2e_on_end when it defines one.
 set -euo pipefail
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB=$E2E_DIR/lab
@@ -35,6 +36,8 @@ e2e_end() {
     else
         "$LAB/lab-down.sh" --purge >/dev/null 2>&1 || true
     fi
+    # A test's own cleanup after the lab is down (define e2e_on_end).
+    if declare -F e2e_on_end >/dev/null; then e2e_on_end || true; fi
     exit $rc
 }
 

@@ -6,7 +6,9 @@
 # (from $LAB_ROOT/nK/corosync.pid). Prints KILL_TS=<epoch seconds> taken just
 # before the kill, for latency measurements. A whole-node SIGKILL also drops
 # what a power loss would: run-time addresses on eth0 (floating IPs) and the
-# node's /run and /dev/shm. node-start.sh K brings it back.
+# node's /run and /dev/shm. node-start.sh K brings it back. The same for
+# either stack: the peer's pacemakerd and its daemons are processes of the node
+# as crm-launcherd and ours are (a clean stop of one node: --signal TERM).
 set -euo pipefail
 . "$(dirname "$0")/lab-common.sh"
 need_root

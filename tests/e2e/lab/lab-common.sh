@@ -10,10 +10,12 @@
 #   ${LAB_ROOT}/ns/nK.mnt persistent mount namespace of node K (bind-mounted file):
 #                         tmpfs on /run and /dev/shm, and bind mounts of the node's own
 #                         /etc/corosync /var/lib/corosync /var/log/corosync /etc/crm
-#                         /var/lib/crm /var/log/crm from ${LAB_ROOT}/nK/
+#                         /var/lib/crm /var/log/crm (and /var/lib/pacemaker
+#                         /var/log/pacemaker when the host has them) from ${LAB_ROOT}/nK/
 #   ${LAB_ROOT}/ns/nK.uts persistent UTS namespace of node K (hostname nK)
 #   ${LAB_ROOT}/nK/       the node's disk: etc-corosync/, var-lib-crm/, ..., and
-#                         host-side logs corosync.log, launcher.log, *.pid
+#                         host-side logs corosync.log, launcher.log (or, with
+#                         the peer's stack, pacemakerd.log and pacemaker.log), *.pid
 #   ${LAB_NAME}-bK        network namespace of node K's BMC (when openipmi is
 #                         installed): ipmi_sim on 10.98.0.K:623 (LAB_MGMT_SUBNET),
 #                         IPMI 1.5 over LAN, user admin/secret, on the switch's
@@ -39,8 +41,52 @@ LAB_BMC_PASSWORD=secret
 LAB_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_SRC=$(cd "$LAB_SCRIPTS/../../.." && pwd)
 
-# Paths inside each node that get the node's own copy (host dir name -> mount point).
-LAB_NODE_DIRS="etc-corosync:/etc/corosync var-lib-corosync:/var/lib/corosync var-log-corosync:/var/log/corosync etc-crm:/etc/crm var-lib-crm:/var/lib/crm var-log-crm:/var/log/crm"
+# Paths inside each node that get the node's own copy (host dir name -> mount
+# point). An entry marked "?" is optional: bound only when the host has the
+# mount point (the peer's /var/lib/pacemaker and /var/log/pacemaker, where
+# Debian's pacemaker keeps its CIB and logs and every tool keeps shadow CIBs),
+# and the node's copy starts as the host directory's skeleton (its
+# directories, owners and modes; no files), as a fresh install would have it.
+LAB_NODE_DIRS="etc-corosync:/etc/corosync var-lib-corosync:/var/lib/corosync var-log-corosync:/var/log/corosync etc-crm:/etc/crm var-lib-crm:/var/lib/crm var-log-crm:/var/log/crm ?var-lib-pacemaker:/var/lib/pacemaker ?var-log-pacemaker:/var/log/pacemaker"
+
+# The lab's stack (lab-up.sh --stack, kept in ${LAB_ROOT}/stack): "ours"
+# (crm-launcherd and our daemons from CRM_BIN_DIR) or "peer" (Debian's
+# Pacemaker 2.1.5: /usr/sbin/pacemakerd, which starts its own daemons).
+LAB_PEER_PACEMAKERD=/usr/sbin/pacemakerd
+lab_stack() { cat "${LAB_ROOT}/stack" 2>/dev/null || echo "${LAB_STACK:-ours}"; }
+
+# lab_node_dirs — the LAB_NODE_DIRS pairs this host binds ("name:/path", the
+# optional ones only when /path exists here).
+lab_node_dirs() {
+    local pair out=
+    for pair in $LAB_NODE_DIRS; do
+        case "$pair" in
+            \?*) pair=${pair#\?}; [ -d "${pair#*:}" ] || continue ;;
+        esac
+        out="$out $pair"
+    done
+    echo "${out# }"
+}
+
+# copy_dir_skeleton SRC DST — DST gets SRC's directories (not its files),
+# each with SRC's owner, group and mode.
+copy_dir_skeleton() {
+    local src=$1 dst=$2 rel
+    while IFS= read -r rel; do
+        mkdir -p "$dst/$rel"
+        chown --reference="$src/$rel" "$dst/$rel" 2>/dev/null || true
+        chmod --reference="$src/$rel" "$dst/$rel" 2>/dev/null || true
+    done < <(cd "$src" && find . -xdev -type d -print)
+}
+
+# node_hosts K — node K's /etc/hosts names every lab node (crmsh resolves
+# and pings node names, as administrators' tools do).
+node_hosts() {
+    local k=$1 f i
+    f=$(node_dir "$k")/hosts
+    { echo "127.0.0.1 localhost"; for i in $(seq 1 "$(lab_size)"); do echo "$(node_ip "$i") n$i"; done; } > "$f"
+    ( node_exec "$k" mount --bind "$f" /etc/hosts )
+}
 
 node_ns()   { echo "${LAB_NAME}-n$1"; }
 switch_ns() { echo "${LAB_NAME}-sw"; }

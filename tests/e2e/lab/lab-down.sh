@@ -3,8 +3,8 @@
 #
 # Tears down lab $LAB_NAME and nothing else: every process in the lab's node
 # namespaces gets SIGTERM, then SIGKILL after a grace period (LAB_STOP_GRACE,
-# default 10 s; daemons of a node are asked first so crm-launcherd can stop
-# them in order); then the persistent mount/UTS namespaces are unmounted and
+# default 10 s; daemons of a node are asked first so crm-launcherd, or the
+# peer's pacemakerd, can stop them in order); then the persistent mount/UTS namespaces are unmounted and
 # the network namespaces deleted (taking veths and bridges with them).
 # Logs under $LAB_ROOT stay for inspection unless --purge. Idempotent; safe on
 # a half-built lab.
@@ -14,9 +14,10 @@ need_root
 PURGE=0; [ "${1:-}" = --purge ] && PURGE=1
 GRACE=${LAB_STOP_GRACE:-10}
 
-# 1. Processes: launchers first (they stop their daemons in order), then everything.
+# 1. Processes: launchers first (crm-launcherd, or the peer's pacemakerd: they
+#    stop their daemons in order), then everything.
 launchers=""
-for f in "$LAB_ROOT"/n*/launcher.pid; do
+for f in "$LAB_ROOT"/n*/launcher.pid "$LAB_ROOT"/n*/pacemakerd.pid; do
     [ -f "$f" ] && pid_alive "$(cat "$f")" && launchers="$launchers $(cat "$f")"
 done
 [ -n "$launchers" ] && stop_pids "$launchers" "$GRACE"

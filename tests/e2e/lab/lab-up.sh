@@ -1,18 +1,22 @@
 #!/bin/bash
-# lab-up.sh N [--token MS] [--no-daemons] [--daemons 'LIST'] [--keep-logs]
+# lab-up.sh N [--token MS] [--no-daemons] [--daemons 'LIST'] [--stack ours|peer] [--keep-logs]
 #
 # Builds an N-node lab (see lab-common.sh for the layout): switch and node
 # network namespaces, a persistent mount + UTS namespace per node, corosync 3
 # (knet over the lab network, votequorum, two_node off unless --two-node) on every node. Waits
 # until every node sees all N members, then starts our daemons on every node
 # through crm-launcherd when $CRM_BIN_DIR/crm-launcherd exists (unless
-# --no-daemons). A lab of the same LAB_NAME is torn down first.
+# --no-daemons), or with --stack peer the peer's: Debian's pacemakerd.
+# A lab of the same LAB_NAME is torn down first.
 #
 #   --token MS     totem.token (default $LAB_TOKEN_MS = 1000), token_coefficient 0:
 #                  the token timeout is exactly MS whatever the node count
 #   --no-daemons   corosync only
 #   --daemons LIST the launcher starts only these (default: cibd lrmd fenced attrd crmd)
 #   --two-node     votequorum two_node: 1 (a 2-node lab where one node keeps quorum)
+#   --stack S      ours (default, or $LAB_STACK): crm-launcherd from $CRM_BIN_DIR;
+#                  peer: Debian's Pacemaker 2.1.5 (/usr/sbin/pacemakerd) on every
+#                  node, with the node's own /var/lib/pacemaker, /var/log/pacemaker
 #   --keep-logs    do not wipe ${LAB_ROOT} from the previous run
 #
 # Prints "lab up: N nodes ..." and exits 0 when the membership is complete;
@@ -21,23 +25,31 @@ set -euo pipefail
 . "$(dirname "$0")/lab-common.sh"
 need_root
 
-usage() { sed -n '2,18p' "$0" >&2; exit 2; }
+usage() { sed -n '2,21p' "$0" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 N=$1; shift
 [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] && [ "$N" -le 32 ] || usage
 TOKEN=$LAB_TOKEN_MS; DAEMONS=1; PURGE=--purge; TWO_NODE=0; DAEMON_LIST="cibd lrmd fenced attrd crmd"
+STACK=${LAB_STACK:-ours}
 while [ $# -gt 0 ]; do
     case "$1" in
         --token) TOKEN=$2; shift 2 ;;
         --no-daemons) DAEMONS=0; shift ;;
         --daemons) DAEMON_LIST=$2; shift 2 ;;
         --two-node) TWO_NODE=1; shift ;;
+        --stack) STACK=$2; shift 2 ;;
         --keep-logs) PURGE=; shift ;;
         *) usage ;;
     esac
 done
 command -v corosync >/dev/null || die "corosync is not installed (scripts/setup.sh)"
 command -v nsenter >/dev/null || die "nsenter (util-linux) is missing"
+case "$STACK" in
+    ours) ;;
+    peer) [ -x "$LAB_PEER_PACEMAKERD" ] && [ -d /var/lib/pacemaker ] && [ -d /var/log/pacemaker ] \
+              || die "--stack peer: the peer's pacemaker is not installed (apt-get install pacemaker)" ;;
+    *) usage ;;
+esac
 
 "$LAB_SCRIPTS/lab-down.sh" $PURGE >/dev/null
 
@@ -50,6 +62,7 @@ echo "$TOKEN" > "$LAB_ROOT/token"
 echo "$DAEMONS" > "$LAB_ROOT/daemons"
 echo "$DAEMON_LIST" > "$LAB_ROOT/daemon_list"
 echo "${CRM_BIN_DIR:-}" > "$LAB_ROOT/bin_dir"
+echo "$STACK" > "$LAB_ROOT/stack"
 
 # Namespace files live on a private bind mount (a persistent mount namespace
 # can only be bound onto a mount point that does not propagate).
@@ -108,13 +121,17 @@ for i in $(seq 1 "$N"); do
     ip -n "$NS" addr add "$(node_ip "$i")/24" dev eth0
     ip -n "$NS" link set eth0 up
 
-    # Disk.
-    for pair in $LAB_NODE_DIRS; do mkdir -p "$d/${pair%%:*}"; done
+    # Disk (an optional directory starts as the host's skeleton).
+    for pair in $LAB_NODE_DIRS; do
+        case "$pair" in \?*) pair=${pair#\?}; [ -d "${pair#*:}" ] && copy_dir_skeleton "${pair#*:}" "$d/${pair%%:*}"; continue ;; esac
+        mkdir -p "$d/${pair%%:*}"
+    done
     write_corosync_conf > "$d/etc-corosync/corosync.conf"
 
     # Mount + UTS namespaces, persistent (bound to files), set up once. Mount
     # points missing on the host are created first (empty directories).
-    for pair in $LAB_NODE_DIRS; do mkdir -p "${pair#*:}"; done
+    dirs=$(lab_node_dirs)
+    for pair in $dirs; do mkdir -p "${pair#*:}"; done
     touch "$NSD/n$i.mnt" "$NSD/n$i.uts"
     nsenter --net="/run/netns/$NS" -- unshare --mount="$NSD/n$i.mnt" --uts="$NSD/n$i.uts" --propagation private -- \
         /bin/sh -ec '
@@ -124,7 +141,7 @@ for i in $(seq 1 "$N"); do
             mkdir -m 1777 /run/lock
             mount -t tmpfs -o mode=1777,size=1g "lab-$node-shm" /dev/shm
             for pair in $dirs; do mount --bind "$d/${pair%%:*}" "${pair#*:}"; done' \
-        lab-node "n$i" "$d" "$LAB_NODE_DIRS"
+        lab-node "n$i" "$d" "$dirs"
 done
 
 # Management network and BMCs (as real BMCs sit on a network of their own).
@@ -150,4 +167,4 @@ if [ "$DAEMONS" = 1 ]; then
     for i in $(seq 1 "$N"); do "$LAB_SCRIPTS/node-start.sh" "$i" --daemons-only >/dev/null; done
 fi
 trap - ERR
-echo "lab up: $N nodes (LAB_NAME=$LAB_NAME, token ${TOKEN} ms), full membership after ${ms} ms; root $LAB_ROOT"
+echo "lab up: $N nodes (LAB_NAME=$LAB_NAME, token ${TOKEN} ms, stack $STACK), full membership after ${ms} ms; root $LAB_ROOT"

@@ -34,12 +34,10 @@ for f in $peer_files; do
     mkdir -p "$(dirname "$view/$rel")"
     mknod "$view/$rel" c 0 0
 done
-hosts=$(node_dir "$k")/hosts
-{ echo "127.0.0.1 localhost"; for i in $(seq 1 "$(lab_size)"); do echo "$(node_ip "$i") n$i"; done; } > "$hosts"
 ( node_exec "$k" sh -c '
     set -e
     for d in sbin lib share; do
         mount -t overlay "crm-$d" -o "lowerdir=$1/$d:/usr/$d" "/usr/$d"
-    done
-    mount --bind "$2" /etc/hosts' sh "$view" "$hosts" )
+    done' sh "$view" )
+node_hosts "$k"
 echo "n$k: /usr/sbin, /usr/lib, /usr/share show $stage over the host's, the peer's files hidden"

@@ -4,7 +4,11 @@
 # (Re)starts node K: corosync (PID in $LAB_ROOT/nK/corosync.pid, output in
 # corosync.log), then, when $CRM_BIN_DIR/crm-launcherd exists and the lab was
 # built with daemons, crm-launcherd (launcher.pid, launcher.log), which starts
-# cibd, lrmd, fenced and crmd. A node with no process left is "rebooted" first: its
+# cibd, lrmd, fenced and crmd. In a lab of the peer's stack (lab-up.sh --stack
+# peer) it starts Debian's pacemakerd instead (pacemakerd.pid, pacemakerd.log;
+# its daemons log to the node's /var/log/pacemaker/pacemaker.log, linked as
+# pacemaker.log beside it), which starts the peer's daemons.
+# A node with no process left is "rebooted" first: its
 # /run and /dev/shm are emptied. Something already running is left alone.
 set -euo pipefail
 . "$(dirname "$0")/lab-common.sh"
@@ -43,6 +47,22 @@ if [ "$MODE" != --daemons-only ] && ! alive_pidfile "$d/corosync.pid"; then
 fi
 
 want=$(cat "$LAB_ROOT/daemons" 2>/dev/null || echo 1)
+if [ "$(lab_stack)" = peer ]; then
+    if [ "$MODE" != --corosync-only ] && [ "$want" = 1 ] && ! alive_pidfile "$d/pacemakerd.pid"; then
+        [ -x "$LAB_PEER_PACEMAKERD" ] || die "n$k: the peer's $LAB_PEER_PACEMAKERD is not installed"
+        # pacemakerd always stays in the foreground ($! is pacemakerd) and
+        # starts the peer's daemons (as hacluster, or root for execd and
+        # fenced); they find corosync, each other (libqb: abstract sockets,
+        # /dev/shm) and their state in the node. It logs to the node's
+        # /var/log/pacemaker, not syslog.
+        setsid bash -c '. "$1/lab-common.sh"; node_exec "$2" env PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_logfacility=none "$3"' \
+            lab "$LAB_SCRIPTS" "$k" "$LAB_PEER_PACEMAKERD" >>"$d/pacemakerd.log" 2>&1 </dev/null &
+        echo $! > "$d/pacemakerd.pid"
+        ln -sfn var-log-pacemaker/pacemaker.log "$d/pacemaker.log"
+        echo "n$k: pacemakerd pid $(cat "$d/pacemakerd.pid")"
+    fi
+    exit 0
+fi
 # The lab keeps the binary directory it was built with (lab-up.sh).
 [ -n "${CRM_BIN_DIR:-}" ] || CRM_BIN_DIR=$(cat "$LAB_ROOT/bin_dir" 2>/dev/null || true)
 export CRM_BIN_DIR
