@@ -68,8 +68,24 @@ void WorkingSet::order(Action* first, Action* then, uint32_t flags, const std::s
 
 namespace {
 
+// The no-quorum-policy that applies to `r`, as the peer's
+// effective_quorum_policy: with quorum none; with "demote" an active
+// instance of a promotable clone keeps running unpromoted (its next role is
+// capped here, before its promotion is considered) and the rest stops.
+std::string quorum_policy_for(WorkingSet& ws, Resource* r) {
+  if (ws.have_quorum) return "ignore";
+  if (ws.no_quorum_policy == "demote") {
+    if (r->role == Role::kPromoted || r->role == Role::kUnpromoted) {
+      if (r->next_role == Role::kPromoted) r->next_role = Role::kUnpromoted;
+      return "ignore";
+    }
+    return "stop";
+  }
+  return ws.no_quorum_policy;
+}
+
 bool quorum_blocks(WorkingSet& ws, Resource* r) {
-  if (ws.have_quorum || ws.no_quorum_policy == "ignore") return false;
+  if (quorum_policy_for(ws, r) == "ignore") return false;
   if (r->requires_ == "nothing") return false;
   return true;
 }
