@@ -610,7 +610,17 @@ void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib) {
 void Controller::controller_left(NodeId node) {
   bool in_corosync = corosync_nodes_ &&
                      std::find(corosync_nodes_->begin(), corosync_nodes_->end(), node) != corosync_nodes_->end();
-  if (!in_corosync) {
+  // A node released to shut down (by us, or by a DC before us: the CIB says
+  // expected="down") left as it was told to: it is down now, whatever
+  // corosync does next (a whole cluster stopping at once must not wait the
+  // grace on each of its nodes).
+  bool released = shutdown_released_.count(node) > 0;
+  if (!released) {
+    StatusView v = read_status(view_);
+    auto it = v.nodes.find(node_name(node));
+    released = it != v.nodes.end() && it->second.expected_down;
+  }
+  if (!in_corosync || released) {
     controller_gone_.erase(node);
     mark_node_down(node);
     return;

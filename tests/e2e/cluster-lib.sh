@@ -248,9 +248,19 @@ ms_since() { echo "$(date +%s.%N) $1" | awk '{printf "%d", ($1 - $2) * 1000}'; }
 # cluster_end — stops the lab (daemons get SIGTERM through their launchers)
 # and fails when a daemon reported a sanitizer error or leak at any time.
 cluster_end() {
-    local t0; t0=$(date +%s%N)
+    local t0 k running=""
+    # The launchers up now must stop every daemon on SIGTERM, the whole
+    # cluster at once (lab-down.sh would SIGKILL what is left after 10 s).
+    if [ "${LAB_STACK:-ours}" = ours ]; then
+        for k in $(seq 1 "$(lab_size)"); do pid_alive "$(cat "$(node_dir "$k")/launcher.pid" 2>/dev/null)" && running="$running $k"; done
+    fi
+    t0=$(date +%s%N)
     "$LAB/lab-down.sh" >/dev/null 2>&1 || true
     e2e_note "lab down in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+    for k in $running; do
+        tail -5 "$(node_dir "$k")/launcher.log" | grep -q "all daemons stopped" \
+            || e2e_fail "n$k: the launcher did not stop its daemons cleanly: $(tail -8 "$(node_dir "$k")/launcher.log")"
+    done
     local bad
     bad=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$LAB_ROOT"/n*/*.log 2>/dev/null || true)
     [ -z "$bad" ] || e2e_fail "sanitizer reports in: $bad"
