@@ -618,7 +618,7 @@ void Controller::controller_left(NodeId node) {
   if (!released) {
     StatusView v = read_status(view_);
     auto it = v.nodes.find(node_name(node));
-    released = it != v.nodes.end() && it->second.expected_down;
+    released = it != v.nodes.end() && (it->second.expected_down || (it->second.shutdown && it->second.active.empty()));
   }
   if (!in_corosync || released) {
     controller_gone_.erase(node);
@@ -834,9 +834,14 @@ void Controller::mark_node_down(NodeId node, bool in_corosync) {
   std::string uname = node_name(node);
   StatusView v = read_status(view_);
   const NodeView* nv = v.by_id(id_str(node));
-  bool clean = nv == nullptr || nv->expected_down || !fencing_enabled() || fenced_members_.erase(node) > 0;
+  // Clean: told to go (expected=down), or it asked to shut down and runs
+  // nothing (what a DC releases it on: a DC that released itself may be gone
+  // before its expected=down reached us), or fenced, or no fencing at all.
+  bool clean = nv == nullptr || nv->expected_down || (nv->shutdown && nv->active.empty()) || !fencing_enabled() ||
+               fenced_members_.erase(node) > 0;
   if (clean) {
     log("node " + id_str(node) + " (" + uname + ") left: marking it down, its resources stopped");
+    controller_gone_.erase(node);  // nothing to wait for: it left as it should
     write_node_down(node);
     return;
   }

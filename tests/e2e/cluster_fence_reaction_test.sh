@@ -4,7 +4,8 @@
 # here Debian's fence_dummy, which cuts no power) learns of it from its
 # fencer; its controller exits 100 (fence-reaction=stop, the default, as the
 # peer's controller), its launcher stops the node's other daemons and does not
-# respawn them, and the rest of the cluster carries on with one DC.
+# respawn them, and the rest of the cluster carries on with one DC, which
+# fences n3 again once its controller has stayed gone past the grace.
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
 [ -x /usr/sbin/fence_dummy ] || e2e_skip "fence_dummy (fence-agents) not installed"
@@ -39,5 +40,11 @@ for k in 1 2; do
 done
 dc=$(wait_one_dc 2 30 "1 2") || e2e_fail "n1 and n2 do not agree on a DC after n3 left"
 e2e_note "n1 and n2 carry on (DC node $dc) and record the fencing"
+# n3 is still in corosync's membership without a controller: the DC waits
+# the grace for it to come back, then takes the node for down and fences it.
+dclog=$LAB_ROOT/n$dc/launcher.log
+handled() { grep -q "the controller of node 3 did not come back" "$dclog" && grep -q "fencing of n3 confirmed" "$dclog"; }
+wait_until 40 handled || e2e_fail "the DC did not fence n3 after its controller stayed gone: $(grep -E 'node 3|n3' "$dclog" | tail -5)"
+e2e_note "the DC took n3 (in corosync, no controller) for down after the grace and fenced it"
 cluster_end
 echo PASS

@@ -87,6 +87,10 @@ for policy in demote suicide; do
     e2e_note "[$policy] healed, n3 powered on and back"
 done
 stop_sampler
+# Back to stop: with suicide, the last node of a cluster stopping at once
+# loses quorum and fences itself, as the policy says.
+cib_do 1 -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-nqp" name="no-quorum-policy" value="stop"/></cluster_property_set></crm_config>' \
+    || e2e_fail "no-quorum-policy=stop refused"
 bad=$(grep -E 'vip=\[[0-9]+ [0-9]+|app=\[[0-9]+ [0-9]+|db=\[[0-9]+ [0-9]+' "$samples" || true)
 [ -z "$bad" ] || e2e_fail "the sampler saw web or a promoted db on two nodes: $(echo "$bad" | head -3)"
 e2e_note "$(grep -c . "$samples") samples at 0.1 s, none with web or a promoted db on two nodes"

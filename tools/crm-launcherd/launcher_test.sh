@@ -9,6 +9,9 @@
 # Usage: launcher_test.sh PATH/TO/crm-launcherd
 set -euo pipefail
 LAUNCHER=${1:?usage: $0 crm-launcherd}
+# As the peer's pacemakerd (installed under that name too): the version on the first line.
+version=$("$LAUNCHER" --version)
+[ "${version%%$'\n'*}" = "Pacemaker 2.1.5" ] || { echo "FAIL: --version: $version"; exit 1; }
 T=$(mktemp -d /tmp/crm-launcherd-test.XXXXXX)
 LPID=
 cleanup() {

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "crm/core/clock.h"
+#include "crm/core/cluster_options.h"
 #include "crm/core/event_loop.h"
 #include "launcher.h"
 
@@ -25,7 +26,7 @@ constexpr const char* kDefaultConfig = "/etc/crm/launcher.conf";
 
 void usage() {
   std::fprintf(stderr,
-               "usage: crm-launcherd [--config FILE] [--bin-dir DIR] [--log-file FILE]\n"
+               "usage: crm-launcherd [--config FILE] [--bin-dir DIR] [--log-file FILE] | --version\n"
                "  Starts the daemons listed in FILE (default %s; without it: cibd lrmd fenced attrd crmd),\n"
                "  respawns them when they crash and stops them in reverse order on SIGTERM.\n"
                "  Binaries: --bin-dir, else bin_dir in FILE, else $CRM_BIN_DIR, else this program's directory.\n",
@@ -77,6 +78,12 @@ int main(int argc, char** argv) {
     else if (a == "--log-file") log_file = next();
     else if (a == "-h" || a == "--help") {
       usage();
+      return 0;
+    } else if (a == "--version" || a == "-$") {
+      // As the peer's pacemakerd (installed under that name too): scripts
+      // read the version from the first line.
+      std::printf("Pacemaker %s\ncrm-launcherd, %s\n", std::string(compatible_pacemaker_version()).c_str(),
+                  crm_version_line().c_str());
       return 0;
     } else {
       usage();
