@@ -180,6 +180,22 @@ TEST_F(CibadminTest, MissingFileIsNotFound) {
   EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
 }
 
+// --upgrade as the peer's: refused without --force, names the latest schema,
+// and says so when there is nothing to do.
+TEST_F(CibadminTest, UpgradeNamesTheLatestSchema) {
+  ASSERT_EQ(system(("sed -i 's/validate-with=\"[^\"]*\"/validate-with=\"pacemaker-2.10\"/' " + file_).c_str()), 0);
+  Outcome refused = run("--upgrade");
+  EXPECT_EQ(refused.rc, 107);
+  EXPECT_NE(refused.err.find("considered dangerous"), std::string::npos) << refused.err;
+  EXPECT_NE(cib().find("pacemaker-2.10"), std::string::npos);
+  Outcome up = run("--upgrade --force");
+  EXPECT_EQ(up.rc, 0) << up.err;
+  EXPECT_NE(cib().find("validate-with=\"pacemaker-3.8\""), std::string::npos) << cib();
+  Outcome again = run("--upgrade --force");
+  EXPECT_EQ(again.rc, 0);
+  EXPECT_EQ(again.out, "Upgrade unnecessary: Schema is already the latest available\n");
+}
+
 // The same commands through the peer's cibadmin give the same exit codes.
 TEST_F(CibadminTest, ExitCodesMatchThePeer) {
   const std::string peer = "/usr/sbin/cibadmin";

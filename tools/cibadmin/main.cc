@@ -71,7 +71,7 @@ int run(int argc, char** argv) {
   app.set_version_flag("-$,--version", "crm cibadmin 0.1");
   bool q = false, c = false, m = false, r = false, d = false, e = false, b = false, empty = false;
   bool delete_all = false, force = false, local = false, sync_call = false, allow_create = false;
-  bool no_children = false, node_path_flag = false, patch = false;
+  bool no_children = false, node_path_flag = false, patch = false, upgrade = false;
   int verbose = 0;
   int timeout_s = 30;
   std::string xml_text, xml_file, scope, xpath;
@@ -89,6 +89,7 @@ int run(int argc, char** argv) {
   cmds->add_flag("-D,--delete", d, "Delete the first object matching the supplied criteria");
   cmds->add_flag("-d,--delete-all", delete_all, "With --xpath, remove every matching object");
   cmds->add_flag("-a,--empty", empty, "Output an empty CIB");
+  cmds->add_flag("-u,--upgrade", upgrade, "Upgrade the configuration to the latest schema (needs --force)");
   cmds->require_option(1);
 
   app.add_flag("-f,--force", force, "Allow dangerous commands (--erase); accepted with every command");
@@ -121,11 +122,36 @@ int run(int argc, char** argv) {
     std::cout << strip_declaration(cib.serialize(true));
     return 0;
   }
-  if (e && !force) {
+  if ((e || upgrade) && !force) {
     fmt::print(stderr,
                "The supplied command is considered dangerous.  To prevent accidental destruction of the cluster, "
                "the --force flag is required in order to proceed.\n");
     return kExitUnsafe;
+  }
+
+  if (upgrade) {
+    // Our grammar accepts every older syntax as it is: upgrading names the
+    // latest schema, without the peer's XSL transformations.
+    ClientOptions options = ClientOptions::from_env();
+    options.timeout = std::chrono::seconds(timeout_s > 0 ? timeout_s : 30);
+    auto client = connect(options);
+    if (!client.ok()) return fail(client.status());
+    auto current = (*client)->query_cib();
+    if (!current.ok()) return fail(current.status());
+    // The latest schema is what a new CIB gets (Cib::empty).
+    const std::string latest = xml::attr_or(Cib::empty().root(), "validate-with");
+    if (xml::attr_or(current->root(), "validate-with") == latest) {
+      std::cout << "Upgrade unnecessary: Schema is already the latest available\n";
+      return 0;
+    }
+    Request up;
+    up.op = Op::kModify;
+    up.section = "cib";
+    up.fragment = "<cib validate-with=\"" + latest + "\"/>";
+    auto reply = (*client)->call(up);
+    if (!reply.ok()) return fail(reply.status());
+    if (verbose) fmt::print(stderr, "cibadmin: validate-with is now {}\n", latest);
+    return 0;
   }
 
   auto input = read_input(xml_text, xml_file, xml_pipe);
