@@ -80,6 +80,8 @@ TEST(CheckTest, StonithWithoutDevicesIsAWarningThatVerifyCountsAsAnError) {
 }
 
 TEST(CheckTest, ClusterOptionValuesAreCheckedAgainstTheTable) {
+  // stonith-enabled=false: this CIB has no fence device, and only the option
+  // checks are under test (fencing without a device is an error of its own).
   auto c = Cib::parse(R"(<cib><configuration><crm_config><cluster_property_set id="o">
       <nvpair id="o1" name="stonith-enabled" value="false"/>
       <nvpair id="o2" name="no-quorum-policy" value="panic"/>

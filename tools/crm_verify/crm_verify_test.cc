@@ -126,6 +126,8 @@ TEST(CrmVerifyModes, TextPipeLiveAndUsage) {
     EXPECT_EQ(live.exit_code, 0) << live.output;
   }
   // Warnings show only with -V; errors always; the peer's closing lines and 78.
+  // stonith-enabled=false: without a fence device the only finding would be the fencing error; this
+  // input must produce a warning alone (a location on an unknown node).
   const std::string warn_only = R"(<cib validate-with="pacemaker-3.7"><configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config><nodes/><resources><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"/></resources><constraints><rsc_location id="l" rsc="a" node="nowhere" score="1"/></constraints></configuration></cib>)";
   Outcome quiet = run("-X " + quote(warn_only));
   EXPECT_EQ(quiet.exit_code, 78);
