@@ -610,15 +610,14 @@ void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib) {
 void Controller::controller_left(NodeId node) {
   bool in_corosync = corosync_nodes_ &&
                      std::find(corosync_nodes_->begin(), corosync_nodes_->end(), node) != corosync_nodes_->end();
-  // A node released to shut down (by us, or by a DC before us: the CIB says
-  // expected="down") left as it was told to: it is down now, whatever
-  // corosync does next (a whole cluster stopping at once must not wait the
-  // grace on each of its nodes).
+  // A node released to shut down (by us, or by a DC before us) left as it
+  // was told to: it is down now, whatever corosync does next (a whole cluster
+  // stopping at once must not wait the grace on each of its nodes).
   bool released = shutdown_released_.count(node) > 0;
   if (!released) {
     StatusView v = read_status(view_);
-    auto it = v.nodes.find(node_name(node));
-    released = it != v.nodes.end() && (it->second.expected_down || (it->second.shutdown && it->second.active.empty()));
+    const NodeView* nv = v.by_id(id_str(node));
+    released = nv && nv->leaves_cleanly();
   }
   if (!in_corosync || released) {
     controller_gone_.erase(node);
@@ -834,11 +833,7 @@ void Controller::mark_node_down(NodeId node, bool in_corosync) {
   std::string uname = node_name(node);
   StatusView v = read_status(view_);
   const NodeView* nv = v.by_id(id_str(node));
-  // Clean: told to go (expected=down), or it asked to shut down and runs
-  // nothing (what a DC releases it on: a DC that released itself may be gone
-  // before its expected=down reached us), or fenced, or no fencing at all.
-  bool clean = nv == nullptr || nv->expected_down || (nv->shutdown && nv->active.empty()) || !fencing_enabled() ||
-               fenced_members_.erase(node) > 0;
+  bool clean = nv == nullptr || nv->leaves_cleanly() || !fencing_enabled() || fenced_members_.erase(node) > 0;
   if (clean) {
     log("node " + id_str(node) + " (" + uname + ") left: marking it down, its resources stopped");
     controller_gone_.erase(node);  // nothing to wait for: it left as it should

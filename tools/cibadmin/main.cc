@@ -129,12 +129,17 @@ int run(int argc, char** argv) {
     return kExitUnsafe;
   }
 
+  // The CIB the environment names (CIB_shadow, CIB_file) or the daemon's.
+  auto open_cib = [&] {
+    ClientOptions options = ClientOptions::from_env();
+    options.timeout = std::chrono::seconds(timeout_s > 0 ? timeout_s : 30);
+    return connect(options);
+  };
+
   if (upgrade) {
     // Our grammar accepts every older syntax as it is: upgrading names the
     // latest schema, without the peer's XSL transformations.
-    ClientOptions options = ClientOptions::from_env();
-    options.timeout = std::chrono::seconds(timeout_s > 0 ? timeout_s : 30);
-    auto client = connect(options);
+    auto client = open_cib();
     if (!client.ok()) return fail(client.status());
     auto current = (*client)->query_cib();
     if (!current.ok()) return fail(current.status());
@@ -178,9 +183,7 @@ int run(int argc, char** argv) {
     return fail(invalid_argument("--delete needs XML (-X/-x/-p) or --xpath"));
   if (d && !req.xpath.empty()) req.fragment.clear();
 
-  ClientOptions options = ClientOptions::from_env();
-  options.timeout = std::chrono::seconds(timeout_s > 0 ? timeout_s : 30);
-  auto client = connect(options);
+  auto client = open_cib();
   if (!client.ok()) return fail(client.status());
 
   if (q && node_path_flag && !xpath.empty()) {

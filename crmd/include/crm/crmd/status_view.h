@@ -23,6 +23,10 @@ struct NodeView {
   std::map<std::string, std::string> attributes;  // transient attributes
   std::set<std::string> active;                   // resources active per lrm history
   std::set<std::string> promoted;                 // ... of which in the promoted role
+  // Its leaving is a clean shutdown: it was told to go (expected="down"), or
+  // it asked to shut down and runs nothing (what a DC releases it on; a DC
+  // that released itself may be gone before its expected="down" arrives).
+  bool leaves_cleanly() const { return expected_down || (shutdown && active.empty()); }
   std::vector<std::string> failed_ops;            // "rsc_monitor_10000 (rc=7)" lines
 };
 
