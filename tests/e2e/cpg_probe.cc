@@ -4,7 +4,7 @@
 // timestamp, and sends messages when told to.
 //
 //   cpg_probe -g GROUP [-q] [-w MEMBERS] [-n COUNT] [-i INTERVAL_MS] [-s SIZE]
-//             [-e EXPECT] [-t SECONDS] [-c FIFO]
+//             [-e EXPECT] [-t SECONDS] [-c FIFO] [-b]
 //
 //   -q          also watch quorum (QUORUM lines)
 //   -w MEMBERS  start sending only once the group has this many member nodes
@@ -13,6 +13,9 @@
 //   -e EXPECT   exit 0 once EXPECT messages were delivered (and all were sent)
 //   -t SECONDS  give up after SECONDS (exit 4); default: run until killed
 //   -c FIFO     read commands from FIFO: "send [SIZE]", "burst N [SIZE]", "quit"
+//   -b          send the second half of COUNT only after a message from every
+//               other member was delivered: when every sender does this, the
+//               agreed order cannot be one block per sender, whatever the timing
 //
 // Output (stdout, line-buffered), first field = epoch seconds:
 //   1700000000.123456 READY node=1 group=g
@@ -31,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -112,12 +116,13 @@ struct Options {
   long expect = -1;
   long timeout_s = 0;
   std::string fifo;
+  bool halfway_barrier = false;
 };
 
 void usage() {
   std::fprintf(stderr,
                "usage: cpg_probe -g GROUP [-q] [-w MEMBERS] [-n COUNT] [-i INTERVAL_MS] [-s SIZE] [-e EXPECT]\n"
-               "                 [-t SECONDS] [-c FIFO]\n");
+               "                 [-t SECONDS] [-c FIFO] [-b]\n");
   std::exit(2);
 }
 
@@ -126,7 +131,7 @@ void usage() {
 int main(int argc, char** argv) {
   Options o;
   int c;
-  while ((c = getopt(argc, argv, "g:qw:n:i:s:e:t:c:h")) != -1) {
+  while ((c = getopt(argc, argv, "g:qw:n:i:s:e:t:c:bh")) != -1) {
     switch (c) {
       case 'g': o.group = optarg; break;
       case 'q': o.quorum = true; break;
@@ -137,6 +142,7 @@ int main(int argc, char** argv) {
       case 'e': o.expect = std::strtol(optarg, nullptr, 10); break;
       case 't': o.timeout_s = std::strtol(optarg, nullptr, 10); break;
       case 'c': o.fifo = optarg; break;
+      case 'b': o.halfway_barrier = true; break;
       default: usage();
     }
   }
@@ -158,6 +164,15 @@ int main(int argc, char** argv) {
   long delivered = 0;
   long seq = 0;
   bool sending_started = false;
+  std::vector<NodeId> members;         // the group as of the last membership change
+  std::vector<NodeId> heard_from;      // senders of delivered messages
+  bool waiting_at_barrier = false;
+  auto heard_from_all_others = [&] {
+    for (NodeId n : members) {
+      if (n != me && std::find(heard_from.begin(), heard_from.end(), n) == heard_from.end()) return false;
+    }
+    return true;
+  };
 
   auto send_one = [&](size_t size) {
     const std::string tag = me_s + "-" + std::to_string(++seq);
@@ -180,6 +195,10 @@ int main(int argc, char** argv) {
       return;
     }
     send_one(o.size);
+    if (o.halfway_barrier && sent == o.count / 2 && !heard_from_all_others()) {
+      waiting_at_barrier = true;  // resumed by on_message
+      return;
+    }
     if (o.interval_ms > 0) {
       loop.add_timer(std::chrono::milliseconds(o.interval_ms), send_next);
     } else {
@@ -193,8 +212,13 @@ int main(int argc, char** argv) {
   };
 
   g.on_membership = [&](const crm::cluster::MembershipChange& ch) {
+    members = ch.members;
     out("CONFCHG members=" + join_ids(ch.members) + " joined=" + join_ids(ch.joined) + " left=" + join_ids(ch.left));
     if (ch.members.size() >= o.wait_members) start_sending();
+    if (waiting_at_barrier && heard_from_all_others()) {  // the missing sender left
+      waiting_at_barrier = false;
+      loop.post(send_next);
+    }
   };
   g.on_message = [&](NodeId from, std::string_view p) {
     ++delivered;
@@ -202,6 +226,11 @@ int main(int argc, char** argv) {
     const std::string tag(p.substr(0, bar == std::string_view::npos ? std::min<size_t>(p.size(), 32) : bar));
     out(std::string(payload_intact(p) ? "DELIVER" : "CORRUPT") + " from=" + std::to_string(from) +
         " len=" + std::to_string(p.size()) + " fnv=" + hex(fnv1a(p)) + " tag=" + tag);
+    if (std::find(heard_from.begin(), heard_from.end(), from) == heard_from.end()) heard_from.push_back(from);
+    if (waiting_at_barrier && heard_from_all_others()) {
+      waiting_at_barrier = false;
+      loop.post(send_next);
+    }
     maybe_done();
   };
   g.on_lost = [&](const crm::Status& why) {
