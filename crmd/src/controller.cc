@@ -223,6 +223,7 @@ Outputs Controller::step(const Input& input) {
         else if constexpr (std::is_same_v<T, Tick>) on_tick();
         else if constexpr (std::is_same_v<T, ShutdownRequest>) on_shutdown();
         else if constexpr (std::is_same_v<T, ClusterNodes>) on_cluster_nodes(in.nodes);
+        else if constexpr (std::is_same_v<T, ToolPing>) on_tool_ping(in);
       },
       input);
   // A transition that finished inside the handlers: plan again when needed.
@@ -588,9 +589,31 @@ void Controller::on_message(NodeId from, const std::string& payload) {
             set_state(State::kStopped);
             out_.exit = true;
           }
+        } else if constexpr (std::is_same_v<T, wire::PingRequest>) {
+          if (m.target == name_) {
+            send(wire::encode(wire::PingReply{.to = m.from, .token = m.token, .name = name_, .state = state_name(state_)}));
+          }
+        } else if constexpr (std::is_same_v<T, wire::PingReply>) {
+          if (m.to == self_) out_.tool_answers.push_back({.token = m.token, .name = m.name, .state = m.state});
         }
       },
       *decoded);
+}
+
+void Controller::on_tool_ping(const ToolPing& ping) {
+  if (ping.target == name_) {
+    out_.tool_answers.push_back({.token = ping.token, .name = name_, .state = state_name(state_)});
+    return;
+  }
+  // Only a controller in the group can answer; asking any other name would
+  // leave the tool waiting for its timeout.
+  auto id = node_id(ping.target);
+  if (!id || std::find(members_.begin(), members_.end(), *id) == members_.end()) {
+    out_.tool_answers.push_back(
+        {.token = ping.token, .name = ping.target, .status = not_found("no controller on " + ping.target + " in the group")});
+    return;
+  }
+  send(wire::encode(wire::PingRequest{.from = self_, .token = ping.token, .target = ping.target}));
 }
 
 void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib) {

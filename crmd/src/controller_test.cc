@@ -42,6 +42,7 @@ struct Harness {
         (x.kind == ExecutorCall::Kind::kExec ? requests : cancels).push_back(x.request);
       }
       fencing.insert(fencing.end(), out.fencing.begin(), out.fencing.end());
+      answers.insert(answers.end(), out.tool_answers.begin(), out.tool_answers.end());
       if (out.cib_writes.empty()) continue;
       for (const CibWrite& w : out.cib_writes) {
         auto applied = cib::apply_request(cib, w.request, nullptr);
@@ -58,6 +59,7 @@ struct Harness {
   Controller c;
   std::vector<lrmd::ExecRequest> requests, cancels;
   std::vector<FenceRequest> fencing;
+  std::vector<ToolAnswer> answers;
   std::vector<CibWriteDone> done;
 };
 
@@ -113,6 +115,42 @@ TEST(ControllerTest, MessagesRoundTripThroughTheWireFormat) {
   EXPECT_FALSE(wire::decode("<crmd_join_offer").ok());
   EXPECT_EQ(wire::decode("<crmd_nonsense/>").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(wire::decode("<crmd_exec target=\"n1\"/>").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ControllerTest, ToolPingIsAnsweredHereOrRelayedToTheNodeAsked) {
+  Harness h(1);
+  h.step(Quorum{true});
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 1})});
+  // This node: at once, from its own state.
+  h.step(ToolPing{.token = 5, .target = "n1"});
+  ASSERT_EQ(h.answers.size(), 1u);
+  EXPECT_EQ(h.answers[0].token, 5u);
+  EXPECT_EQ(h.answers[0].state, state_name(h.c.state()));
+  // Another member: a ping on the group, and the answer when its reply comes.
+  auto sent = h.step(ToolPing{.token = 6, .target = "n2"});
+  ASSERT_EQ(sent.size(), 1u);
+  auto ping = wire::decode(sent[0]);
+  ASSERT_TRUE(ping.ok());
+  EXPECT_EQ(std::get<wire::PingRequest>(*ping).target, "n2");
+  EXPECT_EQ(std::get<wire::PingRequest>(*ping).from, 1u);
+  EXPECT_EQ(h.answers.size(), 1u);
+  h.step(Message{2, wire::encode(wire::PingReply{.to = 3, .token = 6, .name = "n2", .state = "S_NOT_DC"})});
+  EXPECT_EQ(h.answers.size(), 1u) << "a reply for another node is not ours";
+  h.step(Message{2, wire::encode(wire::PingReply{.to = 1, .token = 6, .name = "n2", .state = "S_NOT_DC"})});
+  ASSERT_EQ(h.answers.size(), 2u);
+  EXPECT_EQ(h.answers[1].state, "S_NOT_DC");
+  // A node with no controller in the group: an error, not a wait.
+  h.step(ToolPing{.token = 7, .target = "n9"});
+  ASSERT_EQ(h.answers.size(), 3u);
+  EXPECT_EQ(h.answers[2].status.code(), StatusCode::kNotFound);
+  // Asked by another node: this controller replies with its state.
+  sent = h.step(Message{2, wire::encode(wire::PingRequest{.from = 2, .token = 1, .target = "n1"})});
+  ASSERT_EQ(sent.size(), 1u);
+  auto reply = wire::decode(sent[0]);
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(std::get<wire::PingReply>(*reply).to, 2u);
+  EXPECT_EQ(std::get<wire::PingReply>(*reply).state, state_name(h.c.state()));
 }
 
 TEST(ControllerTest, NonDcAnswersTheJoinOfferAndRunsWhatTheDcSends) {

@@ -166,6 +166,21 @@ int main(int argc, char** argv) {
   EventLoop::TimerId timer = 0;
   bool exiting = false;
   int exit_code = 0;
+  // Tools waiting for a ToolAnswer (crmadmin -S), by token.
+  std::unique_ptr<ipc::Server> tool_server;
+  std::map<uint64_t, ipc::ClientId> pending_pings;
+  uint64_t last_ping_token = 0;
+  auto answer_ping = [&](const crmd::ToolAnswer& a) {
+    auto it = pending_pings.find(a.token);
+    if (it == pending_pings.end() || !tool_server) return;
+    auto doc = xml::new_document(a.status.ok() ? "crmd_ping_reply" : "crmd_error");
+    xmlNode* r = xml::root(doc);
+    xml::set_attr(r, "name", a.name);
+    if (a.status.ok()) xml::set_attr(r, "state", a.state);
+    else xml::set_attr(r, "message", a.status.message());
+    (void)tool_server->send(it->second, xml::to_string(r, false));  // the tool may have gone
+    pending_pings.erase(it);
+  };
   std::function<void(const crmd::Input&)> feed = [&](const crmd::Input& in) {
     if (exiting) return;
     crmd::Outputs out = ctl.step(in);
@@ -174,6 +189,7 @@ int main(int argc, char** argv) {
       if (!s.ok()) log_line(name, "send failed: " + s.to_string());
     }
     for (crmd::CibWrite& w : out.cib_writes) (*cibacc)->submit(std::move(w));
+    for (const crmd::ToolAnswer& a : out.tool_answers) answer_ping(a);
     for (const crmd::ExecutorCall& call : out.executor) {
       const lrmd::ExecRequest& req = call.request;
       if (call.kind == crmd::ExecutorCall::Kind::kCancel) {
@@ -297,7 +313,19 @@ int main(int argc, char** argv) {
   auto server = ipc::Server::listen(loop, ipc::socket_path("crmd"));
   if (!server.ok()) log_line(name, "cannot listen for tools: " + server.status().to_string());
   else {
-    (*server)->on_message = [&](ipc::ClientId id, const ipc::PeerCredentials&, std::string) {
+    tool_server = std::move(server).value();
+    tool_server->on_message = [&](ipc::ClientId id, const ipc::PeerCredentials&, std::string request) {
+      // <crmd_ping target="NODE"/>: that node's controller state, answered
+      // when the controller's ToolAnswer comes (after a round trip over the
+      // group for another node). Anything else: our own status.
+      if (auto req = xml::parse(request, "tool request"); req.ok() && xml::is(xml::root(*req), "crmd_ping")) {
+        const uint64_t token = ++last_ping_token;
+        pending_pings[token] = id;
+        // The tool gives up on its own; forget the request well after that.
+        loop.add_timer(std::chrono::seconds(120), [&, token] { pending_pings.erase(token); });
+        feed(crmd::ToolPing{token, xml::attr_or(xml::root(*req), "target")});
+        return;
+      }
       auto doc = xml::new_document("crmd_status");
       xmlNode* r = xml::root(doc);
       xml::set_attr(r, "node_id", std::to_string(self));
@@ -311,7 +339,7 @@ int main(int argc, char** argv) {
         xml::set_attr(n, "id", std::to_string(m));
         xml::set_attr(n, "name", ctl.node_name(m));
       }
-      Status s = (*server)->send(id, xml::to_string(r, false));
+      Status s = tool_server->send(id, xml::to_string(r, false));
       (void)s;
     };
   }

@@ -96,6 +96,19 @@ struct Encoder {
     doc = xml::new_document("crmd_do_shutdown");
     put(root(), "target", m.target);
   }
+  void operator()(const PingRequest& m) {
+    doc = xml::new_document("crmd_ping");
+    put_number(root(), "from", m.from);
+    put_number(root(), "token", m.token);
+    put(root(), "target", m.target);
+  }
+  void operator()(const PingReply& m) {
+    doc = xml::new_document("crmd_ping_reply");
+    put_number(root(), "to", m.to);
+    put_number(root(), "token", m.token);
+    put(root(), "name", m.name);
+    put(root(), "state", m.state);
+  }
 };
 
 }  // namespace
@@ -168,6 +181,17 @@ Result<Message> decode(std::string_view bytes) {
   if (kind == "crmd_do_shutdown") {
     DoShutdown m;
     ASSIGN_OR_RETURN(m.target, required(n, "target"));
+    return Message{std::move(m)};
+  }
+  if (kind == "crmd_ping") {
+    PingRequest m{.from = number<NodeId>(n, "from"), .token = number<uint64_t>(n, "token")};
+    ASSIGN_OR_RETURN(m.target, required(n, "target"));
+    return Message{std::move(m)};
+  }
+  if (kind == "crmd_ping_reply") {
+    PingReply m{.to = number<NodeId>(n, "to"), .token = number<uint64_t>(n, "token")};
+    ASSIGN_OR_RETURN(m.name, required(n, "name"));
+    ASSIGN_OR_RETURN(m.state, required(n, "state"));
     return Message{std::move(m)};
   }
   return invalid_argument("unknown controller message <" + std::string(kind) + ">");

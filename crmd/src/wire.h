@@ -68,7 +68,24 @@ struct DoShutdown {
   std::string target;
 };
 
-using Message = std::variant<JoinOffer, JoinRequest, ExecOrder, OpResult, ShutdownRequest, DoShutdown>;
+// Any -> all: "controller `target`, tell node `from` your state" (crmadmin -S
+// for another node, crmsh's wait for the DC to be idle). `token` pairs the reply.
+struct PingRequest {
+  NodeId from = 0;
+  uint64_t token = 0;
+  std::string target;  // node name
+};
+
+// `target` -> all, for node `to`: its controller's state (state_name()).
+struct PingReply {
+  NodeId to = 0;
+  uint64_t token = 0;
+  std::string name;
+  std::string state;
+};
+
+using Message =
+    std::variant<JoinOffer, JoinRequest, ExecOrder, OpResult, ShutdownRequest, DoShutdown, PingRequest, PingReply>;
 
 std::string encode(const Message& message);
 // parse-error for bytes that are not XML; invalid-argument for an unknown

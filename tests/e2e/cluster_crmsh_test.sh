@@ -155,6 +155,33 @@ crm_ok 1 resource clear web
 where=$(wait_running_once $IP app 10 "$NODES") || e2e_fail "web is not running once"
 crm_ok 1 resource locate web
 grep -q "is running on: n$where" "$CRM_OUT" || e2e_fail "locate: $(cat "$CRM_OUT")"
+# restart from a node that is not the DC: between stop and start crmsh waits
+# for the DC to be idle (crmadmin -S DC, answered by the DC over the cluster).
+nondc=$(( dc % 3 + 1 ))
+app_start_call() {  # call-id of app's last start on n$where
+    cib_xpath "//node_state[@uname='n$where']//lrm_resource[@id='app']/lrm_rsc_op[@operation='start']" |
+        grep -o 'call-id="[0-9]*"' | tr -dc '0-9\n' | sort -n | tail -1
+}
+( node_exec "$nondc" crmadmin -S "n$dc" ) > "$LAB_ROOT/crmadmin.out" 2>&1 || e2e_fail "crmadmin -S n$dc on n$nondc: $(cat "$LAB_ROOT/crmadmin.out")"
+grep -Eq "^Controller on n$dc in state S_[A-Z_]+: ok$" "$LAB_ROOT/crmadmin.out" || e2e_fail "crmadmin -S: $(cat "$LAB_ROOT/crmadmin.out")"
+before=$(app_start_call)
+crm_ok "$nondc" resource restart app
+[ "$(wait_running_once $IP app 30 "$NODES")" = "$where" ] || e2e_fail "app is not back on n$where after restart"
+[ "$(app_start_call)" -gt "$before" ] || e2e_fail "crm resource restart did not start app again (call $before)"
+# crm_resource --restart waits for the stop and the start itself.
+before=$(app_start_call)
+( node_exec "$nondc" crm_resource --restart -r app ) > "$LAB_ROOT/restart.out" 2>&1 || e2e_fail "crm_resource --restart: $(cat "$LAB_ROOT/restart.out")"
+grep -q "^Waiting for 1 resources to stop:" "$LAB_ROOT/restart.out" && grep -q "^ \* app$" "$LAB_ROOT/restart.out" ||
+    e2e_fail "crm_resource --restart said: $(cat "$LAB_ROOT/restart.out")"
+[ "$(app_start_call)" -gt "$before" ] && [ "$(dummy_nodes app "$NODES")" = "$where" ] ||
+    e2e_fail "crm_resource --restart returned before app ran again on n$where: $(where_is $IP app "$NODES")"
+# crm -w: the change and then the wait for the DC; --wait: until nothing is left to do.
+crm_ok "$nondc" -w resource stop app
+app_stopped || e2e_fail "crm -w resource stop returned while app still runs: $(where_is $IP app "$NODES")"
+( node_exec "$nondc" crm_resource -r app -m -p target-role -v Started ) >/dev/null 2>&1 || e2e_fail "target-role Started"
+( node_exec "$nondc" crm_resource --wait -T 60s ) > "$LAB_ROOT/wait.out" 2>&1 || e2e_fail "crm_resource --wait: $(cat "$LAB_ROOT/wait.out")"
+[ "$(dummy_nodes app "$NODES")" = "$where" ] || e2e_fail "crm_resource --wait returned before app ran: $(where_is $IP app "$NODES")"
+e2e_note "restart (crm and crm_resource), crm -w and crm_resource --wait from n$nondc, the DC n$dc answering crmadmin -S"
 crm_ok 1 resource cleanup app
 crm_ok 1 resource param app set fake 42
 crm_ok 1 resource param app show fake

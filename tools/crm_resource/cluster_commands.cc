@@ -1,6 +1,7 @@
 #include "cluster_commands.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -8,6 +9,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "crm/cib/client.h"
@@ -224,6 +226,7 @@ int cmd_ban(Session& s, const ClusterCommandOptions& o, std::string node) {
   std::string id = sanitize_id("cli-ban-" + o.resource + "-on-" + node);
   Status st = put_constraint(s.client(), id, location_xml(id, o.resource, node, "-INFINITY", end, o.promoted));
   if (!st.ok()) return error(st, "cannot create constraint " + id);
+  if (o.quiet) return kExitOk;
   if (end.empty()) {
     std::cout << "WARNING: Creating rsc_location constraint '" << id << "' with a score of -INFINITY for resource "
               << o.resource << " on " << node << ".\n"
@@ -625,6 +628,209 @@ int cmd_list_operations(Session& s, const ClusterCommandOptions& o, bool active_
   return kExitOk;
 }
 
+// ---------------------------------------------------------------------------
+// --wait and --restart, as the peer's wait_till_stable and cli_resource_restart:
+// both read the live CIB over and over and ask the policy engine what is
+// still to be done.
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kPollInterval = std::chrono::seconds(1);
+constexpr int kExitTimeout = 124;  // CRM_EX_TIMEOUT
+
+bool running_on(const ResourceStatus& r, const std::string& host) {
+  std::vector<const ResourceStatus*> prims;
+  leaves(r, &prims);
+  for (const auto* p : prims)
+    for (const auto& n : p->nodes)
+      if (host.empty() || n == host) return true;
+  return false;
+}
+
+// What is active on `host` ("" = anywhere), named as the peer lists it: a
+// group by its members, a clone by its own id, a primitive by its id.
+void active_ids(const std::vector<ResourceStatus>& list, const std::string& host, std::set<std::string>* out) {
+  for (const auto& r : list) {
+    if (r.kind == ResourceStatus::Kind::kGroup) active_ids(r.children, host, out);
+    else if (running_on(r, host)) out->insert(r.id);
+  }
+}
+std::set<std::string> active_ids(const ClusterStatus& st, const std::string& host) {
+  std::set<std::string> out;
+  active_ids(st.resources, host, &out);
+  return out;
+}
+
+std::set<std::string> minus(const std::set<std::string>& a, const std::set<std::string>& b) {
+  std::set<std::string> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+  return out;
+}
+
+void print_list(const std::set<std::string>& ids) {
+  for (const auto& id : ids) std::cout << " * " << id << "\n";
+}
+
+// An action the cluster still has to carry out: the peer's action_is_pending
+// (the graph holds only required, runnable actions; pseudo actions and
+// notifications do not count).
+bool is_pending(const pengine::GraphAction& a) {
+  return a.type != pengine::GraphAction::Type::kPseudo && a.task != "notify";
+}
+
+Result<pengine::Transition> plan(const Session& s) {
+  return pengine::schedule(s.cib().doc(), std::time(nullptr));
+}
+
+int cmd_wait(Session& s, const ClusterCommandOptions& o) {
+  const auto deadline =
+      Clock::now() + (o.timeout_ms > 0 ? std::chrono::milliseconds(o.timeout_ms) : std::chrono::hours(1));
+  for (bool first = true;; first = false) {
+    if (!first) std::this_thread::sleep_for(kPollInterval);
+    if (!first) {
+      if (Status st = s.reload(); !st.ok()) return error(st, "Error");
+    }
+    auto t = plan(s);
+    if (!t.ok()) return error(t.status(), "cannot compute what the cluster has left to do");
+    std::vector<const pengine::GraphAction*> pending;
+    for (const auto& a : t->actions)
+      if (is_pending(a)) pending.push_back(&a);
+    if (pending.empty()) return kExitOk;
+    if (Clock::now() >= deadline) {
+      std::cout << "Pending actions:\n";
+      for (const auto* a : pending) {
+        std::cout << "\tAction " << a->id << ": " << a->key;
+        if (!a->node.empty()) std::cout << "\ton " << a->node;
+        std::cout << "\n";
+      }
+      return error("Error performing operation: Timeout occurred", kExitTimeout);
+    }
+  }
+}
+
+// The longest CRM_meta_timeout among the graph's actions of `task`, plus the
+// peer's 5 s: how long one step of a restart may take without progress.
+std::chrono::milliseconds step_timeout(const pengine::Transition& t, const std::string& task) {
+  long longest = 0;
+  for (const auto& a : t.actions) {
+    if (a.task != task) continue;
+    auto it = a.attributes.find("CRM_meta_timeout");
+    if (it != a.attributes.end()) longest = std::max(longest, std::atol(it->second.c_str()));
+  }
+  return std::chrono::milliseconds(longest) + std::chrono::seconds(5);
+}
+
+// Polls until `remaining()` is empty. Gives up when a step passes without
+// it shrinking (the peer's rule), or when `overall` (if set) runs out.
+int wait_for(Session& s, const std::function<std::set<std::string>()>& remaining, std::chrono::milliseconds step,
+             std::optional<Clock::time_point> overall, std::set<std::string>* left) {
+  *left = remaining();
+  auto step_end = Clock::now() + step;
+  while (!left->empty()) {
+    if (Clock::now() >= step_end || (overall && Clock::now() >= *overall)) return kExitTimeout;
+    std::this_thread::sleep_for(kPollInterval);
+    if (Status st = s.reload(); !st.ok()) return error(st, "Error");
+    std::set<std::string> now = remaining();
+    if (now.size() < left->size()) step_end = Clock::now() + step;
+    *left = std::move(now);
+  }
+  return kExitOk;
+}
+
+int cmd_restart(Session& s, const ClusterCommandOptions& o) {
+  xmlNode* cfg = find_resource(s.cib(), o.resource);
+  if (!cfg) return no_such_resource(o.resource);
+  const ResourceStatus* rs = find_status(s.status().resources, o.resource);
+  if (!rs || !running_on(*rs, o.node)) {
+    std::string where = o.node.empty() ? "anywhere" : "on " + o.node;
+    return error(o.resource + " is not running " + where + " and so cannot be restarted", kExitNoSuch,
+                 "No such object");
+  }
+  // A clone restarted on one node: stopped there by a ban, not by its
+  // target-role (which would stop every instance).
+  const std::string kind(xml::name(cfg));
+  const bool via_ban = !o.node.empty() && (kind == "clone" || kind == "master");
+  const std::optional<Clock::time_point> overall =
+      o.timeout_ms > 0 ? std::optional(Clock::now() + std::chrono::milliseconds(o.timeout_ms)) : std::nullopt;
+
+  ClusterCommandOptions role = o;
+  role.meta = true;
+  role.utilization = false;
+  role.set_name.clear();
+  role.parameter = "target-role";
+  role.quiet = true;
+  std::optional<std::string> original_role;
+  if (xmlNode* nv = find_attr(cfg, role, nullptr)) original_role = xml::attr_or(nv, "value");
+  auto restore = [&]() -> int {
+    if (via_ban) return cmd_clear(s, role);
+    if (original_role) {
+      role.value = *original_role;
+      return cmd_set_param(s, role);
+    }
+    return cmd_delete_param(s, role);
+  };
+
+  const std::set<std::string> to_restart = active_ids(s.status(), o.node);
+  int rc = kExitOk;
+  if (via_ban) {
+    rc = cmd_ban(s, role, o.node);
+  } else {
+    role.value = "Stopped";
+    rc = cmd_set_param(s, role);
+  }
+  if (rc != kExitOk) return error("Could not set target-role for " + o.resource, rc);
+
+  // What stays active once the stop is done, as the policy engine sees it.
+  if (Status st = s.reload(); !st.ok()) {
+    restore();
+    return error(st, "Could not determine which resources would be stopped");
+  }
+  auto stopping = plan(s);
+  if (!stopping.ok()) {
+    restore();
+    return error(stopping.status(), "Could not determine which resources would be stopped");
+  }
+  const std::set<std::string> target = active_ids(stopping->after, o.node);
+  std::set<std::string> left = minus(active_ids(s.status(), o.node), target);
+  std::cout << "Waiting for " << left.size() << " resources to stop:\n";
+  print_list(left);
+  rc = wait_for(s, [&] { return minus(active_ids(s.status(), o.node), target); },
+                o.timeout_ms > 0 ? std::chrono::milliseconds(o.timeout_ms) : step_timeout(*stopping, "stop"), overall,
+                &left);
+  if (rc != kExitOk) {
+    restore();
+    if (rc != kExitTimeout) return rc;
+    std::fprintf(stderr, "Could not complete shutdown of %s, %zu resources remaining\n", o.resource.c_str(),
+                 left.size());
+    for (const auto& id : left) std::fprintf(stderr, " * %s\n", id.c_str());
+    return error("Error performing operation: Timeout occurred", kExitTimeout);
+  }
+
+  rc = restore();
+  if (rc != kExitOk) return error("Could not unset target-role for " + o.resource, rc);
+  if (Status st = s.reload(); !st.ok()) return error(st, "Could not determine which resources were started");
+  auto starting = plan(s);
+  const auto start_step = o.timeout_ms > 0 ? std::chrono::milliseconds(o.timeout_ms)
+                          : starting.ok()  ? step_timeout(*starting, "start")
+                                           : std::chrono::milliseconds(25000);
+  // Dependents may come back on other nodes: counted wherever they run.
+  left = minus(to_restart, active_ids(s.status(), ""));
+  std::cout << "Waiting for " << left.size() << " resources to start again:\n";
+  print_list(left);
+  auto not_back = [&] {
+    std::set<std::string> missing = minus(to_restart, active_ids(s.status(), ""));
+    const ResourceStatus* r = find_status(s.status().resources, o.resource);
+    if (!r || !running_on(*r, o.node)) missing.insert(o.resource);
+    return missing;
+  };
+  rc = wait_for(s, not_back, start_step, overall, &left);
+  if (rc == kExitTimeout) {
+    std::fprintf(stderr, "Could not complete restart of %s, %zu resources remaining\n", o.resource.c_str(),
+                 left.size());
+    for (const auto& id : left) std::fprintf(stderr, " * %s\n", id.c_str());
+    return error("Error performing operation: Timeout occurred", kExitTimeout);
+  }
+  return rc;
+}
 }  // namespace
 
 void add_cluster_options(CLI::App& app, ClusterCommandOptions& opts) {
@@ -650,6 +856,9 @@ void add_cluster_options(CLI::App& app, ClusterCommandOptions& opts) {
   c->add_flag("-C,--cleanup", cmd("cleanup"),
               "Delete the operation history and fail counts of failed resources (or -r, on -N) so they are re-probed");
   c->add_flag("-R,--refresh", cmd("refresh"), "Delete the whole operation history (of -r, on -N) so it is re-probed");
+  c->add_flag("--restart", cmd("restart"),
+              "Restart the resource (-r) and what depends on it: stop it, wait, start it again (on -N only, if given)");
+  c->add_flag("--wait", cmd("wait"), "Wait until the cluster settles into a stable state (up to -T, default 1 hour)");
   c->add_option("-p,--set-parameter", opts.parameter, "Set a resource parameter (with -v)")
       ->each([&opts](const std::string&) { opts.command = "set-param"; });
   c->add_option("-g,--get-parameter", opts.parameter, "Show a resource parameter")
@@ -669,7 +878,7 @@ void add_cluster_options(CLI::App& app, ClusterCommandOptions& opts) {
 }
 
 int run_cluster_command(const ClusterCommandOptions& o) {
-  static const std::set<std::string> kNeedsResource = {"locate", "move", "ban", "query-xml", "constraints",
+  static const std::set<std::string> kNeedsResource = {"locate", "move", "ban", "query-xml", "constraints", "restart",
                                                        "set-param", "get-param", "delete-param"};
   if (kNeedsResource.count(o.command) && o.resource.empty()) {
     std::fprintf(stderr, "crm_resource: this command needs a resource: -r RESOURCE\n");
@@ -686,6 +895,10 @@ int run_cluster_command(const ClusterCommandOptions& o) {
     return no_such_resource(o.resource);
   if ((o.command == "move" || o.command == "ban") && !o.node.empty() && !node_id_for(s.cib(), o.node).ok())
     return error("Node '" + o.node + "' not found", kExitNoSuch, "No such object");
+  if (o.command == "restart" && !o.node.empty() && !node_id_for(s.cib(), o.node).ok())
+    return error("Node '" + o.node + "' not found", kExitNoSuch, "No such object");
+  if (o.command == "wait") return cmd_wait(s, o);
+  if (o.command == "restart") return cmd_restart(s, o);
   if (o.command == "list") return cmd_list(s, false);
   if (o.command == "list-raw") return cmd_list(s, true);
   if (o.command == "locate") return cmd_locate(s, o);

@@ -24,6 +24,7 @@ struct ClusterCommandOptions {
   bool promoted = false;    // --promoted: move/ban/clear the promoted role only
   bool quiet = false;       // -Q
   bool recursive = false;   // -A (--stack): recursive constraints
+  long timeout_ms = 0;      // -T: --wait and --restart (0: their defaults)
 };
 
 // Adds the cluster commands' options to `app`.

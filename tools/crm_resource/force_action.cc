@@ -51,7 +51,6 @@ void add_force_action_options(CLI::App& app, ForceActionOptions& opts) {
   a->add_option("--provider", opts.provider, "OCF provider (heartbeat, pacemaker, crm, ...)");
   a->add_option("--agent", opts.agent, "Agent name (type)");
   a->add_option("--option", opts.options, "Agent parameter name=value (repeatable)");
-  a->add_option("--timeout", opts.timeout_ms, "Action timeout in milliseconds");
 }
 
 Result<lrmd::ExecRequest> build_force_request(const ForceActionOptions& opts) {

@@ -25,7 +25,7 @@ expect 0 "returned: 'ok'" "$bin" -r d1 --force-check --class ocf --provider crm 
 expect 0 "returned: 'ok'" "$bin" --validate --class ocf --provider crm --agent Dummy --option op_sleep=0
 expect 6 "op_sleep must be a number" "$bin" --validate --class ocf --provider crm --agent Dummy --option op_sleep=x
 expect 5 "not installed" "$bin" --validate --class ocf --provider crm --agent Nope
-expect 124 "timed out" "$bin" -r d2 --force-start --class ocf --provider crm --agent Dummy --option op_sleep=5 --timeout 300
+expect 124 "timed out" "$bin" -r d2 --force-start --class ocf --provider crm --agent Dummy --option op_sleep=5 --timeout 300ms
 cat > "$tmp/cib.xml" <<END
 <cib><configuration><resources>
   <primitive id="d1" class="ocf" provider="crm" type="Dummy">

@@ -7,6 +7,7 @@
 
 #include "agent_commands.h"
 #include "cluster_commands.h"
+#include "crm/core/duration.h"
 #include "force_action.h"
 
 int main(int argc, char** argv) {
@@ -19,10 +20,23 @@ int main(int argc, char** argv) {
   crm::tools::add_cluster_options(app, cluster);
   crm::tools::AgentCommandOptions agents;
   crm::tools::add_agent_options(app, agents);
+  std::string timeout;
+  app.add_option("-T,--timeout", timeout,
+                 "Abort if the command does not finish in this time (with --restart, --wait, --force-*; "
+                 "a bare number is seconds, as the peer's)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (!timeout.empty()) {
+    auto ms = crm::parse_duration(timeout);
+    if (!ms.ok() || ms->count() <= 0) {
+      std::fprintf(stderr, "crm_resource: Invalid value for --timeout: %s\n", timeout.c_str());
+      return 64;  // CRM_EX_USAGE
+    }
+    force.timeout_ms = static_cast<int>(ms->count());
+    cluster.timeout_ms = static_cast<long>(ms->count());
   }
   if (crm::tools::agent_command_requested(agents)) return crm::tools::run_agent_command(agents);
   if (!force.action.empty()) return crm::tools::run_force_action(force);

@@ -54,7 +54,8 @@ check dc 0 "Designated Controller is: n1" -- "$BIN" -D
 check dc-quiet 0 "n1" -- "$BIN" -D -q -t 5000
 check status 0 "Controller on n1 in state S_IDLE: ok" -- "$BIN" -S n1
 check status-quiet 0 "S_IDLE" -- "$BIN" -S n1 -q
-check status-other 69 "" -- "$BIN" -S n2
+check status-other 105 "" -- "$BIN" -S n9
+grep -q "no controller on n9" "$tmp/err" && echo "ok status-other message" || { echo "FAIL status-other message: $(cat "$tmp/err")"; fail=1; }
 # crmsh's wait4dc: "Designated" ... DC name last; then S_IDLE.*ok
 out=$("$BIN" -D); dc=${out##* }
 [[ "$out" == Designated* ]] && "$BIN" -S "$dc" | grep -q "S_IDLE.*ok" && echo "ok wait4dc" || { echo "FAIL wait4dc"; fail=1; }

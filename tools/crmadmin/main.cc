@@ -5,10 +5,11 @@
 //   crmadmin -S NODE [-q]      Controller on n1 in state S_IDLE: ok
 //   crmadmin -N [TYPES] [-q|-B] cluster node: n1 (1)  (from the CIB; TYPES: cluster,guest,remote)
 //
-// -D and -S ask the local controller over its tool socket (<crmd_query/>,
-// docs/crmd.md); -S answers for the local node and, from the DC's view, for
-// nothing else (see docs/tools.md). Exit codes as the peer's: 102 when the
-// controller cannot be reached, 124 when it does not answer in time.
+// -D asks the local controller over its tool socket (<crmd_query/>,
+// docs/crmd.md); -S NODE asks it to ping NODE's controller over the cluster
+// (<crmd_ping/>). Exit codes as the peer's: 102 when the controller cannot be
+// reached, 124 when it does not answer in time, 105 for a node without a
+// controller in the cluster.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -33,6 +34,10 @@ int controller_error(const Status& s, long timeout_ms) {
     std::fprintf(stderr, "error: No reply received from controller before timeout (%ldms)\n", timeout_ms);
     std::fprintf(stderr, "error: Command failed: Timer expired\n");
     return kExitTimeout;
+  }
+  if (s.code() != StatusCode::kUnavailable) {
+    std::fprintf(stderr, "error: Command failed: %s\n", s.message().c_str());
+    return kExitError;
   }
   std::fprintf(stderr, "error: Could not connect to controller: Connection refused\n");
   std::fprintf(stderr, "error: Command failed: Connection refused\n");
@@ -119,24 +124,24 @@ int main(int argc, char** argv) {
 
   if (n->count() > 0) return list_nodes(node_types, quiet, bash_export);
 
-  auto st = query_crmd(std::chrono::milliseconds(timeout_ms));
-  if (!st.ok()) return controller_error(st.status(), timeout_ms);
-  if (dc_lookup) {
-    if (st->dc_id.empty() || st->dc_id == "0" || st->dc_name.empty()) {
-      std::fprintf(stderr, "error: Command failed: No DC elected (the controller is in state %s)\n", st->state.c_str());
-      return kExitUnavailable;
+  if (!dc_lookup) {
+    auto state = ping_controller(status_node, std::chrono::milliseconds(timeout_ms));
+    if (!state.ok()) {
+      if (state.status().code() != StatusCode::kNotFound) return controller_error(state.status(), timeout_ms);
+      std::fprintf(stderr, "error: Command failed: %s\n", state.status().message().c_str());
+      return kExitNoSuch;
     }
-    if (quiet) std::printf("%s\n", st->dc_name.c_str());
-    else std::printf("Designated Controller is: %s\n", st->dc_name.c_str());
+    if (quiet) std::printf("%s\n", state->c_str());
+    else std::printf("Controller on %s in state %s: ok\n", status_node.c_str(), state->c_str());
     return kExitOk;
   }
-  if (status_node != st->name) {
-    std::fprintf(stderr,
-                 "error: Could not ping controller API: only the local controller (%s) answers here, not %s\n",
-                 st->name.c_str(), status_node.c_str());
+  auto st = query_crmd(std::chrono::milliseconds(timeout_ms));
+  if (!st.ok()) return controller_error(st.status(), timeout_ms);
+  if (st->dc_id.empty() || st->dc_id == "0" || st->dc_name.empty()) {
+    std::fprintf(stderr, "error: Command failed: No DC elected (the controller is in state %s)\n", st->state.c_str());
     return kExitUnavailable;
   }
-  if (quiet) std::printf("%s\n", st->state.c_str());
-  else std::printf("Controller on %s in state %s: ok\n", st->name.c_str(), st->state.c_str());
+  if (quiet) std::printf("%s\n", st->dc_name.c_str());
+  else std::printf("Designated Controller is: %s\n", st->dc_name.c_str());
   return kExitOk;
 }

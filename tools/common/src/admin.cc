@@ -33,6 +33,19 @@ Result<CrmdStatus> query_crmd(std::chrono::milliseconds timeout) {
   return parse_crmd_status(*reply);
 }
 
+Result<std::string> ping_controller(const std::string& node, std::chrono::milliseconds timeout) {
+  auto c = ipc::Client::connect(ipc::socket_path("crmd"));
+  if (!c.ok()) return unavailable("cannot reach the controller: " + c.status().message());
+  auto req = xml::new_document("crmd_ping");
+  xml::set_attr(xml::root(req), "target", node);
+  ASSIGN_OR_RETURN(std::string reply, c->call(xml::to_string(xml::root(req), false), timeout));
+  ASSIGN_OR_RETURN(xml::DocPtr doc, xml::parse(reply, "controller reply"));
+  xmlNode* r = xml::root(doc);
+  if (xml::is(r, "crmd_error")) return not_found(xml::attr_or(r, "message"));
+  if (!xml::is(r, "crmd_ping_reply")) return parse_error("controller reply is not <crmd_ping_reply>");
+  return xml::attr_or(r, "state");
+}
+
 ClusterInfo cluster_info_from_cib(cib::Cib cib) {
   ClusterInfo info;
   info.cib = std::move(cib);

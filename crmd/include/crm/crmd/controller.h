@@ -125,8 +125,16 @@ struct ShutdownRequest {};  // SIGTERM
 struct ClusterNodes {
   std::vector<NodeId> nodes;
 };
+// A tool asks for the state of node `target`'s controller (crmadmin -S);
+// answered by a ToolAnswer with the same token, at once for this node,
+// after a round trip over the group for another (none if it never answers:
+// the tool has its own timeout).
+struct ToolPing {
+  uint64_t token = 0;
+  std::string target;
+};
 using Input = std::variant<Membership, Quorum, Message, LocalResult, CibSnapshot, CibWriteDone, ExecutorHistory,
-                           FenceResult, NodeFenced, Tick, ShutdownRequest, ClusterNodes>;
+                           FenceResult, NodeFenced, Tick, ShutdownRequest, ClusterNodes, ToolPing>;
 
 // ---- outputs ----
 // A change for the CIB daemon; answered by CibWriteDone{id}.
@@ -151,8 +159,16 @@ struct FenceRequest {
   // (it runs what matters most, so the other side of a split goes first).
   std::chrono::milliseconds delay{0};
 };
+// The answer to a ToolPing: node `name`'s controller state, or why none.
+struct ToolAnswer {
+  uint64_t token = 0;
+  std::string name;
+  std::string state;
+  Status status;
+};
 struct Outputs {
   std::vector<std::string> messages;       // to broadcast on the group, in order
+  std::vector<ToolAnswer> tool_answers;    // for the tools that asked
   std::vector<CibWrite> cib_writes;        // in order
   std::vector<ExecutorCall> executor;      // in order
   std::vector<FenceRequest> fencing;       // in order
@@ -253,6 +269,7 @@ class Controller {
   void on_tick();
   void on_shutdown();
   void on_cluster_nodes(const std::vector<NodeId>& nodes);
+  void on_tool_ping(const ToolPing& ping);
   // DC: a member's controller left; down now, or later if the node is still in corosync.
   void controller_left(NodeId node);
 

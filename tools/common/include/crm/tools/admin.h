@@ -46,6 +46,11 @@ struct CrmdStatus {
 Result<CrmdStatus> parse_crmd_status(const std::string& xml_text);
 // Asks the local controller (ipc::socket_path("crmd")); unavailable when it is not running.
 Result<CrmdStatus> query_crmd(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+// The state of node `node`'s controller (S_IDLE, ...), asked through the
+// local controller (which relays to `node` over the cluster); unavailable
+// when the local controller is not running, not-found when `node` has no
+// controller in the cluster, timeout when it does not answer in time.
+Result<std::string> ping_controller(const std::string& node, std::chrono::milliseconds timeout);
 
 // Everything a status display needs: the CIB plus DC and quorum, from the
 // controller on a live cluster or from the CIB itself (dc-uuid, have-quorum)
