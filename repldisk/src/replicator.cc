@@ -161,24 +161,29 @@ Actions Replicator::connected(const std::string& peer, const Generation& gen, Di
   return a;
 }
 
+PeerView* Replicator::peer_in(const std::string& peer, PeerSync sync) {
+  auto it = peers_.find(peer);
+  return it != peers_.end() && it->second.sync == sync ? &it->second : nullptr;
+}
+
 Actions Replicator::resync_begun(const std::string& peer) {
   Actions a;
-  auto it = peers_.find(peer);
-  if (it == peers_.end() || it->second.sync != PeerSync::kHandshake) return a;
-  it->second.sync = PeerSync::kResyncing;
-  it->second.inconsistent = true;
+  if (PeerView* p = peer_in(peer, PeerSync::kHandshake)) {
+    p->sync = PeerSync::kResyncing;
+    p->inconsistent = true;
+  }
   complete_ready(a);
   return a;
 }
 
 Actions Replicator::resync_done(const std::string& peer) {
   Actions a;
-  auto it = peers_.find(peer);
-  if (it == peers_.end() || it->second.sync != PeerSync::kResyncing) return a;
-  it->second.sync = PeerSync::kInSync;
-  it->second.inconsistent = false;
-  it->second.fence = PeerFence::kNone;
-  a.run_uptodate.push_back(peer);
+  if (PeerView* p = peer_in(peer, PeerSync::kResyncing)) {
+    p->sync = PeerSync::kInSync;
+    p->inconsistent = false;
+    p->fence = PeerFence::kNone;
+    a.run_uptodate.push_back(peer);
+  }
   complete_ready(a);
   return a;
 }

@@ -112,6 +112,7 @@ class Replicator {
     std::set<std::string> waiting;  // in-sync peers that have not acked yet
   };
   bool safe(const PeerView& p) const;
+  PeerView* peer_in(const std::string& peer, PeerSync sync);  // the peer, when in that state
   // Starts the handler for peers that are neither in sync nor safe.
   void fence_unsafe(Actions& a, bool retry_failed);
   void complete_ready(Actions& a);
