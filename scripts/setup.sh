@@ -10,6 +10,7 @@ packages=(
   # libraries
   libxml2-dev libxml2-utils libboost-dev libboost-graph-dev libfmt-dev libcli11-dev
   libssl-dev libreadline-dev libsystemd-dev
+  libfuse3-dev fuse3  # crm-repldisk serves its copy through FUSE (the loop device on top needs util-linux's losetup)
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # corosync messaging and quorum
   corosync libcorosync-common-dev libcpg-dev libquorum-dev libvotequorum-dev libcmap-dev libqb-dev
