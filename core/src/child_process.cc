@@ -1,12 +1,14 @@
 #include "crm/core/child_process.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -132,6 +134,60 @@ std::vector<std::string> inherited_environment(const std::vector<std::string>& d
     if (!drop) env.emplace_back(v);
   }
   return env;
+}
+
+void drain_output(int fd, std::string& into, size_t cap) {
+  char buf[4096];
+  while (fd >= 0) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      into.append(buf, static_cast<size_t>(n));
+      if (into.size() > cap) into.erase(0, into.size() - cap);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
+}
+
+RunOutcome run_to_completion(const SpawnSpec& spec, std::chrono::milliseconds timeout) {
+  RunOutcome o;
+  const auto start = std::chrono::steady_clock::now();
+  auto child = spawn_child(spec);
+  if (!child.ok()) {
+    o.status = child.status();
+    return o;
+  }
+  o.started = true;
+  const auto deadline = start + timeout;
+  int st = 0;
+  bool exited = false;
+  while (!exited) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd fds[3] = {{child->out_fd, POLLIN, 0}, {child->err_fd, POLLIN, 0}, {child->pidfd, POLLIN, 0}};
+    poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    drain_output(child->out_fd, o.out);
+    drain_output(child->err_fd, o.err);
+    if (fds[2].revents) exited = reap_child(child->pid, &st);
+  }
+  kill(-child->pid, SIGKILL);  // what it left running in its group, or itself on timeout
+  if (!exited) {
+    while (!reap_child(child->pid, &st)) usleep(1000);
+    o.status = timeout_error(spec.path + " timed out after " + std::to_string(timeout.count()) + " ms");
+  } else if (WIFEXITED(st)) {
+    o.exit_code = WEXITSTATUS(st);
+  } else if (WIFSIGNALED(st)) {
+    o.status = internal_error(spec.path + " killed by signal " + std::to_string(WTERMSIG(st)));
+  }
+  drain_output(child->out_fd, o.out);
+  drain_output(child->err_fd, o.err);
+  close(child->out_fd);
+  close(child->err_fd);
+  close(child->pidfd);
+  o.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  return o;
 }
 
 }  // namespace crm

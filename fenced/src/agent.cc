@@ -14,22 +14,7 @@
 namespace crm::fenced {
 namespace {
 
-constexpr size_t kMaxOutput = 64 * 1024;
-
-void drain(int fd, std::string& into) {
-  char buf[4096];
-  while (fd >= 0) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n > 0) {
-      into.append(buf, static_cast<size_t>(n));
-      if (into.size() > kMaxOutput) into.erase(0, into.size() - kMaxOutput);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      break;
-    }
-  }
-}
+void drain(int fd, std::string& into) { drain_output(fd, into); }
 
 bool valid_agent_name(const std::string& a) {
   if (a.empty() || a[0] == '.') return false;
@@ -225,45 +210,19 @@ size_t ProcessAgentRunner::running() const { return running_.size(); }
 
 AgentOutcome run_agent_blocking(const std::string& path, const std::string& stdin_text,
                                 std::chrono::milliseconds timeout, const std::vector<std::string>& extra_args) {
-  AgentOutcome o;
   SpawnSpec spec;
   spec.path = path;
   spec.argv = {path};
   for (const auto& a : extra_args) spec.argv.push_back(a);
   spec.env = inherited_environment({});
   spec.stdin_data = stdin_text;
-  auto child = spawn_child(spec);
-  if (!child.ok()) {
-    o.status = child.status();
-    o.rc = 5;
-    return o;
-  }
-  auto start = std::chrono::steady_clock::now();
-  auto deadline = start + timeout;
-  int st = 0;
-  bool exited = false;
-  while (!exited) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd fds[3] = {{child->out_fd, POLLIN, 0}, {child->err_fd, POLLIN, 0}, {child->pidfd, POLLIN, 0}};
-    poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), 1000)));
-    drain(child->out_fd, o.output);
-    drain(child->err_fd, o.error);
-    if (fds[2].revents) exited = reap_child(child->pid, &st);
-  }
-  kill(-child->pid, SIGKILL);
-  if (!exited) {
-    while (!reap_child(child->pid, &st)) usleep(1000);
-    o.status = timeout_error("agent timed out after " + std::to_string(timeout.count()) + " ms");
-  } else {
-    outcome_from_wait(st, o);
-  }
-  drain(child->out_fd, o.output);
-  drain(child->err_fd, o.error);
-  close(child->out_fd);
-  close(child->err_fd);
-  close(child->pidfd);
-  o.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  RunOutcome r = run_to_completion(spec, timeout);
+  AgentOutcome o;
+  o.status = r.status;
+  o.rc = !r.started ? 5 : r.status.ok() ? r.exit_code : 1;  // 5: not installed, as OCF's
+  o.output = std::move(r.out);
+  o.error = std::move(r.err);
+  o.duration = r.duration;
   return o;
 }
 

@@ -16,7 +16,7 @@
 #include <random>
 #include <sstream>
 
-#include "fenced/src/agent.h"  // fenced's run_agent_blocking: one way to run a program to completion
+#include "crm/core/child_process.h"
 
 namespace crm::repldisk {
 
@@ -34,6 +34,15 @@ Result<std::pair<std::string, std::string>> split_host_port(const std::string& a
   std::string host = addr.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   return std::make_pair(host, addr.substr(colon + 1));
+}
+
+// Why a handler run failed: its last stderr line, else what ended it.
+std::string handler_failure(const RunOutcome& o) {
+  std::string e = o.err;
+  while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
+  if (size_t nl = e.rfind('\n'); nl != std::string::npos) e = e.substr(nl + 1);
+  if (!e.empty()) return e;
+  return o.status.ok() ? "exit code " + std::to_string(o.exit_code) : o.status.message();
 }
 
 uint64_t random_id() {
@@ -489,11 +498,14 @@ void Daemon::run_handler(const std::string& what, const std::string& cmd, const 
     bool ok = false;
     for (int i = 0; i < attempts && !ok; ++i) {
       if (i > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
-      auto o = fenced::run_agent_blocking("/bin/sh", "", timeout, {"-c", cmd + " \"$@\"", "crm-repldisk", peer, gen});
+      SpawnSpec spec{.path = "/bin/sh",
+                     .argv = {"/bin/sh", "-c", cmd + " \"$@\"", "crm-repldisk", peer, gen},
+                     .env = inherited_environment({})};
+      RunOutcome o = run_to_completion(spec, timeout);
       ok = o.ok();
       if (log_fn)
         log_fn(what + " handler for " + peer + " (generation " + gen + "): " +
-               (ok ? std::string("ok") : "failed (" + o.reason() + ")") +
+               (ok ? std::string("ok") : "failed (" + handler_failure(o) + ")") +
                (ok || i + 1 == attempts ? "" : ", retrying"));
     }
     loop_.post([this, alive, id, done, ok] {

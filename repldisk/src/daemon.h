@@ -4,7 +4,7 @@
 // over TCP: as Secondary it accepts one Primary and applies what it sends;
 // as Primary it connects to every known peer and lets the Replicator decide
 // when a write is safe to acknowledge. Handlers (outdate/uptodate) run on
-// worker threads through fenced's run_agent_blocking, so a slow CIB never
+// worker threads (core's run_to_completion), so a slow CIB never
 // stalls the loop.
 #pragma once
 

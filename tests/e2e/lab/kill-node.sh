@@ -6,7 +6,9 @@
 # (from $LAB_ROOT/nK/corosync.pid). Prints KILL_TS=<epoch seconds> taken just
 # before the kill, for latency measurements. A whole-node SIGKILL also drops
 # what a power loss would: run-time addresses on eth0 (floating IPs) and the
-# node's /run and /dev/shm. node-start.sh K brings it back. The same for
+# node's /run and /dev/shm, what the node mounted since the lab made it
+# (node_mount_baseline) and the loop devices under those mounts. node-start.sh
+# K brings it back. The same for
 # either stack: the peer's pacemakerd and its daemons are processes of the node
 # as crm-launcherd and ours are (a clean stop of one node: --signal TERM).
 set -euo pipefail
@@ -41,5 +43,6 @@ if [ "$SIG" = KILL ] && [ "$ONLY" = 0 ]; then
     for a in $(ip -n "$ns" -4 -o addr show dev eth0 | awk '{print $4}'); do
         [ "${a%/*}" = "$(node_ip "$k")" ] || ip -n "$ns" addr del "$a" dev eth0 2>/dev/null || true
     done
+    node_unmount_made "$k"  # what it mounted, and its loop devices
     ( node_exec "$k" /bin/sh -c 'rm -rf /run/* /dev/shm/* 2>/dev/null; mkdir -p -m 1777 /run/lock' ) || true
 fi

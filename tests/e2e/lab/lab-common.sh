@@ -113,6 +113,32 @@ lab_netns_list() {
 # node_exec K CMD [ARGS...] — exec CMD inside node K (replaces the shell, so a
 # backgrounded node_exec's $! is CMD's own PID: nsenter execs without forking
 # when no PID namespace is involved).
+# node_mount_baseline K — records the mounts node K's namespace has now (the
+# lab's own: /run, /dev/shm, the bind mounts, node-install.sh's overlays), so
+# that a power loss (kill-node.sh) unmounts only what the node mounted since.
+node_mount_baseline() {
+    ( node_exec "$1" awk '{print $5}' /proc/self/mountinfo ) > "$(node_dir "$1")/mounts.base"
+}
+
+# node_unmount_made K — unmounts (lazily) what node K mounted since its
+# baseline (a Filesystem resource, a FUSE disk), latest first, and detaches
+# the loop devices under those mounts or named by a replicated disk's device
+# link (loop devices are the host's, not the node's): the lab keeps a node's
+# mount namespace across a power cycle, a real machine's mounts die with it.
+node_unmount_made() {
+    local base; base=$(node_dir "$1")/mounts.base
+    [ -s "$base" ] && [ -e "$(ns_dir)/n$1.mnt" ] || return 0  # no baseline, or the namespace is gone
+    ( node_exec "$1" /bin/sh -c '
+        loops=$(for l in /run/crm-repldisk/*/device; do [ -L "$l" ] && readlink "$l"; done)
+        # "MOUNTPOINT SOURCE" of what is not in the baseline, latest first.
+        made=$(awk -v base="$1" "BEGIN { while ((getline l < base) > 0) keep[l] = 1 }
+                                 !(\$5 in keep) { print \$5, \$(NF-1) }" /proc/self/mountinfo | tac)
+        echo "$made" | while read -r m src; do [ -n "$m" ] && umount -l "$m" 2>/dev/null && echo "unmounted $m"; done
+        loops="$loops $(echo "$made" | awk "\$2 ~ /^\/dev\/loop/ { print \$2 }")"
+        for l in $(echo $loops | tr " " "\n" | sort -u); do losetup -d "$l" 2>/dev/null && echo "detached $l"; done
+    ' sh "$base" ) || true
+}
+
 node_exec() {
     local k=$1; shift
     local d; d=$(ns_dir)

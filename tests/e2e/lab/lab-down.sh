@@ -31,7 +31,15 @@ if [ -n "$pids" ]; then
     stop_pids "$pids" "$GRACE"
 fi
 
-# 2. Persistent namespaces (mount + UTS), then their private bind mount.
+# 2. What a node mounted and left (a stop that failed, a killed agent): its
+#    loop devices are the host's and would outlive the namespace.
+for f in "$LAB_ROOT"/n*/mounts.base; do
+    [ -f "$f" ] || continue
+    k=${f%/mounts.base}; k=${k##*/n}
+    node_unmount_made "$k" >/dev/null
+done
+
+# 3. Persistent namespaces (mount + UTS), then their private bind mount.
 NSD=$(ns_dir)
 for f in "$NSD"/n*.mnt "$NSD"/n*.uts; do
     [ -e "$f" ] || continue
@@ -40,7 +48,7 @@ for f in "$NSD"/n*.mnt "$NSD"/n*.uts; do
 done
 if mountpoint -q "$NSD" 2>/dev/null; then umount "$NSD" || umount -l "$NSD"; fi
 
-# 3. Network namespaces.
+# 4. Network namespaces.
 for ns in $(lab_netns_list); do ip netns del "$ns" 2>/dev/null || lab_log "could not delete netns $ns"; done
 
 rm -f "$LAB_ROOT/size"

@@ -142,6 +142,7 @@ for i in $(seq 1 "$N"); do
             mount -t tmpfs -o mode=1777,size=1g "lab-$node-shm" /dev/shm
             for pair in $dirs; do mount --bind "$d/${pair%%:*}" "${pair#*:}"; done' \
         lab-node "n$i" "$d" "$dirs"
+    node_mount_baseline "$i"
 done
 
 # Management network and BMCs (as real BMCs sit on a network of their own).

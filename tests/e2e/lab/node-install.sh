@@ -39,5 +39,6 @@ done
     for d in sbin lib share; do
         mount -t overlay "crm-$d" -o "lowerdir=$1/$d:/usr/$d" "/usr/$d"
     done' sh "$view" )
+node_mount_baseline "$k"
 node_hosts "$k"
 echo "n$k: /usr/sbin, /usr/lib, /usr/share show $stage over the host's, the peer's files hidden"

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,25 @@ Result<Child> spawn_child(const SpawnSpec& spec);
 
 // Reaps `pid` without blocking: true and the wait status when it has exited.
 bool reap_child(pid_t pid, int* wait_status);
+
+// Appends what can be read from the non-blocking `fd` now to `into`,
+// keeping only its last `cap` bytes (an agent's output is bounded).
+void drain_output(int fd, std::string& into, size_t cap = 64 * 1024);
+
+// How a program run to completion ended.
+struct RunOutcome {
+  Status status;          // ok: it exited (see exit_code); else why not: it did not start,
+                          // it was killed by a signal, or timeout (then killed)
+  bool started = false;   // false: it could not be spawned (status says why)
+  int exit_code = 1;      // when it exited
+  std::string out, err;   // the last 64 KiB of each
+  std::chrono::milliseconds duration{0};
+  bool ok() const { return status.ok() && exit_code == 0; }
+};
+
+// Runs the program to completion without an event loop (a worker thread or a
+// tool); past `timeout` its whole process group is killed.
+RunOutcome run_to_completion(const SpawnSpec& spec, std::chrono::milliseconds timeout);
 
 // The current environment minus variables matching any of `drop_prefixes`.
 std::vector<std::string> inherited_environment(const std::vector<std::string>& drop_prefixes);
