@@ -109,14 +109,14 @@ std::string xpath_node_state(NodeId id) { return "/cib/status/node_state[@id='" 
 #endif
 
 // The value of the nvpair `name` in crm_config's cib-bootstrap-options, or nullopt.
+}  // namespace
+
 std::optional<std::string> bootstrap_option(const cib::Cib& cib, const std::string& name) {
   auto found = cib.query("/cib/configuration/crm_config/cluster_property_set[@id='cib-bootstrap-options']/nvpair[@name='" +
                          name + "']");
   if (!found.ok() || found->empty()) return std::nullopt;
   return xml::attr_or(found->front(), "value");
 }
-
-}  // namespace
 
 const char* dc_version() { return CRM_DC_VERSION; }
 

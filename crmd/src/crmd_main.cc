@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -63,6 +66,51 @@ Result<T> retry(const char* what, const std::string& node, F f) {
     if (i == 0) log_line(node, std::string("waiting for ") + what + ": " + r.status().to_string());
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+// $CRM_STATE_DIR, else /var/lib/crm (the CIB store's parent, cib/store.h).
+std::string state_dir() {
+  const char* env = std::getenv("CRM_STATE_DIR");
+  return env && *env ? env : "/var/lib/crm";
+}
+
+// The DC keeps every scheduler input, as the peer's schedulerd keeps its
+// pe-input-N files, so that any transition can be replayed and explained
+// later (crm_simulate -x DIR/pe-input-N.xml -S) and compared with the peer's
+// decision on the same input. The newest pe-input-series-max are kept
+// (default 4000; -1 all; 0 none); the series number goes on in
+// pe-input.last across restarts. Each save is logged before the transition
+// it produced.
+crmd::Scheduler keeping_inputs(crmd::Scheduler inner, std::string dir, std::string node) {
+  auto next = std::make_shared<long>(-1);
+  return [inner = std::move(inner), dir = std::move(dir), node = std::move(node), next](const cib::Cib& cib,
+                                                                                        std::time_t now) {
+    long max = 4000;
+    if (auto v = crmd::bootstrap_option(cib, "pe-input-series-max")) max = std::strtol(v->c_str(), nullptr, 10);
+    if (max != 0) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      const std::string last = dir + "/pe-input.last";
+      if (*next < 0) {
+        std::ifstream in(last);
+        long n = -1;
+        *next = (in >> n) ? n + 1 : 0;
+      }
+      if (max > 0 && *next >= max) *next = 0;
+      const std::string path = dir + "/pe-input-" + std::to_string(*next) + ".xml";
+      std::ofstream out(path, std::ios::trunc);
+      out << cib.serialize(false);
+      out.close();
+      if (out) {
+        std::ofstream(last, std::ios::trunc) << *next << "\n";
+        log_line(node, "scheduler input saved in " + path);
+        ++*next;
+      } else {
+        log_line(node, "cannot save the scheduler input in " + path);
+      }
+    }
+    return inner(cib, now);
+  };
 }
 
 }  // namespace
@@ -139,11 +187,13 @@ int main(int argc, char** argv) {
   // The policy engine's warnings (e.g. fencing enabled without a fencing
   // device) are logged when they change, not on every transition.
   auto last_warnings = std::make_shared<std::vector<std::string>>();
-  crmd::Scheduler scheduler = crmd::policy_engine([name, last_warnings](const std::vector<std::string>& warnings) {
-    if (warnings == *last_warnings) return;
-    for (const std::string& w : warnings) log_line(name, "policy engine: warning: " + w);
-    *last_warnings = warnings;
-  });
+  crmd::Scheduler scheduler = keeping_inputs(
+      crmd::policy_engine([name, last_warnings](const std::vector<std::string>& warnings) {
+        if (warnings == *last_warnings) return;
+        for (const std::string& w : warnings) log_line(name, "policy engine: warning: " + w);
+        *last_warnings = warnings;
+      }),
+      state_dir() + "/pengine", name);
 
   // What the executor already knows (a controller respawned beside a running
   // lrmd): read once, before the loop runs.

@@ -201,15 +201,23 @@ configure_web_group() {
     [ -n "$fencing" ] || { [ -d "$LAB_ROOT/b1" ] && fencing=1 || fencing=0; }
     if [ "$fencing" = 1 ]; then
         stonith=true
-        local nodes; nodes=$(seq -s ' ' 1 "$(lab_size)")
-        cib_do "$k" -M -c -o configuration -X "<configuration><resources>$(lab_fence_devices "$nodes")</resources><constraints>$(lab_fence_constraints "$nodes")</constraints></configuration>" || return 1
-        cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith-action" name="stonith-action" value="'"${STONITH_ACTION:-off}"'"/></cluster_property_set></crm_config>' || return 1
+        configure_fencing "$k" || return 1
     fi
     cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="'$stonith'"/></cluster_property_set></crm_config>' || return 1
     cib_do "$k" -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>' || return 1
     # Resources and constraints in one change (a constraint must name a
     # defined resource, and the group must not start before its constraints).
     cib_do "$k" -M -c -o configuration -X "<configuration><resources><group id=\"web\"><primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"vip-ia\"><nvpair id=\"vip-ip\" name=\"ip\" value=\"$ip\"/><nvpair id=\"vip-cidr\" name=\"cidr_netmask\" value=\"24\"/><nvpair id=\"vip-nic\" name=\"nic\" value=\"eth0\"/></instance_attributes><operations><op id=\"vip-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive><primitive id=\"app\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><operations><op id=\"app-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive></group></resources><constraints>$constraints</constraints></configuration>"
+}
+
+# configure_fencing K — through node K's cibadmin: one fence_ipmilan device
+# per lab node (never run on the node it fences) and stonith-action
+# ($STONITH_ACTION, default off: a fenced node stays down until powered on).
+# stonith-enabled is left to the caller.
+configure_fencing() {
+    local k=$1 nodes; nodes=$(seq -s ' ' 1 "$(lab_size)")
+    cib_do "$k" -M -c -o configuration -X "<configuration><resources>$(lab_fence_devices "$nodes")</resources><constraints>$(lab_fence_constraints "$nodes")</constraints></configuration>" || return 1
+    cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith-action" name="stonith-action" value="'"${STONITH_ACTION:-off}"'"/></cluster_property_set></crm_config>'
 }
 
 # lab_fence_devices NODES — one fence device per node, Debian's fence_ipmilan

@@ -33,10 +33,9 @@ DEV=/run/crm-repldisk/r0/device
 dc=$(wait_one_dc 3 60) || e2e_fail "no single DC"
 
 # ---- configuration ----------------------------------------------------------
-cib_do "$dc" -M -c -o configuration -X "<configuration><resources>$(lab_fence_devices "$NODES")</resources><constraints>$(lab_fence_constraints "$NODES")</constraints></configuration>" \
-    || e2e_fail "fence devices refused"
-cib_do "$dc" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="true"/><nvpair id="opt-stonith-action" name="stonith-action" value="off"/></cluster_property_set></crm_config>' \
-    || e2e_fail "fencing options refused"
+configure_fencing "$dc" || e2e_fail "fence devices refused"
+cib_do "$dc" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>' \
+    || e2e_fail "stonith-enabled refused"
 cib_do "$dc" -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>' \
     || e2e_fail "stickiness refused"
 peers="n1=$(node_ip 1) n2=$(node_ip 2) n3=$(node_ip 3)"

@@ -71,6 +71,9 @@ const char* state_name(State s);
 // Our version as the DC writes it into the dc-version cluster property, in the
 // peer's "<version>-<build>" style: "<project version>-crm" (e.g. "0.1.0-crm").
 const char* dc_version();
+// The value of cluster option `name` in crm_config's cib-bootstrap-options,
+// if set there.
+std::optional<std::string> bootstrap_option(const cib::Cib& cib, const std::string& name);
 
 // ---- inputs ----
 struct Membership {  // the crm_crmd group's membership after a change (sorted)
