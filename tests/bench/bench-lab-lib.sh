@@ -20,16 +20,19 @@ BENCH_PREFIX=${BENCH_PREFIX:-fb}   # lab names ${BENCH_PREFIX}ours / ${BENCH_PRE
 ON_TIMEOUT=${ON_TIMEOUT:-20}
 lab_name() { [ "$1" = ours ] && echo "${BENCH_PREFIX}ours" || echo "${BENCH_PREFIX}peer"; }
 subnet()   { [ "$1" = ours ] && echo 10.99.7 || echo 10.77.7; }
-labdir()   { [ "$1" = ours ] && echo "$OUR_LAB" || echo "$PEER_LAB"; }
+# PEER_IN_OUR_LAB=1: the peer's stack runs in our lab (lab-up.sh --stack peer:
+# Debian's pacemakerd in every node), which also has the BMCs fencing needs.
+labdir()   { [ "$1" = ours ] || [ "${PEER_IN_OUR_LAB:-0}" = 1 ] && echo "$OUR_LAB" || echo "$PEER_LAB"; }
+mgmt()     { [ "$1" = ours ] && echo 10.98.7 || echo 10.78.7; }
 root_of()  { echo "/tmp/$(lab_name "$1")"; }
 # on S K CMD... — run on node K of side S
 on() {
     local s=$1 k=$2; shift 2
-    LAB_NAME=$(lab_name "$s") LAB_SUBNET=$(subnet "$s") timeout "$ON_TIMEOUT" "$(labdir "$s")/lab-exec.sh" "$k" "$@"
+    LAB_NAME=$(lab_name "$s") LAB_SUBNET=$(subnet "$s") LAB_MGMT_SUBNET=$(mgmt "$s") timeout "$ON_TIMEOUT" "$(labdir "$s")/lab-exec.sh" "$k" "$@"
 }
 labcmd() {  # labcmd S SCRIPT ARGS...
     local s=$1 script=$2; shift 2
-    LAB_NAME=$(lab_name "$s") LAB_SUBNET=$(subnet "$s") "$(labdir "$s")/$script" "$@"
+    LAB_NAME=$(lab_name "$s") LAB_SUBNET=$(subnet "$s") LAB_MGMT_SUBNET=$(mgmt "$s") "$(labdir "$s")/$script" "$@"
 }
 cibadmin_on() {
     local s=$1 k=$2; shift 2
@@ -40,6 +43,8 @@ side_up() {
     local s=$1
     if [ "$s" = ours ]; then
         labcmd ours lab-up.sh "$N" --token "$TOKEN"
+    elif [ "${PEER_IN_OUR_LAB:-0}" = 1 ]; then
+        labcmd peer lab-up.sh "$N" --token "$TOKEN" --stack peer
     else
         labcmd peer lab-up.sh "$N" --token "$TOKEN" --token-coefficient 0 --pacemaker
     fi
@@ -57,3 +62,50 @@ wait_for() {  # wait_for SECONDS CMD...
     until "$@"; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.5; done
 }
 now_s() { date +%s.%N | cut -c1-14; }
+
+# ---- shared by the failover benches ------------------------------------------
+# ms A B — milliseconds from epoch seconds A to B ("-" when either is missing).
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%.0f", (b - a) * 1000 }'; }
+# log_ts S K ERE AFTER — epoch seconds of the first line matching ERE in node
+# K's logs after AFTER (ours: crmd's "... EPOCH.mmm crmd[nK]: ..." lines; the
+# peer: pacemaker.log's "Mon DD HH:MM:SS.mmm nK daemon ...").
+log_ts() {
+    local s=$1 k=$2 re=$3 after=$4 d
+    d=$(root_of "$s")/n$k
+    if [ "$s" = ours ]; then
+        cat "$d"/launcher.log "$d"/var-log-crm/*.log 2>/dev/null | grep -E "$re" |
+            awk -v a="$after" '$3 + 0 > a + 0 { print $3 }' | sort -n | head -1
+    else
+        grep -E "$re" "$d/var-log-pacemaker/pacemaker.log" 2>/dev/null | while read -r mon day hms _; do
+            t=$(date -d "$mon $day $hms" +%s.%N | cut -c1-14)
+            awk -v t="$t" -v a="$after" 'BEGIN { exit !(t > a) }' && { echo "$t"; break; }
+        done
+    fi
+}
+# first_ts S VICTIM ERE AFTER — the earliest match on any node but VICTIM.
+first_ts() {
+    local s=$1 v=$2 re=$3 after=$4 k t best=""
+    for k in $(seq 1 "$N"); do
+        [ "$k" = "$v" ] && continue
+        t=$(log_ts "$s" "$k" "$re" "$after")
+        [ -n "$t" ] && { [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a<b)}'; } && best=$t
+    done
+    echo "$best"
+}
+# in_lab S CMD... — CMD with side S's lab variables and lab-common.sh loaded
+# (our lab only: lab_fence_devices, bmc_ip, node_exec, ...).
+in_lab() {
+    local s=$1; shift
+    ( LAB_NAME=$(lab_name "$s") LAB_SUBNET=$(subnet "$s") LAB_MGMT_SUBNET=$(mgmt "$s")
+      . "$OUR_LAB/lab-common.sh"; "$@" )
+}
+# fence_xml S — the lab's fence devices and their constraints (<configuration>).
+fence_xml() {
+    echo "<configuration><resources>$(in_lab "$1" lab_fence_devices "$(seq -s ' ' 1 "$N")")</resources><constraints>$(in_lab "$1" lab_fence_constraints "$(seq -s ' ' 1 "$N")")</constraints></configuration>"
+}
+_power_on() { node_exec "$1" fence_ipmilan -a "$(bmc_ip "$2")" -l "$LAB_BMC_USER" -p "$LAB_BMC_PASSWORD" -o on; }
+# power_on S V — node V's BMC powers it on (asked from another node); it boots.
+power_on() { in_lab "$1" _power_on $(( $2 % N + 1 )) "$2" >/dev/null 2>&1; }
+request_re() { [ "$1" = ours ] && echo "crmd\[n[0-9]+\]: fencing n$2 \(" || echo "Requesting fencing \([a-z]+\) (of|targeting) node n$2"; }
+confirm_re() { [ "$1" = ours ] && echo "crmd\[n[0-9]+\]: fencing of n$2 confirmed" || echo "Peer n$2 was terminated \([a-z]+\)"; }
+detect_re() { [ "$1" = ours ] && echo "membership:.*\(left:( [0-9]+)* $2( |\))" || echo "Node n$2 state is now lost"; }

@@ -220,23 +220,6 @@ configure_fencing() {
     cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith-action" name="stonith-action" value="'"${STONITH_ACTION:-off}"'"/></cluster_property_set></crm_config>'
 }
 
-# lab_fence_devices NODES — one fence device per node, Debian's fence_ipmilan
-# through the node's BMC (lab-common.sh), never run on the node it fences.
-# Prints the resources XML; lab_fence_constraints NODES the constraints.
-lab_fence_devices() {
-    local j
-    for j in $1; do
-        printf '<primitive id="fence-n%s" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-n%s-ia">' "$j" "$j"
-        printf '<nvpair id="fence-n%s-ip" name="ip" value="%s"/><nvpair id="fence-n%s-user" name="username" value="%s"/>' "$j" "$(bmc_ip "$j")" "$j" "$LAB_BMC_USER"
-        printf '<nvpair id="fence-n%s-pw" name="password" value="%s"/><nvpair id="fence-n%s-hosts" name="pcmk_host_list" value="n%s"/>' "$j" "$LAB_BMC_PASSWORD" "$j" "$j"
-        printf '</instance_attributes><operations><op id="fence-n%s-mon" name="monitor" interval="60s"/></operations></primitive>' "$j"
-    done
-}
-lab_fence_constraints() {
-    local j
-    for j in $1; do printf '<rsc_location id="fence-n%s-not-self" rsc="fence-n%s" node="n%s" score="-INFINITY"/>' "$j" "$j" "$j"; done
-}
-
 # sample_placement IP RSC NODES FILE — every 0.1 s until killed, one line
 # "<epoch> vip=[nodes] RSC=[nodes]" per sample into FILE (the IP on each
 # node's eth0, the Dummy's state file); a hung node is read from outside.

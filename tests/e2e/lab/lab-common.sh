@@ -113,6 +113,23 @@ lab_netns_list() {
 # node_exec K CMD [ARGS...] — exec CMD inside node K (replaces the shell, so a
 # backgrounded node_exec's $! is CMD's own PID: nsenter execs without forking
 # when no PID namespace is involved).
+# lab_fence_devices NODES — one fence device per node, Debian's fence_ipmilan
+# through the node's BMC (lab-common.sh), never run on the node it fences.
+# Prints the resources XML; lab_fence_constraints NODES the constraints.
+lab_fence_devices() {
+    local j
+    for j in $1; do
+        printf '<primitive id="fence-n%s" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-n%s-ia">' "$j" "$j"
+        printf '<nvpair id="fence-n%s-ip" name="ip" value="%s"/><nvpair id="fence-n%s-user" name="username" value="%s"/>' "$j" "$(bmc_ip "$j")" "$j" "$LAB_BMC_USER"
+        printf '<nvpair id="fence-n%s-pw" name="password" value="%s"/><nvpair id="fence-n%s-hosts" name="pcmk_host_list" value="n%s"/>' "$j" "$LAB_BMC_PASSWORD" "$j" "$j"
+        printf '</instance_attributes><operations><op id="fence-n%s-mon" name="monitor" interval="60s"/></operations></primitive>' "$j"
+    done
+}
+lab_fence_constraints() {
+    local j
+    for j in $1; do printf '<rsc_location id="fence-n%s-not-self" rsc="fence-n%s" node="n%s" score="-INFINITY"/>' "$j" "$j" "$j"; done
+}
+
 # node_mount_baseline K — records the mounts node K's namespace has now (the
 # lab's own: /run, /dev/shm, the bind mounts, node-install.sh's overlays), so
 # that a power loss (kill-node.sh) unmounts only what the node mounted since.
