@@ -1226,13 +1226,35 @@ void Controller::handle_exec(const wire::ExecOrder& order) {
     reply_exec(order, 0, 0, "");  // gone already is as good as cancelled
     return;
   }
-  if (order.operation == "stop") {
-    // Recurring monitors end before the stop runs (their cancellations are not reported).
+  if (order.operation == "stop" || order.operation == "promote" || order.operation == "demote") {
+    // Recurring monitors end before the stop runs (their cancellations are
+    // not reported). Before a promote or demote, the old role's monitor ends
+    // (the peer's scheduler cancels it first and the graph starts the new
+    // role's after), and its cancellation is reported so that the DC drops
+    // its history entry (else it would look active when the role comes back).
     std::vector<lrmd::ExecRequest> of_rsc;
     for (const auto& r : recurring_) {
       if (r.rsc_id == order.rsc_id) of_rsc.push_back(r);
     }
-    for (const auto& r : of_rsc) cancel(r.rsc_id, r.action, r.interval_ms);
+    // The old role's monitors only: a monitor for the new role (or for any
+    // role) may already have been started by this transition.
+    auto old_role = [&](const lrmd::ExecRequest& r) {
+      auto it = r.params.find("CRM_meta_role");
+      if (it == r.params.end()) return false;
+      if (order.operation == "promote") return it->second == "Unpromoted" || it->second == "Slave";
+      return it->second == "Promoted" || it->second == "Master";
+    };
+    for (const auto& r : of_rsc) {
+      if (order.operation != "stop" && !old_role(r)) continue;
+      cancel(r.rsc_id, r.action, r.interval_ms);
+      if (order.operation == "stop") continue;
+      wire::ExecOrder cancelled = order;
+      cancelled.operation = "cancel";
+      cancelled.interval_ms = r.interval_ms;
+      cancelled.key.clear();  // not an action of the transition
+      cancelled.digest.clear();
+      reply_exec(cancelled, 0, 0, "");
+    }
   }
   memos_[op_key(req.rsc_id, req.action, req.interval_ms)] = {order.key,     order.digest, req.rsc_id, req.standard,
                                                              req.provider,  req.type,     req.action, req.interval_ms};

@@ -153,6 +153,50 @@ TEST(ControllerTest, ToolPingIsAnsweredHereOrRelayedToTheNodeAsked) {
   EXPECT_EQ(std::get<wire::PingReply>(*reply).state, state_name(h.c.state()));
 }
 
+TEST(ControllerTest, APromoteOrDemoteEndsTheOldRolesMonitorAndReportsItsCancellation) {
+  Harness h(2);
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  h.step(Message{1, wire::encode(wire::JoinOffer{.dc = 1, .gen = 1})});
+  wire::ExecOrder monitor{.target = "n2", .key = "5:0:0:1", .digest = "d", .rsc_id = "db", .rsc_class = "ocf",
+                          .rsc_provider = "crm", .rsc_type = "Stateful", .operation = "monitor",
+                          .interval_ms = 11000, .timeout_ms = 20000, .attributes = {{"CRM_meta_role", "Unpromoted"}}};
+  h.step(Message{1, wire::encode(monitor)});
+  wire::ExecOrder promote = monitor;
+  promote.key = "6:0:0:1";
+  promote.operation = "promote";
+  promote.interval_ms = 0;
+  promote.attributes.clear();
+  auto messages = h.step(Message{1, wire::encode(promote)});
+  ASSERT_EQ(h.cancels.size(), 1u);
+  EXPECT_EQ(h.cancels[0].interval_ms, 11000u);
+  EXPECT_EQ(h.requests.back().action, "promote");
+  // The DC hears of the cancellation (it drops that monitor's history), outside the transition.
+  ASSERT_EQ(messages.size(), 1u);
+  auto decoded = wire::decode(messages[0]);
+  ASSERT_TRUE(decoded.ok());
+  const auto& cancelled = std::get<wire::OpResult>(*decoded);
+  EXPECT_EQ(cancelled.op.operation, "cancel");
+  EXPECT_EQ(cancelled.cancel_interval_ms, 11000u);
+  EXPECT_TRUE(cancelled.op.transition_key.empty());
+  // The promoted role's monitor, then a demote: that one ends too, and a
+  // monitor for the new role the transition already started stays.
+  monitor.key = "7:0:0:1";
+  monitor.interval_ms = 10000;
+  monitor.attributes = {{"CRM_meta_role", "Promoted"}};
+  h.step(Message{1, wire::encode(monitor)});
+  wire::ExecOrder unpromoted_monitor = monitor;
+  unpromoted_monitor.key = "8:0:0:1";
+  unpromoted_monitor.interval_ms = 11000;
+  unpromoted_monitor.attributes = {{"CRM_meta_role", "Unpromoted"}};
+  h.step(Message{1, wire::encode(unpromoted_monitor)});
+  wire::ExecOrder demote = promote;
+  demote.key = "9:0:0:1";
+  demote.operation = "demote";
+  h.step(Message{1, wire::encode(demote)});
+  ASSERT_EQ(h.cancels.size(), 2u);
+  EXPECT_EQ(h.cancels[1].interval_ms, 10000u);
+}
+
 TEST(ControllerTest, NonDcAnswersTheJoinOfferAndRunsWhatTheDcSends) {
   Harness h(2);
   h.step(Membership{{1, 2}, {1, 2}, {}});
