@@ -85,12 +85,7 @@ run_side() {
     [ "$KEEP" = 1 ] || side_down "$s"
 }
 
-trap '[ "$KEEP" = 1 ] || { side_down ours; side_down peer; }' EXIT
-case "$SIDE" in
-    both) run_side peer; run_side ours ;;
-    ours|peer) run_side "$SIDE" ;;
-    *) echo "--side ours|peer|both" >&2; exit 2 ;;
-esac
+run_sides "$SIDE"
 echo
 echo "attrd-bench: 3 nodes, one attrd_updater process per update (process start included), M=$COUNT"
 cat "$OUT/results"

@@ -109,3 +109,19 @@ power_on() { in_lab "$1" _power_on $(( $2 % N + 1 )) "$2" >/dev/null 2>&1; }
 request_re() { [ "$1" = ours ] && echo "crmd\[n[0-9]+\]: fencing n$2 \(" || echo "Requesting fencing \([a-z]+\) (of|targeting) node n$2"; }
 confirm_re() { [ "$1" = ours ] && echo "crmd\[n[0-9]+\]: fencing of n$2 confirmed" || echo "Peer n$2 was terminated \([a-z]+\)"; }
 detect_re() { [ "$1" = ours ] && echo "membership:.*\(left:( [0-9]+)* $2( |\))" || echo "Node n$2 state is now lost"; }
+# field_stats PREFIX FIELD — "median/worst (n=N)" of the "FIELD=V ms" values
+# in the $OUT/rounds lines that start with PREFIX ("-" values skipped).
+field_stats() {
+    grep "^$1" "$OUT/rounds" 2>/dev/null | sed -n "s/.*$2=\([0-9-]*\) ms.*/\1/p" | grep -v '^-$' | sort -n |
+        awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } printf "%d/%d (n=%d)", v[int((NR + 1) / 2)], v[NR], NR }'
+}
+# run_sides SIDE — the caller's run_side for SIDE (both: the peer, then ours);
+# both labs are torn down at exit unless KEEP=1.
+run_sides() {
+    trap '[ "$KEEP" = 1 ] || { side_down ours; side_down peer; }' EXIT
+    case "$1" in
+        both) run_side peer; run_side ours ;;
+        ours|peer) run_side "$1" ;;
+        *) echo "--side ours|peer|both" >&2; exit 2 ;;
+    esac
+}

@@ -104,12 +104,7 @@ run_side() {
     [ "$KEEP" = 1 ] || side_down "$s"
 }
 
-trap '[ "$KEEP" = 1 ] || { side_down ours; side_down peer; }' EXIT
-case "$SIDE" in
-    both) run_side peer; run_side ours ;;
-    ours|peer) run_side "$SIDE" ;;
-    *) echo "--side ours|peer|both" >&2; exit 2 ;;
-esac
+run_sides "$SIDE"
 echo
 echo "cib-changes-bench: 3 nodes, cibadmin per change (process start included), M=$COUNT, workers/node=$WORKERS"
 cat "$OUT/results"

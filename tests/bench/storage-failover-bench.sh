@@ -114,17 +114,9 @@ run_side() {
     [ "$KEEP" = 1 ] || side_down "$s"
 }
 
-stats() {  # stats SIDE FIELD
-    grep "^$1 " "$OUT/rounds" 2>/dev/null | sed -n "s/.*$2=\([0-9-]*\) ms.*/\1/p" | grep -v '^-$' | sort -n |
-        awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } printf "%d/%d (n=%d)", v[int((NR + 1) / 2)], v[NR], NR }'
-}
+stats() { field_stats "$1 " "$2"; }  # stats SIDE FIELD
 
-trap '[ "$KEEP" = 1 ] || { side_down ours; side_down peer; }' EXIT
-case "$SIDE" in
-    both) run_side peer; run_side ours ;;
-    ours|peer) run_side "$SIDE" ;;
-    *) echo "--side ours|peer|both" >&2; exit 2 ;;
-esac
+run_sides "$SIDE"
 echo
 echo "storage-failover-bench: 3 nodes, token ${TOKEN} ms, fencing through the lab BMCs, rounds $ROUNDS; median/worst in ms from the kill"
 printf '%-6s %-18s %-18s %-18s %-18s %-18s\n' side "kill->detect" "kill->confirm" "kill->promoted" "kill->answer" "confirm->answer"
