@@ -151,6 +151,15 @@ void drain_output(int fd, std::string& into, size_t cap) {
   }
 }
 
+std::string RunOutcome::reason() const {
+  std::string e = err;
+  while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
+  if (size_t nl = e.rfind('\n'); nl != std::string::npos) e = e.substr(nl + 1);
+  if (!e.empty()) return e;
+  if (!status.ok()) return status.message();
+  return exit_code == 0 ? "" : "exited with " + std::to_string(exit_code);
+}
+
 RunOutcome run_to_completion(const SpawnSpec& spec, std::chrono::milliseconds timeout) {
   RunOutcome o;
   const auto start = std::chrono::steady_clock::now();

@@ -33,13 +33,12 @@ void outcome_from_wait(int st, AgentOutcome& o) {
 }  // namespace
 
 std::string AgentOutcome::reason() const {
-  std::string e = error;
-  while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
-  size_t nl = e.rfind('\n');
-  std::string last = nl == std::string::npos ? e : e.substr(nl + 1);
-  if (!last.empty()) return last;
-  if (!status.ok()) return status.message();
-  return rc == 0 ? "" : "agent exited with " + std::to_string(rc);
+  RunOutcome r;  // one rule for why a program failed (core/child_process.h)
+  r.status = status;
+  r.started = true;
+  r.exit_code = rc;
+  r.err = error;
+  return r.reason();
 }
 
 std::vector<std::string> default_agent_dirs() {

@@ -36,15 +36,6 @@ Result<std::pair<std::string, std::string>> split_host_port(const std::string& a
   return std::make_pair(host, addr.substr(colon + 1));
 }
 
-// Why a handler run failed: its last stderr line, else what ended it.
-std::string handler_failure(const RunOutcome& o) {
-  std::string e = o.err;
-  while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
-  if (size_t nl = e.rfind('\n'); nl != std::string::npos) e = e.substr(nl + 1);
-  if (!e.empty()) return e;
-  return o.status.ok() ? "exit code " + std::to_string(o.exit_code) : o.status.message();
-}
-
 uint64_t random_id() {
   static std::random_device rd;
   return (static_cast<uint64_t>(rd()) << 32) ^ rd();
@@ -505,7 +496,7 @@ void Daemon::run_handler(const std::string& what, const std::string& cmd, const 
       ok = o.ok();
       if (log_fn)
         log_fn(what + " handler for " + peer + " (generation " + gen + "): " +
-               (ok ? std::string("ok") : "failed (" + handler_failure(o) + ")") +
+               (ok ? std::string("ok") : "failed (" + o.reason() + ")") +
                (ok || i + 1 == attempts ? "" : ", retrying"));
     }
     loop_.post([this, alive, id, done, ok] {

@@ -49,6 +49,8 @@ struct RunOutcome {
   std::string out, err;   // the last 64 KiB of each
   std::chrono::milliseconds duration{0};
   bool ok() const { return status.ok() && exit_code == 0; }
+  // Why it failed: the last non-empty stderr line, else what ended it.
+  std::string reason() const;
 };
 
 // Runs the program to completion without an event loop (a worker thread or a
