@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "crm/core/xml.h"
 #include "wire.h"
@@ -208,22 +209,31 @@ void Fencer::on_membership(const cluster::MembershipChange& change) {
       lost_steps.push_back({id, {op->serial, op->executor}});
     }
   }
-  // Operations of an origin that left will never complete: every fencer
-  // records them as failed at the same point of the agreed order.
+  // Operations of an origin that left complete only if one of their steps
+  // still runs on a member (its executor reports for the origin); the others,
+  // and those whose executor left too, are recorded as failed by every
+  // fencer at the same point of the agreed order.
   std::vector<HistoryEntry> orphaned;
   for (const auto& h : history_) {
-    if (h.state != "pending") continue;
-    auto n = node_ids_.find(h.origin);
-    if (n != node_ids_.end() && std::find(change.left.begin(), change.left.end(), n->second) != change.left.end()) {
-      HistoryEntry f = h;
-      f.state = "failed";
-      f.completed = loop_.clock().wall_now();
-      f.exit_reason = "the fencer of " + h.origin + " left before the operation completed";
-      orphaned.push_back(f);
+    if (h.state != "pending" || !departed(h.origin)) continue;
+    if (awaiting_takeover(h)) {
+      const auto& step = steps_in_flight_.at(h.id);
+      cluster::NodeId origin = node_ids_.at(h.origin);
+      if (std::find(change.left.begin(), change.left.end(), origin) != change.left.end()) {
+        log("The origin " + h.origin + " of '" + h.action + "' targeting " + h.target + " (" + h.id +
+            ") left: waiting for " + step.executor + " to complete it with " + step.device);
+      }
+      continue;
     }
+    HistoryEntry f = h;
+    f.state = "failed";
+    f.completed = loop_.clock().wall_now();
+    f.exit_reason = "the fencer of " + h.origin + " left before the operation completed";
+    orphaned.push_back(f);
   }
   for (const auto& f : orphaned) {
     log("Failing " + f.action + " of " + f.target + " (" + f.id + "): its origin " + f.origin + " left");
+    steps_in_flight_.erase(f.id);
     record(f);
   }
   // Newcomers get our history (every member sends it; merging is idempotent).
@@ -291,14 +301,34 @@ void Fencer::on_message(cluster::NodeId from, std::string_view payload) {
     op.awaiting.erase(from);
     if (op.awaiting.empty()) query_complete(r->op);
   } else if (auto* x = std::get_if<wire::Exec>(&msg)) {
+    node_ids_[x->origin] = from;
+    steps_in_flight_[x->op] = StepInFlight{x->executor, x->device, x->completes};
     if (x->executor != opts_.node_name) return;
     execute(x->op, x->serial, x->device, x->target, x->action, milliseconds(x->timeout_ms), milliseconds(x->delay_ms),
             x->origin);
   } else if (auto* res = std::get_if<wire::ExecResult>(&msg)) {
-    if (!ops_.count(res->op)) return;
-    step_result(res->op, res->serial, res->rc, res->executor, res->reason);
+    auto step = steps_in_flight_.find(res->op);
+    std::optional<StepInFlight> in_flight;
+    if (step != steps_in_flight_.end()) {
+      in_flight = step->second;
+      steps_in_flight_.erase(step);
+    }
+    if (ops_.count(res->op)) {
+      step_result(res->op, res->serial, res->rc, res->executor, res->reason);
+      return;
+    }
+    // The result of a departed origin's step: its executor completes the
+    // operation for everyone.
+    if (res->executor != opts_.node_name || !in_flight) return;
+    for (const auto& h : history_) {
+      if (h.id == res->op && h.state == "pending" && departed(h.origin)) {
+        complete_for_departed_origin(h, *in_flight, res->rc, res->reason);
+        break;
+      }
+    }
   } else if (auto* done = std::get_if<wire::Done>(&msg)) {
     const HistoryEntry& e = done->entry;
+    steps_in_flight_.erase(e.id);
     record(e);
     auto it = ops_.find(e.id);
     if (it != ops_.end() && e.origin == opts_.node_name) {
@@ -340,6 +370,40 @@ void Fencer::record(const HistoryEntry& e) {
     history_.erase(oldest_done == history_.end() ? history_.begin() : oldest_done);
   }
   if (on_history && e.state != "pending") on_history(e);
+  if (auto a = adopted_.find(e.id); a != adopted_.end() && e.state != "pending") {
+    std::vector<FenceCallback> callbacks = std::move(a->second);
+    adopted_.erase(a);
+    Status st = e.state == "success"
+                    ? Status::Ok()
+                    : unavailable(e.exit_reason.empty() ? "fencing of " + e.target + " failed" : e.exit_reason);
+    for (auto& cb : callbacks) cb(FenceResult{st, e});
+  }
+}
+
+bool Fencer::departed(const std::string& name) const {
+  auto n = node_ids_.find(name);
+  return n != node_ids_.end() && std::find(members_.begin(), members_.end(), n->second) == members_.end();
+}
+
+bool Fencer::awaiting_takeover(const HistoryEntry& pending) const {
+  auto s = steps_in_flight_.find(pending.id);
+  return s != steps_in_flight_.end() && !departed(s->second.executor) && node_ids_.count(s->second.executor);
+}
+
+void Fencer::complete_for_departed_origin(const HistoryEntry& pending, const StepInFlight& step, int rc,
+                                          const std::string& reason) {
+  HistoryEntry e = pending;
+  bool success = rc == 0 && step.completes;
+  e.state = success ? "success" : "failed";
+  e.device = step.device;
+  e.delegate = opts_.node_name;
+  e.completed = loop_.clock().wall_now();
+  e.exit_reason = success ? ""
+                  : rc != 0 ? (reason.empty() ? step.device + " failed" : reason)
+                            : "the fencer of " + pending.origin + " left before the operation completed";
+  log("Operation '" + e.action + "' targeting " + e.target + " by " + opts_.node_name + " for " + e.client + "@" +
+      e.origin + " (origin left, completed by its executor): " + (success ? "OK" : "Error (" + e.exit_reason + ")"));
+  send(wire::encode(wire::Done{e, success ? 0 : static_cast<int>(StatusCode::kUnavailable)}));
 }
 
 // ---- capability ------------------------------------------------------------
@@ -602,6 +666,7 @@ void Fencer::next_step(const std::string& op_id) {
     exec.client = op.req.client;
     exec.timeout_ms = timeout.count();
     exec.delay_ms = delay.count();
+    exec.completes = op.step + 1 == level.size();
     send(wire::encode(exec));
     // If no result comes (the executor died), the step fails.
     size_t serial = op.serial;
@@ -709,6 +774,18 @@ void Fencer::fence(const FenceRequest& request, FenceCallback done) {
       log("Merging stonith action '" + req.action + "' targeting " + req.target + " originating from client " +
           req.client + " with identical request from " + op->req.client);
       op->callbacks.push_back(std::move(done));
+      return;
+    }
+  }
+  // The same operation of an origin that left, still running on a member:
+  // its completion answers this request (the new DC's, typically).
+  for (const auto& h : history_) {
+    if (h.state == "pending" && h.target == req.target && h.action == req.action && departed(h.origin) &&
+        awaiting_takeover(h)) {
+      log("Merging stonith action '" + req.action + "' targeting " + req.target + " originating from client " +
+          req.client + " with the operation " + h.id + " of departed origin " + h.origin + " run by " +
+          steps_in_flight_.at(h.id).executor);
+      adopted_[h.id].push_back(std::move(done));
       return;
     }
   }

@@ -17,6 +17,14 @@
 //  4. done: the origin broadcasts <st_done>; every fencer records the
 //     history entry, then the origin answers its client.
 //
+// An origin that leaves (the DC that asked died) does not take its operation
+// with it while a step runs: every fencer saw the <st_exec>, keeps the entry
+// pending, and the executor broadcasts the <st_done> when its agent returns
+// (success if that step completed the operation). A request for the same
+// target and action arriving meanwhile (from the new DC) is answered by it,
+// so the target is not fenced twice. Without a step in flight, or when the
+// executor leaves too, the operation is recorded as failed.
+//
 // Fencers that join get the history from the members (<st_history_sync>).
 // All I/O goes through the GroupTransport, the AgentRunner and the loop's
 // timers, so tests run several fencers over SimulatedNetwork.
@@ -112,6 +120,10 @@ class Fencer {
     bool ignore_failure = false;  // the "on" half of a remapped reboot
   };
   struct Job;
+  struct StepInFlight {
+    std::string executor, device;
+    bool completes = false;
+  };
 
   void log(const std::string& line) const;
   void on_message(cluster::NodeId from, std::string_view payload);
@@ -130,6 +142,13 @@ class Fencer {
   void finish(const std::string& op_id, bool success, const std::string& reason, const std::string& device,
               const std::string& delegate, StatusCode code);
   void record(const HistoryEntry& e);
+  // The fencer named `name` is known and not in the group (any more).
+  bool departed(const std::string& name) const;
+  // A pending operation whose origin left and whose step still runs on a
+  // member: its executor will complete it.
+  bool awaiting_takeover(const HistoryEntry& pending) const;
+  void complete_for_departed_origin(const HistoryEntry& pending, const StepInFlight& step, int rc,
+                                    const std::string& reason);
 
   // Executor side.
   void execute(const std::string& op_id, size_t step_index, const std::string& device, const std::string& target,
@@ -160,6 +179,10 @@ class Fencer {
   std::map<std::string, int> device_running_;
   std::map<std::string, std::deque<std::shared_ptr<Job>>> device_queue_;
   std::vector<HistoryEntry> history_;
+  // Steps in flight as every fencer saw them (<st_exec> until its result).
+  std::map<std::string, StepInFlight> steps_in_flight_;
+  // Requests answered by an operation of a departed origin (op id -> callbacks).
+  std::map<std::string, std::vector<FenceCallback>> adopted_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -729,19 +729,56 @@ TEST(FencerCluster, PendingOperationsAreInEveryHistoryUntilDone) {
   }
 }
 
-TEST(FencerCluster, PendingOperationsOfAnOriginThatLeftAreFailed) {
+// The DC that asked for a fencing dies while the agent runs elsewhere: the
+// executor completes the operation for everyone, and the new DC's request for
+// the same fencing is answered by it (the agent runs once).
+TEST(FencerCluster, AnOperationWhoseOriginLeftIsCompletedByItsExecutor) {
   Lab lab;
   lab.reg(2, "slow", kAgent, {{"mode", "pass"}, {"delay", "2"}, {"pcmk_host_list", "node3"}});
   lab.f(1).fence(FenceRequest{"node3", "off", 10s, 0ms, "crmd"}, [](const FenceResult&) {});
   ASSERT_TRUE(lab.pump([&] { return lab.logged("Requesting that node2 perform 'off'"); }, 5s));
   lab.stop(1);
   lab.net().kill(1);
-  ASSERT_TRUE(lab.pump([&] {
-    auto h = lab.f(3).history("node3");
-    return !h.empty() && h[0].state == "failed";
-  }, 5s)) << lab.dump();
-  EXPECT_EQ(lab.f(2).history("node3").at(0).state, "failed");
-  EXPECT_NE(lab.f(2).history("node3").at(0).exit_reason.find("node1 left"), std::string::npos);
+  lab.pump([] { return false; }, 200ms);
+  EXPECT_LOG(lab, "node3: The origin node1 of 'off' targeting node3");
+  ASSERT_EQ(lab.f(3).history("node3").size(), 1u);
+  EXPECT_EQ(lab.f(3).history("node3")[0].state, "pending");
+
+  FenceResult r = lab.fence(2, "node3", "off");  // the new DC's request
+  EXPECT_TRUE(r.status.ok()) << r.status.to_string() << "\n" << lab.dump();
+  EXPECT_EQ(r.entry.origin, "node1");
+  EXPECT_EQ(r.entry.delegate, "node2");
+  EXPECT_EQ(r.entry.device, "slow");
+  EXPECT_LOG(lab, "with the operation node1:");
+  EXPECT_EQ(lab.count("node2: Operation 'off' (call"), 1u) << lab.dump();  // the agent ran once
+  for (NodeId n : {2, 3}) {
+    ASSERT_TRUE(lab.pump([&] { return !lab.f(n).history("node3").empty() &&
+                                      lab.f(n).history("node3")[0].state == "success"; }, 5s)) << lab.dump();
+    EXPECT_EQ(lab.f(n).history("node3").size(), 1u);
+  }
+}
+
+// With its executor gone too, nobody can complete it: every fencer records
+// the failure and a request merged into it gets the failure (and retries).
+TEST(FencerCluster, AnOperationWhoseOriginAndExecutorLeftFails) {
+  Lab lab;
+  lab.reg(2, "slow", kAgent, {{"mode", "pass"}, {"delay", "5"}, {"pcmk_host_list", "node3"}});
+  lab.f(1).fence(FenceRequest{"node3", "off", 20s, 0ms, "crmd"}, [](const FenceResult&) {});
+  ASSERT_TRUE(lab.pump([&] { return lab.logged("Requesting that node2 perform 'off'"); }, 5s));
+  lab.stop(1);
+  lab.net().kill(1);
+  lab.pump([] { return false; }, 200ms);
+  std::optional<FenceResult> merged;
+  lab.f(3).fence(FenceRequest{"node3", "off", 10s, 0ms, "crmd"}, [&](const FenceResult& res) { merged = res; });
+  lab.pump([] { return false; }, 100ms);
+  lab.stop(2);
+  lab.net().kill(2);
+  ASSERT_TRUE(lab.pump([&] { return merged.has_value(); }, 5s)) << lab.dump();
+  EXPECT_FALSE(merged->status.ok());
+  auto h = lab.f(3).history("node3");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].state, "failed");
+  EXPECT_NE(h[0].exit_reason.find("node1 left"), std::string::npos) << h[0].exit_reason;
 }
 
 TEST(FencerCluster, DevicesWithAHigherPriorityAreTriedFirst) {

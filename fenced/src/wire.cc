@@ -80,6 +80,7 @@ struct Encoder {
     set_if(root(), "client", e.client);
     xml::set_attr(root(), "timeout_ms", std::to_string(e.timeout_ms));
     xml::set_attr(root(), "delay_ms", std::to_string(e.delay_ms));
+    if (e.completes) xml::set_attr(root(), "completes", "1");
   }
   void operator()(const ExecResult& r) {
     start("st_exec_result");
@@ -202,6 +203,7 @@ Result<PeerMessage> decode(std::string_view payload) {
     ASSIGN_OR_RETURN(e.timeout_ms, number(m, "timeout_ms", true));
     ASSIGN_OR_RETURN(e.delay_ms, number(m, "delay_ms", false));
     if (e.timeout_ms <= 0 || e.delay_ms < 0) return parse_error("<st_exec> with a negative timeout or delay");
+    e.completes = xml::attr_or(m, "completes") == "1";
     return PeerMessage(e);
   }
   if (xml::is(m, "st_exec_result")) {

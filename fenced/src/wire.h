@@ -55,6 +55,9 @@ struct Exec {
   uint64_t serial = 0;
   std::string executor, device, target, action, origin, client;
   long long timeout_ms = 0, delay_ms = 0;
+  // This step's success completes the operation (the last device of its
+  // level): what the executor reports if the origin is gone by then.
+  bool completes = false;
 };
 // <st_exec_result>: rc 0 ok, -201 error, -62 timeout, -19 no such device.
 struct ExecResult {

@@ -44,6 +44,7 @@ std::vector<PeerMessage> samples() {
   e.client = "crmd.7";
   e.timeout_ms = 60000;
   e.delay_ms = 1000;
+  e.completes = true;
   return {Query{"n1:3", "n3", "reboot", "n1"},
           QueryReply{"n1:3", "n2", {o, DeviceOffer{"plain", false, false, {}, 0, 0}}},
           e,
@@ -67,6 +68,7 @@ TEST(PeerWire, RoundTrip) {
   EXPECT_TRUE(reply.devices[0].on_target);
   EXPECT_EQ(reply.devices[0].timeouts_ms.at("reboot"), 90000);
   EXPECT_EQ(reply.devices[0].priority, 3);
+  EXPECT_TRUE(std::get<Exec>(*decode(encode(samples()[2]))).completes);
   auto done = std::get<Done>(*decode(encode(samples()[5])));
   EXPECT_EQ(done.entry, entry("failed"));
   EXPECT_EQ(done.code, 10);
