@@ -215,7 +215,7 @@ Outputs Controller::step(const Input& input) {
         else if constexpr (std::is_same_v<T, Quorum>) on_quorum(in.quorate);
         else if constexpr (std::is_same_v<T, Message>) on_message(in.from, in.payload);
         else if constexpr (std::is_same_v<T, LocalResult>) on_local_result(in.result);
-        else if constexpr (std::is_same_v<T, CibSnapshot>) on_cib_snapshot(in.cib);
+        else if constexpr (std::is_same_v<T, CibSnapshot>) on_cib_snapshot(in.cib, in.replaced_by);
         else if constexpr (std::is_same_v<T, CibWriteDone>) on_cib_write_done(in.id, in.status);
         else if constexpr (std::is_same_v<T, ExecutorHistory>) on_executor_history(in);
         else if constexpr (std::is_same_v<T, FenceResult>) on_fence_result(in);
@@ -616,7 +616,7 @@ void Controller::on_tool_ping(const ToolPing& ping) {
   send(wire::encode(wire::PingRequest{.from = self_, .token = ping.token, .target = ping.target}));
 }
 
-void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib) {
+void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib, NodeId replaced_by) {
   if (!cib) return;
   replica_ = std::move(cib);
   if (!is_dc()) {
@@ -624,6 +624,16 @@ void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib) {
     return;
   }
   rebuild_view();
+  if (replaced_by != 0 && replaced_by != self_) {
+    log("our CIB copy was replaced by node " + id_str(replaced_by) + "'s (" + replica_->version().to_string() +
+        ") at a membership change: joining the members again before planning from it");
+    join_after_replace_ = true;
+    logged_replace_wait_ = false;
+    if (state_ != State::kIntegration) {
+      start_integration();
+      return;
+    }
+  }
   if (state_ == State::kIntegration) maybe_finalize_join();
   if (state_ == State::kIntegration || state_ == State::kFinalizeJoin) return;
   std::string fp = fingerprint(view_);
@@ -777,11 +787,26 @@ void Controller::maybe_finalize_join() {
     }
     return;  // a CibSnapshot or the join deadline finishes it
   }
+  if (join_after_replace_ && corosync_nodes_) {
+    std::string missing;
+    for (NodeId n : *corosync_nodes_) {
+      if (std::find(members_.begin(), members_.end(), n) == members_.end()) missing += " " + id_str(n);
+    }
+    if (!missing.empty()) {
+      if (!logged_replace_wait_) {
+        log("join: waiting for the controller of node(s)" + missing +
+            " (in corosync's membership) before planning from the replaced CIB");
+        logged_replace_wait_ = true;
+      }
+      return;  // their Membership starts a new round; the join deadline ends the wait
+    }
+  }
   finalize_join();
 }
 
 void Controller::finalize_join() {
   set_state(State::kFinalizeJoin);
+  join_after_replace_ = false;
   join_histories_[self_] = history_xml();
   StatusView v = read_status(view_);
   for (auto& [node, hist] : join_histories_) {

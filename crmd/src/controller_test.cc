@@ -308,6 +308,56 @@ TEST(ControllerTest, ARestartedDcDoesNotPlanFromACibCopyOlderThanAMembersCopy) {
   EXPECT_GT(h.c.stats().pe_runs, runs);
 }
 
+// Partitions that wrote apart merged and the other side's copy won (more
+// status updates): it shows our members offline. The DC must not plan from
+// it (it would fence them, and itself); it joins its members again, which
+// rewrites their status from their executors, and plans after that.
+TEST(ControllerTest, ADcWhoseCibWasReplacedByAnotherPartitionsCopyJoinsAgainBeforePlanning) {
+  Harness h(1);
+  h.step(Quorum{true});
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 1,
+                                                   .history_xml = "<lrm_resources/>",
+                                                   .cib_version = h.cib.version().to_string()})});
+  ASSERT_EQ(h.c.state(), State::kIdle);
+  ASSERT_TRUE(read_status(h.cib).nodes.at("n2").online);
+  auto theirs = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="90" num_updates="40" validate-with="pacemaker-3.8">
+      <configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/><node id="3" uname="n3"/></nodes>
+      <resources/><constraints/></configuration><status>
+      <node_state id="1" uname="n1" in_ccm="false" crmd="offline" join="down" expected="member"/>
+      <node_state id="2" uname="n2" in_ccm="false" crmd="offline" join="down" expected="member"/>
+      </status></cib>)");
+  ASSERT_TRUE(theirs.ok()) << theirs.status().to_string();
+  h.cib = std::move(theirs).value();
+  uint64_t runs = h.c.stats().pe_runs;
+  h.step(ClusterNodes{{1, 2, 3}});  // corosync merged first; n3's controller is not a member yet
+  auto messages = h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 3});
+  EXPECT_EQ(h.c.state(), State::kIntegration);
+  EXPECT_EQ(h.c.stats().pe_runs, runs) << "planned from the other partition's copy";
+  EXPECT_TRUE(h.fencing.empty());
+  bool offered = false;
+  for (const auto& m : messages) offered = offered || m.find("crmd_join_offer") != std::string::npos;
+  EXPECT_TRUE(offered);
+  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 2,
+                                                   .history_xml = "<lrm_resources/>",
+                                                   .cib_version = h.cib.version().to_string()})});
+  EXPECT_EQ(h.c.state(), State::kIntegration) << "must wait for n3's controller, which corosync has";
+  EXPECT_EQ(h.c.stats().pe_runs, runs);
+  h.step(Membership{{1, 2, 3}, {3}, {}});  // a new round with n3
+  for (NodeId n : {2u, 3u}) {
+    h.step(Message{n, wire::encode(wire::JoinRequest{.node = n, .name = "n" + std::to_string(n), .gen = 3,
+                                                     .history_xml = "<lrm_resources/>",
+                                                     .cib_version = h.cib.version().to_string()})});
+  }
+  EXPECT_EQ(h.c.state(), State::kIdle);
+  EXPECT_GT(h.c.stats().pe_runs, runs);
+  StatusView v = read_status(h.cib);
+  EXPECT_TRUE(v.nodes.at("n1").online);
+  EXPECT_TRUE(v.nodes.at("n2").online);
+  EXPECT_TRUE(v.nodes.at("n3").online);
+  EXPECT_TRUE(h.fencing.empty());
+}
+
 TEST(ControllerTest, AStaleCibCopyDelaysTheJoinOnlyUntilItsDeadline) {
   Harness h(1, {.join_timeout = std::chrono::milliseconds(2000)});
   h.step(Quorum{true});

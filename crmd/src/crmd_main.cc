@@ -352,7 +352,9 @@ int main(int argc, char** argv) {
       exit(1);
     };
   }
-  (*cibacc)->on_snapshot = [&](std::shared_ptr<const cib::Cib> cib) { feed(crmd::CibSnapshot{std::move(cib)}); };
+  (*cibacc)->on_snapshot = [&](std::shared_ptr<const cib::Cib> cib, uint32_t replaced_by) {
+    feed(crmd::CibSnapshot{std::move(cib), replaced_by});
+  };
   (*cibacc)->on_write_done = [&](uint64_t id, const Status& st) { feed(crmd::CibWriteDone{id, st}); };
   (*cibacc)->on_lost = [&] {
     log_line(name, "lost the CIB daemon; exiting to be respawned");

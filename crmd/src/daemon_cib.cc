@@ -54,6 +54,7 @@ void DaemonCib::worker() {
   for (;;) {
     std::deque<CibWrite> batch;
     bool stopping = false;
+    uint32_t replaced_by = 0;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || refresh_ || !writes_.empty(); });
@@ -63,6 +64,8 @@ void DaemonCib::worker() {
       batch.swap(writes_);
       refresh_ = false;
       stopping = stopping_;
+      replaced_by = replaced_by_;
+      replaced_by_ = 0;
     }
     std::vector<std::pair<uint64_t, Status>> results;
     for (CibWrite& w : batch) {
@@ -77,9 +80,9 @@ void DaemonCib::worker() {
     if (fresh.ok()) snapshot = std::make_shared<const cib::Cib>(std::move(fresh).value());
     else lost = fresh.status().code() == StatusCode::kUnavailable;
     std::weak_ptr<bool> alive = alive_;
-    loop_.post([this, alive, snapshot, results = std::move(results), lost] {
+    loop_.post([this, alive, snapshot, results = std::move(results), lost, replaced_by] {
       if (alive.expired()) return;
-      if (snapshot && on_snapshot) on_snapshot(snapshot);
+      if (snapshot && on_snapshot) on_snapshot(snapshot, replaced_by);
       for (const auto& [id, st] : results) {
         if (on_write_done) on_write_done(id, st);
       }
@@ -95,7 +98,13 @@ void DaemonCib::on_notify_readable() {
     if (on_lost) on_lost();
     return;
   }
-  if (!n->empty()) request_refresh();
+  if (n->empty()) return;
+  for (const auto& note : *n) {
+    if (note.replaced_by == 0) continue;
+    std::lock_guard<std::mutex> lock(mu_);
+    replaced_by_ = note.replaced_by;
+  }
+  request_refresh();
 }
 
 }  // namespace crm::crmd

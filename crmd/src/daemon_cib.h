@@ -29,8 +29,10 @@ class DaemonCib final {
   // Queues a write; its CibWriteDone comes through on_write_done.
   void submit(CibWrite write);
 
-  // Called on the loop: a fresh copy of the CIB...
-  std::function<void(std::shared_ptr<const cib::Cib>)> on_snapshot;
+  // Called on the loop: a fresh copy of the CIB (and the node whose copy
+  // replaced the daemon's at a membership change since the last one, else
+  // 0)...
+  std::function<void(std::shared_ptr<const cib::Cib>, uint32_t replaced_by)> on_snapshot;
   // ...then, for each write it includes (or that was refused), its result.
   std::function<void(uint64_t id, const Status& status)> on_write_done;
   // Called when the cib daemon went away.
@@ -50,6 +52,7 @@ class DaemonCib final {
   std::condition_variable cv_;
   std::deque<CibWrite> writes_;
   bool refresh_ = false;
+  uint32_t replaced_by_ = 0;  // from a notification, for the next snapshot
   bool stopping_ = false;
   std::thread thread_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

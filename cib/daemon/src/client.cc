@@ -126,6 +126,7 @@ class DaemonClient final : public CibClient {
     n.kind = m->get("kind") == "status" ? ChangeKind::kStatus : ChangeKind::kConfiguration;
     auto v = Version::parse(m->get("version"));
     if (v.ok()) n.version = *v;
+    n.replaced_by = static_cast<uint32_t>(std::strtoul(m->get("replaced_by").c_str(), nullptr, 10));
     notifications_.push_back(n);
   }
 

@@ -125,9 +125,9 @@ Status Replicator::flush() {
   return result;
 }
 
-void Replicator::changed(ChangeKind kind) {
+void Replicator::changed(ChangeKind kind, cluster::NodeId replaced_by) {
   dirty_ = true;
-  if (on_change) on_change(kind, cib_.version());
+  if (on_change) on_change(kind, cib_.version(), replaced_by);
   if (options_.request_flush) {
     options_.request_flush();
   } else {
@@ -372,7 +372,7 @@ void Replicator::handle_sync(cluster::NodeId from, const Message& m) {
       }
       log(fmt::format("cib: taking the CIB {} from node {} (had {})", state->version().to_string(), from,
                       cib_.version().to_string()));
-      adopt(std::move(state).value(), "membership");
+      adopt(std::move(state).value(), from);
     }
     finish_round(to_u64(m.get("view")));
     return;
@@ -385,7 +385,7 @@ void Replicator::handle_sync(cluster::NodeId from, const Message& m) {
     log("cib: cannot parse the master's CIB: " + state.status().to_string());
     return;
   }
-  adopt(std::move(state).value(), "resync");
+  adopt(std::move(state).value(), 0);
 }
 
 void Replicator::handle_resync(cluster::NodeId from, const Message& m) {
@@ -397,12 +397,12 @@ void Replicator::handle_resync(cluster::NodeId from, const Message& m) {
                      strip_declaration(state.serialize(false))));
 }
 
-void Replicator::adopt(Cib state, const char* why) {
+void Replicator::adopt(Cib state, cluster::NodeId replaced_by) {
   cib_ = std::move(state);
   stale_ = false;
   for (const auto& id : after_sync_) after_save_.emplace_back(id, cib_.version());
   after_sync_.clear();
-  changed(ChangeKind::kConfiguration);
+  changed(ChangeKind::kConfiguration, replaced_by);
 }
 
 void Replicator::finish_round(uint64_t new_view) {

@@ -220,7 +220,7 @@ TEST(ReplicatorTest, NotifiesEveryNodeWithKindAndVersion) {
   Cluster c;
   start3(c);
   std::vector<std::pair<ChangeKind, Version>> seen;
-  c.rep(3).on_change = [&](ChangeKind k, const Version& v) { seen.emplace_back(k, v); };
+  c.rep(3).on_change = [&](ChangeKind k, const Version& v, cluster::NodeId) { seen.emplace_back(k, v); };
   (void)c.submit(1, create("r1"));
   (void)c.submit(2, node_state(1, "online"));
   c.settle();
@@ -297,9 +297,20 @@ TEST(ReplicatorTest, RejoiningNodeGetsTheNewestCib) {
   for (int i = 0; i < 3; ++i) (void)c.submit(1 + i % 2, create("while-away-" + std::to_string(i)));
   c.settle();
   EXPECT_LT(c.durable_version(3), (Version{0, 4, 0}));
+  // Who replaced whose copy, as the controllers are told.
+  std::map<cluster::NodeId, cluster::NodeId> replaced;
+  for (cluster::NodeId n : {1u, 2u}) {
+    c.rep(n).on_change = [&replaced, n](ChangeKind, const Version&, cluster::NodeId by) {
+      if (by) replaced[n] = by;
+    };
+  }
   c.start(3);
+  c.rep(3).on_change = [&replaced](ChangeKind, const Version&, cluster::NodeId by) {
+    if (by) replaced[3] = by;
+  };
   c.settle();
   c.expect_converged();
+  EXPECT_EQ(replaced, (std::map<cluster::NodeId, cluster::NodeId>{{3, 1}}));  // the newest; ties: lowest id
   EXPECT_EQ(c.count(3, "//primitive"), 3u);
   EXPECT_EQ(c.durable_version(3), (Version{0, 4, 0}));
 }

@@ -5,9 +5,11 @@
 namespace crm::cib {
 
 CibServer::CibServer(EventLoop& loop, Replicator& replicator) : loop_(loop), replicator_(replicator) {
-  replicator_.on_change = [this](ChangeKind kind, const Version& version) {
+  replicator_.on_change = [this](ChangeKind kind, const Version& version, cluster::NodeId replaced_by) {
     if (!server_ || subscribers_.empty()) return;
-    std::string note = encode("cib_notify", {{"kind", change_kind_name(kind)}, {"version", version.to_string()}});
+    Attrs attrs{{"kind", change_kind_name(kind)}, {"version", version.to_string()}};
+    if (replaced_by != 0) attrs.emplace_back("replaced_by", std::to_string(replaced_by));
+    std::string note = encode("cib_notify", attrs);
     for (ipc::ClientId id : std::set<ipc::ClientId>(subscribers_)) (void)server_->send(id, note);
   };
 }

@@ -95,6 +95,13 @@ struct LocalResult {
 // of ours landed). Sent before the CibWriteDone of the writes it contains.
 struct CibSnapshot {
   std::shared_ptr<const cib::Cib> cib;
+  // The node whose copy replaced this node's CIB at a membership change
+  // (partitions that wrote apart merged, the newest copy won), else 0. A DC
+  // does not plan from such a copy: its status may describe the other
+  // partition's view (our members offline, their results missing), so it
+  // joins its members again first, as the peer's DC holds an election when
+  // its CIB is replaced.
+  NodeId replaced_by = 0;
 };
 // One of our CIB writes (Outputs::cib_writes) was applied or refused.
 struct CibWriteDone {
@@ -264,7 +271,7 @@ class Controller {
   void on_quorum(bool q);
   void on_message(NodeId from, const std::string& payload);
   void on_local_result(const lrmd::ExecResult& r);
-  void on_cib_snapshot(std::shared_ptr<const cib::Cib> cib);
+  void on_cib_snapshot(std::shared_ptr<const cib::Cib> cib, NodeId replaced_by);
   void on_cib_write_done(uint64_t id, const Status& status);
   void on_executor_history(const ExecutorHistory& h);
   void on_fence_result(const FenceResult& r);
@@ -352,6 +359,12 @@ class Controller {
   std::map<NodeId, std::string> join_histories_;  // node -> <lrm_resources> text
   cib::Version newest_member_cib_;                // the newest CIB copy a member reported in this join
   bool logged_cib_wait_ = false;
+  // Our CIB copy was replaced by another partition's (CibSnapshot::
+  // replaced_by): the join that follows waits for the controllers of every
+  // node corosync has (their status in that copy is the other side's view)
+  // until the join deadline, and only then is anything planned.
+  bool join_after_replace_ = false;
+  bool logged_replace_wait_ = false;
   std::optional<Clock::Monotonic> join_deadline_;
   bool replan_ = false;
   std::string replan_reason_;

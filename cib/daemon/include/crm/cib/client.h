@@ -69,6 +69,9 @@ std::string default_schema_dir();
 struct Notification {
   ChangeKind kind = ChangeKind::kConfiguration;
   Version version;
+  // The node whose copy replaced the daemon's at a membership change, else 0
+  // (Replicator::on_change).
+  uint32_t replaced_by = 0;
 };
 
 class CibClient {

@@ -91,8 +91,11 @@ class Replicator {
   Status flush();
 
   // Called on every node after each change is applied locally (also after a
-  // sync replaced the CIB: kind kConfiguration).
-  std::function<void(ChangeKind, const Version&)> on_change;
+  // sync replaced the CIB: kind kConfiguration). `replaced_by` is the member
+  // whose different copy replaced ours when a membership change merged
+  // copies (partitions that wrote apart, a restarted node catching up), else
+  // 0: a DC's controller joins its members again before planning from it.
+  std::function<void(ChangeKind, const Version&, cluster::NodeId replaced_by)> on_change;
   // Log lines (warnings about resyncs, rejected results, save failures).
   std::function<void(const std::string&)> on_log;
 
@@ -138,8 +141,8 @@ class Replicator {
   void finish_round(uint64_t new_view);
   void process_pending();  // master only
   void send_sync(const Cib& state, const char* reason);
-  void adopt(Cib state, const char* why);
-  void changed(ChangeKind kind);
+  void adopt(Cib state, cluster::NodeId replaced_by);
+  void changed(ChangeKind kind, cluster::NodeId replaced_by = 0);
   void answer(const std::string& id, const Status& status, const Version& version);
   void send_or_log(const std::string& payload);
   std::string members_tag() const;
