@@ -164,7 +164,11 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
 
  private:
   Status crm_event(const tengine::Action& a) {
-    if (a.operation == "do_shutdown") {
+    if (a.operation == "do_shutdown" && a.on_node == c_.name_ && c_.others_stopping()) {
+      // The DC goes last: maybe_release_shutdown_nodes() lets it exit once
+      // the other stopping nodes have left.
+      c_.log("this DC ran down its resources: it exits once the other stopping nodes have left");
+    } else if (a.operation == "do_shutdown") {
       c_.send(wire::encode(wire::DoShutdown{.target = a.on_node}));
       if (auto id = c_.node_id(a.on_node)) {
         c_.shutdown_released_.insert(*id);
@@ -1187,13 +1191,28 @@ void Controller::on_transition_finished(tengine::Outcome o) {
   if (state_ == State::kTransitionEngine) set_state(State::kIdle);
 }
 
+bool Controller::others_stopping() const {
+  StatusView v = read_status(view_);
+  for (NodeId n : members_) {
+    const NodeView* nv = v.by_id(id_str(n));
+    if (n != self_ && nv && nv->shutdown) return true;
+  }
+  return false;
+}
+
 void Controller::maybe_release_shutdown_nodes() {
   // A node that asked to shut down and runs nothing any more may go (for
   // policy engines that do not schedule do_shutdown themselves).
   StatusView v = read_status(view_);
+  // The DC goes last, as the peer orders its shutdown after the others': a
+  // DC leaving first hands the rest of a stopping cluster to a new DC, and
+  // the last node, without quorum, may take the old DC's departure for a
+  // failure and wait to fence it.
+  bool waiting_for_others = others_stopping();
   for (NodeId n : members_) {
     const NodeView* nv = v.by_id(id_str(n));
     if (!nv || !nv->shutdown || !nv->active.empty() || shutdown_released_.count(n)) continue;
+    if (n == self_ && waiting_for_others) continue;
     shutdown_released_.insert(n);
     if (n == self_) {
       write_expected_down(n);  // so the next DC does not take our leaving for a failure

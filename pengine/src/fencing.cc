@@ -43,6 +43,8 @@ long priority_fencing_delay(const WorkingSet& ws, const Node& target) {
 
 Status create_fencing(WorkingSet& ws) {
   Action* last_fence = nullptr;
+  Action* dc_shutdown = nullptr;
+  std::vector<Action*> other_shutdowns;
   for (Node& node : ws.nodes) {
     bool fence = node.unclean && ws.can_fence(node);
     if (fence) {
@@ -86,11 +88,21 @@ Status create_fencing(WorkingSet& ws) {
     if (node.online && node.shutdown && !node.unclean) {
       Action* sd = ws.new_action(nullptr, "do_shutdown", 0, &node, false);
       sd->key = "do_shutdown-" + node.uname;
+      if (node.id == ws.dc_uuid) {
+        dc_shutdown = sd;
+      } else {
+        other_shutdowns.push_back(sd);
+      }
       for (Resource* r : node.running) {
         for (Action* a : r->actions)
           if (a->node == &node && a->task == "stop") ws.order(a, sd, kOrderOptional);
       }
     }
+  }
+  // The DC shuts down after every other node that does, as the peer's
+  // schedule_fencing_and_shutdowns orders them (no repeated DC elections).
+  if (dc_shutdown) {
+    for (Action* sd : other_shutdowns) ws.order(sd, dc_shutdown, kOrderOptional);
   }
   return Status::Ok();
 }

@@ -337,5 +337,28 @@ TEST(ClusterSimTest, RandomFaultsWithHangsAndFencingNeverRunAnythingTwice) {
   EXPECT_GT(hangs, 10);
 }
 
+// The whole cluster stopped at once (SIGTERM everywhere): the DC releases
+// the others first and leaves last, so nobody takes a departure for a
+// failure; with fencing on, nobody is fenced.
+TEST(ClusterSimTest, WholeClusterStopTheDcLeavesLast) {
+  World w({.nodes = 3, .seed = 9});
+  w.configure(fenced_config());
+  w.start_all();
+  w.settle();
+  ASSERT_EQ(w.dcs(), std::vector<int>({1}));
+  for (int n : {1, 2, 3}) w.shutdown(n);
+  std::vector<int> order;
+  for (int i = 0; i < 3000 && order.size() < 3; ++i) {
+    w.settle(std::chrono::milliseconds(10));
+    for (int n : {1, 2, 3}) {
+      if (!w.up(n) && std::find(order.begin(), order.end(), n) == order.end()) order.push_back(n);
+    }
+  }
+  ASSERT_EQ(order.size(), 3u) << w.trace();
+  EXPECT_EQ(order.back(), 1) << "order: " << order[0] << order[1] << order[2] << "\n" << w.trace();
+  EXPECT_TRUE(w.fenced.empty()) << w.trace();
+}
+
 }  // namespace
+
 }  // namespace crm::sim

@@ -314,6 +314,8 @@ class Controller {
   void run_policy_engine_if_needed();
   void on_transition_finished(tengine::Outcome o);
   void maybe_release_shutdown_nodes();
+  // Another member asked to shut down and has not left yet (the DC goes last).
+  bool others_stopping() const;
   void write_cib_root_attributes();
   void write_cluster_properties();
   void keep_last_failures(NodeId node, xmlNode* lrm_resources);
