@@ -429,6 +429,7 @@ void Controller::on_membership(const Membership& m) {
   if (effective_quorum()) ever_had_quorum_ = true;
   std::sort(members_.begin(), members_.end());
   for (NodeId back : m.joined) {
+    lost_unclean_.erase(back);
     fenced_members_.erase(back);
     fenced_while_not_dc_.erase(node_name(back));  // rebooted and back: what it reports now is the truth
     fence_failures_.erase(node_name(back));
@@ -855,6 +856,24 @@ void Controller::finalize_join() {
       mark_node_down(static_cast<NodeId>(id));
     }
   }
+  // Nodes this DC saw lost without a clean shutdown and not fenced since stay
+  // unclean, whatever the CIB copy says now: after partitions merged it can
+  // be the other side's, written before that node came back and was lost
+  // again (down and clean there, its history gone), and recovering from it
+  // would start what the node, hung, still runs. The peer's DC rewrites node
+  // states from its own membership cache after a CIB replace.
+  for (NodeId n : std::set<NodeId>(lost_unclean_)) {
+    if (std::find(members_.begin(), members_.end(), n) != members_.end()) continue;
+    const NodeView* nv = v.by_id(id_str(n));
+    if (nv && !nv->online && !nv->leaves_cleanly() && nv->expected_member) continue;
+    log("node " + id_str(n) + " (" + node_name(n) + ") was lost without a clean shutdown and is not fenced yet, " +
+        "whatever the CIB copy says: it stays unclean");
+    ElementBuilder ns("node_state");
+    ns.set("id", id_str(n)).set("in_ccm", "false").set("crmd", "offline").set("expected", "member");
+    ns.set("crm-debug-origin", "peer_update_callback");
+    if (!node_name(n).empty()) ns.set("uname", node_name(n));
+    submit({.op = cib::Op::kModify, .section = "status", .fragment = ns.str(), .allow_create = true});
+  }
   set_state(State::kIdle);
   request_replan("join complete");
 }
@@ -898,6 +917,7 @@ void Controller::mark_node_down(NodeId node, bool in_corosync) {
   // fences it before anything it held starts elsewhere.
   log("node " + id_str(node) + " (" + uname + ") lost without a clean shutdown: it must be fenced before its " +
       "resources are recovered");
+  lost_unclean_.insert(node);
   ElementBuilder ns("node_state");
   ns.set("id", id_str(node)).set("in_ccm", in_corosync ? "true" : "false").set("crmd", "offline");
   ns.set("crm-debug-origin", "peer_update_callback");
@@ -907,6 +927,7 @@ void Controller::mark_node_down(NodeId node, bool in_corosync) {
 }
 
 void Controller::write_node_down(NodeId node) {
+  lost_unclean_.erase(node);
   std::string uname = node_name(node);
   ElementBuilder ns("node_state");
   ns.set("id", id_str(node)).set("in_ccm", "false").set("crmd", "offline").set("join", "down");

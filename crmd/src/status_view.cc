@@ -99,6 +99,7 @@ StatusView read_status(const cib::Cib& cib) {
       nv.online = is_true(xml::attr_or(ns, "in_ccm")) && xml::attr_or(ns, "crmd") == "online" &&
                   xml::attr_or(ns, "join") == "member";
       nv.expected_down = xml::attr_or(ns, "expected") == "down";
+      nv.expected_member = xml::attr_or(ns, "expected") == "member";
       if (xmlNode* ta = xml::first_child(ns, "transient_attributes")) {
         for (xmlNode* ia : xml::children(ta, "instance_attributes")) {
           for (xmlNode* p : xml::children(ia, "nvpair")) {

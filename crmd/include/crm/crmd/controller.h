@@ -367,6 +367,9 @@ class Controller {
   // until the join deadline, and only then is anything planned.
   bool join_after_replace_ = false;
   bool logged_replace_wait_ = false;
+  // Nodes this DC wrote unclean (lost without a clean shutdown) and not
+  // fenced or back since: finalize_join() keeps them unclean.
+  std::set<NodeId> lost_unclean_;
   std::optional<Clock::Monotonic> join_deadline_;
   bool replan_ = false;
   std::string replan_reason_;

@@ -20,6 +20,7 @@ struct NodeView {
   bool standby = false;     // "standby" in the node's instance or transient attributes
   bool shutdown = false;    // transient attribute "shutdown" set (non-zero)
   bool expected_down = false;  // node_state expected="down": its leaving is a clean shutdown
+  bool expected_member = false;  // expected="member": lost without a shutdown, it is unclean
   std::map<std::string, std::string> attributes;  // transient attributes
   std::set<std::string> active;                   // resources active per lrm history
   std::set<std::string> promoted;                 // ... of which in the promoted role
