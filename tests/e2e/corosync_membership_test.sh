@@ -1,7 +1,7 @@
 #!/bin/bash
 # e2e: 3 nodes form one membership with quorum; concurrently sent messages are
 # delivered in the same (agreed) order everywhere; a 3 MB message arrives
-# intact on every node.
+# intact on every node; knet runs with crypto (aes256, sha256).
 . "$(dirname "$0")/e2e-lib.sh"
 e2e_begin mem 3
 N=3 MSGS=150
@@ -12,6 +12,13 @@ for k in 1 2 3; do probe_wait "$k" mem "CONFCHG members=1,2,3 " 10; done
 for k in 1 2 3; do grep -q "QUORUM quorate=1" "$(probe_log "$k" mem)" || e2e_fail "n$k not quorate"; done
 for k in 1 2 3; do node_quorate "$k" || e2e_fail "corosync-quorumtool: n$k not quorate"; done
 e2e_note "membership 1,2,3 and quorum on all nodes"
+# Every packet encrypted and authenticated with the lab's key.
+for k in 1 2 3; do
+    c=$( ( node_exec "$k" corosync-cmapctl -g totem.crypto_cipher ) 2>&1)
+    h=$( ( node_exec "$k" corosync-cmapctl -g totem.crypto_hash ) 2>&1)
+    [[ $c == *"= aes256" && $h == *"= sha256" ]] || e2e_fail "n$k: corosync runs without crypto: $c / $h"
+done
+e2e_note "knet crypto on every node: aes256 + sha256 with the lab's authkey"
 for k in 1 2 3; do kill "$(probe_pid "$k" mem)"; done
 
 # 2. Agreed order: every node sends MSGS messages as fast as it can, at once.

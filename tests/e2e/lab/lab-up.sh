@@ -3,7 +3,7 @@
 #
 # Builds an N-node lab (see lab-common.sh for the layout): switch and node
 # network namespaces, a persistent mount + UTS namespace per node, corosync 3
-# (knet over the lab network, votequorum, two_node off unless --two-node) on every node. Waits
+# (knet over the lab network, aes256/sha256 with one authkey, votequorum, two_node off unless --two-node) on every node. Waits
 # until every node sees all N members, then starts our daemons on every node
 # through crm-launcherd when $CRM_BIN_DIR/crm-launcherd exists (unless
 # --no-daemons), or with --stack peer the peer's: Debian's pacemakerd.
@@ -88,8 +88,8 @@ totem {
     version: 2
     cluster_name: ${LAB_NAME}
     transport: knet
-    crypto_cipher: none
-    crypto_hash: none
+    crypto_cipher: aes256
+    crypto_hash: sha256
     token: ${TOKEN}
     token_coefficient: 0
 }
@@ -127,6 +127,10 @@ for i in $(seq 1 "$N"); do
         mkdir -p "$d/${pair%%:*}"
     done
     write_corosync_conf > "$d/etc-corosync/corosync.conf"
+    # knet encrypts and authenticates every packet with the lab's key, as a
+    # production cluster does (corosync-keygen once, the same key on every node).
+    [ -s "$LAB_ROOT/authkey" ] || corosync-keygen -k "$LAB_ROOT/authkey" >/dev/null
+    install -m 0400 "$LAB_ROOT/authkey" "$d/etc-corosync/authkey"
 
     # Mount + UTS namespaces, persistent (bound to files), set up once. Mount
     # points missing on the host are created first (empty directories).
