@@ -219,7 +219,10 @@ Outputs Controller::step(const Input& input) {
         else if constexpr (std::is_same_v<T, Quorum>) on_quorum(in.quorate);
         else if constexpr (std::is_same_v<T, Message>) on_message(in.from, in.payload);
         else if constexpr (std::is_same_v<T, LocalResult>) on_local_result(in.result);
-        else if constexpr (std::is_same_v<T, CibSnapshot>) on_cib_snapshot(in.cib, in.replaced_by);
+        else if constexpr (std::is_same_v<T, CibSnapshot>) {
+          if (in.synced_members) cib_synced_members_ = std::set<NodeId>(in.synced_members->begin(), in.synced_members->end());
+          on_cib_snapshot(in.cib, in.replaced_by);
+        }
         else if constexpr (std::is_same_v<T, CibWriteDone>) on_cib_write_done(in.id, in.status);
         else if constexpr (std::is_same_v<T, ExecutorHistory>) on_executor_history(in);
         else if constexpr (std::is_same_v<T, FenceResult>) on_fence_result(in);
@@ -792,6 +795,20 @@ void Controller::maybe_finalize_join() {
     }
     return;  // a CibSnapshot or the join deadline finishes it
   }
+  if (cib_synced_members_) {
+    std::string missing;
+    for (NodeId n : members_) {
+      if (!cib_synced_members_->count(n)) missing += " " + id_str(n);
+    }
+    if (!missing.empty()) {
+      if (!logged_sync_wait_) {
+        log("join: waiting for the CIB daemons to sync our copy with node(s)" + missing + " before planning");
+        logged_sync_wait_ = true;
+      }
+      return;  // a CibSnapshot or the join deadline finishes it
+    }
+  }
+  logged_sync_wait_ = false;
   if (join_after_replace_ && corosync_nodes_) {
     std::string missing;
     for (NodeId n : *corosync_nodes_) {
@@ -853,7 +870,11 @@ void Controller::finalize_join() {
     long id = to_long(nv.id, -1);
     if (!nv.online || id <= 0) continue;
     if (std::find(members_.begin(), members_.end(), static_cast<NodeId>(id)) == members_.end()) {
+      // Known from the CIB copy only, not seen leaving: not kept unclean
+      // below if a newer copy says otherwise.
+      bool seen_lost = lost_unclean_.count(static_cast<NodeId>(id)) > 0;
       mark_node_down(static_cast<NodeId>(id));
+      if (!seen_lost) lost_unclean_.erase(static_cast<NodeId>(id));
     }
   }
   // Nodes this DC saw lost without a clean shutdown and not fenced since stay

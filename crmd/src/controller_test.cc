@@ -358,6 +358,26 @@ TEST(ControllerTest, ADcWhoseCibWasReplacedByAnotherPartitionsCopyJoinsAgainBefo
   EXPECT_TRUE(h.fencing.empty());
 }
 
+// A restarted node's own writes raise its copy's num_updates on an old
+// lineage, so versions cannot say whether it is the cluster's copy: once the
+// CIB daemon reports its sync rounds, the DC plans only after a round that
+// includes every member.
+TEST(ControllerTest, TheJoinWaitsForTheCibDaemonsToSyncWithEveryMember) {
+  Harness h(1);
+  h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 0, std::vector<NodeId>{1}});
+  h.step(Quorum{true});
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  uint64_t runs = h.c.stats().pe_runs;
+  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 1,
+                                                   .history_xml = "<lrm_resources/>",
+                                                   .cib_version = h.cib.version().to_string()})});
+  EXPECT_EQ(h.c.state(), State::kIntegration) << "planned before the CIB daemons synced with n2";
+  EXPECT_EQ(h.c.stats().pe_runs, runs);
+  h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 0, std::vector<NodeId>{1, 2}});
+  EXPECT_EQ(h.c.state(), State::kIdle);
+  EXPECT_GT(h.c.stats().pe_runs, runs);
+}
+
 TEST(ControllerTest, AStaleCibCopyDelaysTheJoinOnlyUntilItsDeadline) {
   Harness h(1, {.join_timeout = std::chrono::milliseconds(2000)});
   h.step(Quorum{true});

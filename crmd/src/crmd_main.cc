@@ -352,8 +352,9 @@ int main(int argc, char** argv) {
       exit(1);
     };
   }
-  (*cibacc)->on_snapshot = [&](std::shared_ptr<const cib::Cib> cib, uint32_t replaced_by) {
-    feed(crmd::CibSnapshot{std::move(cib), replaced_by});
+  (*cibacc)->on_snapshot = [&](std::shared_ptr<const cib::Cib> cib, uint32_t replaced_by,
+                                std::optional<std::vector<uint32_t>> synced) {
+    feed(crmd::CibSnapshot{std::move(cib), replaced_by, std::move(synced)});
   };
   (*cibacc)->on_write_done = [&](uint64_t id, const Status& st) { feed(crmd::CibWriteDone{id, st}); };
   (*cibacc)->on_lost = [&] {

@@ -55,6 +55,7 @@ void DaemonCib::worker() {
     std::deque<CibWrite> batch;
     bool stopping = false;
     uint32_t replaced_by = 0;
+    std::optional<std::vector<uint32_t>> synced;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || refresh_ || !writes_.empty(); });
@@ -66,6 +67,8 @@ void DaemonCib::worker() {
       stopping = stopping_;
       replaced_by = replaced_by_;
       replaced_by_ = 0;
+      synced.swap(synced_);
+      synced_.reset();
     }
     std::vector<std::pair<uint64_t, Status>> results;
     for (CibWrite& w : batch) {
@@ -80,9 +83,9 @@ void DaemonCib::worker() {
     if (fresh.ok()) snapshot = std::make_shared<const cib::Cib>(std::move(fresh).value());
     else lost = fresh.status().code() == StatusCode::kUnavailable;
     std::weak_ptr<bool> alive = alive_;
-    loop_.post([this, alive, snapshot, results = std::move(results), lost, replaced_by] {
+    loop_.post([this, alive, snapshot, results = std::move(results), lost, replaced_by, synced] {
       if (alive.expired()) return;
-      if (snapshot && on_snapshot) on_snapshot(snapshot, replaced_by);
+      if (snapshot && on_snapshot) on_snapshot(snapshot, replaced_by, synced);
       for (const auto& [id, st] : results) {
         if (on_write_done) on_write_done(id, st);
       }
@@ -100,9 +103,9 @@ void DaemonCib::on_notify_readable() {
   }
   if (n->empty()) return;
   for (const auto& note : *n) {
-    if (note.replaced_by == 0) continue;
     std::lock_guard<std::mutex> lock(mu_);
-    replaced_by_ = note.replaced_by;
+    if (note.replaced_by != 0) replaced_by_ = note.replaced_by;
+    if (!note.synced.empty()) synced_ = note.synced;
   }
   request_refresh();
 }

@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <thread>
 
 #include "crm/cib/client.h"
@@ -32,7 +34,8 @@ class DaemonCib final {
   // Called on the loop: a fresh copy of the CIB (and the node whose copy
   // replaced the daemon's at a membership change since the last one, else
   // 0)...
-  std::function<void(std::shared_ptr<const cib::Cib>, uint32_t replaced_by)> on_snapshot;
+  std::function<void(std::shared_ptr<const cib::Cib>, uint32_t replaced_by,
+                     std::optional<std::vector<uint32_t>> synced)> on_snapshot;
   // ...then, for each write it includes (or that was refused), its result.
   std::function<void(uint64_t id, const Status& status)> on_write_done;
   // Called when the cib daemon went away.
@@ -53,6 +56,7 @@ class DaemonCib final {
   std::deque<CibWrite> writes_;
   bool refresh_ = false;
   uint32_t replaced_by_ = 0;  // from a notification, for the next snapshot
+  std::optional<std::vector<uint32_t>> synced_;  // likewise
   bool stopping_ = false;
   std::thread thread_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -29,7 +29,7 @@ samples=$LAB_ROOT/samples
 sample_placement "$VIP" app "$NODES" "$samples" &
 sampler=$!
 stop_sampler() { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
-trap 'rc=$?; stop_sampler; (exit $rc); e2e_end' EXIT
+trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
 on_n3() { [ "$(vip_nodes "$VIP" 3)" = 3 ] && [ "$(dummy_nodes app 3)" = 3 ]; }
 off_n3() { [ -z "$(vip_nodes "$VIP" 3)" ] && [ -z "$(dummy_nodes app 3)" ]; }
 

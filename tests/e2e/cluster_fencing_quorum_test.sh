@@ -42,7 +42,7 @@ sample() {
 sample &
 sampler=$!
 stop_sampler() { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
-trap 'rc=$?; stop_sampler; (exit $rc); e2e_end' EXIT
+trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
 off_n3() { [ -z "$(vip_nodes "$VIP" 3)" ] && [ -z "$(dummy_nodes app 3)" ]; }
 all_on_n3() { [ "$(wait_running_once "$VIP" app 1 "$NODES")" = 3 ] && [ "$(promoted_on)" = 3 ]; }
 

@@ -38,7 +38,7 @@ samples=$LAB_ROOT/samples
 sample_placement "$VIP" app "$NODES" "$samples" &
 sampler=$!
 stop_sampler() { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
-trap 'rc=$?; stop_sampler; (exit $rc); e2e_end' EXIT
+trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
 
 ts=$("$LAB/kill-node.sh" 3 --signal STOP | sed -n 's/^KILL_TS=//p')
 e2e_note "SIGSTOP of every process of n3 (running the group)"

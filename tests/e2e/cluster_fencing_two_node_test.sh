@@ -31,7 +31,7 @@ samples=$LAB_ROOT/samples
 : > "$samples"
 sampler=
 stop_sampler() { [ -z "$sampler" ] || { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; sampler=; }; }
-trap 'rc=$?; stop_sampler; (exit $rc); e2e_end' EXIT
+trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
 power() { cat "$(bmc_dir "$1")/power"; }
 survivors=""; total=$((ROUNDS + TIES))
 for r in $(seq 1 "$total"); do

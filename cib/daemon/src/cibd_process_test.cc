@@ -119,13 +119,16 @@ TEST_F(CibdProcessTest, SubscribersGetNotifications) {
   auto c = client();
   ASSERT_TRUE(c->create("resources", "<primitive id='n' class='ocf' provider='heartbeat' type='Dummy'/>").ok());
   ASSERT_TRUE(c->modify_status("<node_state id='2' uname='n2' crmd='online'/>").ok());
-  std::vector<Notification> got;
+  std::vector<Notification> got, synced;
   for (int i = 0; i < 100 && got.size() < 2; ++i) {
     auto n = watcher->read_notifications();
     ASSERT_TRUE(n.ok());
-    got.insert(got.end(), n->begin(), n->end());
+    for (const auto& note : *n) (note.synced.empty() ? got : synced).push_back(note);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // First, at the subscription: which members the copy is synced with.
+  ASSERT_EQ(synced.size(), 1u);
+  EXPECT_EQ(synced[0].synced.size(), 1u);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].kind, ChangeKind::kConfiguration);
   EXPECT_EQ(got[1].kind, ChangeKind::kStatus);

@@ -127,6 +127,8 @@ class DaemonClient final : public CibClient {
     auto v = Version::parse(m->get("version"));
     if (v.ok()) n.version = *v;
     n.replaced_by = static_cast<uint32_t>(std::strtoul(m->get("replaced_by").c_str(), nullptr, 10));
+    std::istringstream synced(m->get("synced"));
+    for (uint32_t id; synced >> id;) n.synced.push_back(id);
     notifications_.push_back(n);
   }
 

@@ -408,6 +408,7 @@ void Replicator::adopt(Cib state, cluster::NodeId replaced_by) {
 void Replicator::finish_round(uint64_t new_view) {
   view_ = new_view;
   syncing_ = false;
+  if (on_synced) on_synced(members_);
   announces_.clear();
   tentative_.reset();
   processed_.clear();

@@ -12,6 +12,19 @@ CibServer::CibServer(EventLoop& loop, Replicator& replicator) : loop_(loop), rep
     std::string note = encode("cib_notify", attrs);
     for (ipc::ClientId id : std::set<ipc::ClientId>(subscribers_)) (void)server_->send(id, note);
   };
+  replicator_.on_synced = [this](const std::vector<cluster::NodeId>&) {
+    if (!server_ || subscribers_.empty()) return;
+    std::string note = synced_note();
+    for (ipc::ClientId id : std::set<ipc::ClientId>(subscribers_)) (void)server_->send(id, note);
+  };
+}
+
+std::string CibServer::synced_note() const {
+  std::string list;
+  for (cluster::NodeId n : replicator_.members()) list += (list.empty() ? "" : " ") + std::to_string(n);
+  // Nothing changed by the round itself (a replacement has its own note).
+  return encode("cib_notify", {{"kind", "status"}, {"version", replicator_.cib().version().to_string()},
+                               {"synced", list}});
 }
 
 Status CibServer::listen(const std::string& socket_path) {
@@ -59,6 +72,8 @@ void CibServer::on_request(ipc::ClientId client, const ipc::PeerCredentials& cre
   if (op == "subscribe") {
     subscribers_.insert(client);
     reply(client, call_id, Status::Ok(), replicator_.cib().version());
+    // A subscriber learns at once which members the copy is synced with.
+    if (replicator_.synced()) (void)server_->send(client, synced_note());
     return;
   }
   auto request = request_from_message(*m);

@@ -36,6 +36,16 @@ kill -"$SIG" $pids 2>/dev/null || true  # some may have exited since they were l
 echo "n$k: SIG$SIG sent to $pids"
 if [ "$SIG" = KILL ]; then wait_gone "$pids" 10 || lab_log "n$k: some PIDs outlived SIGKILL"; fi
 if [ "$SIG" = KILL ] && [ "$ONLY" = 0 ]; then
+    # A power cut also stops what was being started at that moment (a boot
+    # racing the fence): kill whatever appeared since the list was taken.
+    for _ in 1 2 3 4 5; do
+        more=$(echo $(node_pids "$k"))
+        [ -n "$more" ] || break
+        kill -KILL $more 2>/dev/null || true
+        wait_gone "$more" 5 || true
+    done
+fi
+if [ "$SIG" = KILL ] && [ "$ONLY" = 0 ]; then
     # A crashed machine loses its volatile state: addresses added to eth0 at
     # run time (floating IPs) and the contents of /run and /dev/shm. Without
     # this a "dead" node would keep answering on a floating IP.

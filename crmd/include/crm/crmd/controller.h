@@ -102,6 +102,12 @@ struct CibSnapshot {
   // joins its members again first, as the peer's DC holds an election when
   // its CIB is replaced.
   NodeId replaced_by = 0;
+  // When set: the CIB daemons ended a membership sync round with these
+  // members holding this same copy. Once the daemon has said so at least
+  // once, a DC finishes a join only when every member is in the last such
+  // set: version numbers alone cannot tell that a copy is the cluster's (a
+  // restarted node's own writes raise its num_updates on an old lineage).
+  std::optional<std::vector<NodeId>> synced_members;
 };
 // One of our CIB writes (Outputs::cib_writes) was applied or refused.
 struct CibWriteDone {
@@ -370,6 +376,10 @@ class Controller {
   // Nodes this DC wrote unclean (lost without a clean shutdown) and not
   // fenced or back since: finalize_join() keeps them unclean.
   std::set<NodeId> lost_unclean_;
+  // The members of the CIB daemons' last completed sync round (CibSnapshot::
+  // synced_members), once told.
+  std::optional<std::set<NodeId>> cib_synced_members_;
+  bool logged_sync_wait_ = false;
   std::optional<Clock::Monotonic> join_deadline_;
   bool replan_ = false;
   std::string replan_reason_;

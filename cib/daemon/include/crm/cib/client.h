@@ -72,6 +72,9 @@ struct Notification {
   // The node whose copy replaced the daemon's at a membership change, else 0
   // (Replicator::on_change).
   uint32_t replaced_by = 0;
+  // A sync round ended with these members holding the same CIB
+  // (Replicator::on_synced); empty otherwise.
+  std::vector<uint32_t> synced;
 };
 
 class CibClient {

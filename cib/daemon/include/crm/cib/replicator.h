@@ -96,6 +96,10 @@ class Replicator {
   // copies (partitions that wrote apart, a restarted node catching up), else
   // 0: a DC's controller joins its members again before planning from it.
   std::function<void(ChangeKind, const Version&, cluster::NodeId replaced_by)> on_change;
+  // Called when a membership change's sync round ends: every member listed
+  // now holds the same CIB (the winner's when the copies differed). A DC's
+  // controller plans only from a copy synced with all its members.
+  std::function<void(const std::vector<cluster::NodeId>& members)> on_synced;
   // Log lines (warnings about resyncs, rejected results, save failures).
   std::function<void(const std::string&)> on_log;
 

@@ -30,6 +30,8 @@ class CibServer {
   size_t subscribers() const { return subscribers_.size(); }
 
  private:
+  // "<cib_notify kind=status synced='1 2 3'/>": the members the copy is synced with.
+  std::string synced_note() const;
   void on_request(ipc::ClientId client, const ipc::PeerCredentials& cred, std::string payload);
   void reply(ipc::ClientId client, const std::string& call_id, const Status& status, const Version& version,
              std::string_view body = {});
