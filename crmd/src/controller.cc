@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "crm/core/boolean.h"
+#include "crm/core/duration.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
@@ -452,7 +453,7 @@ void Controller::on_membership(const Membership& m) {
       if (!dc_deadline_) {
         auto deadtime = options_.dc_deadtime;
         if (auto v = bootstrap_option(*replica_, "dc-deadtime")) {
-          if (auto ms = tengine::parse_interval(*v); ms.ok()) deadtime = *ms;
+          if (auto ms = crm::parse_interval(*v); ms.ok()) deadtime = *ms;
         }
         dc_deadline_ = now + deadtime;
         log("alone, with " + std::to_string(configured) + " nodes configured: waiting up to " +

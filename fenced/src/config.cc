@@ -141,10 +141,6 @@ Result<std::map<std::string, std::string>> parse_host_map(const std::string& tex
   return out;
 }
 
-Result<milliseconds> parse_duration(const std::string& text, long bare_unit_ms) {
-  return crm::parse_duration(text, bare_unit_ms);
-}
-
 std::string Device::agent_action(const std::string& action) const {
   auto it = overrides.find(action);
   if (it != overrides.end() && !it->second.agent_action.empty()) return it->second.agent_action;

@@ -52,17 +52,6 @@ TEST(MetadataTest, RejectsGarbage) {
   EXPECT_FALSE(parse_metadata("<other/>", "x").ok());
 }
 
-TEST(MetadataTest, Durations) {
-  EXPECT_EQ(*parse_duration_ms("20"), 20000u);
-  EXPECT_EQ(*parse_duration_ms("20s"), 20000u);
-  EXPECT_EQ(*parse_duration_ms("500ms"), 500u);
-  EXPECT_EQ(*parse_duration_ms("2min"), 120000u);
-  EXPECT_EQ(*parse_duration_ms("1h"), 3600000u);
-  EXPECT_FALSE(parse_duration_ms("soon").ok());
-  EXPECT_FALSE(parse_duration_ms("5 parsecs").ok());
-  EXPECT_FALSE(parse_duration_ms("99999999999").ok());
-}
-
 TEST(MetadataTest, RealDebianFenceAgentMetadata) {
   // Produced by the agent at build time would need the agent; read the live one.
   FILE* p = popen("/usr/sbin/fence_ipmilan -o metadata 2>/dev/null", "r");

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "crm/core/cluster_options.h"
+#include "crm/core/duration.h"
 #include "crm/core/xml.h"
 #include "rules.h"
 #include "working_set.h"
@@ -11,33 +12,8 @@
 namespace crm::pengine {
 
 long parse_interval_ms(const std::string& text) {
-  if (text.empty()) return 0;
-  // ISO 8601 duration "PT10S" is rare; support plain numbers with units.
-  if (text[0] == 'P') {
-    long total = 0, num = 0;
-    bool time_part = false;
-    for (char c : text.substr(1)) {
-      if (isdigit(static_cast<unsigned char>(c))) { num = num * 10 + (c - '0'); continue; }
-      if (c == 'T') { time_part = true; continue; }
-      if (c == 'H') total += num * 3600000;
-      else if (c == 'M') total += time_part ? num * 60000 : num * 30L * 86400000;
-      else if (c == 'S') total += num * 1000;
-      else if (c == 'D') total += num * 86400000;
-      else if (c == 'W') total += num * 7 * 86400000;
-      num = 0;
-    }
-    return total;
-  }
-  char* end = nullptr;
-  double v = strtod(text.c_str(), &end);
-  std::string unit = end ? std::string(end) : "";
-  while (!unit.empty() && isspace(static_cast<unsigned char>(unit.front()))) unit.erase(0, 1);
-  if (unit.empty() || unit == "s" || unit == "sec") return static_cast<long>(v * 1000);
-  if (unit == "ms" || unit == "msec") return static_cast<long>(v);
-  if (unit == "us" || unit == "usec") return static_cast<long>(v / 1000);
-  if (unit == "m" || unit == "min") return static_cast<long>(v * 60000);
-  if (unit == "h" || unit == "hr") return static_cast<long>(v * 3600000);
-  return static_cast<long>(v * 1000);
+  auto ms = parse_interval(text);  // the one parser (crm/core/duration.h)
+  return ms.ok() ? static_cast<long>(ms->count()) : 0;  // the peer uses 0 for what it cannot read
 }
 
 std::string op_key(const std::string& rsc, const std::string& task, long interval_ms) {

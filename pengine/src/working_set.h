@@ -357,6 +357,7 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
 
 // Helpers shared between stages.
 std::string op_key(const std::string& rsc, const std::string& task, long interval_ms);
+// An interval or timeout in ms (crm::parse_interval), 0 when it cannot be read (as the peer).
 long parse_interval_ms(const std::string& text);
 Result<Role> parse_role(const std::string& text);
 const char* role_name(Role role);

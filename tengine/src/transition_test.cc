@@ -91,15 +91,6 @@ TEST(GraphTest, PeerGraphsParse) {
   }
 }
 
-TEST(IntervalTest, Units) {
-  EXPECT_EQ(*parse_interval("60s"), 60000ms);
-  EXPECT_EQ(*parse_interval("500ms"), 500ms);
-  EXPECT_EQ(*parse_interval("2min"), 120000ms);
-  EXPECT_EQ(*parse_interval("90"), 90000ms);
-  EXPECT_FALSE(parse_interval("x").ok());
-  EXPECT_FALSE(parse_interval("5 parsecs").ok());
-}
-
 TEST(TransitionKeyTest, RoundTrip) {
   std::string k = transition_key(3, 12, 7, "node-uuid");
   EXPECT_EQ(k, "3:12:7:node-uuid");

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     if (auto c = tools::query_crmd(std::chrono::milliseconds(2000)); c.ok()) node = c->name;
   }
   if (node.empty()) return usage_error("node name required");
-  auto interval_ms = parse_duration(interval);
+  auto interval_ms = parse_interval(interval);
   if (!interval_ms.ok()) {
     std::fprintf(stderr, "warning: Unrecognized interval, using 0\n");
     interval_ms = std::chrono::milliseconds(0);

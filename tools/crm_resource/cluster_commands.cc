@@ -14,6 +14,7 @@
 
 #include "crm/cib/client.h"
 #include "crm/core/boolean.h"
+#include "crm/core/duration.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
@@ -143,8 +144,8 @@ int cmd_locate(Session& s, const ClusterCommandOptions& o) {
 
 // "2026-11-24 21:10:32Z": now + lifetime, UTC.
 Result<std::string> lifetime_end(const std::string& lifetime) {
-  ASSIGN_OR_RETURN(long secs, parse_iso_duration(lifetime));
-  std::time_t end = std::time(nullptr) + secs;
+  ASSIGN_OR_RETURN(auto secs, parse_iso8601_duration(lifetime));
+  std::time_t end = std::time(nullptr) + secs.count();
   std::tm tmv;
   char buf[64];
   if (!gmtime_r(&end, &tmv) || std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tmv) == 0)

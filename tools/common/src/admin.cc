@@ -204,32 +204,4 @@ std::string format_time(std::time_t t) {
   return buf;
 }
 
-Result<long> parse_iso_duration(const std::string& text) {
-  if (text.size() < 2 || text[0] != 'P') return invalid_argument("invalid duration '" + text + "' (e.g. PT1H, P1D)");
-  long total = 0;
-  bool in_time = false, any = false;
-  std::string num;
-  for (size_t i = 1; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == 'T') { in_time = true; continue; }
-    if (std::isdigit(static_cast<unsigned char>(c))) { num += c; continue; }
-    if (num.empty() || num.size() > 9) return invalid_argument("invalid duration '" + text + "'");
-    long v = std::stol(num);
-    num.clear();
-    any = true;
-    switch (c) {
-      case 'Y': if (in_time) return invalid_argument("invalid duration '" + text + "'"); total += v * 31536000L; break;
-      case 'M': total += in_time ? v * 60L : v * 2592000L; break;
-      case 'W': total += v * 604800L; break;
-      case 'D': total += v * 86400L; break;
-      case 'H': total += v * 3600L; break;
-      case 'S': total += v; break;
-      default: return invalid_argument("invalid duration '" + text + "'");
-    }
-    if (total > 3153600000000L) return invalid_argument("duration '" + text + "' is too long");
-  }
-  if (!num.empty() || !any) return invalid_argument("invalid duration '" + text + "' (e.g. PT1H, P1D)");
-  return total;
-}
-
 }  // namespace crm::tools

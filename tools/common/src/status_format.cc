@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "crm/core/boolean.h"
+#include "crm/core/duration.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 
@@ -85,23 +86,11 @@ std::string flags_text(const ResourceStatus& r) {
   return s + ")";
 }
 
-// An op interval from the configuration ("10s", "1m", "500ms", "PT10S", "10") in ms.
+// An op interval from the configuration ("10s", "1m", "500ms", "PT10S", "10") in ms, -1 when unreadable.
 long config_interval_ms(const std::string& text) {
   if (text.empty()) return 0;
-  if (text[0] == 'P') {
-    auto secs = parse_iso_duration(text);
-    return secs.ok() ? *secs * 1000 : -1;
-  }
-  size_t i = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-  if (i == 0) return -1;
-  long v = std::strtol(text.substr(0, i).c_str(), nullptr, 10);
-  std::string unit = text.substr(i);
-  if (unit.empty() || unit == "s" || unit == "sec") return v * 1000;
-  if (unit == "ms" || unit == "msec") return v;
-  if (unit == "m" || unit == "min") return v * 60000;
-  if (unit == "h" || unit == "hr") return v * 3600000;
-  return -1;
+  auto ms = parse_interval(text);
+  return ms.ok() ? static_cast<long>(ms->count()) : -1;
 }
 
 // Resources (history ids) with a failure their configuration says to ignore (on-fail=ignore).

@@ -92,7 +92,5 @@ bool natural_less(const std::string& a, const std::string& b);
 
 // "Fri Jul 13 13:51:02 2012" (local time), as the peer prints times.
 std::string format_time(std::time_t t);
-// Parses an ISO 8601 duration ("PT1H", "P1D", "PT30M") to seconds.
-Result<long> parse_iso_duration(const std::string& text);
 
 }  // namespace crm::tools
