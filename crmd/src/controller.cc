@@ -6,6 +6,7 @@
 
 #include "crm/core/boolean.h"
 #include "crm/core/duration.h"
+#include "crm/core/op_key.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
@@ -72,9 +73,6 @@ class ElementBuilder {
   xml::DocPtr doc_;
 };
 
-std::string op_key(const std::string& rsc, const std::string& action, uint32_t interval_ms) {
-  return rsc + "_" + action + "_" + std::to_string(interval_ms);
-}
 
 // Clone notifications change no resource state: like the peer's controller
 // (controld_execd.c), no history is kept of them (the scheduler ignores
@@ -1038,13 +1036,13 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
   } else if (kept_in_history(op.operation)) {
     record(from, op);
     if (op.failed()) {
-      std::string attr = op.rsc_id + "#" + op.operation + "_" + std::to_string(op.interval_ms);
+      std::string failcount = failcount_name(op.rsc_id, op.operation, op.interval_ms);
       Score count = kInfinity;
       if (!(op.operation == "start" && op.interval_ms == 0)) {  // start-failure-is-fatal
         StatusView v = read_status(view_);
         Score current = 0;
         if (const NodeView* nv = v.by_id(id_str(from))) {
-          auto it = nv->attributes.find("fail-count-" + attr);
+          auto it = nv->attributes.find(failcount);
           if (it != nv->attributes.end()) {
             auto parsed = parse_score(it->second);
             if (parsed.ok()) current = *parsed;
@@ -1052,8 +1050,9 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
         }
         count = score_add(current, 1);
       }
-      set_node_attribute(from, "fail-count-" + attr, score_to_string(count));
-      set_node_attribute(from, "last-failure-" + attr, std::to_string(deps_.clock.wall_now()));
+      set_node_attribute(from, failcount, score_to_string(count));
+      set_node_attribute(from, last_failure_name(op.rsc_id, op.operation, op.interval_ms),
+                         std::to_string(deps_.clock.wall_now()));
     }
   }
 

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "crm/core/feature_set.h"
+#include "crm/core/op_key.h"
 #include "crm/lrmd/lrmd.h"
 #include "crm/lrmd/metadata.h"
 #include "crm/core/child_process.h"
@@ -196,7 +197,7 @@ class Executor::Impl {
         if (!victim && r->second.active && r->second.active->req.action == action &&
             r->second.active->req.interval_ms == 0) {
           return Status(StatusCode::kInvalidArgument,
-                        "cannot cancel " + rsc_id + "_" + action + "_0: it is already running");
+                        "cannot cancel " + op_key(rsc_id, action, 0) + ": it is already running");
         }
       }
     }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "crm/core/op_key.h"
 #include "crm/lrmd/lrmd.h"
 
 namespace crm::lrmd {
@@ -57,9 +58,9 @@ std::string ExecRequest::agent_spec() const {
   return standard + ":" + type;
 }
 
-std::string ExecRequest::op_key() const { return fmt::format("{}_{}_{}", rsc_id, action, interval_ms); }
+std::string ExecRequest::op_key() const { return crm::op_key(rsc_id, action, interval_ms); }
 
-std::string ExecResult::op_key() const { return fmt::format("{}_{}_{}", rsc_id, action, interval_ms); }
+std::string ExecResult::op_key() const { return crm::op_key(rsc_id, action, interval_ms); }
 
 
 std::string ExecResult::summary() const {

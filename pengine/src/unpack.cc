@@ -16,10 +16,6 @@ long parse_interval_ms(const std::string& text) {
   return ms.ok() ? static_cast<long>(ms->count()) : 0;  // the peer uses 0 for what it cannot read
 }
 
-std::string op_key(const std::string& rsc, const std::string& task, long interval_ms) {
-  return rsc + "_" + task + "_" + std::to_string(interval_ms);
-}
-
 const char* role_text(Role role) {
   switch (role) {
     case Role::kUnknown: return "Unknown";

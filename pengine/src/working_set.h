@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "crm/core/boolean.h"
+#include "crm/core/op_key.h"
 #include "crm/core/score.h"
 #include "crm/core/status.h"
 #include "crm/pengine/pengine.h"
@@ -356,7 +357,6 @@ enum class DefinitionChange { kNone, kReload, kRestart };
 DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule);
 
 // Helpers shared between stages.
-std::string op_key(const std::string& rsc, const std::string& task, long interval_ms);
 // An interval or timeout in ms (crm::parse_interval), 0 when it cannot be read (as the peer).
 long parse_interval_ms(const std::string& text);
 Result<Role> parse_role(const std::string& text);

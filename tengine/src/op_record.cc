@@ -3,13 +3,14 @@
 #include <cstdio>
 #include <vector>
 
+#include "crm/core/op_key.h"
 #include "crm/core/xml.h"
 #include "crm/core/feature_set.h"
 
 namespace crm::tengine {
 
 std::string OpRecord::operation_key() const {
-  return rsc_id + "_" + operation + "_" + std::to_string(interval_ms);
+  return op_key(rsc_id, operation, interval_ms);
 }
 
 bool OpRecord::failed() const {

@@ -15,6 +15,7 @@
 
 #include "crm/cib/client.h"
 #include "crm/core/duration.h"
+#include "crm/core/op_key.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 #include "crm/tools/admin.h"
@@ -130,7 +131,7 @@ int main(int argc, char** argv) {
   std::string display = attr;
   Score count;
   if (!operation.empty()) {
-    display = attr + "#" + operation + "_" + std::to_string(interval_ms->count());
+    display = failcount_name(resource, operation, interval_ms->count());
     count = sum(values(display, false));
   } else {
     count = sum(values(attr + "#", true));

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "crm/core/op_key.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/digest.h"
 #include "crm/core/clock.h"
@@ -139,9 +140,8 @@ bool is_failure(const std::string& task, long interval_ms, int rc, int target_rc
 
 std::vector<std::string> record_failure(xmlNode* st, const std::string& rsc, const std::string& task, long interval_ms,
                                         std::time_t now) {
-  std::string suffix = rsc + "#" + task + "_" + std::to_string(interval_ms);
-  return {set_transient(st, "fail-count-" + suffix, "value++"),
-          set_transient(st, "last-failure-" + suffix, std::to_string(now))};
+  return {set_transient(st, failcount_name(rsc, task, interval_ms), "value++"),
+          set_transient(st, last_failure_name(rsc, task, interval_ms), std::to_string(now))};
 }
 
 }  // namespace
@@ -163,16 +163,11 @@ Result<OpSpec> parse_op_spec(const std::string& text) {
     return invalid_argument("bad return code '" + rc + "' in operation spec '" + text + "'" + want);
   s.rc = static_cast<int>(rcv);
   if (s.node.empty()) return invalid_argument("no node in operation spec '" + text + "'" + want);
-  auto u2 = key.rfind('_');
-  auto u1 = (u2 == std::string::npos || u2 == 0) ? std::string::npos : key.rfind('_', u2 - 1);
-  if (u1 == std::string::npos || u1 == 0) return invalid_argument("bad operation key '" + key + "' in '" + text + "'" + want);
-  s.rsc = key.substr(0, u1);
-  s.task = key.substr(u1 + 1, u2 - u1 - 1);
-  std::string interval = key.substr(u2 + 1);
-  long iv = std::strtol(interval.c_str(), &end, 10);
-  if (interval.empty() || *end != '\0' || iv < 0 || s.task.empty())
-    return invalid_argument("bad interval '" + interval + "' in operation spec '" + text + "'" + want);
-  s.interval_ms = iv;
+  auto parsed = parse_op_key(key);
+  if (!parsed) return invalid_argument("bad operation key '" + key + "' in '" + text + "'" + want);
+  s.rsc = parsed->rsc;
+  s.task = parsed->action;
+  s.interval_ms = parsed->interval_ms;
   return s;
 }
 

@@ -10,6 +10,7 @@
 
 #include "crm/core/boolean.h"
 #include "crm/core/duration.h"
+#include "crm/core/op_key.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 
@@ -423,18 +424,8 @@ std::string failed_op_line(const FailedOp& f) {
 
 // "rsc_monitor_10000" -> "rsc" (the resource part of an operation key).
 std::string rsc_of_key(const std::string& key, const std::string& task) {
-  size_t last = key.rfind('_');
-  if (last == std::string::npos || last == 0) return key;
-  size_t prev = key.rfind('_', last - 1);
-  if (prev == std::string::npos) return key;
-  std::string t = key.substr(prev + 1, last - prev - 1);
-  if (t != task) {
-    // Tasks with underscores (migrate_to, migrate_from).
-    size_t prev2 = prev > 0 ? key.rfind('_', prev - 1) : std::string::npos;
-    if (prev2 != std::string::npos && key.substr(prev2 + 1, last - prev2 - 1) == task) return key.substr(0, prev2);
-    return key;
-  }
-  return key.substr(0, prev);
+  auto k = parse_op_key(key);
+  return k && k->action == task ? k->rsc : key;
 }
 
 }  // namespace
