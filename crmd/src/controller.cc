@@ -1023,7 +1023,7 @@ void Controller::on_node_fenced(const std::string& target) {
 void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
   tengine::OpRecord op = msg.op;
   op.on_node = node_name(from);
-  if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
+  if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
   else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = tengine::kOcfNotRunning;
   ++stats_.results_recorded;
 
@@ -1310,7 +1310,7 @@ std::string Controller::history_xml() {
       op.transition_key = it->second.key;
       op.op_digest = it->second.digest;
     }
-    if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
+    if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
     else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = tengine::kOcfNotRunning;
     tengine::record_op(xml::root(doc), op);
   }
@@ -1324,7 +1324,7 @@ std::string Controller::history_xml() {
                          .rsc_type = memo.type, .operation = memo.action, .interval_ms = 0, .call_id = -1,
                          .rc = 193, .op_status = -1, .last_rc_change = deps_.clock.wall_now(),
                          .transition_key = memo.key, .op_digest = memo.digest, .on_node = name_};
-    if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
+    if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
     tengine::record_op(xml::root(doc), op);
   }
   return xml::to_string(xml::root(doc), false);

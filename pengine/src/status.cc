@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "crm/core/transition_key.h"
 #include "crm/core/xml.h"
 #include "working_set.h"
 
@@ -170,16 +171,7 @@ OpRecord read_op(xmlNode* x, const OpFieldNames& names) {
   if (v[kDigest]) op.digest = v[kDigest];
   op.target_rc = 0;
   // transition-key: action:transition:target_rc:uuid
-  if (const char* key = v[kKey]) {
-    const char* p1 = strchr(key, ':');
-    const char* p2 = p1 ? strchr(p1 + 1, ':') : nullptr;
-    const char* p3 = p2 ? strchr(p2 + 1, ':') : nullptr;
-    if (p3 && p3 > p2 + 1) {
-      char* end = nullptr;
-      long n = strtol(p2 + 1, &end, 10);
-      if (end != p2 + 1) op.target_rc = static_cast<int>(n);
-    }
-  }
+  if (const char* key = v[kKey]) op.target_rc = transition_key_target_rc(key).value_or(0);
   return op;
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "crm/core/op_key.h"
+#include "crm/core/transition_key.h"
 #include "crm/core/xml.h"
 #include "crm/core/feature_set.h"
 
@@ -31,8 +32,7 @@ void fill(xmlNode* e, const OpRecord& op, const std::string& id) {
   xml::set_attr(e, "crm_feature_set", kFeatureSet);
   if (!op.transition_key.empty()) {
     xml::set_attr(e, "transition-key", op.transition_key);
-    xml::set_attr(e, "transition-magic",
-                  std::to_string(op.op_status) + ":" + std::to_string(op.rc) + ";" + op.transition_key);
+    xml::set_attr(e, "transition-magic", transition_magic(op.op_status, op.rc, op.transition_key));
   }
   xml::set_attr(e, "exit-reason", op.exit_reason);
   xml::set_attr(e, "on_node", op.on_node);

@@ -1,6 +1,5 @@
 #include "crm/tengine/transition.h"
 
-#include <charconv>
 
 namespace crm::tengine {
 
@@ -12,28 +11,6 @@ const char* outcome_name(Outcome o) {
     case Outcome::kFailed: return "failed";
   }
   return "?";
-}
-
-std::string transition_key(int action_id, int transition_id, int target_rc, const std::string& dc_uuid) {
-  return std::to_string(action_id) + ":" + std::to_string(transition_id) + ":" + std::to_string(target_rc) + ":" +
-         dc_uuid;
-}
-
-Result<TransitionKey> parse_transition_key(std::string_view key) {
-  TransitionKey k;
-  int* fields[] = {&k.action_id, &k.transition_id, &k.target_rc};
-  std::string_view rest = key;
-  for (int* f : fields) {
-    size_t colon = rest.find(':');
-    if (colon == std::string_view::npos) return invalid_argument("bad transition key '" + std::string(key) + "'");
-    auto [p, ec] = std::from_chars(rest.data(), rest.data() + colon, *f);
-    if (ec != std::errc() || p != rest.data() + colon) {
-      return invalid_argument("bad transition key '" + std::string(key) + "'");
-    }
-    rest.remove_prefix(colon + 1);
-  }
-  k.dc_uuid = std::string(rest);
-  return k;
 }
 
 Transition::Transition(Graph graph, ActionExecutor& executor, const Clock& clock, TransitionOptions options)

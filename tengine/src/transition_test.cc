@@ -91,18 +91,6 @@ TEST(GraphTest, PeerGraphsParse) {
   }
 }
 
-TEST(TransitionKeyTest, RoundTrip) {
-  std::string k = transition_key(3, 12, 7, "node-uuid");
-  EXPECT_EQ(k, "3:12:7:node-uuid");
-  auto p = parse_transition_key(k);
-  ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->action_id, 3);
-  EXPECT_EQ(p->transition_id, 12);
-  EXPECT_EQ(p->target_rc, 7);
-  EXPECT_EQ(p->dc_uuid, "node-uuid");
-  EXPECT_FALSE(parse_transition_key("1:2").ok());
-}
-
 TEST(TransitionTest, RunsInTriggerOrder) {
   SimulatedClock clock;
   RecordingExecutor ex;

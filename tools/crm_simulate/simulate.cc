@@ -210,7 +210,7 @@ Result<std::vector<std::string>> apply_injections(xmlDoc* cib, const Injections&
     op.rc = s.rc;
     op.target_rc = (s.task == "monitor" && s.interval_ms == 0) ? 7 : 0;
     op.last_rc_change = now;
-    op.transition_key = "0:0:" + std::to_string(op.target_rc) + ":crm-simulate-injected";
+    op.transition_key = transition_key(0, 0, op.target_rc, "crm-simulate-injected");
     op.op_digest = pengine::op_digest(primitive_params(prim));
     op.on_node = s.node;
     tengine::record_op(lrm_resources(st), op);

@@ -11,6 +11,7 @@
 #include "crm/core/boolean.h"
 #include "crm/core/duration.h"
 #include "crm/core/op_key.h"
+#include "crm/core/transition_key.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 
@@ -46,14 +47,10 @@ long to_long(const std::string& s, long fallback = 0) {
   }
 }
 
-// The expected rc in a transition key "action:transition:target_rc:uuid".
+// The expected rc in a transition key "action:transition:target_rc:uuid" (0 without one).
 int target_rc(const std::string& key) {
-  size_t a = key.find(':');
-  if (a == std::string::npos) return 0;
-  size_t b = key.find(':', a + 1);
-  if (b == std::string::npos) return 0;
-  size_t c = key.find(':', b + 1);
-  return static_cast<int>(to_long(key.substr(b + 1, c == std::string::npos ? std::string::npos : c - b - 1), 0));
+  auto k = parse_transition_key(key);
+  return k.ok() ? k->target_rc : 0;
 }
 
 bool is_leaf(const ResourceStatus& r) { return r.kind == ResourceStatus::Kind::kPrimitive; }

@@ -22,6 +22,7 @@
 
 #include "crm/core/clock.h"
 #include "crm/core/status.h"
+#include "crm/core/transition_key.h"
 #include "crm/tengine/graph.h"
 
 namespace crm::tengine {
@@ -40,14 +41,6 @@ struct ActionResult {
   std::chrono::milliseconds exec_time{0};
   std::string output;
 };
-
-// "action:transition:target_rc:dc_uuid" (the peer's transition key).
-std::string transition_key(int action_id, int transition_id, int target_rc, const std::string& dc_uuid);
-struct TransitionKey {
-  int action_id = 0, transition_id = 0, target_rc = 0;
-  std::string dc_uuid;
-};
-Result<TransitionKey> parse_transition_key(std::string_view key);
 
 // Carries out actions. execute() returns quickly; the outcome arrives later
 // through Transition::action_done (pseudo events never reach the executor).
