@@ -44,20 +44,8 @@ long to_long(const std::string& s, long fallback = 0) {
   return ec == std::errc() ? v : fallback;
 }
 
-// The peer's numeric execution status for an lrmd OpStatus.
-int exec_status_code(lrmd::OpStatus s) {
-  switch (s) {
-    case lrmd::OpStatus::kPending: return -1;
-    case lrmd::OpStatus::kDone: return 0;
-    case lrmd::OpStatus::kCancelled: return 1;
-    case lrmd::OpStatus::kTimeout: return 2;
-    case lrmd::OpStatus::kNotSupported: return 3;
-    case lrmd::OpStatus::kError: return 4;
-    case lrmd::OpStatus::kNotInstalled: return 7;
-    case lrmd::OpStatus::kInvalid: return 9;
-  }
-  return 4;
-}
+// The peer's numeric execution status (ExecStatus carries the peer's numbers).
+int exec_status_code(ExecStatus s) { return static_cast<int>(s); }
 
 // A CIB fragment "<name a="1" .../>" with escaping.
 class ElementBuilder {
@@ -953,8 +941,8 @@ void Controller::on_fence_result(const FenceResult& r) {
     fence_ops_.erase(it);
     if (transition_ && !transition_->finished()) {
       tengine::ActionResult failed;
-      failed.rc = tengine::kOcfUnknownError;
-      failed.status = tengine::ExecStatus::kError;
+      failed.rc = crm::kOcfErrGeneric;
+      failed.status = crm::ExecStatus::kError;
       failed.output = r.status.to_string();
       transition_->action_done(action_id, failed);
     }
@@ -1024,7 +1012,7 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
   tengine::OpRecord op = msg.op;
   op.on_node = node_name(from);
   if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
-  else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = tengine::kOcfNotRunning;
+  else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = crm::kOcfNotRunning;
   ++stats_.results_recorded;
 
   if (op.operation == "cancel") {
@@ -1061,9 +1049,9 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
     if (auto id = transition_->in_flight_action(op.transition_key)) {
       tengine::ActionResult r;
       r.rc = op.rc;
-      r.status = static_cast<tengine::ExecStatus>(op.op_status == 0 ? 0 : (op.op_status == 2 ? 2 : 4));
+      r.status = static_cast<crm::ExecStatus>(op.op_status == 0 ? 0 : (op.op_status == 2 ? 2 : 4));
       r.exec_time = std::chrono::milliseconds(op.exec_time_ms);
-      if (op.operation == "cancel") r.rc = 0, r.status = tengine::ExecStatus::kDone;
+      if (op.operation == "cancel") r.rc = 0, r.status = crm::ExecStatus::kDone;
       matched = transition_->action_done(*id, r);
     }
   }
@@ -1137,7 +1125,7 @@ void Controller::run_policy_engine_if_needed() {
                                                       tengine::TransitionOptions{.dc_uuid = id_str(self_)});
   transition_->on_finished = [this](tengine::Outcome o) { on_transition_finished(o); };
   transition_->on_action_result = [this](const tengine::Action& a, const tengine::ActionResult& r) {
-    if (r.status != tengine::ExecStatus::kDone || r.rc != a.target_rc) {
+    if (r.status != crm::ExecStatus::kDone || r.rc != a.target_rc) {
       log("action " + a.operation_key + " on " + a.on_node + " failed: rc=" + std::to_string(r.rc) +
           " (expected " + std::to_string(a.target_rc) + "), status " + std::to_string(static_cast<int>(r.status)));
     }
@@ -1264,7 +1252,7 @@ void Controller::handle_exec(const wire::ExecOrder& order) {
 void Controller::remember_result(const lrmd::ExecResult& r) {
   // Mirrors the executor's last_results(): cancelled and pending results do
   // not change it, nor does a request it refused (it never ran).
-  if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) return;
+  if (r.op_status == crm::ExecStatus::kCancelled || r.op_status == crm::ExecStatus::kPending) return;
   if (r.call_id == 0) {
     if (r.interval_ms > 0) forget_recurring(recurring_, r.rsc_id, r.action, r.interval_ms);
     return;
@@ -1287,7 +1275,7 @@ void Controller::on_executor_history(const ExecutorHistory& h) {
 
 void Controller::on_local_result(const lrmd::ExecResult& r) {
   remember_result(r);
-  if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) return;
+  if (r.op_status == crm::ExecStatus::kCancelled || r.op_status == crm::ExecStatus::kPending) return;
   std::string key = op_key(r.rsc_id, r.action, r.interval_ms);
   OpMemo memo;
   if (auto it = memos_.find(key); it != memos_.end()) memo = it->second;
@@ -1303,7 +1291,7 @@ void Controller::on_local_result(const lrmd::ExecResult& r) {
 std::string Controller::history_xml() {
   xml::DocPtr doc = xml::new_document("lrm_resources");
   for (const lrmd::ExecResult& r : last_results_) {
-    if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) continue;
+    if (r.op_status == crm::ExecStatus::kCancelled || r.op_status == crm::ExecStatus::kPending) continue;
     if (!kept_in_history(r.action)) continue;
     tengine::OpRecord op = op_record(r, name_);
     if (auto it = memos_history_.find(op_key(r.rsc_id, r.action, r.interval_ms)); it != memos_history_.end()) {
@@ -1311,7 +1299,7 @@ std::string Controller::history_xml() {
       op.op_digest = it->second.digest;
     }
     if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
-    else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = tengine::kOcfNotRunning;
+    else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = crm::kOcfNotRunning;
     tengine::record_op(xml::root(doc), op);
   }
   // Operations the DC asked for that are still running here: pending, so a

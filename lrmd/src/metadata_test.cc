@@ -88,7 +88,7 @@ TEST(WireTest, RequestAndResultRoundTrip) {
   r.interval_ms = 10000;
   r.call_id = 12;
   r.rc = kOcfNotRunning;
-  r.op_status = OpStatus::kTimeout;
+  r.op_status = ExecStatus::kTimeout;
   r.exit_reason = "gone <away>";
   r.output = "line1\nline2 & more\n";
   r.start_time = 1700000000;
@@ -100,7 +100,7 @@ TEST(WireTest, RequestAndResultRoundTrip) {
   ASSERT_TRUE(rb.ok());
   EXPECT_EQ(rb->output, r.output);
   EXPECT_EQ(rb->exit_reason, r.exit_reason);
-  EXPECT_EQ(rb->op_status, OpStatus::kTimeout);
+  EXPECT_EQ(rb->op_status, ExecStatus::kTimeout);
   EXPECT_EQ(rb->rc, kOcfNotRunning);
   EXPECT_EQ(rb->start_time, r.start_time);
   EXPECT_EQ(rb->summary(), "ip1_monitor_10000 (call 12): not running (timeout) 'gone <away>' in 35 ms");

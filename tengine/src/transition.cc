@@ -55,7 +55,7 @@ void Transition::fire_ready() {
         Status st = executor_.execute(a, key);
         if (!st.ok() && in_flight_.count(id)) {
           ActionResult r;
-          r.rc = kOcfUnknownError;
+          r.rc = kOcfErrGeneric;
           r.status = ExecStatus::kError;
           r.output = st.to_string();
           action_done(id, r);
@@ -99,7 +99,7 @@ void Transition::tick() {
   for (int id : expired) {
     if (finished()) return;
     ActionResult r;
-    r.rc = kOcfUnknownError;
+    r.rc = kOcfErrGeneric;
     r.status = ExecStatus::kTimeout;
     r.output = "action timed out in the transition engine";
     action_done(id, r);
@@ -114,7 +114,7 @@ void Transition::node_lost(const std::string& node) {
   for (int id : lost) {
     if (finished()) return;
     ActionResult r;
-    r.rc = kOcfUnknownError;
+    r.rc = kOcfErrGeneric;
     r.status = ExecStatus::kError;
     r.output = "node " + node + " left the cluster";
     action_done(id, r);

@@ -149,7 +149,7 @@ TEST(TransitionTest, UnexpectedResultFailsTheTransition) {
   Outcome got = Outcome::kRunning;
   t.on_finished = [&](Outcome o) { got = o; };
   t.start();
-  t.action_done(1, {.rc = kOcfUnknownError});
+  t.action_done(1, {.rc = kOcfErrGeneric});
   EXPECT_EQ(got, Outcome::kFailed);
   EXPECT_TRUE(t.action_failed(1));
   EXPECT_EQ(ex.started, std::vector<int>({1}));

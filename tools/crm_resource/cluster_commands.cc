@@ -15,6 +15,7 @@
 #include "crm/cib/client.h"
 #include "crm/core/boolean.h"
 #include "crm/core/duration.h"
+#include "crm/core/exec_status.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
@@ -573,16 +574,6 @@ int cmd_constraints(Session& s, const ClusterCommandOptions& o) {
   return kExitOk;
 }
 
-// The peer's execution status words (pcmk_exec_status_str).
-const char* exec_status_text(const std::string& op_status) {
-  static const char* kText[] = {"complete", "Cancelled", "Timed Out", "NOT SUPPORTED", "Error",
-                                "Not installed", "Not connected", "Invalid parameter", "No fence device"};
-  if (op_status == "-1") return "pending";
-  int n = std::atoi(op_status.c_str());
-  if (op_status.empty()) n = 0;
-  return n >= 0 && n < static_cast<int>(std::size(kText)) ? kText[n] : "UNKNOWN";
-}
-
 // -O / -o: the operation history, one line per operation as the peer prints
 // it: node_states in CIB order, per resource its operations by call id.
 // -O (active): only nodes that are members (in_ccm) with a running controller.
@@ -621,7 +612,7 @@ int cmd_list_operations(Session& s, const ClusterCommandOptions& o, bool active_
         std::printf("%s: %s (node=%s, call=%s, rc=%s%s): %s\n", who.c_str(),
                     xml::attr_or(op, "operation_key", xml::attr_or(op, "id")).c_str(), uname.c_str(),
                     xml::attr_or(op, "call-id").c_str(), xml::attr_or(op, "rc-code").c_str(), extra.c_str(),
-                    exec_status_text(xml::attr_or(op, "op-status")));
+                    exec_status_text(std::atoi(xml::attr_or(op, "op-status", "0").c_str())));
         ++printed;
       }
     }

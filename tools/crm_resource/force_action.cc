@@ -97,22 +97,22 @@ int run_force_action(const ForceActionOptions& opts) {
   }
   lrmd::ExecResult r = lrmd::run_sync(*req, eo);
   std::printf("Operation %s for %s (%s) returned: '%s' (%d)%s\n", r.action.c_str(), r.rsc_id.c_str(),
-              req->agent_spec().c_str(), lrmd::ocf_rc_name(r.rc).c_str(), r.rc,
-              r.op_status == lrmd::OpStatus::kDone ? "" : (std::string(" [") + lrmd::op_status_name(r.op_status) + "]").c_str());
+              req->agent_spec().c_str(), crm::ocf_rc_text(r.rc), r.rc,
+              r.op_status == crm::ExecStatus::kDone ? "" : (std::string(" [") + lrmd::op_status_name(r.op_status) + "]").c_str());
   if (!r.exit_reason.empty()) std::printf("  exit reason: %s\n", r.exit_reason.c_str());
   if (opts.verbose && !r.output.empty()) {
     std::printf("  output:\n%s%s", r.output.c_str(), r.output.back() == '\n' ? "" : "\n");
   }
   if (opts.verbose) std::printf("  duration: %u ms\n", r.duration_ms);
   switch (r.op_status) {
-    case lrmd::OpStatus::kDone:
+    case crm::ExecStatus::kDone:
       return r.rc > 255 ? 1 : r.rc;
-    case lrmd::OpStatus::kTimeout:
+    case crm::ExecStatus::kTimeout:
       return 124;  // CRM_EX_TIMEOUT
-    case lrmd::OpStatus::kNotInstalled:
-      return lrmd::kOcfErrInstalled;
-    case lrmd::OpStatus::kInvalid:
-      return lrmd::kOcfErrConfigured;
+    case crm::ExecStatus::kNotInstalled:
+      return crm::kOcfErrInstalled;
+    case crm::ExecStatus::kInvalid:
+      return crm::kOcfErrConfigured;
     default:
       return 1;
   }

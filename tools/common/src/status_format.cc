@@ -10,6 +10,8 @@
 
 #include "crm/core/boolean.h"
 #include "crm/core/duration.h"
+#include "crm/core/exec_status.h"
+#include "crm/core/ocf_rc.h"
 #include "crm/core/op_key.h"
 #include "crm/core/transition_key.h"
 #include "crm/core/score.h"
@@ -383,24 +385,6 @@ std::map<std::string, std::map<std::string, std::string>> node_attributes(const 
 
 std::string pad(const std::string& s, size_t width) { return s.size() >= width ? s : s + std::string(width - s.size(), ' '); }
 
-const char* exec_status_text(int status) {
-  switch (status) {
-    case -1: return "pending";
-    case 0: return "complete";
-    case 1: return "Cancelled";
-    case 2: return "Timed Out";
-    case 3: return "NOT SUPPORTED";
-    case 4: return "Error";
-    case 5: return "Hard error";
-    case 6: return "Fatal error";
-    case 7: return "Not installed";
-    case 8: return "Internal communication failure";
-    case 9: return "Cannot execute now";
-    case 10: return "No fence device";
-    case 11: return "CIB secrets unavailable";
-    default: return "unknown";
-  }
-}
 
 std::string failed_op_line(const FailedOp& f) {
   std::string s = f.rsc + " ";
@@ -411,7 +395,7 @@ std::string failed_op_line(const FailedOp& f) {
     if (!f.exit_reason.empty()) s += ": " + f.exit_reason;
     s += ")";
   } else {
-    s += "returned '" + rc_text(f.rc) + "'";
+    s += std::string("returned '") + ocf_rc_text(f.rc) + "'";
     if (!f.exit_reason.empty()) s += " (" + f.exit_reason + ")";
   }
   if (f.last_rc_change) s += " at " + format_time(f.last_rc_change);
@@ -427,23 +411,6 @@ std::string rsc_of_key(const std::string& key, const std::string& task) {
 
 }  // namespace
 
-std::string rc_text(int rc) {
-  switch (rc) {
-    case 0: return "ok";
-    case 1: return "error";
-    case 2: return "invalid parameter";
-    case 3: return "unimplemented feature";
-    case 4: return "insufficient privileges";
-    case 5: return "not installed";
-    case 6: return "not configured";
-    case 7: return "not running";
-    case 8: return "promoted";
-    case 9: return "promoted (failed)";
-    case 190: return "OCF_DEGRADED";
-    case 191: return "OCF_DEGRADED_PROMOTED";
-    default: return "unknown";
-  }
-}
 
 std::string interval_text(long ms) {
   if (ms <= 0) return "0s";
@@ -822,9 +789,9 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
     o << "  <failures>\n";
     for (const auto& f : failed) {
       o << "    <failure op_key=\"" << xml::escape(f.op_key) << "\" node=\"" << xml::escape(f.node) << "\" exitstatus=\""
-        << xml::escape(rc_text(f.rc)) << "\" exitreason=\"" << xml::escape(f.exit_reason.empty() ? "none" : f.exit_reason)
+        << xml::escape(ocf_rc_text(f.rc)) << "\" exitreason=\"" << xml::escape(f.exit_reason.empty() ? "none" : f.exit_reason)
         << "\" exitcode=\"" << f.rc << "\" call=\"" << f.call_id << "\" status=\""
-        << (f.op_status == 2 ? "Timed Out" : f.op_status == 0 ? "complete" : "error") << "\" exec=\"" << f.exec_ms
+        << exec_status_text(f.op_status) << "\" exec=\"" << f.exec_ms
         << "\" interval=\"" << f.interval_ms << "\" task=\"" << xml::escape(f.task) << "\"/>\n";
     }
     o << "  </failures>\n";

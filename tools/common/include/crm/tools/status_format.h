@@ -46,8 +46,6 @@ struct FailCount {
 };
 std::vector<FailCount> fail_counts(const cib::Cib& cib);
 
-// The agent's exit status as words ("not running").
-std::string rc_text(int rc);
 // An interval in ms as the peer shows it ("10s", "1m30s", "500ms").
 std::string interval_text(long ms);
 
