@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "crm/core/boolean.h"
+#include "crm/core/nvpair.h"
 #include "crm/core/xml.h"
 
 namespace crm::crmd {
@@ -80,11 +81,7 @@ StatusView read_status(const cib::Cib& cib) {
         nv.uname = uname;
         nv.in_config = true;
         id_to_name[nv.id] = uname;
-        for (xmlNode* ia : xml::children(n, "instance_attributes")) {
-          for (xmlNode* p : xml::children(ia, "nvpair")) {
-            if (xml::attr_or(p, "name") == "standby") nv.standby = is_true(xml::attr_or(p, "value"));
-          }
-        }
+        if (xmlNode* p = find_nvpair(n, "instance_attributes", "standby")) nv.standby = is_true(xml::attr_or(p, "value"));
       }
     }
   }
@@ -100,13 +97,10 @@ StatusView read_status(const cib::Cib& cib) {
                   xml::attr_or(ns, "join") == "member";
       nv.expected_down = xml::attr_or(ns, "expected") == "down";
       if (xmlNode* ta = xml::first_child(ns, "transient_attributes")) {
-        for (xmlNode* ia : xml::children(ta, "instance_attributes")) {
-          for (xmlNode* p : xml::children(ia, "nvpair")) {
-            std::string name = xml::attr_or(p, "name"), value = xml::attr_or(p, "value");
-            nv.attributes[name] = value;
-            if (name == "standby") nv.standby = is_true(value);
-            if (name == "shutdown") nv.shutdown = !value.empty() && value != "0";
-          }
+        for (auto& [name, value] : nvpair_values(ta, "instance_attributes")) {
+          nv.attributes[name] = value;
+          if (name == "standby") nv.standby = is_true(value);
+          if (name == "shutdown") nv.shutdown = !value.empty() && value != "0";
         }
       }
       if (xmlNode* lrm = xml::first_child(ns, "lrm")) {

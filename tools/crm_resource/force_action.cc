@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "crm/cib/client.h"
+#include "crm/core/nvpair.h"
 #include "crm/core/xml.h"
 #include "crm/lrmd/metadata.h"
 
@@ -22,15 +23,11 @@ Result<lrmd::ExecRequest> from_cib(const std::string& path, const std::string& r
   req.standard = xml::attr_or(p, "class");
   req.provider = xml::attr_or(p, "provider");
   req.type = xml::attr_or(p, "type");
-  for (xmlNode* set : xml::children(p, "instance_attributes")) {
-    for (xmlNode* nv : xml::children(set, "nvpair")) req.params[xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
-  }
-  for (xmlNode* set : xml::children(p, "meta_attributes")) {
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      std::string name = xml::attr_or(nv, "name");
-      for (char& c : name) c = c == '-' ? '_' : c;
-      req.params["CRM_meta_" + name] = xml::attr_or(nv, "value");
-    }
+  req.params = nvpair_values(p, "instance_attributes");
+  for (const auto& [name, value] : nvpair_values(p, "meta_attributes")) {
+    std::string key = "CRM_meta_" + name;
+    for (char& c : key) c = c == '-' ? '_' : c;
+    req.params[key] = value;
   }
   return req;
 }

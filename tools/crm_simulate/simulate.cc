@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "crm/core/nvpair.h"
 #include "crm/core/op_key.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/digest.h"
@@ -117,19 +118,15 @@ xmlNode* find_primitive(xmlDoc* doc, const std::string& id) {
 std::string executor_id(xmlNode* primitive, const std::string& id) {
   for (xmlNode* p = primitive->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
     if (!xml::is(p, "clone") && !xml::is(p, "master")) continue;
-    for (xmlNode* meta : xml::children(p, "meta_attributes"))
-      for (xmlNode* nv : xml::children(meta, "nvpair"))
-        if (xml::attr_or(nv, "name") == "globally-unique" && xml::attr_or(nv, "value") == "true") return id;
+    if (xmlNode* nv = find_nvpair(p, "meta_attributes", "globally-unique"); nv && xml::attr_or(nv, "value") == "true")
+      return id;
     return xml::attr_or(primitive, "id");
   }
   return id;
 }
 
 std::map<std::string, std::string> primitive_params(xmlNode* primitive) {
-  std::map<std::string, std::string> params;
-  for (xmlNode* ia : xml::children(primitive, "instance_attributes"))
-    for (xmlNode* nv : xml::children(ia, "nvpair")) params.emplace(xml::attr_or(nv, "name"), xml::attr_or(nv, "value"));
-  return params;
+  return nvpair_values(primitive, "instance_attributes");
 }
 
 bool is_failure(const std::string& task, long interval_ms, int rc, int target_rc) {

@@ -5,6 +5,7 @@
 
 #include "crm/core/boolean.h"
 #include "crm/core/ipc.h"
+#include "crm/core/nvpair.h"
 #include "crm/core/xml.h"
 
 namespace crm::tools {
@@ -81,13 +82,8 @@ Result<ClusterInfo> load_cluster_info(cib::CibClient& client) {
 std::string cluster_property(const cib::Cib& cib, const std::string& name) {
   xmlNode* cfg = cib.configuration();
   xmlNode* crm_config = cfg ? xml::first_child(cfg, "crm_config") : nullptr;
-  if (!crm_config) return "";
-  for (xmlNode* set : xml::children(crm_config, "cluster_property_set")) {
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      if (xml::attr_or(nv, "name") == name) return xml::attr_or(nv, "value");
-    }
-  }
-  return "";
+  xmlNode* nv = find_nvpair(crm_config, "cluster_property_set", name);
+  return nv ? xml::attr_or(nv, "value") : "";
 }
 
 namespace {
@@ -150,15 +146,6 @@ std::vector<std::string> configured_nodes(const cib::Cib& cib) {
   return out;
 }
 
-xmlNode* find_nvpair(const xmlNode* parent, const char* set_tag, const std::string& name) {
-  if (!parent) return nullptr;
-  for (xmlNode* set : xml::children(parent, set_tag)) {
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      if (xml::attr_or(nv, "name") == name) return nv;
-    }
-  }
-  return nullptr;
-}
 
 std::string sanitize_id(const std::string& s) {
   std::string o;

@@ -364,18 +364,16 @@ std::map<std::string, std::map<std::string, std::string>> node_attributes(const 
     if (xmlNode* nodes = cfg ? xml::first_child(cfg, "nodes") : nullptr) {
       for (xmlNode* node : xml::children(nodes, "node")) {
         if (xml::attr_or(node, "uname") != n.name) continue;
-        for (xmlNode* set : xml::children(node, "instance_attributes"))
-          for (xmlNode* nv : xml::children(set, "nvpair"))
-            if (!skip(xml::attr_or(nv, "name"))) attrs[xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
+        for (auto& [name, value] : nvpair_values(node, "instance_attributes"))
+          if (!skip(name)) attrs[name] = value;
       }
     }
     if (xmlNode* status = cib.status()) {
       for (xmlNode* ns : xml::children(status, "node_state")) {
         if (xml::attr_or(ns, "uname") != n.name && xml::attr_or(ns, "id") != n.id) continue;
         for (xmlNode* ta : xml::children(ns, "transient_attributes"))
-          for (xmlNode* set : xml::children(ta, "instance_attributes"))
-            for (xmlNode* nv : xml::children(set, "nvpair"))
-              if (!skip(xml::attr_or(nv, "name"))) attrs[xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
+          for (auto& [name, value] : nvpair_values(ta, "instance_attributes"))
+            if (!skip(name)) attrs[name] = value;
       }
     }
     if (!attrs.empty()) out[n.name] = std::move(attrs);

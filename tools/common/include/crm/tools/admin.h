@@ -17,6 +17,7 @@
 
 #include "crm/cib/cib.h"
 #include "crm/cib/client.h"
+#include "crm/core/nvpair.h"  // find_nvpair, nvpair_values: the CIB lookups of name/value sets
 #include "crm/core/status.h"
 
 namespace crm::tools {
@@ -79,10 +80,6 @@ Result<std::string> node_id_for(const cib::Cib& cib, const std::string& name);
 std::string node_name_for(const cib::Cib& cib, const std::string& id);
 // Names of the configured nodes (configuration/nodes), in document order.
 std::vector<std::string> configured_nodes(const cib::Cib& cib);
-
-// The first nvpair named `name` in `set_tag` children of `parent`
-// (nvpairs directly under the sets, rules ignored).
-xmlNode* find_nvpair(const xmlNode* parent, const char* set_tag, const std::string& name);
 
 // Makes an id the schema accepts (an XML NCName-ish: letters, digits, - _ .).
 std::string sanitize_id(const std::string& s);
