@@ -12,7 +12,7 @@
 #include "crm/crmd/status_view.h"
 #include "crm/pengine/digest.h"
 #include "crm/pengine/pengine.h"
-#include "crm/tengine/op_record.h"
+#include "crm/core/op_history.h"
 #include "wire.h"
 
 namespace crm::crmd {
@@ -70,8 +70,8 @@ bool kept_in_history(const std::string& operation) { return operation != "notify
 
 // An executor result as the status section records it (without the
 // transition key and digest, which only the DC's request knows).
-tengine::OpRecord op_record(const lrmd::ExecResult& r, const std::string& node) {
-  return tengine::OpRecord{.rsc_id = r.rsc_id, .rsc_class = r.standard, .rsc_provider = r.provider,
+crm::OpRecord op_record(const lrmd::ExecResult& r, const std::string& node) {
+  return crm::OpRecord{.rsc_id = r.rsc_id, .rsc_class = r.standard, .rsc_provider = r.provider,
                            .rsc_type = r.type, .operation = r.action, .interval_ms = r.interval_ms,
                            .call_id = r.call_id, .rc = r.rc, .op_status = exec_status_code(r.op_status),
                            .exec_time_ms = r.duration_ms, .queue_time_ms = r.queue_ms,
@@ -133,7 +133,7 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
     if (!probe && a.interval_ms == 0 && a.operation != "cancel" && a.operation != "delete" &&
         kept_in_history(a.operation)) {
       // Record the operation as pending first, so a DC that takes over sees it.
-      tengine::OpRecord rec{.rsc_id = a.rsc_id, .rsc_class = a.rsc_class, .rsc_provider = a.rsc_provider,
+      crm::OpRecord rec{.rsc_id = a.rsc_id, .rsc_class = a.rsc_class, .rsc_provider = a.rsc_provider,
                             .rsc_type = a.rsc_type, .operation = a.operation, .interval_ms = a.interval_ms,
                             .call_id = -1, .rc = 193, .op_status = -1, .target_rc = a.target_rc,
                             .last_rc_change = c_.deps_.clock.wall_now(), .transition_key = key,
@@ -346,7 +346,7 @@ std::string Controller::fingerprint(const cib::Cib& view) const {
   return fp;
 }
 
-void Controller::record(NodeId node, const tengine::OpRecord& op) {
+void Controller::record(NodeId node, const crm::OpRecord& op) {
   // One lrm_rsc_op (and lrm_resource) merged into node_state/lrm.
   xml::DocPtr doc = xml::new_document("node_state");
   xmlNode* ns = xml::root(doc);
@@ -354,7 +354,7 @@ void Controller::record(NodeId node, const tengine::OpRecord& op) {
   xmlNode* lrm = xml::add_child(ns, "lrm");
   xml::set_attr(lrm, "id", id_str(node));
   xmlNode* rs = xml::add_child(lrm, "lrm_resources");
-  tengine::record_op(rs, op);
+  crm::record_op(rs, op);
   // Entries merged onto an existing element keep stale attributes: delete the
   // ones we replace first.
   std::string rsc_xpath = xpath_node_state(node) + "/lrm/lrm_resources/lrm_resource[@id='" + op.rsc_id + "']";
@@ -1009,7 +1009,7 @@ void Controller::on_node_fenced(const std::string& target) {
 // ---- DC: results, planning ---------------------------------------------------------
 
 void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
-  tengine::OpRecord op = msg.op;
+  crm::OpRecord op = msg.op;
   op.on_node = node_name(from);
   if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
   else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = crm::kOcfNotRunning;
@@ -1188,7 +1188,7 @@ void Controller::cancel(const std::string& rsc, const std::string& action, uint3
 
 void Controller::reply_exec(const wire::ExecOrder& order, int rc, int op_status, const std::string& reason) {
   wire::OpResult m{.node = self_, .name = name_};
-  m.op = tengine::OpRecord{.rsc_id = order.rsc_id, .rsc_class = order.rsc_class, .rsc_provider = order.rsc_provider,
+  m.op = crm::OpRecord{.rsc_id = order.rsc_id, .rsc_class = order.rsc_class, .rsc_provider = order.rsc_provider,
                            .rsc_type = order.rsc_type, .operation = order.operation,
                            .interval_ms = order.interval_ms, .call_id = 0, .rc = rc, .op_status = op_status,
                            .last_rc_change = deps_.clock.wall_now(), .transition_key = order.key,
@@ -1293,14 +1293,14 @@ std::string Controller::history_xml() {
   for (const lrmd::ExecResult& r : last_results_) {
     if (r.op_status == crm::ExecStatus::kCancelled || r.op_status == crm::ExecStatus::kPending) continue;
     if (!kept_in_history(r.action)) continue;
-    tengine::OpRecord op = op_record(r, name_);
+    crm::OpRecord op = op_record(r, name_);
     if (auto it = memos_history_.find(op_key(r.rsc_id, r.action, r.interval_ms)); it != memos_history_.end()) {
       op.transition_key = it->second.key;
       op.op_digest = it->second.digest;
     }
     if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
     else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = crm::kOcfNotRunning;
-    tengine::record_op(xml::root(doc), op);
+    crm::record_op(xml::root(doc), op);
   }
   // Operations the DC asked for that are still running here: pending, so a
   // DC that plans from this history neither repeats nor forgets them (a DC
@@ -1308,12 +1308,12 @@ std::string Controller::history_xml() {
   for (const auto& [key, memo] : memos_) {
     if (memo.interval_ms != 0 || memo.rsc_id.empty() || memo.action == "monitor" || !kept_in_history(memo.action))
       continue;
-    tengine::OpRecord op{.rsc_id = memo.rsc_id, .rsc_class = memo.standard, .rsc_provider = memo.provider,
+    crm::OpRecord op{.rsc_id = memo.rsc_id, .rsc_class = memo.standard, .rsc_provider = memo.provider,
                          .rsc_type = memo.type, .operation = memo.action, .interval_ms = 0, .call_id = -1,
                          .rc = 193, .op_status = -1, .last_rc_change = deps_.clock.wall_now(),
                          .transition_key = memo.key, .op_digest = memo.digest, .on_node = name_};
     if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
-    tengine::record_op(xml::root(doc), op);
+    crm::record_op(xml::root(doc), op);
   }
   return xml::to_string(xml::root(doc), false);
 }

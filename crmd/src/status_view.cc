@@ -1,50 +1,37 @@
 #include "crm/crmd/status_view.h"
 
-#include <charconv>
+#include <optional>
 
 #include "crm/core/boolean.h"
 #include "crm/core/nvpair.h"
+#include "crm/core/op_history.h"
 #include "crm/core/xml.h"
 
 namespace crm::crmd {
-namespace {
-
-long num(const xmlNode* n, const char* a, long fallback = 0) {
-  std::string v = xml::attr_or(n, a);
-  long out = fallback;
-  std::from_chars(v.data(), v.data() + v.size(), out);
-  return out;
-}
-
-}  // namespace
-
 bool history_active(const xmlNode* rsc, bool* promoted) {
   // Pick the latest non-recurring op by call-id ("last_0" wins on ties), as
   // the peer orders history; a pending op (call-id -1) is the newest.
-  const xmlNode* last = nullptr;
+  std::optional<OpRecord> last;
   long best = -2;
   bool monitor_running = false, monitor_promoted = false;
-  for (const xmlNode* op : xml::children(rsc, "lrm_rsc_op")) {
-    long interval = num(op, "interval");
-    long status = num(op, "op-status");
-    long rc = num(op, "rc-code");
-    if (interval > 0) {
-      if (status == 0 && (rc == 0 || rc == 8)) monitor_running = true;
-      if (status == 0 && rc == 8) monitor_promoted = true;
+  for (const xmlNode* x : xml::children(rsc, "lrm_rsc_op")) {
+    OpRecord op = read_op_record(x);
+    if (op.interval_ms > 0) {
+      if (op.op_status == 0 && (op.rc == 0 || op.rc == 8)) monitor_running = true;
+      if (op.op_status == 0 && op.rc == 8) monitor_promoted = true;
       continue;
     }
-    long call = num(op, "call-id");
-    if (status == -1) call = 1L << 40;
-    if (call > best || (call == best && xml::attr_or(op, "id").ends_with("_last_0"))) {
+    long call = op.op_status == -1 ? 1L << 40 : op.call_id;
+    if (call > best || (call == best && op.id.ends_with("_last_0"))) {
       best = call;
-      last = op;
+      last = std::move(op);
     }
   }
   if (promoted) *promoted = false;
   if (!last) return monitor_running;
-  std::string operation = xml::attr_or(last, "operation");
-  long status = num(last, "op-status");
-  long rc = num(last, "rc-code");
+  const std::string& operation = last->operation;
+  long status = last->op_status;
+  long rc = last->rc;
   if (status == -1) {  // pending
     bool active = operation != "monitor";
     if (promoted) *promoted = operation == "promote";

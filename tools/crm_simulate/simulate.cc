@@ -9,7 +9,7 @@
 #include "crm/core/xml.h"
 #include "crm/pengine/digest.h"
 #include "crm/core/clock.h"
-#include "crm/tengine/op_record.h"
+#include "crm/core/op_history.h"
 #include "crm/tengine/transition.h"
 
 namespace crm::simulate {
@@ -129,12 +129,6 @@ std::map<std::string, std::string> primitive_params(xmlNode* primitive) {
   return nvpair_values(primitive, "instance_attributes");
 }
 
-bool is_failure(const std::string& task, long interval_ms, int rc, int target_rc) {
-  if (rc == target_rc) return false;
-  if (task == "monitor" && interval_ms == 0 && (rc == 0 || rc == 7 || rc == 8)) return false;  // probe found a state
-  return true;
-}
-
 std::vector<std::string> record_failure(xmlNode* st, const std::string& rsc, const std::string& task, long interval_ms,
                                         std::time_t now) {
   return {set_transient(st, failcount_name(rsc, task, interval_ms), "value++"),
@@ -196,7 +190,7 @@ Result<std::vector<std::string>> apply_injections(xmlDoc* cib, const Injections&
     xmlNode* prim = find_primitive(cib, s.rsc);
     if (!prim) return not_found("operation spec '" + text + "': no primitive resource '" + s.rsc + "' in the configuration");
     ASSIGN_OR_RETURN(xmlNode * st, node_state(cib, s.node));
-    tengine::OpRecord op;
+    crm::OpRecord op;
     op.rsc_id = executor_id(prim, s.rsc);
     op.rsc_class = xml::attr_or(prim, "class");
     op.rsc_provider = xml::attr_or(prim, "provider");
@@ -210,9 +204,9 @@ Result<std::vector<std::string>> apply_injections(xmlDoc* cib, const Injections&
     op.transition_key = transition_key(0, 0, op.target_rc, "crm-simulate-injected");
     op.op_digest = pengine::op_digest(primitive_params(prim));
     op.on_node = s.node;
-    tengine::record_op(lrm_resources(st), op);
+    crm::record_op(lrm_resources(st), op);
     lines.push_back("Injecting " + text + " into the configuration");
-    if (is_failure(s.task, s.interval_ms, s.rc, op.target_rc)) {
+    if (op.failed()) {
       for (auto& l : record_failure(st, op.rsc_id, s.task, s.interval_ms, now)) lines.push_back(l);
     }
   }
@@ -302,7 +296,7 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
       done();
       continue;
     }
-    tengine::OpRecord op;
+    crm::OpRecord op;
     op.target_rc = std::atoi(attr("CRM_meta_op_target_rc", "0").c_str());
     result.rc = op.target_rc;
     if (a.task == "notify" || a.task == "cancel") {
@@ -330,11 +324,11 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
         fail = &s;
     }
     if (fail) op.rc = fail->rc;
-    tengine::record_op(lrm_resources(st), op);
+    crm::record_op(lrm_resources(st), op);
     if (fail) {
       auto& lines = extra_lines[id];
       lines.push_back("Pretending action " + std::to_string(a.id) + " failed with rc=" + std::to_string(fail->rc));
-      if (is_failure(a.task, interval_ms, op.rc, op.target_rc)) {
+      if (op.failed()) {
         for (auto& l : record_failure(st, a.rsc_id, a.task, interval_ms, now)) lines.push_back("  * " + l);
       }
       ex.failed = true;

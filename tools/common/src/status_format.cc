@@ -12,6 +12,7 @@
 #include "crm/core/duration.h"
 #include "crm/core/exec_status.h"
 #include "crm/core/ocf_rc.h"
+#include "crm/core/op_history.h"
 #include "crm/core/op_key.h"
 #include "crm/core/transition_key.h"
 #include "crm/core/score.h"
@@ -47,12 +48,6 @@ long to_long(const std::string& s, long fallback = 0) {
   } catch (...) {
     return fallback;
   }
-}
-
-// The expected rc in a transition key "action:transition:target_rc:uuid" (0 without one).
-int target_rc(const std::string& key) {
-  auto k = parse_transition_key(key);
-  return k.ok() ? k->target_rc : 0;
 }
 
 bool is_leaf(const ResourceStatus& r) { return r.kind == ResourceStatus::Kind::kPrimitive; }
@@ -103,7 +98,7 @@ std::set<std::string> failures_ignored(const cib::Cib& cib) {
     if (!r) continue;
     for (xmlNode* ops : xml::children(r, "operations"))
       for (xmlNode* op : xml::children(ops, "op"))
-        if (xml::attr_or(op, "name") == f.task && config_interval_ms(xml::attr_or(op, "interval", "0")) == f.interval_ms &&
+        if (xml::attr_or(op, "name") == f.operation && config_interval_ms(xml::attr_or(op, "interval", "0")) == f.interval_ms &&
             xml::attr_or(op, "on-fail") == "ignore")
           out.insert(f.rsc);
   }
@@ -387,7 +382,7 @@ std::string pad(const std::string& s, size_t width) { return s.size() >= width ?
 std::string failed_op_line(const FailedOp& f) {
   std::string s = f.rsc + " ";
   if (f.interval_ms > 0) s += interval_text(f.interval_ms) + "-interval ";
-  s += (f.task == "monitor" && f.interval_ms == 0 ? std::string("probe") : f.task) + " on " + f.node + " ";
+  s += (f.operation == "monitor" && f.interval_ms == 0 ? std::string("probe") : f.operation) + " on " + f.node + " ";
   if (f.op_status != 0) {
     s += std::string("could not be executed (") + exec_status_text(f.op_status);
     if (!f.exit_reason.empty()) s += ": " + f.exit_reason;
@@ -397,7 +392,7 @@ std::string failed_op_line(const FailedOp& f) {
     if (!f.exit_reason.empty()) s += " (" + f.exit_reason + ")";
   }
   if (f.last_rc_change) s += " at " + format_time(f.last_rc_change);
-  if (f.exec_ms > 0) s += " after " + (f.exec_ms < 1000 ? std::to_string(f.exec_ms) + "ms" : interval_text(f.exec_ms));
+  if (f.exec_time_ms > 0) s += " after " + (f.exec_time_ms < 1000 ? std::to_string(f.exec_time_ms) + "ms" : interval_text(f.exec_time_ms));
   return s;
 }
 
@@ -430,31 +425,22 @@ std::vector<FailedOp> failed_operations(const cib::Cib& cib) {
     if (!find_resource(cib, base)) return;
     std::set<std::string> seen;
     for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
-      FailedOp f;
+      FailedOp f{read_op_record(op)};
+      if (f.pending()) continue;
       f.node = node;
-      f.task = xml::attr_or(op, "operation");
-      f.op_key = xml::attr_or(op, "operation_key", xml::attr_or(op, "id"));
-      f.interval_ms = to_long(xml::attr_or(op, "interval", "0"));
-      f.rc = static_cast<int>(to_long(xml::attr_or(op, "rc-code", "0")));
-      f.op_status = static_cast<int>(to_long(xml::attr_or(op, "op-status", "0")));
-      f.call_id = static_cast<int>(to_long(xml::attr_or(op, "call-id", "0")));
-      f.exec_ms = to_long(xml::attr_or(op, "exec-time", "0"));
-      f.queue_ms = to_long(xml::attr_or(op, "queue-time", "0"));
-      f.last_rc_change = to_long(xml::attr_or(op, "last-rc-change", xml::attr_or(op, "last-run", "0")));
-      f.exit_reason = xml::attr_or(op, "exit-reason");
-      if (f.op_status == -1 || f.call_id == -1) continue;  // pending
-      f.rsc = rsc_of_key(f.op_key, f.task);
-      int expected = target_rc(xml::attr_or(op, "transition-key"));
+      f.op_key = xml::attr_or(op, "operation_key", f.id);
+      f.rsc = rsc_of_key(f.op_key, f.operation);
+      int expected = f.target_rc;
       // An "error" execution status with the expected rc is how old feature sets recorded success.
       bool failed = (f.op_status != 0 && f.op_status != 1 && !(f.op_status == 4 && f.rc == expected)) ||
                     f.rc != expected;
       // A probe that found the resource stopped, or running where expected, is fine.
       if (!failed) continue;
-      if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 7) continue;
+      if (f.operation == "monitor" && f.interval_ms == 0 && f.rc == 7) continue;
       // A probe saying "not installed" means the resource cannot run there (not a failure).
-      if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 5 && f.op_status == 0) continue;
-      if (f.op_status == 0 && f.task == "monitor" && f.interval_ms == 0 && (f.rc == 0 || f.rc == 8)) continue;
-      std::string key = f.task + "/" + std::to_string(f.interval_ms) + "/" + std::to_string(f.call_id);
+      if (f.operation == "monitor" && f.interval_ms == 0 && f.rc == 5 && f.op_status == 0) continue;
+      if (f.op_status == 0 && f.operation == "monitor" && f.interval_ms == 0 && (f.rc == 0 || f.rc == 8)) continue;
+      std::string key = f.operation + "/" + std::to_string(f.interval_ms) + "/" + std::to_string(f.call_id);
       if (!seen.insert(key).second) continue;
       out.push_back(std::move(f));
     }
@@ -789,8 +775,8 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
       o << "    <failure op_key=\"" << xml::escape(f.op_key) << "\" node=\"" << xml::escape(f.node) << "\" exitstatus=\""
         << xml::escape(ocf_rc_text(f.rc)) << "\" exitreason=\"" << xml::escape(f.exit_reason.empty() ? "none" : f.exit_reason)
         << "\" exitcode=\"" << f.rc << "\" call=\"" << f.call_id << "\" status=\""
-        << exec_status_text(f.op_status) << "\" exec=\"" << f.exec_ms
-        << "\" interval=\"" << f.interval_ms << "\" task=\"" << xml::escape(f.task) << "\"/>\n";
+        << exec_status_text(f.op_status) << "\" exec=\"" << f.exec_time_ms
+        << "\" interval=\"" << f.interval_ms << "\" task=\"" << xml::escape(f.operation) << "\"/>\n";
     }
     o << "  </failures>\n";
   }
