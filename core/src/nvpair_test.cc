@@ -31,6 +31,32 @@ TEST(Nvpair, ValuesOfEverySetFirstWins) {
   EXPECT_TRUE(nvpair_values(nullptr, "instance_attributes").empty());
 }
 
+TEST(Nvpair, HigherScoredSetsFirstIdRefsAndRules) {
+  auto doc = xml::parse(R"(<cib><primitive id="p">
+    <meta_attributes id="low"><nvpair id="l1" name="a" value="low"/></meta_attributes>
+    <meta_attributes id="high" score="10"><nvpair id="h1" name="a" value="high"/></meta_attributes>
+    <meta_attributes id="ruled" score="20"><rule id="r"/><nvpair id="r1" name="a" value="ruled"/></meta_attributes>
+    <meta_attributes id-ref="shared"/>
+    <meta_attributes id="refs"><nvpair id-ref="x1"/></meta_attributes>
+  </primitive>
+  <meta_attributes id="shared"><nvpair id="s1" name="b" value="shared"/></meta_attributes>
+  <meta_attributes id="other"><nvpair id="x1" name="c" value="referenced"/></meta_attributes></cib>)", "test");
+  ASSERT_TRUE(doc.ok());
+  xmlNode* p = xml::first_child(xml::root(*doc), "primitive");
+  auto without_rules = nvpair_values(p, "meta_attributes");
+  EXPECT_EQ(without_rules.at("a"), "ruled") << "no rule evaluation: every set counts";
+  EXPECT_EQ(without_rules.at("b"), "shared");
+  EXPECT_EQ(without_rules.at("c"), "referenced");
+  int asked = 0;
+  auto rules_fail = nvpair_values(p, "meta_attributes", [&](xmlNode* rule) {
+    ++asked;
+    return xml::attr_or(rule, "id") != "r";
+  });
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(rules_fail.at("a"), "high") << "the higher score before document order";
+  EXPECT_EQ(nvpair_values(p, "meta_attributes", [](xmlNode*) { return true; }).at("a"), "ruled");
+}
+
 TEST(Nvpair, FindsTheFirstByName) {
   auto doc = xml::parse(kPrimitive, "test");
   ASSERT_TRUE(doc.ok());

@@ -5,6 +5,7 @@
 
 #include "crm/core/cluster_options.h"
 #include "crm/core/duration.h"
+#include "crm/core/nvpair.h"
 #include "crm/core/xml.h"
 #include "rules.h"
 #include "working_set.h"
@@ -42,48 +43,14 @@ std::string node_attr(const Node* node, const std::string& name) {
   return it == node->attrs.end() ? std::string() : it->second;
 }
 
-// Collects name/value pairs of every `element` block under `parent`, in the
-// peer's precedence: blocks sorted by score (higher first), first value wins.
+// Name/value pairs of every `element` set under `parent` (crm::nvpair_values:
+// the peer's precedence), the sets' rules evaluated for `node` (none: no
+// node) at ws.now.
 Attrs unpack_nvpairs(WorkingSet& ws, xmlNode* parent, const char* element, const Node* node) {
-  Attrs out;
-  if (!parent) return out;
-  std::vector<std::pair<int, xmlNode*>> blocks;
-  int pos = 0;
-  for (xmlNode* set : xml::children(parent, element)) {
-    xmlNode* real = set;
-    if (auto ref = xml::attr(set, "id-ref")) {
-      auto found = xml::xpath(ws.doc, "//" + std::string(element) + "[@id='" + *ref + "']");
-      if (found.ok() && !found->empty()) real = found->front();
-    }
-    int score = 0;
-    if (auto s = xml::attr(real, "score")) {
-      auto v = parse_score(*s);
-      if (v.ok()) score = *v;
-    }
-    blocks.push_back({-score * 1000 + pos++, real});
-  }
-  std::stable_sort(blocks.begin(), blocks.end(), [](auto& a, auto& b) { return a.first < b.first; });
   RuleContext ctx;
   ctx.node_attrs = node ? &node->attrs : nullptr;
   ctx.now = ws.now;
-  for (auto& [prio, set] : blocks) {
-    if (xmlNode* rule = xml::first_child(set, "rule")) {
-      if (!evaluate_rule(rule, ctx)) continue;
-    }
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      xmlNode* real = nv;
-      if (auto ref = xml::attr(nv, "id-ref")) {
-        auto found = xml::xpath(ws.doc, "//nvpair[@id='" + *ref + "']");
-        if (found.ok() && !found->empty()) real = found->front();
-      }
-      auto name = xml::attr(real, "name");
-      if (!name) continue;
-      auto value = xml::attr(real, "value");
-      if (!value) continue;
-      out.emplace(*name, *value);
-    }
-  }
-  return out;
+  return nvpair_values(parent, element, [&ctx](xmlNode* rule) { return evaluate_rule(rule, ctx); });
 }
 
 Status unpack_config(WorkingSet& ws) {

@@ -1,4 +1,4 @@
-// Name/value sets as the CIB writes them, read without rules:
+// Name/value sets as the CIB writes them:
 //
 //   <primitive id="vip" ...>
 //     <instance_attributes id="vip-ia">
@@ -7,27 +7,37 @@
 //     <meta_attributes id="vip-meta"> ... </meta_attributes>
 //
 //   auto params = nvpair_values(primitive, "instance_attributes");   // {ip: 10.0.0.1}
+//   auto meta = nvpair_values(primitive, "meta_attributes",
+//                             [&](xmlNode* rule) { return evaluate_rule(rule, ctx); });
 //   if (xmlNode* nv = find_nvpair(crm_config, "cluster_property_set", "stonith-enabled")) ...
 //
-// The one reader of rule-less sets (instance_attributes, meta_attributes,
+// The one reader of these sets (instance_attributes, meta_attributes,
 // utilization, cluster_property_set, the status section's transient
-// attributes). Sets whose <rule>s must be evaluated (against a node, a date)
-// are the policy engine's (pengine/src/unpack.cc unpack_nvpairs).
+// attributes), for every component: with rules (the policy engine passes its
+// rule evaluation) and without.
 #pragma once
 
 #include <libxml/tree.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
 
 namespace crm {
 
-// The pairs of every <set_tag> child of `parent`, in document order. A name
-// given twice keeps its first value and an nvpair without a name or a value
-// is passed over, as the peer's populate_hash; rules are not looked at.
-// Empty when `parent` is null.
-std::map<std::string, std::string> nvpair_values(const xmlNode* parent, const char* set_tag);
+// Tells whether a set's <rule> holds (the caller's context: node, date).
+using RulePredicate = std::function<bool(xmlNode* rule)>;
+
+// The pairs of every <set_tag> child of `parent`, as the peer's
+// pe__unpack_dataset_nvpairs: sets by their score, highest first (document
+// order among equals); a set or nvpair given as id-ref="X" is the element
+// with id X; a name given twice keeps its first value; an nvpair without a
+// name or a value is passed over. A set with a <rule> counts only when
+// `rule_holds` says so; without `rule_holds` rules are not evaluated and
+// every set counts. Empty when `parent` is null.
+std::map<std::string, std::string> nvpair_values(const xmlNode* parent, const char* set_tag,
+                                                 const RulePredicate& rule_holds = nullptr);
 
 // The first <nvpair name="`name`"> in any <set_tag> child of `parent`;
 // nullptr when there is none (or `parent` is null).
