@@ -80,4 +80,22 @@ std::string last_failure_name(std::string_view rsc, std::string_view action, lon
   return join(std::string("last-failure-").append(rsc), "#", action, interval_ms);
 }
 
+std::optional<FailureAttr> parse_failure_attr(std::string_view name) {
+  FailureAttr out;
+  constexpr std::string_view kCount = "fail-count-", kLast = "last-failure-";
+  if (name.substr(0, kCount.size()) == kCount) {
+    name.remove_prefix(kCount.size());
+  } else if (name.substr(0, kLast.size()) == kLast) {
+    name.remove_prefix(kLast.size());
+    out.is_count = false;
+  } else {
+    return std::nullopt;
+  }
+  size_t hash = name.find('#');
+  out.rsc = std::string(name.substr(0, hash));
+  if (hash != std::string_view::npos) out.op_key = std::string(name.substr(hash + 1));
+  if (out.rsc.empty()) return std::nullopt;
+  return out;
+}
+
 }  // namespace crm

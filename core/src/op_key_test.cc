@@ -32,6 +32,22 @@ TEST(OpKey, ParsesAsThePeer) {
   expect_key("db:0_stop_0", "db:0", "stop", 0);
 }
 
+TEST(OpKey, FailureAttributeNames) {
+  auto c = parse_failure_attr("fail-count-db:1#monitor_10000");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_TRUE(c->is_count);
+  EXPECT_EQ(c->rsc, "db:1");
+  EXPECT_EQ(c->op_key, "monitor_10000");
+  auto l = parse_failure_attr("last-failure-vip");
+  ASSERT_TRUE(l.has_value());
+  EXPECT_FALSE(l->is_count);
+  EXPECT_EQ(l->rsc, "vip");
+  EXPECT_EQ(l->op_key, "");
+  for (const char* other : {"fail-count-", "last-failure-#start_0", "standby", "fail-count"}) {
+    EXPECT_FALSE(parse_failure_attr(other).has_value()) << other;
+  }
+}
+
 TEST(OpKey, RejectsWhatIsNoKey) {
   for (const char* bad : {"", "vip", "vip_start", "vip_start_", "vip_start_x", "_start_0", "vip__0", "vip_start_-1"}) {
     EXPECT_FALSE(parse_op_key(bad).has_value()) << bad;

@@ -571,11 +571,10 @@ Status unpack_status(WorkingSet& ws) {
   // Fail counts: fail-count-<rsc>[#<op>_<interval>] and last-failure-<rsc>...
   for (Node& n : ws.nodes) {
     for (auto& [k, v] : n.attrs) {
-      bool is_count = k.rfind("fail-count-", 0) == 0;
-      bool is_last = k.rfind("last-failure-", 0) == 0;
-      if (!is_count && !is_last) continue;
-      std::string rest = k.substr(is_count ? 11 : 13);
-      if (auto h = rest.find('#'); h != std::string::npos) rest = rest.substr(0, h);
+      auto failure = parse_failure_attr(k);
+      if (!failure) continue;
+      bool is_count = failure->is_count;
+      const std::string& rest = failure->rsc;
       std::vector<Resource*> targets;
       if (Resource* r = ws.find_rsc(rest)) {
         if (r->is_clone()) {

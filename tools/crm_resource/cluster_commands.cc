@@ -16,6 +16,7 @@
 #include "crm/core/boolean.h"
 #include "crm/core/duration.h"
 #include "crm/core/exec_status.h"
+#include "crm/core/op_key.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
@@ -309,13 +310,8 @@ bool history_matches(const std::string& history_id, const std::set<std::string>&
 }
 
 bool failcount_matches(const std::string& name, const std::set<std::string>& prims) {
-  for (const char* prefix : {"fail-count-", "last-failure-"}) {
-    if (name.rfind(prefix, 0) != 0) continue;
-    std::string rsc = name.substr(std::string(prefix).size());
-    if (auto hash = rsc.find('#'); hash != std::string::npos) rsc.resize(hash);
-    return history_matches(rsc, prims);
-  }
-  return false;
+  auto failure = parse_failure_attr(name);
+  return failure && history_matches(failure->rsc, prims);
 }
 
 // `prims` empty: every resource. `only_failed`: only resources with a failed operation on that node.
@@ -349,7 +345,7 @@ std::vector<HistoryTarget> history_targets(const cib::Cib& cib, const std::set<s
       for (xmlNode* set : xml::children(ta, "instance_attributes"))
         for (xmlNode* nv : xml::children(set, "nvpair")) {
           std::string name = xml::attr_or(nv, "name"), id = xml::attr_or(nv, "id");
-          if (name.rfind("fail-count-", 0) != 0 && name.rfind("last-failure-", 0) != 0) continue;
+          if (!parse_failure_attr(name)) continue;
           if (!prims.empty() && !failcount_matches(name, prims)) continue;
           if (only_failed && !failcount_matches(name, cleaned)) continue;
           if (!valid_xpath_literal(id)) continue;

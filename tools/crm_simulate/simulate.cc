@@ -285,9 +285,7 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
       if (xmlNode* ta = xml::first_child(st, "transient_attributes")) {
         for (xmlNode* ia : xml::children(ta, "instance_attributes"))
           for (xmlNode* nv : xml::children(ia, "nvpair")) {
-            std::string n = xml::attr_or(nv, "name");
-            if (n.rfind("fail-count-" + a.rsc_id + "#", 0) == 0 || n.rfind("last-failure-" + a.rsc_id + "#", 0) == 0 ||
-                n == "fail-count-" + a.rsc_id || n == "last-failure-" + a.rsc_id) {
+            if (auto failure = parse_failure_attr(xml::attr_or(nv, "name")); failure && failure->rsc == a.rsc_id) {
               xmlUnlinkNode(nv);
               xmlFreeNode(nv);
             }

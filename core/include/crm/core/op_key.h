@@ -41,4 +41,14 @@ std::optional<OpKey> parse_op_key(std::string_view key);
 std::string failcount_name(std::string_view rsc, std::string_view action, long long interval_ms);
 std::string last_failure_name(std::string_view rsc, std::string_view action, long long interval_ms);
 
+struct FailureAttr {
+  bool is_count = true;  // fail-count-..., else last-failure-...
+  std::string rsc;       // the resource (its history id: "db:1", "vip")
+  std::string op_key;    // "<action>_<interval>" after '#'; "" in the older per-resource name
+};
+// Splits a fail-count or last-failure attribute name, the per-operation
+// ("fail-count-vip#monitor_10000") and the older per-resource
+// ("fail-count-vip") form; nullopt for any other name or an empty resource.
+std::optional<FailureAttr> parse_failure_attr(std::string_view name);
+
 }  // namespace crm
