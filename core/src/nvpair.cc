@@ -53,14 +53,22 @@ std::map<std::string, std::string> nvpair_values(const xmlNode* parent, const ch
   return out;
 }
 
-xmlNode* find_nvpair(const xmlNode* parent, const char* set_tag, std::string_view name) {
+xmlNode* find_nvpair_in(const xmlNode* parent, const char* set_tag, std::string_view set_id,
+                        const std::function<bool(const xmlNode* nvpair)>& match, xmlNode** set_out) {
   if (!parent) return nullptr;
   for (xmlNode* set : xml::children(parent, set_tag)) {
+    if (!set_id.empty() && xml::attr_or(set, "id") != set_id) continue;
     for (xmlNode* nv : xml::children(set, "nvpair")) {
-      if (xml::attr_or(nv, "name") == name) return nv;
+      if (!match(nv)) continue;
+      if (set_out) *set_out = set;
+      return nv;
     }
   }
   return nullptr;
+}
+
+xmlNode* find_nvpair(const xmlNode* parent, const char* set_tag, std::string_view name) {
+  return find_nvpair_in(parent, set_tag, {}, [name](const xmlNode* nv) { return xml::attr_or(nv, "name") == name; });
 }
 
 }  // namespace crm

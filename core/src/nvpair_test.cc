@@ -66,6 +66,13 @@ TEST(Nvpair, FindsTheFirstByName) {
   EXPECT_EQ(xml::attr_or(nv, "id"), "a1");
   EXPECT_EQ(find_nvpair(p, "instance_attributes", "target-role"), nullptr);
   EXPECT_EQ(find_nvpair(nullptr, "instance_attributes", "ip"), nullptr);
+  xmlNode* set = nullptr;
+  auto named_ip = [](const xmlNode* n) { return xml::attr_or(n, "name") == "ip"; };
+  nv = find_nvpair_in(p, "instance_attributes", "b", named_ip, &set);
+  ASSERT_NE(nv, nullptr);
+  EXPECT_EQ(xml::attr_or(nv, "id"), "b1");
+  EXPECT_EQ(xml::attr_or(set, "id"), "b");
+  EXPECT_EQ(find_nvpair_in(p, "instance_attributes", "nope", named_ip), nullptr);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "crm/core/boolean.h"
 #include "crm/core/duration.h"
 #include "crm/core/exec_status.h"
+#include "crm/core/nvpair.h"
 #include "crm/core/op_key.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/pengine.h"
@@ -413,15 +414,8 @@ const char* set_tag(const ClusterCommandOptions& o) {
 }
 
 xmlNode* find_attr(xmlNode* rsc, const ClusterCommandOptions& o, xmlNode** set_out) {
-  for (xmlNode* set : xml::children(rsc, set_tag(o))) {
-    if (!o.set_name.empty() && xml::attr_or(set, "id") != o.set_name) continue;
-    for (xmlNode* nv : xml::children(set, "nvpair"))
-      if (xml::attr_or(nv, "name") == o.parameter) {
-        if (set_out) *set_out = set;
-        return nv;
-      }
-  }
-  return nullptr;
+  return find_nvpair_in(
+      rsc, set_tag(o), o.set_name, [&o](const xmlNode* nv) { return xml::attr_or(nv, "name") == o.parameter; }, set_out);
 }
 
 std::string unique_id(const cib::Cib& cib, const std::string& want) {

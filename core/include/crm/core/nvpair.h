@@ -43,4 +43,11 @@ std::map<std::string, std::string> nvpair_values(const xmlNode* parent, const ch
 // nullptr when there is none (or `parent` is null).
 xmlNode* find_nvpair(const xmlNode* parent, const char* set_tag, std::string_view name);
 
+// The first nvpair `match` accepts, in the <set_tag> child of `parent` whose
+// id is `set_id` (in any, when `set_id` is empty), in document order; its set
+// in *set_out when given. nullptr when there is none. (The tools' lookups
+// for editing: crm_resource -p/-g/-d, crm_attribute.)
+xmlNode* find_nvpair_in(const xmlNode* parent, const char* set_tag, std::string_view set_id,
+                        const std::function<bool(const xmlNode* nvpair)>& match, xmlNode** set_out = nullptr);
+
 }  // namespace crm
