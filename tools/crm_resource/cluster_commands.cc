@@ -17,6 +17,7 @@
 #include "crm/core/duration.h"
 #include "crm/core/exec_status.h"
 #include "crm/core/nvpair.h"
+#include "crm/core/op_history.h"
 #include "crm/core/op_key.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/pengine.h"
@@ -579,17 +580,16 @@ int cmd_list_operations(Session& s, const ClusterCommandOptions& o, bool active_
       std::string rsc = xml::attr_or(lr, "id");
       std::string base = rsc.substr(0, rsc.find(':'));
       if (!o.resource.empty() && rsc != o.resource && base != o.resource) continue;
-      std::vector<xmlNode*> ops = xml::children(lr, "lrm_rsc_op");
-      std::stable_sort(ops.begin(), ops.end(), [](xmlNode* a, xmlNode* b) {
-        return std::atoi(xml::attr_or(a, "call-id").c_str()) < std::atoi(xml::attr_or(b, "call-id").c_str());
-      });
+      std::vector<std::pair<OpRecord, xmlNode*>> ops;
+      for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) ops.emplace_back(read_op_record(op), op);
+      std::stable_sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) { return a.first.call_id < b.first.call_id; });
       std::string who;
       if (const ResourceStatus* r = find_status(s.status().resources, rsc); r || (r = find_status(s.status().resources, base))) {
         who = rsc + "\t(" + r->agent + "):\t " + (r->nodes.empty() ? "Stopped" : pengine::role_text(r->role));
       } else {
         who = "Unknown resource " + rsc;
       }
-      for (xmlNode* op : ops) {
+      for (const auto& [rec, op] : ops) {
         std::string extra;
         if (auto lrc = xml::attr(op, "last-rc-change")) {
           std::time_t t = std::atol(lrc->c_str());
@@ -602,7 +602,7 @@ int cmd_list_operations(Session& s, const ClusterCommandOptions& o, bool active_
         std::printf("%s: %s (node=%s, call=%s, rc=%s%s): %s\n", who.c_str(),
                     xml::attr_or(op, "operation_key", xml::attr_or(op, "id")).c_str(), uname.c_str(),
                     xml::attr_or(op, "call-id").c_str(), xml::attr_or(op, "rc-code").c_str(), extra.c_str(),
-                    exec_status_text(std::atoi(xml::attr_or(op, "op-status", "0").c_str())));
+                    exec_status_text(rec.op_status));
         ++printed;
       }
     }

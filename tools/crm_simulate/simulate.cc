@@ -69,7 +69,7 @@ int next_call_id(xmlNode* st) {
   if (xmlNode* lrm = xml::first_child(st, "lrm"))
     for (xmlNode* r : xml::children(xml::first_child(lrm, "lrm_resources"), "lrm_resource"))
       for (xmlNode* op : xml::children(r, "lrm_rsc_op"))
-        call = std::max(call, std::atoi(xml::attr_or(op, "call-id", "0").c_str()));
+        call = std::max(call, read_op_record(op).call_id);
   return call + 1;
 }
 

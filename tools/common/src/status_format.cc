@@ -110,8 +110,8 @@ std::map<std::string, std::set<std::string>> not_installed_nodes(const cib::Cib&
   std::map<std::string, std::set<std::string>> out;
   for_each_lrm_resource(cib, [&](const std::string& node, xmlNode* lr) {
     for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
-      if (xml::attr_or(op, "operation") != "monitor" || xml::attr_or(op, "interval", "0") != "0") continue;
-      if (xml::attr_or(op, "rc-code") != "5" || xml::attr_or(op, "op-status", "0") != "0") continue;
+      const OpRecord r = read_op_record(op);
+      if (r.operation != "monitor" || r.interval_ms != 0 || r.rc != kOcfErrInstalled || r.op_status != 0) continue;
       std::string id = xml::attr_or(lr, "id");
       out[id.substr(0, id.find(':'))].insert(node);
     }
