@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "crm/core/boolean.h"
+#include "crm/core/op_history.h"
 #include "crm/core/op_key.h"
 #include "crm/core/score.h"
 #include "crm/core/status.h"
@@ -61,19 +62,11 @@ struct Node {
   bool available() const { return online && !unclean && !standby && !maintenance && !shutdown && !pending; }
 };
 
-// One recorded operation from the status section.
-struct OpRecord {
+// One recorded operation from the status section: the shared record
+// (crm/core/op_history.h; status.cc fills the fields the scheduler uses) and
+// the element it was read from.
+struct OpRecord : crm::OpRecord {
   xmlNode* xml = nullptr;
-  std::string id;
-  std::string task;
-  long interval_ms = 0;
-  int call_id = 0;
-  int rc = 0;
-  int op_status = 0;
-  int target_rc = 0;
-  std::time_t last_rc_change = 0;
-  std::string digest;
-  bool pending() const { return op_status == -1 || call_id == -1; }
 };
 
 // A configured <op> of a primitive.
