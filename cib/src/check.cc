@@ -9,6 +9,7 @@
 #include "crm/cib/cib.h"
 #include "crm/core/boolean.h"
 #include "crm/core/cluster_options.h"
+#include "crm/core/duration.h"
 #include "crm/core/score.h"
 
 namespace crm::cib {
@@ -155,8 +156,10 @@ class Checker {
         if (xmlNode* ops = xml::first_child(n, "operations")) {
           std::map<std::string, xmlNode*> seen;
           for (xmlNode* op : xml::children(ops, "op")) {
-            std::string key = xml::attr_or(op, "name") + "/" + xml::attr_or(op, "interval") + "/" +
-                              xml::attr_or(op, "role");
+            // Intervals compare as the peer reads them ("10s" is "10000ms").
+            std::string interval = xml::attr_or(op, "interval", "0");
+            if (auto ms = parse_interval(interval); ms.ok()) interval = std::to_string(ms->count());
+            std::string key = xml::attr_or(op, "name") + "/" + interval + "/" + xml::attr_or(op, "role");
             if (auto [it, fresh] = seen.emplace(key, op); !fresh) {
               warning(op, "same operation name and interval as " + describe(it->second) + "; only one of them is used");
             }

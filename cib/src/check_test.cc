@@ -55,6 +55,17 @@ TEST(CheckTest, BadScoreAndSelfColocation) {
                   "with itself"));
 }
 
+TEST(CheckTest, DuplicateOperationsCompareIntervalsAsRead) {
+  auto ps = problems(R"(<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"><operations>
+                          <op id="m1" name="monitor" interval="10s"/><op id="m2" name="monitor" interval="10000ms"/>
+                        </operations></primitive>)", "");
+  EXPECT_TRUE(has(ps, kWarning, "same operation name and interval")) << ps.size();
+  EXPECT_FALSE(has(problems(R"(<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"><operations>
+                                 <op id="m1" name="monitor" interval="10s"/><op id="m2" name="monitor" interval="20s"/>
+                               </operations></primitive>)", ""),
+                   kWarning, "same operation name and interval"));
+}
+
 TEST(CheckTest, UnknownNodeIsOnlyAWarning) {
   auto ps = problems(kTwo, R"(<rsc_location id="l" rsc="a" node="nodeX" score="10"/>)");
   EXPECT_TRUE(has(ps, kWarning, "node 'nodeX' is not a configured node"));

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "crm/core/duration.h"
 #include "crm/core/score.h"
 
 #ifndef CRM_BUILD_VERSION
@@ -408,47 +409,9 @@ bool valid_number(std::string_view value, bool positive) {
   return !positive || n > 0;
 }
 
-// ISO 8601 duration: P[nY][nM][nW][nD][T[nH][nM][nS]] with at least one field.
-bool valid_iso_duration(std::string_view v) {
-  if (v.size() < 3 || v[0] != 'P') return false;
-  bool time_part = false, any = false;
-  size_t i = 1;
-  while (i < v.size()) {
-    if (v[i] == 'T') {
-      if (time_part) return false;
-      time_part = true;
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < v.size() && std::isdigit(static_cast<unsigned char>(v[j]))) ++j;
-    if (j == i || j == v.size()) return false;
-    std::string_view units = time_part ? "HMS" : "YMWD";
-    if (units.find(v[j]) == std::string_view::npos) return false;
-    any = true;
-    i = j + 1;
-  }
-  return any;
-}
-
-// The peer's crm_parse_interval_spec: ISO 8601 or a number with an optional
-// unit (ms, us, s, m, h and their longer spellings); negative is invalid.
-bool valid_interval(std::string_view value) {
-  if (!value.empty() && value[0] == 'P') return valid_iso_duration(value);
-  size_t i = 0;
-  while (i < value.size() && std::isspace(static_cast<unsigned char>(value[i]))) ++i;
-  size_t digits = i;
-  while (digits < value.size() && (std::isdigit(static_cast<unsigned char>(value[digits])) || value[digits] == '.'))
-    ++digits;
-  if (digits == i) return false;
-  std::string_view unit = value.substr(digits);
-  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.front()))) unit.remove_prefix(1);
-  if (unit.empty() || unit == "\n" || unit == "\r") return true;
-  // Units are matched by prefix, as the peer does ("5min", "10sec", "2hr").
-  char c = static_cast<char>(std::tolower(static_cast<unsigned char>(unit[0])));
-  if (c == 'm' || c == 's' || c == 'h') return true;
-  return c == 'u' && unit.size() >= 2 && std::tolower(static_cast<unsigned char>(unit[1])) == 's';
-}
+// The peer's pcmk__valid_interval_spec: what crm_parse_interval_spec reads
+// (ISO 8601 or a number with an optional unit), through the one parser.
+bool valid_interval(std::string_view value) { return parse_interval(value).ok(); }
 
 bool valid_percentage(std::string_view value) {
   std::string v(value);

@@ -78,8 +78,8 @@ TEST(ClusterOptions, ValuesAreCheckedAsThePeerDoes) {
   EXPECT_TRUE(valid("stonith-max-attempts", "INFINITY"));
   EXPECT_FALSE(valid("stonith-max-attempts", "0"));
   EXPECT_FALSE(valid("cluster-ipc-limit", "-INFINITY"));
-  for (const char* t : {"60s", "15min", "2h", "500ms", "10", "PT1M", "P1DT2H"}) EXPECT_TRUE(valid("cluster-delay", t)) << t;
-  for (const char* t : {"-5s", "soon", "", "P", "PT", "P1H"}) EXPECT_FALSE(valid("cluster-delay", t)) << t;
+  for (const char* t : {"60s", "15min", "2h", "500ms", "10", "PT1M", "P1DT2H", "P1H", "10sec"}) EXPECT_TRUE(valid("cluster-delay", t)) << t;
+  for (const char* t : {"-5s", "soon", "", "P", "PT", "P1X"}) EXPECT_FALSE(valid("cluster-delay", t)) << t;
   EXPECT_TRUE(valid("load-threshold", "80%"));
   EXPECT_FALSE(valid("load-threshold", "80 percent"));
   EXPECT_TRUE(valid("fence-reaction", "anything"));  // no validator in the peer

@@ -5,12 +5,14 @@
 #include <optional>
 
 #include "crm/core/boolean.h"
+#include "crm/core/duration.h"
+#include "crm/core/op_key.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/status_view.h"
 #include "crm/pengine/digest.h"
 #include "crm/pengine/pengine.h"
-#include "crm/tengine/op_record.h"
+#include "crm/core/op_history.h"
 #include "wire.h"
 
 namespace crm::crmd {
@@ -42,20 +44,8 @@ long to_long(const std::string& s, long fallback = 0) {
   return ec == std::errc() ? v : fallback;
 }
 
-// The peer's numeric execution status for an lrmd OpStatus.
-int exec_status_code(lrmd::OpStatus s) {
-  switch (s) {
-    case lrmd::OpStatus::kPending: return -1;
-    case lrmd::OpStatus::kDone: return 0;
-    case lrmd::OpStatus::kCancelled: return 1;
-    case lrmd::OpStatus::kTimeout: return 2;
-    case lrmd::OpStatus::kNotSupported: return 3;
-    case lrmd::OpStatus::kError: return 4;
-    case lrmd::OpStatus::kNotInstalled: return 7;
-    case lrmd::OpStatus::kInvalid: return 9;
-  }
-  return 4;
-}
+// The peer's numeric execution status (ExecStatus carries the peer's numbers).
+int exec_status_code(ExecStatus s) { return static_cast<int>(s); }
 
 // A CIB fragment "<name a="1" .../>" with escaping.
 class ElementBuilder {
@@ -71,9 +61,6 @@ class ElementBuilder {
   xml::DocPtr doc_;
 };
 
-std::string op_key(const std::string& rsc, const std::string& action, uint32_t interval_ms) {
-  return rsc + "_" + action + "_" + std::to_string(interval_ms);
-}
 
 // Clone notifications change no resource state: like the peer's controller
 // (controld_execd.c), no history is kept of them (the scheduler ignores
@@ -83,8 +70,8 @@ bool kept_in_history(const std::string& operation) { return operation != "notify
 
 // An executor result as the status section records it (without the
 // transition key and digest, which only the DC's request knows).
-tengine::OpRecord op_record(const lrmd::ExecResult& r, const std::string& node) {
-  return tengine::OpRecord{.rsc_id = r.rsc_id, .rsc_class = r.standard, .rsc_provider = r.provider,
+crm::OpRecord op_record(const lrmd::ExecResult& r, const std::string& node) {
+  return crm::OpRecord{.rsc_id = r.rsc_id, .rsc_class = r.standard, .rsc_provider = r.provider,
                            .rsc_type = r.type, .operation = r.action, .interval_ms = r.interval_ms,
                            .call_id = r.call_id, .rc = r.rc, .op_status = exec_status_code(r.op_status),
                            .exec_time_ms = r.duration_ms, .queue_time_ms = r.queue_ms,
@@ -146,7 +133,7 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
     if (!probe && a.interval_ms == 0 && a.operation != "cancel" && a.operation != "delete" &&
         kept_in_history(a.operation)) {
       // Record the operation as pending first, so a DC that takes over sees it.
-      tengine::OpRecord rec{.rsc_id = a.rsc_id, .rsc_class = a.rsc_class, .rsc_provider = a.rsc_provider,
+      crm::OpRecord rec{.rsc_id = a.rsc_id, .rsc_class = a.rsc_class, .rsc_provider = a.rsc_provider,
                             .rsc_type = a.rsc_type, .operation = a.operation, .interval_ms = a.interval_ms,
                             .call_id = -1, .rc = 193, .op_status = -1, .target_rc = a.target_rc,
                             .last_rc_change = c_.deps_.clock.wall_now(), .transition_key = key,
@@ -366,7 +353,7 @@ std::string Controller::fingerprint(const cib::Cib& view) const {
   return fp;
 }
 
-void Controller::record(NodeId node, const tengine::OpRecord& op) {
+void Controller::record(NodeId node, const crm::OpRecord& op) {
   // One lrm_rsc_op (and lrm_resource) merged into node_state/lrm.
   xml::DocPtr doc = xml::new_document("node_state");
   xmlNode* ns = xml::root(doc);
@@ -374,7 +361,7 @@ void Controller::record(NodeId node, const tengine::OpRecord& op) {
   xmlNode* lrm = xml::add_child(ns, "lrm");
   xml::set_attr(lrm, "id", id_str(node));
   xmlNode* rs = xml::add_child(lrm, "lrm_resources");
-  tengine::record_op(rs, op);
+  crm::record_op(rs, op);
   // Entries merged onto an existing element keep stale attributes: delete the
   // ones we replace first.
   std::string rsc_xpath = xpath_node_state(node) + "/lrm/lrm_resources/lrm_resource[@id='" + op.rsc_id + "']";
@@ -460,7 +447,7 @@ void Controller::on_membership(const Membership& m) {
       if (!dc_deadline_) {
         auto deadtime = options_.dc_deadtime;
         if (auto v = bootstrap_option(*replica_, "dc-deadtime")) {
-          if (auto ms = tengine::parse_interval(*v); ms.ok()) deadtime = *ms;
+          if (auto ms = crm::parse_interval(*v); ms.ok()) deadtime = *ms;
         }
         dc_deadline_ = now + deadtime;
         log("alone, with " + std::to_string(configured) + " nodes configured: waiting up to " +
@@ -1025,8 +1012,8 @@ void Controller::on_fence_result(const FenceResult& r) {
     fence_ops_.erase(it);
     if (transition_ && !transition_->finished()) {
       tengine::ActionResult failed;
-      failed.rc = tengine::kOcfUnknownError;
-      failed.status = tengine::ExecStatus::kError;
+      failed.rc = crm::kOcfErrGeneric;
+      failed.status = crm::ExecStatus::kError;
       failed.output = r.status.to_string();
       transition_->action_done(action_id, failed);
     }
@@ -1093,10 +1080,10 @@ void Controller::on_node_fenced(const std::string& target) {
 // ---- DC: results, planning ---------------------------------------------------------
 
 void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
-  tengine::OpRecord op = msg.op;
+  crm::OpRecord op = msg.op;
   op.on_node = node_name(from);
-  if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
-  else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = tengine::kOcfNotRunning;
+  if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
+  else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = crm::kOcfNotRunning;
   ++stats_.results_recorded;
 
   if (op.operation == "cancel") {
@@ -1108,13 +1095,13 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
   } else if (kept_in_history(op.operation)) {
     record(from, op);
     if (op.failed()) {
-      std::string attr = op.rsc_id + "#" + op.operation + "_" + std::to_string(op.interval_ms);
+      std::string failcount = failcount_name(op.rsc_id, op.operation, op.interval_ms);
       Score count = kInfinity;
       if (!(op.operation == "start" && op.interval_ms == 0)) {  // start-failure-is-fatal
         StatusView v = read_status(view_);
         Score current = 0;
         if (const NodeView* nv = v.by_id(id_str(from))) {
-          auto it = nv->attributes.find("fail-count-" + attr);
+          auto it = nv->attributes.find(failcount);
           if (it != nv->attributes.end()) {
             auto parsed = parse_score(it->second);
             if (parsed.ok()) current = *parsed;
@@ -1122,8 +1109,9 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
         }
         count = score_add(current, 1);
       }
-      set_node_attribute(from, "fail-count-" + attr, score_to_string(count));
-      set_node_attribute(from, "last-failure-" + attr, std::to_string(deps_.clock.wall_now()));
+      set_node_attribute(from, failcount, score_to_string(count));
+      set_node_attribute(from, last_failure_name(op.rsc_id, op.operation, op.interval_ms),
+                         std::to_string(deps_.clock.wall_now()));
     }
   }
 
@@ -1132,9 +1120,9 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
     if (auto id = transition_->in_flight_action(op.transition_key)) {
       tengine::ActionResult r;
       r.rc = op.rc;
-      r.status = static_cast<tengine::ExecStatus>(op.op_status == 0 ? 0 : (op.op_status == 2 ? 2 : 4));
+      r.status = static_cast<crm::ExecStatus>(op.op_status == 0 ? 0 : (op.op_status == 2 ? 2 : 4));
       r.exec_time = std::chrono::milliseconds(op.exec_time_ms);
-      if (op.operation == "cancel") r.rc = 0, r.status = tengine::ExecStatus::kDone;
+      if (op.operation == "cancel") r.rc = 0, r.status = crm::ExecStatus::kDone;
       matched = transition_->action_done(*id, r);
     }
   }
@@ -1208,7 +1196,7 @@ void Controller::run_policy_engine_if_needed() {
                                                       tengine::TransitionOptions{.dc_uuid = id_str(self_)});
   transition_->on_finished = [this](tengine::Outcome o) { on_transition_finished(o); };
   transition_->on_action_result = [this](const tengine::Action& a, const tengine::ActionResult& r) {
-    if (r.status != tengine::ExecStatus::kDone || r.rc != a.target_rc) {
+    if (r.status != crm::ExecStatus::kDone || r.rc != a.target_rc) {
       log("action " + a.operation_key + " on " + a.on_node + " failed: rc=" + std::to_string(r.rc) +
           " (expected " + std::to_string(a.target_rc) + "), status " + std::to_string(static_cast<int>(r.status)));
     }
@@ -1286,7 +1274,7 @@ void Controller::cancel(const std::string& rsc, const std::string& action, uint3
 
 void Controller::reply_exec(const wire::ExecOrder& order, int rc, int op_status, const std::string& reason) {
   wire::OpResult m{.node = self_, .name = name_};
-  m.op = tengine::OpRecord{.rsc_id = order.rsc_id, .rsc_class = order.rsc_class, .rsc_provider = order.rsc_provider,
+  m.op = crm::OpRecord{.rsc_id = order.rsc_id, .rsc_class = order.rsc_class, .rsc_provider = order.rsc_provider,
                            .rsc_type = order.rsc_type, .operation = order.operation,
                            .interval_ms = order.interval_ms, .call_id = 0, .rc = rc, .op_status = op_status,
                            .last_rc_change = deps_.clock.wall_now(), .transition_key = order.key,
@@ -1350,7 +1338,7 @@ void Controller::handle_exec(const wire::ExecOrder& order) {
 void Controller::remember_result(const lrmd::ExecResult& r) {
   // Mirrors the executor's last_results(): cancelled and pending results do
   // not change it, nor does a request it refused (it never ran).
-  if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) return;
+  if (r.op_status == crm::ExecStatus::kCancelled || r.op_status == crm::ExecStatus::kPending) return;
   if (r.call_id == 0) {
     if (r.interval_ms > 0) forget_recurring(recurring_, r.rsc_id, r.action, r.interval_ms);
     return;
@@ -1373,7 +1361,7 @@ void Controller::on_executor_history(const ExecutorHistory& h) {
 
 void Controller::on_local_result(const lrmd::ExecResult& r) {
   remember_result(r);
-  if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) return;
+  if (r.op_status == crm::ExecStatus::kCancelled || r.op_status == crm::ExecStatus::kPending) return;
   std::string key = op_key(r.rsc_id, r.action, r.interval_ms);
   OpMemo memo;
   if (auto it = memos_.find(key); it != memos_.end()) memo = it->second;
@@ -1389,16 +1377,16 @@ void Controller::on_local_result(const lrmd::ExecResult& r) {
 std::string Controller::history_xml() {
   xml::DocPtr doc = xml::new_document("lrm_resources");
   for (const lrmd::ExecResult& r : last_results_) {
-    if (r.op_status == lrmd::OpStatus::kCancelled || r.op_status == lrmd::OpStatus::kPending) continue;
+    if (r.op_status == crm::ExecStatus::kCancelled || r.op_status == crm::ExecStatus::kPending) continue;
     if (!kept_in_history(r.action)) continue;
-    tengine::OpRecord op = op_record(r, name_);
+    crm::OpRecord op = op_record(r, name_);
     if (auto it = memos_history_.find(op_key(r.rsc_id, r.action, r.interval_ms)); it != memos_history_.end()) {
       op.transition_key = it->second.key;
       op.op_digest = it->second.digest;
     }
-    if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
-    else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = tengine::kOcfNotRunning;
-    tengine::record_op(xml::root(doc), op);
+    if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
+    else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = crm::kOcfNotRunning;
+    crm::record_op(xml::root(doc), op);
   }
   // Operations the DC asked for that are still running here: pending, so a
   // DC that plans from this history neither repeats nor forgets them (a DC
@@ -1406,12 +1394,12 @@ std::string Controller::history_xml() {
   for (const auto& [key, memo] : memos_) {
     if (memo.interval_ms != 0 || memo.rsc_id.empty() || memo.action == "monitor" || !kept_in_history(memo.action))
       continue;
-    tengine::OpRecord op{.rsc_id = memo.rsc_id, .rsc_class = memo.standard, .rsc_provider = memo.provider,
+    crm::OpRecord op{.rsc_id = memo.rsc_id, .rsc_class = memo.standard, .rsc_provider = memo.provider,
                          .rsc_type = memo.type, .operation = memo.action, .interval_ms = 0, .call_id = -1,
                          .rc = 193, .op_status = -1, .last_rc_change = deps_.clock.wall_now(),
                          .transition_key = memo.key, .op_digest = memo.digest, .on_node = name_};
-    if (auto k = tengine::parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
-    tengine::record_op(xml::root(doc), op);
+    if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
+    crm::record_op(xml::root(doc), op);
   }
   return xml::to_string(xml::root(doc), false);
 }

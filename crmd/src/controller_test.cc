@@ -233,8 +233,8 @@ TEST(ControllerTest, NonDcAnswersTheJoinOfferAndRunsWhatTheDcSends) {
   lrmd::ExecResult refused;
   refused.rsc_id = "ip";
   refused.action = "stop";
-  refused.rc = lrmd::kOcfErrGeneric;
-  refused.op_status = lrmd::OpStatus::kError;
+  refused.rc = crm::kOcfErrGeneric;
+  refused.op_status = crm::ExecStatus::kError;
   refused.exit_reason = "lrmd unreachable";
   messages = h.step(LocalResult{refused});
   ASSERT_EQ(messages.size(), 1u);
@@ -541,8 +541,8 @@ void run_locally(Harness& h, std::vector<std::string> messages) {
       r.rsc_id = req.rsc_id;
       r.action = req.action;
       r.call_id = static_cast<int>(answered) + 1;
-      r.rc = req.action == "monitor" ? lrmd::kOcfNotRunning : lrmd::kOcfOk;
-      r.op_status = lrmd::OpStatus::kDone;
+      r.rc = req.action == "monitor" ? crm::kOcfNotRunning : crm::kOcfOk;
+      r.op_status = crm::ExecStatus::kDone;
       r.standard = req.standard;
       r.provider = req.provider;
       r.type = req.type;
@@ -595,7 +595,7 @@ lrmd::ExecResult dummy_result(const char* action, uint32_t interval_ms, int call
   r.interval_ms = interval_ms;
   r.call_id = call_id;
   r.rc = rc;
-  r.op_status = lrmd::OpStatus::kDone;
+  r.op_status = crm::ExecStatus::kDone;
   r.standard = "ocf";
   r.provider = "heartbeat";
   r.type = "Dummy";

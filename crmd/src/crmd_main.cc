@@ -249,7 +249,7 @@ int main(int argc, char** argv) {
       lrmd.exec_async(req, [&feed, &name, req](Result<int> call_id) {
         if (call_id.ok()) return;
         log_line(name, "executor refused " + req.rsc_id + " " + req.action + ": " + call_id.status().to_string());
-        auto refused = lrmd::ExecResult::refused(req, lrmd::OpStatus::kError, lrmd::kOcfErrGeneric, call_id.status());
+        auto refused = lrmd::ExecResult::refused(req, crm::ExecStatus::kError, crm::kOcfErrGeneric, call_id.status());
         feed(crmd::LocalResult{refused});
       });
     }

@@ -1,49 +1,37 @@
 #include "crm/crmd/status_view.h"
 
-#include <charconv>
+#include <optional>
 
 #include "crm/core/boolean.h"
+#include "crm/core/nvpair.h"
+#include "crm/core/op_history.h"
 #include "crm/core/xml.h"
 
 namespace crm::crmd {
-namespace {
-
-long num(const xmlNode* n, const char* a, long fallback = 0) {
-  std::string v = xml::attr_or(n, a);
-  long out = fallback;
-  std::from_chars(v.data(), v.data() + v.size(), out);
-  return out;
-}
-
-}  // namespace
-
 bool history_active(const xmlNode* rsc, bool* promoted) {
   // Pick the latest non-recurring op by call-id ("last_0" wins on ties), as
   // the peer orders history; a pending op (call-id -1) is the newest.
-  const xmlNode* last = nullptr;
+  std::optional<OpRecord> last;
   long best = -2;
   bool monitor_running = false, monitor_promoted = false;
-  for (const xmlNode* op : xml::children(rsc, "lrm_rsc_op")) {
-    long interval = num(op, "interval");
-    long status = num(op, "op-status");
-    long rc = num(op, "rc-code");
-    if (interval > 0) {
-      if (status == 0 && (rc == 0 || rc == 8)) monitor_running = true;
-      if (status == 0 && rc == 8) monitor_promoted = true;
+  for (const xmlNode* x : xml::children(rsc, "lrm_rsc_op")) {
+    OpRecord op = read_op_record(x);
+    if (op.interval_ms > 0) {
+      if (op.op_status == 0 && (op.rc == 0 || op.rc == 8)) monitor_running = true;
+      if (op.op_status == 0 && op.rc == 8) monitor_promoted = true;
       continue;
     }
-    long call = num(op, "call-id");
-    if (status == -1) call = 1L << 40;
-    if (call > best || (call == best && xml::attr_or(op, "id").ends_with("_last_0"))) {
+    long call = op.op_status == -1 ? 1L << 40 : op.call_id;
+    if (call > best || (call == best && op.id.ends_with("_last_0"))) {
       best = call;
-      last = op;
+      last = std::move(op);
     }
   }
   if (promoted) *promoted = false;
   if (!last) return monitor_running;
-  std::string operation = xml::attr_or(last, "operation");
-  long status = num(last, "op-status");
-  long rc = num(last, "rc-code");
+  const std::string& operation = last->operation;
+  long status = last->op_status;
+  long rc = last->rc;
   if (status == -1) {  // pending
     bool active = operation != "monitor";
     if (promoted) *promoted = operation == "promote";
@@ -80,11 +68,7 @@ StatusView read_status(const cib::Cib& cib) {
         nv.uname = uname;
         nv.in_config = true;
         id_to_name[nv.id] = uname;
-        for (xmlNode* ia : xml::children(n, "instance_attributes")) {
-          for (xmlNode* p : xml::children(ia, "nvpair")) {
-            if (xml::attr_or(p, "name") == "standby") nv.standby = is_true(xml::attr_or(p, "value"));
-          }
-        }
+        if (xmlNode* p = find_nvpair(n, "instance_attributes", "standby")) nv.standby = is_true(xml::attr_or(p, "value"));
       }
     }
   }
@@ -101,13 +85,10 @@ StatusView read_status(const cib::Cib& cib) {
       nv.expected_down = xml::attr_or(ns, "expected") == "down";
       nv.expected_member = xml::attr_or(ns, "expected") == "member";
       if (xmlNode* ta = xml::first_child(ns, "transient_attributes")) {
-        for (xmlNode* ia : xml::children(ta, "instance_attributes")) {
-          for (xmlNode* p : xml::children(ia, "nvpair")) {
-            std::string name = xml::attr_or(p, "name"), value = xml::attr_or(p, "value");
-            nv.attributes[name] = value;
-            if (name == "standby") nv.standby = is_true(value);
-            if (name == "shutdown") nv.shutdown = !value.empty() && value != "0";
-          }
+        for (auto& [name, value] : nvpair_values(ta, "instance_attributes")) {
+          nv.attributes[name] = value;
+          if (name == "standby") nv.standby = is_true(value);
+          if (name == "shutdown") nv.shutdown = !value.empty() && value != "0";
         }
       }
       if (xmlNode* lrm = xml::first_child(ns, "lrm")) {

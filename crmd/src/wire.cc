@@ -67,7 +67,7 @@ struct Encoder {
   }
   void operator()(const OpResult& m) {
     doc = xml::new_document("crmd_op_result");
-    const tengine::OpRecord& op = m.op;
+    const crm::OpRecord& op = m.op;
     put_number(root(), "node", m.node);
     put(root(), "name", m.name);
     put(root(), "rsc", op.rsc_id);
@@ -156,7 +156,7 @@ Result<Message> decode(std::string_view bytes) {
     OpResult m;
     m.node = number<NodeId>(n, "node");
     m.name = xml::attr_or(n, "name");
-    tengine::OpRecord& op = m.op;
+    crm::OpRecord& op = m.op;
     ASSIGN_OR_RETURN(op.rsc_id, required(n, "rsc"));
     ASSIGN_OR_RETURN(op.operation, required(n, "operation"));
     op.rsc_class = xml::attr_or(n, "class");

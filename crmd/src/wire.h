@@ -14,7 +14,7 @@
 #include <variant>
 
 #include "crm/core/status.h"
-#include "crm/tengine/op_record.h"
+#include "crm/core/op_history.h"
 
 namespace crm::crmd::wire {
 
@@ -53,7 +53,7 @@ struct ExecOrder {
 struct OpResult {
   NodeId node = 0;
   std::string name;
-  tengine::OpRecord op;  // on_node and target_rc are filled in by the receiver
+  crm::OpRecord op;  // on_node and target_rc are filled in by the receiver
   uint32_t cancel_interval_ms = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "crm/core/duration.h"
+#include "crm/core/nvpair.h"
 
 #include <algorithm>
 #include <cctype>
@@ -19,18 +20,6 @@ std::string trim(const std::string& s) {
   if (b == std::string::npos) return "";
   size_t e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
-}
-
-// nvpairs of every <set_element> child of `node` (rules are not evaluated).
-std::map<std::string, std::string> nvpairs(const xmlNode* node, const char* set_element) {
-  std::map<std::string, std::string> out;
-  for (xmlNode* set : xml::children(node, set_element)) {
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      auto name = xml::attr(nv, "name");
-      if (name) out[*name] = xml::attr_or(nv, "value");
-    }
-  }
-  return out;
 }
 
 void collect_stonith_primitives(const xmlNode* node, std::vector<xmlNode*>& out) {
@@ -139,10 +128,6 @@ Result<std::map<std::string, std::string>> parse_host_map(const std::string& tex
   }
   RETURN_IF_ERROR(flush());
   return out;
-}
-
-Result<milliseconds> parse_duration(const std::string& text, long bare_unit_ms) {
-  return crm::parse_duration(text, bare_unit_ms);
 }
 
 std::string Device::agent_action(const std::string& action) const {
@@ -351,7 +336,7 @@ FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog, const std
   }
   // crm_config
   if (xmlNode* crm = xml::first_child(conf, "crm_config")) {
-    auto props = nvpairs(crm, "cluster_property_set");
+    auto props = nvpair_values(crm, "cluster_property_set");
     if (auto it = props.find("stonith-action"); it != props.end()) {
       std::string a = it->second == "poweroff" ? "off" : it->second;
       if (a == "reboot" || a == "off") {
@@ -378,7 +363,7 @@ FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog, const std
   if (xmlNode* nodes = xml::first_child(conf, "nodes")) {
     for (xmlNode* n : xml::children(nodes, "node")) {
       std::string uname = xml::attr_or(n, "uname", xml::attr_or(n, "id"));
-      cfg.node_attrs[uname] = nvpairs(n, "instance_attributes");
+      cfg.node_attrs[uname] = nvpair_values(n, "instance_attributes");
     }
   }
   // devices
@@ -395,10 +380,10 @@ FencerConfig config_from_cib(const xmlDoc* cib, AgentCatalog& catalog, const std
   if (xmlNode* rscs = xml::first_child(conf, "resources")) collect_stonith_primitives(rscs, prims);
   for (xmlNode* p : prims) {
     std::string id = xml::attr_or(p, "id");
-    auto meta = nvpairs(p, "meta_attributes");
+    auto meta = nvpair_values(p, "meta_attributes");
     if (auto role = meta.find("target-role"); role != meta.end() && role->second == "Stopped") continue;
     if (banned.count(id)) continue;
-    auto d = make_device(id, xml::attr_or(p, "type"), nvpairs(p, "instance_attributes"), catalog, meta);
+    auto d = make_device(id, xml::attr_or(p, "type"), nvpair_values(p, "instance_attributes"), catalog, meta);
     if (d.ok()) {
       if (auto pr = meta.find("priority"); pr != meta.end()) {
         try {

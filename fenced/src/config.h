@@ -56,8 +56,6 @@ Result<HostCheck> parse_host_check(const std::string& text);
 std::vector<std::string> parse_host_list(const std::string& text);
 // "n1:1;n2:2,3" (also "n1=1") -> {n1: "1", n2: "2,3"}; parse-error naming the bad entry.
 Result<std::map<std::string, std::string>> parse_host_map(const std::string& text);
-// "10s", "500ms", "2min", "1h", bare numbers as `bare_unit_ms` each; invalid-argument otherwise.
-Result<milliseconds> parse_duration(const std::string& text, long bare_unit_ms = 1000);
 
 // A per-action override: pcmk_<action>_action / _timeout / _retries.
 struct ActionOverride {

@@ -251,13 +251,5 @@ TEST(Metadata, NotAnAgentIsAParseError) {
   EXPECT_EQ(parse_agent_metadata("garbage").status().code(), StatusCode::kParseError);
 }
 
-TEST(Duration, Units) {
-  EXPECT_EQ(*parse_duration("5"), milliseconds(5000));
-  EXPECT_EQ(*parse_duration("500ms"), milliseconds(500));
-  EXPECT_EQ(*parse_duration("2min"), milliseconds(120000));
-  EXPECT_FALSE(parse_duration("x").ok());
-  EXPECT_FALSE(parse_duration("-1").ok());
-}
-
 }  // namespace
 }  // namespace crm::fenced

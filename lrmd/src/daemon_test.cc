@@ -97,7 +97,7 @@ TEST_F(DaemonTest, ClientRunsOperationsAndReceivesResults) {
   EXPECT_EQ((*hist)[1].interval_ms, 200u);
 
   ASSERT_TRUE(client.cancel("d", "monitor", 200).ok());
-  ASSERT_TRUE(run_until([&] { return results.back().op_status == OpStatus::kCancelled; }));
+  ASSERT_TRUE(run_until([&] { return results.back().op_status == ExecStatus::kCancelled; }));
   auto gone = client.cancel("d", "monitor", 200);
   EXPECT_EQ(gone.code(), StatusCode::kNotFound) << gone.to_string();
   auto bad = client.exec(ocf("d", "", "Dummy", "start"));
@@ -109,7 +109,7 @@ TEST_F(DaemonTest, ClientRunsOperationsAndReceivesResults) {
                   "<parameter name=\"path\" required=\"1\"/></parameters></resource-agent>'\nexit 0\n");
   ASSERT_TRUE(client.exec(ocf("n", "test", "needs", "start")).ok());
   ASSERT_TRUE(run_until([&] { return results.back().rsc_id == "n"; }));
-  EXPECT_EQ(results.back().op_status, OpStatus::kInvalid);
+  EXPECT_EQ(results.back().op_status, ExecStatus::kInvalid);
   EXPECT_EQ(results.back().exit_reason, "ocf:test:needs start of n: required parameter 'path' is missing");
 }
 

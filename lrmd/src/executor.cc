@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "crm/core/feature_set.h"
+#include "crm/core/op_key.h"
 #include "crm/lrmd/lrmd.h"
 #include "crm/lrmd/metadata.h"
 #include "crm/core/child_process.h"
@@ -86,7 +87,7 @@ class Executor::Impl {
     ExecRequest req;
     Clock::Monotonic submitted;
     bool cancelled = false;
-    std::optional<std::pair<int, OpStatus>> last_reported;
+    std::optional<std::pair<int, ExecStatus>> last_reported;
     EventLoop::TimerId next_run = 0;
     EventLoop::TimerId poll_timer = 0;  // systemd state polling
     Clock::Monotonic deadline;          // systemd
@@ -196,7 +197,7 @@ class Executor::Impl {
         if (!victim && r->second.active && r->second.active->req.action == action &&
             r->second.active->req.interval_ms == 0) {
           return Status(StatusCode::kInvalidArgument,
-                        "cannot cancel " + rsc_id + "_" + action + "_0: it is already running");
+                        "cannot cancel " + op_key(rsc_id, action, 0) + ": it is already running");
         }
       }
     }
@@ -205,7 +206,7 @@ class Executor::Impl {
     }
     drop_recurring(victim);
     ExecResult r = base_result(*victim);
-    r.op_status = OpStatus::kCancelled;
+    r.op_status = ExecStatus::kCancelled;
     r.rc = kOcfOk;
     post([this, r] { deliver(r); });
     return Status::Ok();
@@ -338,7 +339,7 @@ class Executor::Impl {
     return r;
   }
 
-  void finish_early(const OpPtr& op, OpStatus status, int rc, std::string reason) {
+  void finish_early(const OpPtr& op, ExecStatus status, int rc, std::string reason) {
     ExecResult r = base_result(*op);
     r.op_status = status;
     r.rc = rc;
@@ -383,7 +384,7 @@ class Executor::Impl {
     }
     if (req.standard == kClassLsb && (req.action == "meta-data" || req.action == "metadata")) {
       ExecResult r = base_result(*op);
-      r.op_status = OpStatus::kDone;
+      r.op_status = ExecStatus::kDone;
       r.rc = kOcfOk;
       r.output = synthetic_metadata(req.standard, req.type);
       r.start_time = loop_.clock().wall_now();
@@ -393,7 +394,7 @@ class Executor::Impl {
     auto path = agent_path(req);
     if (!path.ok()) {
       bool perm = path.status().code() == StatusCode::kPermissionDenied;
-      finish_early(op, perm ? OpStatus::kError : OpStatus::kNotInstalled, perm ? kOcfErrPerm : kOcfErrInstalled,
+      finish_early(op, perm ? ExecStatus::kError : ExecStatus::kNotInstalled, perm ? kOcfErrPerm : kOcfErrInstalled,
                    path.status().message());
       return;
     }
@@ -401,11 +402,11 @@ class Executor::Impl {
       const std::string& a = req.action;
       if (a == "stop") {
         stonith_started_.erase(req.rsc_id);
-        finish_early(op, OpStatus::kDone, kOcfOk, "");
+        finish_early(op, ExecStatus::kDone, kOcfOk, "");
         return;
       }
       if (a == "monitor" && !stonith_started_.count(req.rsc_id)) {
-        finish_early(op, OpStatus::kDone, kOcfNotRunning, "");
+        finish_early(op, ExecStatus::kDone, kOcfNotRunning, "");
         return;
       }
     }
@@ -441,7 +442,7 @@ class Executor::Impl {
     if (missing.empty()) return true;
     std::string names;
     for (const auto& m : missing) names += (names.empty() ? "'" : ", '") + m + "'";
-    finish_early(op, OpStatus::kInvalid, kOcfErrConfigured,
+    finish_early(op, ExecStatus::kInvalid, kOcfErrConfigured,
                  fmt::format("{} {} of {}: required parameter{} {} missing", op->req.agent_spec(), op->req.action,
                              op->req.rsc_id, missing.size() > 1 ? "s" : "", names + (missing.size() > 1 ? " are" : " is")));
     return false;
@@ -497,7 +498,7 @@ class Executor::Impl {
 
     auto child = spawn_child(spec);
     if (!child.ok()) {
-      finish_early(op, OpStatus::kError, kOcfErrGeneric, child.status().message());
+      finish_early(op, ExecStatus::kError, kOcfErrGeneric, child.status().message());
       return;
     }
     auto run = std::make_unique<Run>();
@@ -618,7 +619,7 @@ class Executor::Impl {
     }
     md_cache_[run.agent_path] = c;
     if (op->cancelled) {
-      finish_early(op, OpStatus::kCancelled, kOcfOk, "");
+      finish_early(op, ExecStatus::kCancelled, kOcfOk, "");
       return;
     }
     if (!check_params(op, c.md)) return;
@@ -634,13 +635,13 @@ class Executor::Impl {
     }
     if (req.standard == kClassOcf) r.exit_reason = last_exit_reason(run.err);
     if (run.timed_out) {
-      r.op_status = OpStatus::kTimeout;
+      r.op_status = ExecStatus::kTimeout;
       r.rc = kOcfErrGeneric;
       r.exit_reason = fmt::format("{} {} timed out after {} ms", req.agent_spec(), req.action, run.timeout_ms);
       return;
     }
     if (WIFSIGNALED(status)) {
-      r.op_status = OpStatus::kError;
+      r.op_status = ExecStatus::kError;
       r.rc = kOcfErrGeneric;
       int sig = WTERMSIG(status);
       if (r.exit_reason.empty()) {
@@ -650,7 +651,7 @@ class Executor::Impl {
       return;
     }
     int code = WEXITSTATUS(status);
-    r.op_status = OpStatus::kDone;
+    r.op_status = ExecStatus::kDone;
     if (req.standard == kClassOcf) {
       bool known = (code >= 0 && code <= 9) || code == kOcfDegraded || code == kOcfDegradedPromoted;
       r.rc = known ? code : kOcfErrGeneric;
@@ -704,14 +705,14 @@ class Executor::Impl {
     op->start_wall = loop_.clock().wall_now();
     op->deadline = op->started + std::chrono::milliseconds(req.timeout_ms);
     if (req.action == "meta-data" || req.action == "metadata") {
-      ExecResult r = systemd_result(op, OpStatus::kDone, kOcfOk, "");
+      ExecResult r = systemd_result(op, ExecStatus::kDone, kOcfOk, "");
       r.output = synthetic_metadata(req.standard, req.type);
       finish(op, std::move(r));
       return;
     }
     Status s = ensure_bus();
     if (!s.ok()) {
-      finish(op, systemd_result(op, OpStatus::kNotInstalled, kOcfErrInstalled, s.message()));
+      finish(op, systemd_result(op, ExecStatus::kNotInstalled, kOcfErrInstalled, s.message()));
       return;
     }
     std::string unit = SystemdBus::unit_name(req.type);
@@ -720,11 +721,11 @@ class Executor::Impl {
     bool missing = st->load_state == "not-found";
     const std::string& a = req.action;
     if (a == "stop" && missing) {
-      finish(op, systemd_result(op, OpStatus::kDone, kOcfOk, ""));
+      finish(op, systemd_result(op, ExecStatus::kDone, kOcfOk, ""));
       return;
     }
     if (missing) {
-      finish(op, systemd_result(op, OpStatus::kNotInstalled, kOcfErrInstalled, "systemd unit " + unit + " not found"));
+      finish(op, systemd_result(op, ExecStatus::kNotInstalled, kOcfErrInstalled, "systemd unit " + unit + " not found"));
       return;
     }
     op->job_path.clear();
@@ -735,7 +736,7 @@ class Executor::Impl {
       // unit still shows "failed" right after StartUnit): wait for it first.
       op->job_path = *job;
     } else if (a != "monitor" && a != "status") {
-      finish(op, systemd_result(op, OpStatus::kNotSupported, kOcfErrUnimplemented,
+      finish(op, systemd_result(op, ExecStatus::kNotSupported, kOcfErrUnimplemented,
                                 "systemd class has no action '" + a + "'"));
       return;
     }
@@ -744,10 +745,10 @@ class Executor::Impl {
 
   void systemd_bus_failed(const OpPtr& op, const Status& s) {
     bus_.reset();  // reconnect next time
-    finish(op, systemd_result(op, OpStatus::kError, kOcfErrGeneric, s.message()));
+    finish(op, systemd_result(op, ExecStatus::kError, kOcfErrGeneric, s.message()));
   }
 
-  ExecResult systemd_result(const OpPtr& op, OpStatus st, int rc, std::string reason) {
+  ExecResult systemd_result(const OpPtr& op, ExecStatus st, int rc, std::string reason) {
     ExecResult r = base_result(*op);
     r.op_status = st;
     r.rc = rc;
@@ -763,7 +764,7 @@ class Executor::Impl {
   void systemd_poll(const OpPtr& op) {
     op->poll_timer = 0;
     if (op->cancelled || shut_down_) {
-      if (op->cancelled) finish(op, systemd_result(op, OpStatus::kCancelled, kOcfOk, ""));
+      if (op->cancelled) finish(op, systemd_result(op, ExecStatus::kCancelled, kOcfOk, ""));
       return;
     }
     std::string unit = SystemdBus::unit_name(op->req.type);
@@ -796,11 +797,11 @@ class Executor::Impl {
       }
     }
     if (rc) {
-      finish(op, systemd_result(op, OpStatus::kDone, *rc, reason));
+      finish(op, systemd_result(op, ExecStatus::kDone, *rc, reason));
       return;
     }
     if (loop_.clock().monotonic_now() >= op->deadline) {
-      finish(op, systemd_result(op, OpStatus::kTimeout, kOcfErrGeneric,
+      finish(op, systemd_result(op, ExecStatus::kTimeout, kOcfErrGeneric,
                                 fmt::format("systemd unit {} still {} after {} ms", unit, as, op->req.timeout_ms)));
       return;
     }
@@ -821,7 +822,7 @@ class Executor::Impl {
     last_[key] = {++seq_, r};
     bool report = true;
     if (op->req.interval_ms > 0) {
-      std::pair<int, OpStatus> now{r.rc, r.op_status};
+      std::pair<int, ExecStatus> now{r.rc, r.op_status};
       report = !op->last_reported || *op->last_reported != now || is_failure(r);
       op->last_reported = now;
       op->next_run = loop_.add_timer(std::chrono::milliseconds(op->req.interval_ms), [this, op] {
@@ -885,7 +886,7 @@ ExecResult run_sync(const ExecRequest& request, ExecutorOptions options) {
       loop.stop();
     });
     auto id = ex.exec(request);
-    if (!id.ok()) return ExecResult::refused(request, OpStatus::kInvalid, kOcfErrArgs, id.status());
+    if (!id.ok()) return ExecResult::refused(request, ExecStatus::kInvalid, kOcfErrArgs, id.status());
     while (!out) {
       if (!loop.run_once(std::chrono::milliseconds(1000)).ok()) break;
     }
@@ -894,7 +895,7 @@ ExecResult run_sync(const ExecRequest& request, ExecutorOptions options) {
     ExecResult r;
     r.rsc_id = request.rsc_id;
     r.action = request.action;
-    r.op_status = OpStatus::kError;
+    r.op_status = ExecStatus::kError;
     r.exit_reason = "event loop failed";
     return r;
   }

@@ -37,7 +37,7 @@ TEST_F(ExecutorTest, HeartbeatDummyStartMonitorStop) {
   if (!fs::exists("/usr/lib/ocf/resource.d/heartbeat/Dummy")) GTEST_SKIP() << "resource-agents not installed";
   std::string state = tree_.tmp() + "/hb-dummy.state";
   auto probe = h_.run(ocf("d1", "heartbeat", "Dummy", "monitor", {{"state", state}}));
-  EXPECT_EQ(probe.op_status, OpStatus::kDone);
+  EXPECT_EQ(probe.op_status, ExecStatus::kDone);
   EXPECT_EQ(probe.rc, kOcfNotRunning) << probe.output;
   auto start = h_.run(ocf("d1", "heartbeat", "Dummy", "start", {{"state", state}}));
   EXPECT_TRUE(start.ok()) << start.summary() << start.output;
@@ -101,7 +101,7 @@ TEST_F(ExecutorTest, ExitReasonIsTheLastPrefixedStderrLine) {
                   "exit 6\n");
   auto r = h_.run(ocf("r", "test", "reasons", "start"));
   EXPECT_EQ(r.rc, kOcfErrConfigured);
-  EXPECT_EQ(r.op_status, OpStatus::kDone);
+  EXPECT_EQ(r.op_status, ExecStatus::kDone);
   EXPECT_EQ(r.exit_reason, "config file /etc/x is missing");
   EXPECT_NE(r.output.find("some output"), std::string::npos);
   EXPECT_NE(r.output.find("noise"), std::string::npos);
@@ -120,7 +120,7 @@ TEST_F(ExecutorTest, HangingAgentKilledAtTimeoutWithItsChildren) {
   auto t0 = std::chrono::steady_clock::now();
   auto r = h_.run(ocf("h", "test", "hang", "start", {}, 0, 500));
   auto took = std::chrono::steady_clock::now() - t0;
-  EXPECT_EQ(r.op_status, OpStatus::kTimeout);
+  EXPECT_EQ(r.op_status, ExecStatus::kTimeout);
   EXPECT_EQ(r.rc, kOcfErrGeneric);
   EXPECT_NE(r.exit_reason.find("timed out after 500 ms"), std::string::npos) << r.exit_reason;
   EXPECT_LT(took, 10s);
@@ -142,7 +142,7 @@ TEST_F(ExecutorTest, HangingAgentKilledAtTimeoutWithItsChildren) {
 TEST_F(ExecutorTest, CrashAndGarbageMapToGenericError) {
   tree_.add_agent("crash", "#!/bin/sh\n[ \"$1\" = meta-data ] && exit 0\necho about to crash\nkill -SEGV $$\n");
   auto c = h_.run(ocf("c", "test", "crash", "start"));
-  EXPECT_EQ(c.op_status, OpStatus::kError);
+  EXPECT_EQ(c.op_status, ExecStatus::kError);
   EXPECT_EQ(c.rc, kOcfErrGeneric);
   EXPECT_NE(c.exit_reason.find("signal 11"), std::string::npos) << c.exit_reason;
 
@@ -150,20 +150,20 @@ TEST_F(ExecutorTest, CrashAndGarbageMapToGenericError) {
                   "#!/bin/sh\n[ \"$1\" = meta-data ] && { echo '<not xml'; exit 0; }\n"
                   "head -c 3000 /dev/urandom\nexit 42\n");
   auto g = h_.run(ocf("g", "test", "garbage", "monitor"));
-  EXPECT_EQ(g.op_status, OpStatus::kDone);
+  EXPECT_EQ(g.op_status, ExecStatus::kDone);
   EXPECT_EQ(g.rc, kOcfErrGeneric);
   EXPECT_NE(g.exit_reason.find("exited with 42"), std::string::npos) << g.exit_reason;
 
   // Not an executable format at all.
   write_file(tree_.root() + "/resource.d/test/notelf", "\x7f" "ELF garbage", true);
   auto n = h_.run(ocf("n", "test", "notelf", "start"));
-  EXPECT_EQ(n.op_status, OpStatus::kError);
+  EXPECT_EQ(n.op_status, ExecStatus::kError);
   EXPECT_EQ(n.rc, kOcfErrGeneric);
 }
 
 TEST_F(ExecutorTest, NotInstalledAndNotExecutable) {
   auto r = h_.run(ocf("x", "crm", "NoSuchAgent", "start"));
-  EXPECT_EQ(r.op_status, OpStatus::kNotInstalled);
+  EXPECT_EQ(r.op_status, ExecStatus::kNotInstalled);
   EXPECT_EQ(r.rc, kOcfErrInstalled);
   EXPECT_NE(r.exit_reason.find("ocf:crm:NoSuchAgent"), std::string::npos) << r.exit_reason;
   write_file(tree_.root() + "/resource.d/test/noexec", "#!/bin/sh\nexit 0\n", false);
@@ -189,13 +189,13 @@ TEST_F(ExecutorTest, MissingRequiredParameterRefusedBeforeRunning) {
                   "<actions><action name=\"start\" timeout=\"20s\"/></actions></resource-agent>\nEND\nexit 0; fi\n"
                   "touch " + mark + "\nexit 0\n");
   auto r = h_.run(ocf("ip1", "test", "needs_ip", "start", {{"nic", "eth0"}}));
-  EXPECT_EQ(r.op_status, OpStatus::kInvalid);
+  EXPECT_EQ(r.op_status, ExecStatus::kInvalid);
   EXPECT_EQ(r.rc, kOcfErrConfigured);
   EXPECT_EQ(r.exit_reason, "ocf:test:needs_ip start of ip1: required parameter 'ip' is missing");
   EXPECT_FALSE(fs::exists(mark)) << "the agent ran";
   // Stop always runs (a broken configuration must still be stoppable).
   auto stop = h_.run(ocf("ip1", "test", "needs_ip", "stop"));
-  EXPECT_EQ(stop.op_status, OpStatus::kDone);
+  EXPECT_EQ(stop.op_status, ExecStatus::kDone);
   EXPECT_TRUE(fs::exists(mark));
   // With the parameter it runs.
   auto ok = h_.run(ocf("ip1", "test", "needs_ip", "start", {{"nic", "eth0"}, {"ip", "10.0.0.1"}}));
@@ -203,7 +203,7 @@ TEST_F(ExecutorTest, MissingRequiredParameterRefusedBeforeRunning) {
 
   if (fs::exists("/usr/lib/ocf/resource.d/heartbeat/IPaddr2")) {
     auto ip = h_.run(ocf("vip", "heartbeat", "IPaddr2", "start", {{"cidr_netmask", "24"}}));
-    EXPECT_EQ(ip.op_status, OpStatus::kInvalid);
+    EXPECT_EQ(ip.op_status, ExecStatus::kInvalid);
     EXPECT_EQ(ip.exit_reason, "ocf:heartbeat:IPaddr2 start of vip: required parameter 'ip' is missing");
   }
 }
@@ -238,7 +238,7 @@ TEST_F(ExecutorTest, RecurringMonitorCatchesInjectedFailureWithinOneInterval) {
   EXPECT_EQ(h_.results()[3].rc, kOcfNotRunning);
 
   ASSERT_TRUE(h_.executor().cancel("rec", "monitor", 200).ok());
-  ASSERT_TRUE(h_.run_until([&] { return h_.results().back().op_status == OpStatus::kCancelled; }, 5s));
+  ASSERT_TRUE(h_.run_until([&] { return h_.results().back().op_status == ExecStatus::kCancelled; }, 5s));
   size_t n = h_.results().size();
   h_.run_for(600ms);
   EXPECT_EQ(h_.results().size(), n) << "results after cancel";
@@ -368,7 +368,7 @@ TEST_F(ExecutorTest, SystemdWithoutBusIsNotInstalled) {
   req.type = "crm-test";
   req.action = "start";
   auto r = h.run(req);
-  EXPECT_EQ(r.op_status, OpStatus::kNotInstalled);
+  EXPECT_EQ(r.op_status, ExecStatus::kNotInstalled);
   EXPECT_EQ(r.rc, kOcfErrInstalled);
   EXPECT_NE(r.exit_reason.find("systemd is not reachable"), std::string::npos) << r.exit_reason;
   req.action = "meta-data";
@@ -396,7 +396,7 @@ TEST(RunSyncTest, RunsOneOperation) {
   o.paths.ocf_root = tree.root();
   auto r = run_sync(ocf("x", "crm", "Dummy", "monitor", {{"state", tree.tmp() + "/none"}}), o);
   EXPECT_EQ(r.rc, kOcfNotRunning);
-  EXPECT_EQ(r.op_status, OpStatus::kDone);
+  EXPECT_EQ(r.op_status, ExecStatus::kDone);
 }
 
 }  // namespace

@@ -22,12 +22,6 @@ std::string text_of(xmlNode* node) {
 
 }  // namespace
 
-Result<uint32_t> parse_duration_ms(const std::string& text) {
-  ASSIGN_OR_RETURN(auto d, parse_duration(text));
-  if (d.count() > UINT32_MAX) return invalid_argument("duration too large: '" + text + "'");
-  return static_cast<uint32_t>(d.count());
-}
-
 const AgentParameter* AgentMetadata::parameter(const std::string& param_name) const {
   for (const auto& p : parameters) {
     if (p.name == param_name) return &p;
@@ -104,12 +98,12 @@ Result<AgentMetadata> parse_metadata(const std::string& xml_text, const std::str
       aa.name = xml::attr_or(a, "name");
       if (aa.name.empty()) continue;
       if (auto t = xml::attr(a, "timeout")) {
-        auto ms = parse_duration_ms(*t);
-        if (ms.ok()) aa.timeout_ms = *ms;
+        auto ms = parse_duration(*t);
+        if (ms.ok() && ms->count() <= UINT32_MAX) aa.timeout_ms = static_cast<uint32_t>(ms->count());
       }
       if (auto t = xml::attr(a, "interval")) {
-        auto ms = parse_duration_ms(*t);
-        if (ms.ok()) aa.interval_ms = *ms;
+        auto ms = parse_interval(*t);
+        if (ms.ok() && ms->count() <= UINT32_MAX) aa.interval_ms = static_cast<uint32_t>(ms->count());
       }
       aa.depth = xml::attr_or(a, "depth");
       aa.role = xml::attr_or(a, "role");

@@ -405,7 +405,7 @@ void SystemdTest::run_scenario() {
 
   // Probe, start, monitor, stop, monitor.
   auto probe = h.run(unit("sleep", "crm-test-sleep", "monitor"));
-  EXPECT_EQ(probe.op_status, OpStatus::kDone) << probe.summary();
+  EXPECT_EQ(probe.op_status, ExecStatus::kDone) << probe.summary();
   EXPECT_EQ(probe.rc, kOcfNotRunning) << probe.summary();
   auto start = h.run(unit("sleep", "crm-test-sleep", "start"));
   ASSERT_TRUE(start.ok()) << start.summary();
@@ -416,18 +416,18 @@ void SystemdTest::run_scenario() {
   std::string comm_path = "/proc/" + std::to_string(pids[0]) + "/comm";
   EXPECT_TRUE(h.run_until([&] { return read_file(comm_path) == "sleep\n"; }, 2s)) << read_file(comm_path);
   auto mon = h.run(unit("sleep", "crm-test-sleep.service", "monitor"));
-  EXPECT_EQ(mon.op_status, OpStatus::kDone);
+  EXPECT_EQ(mon.op_status, ExecStatus::kDone);
   EXPECT_EQ(mon.rc, kOcfOk) << mon.summary();
   auto stop = h.run(unit("sleep", "crm-test-sleep", "stop"));
   EXPECT_TRUE(stop.ok()) << stop.summary();
   EXPECT_TRUE(h.run_until([&] { return process_gone(pids[0]); }, 2s)) << "sleep still runs after stop";
   auto mon2 = h.run(unit("sleep", "crm-test-sleep", "monitor"));
-  EXPECT_EQ(mon2.op_status, OpStatus::kDone);
+  EXPECT_EQ(mon2.op_status, ExecStatus::kDone);
   EXPECT_EQ(mon2.rc, kOcfNotRunning) << mon2.summary();
 
   // A unit that cannot start, and one whose start command fails: errors.
   auto broken = h.run(unit("broken", "crm-test-broken", "start"));
-  EXPECT_EQ(broken.op_status, OpStatus::kDone) << broken.summary();
+  EXPECT_EQ(broken.op_status, ExecStatus::kDone) << broken.summary();
   EXPECT_EQ(broken.rc, kOcfErrGeneric) << broken.summary();
   EXPECT_NE(broken.exit_reason.find("crm-test-broken.service failed to start"), std::string::npos)
       << broken.exit_reason;
@@ -439,7 +439,7 @@ void SystemdTest::run_scenario() {
 
   // A unit systemd does not know: not installed; stop of it succeeds.
   auto unknown = h.run(unit("nope", "crm-test-no-such-unit", "start"));
-  EXPECT_EQ(unknown.op_status, OpStatus::kNotInstalled) << unknown.summary();
+  EXPECT_EQ(unknown.op_status, ExecStatus::kNotInstalled) << unknown.summary();
   EXPECT_EQ(unknown.rc, kOcfErrInstalled);
   EXPECT_NE(unknown.exit_reason.find("crm-test-no-such-unit.service not found"), std::string::npos)
       << unknown.exit_reason;
@@ -470,7 +470,7 @@ void SystemdTest::run_scenario() {
   auto noticed_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed_at).count();
   auto failed = results_for(*id)[1];
-  EXPECT_EQ(failed.op_status, OpStatus::kDone);
+  EXPECT_EQ(failed.op_status, ExecStatus::kDone);
   EXPECT_EQ(failed.rc, kOcfNotRunning) << failed.summary();
   std::cout << "killed MainPID " << pids[0] << " noticed after " << noticed_ms << " ms (interval " << kInterval
             << " ms)\n";

@@ -3,53 +3,36 @@
 
 #include <fmt/format.h>
 
+#include "crm/core/op_key.h"
 #include "crm/lrmd/lrmd.h"
 
 namespace crm::lrmd {
 
-std::string ocf_rc_name(int rc) {
-  switch (rc) {
-    case kOcfOk: return "ok";
-    case kOcfErrGeneric: return "error";
-    case kOcfErrArgs: return "invalid parameter";
-    case kOcfErrUnimplemented: return "unimplemented feature";
-    case kOcfErrPerm: return "insufficient privileges";
-    case kOcfErrInstalled: return "not installed";
-    case kOcfErrConfigured: return "not configured";
-    case kOcfNotRunning: return "not running";
-    case kOcfRunningPromoted: return "promoted";
-    case kOcfFailedPromoted: return "promoted (failed)";
-    case kOcfDegraded: return "OCF_DEGRADED";
-    case kOcfDegradedPromoted: return "promoted (degraded)";
-    default: return fmt::format("unknown({})", rc);
-  }
-}
-
 namespace {
 struct OpStatusName {
-  OpStatus status;
+  ExecStatus status;
   const char* name;
 };
 constexpr OpStatusName kOpStatusNames[] = {
-    {OpStatus::kPending, "pending"},           {OpStatus::kDone, "done"},
-    {OpStatus::kCancelled, "cancelled"},       {OpStatus::kTimeout, "timeout"},
-    {OpStatus::kNotSupported, "not-supported"}, {OpStatus::kError, "error"},
-    {OpStatus::kNotInstalled, "not-installed"}, {OpStatus::kInvalid, "invalid"},
+    {ExecStatus::kPending, "pending"},           {ExecStatus::kDone, "done"},
+    {ExecStatus::kCancelled, "cancelled"},       {ExecStatus::kTimeout, "timeout"},
+    {ExecStatus::kNotSupported, "not-supported"}, {ExecStatus::kError, "error"},
+    {ExecStatus::kNotInstalled, "not-installed"}, {ExecStatus::kInvalid, "invalid"},
 };
 }  // namespace
 
-const char* op_status_name(OpStatus s) {
+const char* op_status_name(ExecStatus s) {
   for (const auto& n : kOpStatusNames) {
     if (n.status == s) return n.name;
   }
   return "error";
 }
 
-OpStatus op_status_from_name(const std::string& name) {
+ExecStatus op_status_from_name(const std::string& name) {
   for (const auto& n : kOpStatusNames) {
     if (name == n.name) return n.status;
   }
-  return OpStatus::kError;
+  return ExecStatus::kError;
 }
 
 std::string ExecRequest::agent_spec() const {
@@ -57,13 +40,13 @@ std::string ExecRequest::agent_spec() const {
   return standard + ":" + type;
 }
 
-std::string ExecRequest::op_key() const { return fmt::format("{}_{}_{}", rsc_id, action, interval_ms); }
+std::string ExecRequest::op_key() const { return crm::op_key(rsc_id, action, interval_ms); }
 
-std::string ExecResult::op_key() const { return fmt::format("{}_{}_{}", rsc_id, action, interval_ms); }
+std::string ExecResult::op_key() const { return crm::op_key(rsc_id, action, interval_ms); }
 
 
 std::string ExecResult::summary() const {
-  std::string s = fmt::format("{} (call {}): {} ({})", op_key(), call_id, ocf_rc_name(rc), op_status_name(op_status));
+  std::string s = fmt::format("{} (call {}): {} ({})", op_key(), call_id, ocf_rc_text(rc), op_status_name(op_status));
   if (!exit_reason.empty()) s += " '" + exit_reason + "'";
   s += fmt::format(" in {} ms", duration_ms);
   return s;

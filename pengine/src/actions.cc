@@ -100,7 +100,7 @@ bool has_active_recurring(Resource* r, Node* n, long interval, const std::string
   if (it == r->history.end()) return false;
   const OpRecord* last = nullptr;
   for (const OpRecord& op : it->second) {
-    if (op.task == task && op.interval_ms == interval) {
+    if (op.operation == task && op.interval_ms == interval) {
       if (!last || op.call_id > last->call_id) last = &op;
     }
   }
@@ -108,7 +108,7 @@ bool has_active_recurring(Resource* r, Node* n, long interval, const std::string
   if (last->op_status == 1) return false;  // cancelled
   // An older start/stop after the monitor means the monitor is gone.
   for (const OpRecord& op : it->second) {
-    if ((op.task == "start" || op.task == "stop" || op.task == "promote" || op.task == "demote") &&
+    if ((op.operation == "start" || op.operation == "stop" || op.operation == "promote" || op.operation == "demote") &&
         op.call_id > last->call_id && last->call_id >= 0)
       return false;
   }

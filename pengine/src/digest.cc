@@ -102,10 +102,10 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
   int start = -1, stop = -1, implied_monitor = -1, implied_clone = -1;
   for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
     const OpRecord* op = ops[i];
-    if (op->task == "stop" && op->op_status == 0) stop = i;
-    else if (op->task == "start" || op->task == "migrate_from") start = i;
-    else if (implied_monitor <= stop && op->task == "monitor" && (op->rc == 0 || op->rc == 8)) implied_monitor = i;
-    else if (op->task == "promote" || op->task == "demote") implied_clone = i;
+    if (op->operation == "stop" && op->op_status == 0) stop = i;
+    else if (op->operation == "start" || op->operation == "migrate_from") start = i;
+    else if (implied_monitor <= stop && op->operation == "monitor" && (op->rc == 0 || op->rc == 8)) implied_monitor = i;
+    else if (op->operation == "promote" || op->operation == "demote") implied_clone = i;
   }
   if (start == -1) start = implied_clone != -1 ? implied_clone : implied_monitor;
   if (start < stop) return DefinitionChange::kNone;
@@ -113,17 +113,17 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
   for (int i = std::max(start, 0); i < static_cast<int>(ops.size()); ++i) {
     const OpRecord* op = ops[i];
     if (op->interval_ms > 0) {
-      const OpConfig* cfg = find_config(r, op->task, op->interval_ms);
-      if (!cfg || op->digest.empty()) continue;
+      const OpConfig* cfg = find_config(r, op->operation, op->interval_ms);
+      if (!cfg || op->op_digest.empty()) continue;
       bool extra = false;
       Attrs p = params_for(ws, r, cfg, &extra);
       p["CRM_meta_timeout"] = std::to_string(cfg->timeout_ms);
-      if (parameters_digest(p) == op->digest) continue;
+      if (parameters_digest(p) == op->op_digest) continue;
       if (only_secrets_changed(ws, r, *op, p)) continue;
       if (reschedule) reschedule->insert(op->interval_ms);
       continue;
     }
-    std::string task = op->task;
+    std::string task = op->operation;
     if (task == "monitor" || task == "promote" || task == "migrate_from") task = "start";
     if (task != "start") continue;
     bool extra = false;
@@ -136,7 +136,7 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
         if (keep.find(" " + k + " ") != std::string::npos) rp[k] = v;
       if (parameters_digest(rp) != restart_digest) return DefinitionChange::kRestart;
     }
-    if (op->digest.empty() || parameters_digest(p) == op->digest) continue;
+    if (op->op_digest.empty() || parameters_digest(p) == op->op_digest) continue;
     if (only_secrets_changed(ws, r, *op, p)) continue;
     // Changed: a reload when the agent can reload and no operation-specific
     // parameter is involved, a restart otherwise.

@@ -75,7 +75,7 @@ std::vector<Resource*> instances_of(WorkingSet& ws, Resource* clone) {
 // A pseudo action of `rsc` (the clone; an instance for fencing) framing notifications.
 Action* new_notify_pseudo(WorkingSet& ws, Resource* rsc, const std::string& task, const char* key_type,
                           const std::string& key_operation, const char* type) {
-  std::string key = rsc->id + "_" + key_type + "_notify_" + key_operation + "_0";
+  std::string key = notify_key(rsc->id, key_type, key_operation);
   Action* a = ws.new_pseudo(key, std::strncmp(key_type, "confirmed", 9) == 0 ? "notified" : "notify", rsc);
   a->meta["CRM_meta_notify_key_type"] = key_type;
   a->meta["CRM_meta_notify_key_operation"] = key_operation;
@@ -233,7 +233,7 @@ void add_missing(Attrs& to, const Attrs& from) {
 // actions; none on a node that is down or when `op` cannot run.
 Action* new_notify(WorkingSet& ws, Resource* p, Node* node, Action* op, Action* done, const NotifyData& n) {
   if (!op || !done || !node->online || !op->runnable) return nullptr;
-  std::string key = p->id + "_" + op->meta.at("CRM_meta_notify_type") + "_notify_" + n.task + "_0";
+  std::string key = notify_key(p->id, op->meta.at("CRM_meta_notify_type"), n.task);
   Action* a = ws.new_keyed_action(p, key, "notify", node, op->optional);
   a->runnable = !node->pending;
   a->meta.emplace("CRM_meta_timeout", std::to_string(action_timeout_ms(ws, p, "notify")));

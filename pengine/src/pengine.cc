@@ -29,7 +29,7 @@ std::string notification_key(const Action* a) {
   if (a->task == "notified") return op_key(r->clone_name, a->task, 0);
   auto type = a->meta.find("CRM_meta_notify_type"), operation = a->meta.find("CRM_meta_notify_operation");
   if (type == a->meta.end() || operation == a->meta.end()) return a->key;
-  return r->clone_name + "_" + type->second + "_notify_" + operation->second + "_0";
+  return notify_key(r->clone_name, type->second, operation->second);
 }
 
 void build_graph(WorkingSet& ws, Transition& t) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "crm/core/transition_key.h"
 #include "crm/core/xml.h"
 #include "working_set.h"
 
@@ -161,25 +162,16 @@ OpRecord read_op(xmlNode* x, const OpFieldNames& names) {
   OpRecord op;
   op.xml = x;
   if (v[kId]) op.id = v[kId];
-  if (v[kOperation]) op.task = v[kOperation];
+  if (v[kOperation]) op.operation = v[kOperation];
   op.interval_ms = number(kInterval);
   op.call_id = number(kCallId);
   op.rc = number(kRc);
   op.op_status = number(kOpStatus);
   op.last_rc_change = number(v[kLastRcChange] ? kLastRcChange : kLastRun);
-  if (v[kDigest]) op.digest = v[kDigest];
+  if (v[kDigest]) op.op_digest = v[kDigest];
   op.target_rc = 0;
   // transition-key: action:transition:target_rc:uuid
-  if (const char* key = v[kKey]) {
-    const char* p1 = strchr(key, ':');
-    const char* p2 = p1 ? strchr(p1 + 1, ':') : nullptr;
-    const char* p3 = p2 ? strchr(p2 + 1, ':') : nullptr;
-    if (p3 && p3 > p2 + 1) {
-      char* end = nullptr;
-      long n = strtol(p2 + 1, &end, 10);
-      if (end != p2 + 1) op.target_rc = static_cast<int>(n);
-    }
-  }
+  if (const char* key = v[kKey]) op.target_rc = transition_key_target_rc(key).value_or(0);
   return op;
 }
 
@@ -190,7 +182,7 @@ const OpConfig* find_op_config(const Resource* r, const std::string& task, long 
 }
 
 std::string effective_on_fail(WorkingSet& ws, Resource* r, const OpRecord& op) {
-  std::string task = op.task;
+  std::string task = op.operation;
   long interval = op.interval_ms;
   if (task == "monitor" && interval == 0) {
     // Probes use the on-fail of the first recurring monitor? The peer uses defaults.
@@ -240,20 +232,20 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
   for (const OpRecord& op : ops) {
     if (op.op_status == 1) continue;  // cancelled
     if (op.pending()) {
-      if (op.task == "start" || op.task == "migrate_from") role = Role::kStarted;
-      else if (op.task == "promote") role = Role::kPromoted;
-      else if (op.task == "demote") role = Role::kPromoted;
-      else if (op.task == "stop" && role == Role::kUnknown) role = Role::kStarted;
-      else if (op.task == "monitor" && op.interval_ms == 0) { /* pending probe: unknown */ }
+      if (op.operation == "start" || op.operation == "migrate_from") role = Role::kStarted;
+      else if (op.operation == "promote") role = Role::kPromoted;
+      else if (op.operation == "demote") role = Role::kPromoted;
+      else if (op.operation == "stop" && role == Role::kUnknown) role = Role::kStarted;
+      else if (op.operation == "monitor" && op.interval_ms == 0) { /* pending probe: unknown */ }
       // A pending probe says nothing about where the resource is (the peer
       // neither shows it nor ties an instance number to the node for it).
-      if (!(op.task == "monitor" && op.interval_ms == 0)) {
+      if (!(op.operation == "monitor" && op.interval_ms == 0)) {
         pending = true;
-        if (r->pending_task.empty()) r->pending_task = op.task;
+        if (r->pending_task.empty()) r->pending_task = op.operation;
       }
       continue;
     }
-    bool probe = op.task == "monitor" && op.interval_ms == 0;
+    bool probe = op.operation == "monitor" && op.interval_ms == 0;
     int expected = op.target_rc;
     if (probe) expected = 7;
     // Expired failures (failure-timeout) are ignored for recurring monitors.
@@ -268,12 +260,12 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
     if (status == 0 || status == 4) {
       if (probe) {
         success = rc == 7 || rc == 0 || rc == 8;
-      } else if (rc == 7 && op.task == "monitor") {
+      } else if (rc == 7 && op.operation == "monitor") {
         // Not running: expected, or an unmanaged resource simply stopped.
         success = expected == 7 || !r->is_managed();
       } else {
-        success = rc == expected || (rc == 0 && expected == 0) || (op.task == "monitor" && rc == 8 && expected == 0) ||
-                  (op.task == "monitor" && rc == 0 && expected == 8);
+        success = rc == expected || (rc == 0 && expected == 0) || (op.operation == "monitor" && rc == 8 && expected == 0) ||
+                  (op.operation == "monitor" && rc == 0 && expected == 8);
       }
     } else {
       success = false;
@@ -281,13 +273,13 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
     if (rc == 190) { success = true; rc = 0; }
     if (rc == 191) { success = true; rc = 8; }
     if (success) {
-      if (op.task == "start") { role = Role::kStarted; if (on_fail != "stop" && on_fail != "fence" && on_fail != "standby") { on_fail = "ignore"; failed = false; } }
-      else if (op.task == "stop") { role = Role::kStopped; if (on_fail != "fence" && on_fail != "standby") { on_fail = "ignore"; failed = false; } }
-      else if (op.task == "promote") { role = Role::kPromoted; if (on_fail == "restart" || on_fail == "block" || on_fail == "demote") { on_fail = "ignore"; failed = false; } }
-      else if (op.task == "demote") { role = Role::kUnpromoted; if (on_fail == "restart" || on_fail == "block" || on_fail == "demote") { on_fail = "ignore"; failed = false; } }
-      else if (op.task == "migrate_from") { role = Role::kStarted; }
-      else if (op.task == "migrate_to") { role = Role::kStarted; }
-      else if (op.task == "monitor") {
+      if (op.operation == "start") { role = Role::kStarted; if (on_fail != "stop" && on_fail != "fence" && on_fail != "standby") { on_fail = "ignore"; failed = false; } }
+      else if (op.operation == "stop") { role = Role::kStopped; if (on_fail != "fence" && on_fail != "standby") { on_fail = "ignore"; failed = false; } }
+      else if (op.operation == "promote") { role = Role::kPromoted; if (on_fail == "restart" || on_fail == "block" || on_fail == "demote") { on_fail = "ignore"; failed = false; } }
+      else if (op.operation == "demote") { role = Role::kUnpromoted; if (on_fail == "restart" || on_fail == "block" || on_fail == "demote") { on_fail = "ignore"; failed = false; } }
+      else if (op.operation == "migrate_from") { role = Role::kStarted; }
+      else if (op.operation == "migrate_to") { role = Role::kStarted; }
+      else if (op.operation == "monitor") {
         if (rc == 7) {
           role = Role::kStopped;
           on_fail = "ignore";
@@ -302,10 +294,10 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
     }
     // A failure.
     // Expired monitor failures are ignored, except those that blocked the resource.
-    if (expired && op.task == "monitor" && effective_on_fail(ws, r, op) != "block") continue;
+    if (expired && op.operation == "monitor" && effective_on_fail(ws, r, op) != "block") continue;
     // A stop that found the agent missing, on a node that cannot be fenced:
     // nothing more can be done; the peer takes the resource as not running.
-    if (rc == 5 && (probe || (op.task == "stop" && !ws.can_fence(*node)))) {
+    if (rc == 5 && (probe || (op.operation == "stop" && !ws.can_fence(*node)))) {
       // Not installed: the resource cannot run here; it is not active.
       r->hard_banned.insert(node);
       if (role == Role::kUnknown) role = Role::kStopped;
@@ -326,14 +318,14 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
     if (status == 6 || (done && rc == 6)) r->unrunnable_everywhere = true;
     if (on_fail_rank(f) > on_fail_rank(on_fail) || on_fail == "ignore") on_fail = f;
     if (f == "ignore") {
-      if (op.task == "start" || (op.task == "monitor" && rc != 7)) role = rc == 8 || rc == 9 ? Role::kPromoted : Role::kStarted;
+      if (op.operation == "start" || (op.operation == "monitor" && rc != 7)) role = rc == 8 || rc == 9 ? Role::kPromoted : Role::kStarted;
       continue;
     }
     failed = true;
-    if (op.task == "stop") { role = Role::kStarted; r->stop_failed = true; r->banned.insert(node); }
-    else if (op.task == "promote") role = Role::kPromoted;
-    else if (op.task == "demote") role = (f == "block") ? Role::kPromoted : Role::kUnpromoted;
-    else if (op.task == "monitor" && (rc == 8 || rc == 9)) role = Role::kPromoted;
+    if (op.operation == "stop") { role = Role::kStarted; r->stop_failed = true; r->banned.insert(node); }
+    else if (op.operation == "promote") role = Role::kPromoted;
+    else if (op.operation == "demote") role = (f == "block") ? Role::kPromoted : Role::kUnpromoted;
+    else if (op.operation == "monitor" && (rc == 8 || rc == 9)) role = Role::kPromoted;
     else if (role == Role::kUnknown || role == Role::kStopped) role = Role::kStarted;
   }
   (void)last_failure;
@@ -528,7 +520,7 @@ Status unpack_status(WorkingSet& ws) {
           // Notifications and meta-data calls say nothing about the
           // resource's state: ignored, as the peer's unpack_rsc_op does.
           OpRecord rec = read_op(op, field_names);
-          if (rec.task == "notify" || rec.task == "meta-data") continue;
+          if (rec.operation == "notify" || rec.operation == "meta-data") continue;
           ops.push_back(std::move(rec));
         }
         Resource* r = find_for_history(ws, node, id, lr);
@@ -579,11 +571,10 @@ Status unpack_status(WorkingSet& ws) {
   // Fail counts: fail-count-<rsc>[#<op>_<interval>] and last-failure-<rsc>...
   for (Node& n : ws.nodes) {
     for (auto& [k, v] : n.attrs) {
-      bool is_count = k.rfind("fail-count-", 0) == 0;
-      bool is_last = k.rfind("last-failure-", 0) == 0;
-      if (!is_count && !is_last) continue;
-      std::string rest = k.substr(is_count ? 11 : 13);
-      if (auto h = rest.find('#'); h != std::string::npos) rest = rest.substr(0, h);
+      auto failure = parse_failure_attr(k);
+      if (!failure) continue;
+      bool is_count = failure->is_count;
+      const std::string& rest = failure->rsc;
       std::vector<Resource*> targets;
       if (Resource* r = ws.find_rsc(rest)) {
         if (r->is_clone()) {

@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include "crm/core/cluster_options.h"
+#include "crm/core/duration.h"
+#include "crm/core/nvpair.h"
 #include "crm/core/xml.h"
 #include "rules.h"
 #include "working_set.h"
@@ -11,37 +13,8 @@
 namespace crm::pengine {
 
 long parse_interval_ms(const std::string& text) {
-  if (text.empty()) return 0;
-  // ISO 8601 duration "PT10S" is rare; support plain numbers with units.
-  if (text[0] == 'P') {
-    long total = 0, num = 0;
-    bool time_part = false;
-    for (char c : text.substr(1)) {
-      if (isdigit(static_cast<unsigned char>(c))) { num = num * 10 + (c - '0'); continue; }
-      if (c == 'T') { time_part = true; continue; }
-      if (c == 'H') total += num * 3600000;
-      else if (c == 'M') total += time_part ? num * 60000 : num * 30L * 86400000;
-      else if (c == 'S') total += num * 1000;
-      else if (c == 'D') total += num * 86400000;
-      else if (c == 'W') total += num * 7 * 86400000;
-      num = 0;
-    }
-    return total;
-  }
-  char* end = nullptr;
-  double v = strtod(text.c_str(), &end);
-  std::string unit = end ? std::string(end) : "";
-  while (!unit.empty() && isspace(static_cast<unsigned char>(unit.front()))) unit.erase(0, 1);
-  if (unit.empty() || unit == "s" || unit == "sec") return static_cast<long>(v * 1000);
-  if (unit == "ms" || unit == "msec") return static_cast<long>(v);
-  if (unit == "us" || unit == "usec") return static_cast<long>(v / 1000);
-  if (unit == "m" || unit == "min") return static_cast<long>(v * 60000);
-  if (unit == "h" || unit == "hr") return static_cast<long>(v * 3600000);
-  return static_cast<long>(v * 1000);
-}
-
-std::string op_key(const std::string& rsc, const std::string& task, long interval_ms) {
-  return rsc + "_" + task + "_" + std::to_string(interval_ms);
+  auto ms = parse_interval(text);  // the one parser (crm/core/duration.h)
+  return ms.ok() ? static_cast<long>(ms->count()) : 0;  // the peer uses 0 for what it cannot read
 }
 
 const char* role_text(Role role) {
@@ -70,48 +43,14 @@ std::string node_attr(const Node* node, const std::string& name) {
   return it == node->attrs.end() ? std::string() : it->second;
 }
 
-// Collects name/value pairs of every `element` block under `parent`, in the
-// peer's precedence: blocks sorted by score (higher first), first value wins.
+// Name/value pairs of every `element` set under `parent` (crm::nvpair_values:
+// the peer's precedence), the sets' rules evaluated for `node` (none: no
+// node) at ws.now.
 Attrs unpack_nvpairs(WorkingSet& ws, xmlNode* parent, const char* element, const Node* node) {
-  Attrs out;
-  if (!parent) return out;
-  std::vector<std::pair<int, xmlNode*>> blocks;
-  int pos = 0;
-  for (xmlNode* set : xml::children(parent, element)) {
-    xmlNode* real = set;
-    if (auto ref = xml::attr(set, "id-ref")) {
-      auto found = xml::xpath(ws.doc, "//" + std::string(element) + "[@id='" + *ref + "']");
-      if (found.ok() && !found->empty()) real = found->front();
-    }
-    int score = 0;
-    if (auto s = xml::attr(real, "score")) {
-      auto v = parse_score(*s);
-      if (v.ok()) score = *v;
-    }
-    blocks.push_back({-score * 1000 + pos++, real});
-  }
-  std::stable_sort(blocks.begin(), blocks.end(), [](auto& a, auto& b) { return a.first < b.first; });
   RuleContext ctx;
   ctx.node_attrs = node ? &node->attrs : nullptr;
   ctx.now = ws.now;
-  for (auto& [prio, set] : blocks) {
-    if (xmlNode* rule = xml::first_child(set, "rule")) {
-      if (!evaluate_rule(rule, ctx)) continue;
-    }
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      xmlNode* real = nv;
-      if (auto ref = xml::attr(nv, "id-ref")) {
-        auto found = xml::xpath(ws.doc, "//nvpair[@id='" + *ref + "']");
-        if (found.ok() && !found->empty()) real = found->front();
-      }
-      auto name = xml::attr(real, "name");
-      if (!name) continue;
-      auto value = xml::attr(real, "value");
-      if (!value) continue;
-      out.emplace(*name, *value);
-    }
-  }
-  return out;
+  return nvpair_values(parent, element, [&ctx](xmlNode* rule) { return evaluate_rule(rule, ctx); });
 }
 
 Status unpack_config(WorkingSet& ws) {

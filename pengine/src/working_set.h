@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "crm/core/boolean.h"
+#include "crm/core/op_history.h"
+#include "crm/core/op_key.h"
 #include "crm/core/score.h"
 #include "crm/core/status.h"
 #include "crm/pengine/pengine.h"
@@ -60,19 +62,11 @@ struct Node {
   bool available() const { return online && !unclean && !standby && !maintenance && !shutdown && !pending; }
 };
 
-// One recorded operation from the status section.
-struct OpRecord {
+// One recorded operation from the status section: the shared record
+// (crm/core/op_history.h; status.cc fills the fields the scheduler uses) and
+// the element it was read from.
+struct OpRecord : crm::OpRecord {
   xmlNode* xml = nullptr;
-  std::string id;
-  std::string task;
-  long interval_ms = 0;
-  int call_id = 0;
-  int rc = 0;
-  int op_status = 0;
-  int target_rc = 0;
-  std::time_t last_rc_change = 0;
-  std::string digest;
-  bool pending() const { return op_status == -1 || call_id == -1; }
 };
 
 // A configured <op> of a primitive.
@@ -356,7 +350,7 @@ enum class DefinitionChange { kNone, kReload, kRestart };
 DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule);
 
 // Helpers shared between stages.
-std::string op_key(const std::string& rsc, const std::string& task, long interval_ms);
+// An interval or timeout in ms (crm::parse_interval), 0 when it cannot be read (as the peer).
 long parse_interval_ms(const std::string& text);
 Result<Role> parse_role(const std::string& text);
 const char* role_name(Role role);

@@ -9,7 +9,7 @@
 #include "crm/core/xml.h"
 #include "crm/pengine/digest.h"
 #include "crm/pengine/pengine.h"
-#include "crm/tengine/op_record.h"
+#include "crm/core/op_history.h"
 
 namespace crm::tengine {
 namespace {

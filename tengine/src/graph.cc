@@ -32,8 +32,6 @@ std::optional<std::string> Action::meta(const std::string& name) const {
   return it->second;
 }
 
-Result<std::chrono::milliseconds> parse_interval(std::string_view text) { return parse_duration(text); }
-
 namespace {
 
 int to_int(const std::string& s, int fallback) {
@@ -86,10 +84,10 @@ Result<Action> parse_action(xmlNode* node) {
 
 void set_graph_options(Graph& g, std::optional<std::string> cluster_delay, std::optional<std::string> stonith_timeout) {
   if (cluster_delay) {
-    if (auto ms = parse_interval(*cluster_delay); ms.ok()) g.cluster_delay = *ms;
+    if (auto ms = crm::parse_interval(*cluster_delay); ms.ok()) g.cluster_delay = *ms;
   }
   if (stonith_timeout) {
-    if (auto ms = parse_interval(*stonith_timeout); ms.ok()) g.stonith_timeout = *ms;
+    if (auto ms = crm::parse_interval(*stonith_timeout); ms.ok()) g.stonith_timeout = *ms;
   }
 }
 

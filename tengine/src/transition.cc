@@ -1,6 +1,5 @@
 #include "crm/tengine/transition.h"
 
-#include <charconv>
 
 namespace crm::tengine {
 
@@ -12,28 +11,6 @@ const char* outcome_name(Outcome o) {
     case Outcome::kFailed: return "failed";
   }
   return "?";
-}
-
-std::string transition_key(int action_id, int transition_id, int target_rc, const std::string& dc_uuid) {
-  return std::to_string(action_id) + ":" + std::to_string(transition_id) + ":" + std::to_string(target_rc) + ":" +
-         dc_uuid;
-}
-
-Result<TransitionKey> parse_transition_key(std::string_view key) {
-  TransitionKey k;
-  int* fields[] = {&k.action_id, &k.transition_id, &k.target_rc};
-  std::string_view rest = key;
-  for (int* f : fields) {
-    size_t colon = rest.find(':');
-    if (colon == std::string_view::npos) return invalid_argument("bad transition key '" + std::string(key) + "'");
-    auto [p, ec] = std::from_chars(rest.data(), rest.data() + colon, *f);
-    if (ec != std::errc() || p != rest.data() + colon) {
-      return invalid_argument("bad transition key '" + std::string(key) + "'");
-    }
-    rest.remove_prefix(colon + 1);
-  }
-  k.dc_uuid = std::string(rest);
-  return k;
 }
 
 Transition::Transition(Graph graph, ActionExecutor& executor, const Clock& clock, TransitionOptions options)
@@ -78,7 +55,7 @@ void Transition::fire_ready() {
         Status st = executor_.execute(a, key);
         if (!st.ok() && in_flight_.count(id)) {
           ActionResult r;
-          r.rc = kOcfUnknownError;
+          r.rc = kOcfErrGeneric;
           r.status = ExecStatus::kError;
           r.output = st.to_string();
           action_done(id, r);
@@ -122,7 +99,7 @@ void Transition::tick() {
   for (int id : expired) {
     if (finished()) return;
     ActionResult r;
-    r.rc = kOcfUnknownError;
+    r.rc = kOcfErrGeneric;
     r.status = ExecStatus::kTimeout;
     r.output = "action timed out in the transition engine";
     action_done(id, r);
@@ -137,7 +114,7 @@ void Transition::node_lost(const std::string& node) {
   for (int id : lost) {
     if (finished()) return;
     ActionResult r;
-    r.rc = kOcfUnknownError;
+    r.rc = kOcfErrGeneric;
     r.status = ExecStatus::kError;
     r.output = "node " + node + " left the cluster";
     action_done(id, r);

@@ -10,7 +10,7 @@
 #include "crm/core/xml.h"
 #include "crm/pengine/digest.h"
 #include "crm/pengine/pengine.h"
-#include "crm/tengine/op_record.h"
+#include "crm/core/op_history.h"
 
 namespace crm::tengine {
 namespace {
@@ -91,27 +91,6 @@ TEST(GraphTest, PeerGraphsParse) {
   }
 }
 
-TEST(IntervalTest, Units) {
-  EXPECT_EQ(*parse_interval("60s"), 60000ms);
-  EXPECT_EQ(*parse_interval("500ms"), 500ms);
-  EXPECT_EQ(*parse_interval("2min"), 120000ms);
-  EXPECT_EQ(*parse_interval("90"), 90000ms);
-  EXPECT_FALSE(parse_interval("x").ok());
-  EXPECT_FALSE(parse_interval("5 parsecs").ok());
-}
-
-TEST(TransitionKeyTest, RoundTrip) {
-  std::string k = transition_key(3, 12, 7, "node-uuid");
-  EXPECT_EQ(k, "3:12:7:node-uuid");
-  auto p = parse_transition_key(k);
-  ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->action_id, 3);
-  EXPECT_EQ(p->transition_id, 12);
-  EXPECT_EQ(p->target_rc, 7);
-  EXPECT_EQ(p->dc_uuid, "node-uuid");
-  EXPECT_FALSE(parse_transition_key("1:2").ok());
-}
-
 TEST(TransitionTest, RunsInTriggerOrder) {
   SimulatedClock clock;
   RecordingExecutor ex;
@@ -170,7 +149,7 @@ TEST(TransitionTest, UnexpectedResultFailsTheTransition) {
   Outcome got = Outcome::kRunning;
   t.on_finished = [&](Outcome o) { got = o; };
   t.start();
-  t.action_done(1, {.rc = kOcfUnknownError});
+  t.action_done(1, {.rc = kOcfErrGeneric});
   EXPECT_EQ(got, Outcome::kFailed);
   EXPECT_TRUE(t.action_failed(1));
   EXPECT_EQ(ex.started, std::vector<int>({1}));
@@ -239,72 +218,6 @@ TEST(TransitionTest, SynchronousCompletionIsSafe) {
   };
   t.start();
   EXPECT_EQ(finished, 1);
-}
-
-TEST(OpRecordTest, PeerFormat) {
-  xml::DocPtr doc = xml::new_document("lrm_resources");
-  OpRecord op{.rsc_id = "ip", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "IPaddr2",
-              .operation = "start", .call_id = 4, .last_rc_change = 1700000000, .transition_key = "5:3:0:1",
-              .on_node = "n1"};
-  record_op(xml::root(doc), op);
-  op.operation = "monitor";
-  op.interval_ms = 10000;
-  op.call_id = 5;
-  record_op(xml::root(doc), op);
-  std::string s = xml::to_string(doc.get(), false);
-  EXPECT_NE(s.find(R"(<lrm_resource id="ip" type="IPaddr2" class="ocf" provider="heartbeat">)"), std::string::npos) << s;
-  EXPECT_NE(s.find(R"(id="ip_last_0" operation_key="ip_start_0")"), std::string::npos) << s;
-  EXPECT_NE(s.find(R"(transition-magic="0:0;5:3:0:1")"), std::string::npos) << s;
-  EXPECT_NE(s.find(R"(id="ip_monitor_10000")"), std::string::npos) << s;
-  // A stop replaces last_0 and drops the recurring monitor entry.
-  op.operation = "stop";
-  op.interval_ms = 0;
-  op.call_id = 6;
-  record_op(xml::root(doc), op);
-  s = xml::to_string(doc.get(), false);
-  EXPECT_EQ(s.find("ip_monitor_10000\""), std::string::npos) << s;
-  EXPECT_NE(s.find(R"(operation_key="ip_stop_0")"), std::string::npos) << s;
-  EXPECT_EQ(s.find("ip_start_0"), std::string::npos) << s;
-  // A failed start also writes last_failure.
-  op.operation = "start";
-  op.rc = 1;
-  record_op(xml::root(doc), op);
-  s = xml::to_string(doc.get(), false);
-  EXPECT_NE(s.find("ip_last_failure_0"), std::string::npos) << s;
-}
-
-TEST(OpRecordTest, RecurringFailureStaysAfterTheMonitorSucceedsAndAfterStopStart) {
-  xml::DocPtr doc = xml::new_document("lrm_resources");
-  OpRecord op{.rsc_id = "d", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "Dummy",
-              .operation = "start", .call_id = 2, .last_rc_change = 1700000000, .on_node = "n1"};
-  record_op(xml::root(doc), op);
-  auto ops = [&] {
-    std::map<std::string, std::string> out;  // id -> operation_key:rc
-    for (xmlNode* r : xml::children(xml::first_child(xml::root(doc), "lrm_resource"), "lrm_rsc_op"))
-      out[xml::attr_or(r, "id")] = xml::attr_or(r, "operation_key") + ":" + xml::attr_or(r, "rc-code");
-    return out;
-  };
-  op.operation = "monitor";
-  op.interval_ms = 10000;
-  op.call_id = 3;
-  op.rc = 7;  // fails
-  record_op(xml::root(doc), op);
-  EXPECT_EQ(ops()["d_last_failure_0"], "d_monitor_10000:7");
-  op.call_id = 4;
-  op.rc = 0;  // and succeeds again
-  record_op(xml::root(doc), op);
-  EXPECT_EQ(ops()["d_monitor_10000"], "d_monitor_10000:0");
-  EXPECT_EQ(ops()["d_last_failure_0"], "d_monitor_10000:7");
-  for (const char* action : {"stop", "start"}) {  // the recovery
-    op.operation = action;
-    op.interval_ms = 0;
-    ++op.call_id;
-    record_op(xml::root(doc), op);
-  }
-  auto after = ops();
-  EXPECT_EQ(after.count("d_monitor_10000"), 0u);
-  EXPECT_EQ(after["d_last_0"], "d_start_0:0");
-  EXPECT_EQ(after["d_last_failure_0"], "d_monitor_10000:7");
 }
 
 TEST(OpRecordTest, DigestIgnoresMetaAndOrder) {

@@ -35,7 +35,7 @@ void SimExecutor::complete(const lrmd::ExecRequest& req, int call_id) {
   r.action = req.action;
   r.interval_ms = req.interval_ms;
   r.call_id = call_id;
-  r.op_status = lrmd::OpStatus::kDone;
+  r.op_status = crm::ExecStatus::kDone;
   r.standard = req.standard;
   r.provider = req.provider;
   r.type = req.type;
@@ -43,22 +43,22 @@ void SimExecutor::complete(const lrmd::ExecRequest& req, int call_id) {
   r.duration_ms = static_cast<uint32_t>(world_.options_.op_time.count());
   if (req.action == "start") {
     if (fail_next_start.erase(req.rsc_id)) {
-      r.rc = lrmd::kOcfErrGeneric;
+      r.rc = crm::kOcfErrGeneric;
     } else {
       running.insert(req.rsc_id);
-      r.rc = lrmd::kOcfOk;
+      r.rc = crm::kOcfOk;
     }
   } else if (req.action == "stop") {
     if (fail_next_stop.erase(req.rsc_id)) {
-      r.rc = lrmd::kOcfErrGeneric;  // still running
+      r.rc = crm::kOcfErrGeneric;  // still running
     } else {
       running.erase(req.rsc_id);
-      r.rc = lrmd::kOcfOk;
+      r.rc = crm::kOcfOk;
     }
   } else if (req.action == "monitor") {
-    r.rc = running.count(req.rsc_id) ? lrmd::kOcfOk : lrmd::kOcfNotRunning;
+    r.rc = running.count(req.rsc_id) ? crm::kOcfOk : crm::kOcfNotRunning;
   } else {
-    r.rc = lrmd::kOcfOk;
+    r.rc = crm::kOcfOk;
   }
   history_.erase(std::remove_if(history_.begin(), history_.end(),
                                 [&](const lrmd::ExecResult& h) {
@@ -380,7 +380,7 @@ void World::deliver(int idx, const crmd::Input& input) {
       continue;
     }
     if (auto id = n.exec->exec(req); !id.ok()) {
-      auto refused = lrmd::ExecResult::refused(req, lrmd::OpStatus::kError, lrmd::kOcfErrGeneric, id.status());
+      auto refused = lrmd::ExecResult::refused(req, crm::ExecStatus::kError, crm::kOcfErrGeneric, id.status());
       schedule(0ms, idx, [this, idx, refused] { deliver(idx, crmd::LocalResult{refused}); });
     }
   }

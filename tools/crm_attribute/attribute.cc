@@ -17,6 +17,7 @@
 
 #include "crm/attrd/attrd.h"
 #include "crm/cib/client.h"
+#include "crm/core/nvpair.h"
 #include "crm/core/xml.h"
 #include "crm/tools/admin.h"
 
@@ -97,17 +98,10 @@ Result<Scope> resolve_scope(const cib::Cib& cib, const Options& o) {
 xmlNode* find_attribute(const cib::Cib& cib, const Scope& s, const Options& o, xmlNode** set_out) {
   auto parents = xml::xpath(cib.doc(), s.parent_xpath);
   if (!parents.ok() || parents->empty()) return nullptr;
-  for (xmlNode* set : xml::children(parents->front(), s.set_tag.c_str())) {
-    if (!o.set_name.empty() && xml::attr_or(set, "id") != o.set_name) continue;
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      bool match = !o.id.empty() ? xml::attr_or(nv, "id") == o.id : xml::attr_or(nv, "name") == o.name;
-      if (match) {
-        if (set_out) *set_out = set;
-        return nv;
-      }
-    }
-  }
-  return nullptr;
+  return find_nvpair_in(
+      parents->front(), s.set_tag.c_str(), o.set_name,
+      [&o](const xmlNode* nv) { return !o.id.empty() ? xml::attr_or(nv, "id") == o.id : xml::attr_or(nv, "name") == o.name; },
+      set_out);
 }
 
 // The first plain set of the scope (no rules), for a new nvpair.

@@ -15,6 +15,7 @@
 
 #include "crm/cib/client.h"
 #include "crm/core/duration.h"
+#include "crm/core/op_key.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 #include "crm/tools/admin.h"
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
     if (auto c = tools::query_crmd(std::chrono::milliseconds(2000)); c.ok()) node = c->name;
   }
   if (node.empty()) return usage_error("node name required");
-  auto interval_ms = parse_duration(interval);
+  auto interval_ms = parse_interval(interval);
   if (!interval_ms.ok()) {
     std::fprintf(stderr, "warning: Unrecognized interval, using 0\n");
     interval_ms = std::chrono::milliseconds(0);
@@ -130,7 +131,7 @@ int main(int argc, char** argv) {
   std::string display = attr;
   Score count;
   if (!operation.empty()) {
-    display = attr + "#" + operation + "_" + std::to_string(interval_ms->count());
+    display = failcount_name(resource, operation, interval_ms->count());
     count = sum(values(display, false));
   } else {
     count = sum(values(attr + "#", true));

@@ -43,7 +43,7 @@ int show_metadata(const std::string& spec) {
   req.timeout_ms = 30000;
   lrmd::ExecutorOptions eo;
   lrmd::ExecResult r = lrmd::run_sync(req, eo);
-  if (r.op_status != lrmd::OpStatus::kDone || r.rc != lrmd::kOcfOk || r.output.empty() ||
+  if (r.op_status != crm::ExecStatus::kDone || r.rc != crm::kOcfOk || r.output.empty() ||
       !lrmd::parse_metadata(r.output, spec).ok()) {
     std::fprintf(stderr, "crm_resource: Metadata query for %s failed: No such device or address\n", spec.c_str());
     return kExitNoSuch;

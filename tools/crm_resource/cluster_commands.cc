@@ -14,6 +14,11 @@
 
 #include "crm/cib/client.h"
 #include "crm/core/boolean.h"
+#include "crm/core/duration.h"
+#include "crm/core/exec_status.h"
+#include "crm/core/nvpair.h"
+#include "crm/core/op_history.h"
+#include "crm/core/op_key.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
@@ -143,8 +148,8 @@ int cmd_locate(Session& s, const ClusterCommandOptions& o) {
 
 // "2026-11-24 21:10:32Z": now + lifetime, UTC.
 Result<std::string> lifetime_end(const std::string& lifetime) {
-  ASSIGN_OR_RETURN(long secs, parse_iso_duration(lifetime));
-  std::time_t end = std::time(nullptr) + secs;
+  ASSIGN_OR_RETURN(auto secs, parse_iso8601_duration(lifetime));
+  std::time_t end = std::time(nullptr) + secs.count();
   std::tm tmv;
   char buf[64];
   if (!gmtime_r(&end, &tmv) || std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tmv) == 0)
@@ -307,13 +312,8 @@ bool history_matches(const std::string& history_id, const std::set<std::string>&
 }
 
 bool failcount_matches(const std::string& name, const std::set<std::string>& prims) {
-  for (const char* prefix : {"fail-count-", "last-failure-"}) {
-    if (name.rfind(prefix, 0) != 0) continue;
-    std::string rsc = name.substr(std::string(prefix).size());
-    if (auto hash = rsc.find('#'); hash != std::string::npos) rsc.resize(hash);
-    return history_matches(rsc, prims);
-  }
-  return false;
+  auto failure = parse_failure_attr(name);
+  return failure && history_matches(failure->rsc, prims);
 }
 
 // `prims` empty: every resource. `only_failed`: only resources with a failed operation on that node.
@@ -347,7 +347,7 @@ std::vector<HistoryTarget> history_targets(const cib::Cib& cib, const std::set<s
       for (xmlNode* set : xml::children(ta, "instance_attributes"))
         for (xmlNode* nv : xml::children(set, "nvpair")) {
           std::string name = xml::attr_or(nv, "name"), id = xml::attr_or(nv, "id");
-          if (name.rfind("fail-count-", 0) != 0 && name.rfind("last-failure-", 0) != 0) continue;
+          if (!parse_failure_attr(name)) continue;
           if (!prims.empty() && !failcount_matches(name, prims)) continue;
           if (only_failed && !failcount_matches(name, cleaned)) continue;
           if (!valid_xpath_literal(id)) continue;
@@ -415,15 +415,8 @@ const char* set_tag(const ClusterCommandOptions& o) {
 }
 
 xmlNode* find_attr(xmlNode* rsc, const ClusterCommandOptions& o, xmlNode** set_out) {
-  for (xmlNode* set : xml::children(rsc, set_tag(o))) {
-    if (!o.set_name.empty() && xml::attr_or(set, "id") != o.set_name) continue;
-    for (xmlNode* nv : xml::children(set, "nvpair"))
-      if (xml::attr_or(nv, "name") == o.parameter) {
-        if (set_out) *set_out = set;
-        return nv;
-      }
-  }
-  return nullptr;
+  return find_nvpair_in(
+      rsc, set_tag(o), o.set_name, [&o](const xmlNode* nv) { return xml::attr_or(nv, "name") == o.parameter; }, set_out);
 }
 
 std::string unique_id(const cib::Cib& cib, const std::string& want) {
@@ -572,16 +565,6 @@ int cmd_constraints(Session& s, const ClusterCommandOptions& o) {
   return kExitOk;
 }
 
-// The peer's execution status words (pcmk_exec_status_str).
-const char* exec_status_text(const std::string& op_status) {
-  static const char* kText[] = {"complete", "Cancelled", "Timed Out", "NOT SUPPORTED", "Error",
-                                "Not installed", "Not connected", "Invalid parameter", "No fence device"};
-  if (op_status == "-1") return "pending";
-  int n = std::atoi(op_status.c_str());
-  if (op_status.empty()) n = 0;
-  return n >= 0 && n < static_cast<int>(std::size(kText)) ? kText[n] : "UNKNOWN";
-}
-
 // -O / -o: the operation history, one line per operation as the peer prints
 // it: node_states in CIB order, per resource its operations by call id.
 // -O (active): only nodes that are members (in_ccm) with a running controller.
@@ -597,17 +580,16 @@ int cmd_list_operations(Session& s, const ClusterCommandOptions& o, bool active_
       std::string rsc = xml::attr_or(lr, "id");
       std::string base = rsc.substr(0, rsc.find(':'));
       if (!o.resource.empty() && rsc != o.resource && base != o.resource) continue;
-      std::vector<xmlNode*> ops = xml::children(lr, "lrm_rsc_op");
-      std::stable_sort(ops.begin(), ops.end(), [](xmlNode* a, xmlNode* b) {
-        return std::atoi(xml::attr_or(a, "call-id").c_str()) < std::atoi(xml::attr_or(b, "call-id").c_str());
-      });
+      std::vector<std::pair<OpRecord, xmlNode*>> ops;
+      for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) ops.emplace_back(read_op_record(op), op);
+      std::stable_sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) { return a.first.call_id < b.first.call_id; });
       std::string who;
       if (const ResourceStatus* r = find_status(s.status().resources, rsc); r || (r = find_status(s.status().resources, base))) {
         who = rsc + "\t(" + r->agent + "):\t " + (r->nodes.empty() ? "Stopped" : pengine::role_text(r->role));
       } else {
         who = "Unknown resource " + rsc;
       }
-      for (xmlNode* op : ops) {
+      for (const auto& [rec, op] : ops) {
         std::string extra;
         if (auto lrc = xml::attr(op, "last-rc-change")) {
           std::time_t t = std::atol(lrc->c_str());
@@ -620,7 +602,7 @@ int cmd_list_operations(Session& s, const ClusterCommandOptions& o, bool active_
         std::printf("%s: %s (node=%s, call=%s, rc=%s%s): %s\n", who.c_str(),
                     xml::attr_or(op, "operation_key", xml::attr_or(op, "id")).c_str(), uname.c_str(),
                     xml::attr_or(op, "call-id").c_str(), xml::attr_or(op, "rc-code").c_str(), extra.c_str(),
-                    exec_status_text(xml::attr_or(op, "op-status")));
+                    exec_status_text(rec.op_status));
         ++printed;
       }
     }

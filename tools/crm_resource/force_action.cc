@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "crm/cib/client.h"
+#include "crm/core/nvpair.h"
 #include "crm/core/xml.h"
 #include "crm/lrmd/metadata.h"
 
@@ -22,15 +23,11 @@ Result<lrmd::ExecRequest> from_cib(const std::string& path, const std::string& r
   req.standard = xml::attr_or(p, "class");
   req.provider = xml::attr_or(p, "provider");
   req.type = xml::attr_or(p, "type");
-  for (xmlNode* set : xml::children(p, "instance_attributes")) {
-    for (xmlNode* nv : xml::children(set, "nvpair")) req.params[xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
-  }
-  for (xmlNode* set : xml::children(p, "meta_attributes")) {
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      std::string name = xml::attr_or(nv, "name");
-      for (char& c : name) c = c == '-' ? '_' : c;
-      req.params["CRM_meta_" + name] = xml::attr_or(nv, "value");
-    }
+  req.params = nvpair_values(p, "instance_attributes");
+  for (const auto& [name, value] : nvpair_values(p, "meta_attributes")) {
+    std::string key = "CRM_meta_" + name;
+    for (char& c : key) c = c == '-' ? '_' : c;
+    req.params[key] = value;
   }
   return req;
 }
@@ -97,22 +94,22 @@ int run_force_action(const ForceActionOptions& opts) {
   }
   lrmd::ExecResult r = lrmd::run_sync(*req, eo);
   std::printf("Operation %s for %s (%s) returned: '%s' (%d)%s\n", r.action.c_str(), r.rsc_id.c_str(),
-              req->agent_spec().c_str(), lrmd::ocf_rc_name(r.rc).c_str(), r.rc,
-              r.op_status == lrmd::OpStatus::kDone ? "" : (std::string(" [") + lrmd::op_status_name(r.op_status) + "]").c_str());
+              req->agent_spec().c_str(), crm::ocf_rc_text(r.rc), r.rc,
+              r.op_status == crm::ExecStatus::kDone ? "" : (std::string(" [") + lrmd::op_status_name(r.op_status) + "]").c_str());
   if (!r.exit_reason.empty()) std::printf("  exit reason: %s\n", r.exit_reason.c_str());
   if (opts.verbose && !r.output.empty()) {
     std::printf("  output:\n%s%s", r.output.c_str(), r.output.back() == '\n' ? "" : "\n");
   }
   if (opts.verbose) std::printf("  duration: %u ms\n", r.duration_ms);
   switch (r.op_status) {
-    case lrmd::OpStatus::kDone:
+    case crm::ExecStatus::kDone:
       return r.rc > 255 ? 1 : r.rc;
-    case lrmd::OpStatus::kTimeout:
+    case crm::ExecStatus::kTimeout:
       return 124;  // CRM_EX_TIMEOUT
-    case lrmd::OpStatus::kNotInstalled:
-      return lrmd::kOcfErrInstalled;
-    case lrmd::OpStatus::kInvalid:
-      return lrmd::kOcfErrConfigured;
+    case crm::ExecStatus::kNotInstalled:
+      return crm::kOcfErrInstalled;
+    case crm::ExecStatus::kInvalid:
+      return crm::kOcfErrConfigured;
     default:
       return 1;
   }

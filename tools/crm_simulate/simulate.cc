@@ -4,10 +4,12 @@
 #include <cstdlib>
 #include <map>
 
+#include "crm/core/nvpair.h"
+#include "crm/core/op_key.h"
 #include "crm/core/xml.h"
 #include "crm/pengine/digest.h"
 #include "crm/core/clock.h"
-#include "crm/tengine/op_record.h"
+#include "crm/core/op_history.h"
 #include "crm/tengine/transition.h"
 
 namespace crm::simulate {
@@ -67,7 +69,7 @@ int next_call_id(xmlNode* st) {
   if (xmlNode* lrm = xml::first_child(st, "lrm"))
     for (xmlNode* r : xml::children(xml::first_child(lrm, "lrm_resources"), "lrm_resource"))
       for (xmlNode* op : xml::children(r, "lrm_rsc_op"))
-        call = std::max(call, std::atoi(xml::attr_or(op, "call-id", "0").c_str()));
+        call = std::max(call, read_op_record(op).call_id);
   return call + 1;
 }
 
@@ -116,32 +118,21 @@ xmlNode* find_primitive(xmlDoc* doc, const std::string& id) {
 std::string executor_id(xmlNode* primitive, const std::string& id) {
   for (xmlNode* p = primitive->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
     if (!xml::is(p, "clone") && !xml::is(p, "master")) continue;
-    for (xmlNode* meta : xml::children(p, "meta_attributes"))
-      for (xmlNode* nv : xml::children(meta, "nvpair"))
-        if (xml::attr_or(nv, "name") == "globally-unique" && xml::attr_or(nv, "value") == "true") return id;
+    if (xmlNode* nv = find_nvpair(p, "meta_attributes", "globally-unique"); nv && xml::attr_or(nv, "value") == "true")
+      return id;
     return xml::attr_or(primitive, "id");
   }
   return id;
 }
 
 std::map<std::string, std::string> primitive_params(xmlNode* primitive) {
-  std::map<std::string, std::string> params;
-  for (xmlNode* ia : xml::children(primitive, "instance_attributes"))
-    for (xmlNode* nv : xml::children(ia, "nvpair")) params.emplace(xml::attr_or(nv, "name"), xml::attr_or(nv, "value"));
-  return params;
-}
-
-bool is_failure(const std::string& task, long interval_ms, int rc, int target_rc) {
-  if (rc == target_rc) return false;
-  if (task == "monitor" && interval_ms == 0 && (rc == 0 || rc == 7 || rc == 8)) return false;  // probe found a state
-  return true;
+  return nvpair_values(primitive, "instance_attributes");
 }
 
 std::vector<std::string> record_failure(xmlNode* st, const std::string& rsc, const std::string& task, long interval_ms,
                                         std::time_t now) {
-  std::string suffix = rsc + "#" + task + "_" + std::to_string(interval_ms);
-  return {set_transient(st, "fail-count-" + suffix, "value++"),
-          set_transient(st, "last-failure-" + suffix, std::to_string(now))};
+  return {set_transient(st, failcount_name(rsc, task, interval_ms), "value++"),
+          set_transient(st, last_failure_name(rsc, task, interval_ms), std::to_string(now))};
 }
 
 }  // namespace
@@ -163,16 +154,11 @@ Result<OpSpec> parse_op_spec(const std::string& text) {
     return invalid_argument("bad return code '" + rc + "' in operation spec '" + text + "'" + want);
   s.rc = static_cast<int>(rcv);
   if (s.node.empty()) return invalid_argument("no node in operation spec '" + text + "'" + want);
-  auto u2 = key.rfind('_');
-  auto u1 = (u2 == std::string::npos || u2 == 0) ? std::string::npos : key.rfind('_', u2 - 1);
-  if (u1 == std::string::npos || u1 == 0) return invalid_argument("bad operation key '" + key + "' in '" + text + "'" + want);
-  s.rsc = key.substr(0, u1);
-  s.task = key.substr(u1 + 1, u2 - u1 - 1);
-  std::string interval = key.substr(u2 + 1);
-  long iv = std::strtol(interval.c_str(), &end, 10);
-  if (interval.empty() || *end != '\0' || iv < 0 || s.task.empty())
-    return invalid_argument("bad interval '" + interval + "' in operation spec '" + text + "'" + want);
-  s.interval_ms = iv;
+  auto parsed = parse_op_key(key);
+  if (!parsed) return invalid_argument("bad operation key '" + key + "' in '" + text + "'" + want);
+  s.rsc = parsed->rsc;
+  s.task = parsed->action;
+  s.interval_ms = parsed->interval_ms;
   return s;
 }
 
@@ -204,7 +190,7 @@ Result<std::vector<std::string>> apply_injections(xmlDoc* cib, const Injections&
     xmlNode* prim = find_primitive(cib, s.rsc);
     if (!prim) return not_found("operation spec '" + text + "': no primitive resource '" + s.rsc + "' in the configuration");
     ASSIGN_OR_RETURN(xmlNode * st, node_state(cib, s.node));
-    tengine::OpRecord op;
+    crm::OpRecord op;
     op.rsc_id = executor_id(prim, s.rsc);
     op.rsc_class = xml::attr_or(prim, "class");
     op.rsc_provider = xml::attr_or(prim, "provider");
@@ -215,12 +201,12 @@ Result<std::vector<std::string>> apply_injections(xmlDoc* cib, const Injections&
     op.rc = s.rc;
     op.target_rc = (s.task == "monitor" && s.interval_ms == 0) ? 7 : 0;
     op.last_rc_change = now;
-    op.transition_key = "0:0:" + std::to_string(op.target_rc) + ":crm-simulate-injected";
+    op.transition_key = transition_key(0, 0, op.target_rc, "crm-simulate-injected");
     op.op_digest = pengine::op_digest(primitive_params(prim));
     op.on_node = s.node;
-    tengine::record_op(lrm_resources(st), op);
+    crm::record_op(lrm_resources(st), op);
     lines.push_back("Injecting " + text + " into the configuration");
-    if (is_failure(s.task, s.interval_ms, s.rc, op.target_rc)) {
+    if (op.failed()) {
       for (auto& l : record_failure(st, op.rsc_id, s.task, s.interval_ms, now)) lines.push_back(l);
     }
   }
@@ -299,9 +285,7 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
       if (xmlNode* ta = xml::first_child(st, "transient_attributes")) {
         for (xmlNode* ia : xml::children(ta, "instance_attributes"))
           for (xmlNode* nv : xml::children(ia, "nvpair")) {
-            std::string n = xml::attr_or(nv, "name");
-            if (n.rfind("fail-count-" + a.rsc_id + "#", 0) == 0 || n.rfind("last-failure-" + a.rsc_id + "#", 0) == 0 ||
-                n == "fail-count-" + a.rsc_id || n == "last-failure-" + a.rsc_id) {
+            if (auto failure = parse_failure_attr(xml::attr_or(nv, "name")); failure && failure->rsc == a.rsc_id) {
               xmlUnlinkNode(nv);
               xmlFreeNode(nv);
             }
@@ -310,7 +294,7 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
       done();
       continue;
     }
-    tengine::OpRecord op;
+    crm::OpRecord op;
     op.target_rc = std::atoi(attr("CRM_meta_op_target_rc", "0").c_str());
     result.rc = op.target_rc;
     if (a.task == "notify" || a.task == "cancel") {
@@ -338,11 +322,11 @@ Result<Execution> execute(xmlDoc* cib, const pe::Transition& t, const std::vecto
         fail = &s;
     }
     if (fail) op.rc = fail->rc;
-    tengine::record_op(lrm_resources(st), op);
+    crm::record_op(lrm_resources(st), op);
     if (fail) {
       auto& lines = extra_lines[id];
       lines.push_back("Pretending action " + std::to_string(a.id) + " failed with rc=" + std::to_string(fail->rc));
-      if (is_failure(a.task, interval_ms, op.rc, op.target_rc)) {
+      if (op.failed()) {
         for (auto& l : record_failure(st, a.rsc_id, a.task, interval_ms, now)) lines.push_back("  * " + l);
       }
       ex.failed = true;

@@ -5,6 +5,7 @@
 
 #include "crm/core/boolean.h"
 #include "crm/core/ipc.h"
+#include "crm/core/nvpair.h"
 #include "crm/core/xml.h"
 
 namespace crm::tools {
@@ -81,13 +82,8 @@ Result<ClusterInfo> load_cluster_info(cib::CibClient& client) {
 std::string cluster_property(const cib::Cib& cib, const std::string& name) {
   xmlNode* cfg = cib.configuration();
   xmlNode* crm_config = cfg ? xml::first_child(cfg, "crm_config") : nullptr;
-  if (!crm_config) return "";
-  for (xmlNode* set : xml::children(crm_config, "cluster_property_set")) {
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      if (xml::attr_or(nv, "name") == name) return xml::attr_or(nv, "value");
-    }
-  }
-  return "";
+  xmlNode* nv = find_nvpair(crm_config, "cluster_property_set", name);
+  return nv ? xml::attr_or(nv, "value") : "";
 }
 
 namespace {
@@ -150,15 +146,6 @@ std::vector<std::string> configured_nodes(const cib::Cib& cib) {
   return out;
 }
 
-xmlNode* find_nvpair(const xmlNode* parent, const char* set_tag, const std::string& name) {
-  if (!parent) return nullptr;
-  for (xmlNode* set : xml::children(parent, set_tag)) {
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      if (xml::attr_or(nv, "name") == name) return nv;
-    }
-  }
-  return nullptr;
-}
 
 std::string sanitize_id(const std::string& s) {
   std::string o;
@@ -202,34 +189,6 @@ std::string format_time(std::time_t t) {
   char buf[64];
   if (std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tmv) == 0) return std::to_string(static_cast<long long>(t));
   return buf;
-}
-
-Result<long> parse_iso_duration(const std::string& text) {
-  if (text.size() < 2 || text[0] != 'P') return invalid_argument("invalid duration '" + text + "' (e.g. PT1H, P1D)");
-  long total = 0;
-  bool in_time = false, any = false;
-  std::string num;
-  for (size_t i = 1; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == 'T') { in_time = true; continue; }
-    if (std::isdigit(static_cast<unsigned char>(c))) { num += c; continue; }
-    if (num.empty() || num.size() > 9) return invalid_argument("invalid duration '" + text + "'");
-    long v = std::stol(num);
-    num.clear();
-    any = true;
-    switch (c) {
-      case 'Y': if (in_time) return invalid_argument("invalid duration '" + text + "'"); total += v * 31536000L; break;
-      case 'M': total += in_time ? v * 60L : v * 2592000L; break;
-      case 'W': total += v * 604800L; break;
-      case 'D': total += v * 86400L; break;
-      case 'H': total += v * 3600L; break;
-      case 'S': total += v; break;
-      default: return invalid_argument("invalid duration '" + text + "'");
-    }
-    if (total > 3153600000000L) return invalid_argument("duration '" + text + "' is too long");
-  }
-  if (!num.empty() || !any) return invalid_argument("invalid duration '" + text + "' (e.g. PT1H, P1D)");
-  return total;
 }
 
 }  // namespace crm::tools

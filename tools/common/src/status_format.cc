@@ -9,6 +9,12 @@
 #include <sstream>
 
 #include "crm/core/boolean.h"
+#include "crm/core/duration.h"
+#include "crm/core/exec_status.h"
+#include "crm/core/ocf_rc.h"
+#include "crm/core/op_history.h"
+#include "crm/core/op_key.h"
+#include "crm/core/transition_key.h"
 #include "crm/core/score.h"
 #include "crm/core/xml.h"
 
@@ -44,16 +50,6 @@ long to_long(const std::string& s, long fallback = 0) {
   }
 }
 
-// The expected rc in a transition key "action:transition:target_rc:uuid".
-int target_rc(const std::string& key) {
-  size_t a = key.find(':');
-  if (a == std::string::npos) return 0;
-  size_t b = key.find(':', a + 1);
-  if (b == std::string::npos) return 0;
-  size_t c = key.find(':', b + 1);
-  return static_cast<int>(to_long(key.substr(b + 1, c == std::string::npos ? std::string::npos : c - b - 1), 0));
-}
-
 bool is_leaf(const ResourceStatus& r) { return r.kind == ResourceStatus::Kind::kPrimitive; }
 
 bool any_active(const ResourceStatus& r) {
@@ -85,23 +81,11 @@ std::string flags_text(const ResourceStatus& r) {
   return s + ")";
 }
 
-// An op interval from the configuration ("10s", "1m", "500ms", "PT10S", "10") in ms.
+// An op interval from the configuration ("10s", "1m", "500ms", "PT10S", "10") in ms, -1 when unreadable.
 long config_interval_ms(const std::string& text) {
   if (text.empty()) return 0;
-  if (text[0] == 'P') {
-    auto secs = parse_iso_duration(text);
-    return secs.ok() ? *secs * 1000 : -1;
-  }
-  size_t i = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-  if (i == 0) return -1;
-  long v = std::strtol(text.substr(0, i).c_str(), nullptr, 10);
-  std::string unit = text.substr(i);
-  if (unit.empty() || unit == "s" || unit == "sec") return v * 1000;
-  if (unit == "ms" || unit == "msec") return v;
-  if (unit == "m" || unit == "min") return v * 60000;
-  if (unit == "h" || unit == "hr") return v * 3600000;
-  return -1;
+  auto ms = parse_interval(text);
+  return ms.ok() ? static_cast<long>(ms->count()) : -1;
 }
 
 // Resources (history ids) with a failure their configuration says to ignore (on-fail=ignore).
@@ -114,7 +98,7 @@ std::set<std::string> failures_ignored(const cib::Cib& cib) {
     if (!r) continue;
     for (xmlNode* ops : xml::children(r, "operations"))
       for (xmlNode* op : xml::children(ops, "op"))
-        if (xml::attr_or(op, "name") == f.task && config_interval_ms(xml::attr_or(op, "interval", "0")) == f.interval_ms &&
+        if (xml::attr_or(op, "name") == f.operation && config_interval_ms(xml::attr_or(op, "interval", "0")) == f.interval_ms &&
             xml::attr_or(op, "on-fail") == "ignore")
           out.insert(f.rsc);
   }
@@ -126,8 +110,8 @@ std::map<std::string, std::set<std::string>> not_installed_nodes(const cib::Cib&
   std::map<std::string, std::set<std::string>> out;
   for_each_lrm_resource(cib, [&](const std::string& node, xmlNode* lr) {
     for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
-      if (xml::attr_or(op, "operation") != "monitor" || xml::attr_or(op, "interval", "0") != "0") continue;
-      if (xml::attr_or(op, "rc-code") != "5" || xml::attr_or(op, "op-status", "0") != "0") continue;
+      const OpRecord r = read_op_record(op);
+      if (r.operation != "monitor" || r.interval_ms != 0 || r.rc != kOcfErrInstalled || r.op_status != 0) continue;
       std::string id = xml::attr_or(lr, "id");
       out[id.substr(0, id.find(':'))].insert(node);
     }
@@ -375,18 +359,16 @@ std::map<std::string, std::map<std::string, std::string>> node_attributes(const 
     if (xmlNode* nodes = cfg ? xml::first_child(cfg, "nodes") : nullptr) {
       for (xmlNode* node : xml::children(nodes, "node")) {
         if (xml::attr_or(node, "uname") != n.name) continue;
-        for (xmlNode* set : xml::children(node, "instance_attributes"))
-          for (xmlNode* nv : xml::children(set, "nvpair"))
-            if (!skip(xml::attr_or(nv, "name"))) attrs[xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
+        for (auto& [name, value] : nvpair_values(node, "instance_attributes"))
+          if (!skip(name)) attrs[name] = value;
       }
     }
     if (xmlNode* status = cib.status()) {
       for (xmlNode* ns : xml::children(status, "node_state")) {
         if (xml::attr_or(ns, "uname") != n.name && xml::attr_or(ns, "id") != n.id) continue;
         for (xmlNode* ta : xml::children(ns, "transient_attributes"))
-          for (xmlNode* set : xml::children(ta, "instance_attributes"))
-            for (xmlNode* nv : xml::children(set, "nvpair"))
-              if (!skip(xml::attr_or(nv, "name"))) attrs[xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
+          for (auto& [name, value] : nvpair_values(ta, "instance_attributes"))
+            if (!skip(name)) attrs[name] = value;
       }
     }
     if (!attrs.empty()) out[n.name] = std::move(attrs);
@@ -396,77 +378,32 @@ std::map<std::string, std::map<std::string, std::string>> node_attributes(const 
 
 std::string pad(const std::string& s, size_t width) { return s.size() >= width ? s : s + std::string(width - s.size(), ' '); }
 
-const char* exec_status_text(int status) {
-  switch (status) {
-    case -1: return "pending";
-    case 0: return "complete";
-    case 1: return "Cancelled";
-    case 2: return "Timed Out";
-    case 3: return "NOT SUPPORTED";
-    case 4: return "Error";
-    case 5: return "Hard error";
-    case 6: return "Fatal error";
-    case 7: return "Not installed";
-    case 8: return "Internal communication failure";
-    case 9: return "Cannot execute now";
-    case 10: return "No fence device";
-    case 11: return "CIB secrets unavailable";
-    default: return "unknown";
-  }
-}
 
 std::string failed_op_line(const FailedOp& f) {
   std::string s = f.rsc + " ";
   if (f.interval_ms > 0) s += interval_text(f.interval_ms) + "-interval ";
-  s += (f.task == "monitor" && f.interval_ms == 0 ? std::string("probe") : f.task) + " on " + f.node + " ";
+  s += (f.operation == "monitor" && f.interval_ms == 0 ? std::string("probe") : f.operation) + " on " + f.node + " ";
   if (f.op_status != 0) {
     s += std::string("could not be executed (") + exec_status_text(f.op_status);
     if (!f.exit_reason.empty()) s += ": " + f.exit_reason;
     s += ")";
   } else {
-    s += "returned '" + rc_text(f.rc) + "'";
+    s += std::string("returned '") + ocf_rc_text(f.rc) + "'";
     if (!f.exit_reason.empty()) s += " (" + f.exit_reason + ")";
   }
   if (f.last_rc_change) s += " at " + format_time(f.last_rc_change);
-  if (f.exec_ms > 0) s += " after " + (f.exec_ms < 1000 ? std::to_string(f.exec_ms) + "ms" : interval_text(f.exec_ms));
+  if (f.exec_time_ms > 0) s += " after " + (f.exec_time_ms < 1000 ? std::to_string(f.exec_time_ms) + "ms" : interval_text(f.exec_time_ms));
   return s;
 }
 
 // "rsc_monitor_10000" -> "rsc" (the resource part of an operation key).
 std::string rsc_of_key(const std::string& key, const std::string& task) {
-  size_t last = key.rfind('_');
-  if (last == std::string::npos || last == 0) return key;
-  size_t prev = key.rfind('_', last - 1);
-  if (prev == std::string::npos) return key;
-  std::string t = key.substr(prev + 1, last - prev - 1);
-  if (t != task) {
-    // Tasks with underscores (migrate_to, migrate_from).
-    size_t prev2 = prev > 0 ? key.rfind('_', prev - 1) : std::string::npos;
-    if (prev2 != std::string::npos && key.substr(prev2 + 1, last - prev2 - 1) == task) return key.substr(0, prev2);
-    return key;
-  }
-  return key.substr(0, prev);
+  auto k = parse_op_key(key);
+  return k && k->action == task ? k->rsc : key;
 }
 
 }  // namespace
 
-std::string rc_text(int rc) {
-  switch (rc) {
-    case 0: return "ok";
-    case 1: return "error";
-    case 2: return "invalid parameter";
-    case 3: return "unimplemented feature";
-    case 4: return "insufficient privileges";
-    case 5: return "not installed";
-    case 6: return "not configured";
-    case 7: return "not running";
-    case 8: return "promoted";
-    case 9: return "promoted (failed)";
-    case 190: return "OCF_DEGRADED";
-    case 191: return "OCF_DEGRADED_PROMOTED";
-    default: return "unknown";
-  }
-}
 
 std::string interval_text(long ms) {
   if (ms <= 0) return "0s";
@@ -488,31 +425,22 @@ std::vector<FailedOp> failed_operations(const cib::Cib& cib) {
     if (!find_resource(cib, base)) return;
     std::set<std::string> seen;
     for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
-      FailedOp f;
+      FailedOp f{read_op_record(op)};
+      if (f.pending()) continue;
       f.node = node;
-      f.task = xml::attr_or(op, "operation");
-      f.op_key = xml::attr_or(op, "operation_key", xml::attr_or(op, "id"));
-      f.interval_ms = to_long(xml::attr_or(op, "interval", "0"));
-      f.rc = static_cast<int>(to_long(xml::attr_or(op, "rc-code", "0")));
-      f.op_status = static_cast<int>(to_long(xml::attr_or(op, "op-status", "0")));
-      f.call_id = static_cast<int>(to_long(xml::attr_or(op, "call-id", "0")));
-      f.exec_ms = to_long(xml::attr_or(op, "exec-time", "0"));
-      f.queue_ms = to_long(xml::attr_or(op, "queue-time", "0"));
-      f.last_rc_change = to_long(xml::attr_or(op, "last-rc-change", xml::attr_or(op, "last-run", "0")));
-      f.exit_reason = xml::attr_or(op, "exit-reason");
-      if (f.op_status == -1 || f.call_id == -1) continue;  // pending
-      f.rsc = rsc_of_key(f.op_key, f.task);
-      int expected = target_rc(xml::attr_or(op, "transition-key"));
+      f.op_key = xml::attr_or(op, "operation_key", f.id);
+      f.rsc = rsc_of_key(f.op_key, f.operation);
+      int expected = f.target_rc;
       // An "error" execution status with the expected rc is how old feature sets recorded success.
       bool failed = (f.op_status != 0 && f.op_status != 1 && !(f.op_status == 4 && f.rc == expected)) ||
                     f.rc != expected;
       // A probe that found the resource stopped, or running where expected, is fine.
       if (!failed) continue;
-      if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 7) continue;
+      if (f.operation == "monitor" && f.interval_ms == 0 && f.rc == 7) continue;
       // A probe saying "not installed" means the resource cannot run there (not a failure).
-      if (f.task == "monitor" && f.interval_ms == 0 && f.rc == 5 && f.op_status == 0) continue;
-      if (f.op_status == 0 && f.task == "monitor" && f.interval_ms == 0 && (f.rc == 0 || f.rc == 8)) continue;
-      std::string key = f.task + "/" + std::to_string(f.interval_ms) + "/" + std::to_string(f.call_id);
+      if (f.operation == "monitor" && f.interval_ms == 0 && f.rc == 5 && f.op_status == 0) continue;
+      if (f.op_status == 0 && f.operation == "monitor" && f.interval_ms == 0 && (f.rc == 0 || f.rc == 8)) continue;
+      std::string key = f.operation + "/" + std::to_string(f.interval_ms) + "/" + std::to_string(f.call_id);
       if (!seen.insert(key).second) continue;
       out.push_back(std::move(f));
     }
@@ -845,10 +773,10 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
     o << "  <failures>\n";
     for (const auto& f : failed) {
       o << "    <failure op_key=\"" << xml::escape(f.op_key) << "\" node=\"" << xml::escape(f.node) << "\" exitstatus=\""
-        << xml::escape(rc_text(f.rc)) << "\" exitreason=\"" << xml::escape(f.exit_reason.empty() ? "none" : f.exit_reason)
+        << xml::escape(ocf_rc_text(f.rc)) << "\" exitreason=\"" << xml::escape(f.exit_reason.empty() ? "none" : f.exit_reason)
         << "\" exitcode=\"" << f.rc << "\" call=\"" << f.call_id << "\" status=\""
-        << (f.op_status == 2 ? "Timed Out" : f.op_status == 0 ? "complete" : "error") << "\" exec=\"" << f.exec_ms
-        << "\" interval=\"" << f.interval_ms << "\" task=\"" << xml::escape(f.task) << "\"/>\n";
+        << exec_status_text(f.op_status) << "\" exec=\"" << f.exec_time_ms
+        << "\" interval=\"" << f.interval_ms << "\" task=\"" << xml::escape(f.operation) << "\"/>\n";
     }
     o << "  </failures>\n";
   }

@@ -40,7 +40,7 @@
 #include "crm/core/clock.h"
 #include "crm/core/status.h"
 #include "crm/lrmd/lrmd.h"
-#include "crm/tengine/op_record.h"
+#include "crm/core/op_history.h"
 #include "crm/tengine/transition.h"
 
 namespace crm::crmd {
@@ -293,7 +293,7 @@ class Controller {
   void rebuild_view();
   void decorate_view();
   bool effective_quorum() const;
-  void record(NodeId node, const tengine::OpRecord& op);
+  void record(NodeId node, const crm::OpRecord& op);
   void set_node_attribute(NodeId node, const std::string& name, const std::string& value);
   void clear_failcount(NodeId node, const std::string& rsc);
 

@@ -41,43 +41,23 @@
 #include <vector>
 
 #include "crm/core/event_loop.h"
+#include "crm/core/exec_status.h"
+#include "crm/core/ocf_rc.h"
 #include "crm/core/status.h"
 
 namespace crm::lrmd {
 
-// OCF exit codes (OCF resource agent API 1.1). LSB, systemd and stonith results
-// are mapped onto these, so the controller sees one vocabulary.
-enum OcfRc : int {
-  kOcfOk = 0,
-  kOcfErrGeneric = 1,
-  kOcfErrArgs = 2,
-  kOcfErrUnimplemented = 3,
-  kOcfErrPerm = 4,
-  kOcfErrInstalled = 5,
-  kOcfErrConfigured = 6,
-  kOcfNotRunning = 7,
-  kOcfRunningPromoted = 8,  // "running master" in older texts
-  kOcfFailedPromoted = 9,
-  kOcfDegraded = 190,
-  kOcfDegradedPromoted = 191,
-};
-// "ok", "error", "not running", "running promoted", ... ("unknown(42)" otherwise).
-std::string ocf_rc_name(int rc);
+// OCF exit codes (crm/core/ocf_rc.h) and execution statuses
+// (crm/core/exec_status.h) are the vocabulary shared with every component:
+// LSB, systemd and stonith results are mapped onto OCF codes, so the
+// controller sees one vocabulary.
 
-// What happened to the operation as an execution, independent of the agent's rc.
-enum class OpStatus {
-  kPending,       // submitted, not finished (never delivered through the callback)
-  kDone,          // the agent ran and exited; see rc
-  kCancelled,     // cancelled by the caller (recurring op stopped)
-  kTimeout,       // killed at its timeout (rc = kOcfErrGeneric)
-  kNotSupported,  // the class does not know this action
-  kError,         // could not be run, or crashed / killed by a signal
-  kNotInstalled,  // agent (or systemd bus, or unit) not found
-  kInvalid,       // refused before running: missing required parameter, bad request
-};
-const char* op_status_name(OpStatus s);  // "done", "timeout", ...
+// The wire names of execution statuses: "pending", "done", "cancelled",
+// "timeout", "not-supported", "error", "not-installed", "invalid" (any other
+// status travels as "error").
+const char* op_status_name(ExecStatus s);  // "done", "timeout", ...
 // Parses the names above; kError for unknown text.
-OpStatus op_status_from_name(const std::string& name);
+ExecStatus op_status_from_name(const std::string& name);
 
 // Agent classes ("standards").
 inline constexpr const char* kClassOcf = "ocf";
@@ -114,7 +94,7 @@ struct ExecResult {
   uint32_t interval_ms = 0;
   int call_id = 0;
   int rc = kOcfErrGeneric;           // OCF code after class mapping
-  OpStatus op_status = OpStatus::kPending;
+  ExecStatus op_status = ExecStatus::kPending;
   std::string exit_reason;           // last "ocf-exit-reason:" line of stderr, or ours
   std::string output;                // tail of stdout (+ stderr, marked), bounded
   std::time_t start_time = 0;        // wall clock when the agent was spawned
@@ -125,14 +105,14 @@ struct ExecResult {
 
   // The agent ran and answered 0 (ok) or 8 (running promoted). Whether 7 (not
   // running) is the expected answer of a probe is for the caller to decide.
-  bool ok() const { return op_status == OpStatus::kDone && (rc == kOcfOk || rc == kOcfRunningPromoted); }
+  bool ok() const { return op_status == ExecStatus::kDone && (rc == kOcfOk || rc == kOcfRunningPromoted); }
   std::string op_key() const;
   // "ip1_monitor_10000 (call 12): not running (done) 'exit reason' in 35 ms"
   std::string summary() const;
   // The result of a request that never ran (call_id 0): `request`'s identity,
   // the given status and rc, and `why` as the exit reason. (Inline: the
   // controller uses this header as an interface, without the library.)
-  static ExecResult refused(const ExecRequest& request, OpStatus status, int rc, const Status& why) {
+  static ExecResult refused(const ExecRequest& request, ExecStatus status, int rc, const Status& why) {
     ExecResult r;
     r.rsc_id = request.rsc_id;
     r.action = request.action;

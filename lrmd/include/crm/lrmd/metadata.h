@@ -59,8 +59,4 @@ struct AgentMetadata {
 // agent in errors ("ocf:heartbeat:IPaddr2: line 3: ...").
 Result<AgentMetadata> parse_metadata(const std::string& xml_text, const std::string& source);
 
-// "30s", "2min", "1h", "500ms", "20" (seconds) -> milliseconds, as the peer
-// reads timeouts and intervals. invalid-argument for anything else.
-Result<uint32_t> parse_duration_ms(const std::string& text);
-
 }  // namespace crm::lrmd

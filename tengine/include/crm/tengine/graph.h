@@ -77,7 +77,4 @@ struct Graph {
   bool empty() const { return synapses.empty(); }
 };
 
-// "60s", "500ms", "2min", "1h", "90" (seconds when no unit, as the peer's crm_get_msec).
-Result<std::chrono::milliseconds> parse_interval(std::string_view text);
-
 }  // namespace crm::tengine

@@ -21,18 +21,15 @@
 #include <vector>
 
 #include "crm/core/clock.h"
+#include "crm/core/exec_status.h"
+#include "crm/core/ocf_rc.h"
 #include "crm/core/status.h"
+#include "crm/core/transition_key.h"
 #include "crm/tengine/graph.h"
 
 namespace crm::tengine {
 
-// OCF return codes and execution statuses as the peer records them.
-inline constexpr int kOcfOk = 0;
-inline constexpr int kOcfUnknownError = 1;
-inline constexpr int kOcfNotRunning = 7;
-inline constexpr int kOcfRunningPromoted = 8;
-inline constexpr int kOcfFailedPromoted = 9;
-enum class ExecStatus { kDone = 0, kPending = -1, kCancelled = 1, kTimeout = 2, kNotSupported = 3, kError = 4 };
+// OCF return codes and execution statuses: crm/core/ocf_rc.h, crm/core/exec_status.h.
 
 struct ActionResult {
   int rc = kOcfOk;
@@ -40,14 +37,6 @@ struct ActionResult {
   std::chrono::milliseconds exec_time{0};
   std::string output;
 };
-
-// "action:transition:target_rc:dc_uuid" (the peer's transition key).
-std::string transition_key(int action_id, int transition_id, int target_rc, const std::string& dc_uuid);
-struct TransitionKey {
-  int action_id = 0, transition_id = 0, target_rc = 0;
-  std::string dc_uuid;
-};
-Result<TransitionKey> parse_transition_key(std::string_view key);
 
 // Carries out actions. execute() returns quickly; the outcome arrives later
 // through Transition::action_done (pseudo events never reach the executor).

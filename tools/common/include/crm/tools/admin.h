@@ -17,6 +17,7 @@
 
 #include "crm/cib/cib.h"
 #include "crm/cib/client.h"
+#include "crm/core/nvpair.h"  // find_nvpair, nvpair_values: the CIB lookups of name/value sets
 #include "crm/core/status.h"
 
 namespace crm::tools {
@@ -80,10 +81,6 @@ std::string node_name_for(const cib::Cib& cib, const std::string& id);
 // Names of the configured nodes (configuration/nodes), in document order.
 std::vector<std::string> configured_nodes(const cib::Cib& cib);
 
-// The first nvpair named `name` in `set_tag` children of `parent`
-// (nvpairs directly under the sets, rules ignored).
-xmlNode* find_nvpair(const xmlNode* parent, const char* set_tag, const std::string& name);
-
 // Makes an id the schema accepts (an XML NCName-ish: letters, digits, - _ .).
 std::string sanitize_id(const std::string& s);
 
@@ -92,7 +89,5 @@ bool natural_less(const std::string& a, const std::string& b);
 
 // "Fri Jul 13 13:51:02 2012" (local time), as the peer prints times.
 std::string format_time(std::time_t t);
-// Parses an ISO 8601 duration ("PT1H", "P1D", "PT30M") to seconds.
-Result<long> parse_iso_duration(const std::string& text);
 
 }  // namespace crm::tools

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/core/op_history.h"
 #include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
 
@@ -23,15 +24,10 @@ struct MonOptions {
   int fence_history = 1;    // -m LEVEL: crm_mon's fencing sections (tools/crm_mon)
 };
 
-// One failed operation as crm_mon lists it.
-struct FailedOp {
-  std::string rsc, task, node, op_key, exit_reason;
-  long interval_ms = 0;
-  int rc = 0;
-  int op_status = 0;
-  int call_id = 0;
-  long exec_ms = 0, queue_ms = 0;
-  std::time_t last_rc_change = 0;
+// One failed operation as crm_mon lists it: its history record, the node it
+// is recorded on, the resource and the operation key it is shown under.
+struct FailedOp : OpRecord {
+  std::string rsc, node, op_key;
 };
 // Failed operations recorded in the status section (rc differing from the
 // expected one, or an execution status other than done/pending).
@@ -46,8 +42,6 @@ struct FailCount {
 };
 std::vector<FailCount> fail_counts(const cib::Cib& cib);
 
-// The agent's exit status as words ("not running").
-std::string rc_text(int rc);
 // An interval in ms as the peer shows it ("10s", "1m30s", "500ms").
 std::string interval_text(long ms);
 

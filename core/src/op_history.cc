@@ -1,15 +1,18 @@
-#include "crm/tengine/op_record.h"
+#include "crm/core/op_history.h"
 
+#include <charconv>
 #include <cstdio>
 #include <vector>
 
+#include "crm/core/op_key.h"
+#include "crm/core/transition_key.h"
 #include "crm/core/xml.h"
 #include "crm/core/feature_set.h"
 
-namespace crm::tengine {
+namespace crm {
 
 std::string OpRecord::operation_key() const {
-  return rsc_id + "_" + operation + "_" + std::to_string(interval_ms);
+  return op_key(rsc_id, operation, interval_ms);
 }
 
 bool OpRecord::failed() const {
@@ -30,8 +33,7 @@ void fill(xmlNode* e, const OpRecord& op, const std::string& id) {
   xml::set_attr(e, "crm_feature_set", kFeatureSet);
   if (!op.transition_key.empty()) {
     xml::set_attr(e, "transition-key", op.transition_key);
-    xml::set_attr(e, "transition-magic",
-                  std::to_string(op.op_status) + ":" + std::to_string(op.rc) + ";" + op.transition_key);
+    xml::set_attr(e, "transition-magic", transition_magic(op.op_status, op.rc, op.transition_key));
   }
   xml::set_attr(e, "exit-reason", op.exit_reason);
   xml::set_attr(e, "on_node", op.on_node);
@@ -91,4 +93,36 @@ void record_op(xmlNode* lrm_resources, const OpRecord& op) {
   if (op.failed()) put(rsc, op, op.rsc_id + "_last_failure_0");
 }
 
-}  // namespace crm::tengine
+OpRecord read_op_record(const xmlNode* x) {
+  auto number = [&](const char* name, const char* fallback = nullptr) -> long {
+    auto v = xml::attr(x, name);
+    if (!v && fallback) v = xml::attr(x, fallback);
+    long n = 0;
+    if (v) std::from_chars(v->data(), v->data() + v->size(), n);
+    return n;
+  };
+  OpRecord op;
+  op.id = xml::attr_or(x, "id");
+  if (const xmlNode* r = x ? x->parent : nullptr; r && r->type == XML_ELEMENT_NODE && xml::is(r, "lrm_resource")) {
+    op.rsc_id = xml::attr_or(r, "id");
+    op.rsc_class = xml::attr_or(r, "class");
+    op.rsc_provider = xml::attr_or(r, "provider");
+    op.rsc_type = xml::attr_or(r, "type");
+  }
+  op.operation = xml::attr_or(x, "operation");
+  op.interval_ms = number("interval");
+  op.call_id = static_cast<int>(number("call-id"));
+  op.rc = static_cast<int>(number("rc-code"));
+  op.op_status = static_cast<int>(number("op-status"));
+  op.exec_time_ms = number("exec-time");
+  op.queue_time_ms = number("queue-time");
+  op.last_rc_change = number("last-rc-change", "last-run");
+  op.transition_key = xml::attr_or(x, "transition-key");
+  op.target_rc = transition_key_target_rc(op.transition_key).value_or(0);
+  op.op_digest = xml::attr_or(x, "op-digest");
+  op.on_node = xml::attr_or(x, "on_node");
+  op.exit_reason = xml::attr_or(x, "exit-reason");
+  return op;
+}
+
+}  // namespace crm

@@ -1,5 +1,6 @@
 // Resource operation history records (<lrm_rsc_op>) in the peer's CIB status
-// format, which the policy engine reads:
+// format, which the policy engine reads; the one writer (the controller, the
+// simulators) and the one plain reader (tools, the controller's status view):
 //
 //   <node_state id="1" uname="n1" ...><lrm id="1"><lrm_resources>
 //     <lrm_resource id="ip" class="ocf" provider="heartbeat" type="IPaddr2">
@@ -19,15 +20,16 @@
 #include <map>
 #include <string>
 
-namespace crm::tengine {
+namespace crm {
 
 struct OpRecord {
+  std::string id;  // read_op_record: the record's id; record_op chooses its own
   std::string rsc_id, rsc_class, rsc_provider, rsc_type;
   std::string operation;  // "start", "stop", "monitor", "promote", "demote", ...
   long interval_ms = 0;
   int call_id = 0;
   int rc = 0;
-  int op_status = 0;  // ExecStatus value; -1 = pending (rc-code 193)
+  int op_status = 0;  // an ExecStatus number; -1 = pending (rc-code 193)
   int target_rc = 0;
   long exec_time_ms = 0;
   long queue_time_ms = 0;
@@ -41,6 +43,8 @@ struct OpRecord {
   std::string operation_key() const;
   // True when the result is not what was expected (counts as a failure).
   bool failed() const;
+  // Started, no result yet (op-status -1, or call-id -1 as the peer writes it).
+  bool pending() const { return op_status == -1 || call_id == -1; }
 };
 
 // Records `op` under `lrm_resources` (creating the lrm_resource), replacing
@@ -48,4 +52,10 @@ struct OpRecord {
 // resource's recurring-operation entries (they were cancelled).
 void record_op(xmlNode* lrm_resources, const OpRecord& op);
 
-}  // namespace crm::tengine
+// Reads one <lrm_rsc_op>, the resource's class/provider/type from its parent
+// <lrm_resource> when it has one. A number that is missing or unreadable is
+// 0; last_rc_change falls back to last-run; target_rc is the transition
+// key's (0 without a key); operation_key and transition-magic are not read.
+OpRecord read_op_record(const xmlNode* lrm_rsc_op);
+
+}  // namespace crm
