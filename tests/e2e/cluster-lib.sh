@@ -220,6 +220,27 @@ configure_fencing() {
     cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith-action" name="stonith-action" value="'"${STONITH_ACTION:-off}"'"/></cluster_property_set></crm_config>'
 }
 
+# need_lab_fencing — skip unless the lab can fence (BMCs: ipmi_sim; Debian's fence_ipmilan).
+need_lab_fencing() {
+    command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
+    command -v fence_ipmilan >/dev/null || e2e_skip "fence_ipmilan (fence-agents) not installed"
+}
+
+# start_sampler IP RSC NODES — sample_placement into $samples ($LAB_ROOT/samples)
+# in the background; watch_sampler PID — the same for a test's own sampler.
+# stop_sampler ends it; it is also stopped, before the lab goes down, however
+# the test ends.
+start_sampler() {
+    samples=$LAB_ROOT/samples
+    sample_placement "$1" "$2" "$3" "$samples" &
+    watch_sampler $!
+}
+watch_sampler() {
+    sampler=$1
+    trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
+}
+stop_sampler() { [ -z "${sampler:-}" ] || { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; sampler=; }; }
+
 # sample_placement IP RSC NODES FILE — every 0.1 s until killed, one line
 # "<epoch> vip=[nodes] RSC=[nodes]" per sample into FILE (the IP on each
 # node's eth0, the Dummy's state file); a hung node is read from outside.
@@ -242,8 +263,8 @@ cluster_end() {
     local t0 k running=""
     # Whether the launchers up now stopped every daemon on SIGTERM, the whole
     # cluster at once (lab-down.sh SIGKILLs what is left after 10 s). Said,
-    # not failed: a DC that releases itself while others still stop can leave
-    # the last node waiting to fence it (docs/crmd.md, known limits).
+    # not failed: lab-down stops corosync with the daemons, so a node can
+    # lose quorum before its controller is released.
     if [ "${LAB_STACK:-ours}" = ours ]; then
         for k in $(seq 1 "$(lab_size)"); do pid_alive "$(cat "$(node_dir "$k")/launcher.pid" 2>/dev/null)" && running="$running $k"; done
     fi

@@ -29,8 +29,7 @@
 #     tests/e2e/cluster_campaign_test.sh
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
-command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
-command -v fence_ipmilan >/dev/null || e2e_skip "fence_ipmilan (fence-agents) not installed"
+need_lab_fencing
 SEED=${CAMPAIGN_SEED:-1}
 ROUNDS=${CAMPAIGN_ROUNDS:-8}
 MINUTES=${CAMPAIGN_MINUTES:-20}
@@ -48,11 +47,7 @@ FENCING=1 configure_web_group "$dc" "$VIP" || e2e_fail "configuration refused"
 wait_running_once "$VIP" app 60 "$NODES" >/dev/null || e2e_fail "group not running once: $(where_is "$VIP" app "$NODES")"
 e2e_note "campaign: seed $SEED, $ROUNDS rounds (at most $MINUTES min), $N nodes, kinds: $KINDS"
 
-samples=$LAB_ROOT/samples
-sample_placement "$VIP" app "$NODES" "$samples" &
-sampler=$!
-stop_sampler() { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
-trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
+start_sampler "$VIP" app "$NODES"
 
 DAEMONS="crm-launcherd cibd lrmd crmd attrd fenced"
 daemons_missing() {  # the daemons not running on node K

@@ -10,8 +10,7 @@
 # node's eth0, the Dummy's state file) and must never see either on two nodes.
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
-command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
-command -v fence_ipmilan >/dev/null || e2e_skip "fence_ipmilan (fence-agents) not installed"
+need_lab_fencing
 cluster_begin cfh 3
 NODES="1 2 3"
 VIP=${LAB_SUBNET}.100
@@ -25,11 +24,7 @@ on=$(wait_running_once "$VIP" app 60 "$NODES") || e2e_fail "group not running on
 devices=$( ( node_exec 1 "$CLUSTER_BIN/stonith_admin" --list-registered ) 2>&1 | tail -1)
 e2e_note "group web runs on n3 (DC n$dc), stonith-enabled=true; n1's fencer: $devices"
 
-samples=$LAB_ROOT/samples
-sample_placement "$VIP" app "$NODES" "$samples" &
-sampler=$!
-stop_sampler() { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
-trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
+start_sampler "$VIP" app "$NODES"
 
 ts=$("$LAB/kill-node.sh" 3 --signal STOP | sed -n 's/^KILL_TS=//p')
 e2e_note "SIGSTOP of every process of n3"

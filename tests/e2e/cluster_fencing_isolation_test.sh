@@ -15,8 +15,7 @@
 # A 0.1 s sampler never sees the IP or the service on two nodes.
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
-command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
-command -v fence_ipmilan >/dev/null || e2e_skip "fence_ipmilan (fence-agents) not installed"
+need_lab_fencing
 cluster_begin cfi 3
 NODES="1 2 3"
 VIP=${LAB_SUBNET}.100
@@ -25,11 +24,7 @@ dc=$(wait_one_dc 3 60) || e2e_fail "no single DC"
 FENCING=1 configure_web_group 1 "$VIP" '<rsc_location id="web-prefers-n3" rsc="web" node="n3" score="500"/>' || e2e_fail "configuration refused"
 cib_do 1 -M -c -o resources -X '<resources><primitive id="fence-n3" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-n3-ia"><nvpair id="fence-n3-delay" name="pcmk_delay_base" value="10s"/></instance_attributes></primitive></resources>' \
     || e2e_fail "delay refused"
-samples=$LAB_ROOT/samples
-sample_placement "$VIP" app "$NODES" "$samples" &
-sampler=$!
-stop_sampler() { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
-trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
+start_sampler "$VIP" app "$NODES"
 on_n3() { [ "$(vip_nodes "$VIP" 3)" = 3 ] && [ "$(dummy_nodes app 3)" = 3 ]; }
 off_n3() { [ -z "$(vip_nodes "$VIP" 3)" ] && [ -z "$(dummy_nodes app 3)" ]; }
 

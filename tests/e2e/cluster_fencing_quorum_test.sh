@@ -15,8 +15,7 @@
 # on two nodes, nor db promoted on two.
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
-command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
-command -v fence_ipmilan >/dev/null || e2e_skip "fence_ipmilan (fence-agents) not installed"
+need_lab_fencing
 cluster_begin cnq 3
 NODES="1 2 3"
 VIP=${LAB_SUBNET}.100
@@ -40,9 +39,7 @@ sample() {
     done
 }
 sample &
-sampler=$!
-stop_sampler() { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
-trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
+watch_sampler $!
 off_n3() { [ -z "$(vip_nodes "$VIP" 3)" ] && [ -z "$(dummy_nodes app 3)" ]; }
 all_on_n3() { [ "$(wait_running_once "$VIP" app 1 "$NODES")" = 3 ] && [ "$(promoted_on)" = 3 ]; }
 

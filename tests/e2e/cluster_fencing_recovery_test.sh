@@ -11,8 +11,7 @@
 #     device is added and the next retry fences n3, then recovery follows.
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
-command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
-command -v fence_ipmilan >/dev/null || e2e_skip "fence_ipmilan (fence-agents) not installed"
+need_lab_fencing
 command -v fence_dummy >/dev/null || e2e_skip "fence_dummy (fence-agents) not installed"
 cluster_begin cfr 3
 NODES="1 2 3"

@@ -13,8 +13,7 @@
 # would otherwise stop at quorum loss; the takeover is what is tested here).
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
-command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
-command -v fence_ipmilan >/dev/null || e2e_skip "fence_ipmilan (fence-agents) not installed"
+need_lab_fencing
 cluster_begin cft 3
 NODES="1 2 3"
 VIP=${LAB_SUBNET}.100
@@ -34,11 +33,7 @@ sa() { local k=$1; shift; ( node_exec "$k" "$CLUSTER_BIN/stonith_admin" "$@" ) 2
 n1_without_fence_n3() { ! sa 1 --list-registered | grep -q fence-n3; }
 wait_until 30 n1_without_fence_n3 || e2e_fail "n1's fencer still holds fence-n3: $(sa 1 --list-registered)"
 
-samples=$LAB_ROOT/samples
-sample_placement "$VIP" app "$NODES" "$samples" &
-sampler=$!
-stop_sampler() { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
-trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
+start_sampler "$VIP" app "$NODES"
 
 ts=$("$LAB/kill-node.sh" 3 --signal STOP | sed -n 's/^KILL_TS=//p')
 e2e_note "SIGSTOP of every process of n3 (running the group)"

@@ -16,8 +16,7 @@
 # these rounds are not part of CI.
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
-command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
-command -v fence_ipmilan >/dev/null || e2e_skip "fence_ipmilan (fence-agents) not installed"
+need_lab_fencing
 ROUNDS=${E2E_ROUNDS:-2}
 TIES=${E2E_TIE_ROUNDS:-0}
 cluster_begin c2n 2 --two-node
@@ -29,9 +28,7 @@ cib_do 1 -M -c -o configuration -X "<configuration><resources>$(lab_fence_device
     || e2e_fail "configuration refused"
 samples=$LAB_ROOT/samples
 : > "$samples"
-sampler=
-stop_sampler() { [ -z "$sampler" ] || { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; sampler=; }; }
-trap 'rc=$?; stop_sampler; set +e; (exit $rc); e2e_end' EXIT
+watch_sampler ""
 power() { cat "$(bmc_dir "$1")/power"; }
 survivors=""; total=$((ROUNDS + TIES))
 for r in $(seq 1 "$total"); do

@@ -12,8 +12,7 @@
 # (tests/e2e/notify_compare.py).
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
-command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
-command -v fence_ipmilan >/dev/null || e2e_skip "fence_ipmilan (fence-agents) not installed"
+need_lab_fencing
 PEER_SIMULATE=/usr/sbin/crm_simulate
 "$PEER_SIMULATE" --version 2>/dev/null | grep -q "^Pacemaker 2" || e2e_skip "the peer's crm_simulate (Debian's pacemaker-cli-utils) is not installed"
 cluster_begin ntf 3

@@ -19,8 +19,7 @@
 # two nodes, never two promoted copies.
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
-command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
-command -v fence_ipmilan >/dev/null || e2e_skip "fence_ipmilan (fence-agents) not installed"
+need_lab_fencing
 [ -c /dev/fuse ] && [ -e /dev/loop-control ] || e2e_skip "no /dev/fuse or loop devices"
 [ -x "$CLUSTER_BIN/crm-repldisk" ] || e2e_skip "crm-repldisk not built (libfuse3-dev missing)"
 cluster_begin sto 3
@@ -79,8 +78,7 @@ SAMPLES=$LAB_ROOT/samples.log
       echo "$(date +%s.%N | cut -c1-14) mounted=[$(nodes_with mounted)] promoted=[$(nodes_with promoted)]" >> "$SAMPLES"
       sleep 0.1
   done ) &
-sampler=$!
-e2e_on_end() { kill "$sampler" 2>/dev/null || true; }
+watch_sampler $!
 
 # ---- 2. kill -9 of the Primary's node ---------------------------------------
 "$LAB/kill-node.sh" "$P" >/dev/null
@@ -134,7 +132,7 @@ repl_status "$R" | grep -q "^role=Secondary" || e2e_fail "n$R is not Secondary a
 e2e_note "n$R refuses promotion: $(grep -v '^$' "$LAB_ROOT/force.out" | tail -1)"
 
 # ---- the sampler --------------------------------------------------------------
-kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+stop_sampler
 n=$(wc -l < "$SAMPLES")
 [ "$n" -ge 50 ] || e2e_fail "only $n samples"
 bad=$(grep -E '(mounted|promoted)=\[[0-9]+ [0-9]+' "$SAMPLES" || true)
