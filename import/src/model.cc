@@ -120,7 +120,8 @@ xml::DocPtr write_configuration(const Config& c) {
   xmlNode* nodes = xml::add_child(root, "nodes");
   for (size_t i = 0; i < c.nodes.size(); ++i) {
     xmlNode* n = xml::add_child(nodes, "node");
-    xml::set_attr(n, "id", std::to_string(i + 1));
+    auto given = c.node_ids.find(c.nodes[i]);
+    xml::set_attr(n, "id", given != c.node_ids.end() ? given->second : std::to_string(i + 1));
     xml::set_attr(n, "uname", c.nodes[i]);
   }
 

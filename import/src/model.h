@@ -84,6 +84,7 @@ struct Config {
   NvPairs properties;
   NvPairs rsc_defaults;
   std::vector<std::string> nodes;  // node names; ids are 1, 2, ... in order
+  std::map<std::string, std::string> node_ids;  // unless given here (cluster.conf's nodeid)
   std::vector<Primitive> primitives;
   std::vector<Group> groups;
   std::vector<Clone> clones;

@@ -2,6 +2,7 @@
 //
 //   crm_import haresources /etc/ha.d/haresources /etc/ha.d/ha.cf [--output FILE] [--report] [--cib]
 //   crm_import keepalived --node n1=n1/keepalived.conf --node n2=n2/keepalived.conf
+//   crm_import cluster.conf /etc/cluster/cluster.conf
 //
 // Prints the <configuration> (or a whole minimal <cib> with --cib) on stdout
 // or writes it to --output; the to-do items and warnings of the report go to
@@ -67,7 +68,12 @@ Result<import::Imported> run_import(const std::string& kind, const std::vector<s
     if (confs.empty()) return invalid_argument("no keepalived.conf given");
     return import::from_keepalived(confs, {.strict = strict});
   }
-  if (kind == "cluster.conf") return not_supported("cluster.conf: the RHCS importer is not implemented yet");
+  if (kind == "cluster.conf") {
+    if (files.size() != 1) return invalid_argument("cluster.conf takes exactly one file");
+    auto src = load(files[0]);
+    if (!src.ok()) return src.status();
+    return import::from_cluster_conf(*src);
+  }
   return invalid_argument("unknown kind '" + kind + "': expected haresources, keepalived or cluster.conf");
 }
 
@@ -85,7 +91,7 @@ int run(int argc, char** argv) {
   std::string kind, output;
   std::vector<std::string> files, nodes;
   bool full_report = false, as_cib = false, strict = false;
-  app.add_option("kind", kind, "haresources | keepalived (cluster.conf: not yet)")->required();
+  app.add_option("kind", kind, "haresources | keepalived | cluster.conf")->required();
   app.add_option("files", files, "The input files (haresources: haresources and ha.cf)");
   app.add_option("-o,--output", output, "Write the configuration to FILE instead of stdout");
   app.add_option("--node", nodes, "keepalived: NAME=FILE, that node's keepalived.conf (repeat per node)");
@@ -96,7 +102,7 @@ int run(int argc, char** argv) {
       "Examples:\n"
       "  crm_import haresources /etc/ha.d/haresources /etc/ha.d/ha.cf --cib -o cib.xml && crm_verify -x cib.xml\n"
       "  crm_import keepalived --node lb1=lb1.conf --node lb2=lb2.conf --report\n"
-      "  crm_import keepalived /etc/keepalived/keepalived.conf --cib -o cib.xml");
+      "  crm_import cluster.conf /etc/cluster/cluster.conf -o config.xml");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& err) {

@@ -9,7 +9,7 @@
 //   std::cerr << import::format_report(out.report);
 //
 // Sources: heartbeat v1 (haresources + ha.cf), keepalived.conf (one per
-// node). RHCS cluster.conf is not done yet (docs/import.md). Errors name the file and line ("haresources:3:
+// node), RHCS cluster.conf. Errors name the file and line ("haresources:3:
 // ...") and nothing is produced; what is translated with reservations is in
 // the report, never silently dropped (docs/import.md).
 #pragma once
@@ -85,6 +85,11 @@ struct KeepalivedOptions {
   FileReader* files = nullptr;    // for `include`; nullptr: real_files()
 };
 Result<Imported> from_keepalived(const std::vector<KeepalivedNode>& nodes, const KeepalivedOptions& options = {});
+
+// RHCS cluster.conf (cman, fenced, rgmanager). Fails with "FILE:LINE: ..."
+// on malformed XML, a failover domain naming an unknown node, an unknown
+// resource reference or recovery policy.
+Result<Imported> from_cluster_conf(const Source& conf);
 
 // The report as text, one note a line: "approximated  haresources:2  ...".
 std::string format_report(const std::vector<Note>& report);
