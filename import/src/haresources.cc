@@ -182,6 +182,9 @@ class HaresourcesImporter {
       auto bad = [&](const std::string& why) {
         return parse_error(where + ": malformed resource spec '" + spec + "': " + why);
       };
+      if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0])) && name.find('.') != std::string::npos) {
+        return bad("'" + split(name, "/")[0] + "' is not an IP address");
+      }
       if (!valid_name(name)) return bad("'" + name + "' is not a resource script name");
       for (const auto& a : args) {
         if (a.empty()) return bad("empty argument");

@@ -90,6 +90,12 @@ TEST(Haresources, BadInputNamesFileAndLine) {
                "haresources/bad/auto_failback.ha.cf:2: auto_failback sometimes: expected on, off or legacy");
 }
 
+TEST(Haresources, BareAddressMustBeAnAddress) {
+  auto out = from_haresources({"hr", "n1 10.0.0.256/24 httpd\n"}, std::nullopt);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "hr:1: malformed resource spec '10.0.0.256/24': '10.0.0.256' is not an IP address");
+}
+
 TEST(Haresources, LineWithoutResourcesIsAnError) {
   auto out = from_haresources({"hr", "\n# x\nn1\n"}, std::nullopt);
   ASSERT_FALSE(out.ok());

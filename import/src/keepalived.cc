@@ -1,6 +1,7 @@
 // keepalived.conf: VRRP instances -> IPaddr2 VIPs placed by the nodes'
 // priorities; vrrp_script -> a location rule on a node attribute; LVS
 // virtual_server -> ocf:heartbeat:ldirectord and its ldirectord.cf.
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -400,6 +401,16 @@ class KeepalivedImporter {
                                  : "preemption: resource-stickiness=0 (the addresses return to the highest priority)");
       place(inst, rsc);
       for (const TrackScript& ts : inst.scripts) track_script(inst, ts, rsc);
+    }
+    for (size_t n = 1; n < confs_.size(); ++n) {
+      for (const Instance& inst : confs_[n].instances) {
+        if (!rsc_of.count(inst.name) && std::none_of(first.instances.begin(), first.instances.end(),
+                                                      [&](const Instance& i) { return i.name == inst.name; })) {
+          report_.add(Outcome::kWarning, inst.stmt->where(),
+                      "vrrp_instance " + inst.name + " is only in " + confs_[n].node +
+                          "'s configuration; resources come from the first file's instances: not translated");
+        }
+      }
     }
     for (const Stmt* g : sync_groups_) sync_group(*g, rsc_of);
     if (!virtual_servers_.empty()) ldirectord(vip_rsc);

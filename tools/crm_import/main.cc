@@ -28,55 +28,6 @@ using namespace crm;
 
 constexpr int kExitUsage = 64;
 
-Result<import::Source> load(const std::string& path) {
-  auto text = import::real_files().read(path);
-  if (!text.ok()) return text.status();
-  return import::Source{path, *text};
-}
-
-Result<import::Imported> run_import(const std::string& kind, const std::vector<std::string>& files,
-                                    const std::vector<std::string>& nodes, bool strict) {
-  if (kind == "haresources") {
-    std::optional<import::Source> haresources, ha_cf;
-    for (const auto& f : files) {
-      auto src = load(f);
-      if (!src.ok()) return src.status();
-      bool is_ha_cf = std::filesystem::path(f).filename().string().ends_with("ha.cf");
-      auto& slot = is_ha_cf ? ha_cf : haresources;
-      if (slot) return invalid_argument("more than one " + std::string(is_ha_cf ? "ha.cf" : "haresources") + " file given");
-      slot = std::move(*src);
-    }
-    if (!haresources) return invalid_argument("no haresources file given");
-    return import::from_haresources(*haresources, ha_cf);
-  }
-  if (kind == "keepalived") {
-    std::vector<import::KeepalivedNode> confs;
-    for (const auto& f : files) {
-      auto src = load(f);
-      if (!src.ok()) return src.status();
-      confs.push_back({"", std::move(*src)});
-    }
-    for (const auto& spec : nodes) {
-      size_t eq = spec.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
-        return invalid_argument("--node " + spec + ": expected NAME=FILE");
-      }
-      auto src = load(spec.substr(eq + 1));
-      if (!src.ok()) return src.status();
-      confs.push_back({spec.substr(0, eq), std::move(*src)});
-    }
-    if (confs.empty()) return invalid_argument("no keepalived.conf given");
-    return import::from_keepalived(confs, {.strict = strict});
-  }
-  if (kind == "cluster.conf") {
-    if (files.size() != 1) return invalid_argument("cluster.conf takes exactly one file");
-    auto src = load(files[0]);
-    if (!src.ok()) return src.status();
-    return import::from_cluster_conf(*src);
-  }
-  return invalid_argument("unknown kind '" + kind + "': expected haresources, keepalived or cluster.conf");
-}
-
 Status write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::trunc);
   out << text;
@@ -110,7 +61,7 @@ int run(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
 
-  auto imported = run_import(kind, files, nodes, strict);
+  auto imported = import::import_files(kind, files, nodes, strict);
   if (!imported.ok()) {
     fmt::print(stderr, "crm_import: {}\n", imported.status().message());
     return imported.status().code() == StatusCode::kInvalidArgument ? kExitUsage : imported.status().exit_code();

@@ -91,6 +91,16 @@ Result<Imported> from_keepalived(const std::vector<KeepalivedNode>& nodes, const
 // resource reference or recovery policy.
 Result<Imported> from_cluster_conf(const Source& conf);
 
+// Reads the files and runs the importer `kind` names ("haresources",
+// "keepalived", "cluster.conf"), as crm_import and crm_shell's `configure
+// import` take them: haresources: the haresources file and optionally a
+// file whose name ends in "ha.cf"; keepalived: files without a node and/or
+// `nodes` as "NAME=FILE"; cluster.conf: one file. invalid-argument for a
+// wrong kind or file list, the file's error when it cannot be read.
+Result<Imported> import_files(const std::string& kind, const std::vector<std::string>& files,
+                              const std::vector<std::string>& nodes = {}, bool strict = false,
+                              FileReader* reader = nullptr);
+
 // The report as text, one note a line: "approximated  haresources:2  ...".
 std::string format_report(const std::vector<Note>& report);
 
