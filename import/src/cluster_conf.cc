@@ -23,9 +23,11 @@ int start_level(std::string_view type) {
 
 // Old fence attribute names and the ones today's fence agents document.
 std::string fence_param(const std::string& name) {
-  static const std::map<std::string, std::string> renamed = {
-      {"ipaddr", "ip"}, {"login", "username"}, {"passwd", "password"}, {"passwd_script", "password_script"},
-      {"port", "plug"}};
+  static const std::map<std::string, std::string> renamed = {{"ipaddr", "ip"},
+                                                             {"login", "username"},
+                                                             {"passwd", "password"},
+                                                             {"passwd_script", "password_script"},
+                                                             {"port", "plug"}};
   auto it = renamed.find(name);
   return it == renamed.end() ? name : it->second;
 }
@@ -50,7 +52,8 @@ class ClusterConfImporter {
     doc_ = std::move(*parsed);
     xmlNode* cluster = xml::root(doc_);
     if (!xml::is(cluster, "cluster")) {
-      return parse_error(where(cluster) + ": root element is <" + std::string(xml::name(cluster)) + ">, expected <cluster>");
+      return parse_error(where(cluster) + ": root element is <" + std::string(xml::name(cluster)) +
+                         ">, expected <cluster>");
     }
     if (auto name = xml::attr(cluster, "name")) {
       config_.set_property("cluster-name", *name);
@@ -67,9 +70,10 @@ class ClusterConfImporter {
         }
       } else {
         report_.add(Outcome::kNoEquivalent, where(c),
-                    "<" + n + ">: " + (n == "totem" || n == "logging" || n == "quorumd" || n == "fence_daemon"
-                                           ? "corosync/daemon setting, not part of the CIB"
-                                           : "not translated"));
+                    "<" + n + ">: " +
+                        (n == "totem" || n == "logging" || n == "quorumd" || n == "fence_daemon"
+                             ? "corosync/daemon setting, not part of the CIB"
+                             : "not translated"));
       }
     }
     if (xmlNode* rm = xml::first_child(cluster, "rm")) RETURN_IF_ERROR(read_rm(rm));
@@ -158,7 +162,9 @@ class ClusterConfImporter {
         }
         return out;
       };
-      if (!u.empty() && std::all_of(u.begin(), u.end(), [&](const Use& use) { return without_port(use.attrs) == without_port(u[0].attrs); })) {
+      if (!u.empty() && std::all_of(u.begin(), u.end(), [&](const Use& use) {
+            return without_port(use.attrs) == without_port(u[0].attrs);
+          })) {
         for (auto& [k, v] : without_port(u[0].attrs)) base.emplace_back(fence_param(k), v);
         for (Use& use : u) {
           NvPairs port;
@@ -198,7 +204,8 @@ class ClusterConfImporter {
         std::string id = make(name, params);
         for (const Use& use : u) primitive_for[{name, use.node}] = id;
         report_.add(Outcome::kTranslated, where(d),
-                    "fencedevice " + name + ": stonith:" + agent + " " + id + " (" + (none ? "pcmk_host_list" : "pcmk_host_map") + "=" + list + ")");
+                    "fencedevice " + name + ": stonith:" + agent + " " + id + " (" +
+                        (none ? "pcmk_host_list" : "pcmk_host_map") + "=" + list + ")");
       } else {
         for (const Use& use : u) {
           NvPairs params = base;
@@ -206,16 +213,20 @@ class ClusterConfImporter {
           params.emplace_back("pcmk_host_list", use.node);
           std::string id = make(u.size() == 1 ? name : name + "_" + use.node, params);
           primitive_for[{name, use.node}] = id;
-          report_.add(Outcome::kTranslated, where(d), "fencedevice " + name + " for " + use.node + ": stonith:" + agent + " " + id);
+          report_.add(Outcome::kTranslated, where(d),
+                      "fencedevice " + name + " for " + use.node + ": stonith:" + agent + " " + id);
         }
       }
       // A device never fences the node it runs on (as rgmanager's fenced never asked a node to fence itself).
       if (!u.empty() && config_.primitives.back().cls == "stonith") {
         for (const Use& use : u) {
           const std::string& id = primitive_for[{name, use.node}];
-          bool single = std::count_if(u.begin(), u.end(), [&](const Use& o) { return primitive_for[{name, o.node}] == id; }) == 1;
+          bool single = std::count_if(u.begin(), u.end(), [&](const Use& o) {
+                          return primitive_for[{name, o.node}] == id;
+                        }) == 1;
           if (single) {
-            config_.locations.push_back({config_.ids.unique("loc_" + id + "_not_" + use.node), id, use.node, "-INFINITY", "", "", "", ""});
+            config_.locations.push_back(
+                {config_.ids.unique("loc_" + id + "_not_" + use.node), id, use.node, "-INFINITY", "", "", "", ""});
           }
         }
       }
@@ -231,7 +242,8 @@ class ClusterConfImporter {
       if (level.devices.empty()) continue;
       level.index = ++level_of[m.node];
       report_.add(Outcome::kTranslated, where(m.at),
-                  "node " + m.node + " method " + xml::attr_or(m.at, "name") + ": fencing level " + std::to_string(level.index));
+                  "node " + m.node + " method " + xml::attr_or(m.at, "name") + ": fencing level " +
+                      std::to_string(level.index));
       config_.levels.push_back(level);
     }
   }
@@ -256,10 +268,12 @@ class ClusterConfImporter {
         for (xmlNode* fn : xml::children(fd, "failoverdomainnode")) {
           std::string node = xml::attr_or(fn, "name");
           if (!config_.has_node(node)) {
-            return parse_error(where(fn) + ": failoverdomain " + xml::attr_or(fd, "name") + ": unknown node '" + node + "'");
+            return parse_error(where(fn) + ": failoverdomain " + xml::attr_or(fd, "name") + ": unknown node '" + node +
+                               "'");
           }
           std::string prio = xml::attr_or(fn, "priority", "1");
-          if (!is_number(prio) || prio.size() > 3) return parse_error(where(fn) + ": priority '" + prio + "': expected 1..100");
+          if (!is_number(prio) || prio.size() > 3)
+            return parse_error(where(fn) + ": priority '" + prio + "': expected 1..100");
           d.nodes.emplace_back(node, std::stoi(prio));
         }
         domains_[xml::attr_or(fd, "name")] = d;
@@ -279,7 +293,8 @@ class ClusterConfImporter {
     for (const std::string& e : exclusive) {
       for (const std::string& other : services) {
         if (other == e) continue;
-        config_.colocations.push_back({config_.ids.unique("col_" + other + "_not_with_" + e), other, e, "-INFINITY", ""});
+        config_.colocations.push_back(
+            {config_.ids.unique("col_" + other + "_not_with_" + e), other, e, "-INFINITY", ""});
       }
       report_.add(Outcome::kApproximated, src_.name,
                   "exclusive service " + e + ": every other service is kept off its node (colocation -INFINITY)");
@@ -306,8 +321,9 @@ class ClusterConfImporter {
     std::string list;
     for (const auto& m : members) list += " " + m.id;
     g.members = std::move(members);
-    report_.add(Outcome::kTranslated, where(s), "service " + name + ": group " + g.id + ":" + list +
-                                                   " (parents before children, siblings in rgmanager's type order)");
+    report_.add(Outcome::kTranslated, where(s),
+                "service " + name + ": group " + g.id + ":" + list +
+                    " (parents before children, siblings in rgmanager's type order)");
 
     // Recovery policy.
     std::string recovery = xml::attr_or(s, "recovery", "restart");
@@ -326,16 +342,19 @@ class ClusterConfImporter {
         g.meta.emplace_back("migration-threshold", std::to_string(std::stoi(max_restarts) + 1));
         if (!expire.empty()) g.meta.emplace_back("failure-timeout", expire + "s");
         report_.add(Outcome::kTranslated, where(s),
-                    "recovery restart, max_restarts " + max_restarts + ": migration-threshold=" +
-                        std::to_string(std::stoi(max_restarts) + 1) + (expire.empty() ? "" : ", failure-timeout=" + expire + "s"));
+                    "recovery restart, max_restarts " + max_restarts +
+                        ": migration-threshold=" + std::to_string(std::stoi(max_restarts) + 1) +
+                        (expire.empty() ? "" : ", failure-timeout=" + expire + "s"));
       } else {
         report_.add(Outcome::kTranslated, where(s), "recovery restart: restarted in place (the default)");
       }
       if (recovery == "restart-disable") {
-        report_.add(Outcome::kApproximated, where(s), "recovery restart-disable: taken as restart; a failed restart moves it");
+        report_.add(Outcome::kApproximated, where(s),
+                    "recovery restart-disable: taken as restart; a failed restart moves it");
       }
     } else {
-      return parse_error(where(s) + ": service " + name + ": recovery '" + recovery + "': expected restart, relocate, disable or restart-disable");
+      return parse_error(where(s) + ": service " + name + ": recovery '" + recovery +
+                         "': expected restart, relocate, disable or restart-disable");
     }
     if (xml::attr_or(s, "autostart", "1") == "0") {
       g.meta.emplace_back("target-role", "Stopped");
@@ -346,22 +365,26 @@ class ClusterConfImporter {
     std::string domain = xml::attr_or(s, "domain");
     if (!domain.empty()) {
       auto it = domains_.find(domain);
-      if (it == domains_.end()) return parse_error(where(s) + ": service " + name + ": no failoverdomain '" + domain + "'");
+      if (it == domains_.end())
+        return parse_error(where(s) + ": service " + name + ": no failoverdomain '" + domain + "'");
       const Domain& d = it->second;
       int worst = 1;
       for (const auto& n : d.nodes) worst = std::max(worst, n.second);
       std::string scores;
       for (const auto& [node, prio] : d.nodes) {
         int score = d.ordered ? 100 * (worst + 1 - prio) : 100;
-        config_.locations.push_back({config_.ids.unique("loc_" + g.id + "_" + node), g.id, node, std::to_string(score), "", "", "", ""});
+        config_.locations.push_back(
+            {config_.ids.unique("loc_" + g.id + "_" + node), g.id, node, std::to_string(score), "", "", "", ""});
         scores += " " + node + "=" + std::to_string(score);
       }
-      report_.add(Outcome::kTranslated, where(s), "failoverdomain " + domain + (d.ordered ? " (ordered)" : "") + ":" + scores);
+      report_.add(Outcome::kTranslated, where(s),
+                  "failoverdomain " + domain + (d.ordered ? " (ordered)" : "") + ":" + scores);
       if (d.restricted) {
         for (const std::string& node : config_.nodes) {
           bool member = std::any_of(d.nodes.begin(), d.nodes.end(), [&](const auto& n) { return n.first == node; });
           if (!member) {
-            config_.locations.push_back({config_.ids.unique("loc_" + g.id + "_not_" + node), g.id, node, "-INFINITY", "", "", "", ""});
+            config_.locations.push_back(
+                {config_.ids.unique("loc_" + g.id + "_not_" + node), g.id, node, "-INFINITY", "", "", "", ""});
           }
         }
         report_.add(Outcome::kTranslated, where(s), "restricted domain: -INFINITY on every other node");
@@ -389,16 +412,18 @@ class ClusterConfImporter {
       if (auto ref = xml::attr(k, "ref")) {
         auto it = shared_.find(std::string(xml::name(k)) + "/" + *ref);
         if (it == shared_.end()) {
-          return parse_error(where(k) + ": service " + service + ": no <" + std::string(xml::name(k)) +
-                             "> named '" + *ref + "' in <resources>");
+          return parse_error(where(k) + ": service " + service + ": no <" + std::string(xml::name(k)) + "> named '" +
+                             *ref + "' in <resources>");
         }
         def = it->second;
       }
       if (xml::attr_or(k, "__independent_subtree") == "1") {
-        report_.add(Outcome::kApproximated, where(k), "__independent_subtree: a failure restarts the whole group from there");
+        report_.add(Outcome::kApproximated, where(k),
+                    "__independent_subtree: a failure restarts the whole group from there");
       }
       std::string here = mountpoint;
-      if (xml::is(def, "fs") || xml::is(def, "clusterfs") || xml::is(def, "netfs")) here = xml::attr_or(def, "mountpoint");
+      if (xml::is(def, "fs") || xml::is(def, "clusterfs") || xml::is(def, "netfs"))
+        here = xml::attr_or(def, "mountpoint");
       if (auto p = resource(def, k, here)) out.push_back(std::move(*p));
       RETURN_IF_ERROR(walk(k, service, here, out));
       if (def != k) RETURN_IF_ERROR(walk(def, service, here, out));
@@ -434,7 +459,9 @@ class ClusterConfImporter {
       if (a("force_unmount") == "1") param("force_unmount", "true");
       p.ops = {{"monitor", "20s", "40s", "", ""}};
       if (type == "clusterfs") {
-        report_.add(Outcome::kApproximated, w, "clusterfs " + a("name") + ": a Filesystem in the service's group; a GFS2 mount on every node would be a clone");
+        report_.add(Outcome::kApproximated, w,
+                    "clusterfs " + a("name") +
+                        ": a Filesystem in the service's group; a GFS2 mount on every node would be a clone");
       }
     } else if (type == "script") {
       std::string file = a("file");
@@ -445,14 +472,17 @@ class ClusterConfImporter {
       p.id = config_.ids.unique(a("name").empty() ? base : a("name"));
       p.ops = {{"monitor", "15s", "15s", "", ""}};
       if (file.rfind("/etc/init.d/", 0) != 0 && file.rfind("/etc/rc.d/init.d/", 0) != 0) {
-        report_.add(Outcome::kWarning, w, "script " + file + ": taken as lsb:" + base + " (install it as /etc/init.d/" + base + ")");
+        report_.add(Outcome::kWarning, w,
+                    "script " + file + ": taken as lsb:" + base + " (install it as /etc/init.d/" + base + ")");
       }
     } else if (type == "lvm") {
       p.type = "LVM-activate";
       p.id = config_.ids.unique("lvm_" + a("vg_name"));
       param("vgname", a("vg_name"));
       param("vg_access_mode", "system_id");
-      report_.add(Outcome::kApproximated, w, "lvm " + a("name") + ": ocf:heartbeat:LVM-activate vg_access_mode=system_id (HA-LVM tagging differs)");
+      report_.add(
+          Outcome::kApproximated, w,
+          "lvm " + a("name") + ": ocf:heartbeat:LVM-activate vg_access_mode=system_id (HA-LVM tagging differs)");
     } else if (type == "apache") {
       p.type = "apache";
       p.id = config_.ids.unique(a("name"));
@@ -462,7 +492,10 @@ class ClusterConfImporter {
       p.id = config_.ids.unique(a("name"));
       param("config", a("config_file"));
     } else if (type == "nfsexport") {
-      report_.add(Outcome::kApproximated, w, "nfsexport " + a("name") + ": its nfsclient children become ocf:heartbeat:exportfs; start the NFS server (nfs-server) on every node");
+      report_.add(Outcome::kApproximated, w,
+                  "nfsexport " + a("name") +
+                      ": its nfsclient children become ocf:heartbeat:exportfs; start the NFS server (nfs-server) on "
+                      "every node");
       return std::nullopt;
     } else if (type == "nfsclient") {
       p.type = "exportfs";
@@ -471,14 +504,19 @@ class ClusterConfImporter {
       param("directory", mountpoint);
       param("options", a("options"));
       param("fsid", std::to_string(++fsid_));
-      report_.add(Outcome::kApproximated, w, "nfsclient " + a("name") + ": ocf:heartbeat:exportfs of " + mountpoint + " with fsid=" + std::to_string(fsid_));
+      report_.add(Outcome::kApproximated, w,
+                  "nfsclient " + a("name") + ": ocf:heartbeat:exportfs of " + mountpoint +
+                      " with fsid=" + std::to_string(fsid_));
     } else {
-      report_.add(Outcome::kNoEquivalent, w, "<" + type + "> " + primary(r) + ": no translation; configure the matching OCF agent by hand");
+      report_.add(Outcome::kNoEquivalent, w,
+                  "<" + type + "> " + primary(r) + ": no translation; configure the matching OCF agent by hand");
       return std::nullopt;
     }
     if (p.id.empty()) p.id = config_.ids.unique(type);
     if (p.ops.empty()) p.ops = {{"monitor", "30s", "30s", "", ""}};
-    report_.add(Outcome::kTranslated, w, "<" + type + "> " + primary(r) + ": " + p.cls + (p.provider.empty() ? "" : ":" + p.provider) + ":" + p.type + " " + p.id);
+    report_.add(Outcome::kTranslated, w,
+                "<" + type + "> " + primary(r) + ": " + p.cls + (p.provider.empty() ? "" : ":" + p.provider) + ":" +
+                    p.type + " " + p.id);
     return p;
   }
 

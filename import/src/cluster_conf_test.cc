@@ -32,7 +32,8 @@ TEST(ClusterConf, TwoNodeWeb) {
   EXPECT_LT(x.find("id=\"fs_webdata\""), x.find("id=\"httpd\""));
   EXPECT_LT(x.find("id=\"httpd\""), x.find("id=\"ip_192.168.50.10\""));
   EXPECT_NE(x.find("name=\"migration-threshold\" value=\"1\""), std::string::npos);
-  EXPECT_NE(x.find("<fencing-level id=\"fl-web1.example.com-1\" target=\"web1.example.com\" index=\"1\" devices=\"ipmi-web1\"/>"),
+  EXPECT_NE(x.find("<fencing-level id=\"fl-web1.example.com-1\" target=\"web1.example.com\" index=\"1\" "
+                   "devices=\"ipmi-web1\"/>"),
             std::string::npos);
   EXPECT_NE(x.find("name=\"priority-fencing-delay\""), std::string::npos);
   EXPECT_NE(x.find("<node id=\"2\" uname=\"web2.example.com\"/>"), std::string::npos);
@@ -70,8 +71,9 @@ TEST(ClusterConf, BadInputNamesFileAndLine) {
                "cluster_conf/bad/unknown-node.conf:30: failoverdomain prefer-web1: unknown node 'web3.example.com'");
   expect_error("cluster_conf/bad/missing-ref.conf",
                "cluster_conf/bad/missing-ref.conf:40: service web: no <script> named 'apache' in <resources>");
-  expect_error("cluster_conf/bad/not-xml.conf",
-               "cluster_conf/bad/not-xml.conf: line 8: Opening and ending tag mismatch: clusternodes line 5 and clusternode");
+  expect_error(
+      "cluster_conf/bad/not-xml.conf",
+      "cluster_conf/bad/not-xml.conf: line 8: Opening and ending tag mismatch: clusternodes line 5 and clusternode");
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ struct Script {
 };
 
 const std::map<std::string, Script>& scripts() {
+  // clang-format off
   static const std::map<std::string, Script> table = {
       {"IPaddr", {"heartbeat", "IPaddr2", {"ip", "cidr_netmask", "nic", "broadcast"}, 1, "IPaddr::IP[/CIDR[/NIC[/BROADCAST]]]", true, "ip"}},
       {"IPaddr2", {"heartbeat", "IPaddr2", {"ip", "cidr_netmask", "nic", "broadcast"}, 1, "IPaddr2::IP[/CIDR[/NIC[/BROADCAST]]]", true, "ip"}},
@@ -45,6 +46,7 @@ const std::map<std::string, Script>& scripts() {
       {"LVSSyncDaemonSwap", {"heartbeat", "LVSSyncDaemonSwap", {"state"}, 1, "LVSSyncDaemonSwap::master|backup", false, "lvssync"}},
       {"LVM", {"heartbeat", "LVM-activate", {"vgname"}, 1, "LVM::VOLUMEGROUP", false, "lvm"}},
   };
+  // clang-format on
   return table;
 }
 
@@ -74,8 +76,9 @@ class HaresourcesImporter {
     if (config_.nodes.empty()) report_.add(Outcome::kWarning, hr_.name, "no nodes known");
     if (config_.nodes.size() == 1) {
       report_.add(Outcome::kToDo, hr_.name,
-                  "only " + config_.nodes[0] + " is known (give ha.cf for the node list); the other nodes are added "
-                  "when they join");
+                  "only " + config_.nodes[0] +
+                      " is known (give ha.cf for the node list); the other nodes are added "
+                      "when they join");
     }
     apply_fencing_policy(config_, report_, ha_cf_ ? ha_cf_->name : hr_.name, false);
     Imported out;
@@ -108,21 +111,26 @@ class HaresourcesImporter {
         auto_failback_line = line.number;
       } else if (key == "stonith" || key == "stonith_host") {
         report_.add(Outcome::kToDo, where,
-                    key + " " + rest + ": heartbeat stonith plugins are not translated; configure the matching fence "
-                    "agent (fence_*) as a stonith primitive for each node");
+                    key + " " + rest +
+                        ": heartbeat stonith plugins are not translated; configure the matching fence "
+                        "agent (fence_*) as a stonith primitive for each node");
       } else if (key == "keepalive" || key == "deadtime" || key == "warntime" || key == "initdead") {
         std::string hint = key == "deadtime" ? " (deadtime is corosync's totem token, in ms)" : "";
-        report_.add(Outcome::kNoEquivalent, where, key + " " + rest + ": membership timing belongs to corosync.conf" + hint);
+        report_.add(Outcome::kNoEquivalent, where,
+                    key + " " + rest + ": membership timing belongs to corosync.conf" + hint);
       } else if (key == "bcast" || key == "mcast" || key == "ucast" || key == "serial" || key == "baud" ||
                  key == "udpport") {
-        report_.add(Outcome::kToDo, where, key + " " + rest + ": cluster communication is corosync's (totem interfaces, nodelist)");
+        report_.add(Outcome::kToDo, where,
+                    key + " " + rest + ": cluster communication is corosync's (totem interfaces, nodelist)");
       } else if (key == "crm" || key == "pacemaker") {
         report_.add(Outcome::kWarning, where,
                     key + " " + rest + ": with the CRM enabled heartbeat ignores haresources; imported anyway");
       } else if (key == "ping" || key == "ping_group" || key == "respawn") {
-        report_.add(Outcome::kNoEquivalent, where,
-                    key + " " + rest + (key == "respawn" ? ": run the program as a resource or a systemd unit"
-                                                         : ": use an ocf:pacemaker:ping clone and a location rule on its pingd attribute"));
+        report_.add(
+            Outcome::kNoEquivalent, where,
+            key + " " + rest +
+                (key == "respawn" ? ": run the program as a resource or a systemd unit"
+                                  : ": use an ocf:pacemaker:ping clone and a location rule on its pingd attribute"));
       } else {
         report_.add(Outcome::kNoEquivalent, where, key + " " + rest + ": not a CIB setting");
       }
@@ -140,7 +148,8 @@ class HaresourcesImporter {
     } else if (auto_failback.empty() || auto_failback == "legacy") {
       config_.rsc_defaults.emplace_back("resource-stickiness", "0");
       report_.add(Outcome::kApproximated, where,
-                  std::string(auto_failback.empty() ? "no auto_failback (heartbeat's default: legacy)" : "auto_failback legacy") +
+                  std::string(auto_failback.empty() ? "no auto_failback (heartbeat's default: legacy)"
+                                                    : "auto_failback legacy") +
                       ": taken as on, resource-stickiness=0");
     } else {
       return parse_error(where + ": auto_failback " + auto_failback + ": expected on, off or legacy");
@@ -157,7 +166,8 @@ class HaresourcesImporter {
     if (w.size() < 2) return parse_error(where + ": node " + node + " has no resources");
     if (!config_.has_node(node)) {
       if (ha_cf_nodes_) {
-        report_.add(Outcome::kWarning, where, "node " + node + " is not named by a node line in " + ha_cf_->name + "; added");
+        report_.add(Outcome::kWarning, where,
+                    "node " + node + " is not named by a node line in " + ha_cf_->name + "; added");
       }
       config_.add_node(node);
     }
@@ -194,7 +204,8 @@ class HaresourcesImporter {
         if (args.size() != 1) return bad("expected drbddisk::RESOURCE (one DRBD resource name)");
       } else if (it != scripts().end()) {
         const Script& s = it->second;
-        if (args.size() < s.min_args || args.size() > (s.slash_args ? 1 : s.params.size())) return bad("expected " + std::string(s.usage));
+        if (args.size() < s.min_args || args.size() > (s.slash_args ? 1 : s.params.size()))
+          return bad("expected " + std::string(s.usage));
         if (s.slash_args) {
           std::vector<std::string> fields = split(args[0], "/");
           if (fields.size() > s.params.size()) return bad("expected " + std::string(s.usage));
@@ -204,7 +215,8 @@ class HaresourcesImporter {
           if (std::string(s.params[0]).find("ip") == 0 && !is_ip_address(fields[0])) {
             return bad("'" + fields[0] + "' is not an IP address");
           }
-          if (fields.size() > 1 && s.params[1] == std::string("cidr_netmask") && !is_number(fields[1]) && !is_ip_address(fields[1])) {
+          if (fields.size() > 1 && s.params[1] == std::string("cidr_netmask") && !is_number(fields[1]) &&
+              !is_ip_address(fields[1])) {
             return bad("'" + fields[1] + "' is not a prefix length or netmask");
           }
           args = fields;
@@ -231,8 +243,8 @@ class HaresourcesImporter {
       // Named after the service it carries: the last member that is not an
       // address, a mount, a mail or the like (else the last member).
       static const std::set<std::string> kInfrastructure = {
-          "IPaddr2", "IPv6addr", "SendArp", "IPsrcaddr", "Filesystem", "MailTo", "Delay", "LVM-activate", "Raid1",
-          "portblock", "AudibleAlarm", "WinPopup", "LinuxSCSI", "ServeRAID", "ICP", "LVSSyncDaemonSwap"};
+          "IPaddr2", "IPv6addr",  "SendArp",      "IPsrcaddr", "Filesystem", "MailTo",    "Delay", "LVM-activate",
+          "Raid1",   "portblock", "AudibleAlarm", "WinPopup",  "LinuxSCSI",  "ServeRAID", "ICP",   "LVSSyncDaemonSwap"};
       std::string service = members.back().id;
       for (const auto& m : members) {
         if (m.cls != "ocf" || !kInfrastructure.count(m.type)) service = m.id;
@@ -263,8 +275,10 @@ class HaresourcesImporter {
         config_.locations.push_back(l);
         continue;
       }
-      config_.colocations.push_back({config_.ids.unique("col_" + target + "_on_" + clone), target, clone, "INFINITY", "Promoted"});
-      config_.orders.push_back({config_.ids.unique("ord_" + clone + "_before_" + target), clone, "promote", target, "start"});
+      config_.colocations.push_back(
+          {config_.ids.unique("col_" + target + "_on_" + clone), target, clone, "INFINITY", "Promoted"});
+      config_.orders.push_back(
+          {config_.ids.unique("ord_" + clone + "_before_" + target), clone, "promote", target, "start"});
       report_.add(Outcome::kTranslated, where, target + " runs where " + clone + " is promoted, after the promotion");
     }
     if (drbd_after_member) {
@@ -285,10 +299,11 @@ class HaresourcesImporter {
     c.child.params = {{"drbd_resource", resource}};
     c.child.ops = {{"monitor", "29s", "20s", "Promoted", ""}, {"monitor", "31s", "20s", "Unpromoted", ""}};
     c.id = config_.ids.unique("ms_drbd_" + resource);
-    c.meta = {{"promotable", "true"}, {"promoted-max", "1"}, {"promoted-node-max", "1"},
+    c.meta = {{"promotable", "true"}, {"promoted-max", "1"},   {"promoted-node-max", "1"},
               {"clone-max", "2"},     {"clone-node-max", "1"}, {"notify", "true"}};
-    report_.add(Outcome::kTranslated, where,
-                "drbddisk::" + resource + ": promotable clone " + c.id + " of ocf:linbit:drbd drbd_resource=" + resource);
+    report_.add(
+        Outcome::kTranslated, where,
+        "drbddisk::" + resource + ": promotable clone " + c.id + " of ocf:linbit:drbd drbd_resource=" + resource);
     drbd_[resource] = c.id;
     config_.clones.push_back(std::move(c));
     return drbd_[resource];
@@ -334,8 +349,9 @@ class HaresourcesImporter {
     if (name == "LVM") {
       p.params.emplace_back("vg_access_mode", "system_id");
       report_.add(Outcome::kApproximated, where,
-                  spec + ": " + agent + " with vg_access_mode=system_id (heartbeat's LVM activated the volume group "
-                  "exclusively by convention; check the LVM setup)");
+                  spec + ": " + agent +
+                      " with vg_access_mode=system_id (heartbeat's LVM activated the volume group "
+                      "exclusively by convention; check the LVM setup)");
     } else if (name == "IPaddr") {
       report_.add(Outcome::kTranslated, where, spec + ": " + agent + " (IPaddr's successor)");
     } else {

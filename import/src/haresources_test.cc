@@ -28,8 +28,8 @@ TEST(Haresources, NfsAndDatabaseOnTwoNodes) { check_sample("nfs-db", true); }
 TEST(Haresources, WithoutHaCf) { check_sample("simple", false); }
 
 TEST(Haresources, DrbdBecomesAPromotableCloneTheGroupFollows) {
-  auto out = from_haresources({"hr", "n1 drbddisk::r0 Filesystem::/dev/drbd0::/data::ext4 IPaddr::10.0.0.1/24/eth0 httpd\n"},
-                              std::nullopt);
+  auto out = from_haresources(
+      {"hr", "n1 drbddisk::r0 Filesystem::/dev/drbd0::/data::ext4 IPaddr::10.0.0.1/24/eth0 httpd\n"}, std::nullopt);
   ASSERT_TRUE(out.ok()) << out.status().to_string();
   std::string x = config_text(*out);
   EXPECT_NE(x.find("<clone id=\"ms_drbd_r0\">"), std::string::npos) << x;

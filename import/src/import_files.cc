@@ -24,7 +24,8 @@ Result<Imported> import_files(const std::string& kind, const std::vector<std::st
       if (!src.ok()) return src.status();
       bool is_ha_cf = std::filesystem::path(f).filename().string().ends_with("ha.cf");
       auto& slot = is_ha_cf ? ha_cf : haresources;
-      if (slot) return invalid_argument("more than one " + std::string(is_ha_cf ? "ha.cf" : "haresources") + " file given");
+      if (slot)
+        return invalid_argument("more than one " + std::string(is_ha_cf ? "ha.cf" : "haresources") + " file given");
       slot = std::move(*src);
     }
     if (!haresources) return invalid_argument("no haresources file given");
@@ -57,6 +58,5 @@ Result<Imported> import_files(const std::string& kind, const std::vector<std::st
   }
   return invalid_argument("unknown kind '" + kind + "': expected haresources, keepalived or cluster.conf");
 }
-
 
 }  // namespace crm::import

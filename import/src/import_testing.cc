@@ -43,7 +43,8 @@ VerifyResult crm_verify(const Imported& imported, bool add_fence_device) {
   if (add_fence_device) {
     const std::string device =
         "<primitive id=\"test-fence\" class=\"stonith\" type=\"fence_ipmilan\"><instance_attributes "
-        "id=\"test-fence-ia\"><nvpair id=\"test-fence-ip\" name=\"ip\" value=\"192.0.2.1\"/></instance_attributes></primitive>";
+        "id=\"test-fence-ia\"><nvpair id=\"test-fence-ip\" name=\"ip\" "
+        "value=\"192.0.2.1\"/></instance_attributes></primitive>";
     size_t at = cib.find("<resources>");
     if (at != std::string::npos) {
       cib.insert(at + 11, device);

@@ -32,10 +32,10 @@ struct Token {
 };
 
 const std::set<std::string> kTopLevel = {
-    "global_defs",     "vrrp_instance",   "vrrp_sync_group", "vrrp_script",         "virtual_server",
-    "virtual_server_group", "static_ipaddress", "static_routes", "static_rules",     "vrrp_track_process",
-    "track_file",      "vrrp_track_file", "linkbeat_interfaces", "bfd_instance",    "garp_group",
-    "net_namespace",   "instance",        "use_pid_dir",     "local_address_group", "track_process"};
+    "global_defs",          "vrrp_instance",    "vrrp_sync_group",     "vrrp_script",         "virtual_server",
+    "virtual_server_group", "static_ipaddress", "static_routes",       "static_rules",        "vrrp_track_process",
+    "track_file",           "vrrp_track_file",  "linkbeat_interfaces", "bfd_instance",        "garp_group",
+    "net_namespace",        "instance",         "use_pid_dir",         "local_address_group", "track_process"};
 
 class Tokenizer {
  public:
@@ -48,7 +48,8 @@ class Tokenizer {
       ++number;
       std::string line = raw;
       // Conditional configuration: "@id ..." only for keepalived -i id, "@^id" for every other id.
-      if (!line.empty() && line.find_first_not_of(" \t") != std::string::npos && line[line.find_first_not_of(" \t")] == '@') {
+      if (!line.empty() && line.find_first_not_of(" \t") != std::string::npos &&
+          line[line.find_first_not_of(" \t")] == '@') {
         size_t start = line.find_first_not_of(" \t") + 1;
         size_t end = line.find_first_of(" \t", start);
         std::string id = line.substr(start, end == std::string::npos ? std::string::npos : end - start);
@@ -97,7 +98,9 @@ class Tokenizer {
         i = end + 1;
       } else {
         size_t start = i;
-        while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i])) && line[i] != '{' && line[i] != '}') ++i;
+        while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i])) && line[i] != '{' &&
+               line[i] != '}')
+          ++i;
         out.push_back({line.substr(start, i - start), file, number});
       }
     }
@@ -160,8 +163,8 @@ Status parse_block(const std::vector<Token>& tokens, size_t& i, const Stmt* open
     }
   }
   if (opener) {
-    return parse_error(opener->where() + ": unbalanced '{': '" + opener->key() + (opener->words.size() > 1 ? " " + opener->arg(1) : "") +
-                       "' is never closed");
+    return parse_error(opener->where() + ": unbalanced '{': '" + opener->key() +
+                       (opener->words.size() > 1 ? " " + opener->arg(1) : "") + "' is never closed");
   }
   flush();
   return Status::Ok();
@@ -276,8 +279,9 @@ class KeepalivedImporter {
         for (const Stmt& c : s.children) {
           if (c.key() == "notification_email" || c.key() == "smtp_server") {
             report_.add(Outcome::kToDo, c.where(),
-                        c.key() + ": e-mail notification is an alert in the CIB (an alerts section with an SMTP "
-                        "alert agent); not configured");
+                        c.key() +
+                            ": e-mail notification is an alert in the CIB (an alerts section with an SMTP "
+                            "alert agent); not configured");
           }
         }
         report_.add(Outcome::kNoEquivalent, s.where(), "global_defs: keepalived's own settings (router_id, ...)");
@@ -333,8 +337,9 @@ class KeepalivedImporter {
     } else if (k == "track_interface") {
       std::string names;
       for (const Stmt& t : c.children) names += " " + t.key();
-      note(Outcome::kNoEquivalent, "track_interface" + names + ": not translated; an ocf:heartbeat:ethmonitor clone "
-                                   "and a location rule on its ethmonitor-IFACE attribute do this");
+      note(Outcome::kNoEquivalent, "track_interface" + names +
+                                       ": not translated; an ocf:heartbeat:ethmonitor clone "
+                                       "and a location rule on its ethmonitor-IFACE attribute do this");
     } else if (k.rfind("notify", 0) == 0 || k == "smtp_alert") {
       note(Outcome::kToDo, k + (c.words.size() > 1 ? " " + c.arg(1) : "") +
                                ": becomes an alert (the CIB's alerts section, an alert agent calling the script on "
@@ -349,7 +354,7 @@ class KeepalivedImporter {
 
   void translate() {
     const NodeConf& first = confs_.front();
-    std::map<std::string, std::string> rsc_of;  // instance -> resource id
+    std::map<std::string, std::string> rsc_of;   // instance -> resource id
     std::map<std::string, std::string> vip_rsc;  // address -> resource id
     for (const Instance& inst : first.instances) {
       const std::string where = inst.stmt->where();
@@ -364,7 +369,9 @@ class KeepalivedImporter {
         p.cls = "ocf";
         p.provider = "heartbeat";
         p.type = "IPaddr2";
-        p.params = {{"ip", v.ip}, {"cidr_netmask", v.prefix.empty() ? (v.ip.find(':') != std::string::npos ? "128" : "32") : v.prefix}};
+        p.params = {
+            {"ip", v.ip},
+            {"cidr_netmask", v.prefix.empty() ? (v.ip.find(':') != std::string::npos ? "128" : "32") : v.prefix}};
         std::string nic = v.dev.empty() ? inst.interface : v.dev;
         if (!nic.empty()) p.params.emplace_back("nic", nic);
         if (!v.label.empty()) {
@@ -392,7 +399,8 @@ class KeepalivedImporter {
         g.meta = meta;
         rsc = g.id;
         config_.groups.push_back(std::move(g));
-        report_.add(Outcome::kTranslated, where, "vrrp_instance " + inst.name + ": its addresses move together (group " + rsc + ")");
+        report_.add(Outcome::kTranslated, where,
+                    "vrrp_instance " + inst.name + ": its addresses move together (group " + rsc + ")");
       }
       for (const Vip& v : inst.vips) vip_rsc[v.ip] = rsc;
       rsc_of[inst.name] = rsc;
@@ -405,7 +413,7 @@ class KeepalivedImporter {
     for (size_t n = 1; n < confs_.size(); ++n) {
       for (const Instance& inst : confs_[n].instances) {
         if (!rsc_of.count(inst.name) && std::none_of(first.instances.begin(), first.instances.end(),
-                                                      [&](const Instance& i) { return i.name == inst.name; })) {
+                                                     [&](const Instance& i) { return i.name == inst.name; })) {
           report_.add(Outcome::kWarning, inst.stmt->where(),
                       "vrrp_instance " + inst.name + " is only in " + confs_[n].node +
                           "'s configuration; resources come from the first file's instances: not translated");
@@ -427,11 +435,12 @@ class KeepalivedImporter {
         report_.add(Outcome::kWarning, inst.stmt->where(),
                     "vrrp_instance " + inst.name + " is not in " + conf.node + "'s configuration: " + rsc +
                         " never runs there (location -INFINITY)");
-        config_.locations.push_back({config_.ids.unique("loc_" + rsc + "_" + conf.node), rsc, conf.node, "-INFINITY", "", "", "", ""});
+        config_.locations.push_back(
+            {config_.ids.unique("loc_" + rsc + "_" + conf.node), rsc, conf.node, "-INFINITY", "", "", "", ""});
         continue;
       }
-      config_.locations.push_back(
-          {config_.ids.unique("loc_" + rsc + "_" + conf.node), rsc, conf.node, std::to_string(mine->priority), "", "", "", ""});
+      config_.locations.push_back({config_.ids.unique("loc_" + rsc + "_" + conf.node), rsc, conf.node,
+                                   std::to_string(mine->priority), "", "", "", ""});
       report_.add(Outcome::kTranslated, mine->stmt->where(),
                   "priority " + std::to_string(mine->priority) + " on " + conf.node + ": location score for " + rsc);
     }
@@ -468,19 +477,27 @@ class KeepalivedImporter {
     report_.add(Outcome::kApproximated, sc.stmt->where(),
                 "vrrp_script " + ts.name + " (\"" + sc.command + "\" every " + sc.interval + "s, weight " + weight +
                     "): location rule " + l.id + " scores " + l.score + " where node attribute " + attribute + " is " +
-                    l.rule_value + "; nothing runs the check: run it on every node and set the attribute with "
-                    "`attrd_updater -n " + attribute + " -U 1` (passing) or `-U 0` (failing)");
+                    l.rule_value +
+                    "; nothing runs the check: run it on every node and set the attribute with "
+                    "`attrd_updater -n " +
+                    attribute + " -U 1` (passing) or `-U 0` (failing)");
   }
 
   void sync_group(const Stmt& g, const std::map<std::string, std::string>& rsc_of) {
+    // "group { VI_1 VI_2 }", or (older keepalived) the instance names alone.
     const Stmt* group = find(g, "group");
     std::vector<std::string> members;
-    if (group) {
-      for (const Stmt& m : group->children) {
-        auto it = rsc_of.find(m.key());
-        if (it != rsc_of.end()) members.push_back(it->second);
-        else report_.add(Outcome::kWarning, m.where(), "vrrp_sync_group " + g.arg(1) + ": no instance " + m.key());
+    for (const Stmt& m : group ? group->children : g.children) {
+      if (!group && (m.block || m.words.size() > 1 || m.key().rfind("notify", 0) == 0 || m.key() == "smtp_alert" ||
+                     m.key() == "global_tracking" || m.key() == "sync_group_tracking_weight")) {
+        continue;
       }
+      auto it = rsc_of.find(m.key());
+      if (it != rsc_of.end())
+        members.push_back(it->second);
+      else
+        report_.add(Outcome::kWarning, m.where(),
+                    "vrrp_sync_group " + g.arg(1) + ": no translated instance " + m.key());
     }
     for (size_t i = 1; i < members.size(); ++i) {
       config_.colocations.push_back(
@@ -488,13 +505,16 @@ class KeepalivedImporter {
     }
     std::string list;
     for (const auto& m : members) list += " " + m;
-    report_.add(Outcome::kApproximated, g.where(),
-                "vrrp_sync_group " + g.arg(1) + ":" + list + " colocated (INFINITY) with the first; a failure of one "
-                "moves them all only through that colocation");
+    if (members.size() > 1)
+      report_.add(Outcome::kApproximated, g.where(),
+                  "vrrp_sync_group " + g.arg(1) + ":" + list +
+                      " colocated (INFINITY) with the first; a failure of one "
+                      "moves them all only through that colocation");
     for (const Stmt& c : g.children) {
       if (c.key().rfind("notify", 0) == 0 || c.key() == "smtp_alert") {
-        report_.add(Outcome::kToDo, c.where(), c.key() + (c.words.size() > 1 ? " " + c.arg(1) : "") +
-                                                   ": becomes an alert (the CIB's alerts section); not configured");
+        report_.add(Outcome::kToDo, c.where(),
+                    c.key() + (c.words.size() > 1 ? " " + c.arg(1) : "") +
+                        ": becomes an alert (the CIB's alerts section); not configured");
       }
     }
   }
@@ -545,15 +565,28 @@ class KeepalivedImporter {
           // The check of the first real server stands for all (ldirectord checks per virtual service).
           for (const Stmt& chk : c.children) {
             std::string service, type;
-            if (chk.key() == "TCP_CHECK") type = "connect";
-            else if (chk.key() == "HTTP_GET") { type = "negotiate"; service = "http"; }
-            else if (chk.key() == "SSL_GET") { type = "negotiate"; service = "https"; }
-            else if (chk.key() == "SMTP_CHECK") { type = "negotiate"; service = "smtp"; }
-            else if (chk.key() == "DNS_CHECK") { type = "negotiate"; service = "dns"; }
-            else if (chk.key() == "PING_CHECK") type = "ping";
-            else if (chk.key() == "MISC_CHECK") type = "external";
-            else if (chk.key() == "UDP_CHECK") type = "connect";
-            else continue;
+            if (chk.key() == "TCP_CHECK")
+              type = "connect";
+            else if (chk.key() == "HTTP_GET") {
+              type = "negotiate";
+              service = "http";
+            } else if (chk.key() == "SSL_GET") {
+              type = "negotiate";
+              service = "https";
+            } else if (chk.key() == "SMTP_CHECK") {
+              type = "negotiate";
+              service = "smtp";
+            } else if (chk.key() == "DNS_CHECK") {
+              type = "negotiate";
+              service = "dns";
+            } else if (chk.key() == "PING_CHECK")
+              type = "ping";
+            else if (chk.key() == "MISC_CHECK")
+              type = "external";
+            else if (chk.key() == "UDP_CHECK")
+              type = "connect";
+            else
+              continue;
             if (have_check) continue;
             have_check = true;
             check_lines += "\tchecktype=" + type + "\n";
@@ -583,6 +616,7 @@ class KeepalivedImporter {
       body.clear();
       report_.add(Outcome::kTranslated, where, "virtual_server " + virt + ": virtual=" + virt + " in ldirectord.cf");
     }
+    if (cf.find("\nvirtual=") == std::string::npos) return;  // none translated
     std::string head;
     if (!timeout.empty()) head += "checktimeout=" + timeout + "\n";
     if (!interval.empty()) head += "checkinterval=" + interval + "\n";
@@ -603,8 +637,8 @@ class KeepalivedImporter {
     }
     report_.add(Outcome::kToDo, inputs_.front().conf.name,
                 "LVS: ldirectord.cf written beside the configuration; install it as /etc/ha.d/ldirectord.cf on every "
-                "node (resource " + p.id + ", ocf:heartbeat:ldirectord" +
-                    (beside.empty() ? ")" : ", runs with its virtual address)"));
+                "node (resource " +
+                    p.id + ", ocf:heartbeat:ldirectord" + (beside.empty() ? ")" : ", runs with its virtual address)"));
   }
 
   const std::vector<KeepalivedNode>& inputs_;

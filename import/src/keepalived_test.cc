@@ -56,19 +56,23 @@ TEST(Keepalived, SyncGroupGolden) {
 // Two nodes' files: priorities become location scores, scripts rules, the
 // included virtual_server an ldirectord beside its address.
 TEST(Keepalived, PairGolden) {
-  auto out = from_keepalived({node_file("lb1", "keepalived/pair/lb1.conf"), node_file("lb2", "keepalived/pair/lb2.conf")});
+  auto out =
+      from_keepalived({node_file("lb1", "keepalived/pair/lb1.conf"), node_file("lb2", "keepalived/pair/lb2.conf")});
   ASSERT_TRUE(out.ok()) << out.status().to_string();
   std::string report = format_report(out->report);
   // Paths in the report are absolute here; the golden keeps them relative.
-  for (size_t at; (at = report.find(testdata_path(""))) != std::string::npos;) report.erase(at, testdata_path("").size());
+  for (size_t at; (at = report.find(testdata_path(""))) != std::string::npos;)
+    report.erase(at, testdata_path("").size());
   expect_golden(config_text(*out), "keepalived/pair/expected.xml");
   expect_golden(report, "keepalived/pair/expected.report");
   ASSERT_EQ(out->files.size(), 1u);
   expect_golden(out->files[0].text.substr(out->files[0].text.find('\n') + 1), "keepalived/pair/expected.ldirectord.cf");
   expect_verified(*out, false);
   std::string x = config_text(*out);
-  EXPECT_NE(x.find("<rsc_location id=\"loc_grp_VI_WEB_lb1\" rsc=\"grp_VI_WEB\" node=\"lb1\" score=\"150\"/>"), std::string::npos);
-  EXPECT_NE(x.find("<rsc_location id=\"loc_grp_VI_WEB_lb2\" rsc=\"grp_VI_WEB\" node=\"lb2\" score=\"100\"/>"), std::string::npos);
+  EXPECT_NE(x.find("<rsc_location id=\"loc_grp_VI_WEB_lb1\" rsc=\"grp_VI_WEB\" node=\"lb1\" score=\"150\"/>"),
+            std::string::npos);
+  EXPECT_NE(x.find("<rsc_location id=\"loc_grp_VI_WEB_lb2\" rsc=\"grp_VI_WEB\" node=\"lb2\" score=\"100\"/>"),
+            std::string::npos);
   EXPECT_NE(x.find("rsc=\"vip_10.0.5.20\" node=\"lb2\" score=\"110\""), std::string::npos);
 }
 
@@ -80,6 +84,21 @@ TEST(Keepalived, ConditionalLinesFollowTheNodeName) {
   EXPECT_NE(x.find("node=\"high\" score=\"170\""), std::string::npos) << x;
   EXPECT_NE(x.find("node=\"low\" score=\"85\""), std::string::npos) << x;
   expect_verified(*out, false);
+}
+
+// keepalived before 1.2 listed a sync group's instances without "group { }".
+TEST(Keepalived, OldStyleSyncGroupAndGroupOnlyVirtualServers) {
+  auto out = from_keepalived({{"", testdata("keepalived/samples/keepalived.conf.vrrp.lvs_syncd")}});
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_NE(config_text(*out).find("<rsc_colocation id=\"col_grp_VI_3_with_grp_VI_2\" score=\"INFINITY\" "
+                                   "rsc=\"grp_VI_3\" with-rsc=\"grp_VI_2\"/>"),
+            std::string::npos)
+      << config_text(*out);
+  // Only a virtual_server_group: nothing ldirectord can take, so no ldirectord.
+  out = from_keepalived({{"", testdata("keepalived/samples/keepalived.conf.virtual_server_group")}});
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_TRUE(out->files.empty());
+  EXPECT_EQ(config_text(*out).find("ldirectord"), std::string::npos);
 }
 
 void expect_error(const std::string& relative, bool strict, const std::string& message) {
@@ -102,8 +121,9 @@ TEST(Keepalived, BadInputNamesFileAndLine) {
 TEST(Keepalived, UnknownKeywordIsAWarningWhenNotStrict) {
   auto out = from_keepalived({{"", testdata("keepalived/bad/unknown-keyword.conf")}});
   ASSERT_TRUE(out.ok());
-  EXPECT_NE(format_report(out->report).find("warning       keepalived/bad/unknown-keyword.conf:9: unknown top-level "
-                                            "keyword 'vrrp_instanse': ignored"),
+  EXPECT_NE(format_report(out->report)
+                .find("warning       keepalived/bad/unknown-keyword.conf:9: unknown top-level "
+                      "keyword 'vrrp_instanse': ignored"),
             std::string::npos);
 }
 

@@ -1,7 +1,5 @@
 #include "model.h"
 
-#include "crm/cib/cib.h"
-
 #include <arpa/inet.h>
 #include <glob.h>
 
@@ -10,15 +8,22 @@
 #include <fstream>
 #include <sstream>
 
+#include "crm/cib/cib.h"
+
 namespace crm::import {
 
 const char* outcome_name(Outcome o) {
   switch (o) {
-    case Outcome::kTranslated: return "translated";
-    case Outcome::kApproximated: return "approximated";
-    case Outcome::kNoEquivalent: return "no-equivalent";
-    case Outcome::kToDo: return "to-do";
-    case Outcome::kWarning: return "warning";
+    case Outcome::kTranslated:
+      return "translated";
+    case Outcome::kApproximated:
+      return "approximated";
+    case Outcome::kNoEquivalent:
+      return "no-equivalent";
+    case Outcome::kToDo:
+      return "to-do";
+    case Outcome::kWarning:
+      return "warning";
   }
   return "?";
 }

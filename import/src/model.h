@@ -83,7 +83,7 @@ std::string id_from(const std::string& text);
 struct Config {
   NvPairs properties;
   NvPairs rsc_defaults;
-  std::vector<std::string> nodes;  // node names; ids are 1, 2, ... in order
+  std::vector<std::string> nodes;               // node names; ids are 1, 2, ... in order
   std::map<std::string, std::string> node_ids;  // unless given here (cluster.conf's nodeid)
   std::vector<Primitive> primitives;
   std::vector<Group> groups;
@@ -107,9 +107,7 @@ xml::DocPtr write_configuration(const Config& config);
 // The report collector the importers write to.
 class Report {
  public:
-  void add(Outcome o, std::string where, std::string what) {
-    notes_.push_back({o, std::move(where), std::move(what)});
-  }
+  void add(Outcome o, std::string where, std::string what) { notes_.push_back({o, std::move(where), std::move(what)}); }
   std::vector<Note> take() { return std::move(notes_); }
 
  private:

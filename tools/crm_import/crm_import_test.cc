@@ -79,13 +79,15 @@ TEST_F(CrmImportTest, KeepalivedWritesLdirectordCfBesideTheOutput) {
 TEST_F(CrmImportTest, ErrorsNameFileAndLineAndWriteNothing) {
   Outcome o = run("crm_import", "keepalived --strict " + kData + "/keepalived/bad/unknown-keyword.conf -o out.xml");
   EXPECT_EQ(o.rc, 65);
-  EXPECT_EQ(o.err, "crm_import: " + kData + "/keepalived/bad/unknown-keyword.conf:9: unknown top-level keyword 'vrrp_instanse'\n");
+  EXPECT_EQ(o.err, "crm_import: " + kData +
+                       "/keepalived/bad/unknown-keyword.conf:9: unknown top-level keyword 'vrrp_instanse'\n");
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/out.xml"));
   o = run("crm_import", "haresources " + kData + "/haresources/bad/filesystem.haresources");
   EXPECT_EQ(o.rc, 65);
   EXPECT_EQ(o.out, "");
-  EXPECT_EQ(o.err, "crm_import: " + kData + "/haresources/bad/filesystem.haresources:4: malformed resource spec "
-                   "'Filesystem::/dev/drbd0': expected Filesystem::DEVICE::DIRECTORY[::FSTYPE[::OPTIONS]]\n");
+  EXPECT_EQ(o.err, "crm_import: " + kData +
+                       "/haresources/bad/filesystem.haresources:4: malformed resource spec "
+                       "'Filesystem::/dev/drbd0': expected Filesystem::DEVICE::DIRECTORY[::FSTYPE[::OPTIONS]]\n");
   o = run("crm_import", "cluster.conf " + kData + "/cluster_conf/bad/unknown-node.conf");
   EXPECT_EQ(o.rc, 65);
   o = run("crm_import", "heartbeat x");

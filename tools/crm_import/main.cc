@@ -10,15 +10,15 @@
 // written beside --output, or in the current directory. Exit codes: 0 done,
 // 64 usage, the input's error otherwise (65 data error, 105 no such file):
 // then nothing is written.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "crm/import/import.h"
 

@@ -81,8 +81,8 @@ struct KeepalivedNode {
   Source conf;
 };
 struct KeepalivedOptions {
-  bool strict = false;            // an unknown top-level keyword is an error
-  FileReader* files = nullptr;    // for `include`; nullptr: real_files()
+  bool strict = false;          // an unknown top-level keyword is an error
+  FileReader* files = nullptr;  // for `include`; nullptr: real_files()
 };
 Result<Imported> from_keepalived(const std::vector<KeepalivedNode>& nodes, const KeepalivedOptions& options = {});
 
