@@ -441,6 +441,13 @@ class ClusterConfImporter {
       if (!v.empty()) p.params.emplace_back(name, v);
     };
     const std::string w = where(use);
+    // An approximated resource is reported once, as approximated.
+    bool approximated = false;
+    auto approximate = [&](const std::string& what) {
+      report_.add(Outcome::kApproximated, w, what);
+      approximated = true;
+    };
+    const std::string name = a("name").empty() ? type : a("name");
     if (type == "ip") {
       std::string address = a("address");
       size_t slash = address.find('/');
@@ -459,9 +466,8 @@ class ClusterConfImporter {
       if (a("force_unmount") == "1") param("force_unmount", "true");
       p.ops = {{"monitor", "20s", "40s", "", ""}};
       if (type == "clusterfs") {
-        report_.add(Outcome::kApproximated, w,
-                    "clusterfs " + a("name") +
-                        ": a Filesystem in the service's group; a GFS2 mount on every node would be a clone");
+        approximate("clusterfs " + a("name") + ": ocf:heartbeat:Filesystem " + p.id +
+                    " in the service's group; a GFS2 mount on every node would be a clone");
       }
     } else if (type == "script") {
       std::string file = a("file");
@@ -480,22 +486,20 @@ class ClusterConfImporter {
       p.id = config_.ids.unique("lvm_" + a("vg_name"));
       param("vgname", a("vg_name"));
       param("vg_access_mode", "system_id");
-      report_.add(
-          Outcome::kApproximated, w,
-          "lvm " + a("name") + ": ocf:heartbeat:LVM-activate vg_access_mode=system_id (HA-LVM tagging differs)");
+      approximate("lvm " + a("name") + ": ocf:heartbeat:LVM-activate " + p.id +
+                  " with vg_access_mode=system_id (HA-LVM tagging differs)");
     } else if (type == "apache") {
       p.type = "apache";
-      p.id = config_.ids.unique(a("name"));
+      p.id = config_.ids.unique(name);
       param("configfile", a("config_file"));
     } else if (type == "mysql") {
       p.type = "mysql";
-      p.id = config_.ids.unique(a("name"));
+      p.id = config_.ids.unique(name);
       param("config", a("config_file"));
     } else if (type == "nfsexport") {
-      report_.add(Outcome::kApproximated, w,
-                  "nfsexport " + a("name") +
-                      ": its nfsclient children become ocf:heartbeat:exportfs; start the NFS server (nfs-server) on "
-                      "every node");
+      approximate("nfsexport " + a("name") +
+                  ": its nfsclient children become ocf:heartbeat:exportfs; start the NFS server (nfs-server) on "
+                  "every node");
       return std::nullopt;
     } else if (type == "nfsclient") {
       p.type = "exportfs";
@@ -504,19 +508,19 @@ class ClusterConfImporter {
       param("directory", mountpoint);
       param("options", a("options"));
       param("fsid", std::to_string(++fsid_));
-      report_.add(Outcome::kApproximated, w,
-                  "nfsclient " + a("name") + ": ocf:heartbeat:exportfs of " + mountpoint +
-                      " with fsid=" + std::to_string(fsid_));
+      approximate("nfsclient " + a("name") + ": ocf:heartbeat:exportfs " + p.id + " of " + mountpoint +
+                  " with fsid=" + std::to_string(fsid_));
     } else {
       report_.add(Outcome::kNoEquivalent, w,
                   "<" + type + "> " + primary(r) + ": no translation; configure the matching OCF agent by hand");
       return std::nullopt;
     }
-    if (p.id.empty()) p.id = config_.ids.unique(type);
     if (p.ops.empty()) p.ops = {{"monitor", "30s", "30s", "", ""}};
-    report_.add(Outcome::kTranslated, w,
-                "<" + type + "> " + primary(r) + ": " + p.cls + (p.provider.empty() ? "" : ":" + p.provider) + ":" +
-                    p.type + " " + p.id);
+    if (!approximated) {
+      report_.add(Outcome::kTranslated, w,
+                  "<" + type + "> " + primary(r) + ": " + p.cls + (p.provider.empty() ? "" : ":" + p.provider) + ":" +
+                      p.type + " " + p.id);
+    }
     return p;
   }
 
