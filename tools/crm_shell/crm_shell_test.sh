@@ -126,5 +126,19 @@ has online '<nvpair id="nodes-22222222-2222-2222-2222-222222222222-standby" name
 printf 'configure\ndelete not-b\ncommit\n' | "$SH" >/dev/null 2>&1
 hasnt delete 'id="not-b"'
 
+# configure import (docs/import.md): an RHCS cluster.conf replaces the
+# resources and constraints; the nodes stay; a bad input changes nothing.
+IMPORT=$(cd "$(dirname "$0")/../../import/testdata" && pwd)
+cp "$CIB_file" "$tmp/before-import.xml"
+check import-bad 65 "" -- "$SH" configure import cluster.conf "$IMPORT/cluster_conf/bad/unknown-node.conf"
+cmp -s "$CIB_file" "$tmp/before-import.xml" || { echo "FAIL import-bad: the CIB changed"; fail=1; }
+printf 'configure import cluster.conf %s\nconfigure commit\n' "$IMPORT/cluster_conf/three-node-nfs.conf" | "$SH" >"$tmp/out" 2>&1 ||
+  { echo "FAIL import: $(cat "$tmp/out")"; fail=1; }
+has import-group '<group id="nfs">'
+has import-fencing '<fencing-level id="fl-n1-2" target="n1" index="2" devices="apc"/>'
+has import-nodes-stay 'uname="bl460g6a"'
+has import-property '<nvpair id="cib-bootstrap-options-cluster-name" name="cluster-name" value="storage"/>'
+hasnt import-replaced '<group id="web">'
+
 [ $fail -eq 0 ] && echo "crm_shell tests passed"
 exit $fail

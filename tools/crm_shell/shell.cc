@@ -12,6 +12,7 @@
 #include "cluster_commands.h"
 #include "crm/cib/client.h"
 #include "crm/core/xml.h"
+#include "crm/import/import.h"
 #include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
 #include "crm/tools/status_format.h"
@@ -428,6 +429,68 @@ int Shell::show(const std::vector<std::string>& w) {
   return 0;
 }
 
+// configure import KIND FILE... [NAME=FILE...] (docs/import.md): the
+// imported resources, constraints, fencing topology and resource defaults
+// replace the working copy's; its cluster properties are set in
+// cib-bootstrap-options; the nodes stay (the imported ones are taken only
+// when the CIB has none). The report's to-dos and warnings go to stderr.
+int Shell::import_configuration(const std::vector<std::string>& w) {
+  if (w.size() < 3) return err("usage: import haresources|keepalived|cluster.conf FILE... [NODE=FILE...]");
+  std::vector<std::string> files, nodes;
+  for (size_t i = 2; i < w.size(); ++i) (w[i].find('=') != std::string::npos ? nodes : files).push_back(w[i]);
+  auto imported = import::import_files(w[1], files, nodes);
+  if (!imported.ok()) return err(imported.status().message(), imported.status().exit_code());
+  if (Status s = ensure_copy(); !s.ok()) return err(s.message(), s.exit_code());
+  xml::DocPtr doc = xml::new_document("configuration");
+  xmlNode* config = xml::root(doc);
+  xmlNode* live = xml::first_child(xml::root(copy_->doc()), "configuration");
+  xmlNode* mine = xml::root(imported->configuration);
+  auto copy_in = [&](xmlNode* n) { xmlAddChild(config, xmlDocCopyNode(n, doc.get(), 1)); };
+  for (xmlNode* n : xml::children(live)) {
+    static const std::vector<std::string> kReplaced = {"resources", "constraints", "fencing-topology", "rsc_defaults"};
+    if (std::find(kReplaced.begin(), kReplaced.end(), xml::name(n)) != kReplaced.end()) continue;
+    if (xml::is(n, "nodes") && xml::children(n).empty()) continue;
+    copy_in(n);
+  }
+  if (!xml::first_child(config, "nodes")) copy_in(xml::first_child(mine, "nodes"));
+  for (const char* section : {"resources", "constraints", "fencing-topology", "rsc_defaults"}) {
+    if (xmlNode* n = xml::first_child(mine, section)) copy_in(n);
+  }
+  xmlNode* crm_config = xml::first_child(config, "crm_config");
+  if (!crm_config) crm_config = xml::add_child(config, "crm_config");
+  xmlNode* bootstrap = nullptr;
+  for (xmlNode* set : xml::children(crm_config, "cluster_property_set")) {
+    if (xml::attr(set, "id") == "cib-bootstrap-options") bootstrap = set;
+  }
+  if (!bootstrap) {
+    bootstrap = xml::add_child(crm_config, "cluster_property_set");
+    xml::set_attr(bootstrap, "id", "cib-bootstrap-options");
+  }
+  for (xmlNode* set : xml::children(xml::first_child(mine, "crm_config"), "cluster_property_set")) {
+    for (xmlNode* nv : xml::children(set, "nvpair")) {
+      if (xmlNode* old = find_nvpair(crm_config, "cluster_property_set", xml::attr_or(nv, "name"))) {
+        xml::set_attr(old, "value", xml::attr_or(nv, "value"));
+      } else {
+        xmlAddChild(bootstrap, xmlDocCopyNode(nv, doc.get(), 1));
+      }
+    }
+  }
+  cib::Request r;
+  r.op = cib::Op::kReplace;
+  r.section = "configuration";
+  r.fragment = xml::to_string(config);
+  for (const auto& note : imported->report) {
+    if (note.outcome == import::Outcome::kToDo || note.outcome == import::Outcome::kWarning) {
+      std::cerr << "WARNING: " << import::format_report({note});
+    }
+  }
+  for (const auto& extra : imported->files) {
+    std::cerr << "WARNING: " << extra.name << " is not written by the shell; crm_import writes it\n";
+  }
+  if (Status s = stage(std::move(r)); !s.ok()) return err(s.message(), s.exit_code());
+  return 0;
+}
+
 int Shell::configure(const std::vector<std::string>& w) {
   if (w.empty()) {
     level_ = "configure";
@@ -437,6 +500,7 @@ int Shell::configure(const std::vector<std::string>& w) {
   auto fail_status = [](const Status& s) { return err(s.message(), s.exit_code()); };
   if (cmd == "show") return show(w);
   if (cmd == "commit") return commit();
+  if (cmd == "import") return import_configuration(w);
   if (cmd == "discard" || cmd == "refresh") {
     pending_.clear();
     copy_.reset();
@@ -701,6 +765,7 @@ int Shell::status() {
 
 int Shell::help() {
   std::cout << "Levels (enter with the name, leave with 'up' or 'end'; or prefix commands with them):\n"
+               "  configure  import haresources|keepalived|cluster.conf FILE... [NODE=FILE...] (docs/import.md)\n"
                "  configure  show [ID|xml] | primitive ID CLASS:PROVIDER:TYPE [params k=v..] [meta k=v..] [op NAME k=v..]..\n"
                "             group ID RSC.. [meta ..] | clone ID RSC [meta ..] | ms ID RSC [meta ..]\n"
                "             location ID RSC [role=R] SCORE: NODE | location ID RSC rule SCORE: ATTR OP VALUE\n"

@@ -7,6 +7,7 @@
 //   configure group web vip site
 //   configure location prefer-n1 web 100: n1
 //   configure commit
+//   configure import haresources /etc/ha.d/haresources /etc/ha.d/ha.cf
 #pragma once
 
 #include <optional>
@@ -48,6 +49,7 @@ class Shell {
   Status stage(cib::Request r);
   int commit();
   int show(const std::vector<std::string>& w);
+  int import_configuration(const std::vector<std::string>& w);
 
   bool interactive_;
   bool done_ = false;
