@@ -746,7 +746,7 @@ void Controller::start_integration() {
   newest_member_cib_ = cib::Version{};
   logged_cib_wait_ = false;
   send(wire::encode(wire::JoinOffer{.dc = self_, .gen = join_gen_}));
-  if (awaiting_join_.empty()) finalize_join();
+  if (awaiting_join_.empty()) maybe_finalize_join();  // alone: only the CIB conditions remain
 }
 
 void Controller::send_join_request(uint64_t gen) {

@@ -378,6 +378,35 @@ TEST(ControllerTest, TheJoinWaitsForTheCibDaemonsToSyncWithEveryMember) {
   EXPECT_GT(h.c.stats().pe_runs, runs);
 }
 
+// Alone as DC (its partner was fenced), the rebooted partner's copy wins
+// the merge and shows it online before its controller is a member: the DC
+// must wait for it, not take it for a lost node and fence it again.
+TEST(ControllerTest, ADcAloneWhoseCibWasReplacedWaitsForTheNodeCorosyncHas) {
+  Harness h(1);
+  h.step(Quorum{true});
+  h.step(Membership{{1}, {1}, {}});
+  ASSERT_EQ(h.c.state(), State::kIdle);
+  h.step(ClusterNodes{{1, 2}});
+  auto theirs = cib::Cib::parse(R"(<cib admin_epoch="0" epoch="90" num_updates="40" validate-with="pacemaker-3.8">
+      <configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+      <resources/><constraints/></configuration><status>
+      <node_state id="1" uname="n1" in_ccm="false" crmd="offline" join="down" expected="member"/>
+      <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
+      </status></cib>)");
+  ASSERT_TRUE(theirs.ok()) << theirs.status().to_string();
+  h.cib = std::move(theirs).value();
+  h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 2});
+  EXPECT_EQ(h.c.state(), State::kIntegration);
+  EXPECT_TRUE(h.fencing.empty()) << "fenced the node whose controller is about to join";
+  h.step(Membership{{1, 2}, {2}, {}});
+  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 3,
+                                                   .history_xml = "<lrm_resources/>",
+                                                   .cib_version = h.cib.version().to_string()})});
+  EXPECT_EQ(h.c.state(), State::kIdle);
+  EXPECT_TRUE(h.fencing.empty());
+  EXPECT_TRUE(read_status(h.cib).nodes.at("n2").online);
+}
+
 TEST(ControllerTest, AStaleCibCopyDelaysTheJoinOnlyUntilItsDeadline) {
   Harness h(1, {.join_timeout = std::chrono::milliseconds(2000)});
   h.step(Quorum{true});
