@@ -13,6 +13,7 @@
 #include "crm/pengine/digest.h"
 #include "crm/pengine/pengine.h"
 #include "crm/core/op_history.h"
+#include "alerts.h"
 #include "wire.h"
 
 namespace crm::crmd {
@@ -183,9 +184,46 @@ Controller::Controller(NodeId self, std::string name, ControllerDeps deps, Contr
       view_(cib::Cib::empty()) {
   names_[self_] = name_;
   dc_executor_ = std::make_unique<DcExecutor>(*this);
+  alerts_ = std::make_unique<AlertState>();
 }
 
+struct Controller::AlertState {
+  std::vector<alerts::Agent> agents;
+  std::string warnings;               // the last ones logged
+  uint64_t sequence = 0;              // CRM_alert_node_sequence
+  bool attributes_selected = false;   // some agent wants attribute events
+  std::optional<alerts::NodeAttributes> attributes;  // as of the last CIB copy
+};
+
 Controller::~Controller() = default;
+
+void Controller::reload_alerts() {
+  std::vector<std::string> warnings;
+  alerts_->agents = alerts::read_agents(xml::first_child(replica_->configuration(), "alerts"), &warnings);
+  std::string joined;
+  for (const auto& w : warnings) joined += w + "; ";
+  if (joined != alerts_->warnings && !joined.empty()) log("alerts: " + joined);
+  alerts_->warnings = joined;
+  alerts_->attributes_selected =
+      std::any_of(alerts_->agents.begin(), alerts_->agents.end(), [](const auto& a) { return a.kinds & alerts::kAttribute; });
+  if (!alerts_->attributes_selected) {
+    alerts_->attributes.reset();
+    return;
+  }
+  // The DC alerts on attribute changes (one node does, as the peer's attribute writer).
+  alerts::NodeAttributes now = alerts::node_attributes(replica_->status());
+  if (alerts_->attributes && is_dc()) {
+    for (const alerts::Event& e : alerts::attribute_changes(*alerts_->attributes, now)) alert(e);
+  }
+  alerts_->attributes = std::move(now);
+}
+
+void Controller::alert(const alerts::Event& event) {
+  if (alerts_->agents.empty()) return;
+  for (lrmd::ExecRequest& req : alerts::requests(alerts_->agents, event, deps_.clock.wall_now_us(), &alerts_->sequence)) {
+    out_.executor.push_back({.kind = ExecutorCall::Kind::kExec, .request = std::move(req)});
+  }
+}
 
 void Controller::log(const std::string& line) const {
   if (deps_.log) deps_.log(line);
@@ -213,7 +251,7 @@ Outputs Controller::step(const Input& input) {
         else if constexpr (std::is_same_v<T, CibWriteDone>) on_cib_write_done(in.id, in.status);
         else if constexpr (std::is_same_v<T, ExecutorHistory>) on_executor_history(in);
         else if constexpr (std::is_same_v<T, FenceResult>) on_fence_result(in);
-        else if constexpr (std::is_same_v<T, NodeFenced>) on_node_fenced(in.target);
+        else if constexpr (std::is_same_v<T, FenceEvent>) on_fence_event(in);
         else if constexpr (std::is_same_v<T, Tick>) on_tick();
         else if constexpr (std::is_same_v<T, ShutdownRequest>) on_shutdown();
         else if constexpr (std::is_same_v<T, ClusterNodes>) on_cluster_nodes(in.nodes);
@@ -614,6 +652,7 @@ void Controller::on_tool_ping(const ToolPing& ping) {
 void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib, NodeId replaced_by) {
   if (!cib) return;
   replica_ = std::move(cib);
+  reload_alerts();
   if (!is_dc()) {
     view_ = replica_->copy();
     return;
@@ -660,8 +699,19 @@ void Controller::controller_left(NodeId node) {
 }
 
 void Controller::on_cluster_nodes(const std::vector<NodeId>& nodes) {
+  std::vector<NodeId> before = corosync_nodes_.value_or(std::vector<NodeId>{});
   corosync_nodes_ = nodes;
   std::sort(corosync_nodes_->begin(), corosync_nodes_->end());
+  // Every node's controller alerts on corosync's membership, as the peer's
+  // (its first view counts: each node is new to it).
+  for (NodeId n : *corosync_nodes_) {
+    if (!std::binary_search(before.begin(), before.end(), n)) alert(alerts::node_event(node_name(n), n, "member"));
+  }
+  for (NodeId n : before) {
+    if (!std::binary_search(corosync_nodes_->begin(), corosync_nodes_->end(), n)) {
+      alert(alerts::node_event(node_name(n), n, "lost"));
+    }
+  }
   if (!is_dc()) {
     controller_gone_.clear();
     return;
@@ -1021,6 +1071,11 @@ void Controller::on_fence_result(const FenceResult& r) {
   request_replan("fencing of " + target + " failed");
 }
 
+void Controller::on_fence_event(const FenceEvent& e) {
+  alert(alerts::fencing_event(e.target, e.action, e.description, e.rc));
+  if (e.succeeded && e.action != "on") on_node_fenced(e.target);
+}
+
 void Controller::on_node_fenced(const std::string& target) {
   if (target == name_ && state_ != State::kStopped) {
     // We run, yet the fencers say we were fenced: fabric fencing that left
@@ -1360,11 +1415,24 @@ void Controller::on_executor_history(const ExecutorHistory& h) {
 }
 
 void Controller::on_local_result(const lrmd::ExecResult& r) {
+  if (r.standard == lrmd::kClassAlert) {  // no resource's history; a failure is only worth a line
+    if (!r.ok()) {
+      log("alert agent " + r.type + " (" + r.rsc_id + ") failed: " + exec_status_text(r.op_status) + ", rc " +
+          std::to_string(r.rc) + (r.exit_reason.empty() ? "" : ": " + r.exit_reason));
+    }
+    return;
+  }
   remember_result(r);
-  if (r.op_status == crm::ExecStatus::kCancelled || r.op_status == crm::ExecStatus::kPending) return;
+  if (r.op_status == crm::ExecStatus::kPending) return;
   std::string key = op_key(r.rsc_id, r.action, r.interval_ms);
   OpMemo memo;
   if (auto it = memos_.find(key); it != memos_.end()) memo = it->second;
+  {
+    int target_rc = r.interval_ms == 0 && r.action == "monitor" ? crm::kOcfNotRunning : crm::kOcfOk;
+    if (auto k = parse_transition_key(memo.key); k.ok()) target_rc = k->target_rc;
+    if (auto e = alerts::resource_event(name_, r, target_rc)) alert(*e);
+  }
+  if (r.op_status == crm::ExecStatus::kCancelled) return;
   if (r.interval_ms == 0) memos_.erase(key);
   wire::OpResult m{.node = self_, .name = name_, .op = op_record(r, "")};
   if (!r.start_time) m.op.last_rc_change = deps_.clock.wall_now();

@@ -437,9 +437,9 @@ TEST(ControllerTest, AloneAtStartItWaitsDcDeadtimeUnlessTheOthersShowUp) {
 TEST(ControllerTest, ANodeReportedFencedWhileItRunsLeavesAndStaysOut) {
   Harness h(2);
   h.step(Membership{{1, 2}, {1, 2}, {}});
-  Outputs out = h.c.step(NodeFenced{"n1"});  // someone else: nothing for a non-DC to do
+  Outputs out = h.c.step(FenceEvent{.target = "n1"});  // someone else: nothing for a non-DC to do
   EXPECT_FALSE(out.exit);
-  out = h.c.step(NodeFenced{"n2"});  // us, alive (fence-reaction=stop, the default)
+  out = h.c.step(FenceEvent{.target = "n2"});  // us, alive (fence-reaction=stop, the default)
   EXPECT_TRUE(out.exit);
   EXPECT_EQ(out.exit_code, 100);
   EXPECT_EQ(h.c.state(), State::kStopped);

@@ -345,7 +345,10 @@ int main(int argc, char** argv) {
       bool fenced_while_running = e.target != name ? e.completed >= started_at - 1
                                   : e.requested    ? e.requested > started_at
                                                    : e.completed >= started_at + 5;
-      if (e.state == "success" && e.action != "on" && fenced_while_running) feed(crmd::NodeFenced{e.target});
+      if (e.state != "pending" && fenced_while_running) {
+        feed(crmd::FenceEvent{.target = e.target, .action = e.action, .succeeded = e.state == "success",
+                              .description = fenced::event_description(e), .rc = fenced::event_rc(e)});
+      }
     };
     fencer->on_disconnect = [&] {
       log_line(name, "lost the fencer; exiting to be respawned");

@@ -27,6 +27,24 @@ std::string history_line(const HistoryEntry& e) {
                      e.exit_reason.empty() ? "" : " (" + e.exit_reason + ")");
 }
 
+namespace {
+bool timed_out(const HistoryEntry& e) { return e.exit_reason.find("timed out") != std::string::npos; }
+}  // namespace
+
+std::string event_description(const HistoryEntry& e) {
+  const char* status = e.state == "success" ? "OK" : timed_out(e) ? "Timed Out" : "Error occurred";
+  return fmt::format("Operation {} of {} by {} for {}@{}: {}{} (ref={})", e.action, e.target,
+                     e.delegate.empty() ? "the cluster" : e.delegate, e.client.empty() ? "a client" : e.client,
+                     e.origin.empty() ? "a node" : e.origin, status,
+                     e.exit_reason.empty() || e.state == "success" ? "" : " (" + e.exit_reason + ")",
+                     e.id.empty() ? "(none)" : e.id);
+}
+
+int event_rc(const HistoryEntry& e) {
+  if (e.state == "success") return 0;
+  return timed_out(e) ? -62 : -201;
+}
+
 void add_history_xml(xmlNode* parent, const HistoryEntry& e) {
   xmlNode* n = xml::add_child(parent, "fence_event");
   xml::set_attr(n, "status", e.state == "success" || e.state == "pending" ? e.state : "failed");

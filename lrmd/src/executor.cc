@@ -143,21 +143,27 @@ class Executor::Impl {
       struct stat st;
       req.standard = stat((opts_.paths.lsb_dir + "/" + req.type).c_str(), &st) == 0 ? kClassLsb : kClassSystemd;
     }
-    if (req.standard != kClassOcf && req.standard != kClassLsb && req.standard != kClassSystemd &&
-        req.standard != kClassStonith) {
+    if (req.standard == kClassAlert) {
+      if (req.type.empty() || req.type[0] != '/') {
+        return invalid_argument("exec " + req.rsc_id + ": an alert agent's path must be absolute, not '" + req.type + "'");
+      }
+      if (req.interval_ms != 0) return invalid_argument("exec " + req.rsc_id + ": an alert cannot recur");
+    } else if (req.standard != kClassOcf && req.standard != kClassLsb && req.standard != kClassSystemd &&
+               req.standard != kClassStonith) {
       return invalid_argument("exec " + req.rsc_id + ": unknown resource class '" + req.standard + "'");
+    } else if (req.type.empty() || req.type.find('/') != std::string::npos || req.type == "." || req.type == "..") {
+      return invalid_argument("exec " + req.rsc_id + ": bad agent type '" + req.type + "'");
     }
     if (req.standard == kClassOcf && req.provider.empty()) {
       return invalid_argument("exec " + req.rsc_id + ": ocf class needs a provider");
     }
-    if (req.type.empty() || req.type.find('/') != std::string::npos || req.type == "." || req.type == "..") {
-      return invalid_argument("exec " + req.rsc_id + ": bad agent type '" + req.type + "'");
-    }
     if (req.provider.find('/') != std::string::npos) {
       return invalid_argument("exec " + req.rsc_id + ": bad provider '" + req.provider + "'");
     }
-    if (!req.params.count("CRM_meta_timeout")) req.params["CRM_meta_timeout"] = std::to_string(req.timeout_ms);
-    if (!req.params.count("CRM_meta_interval")) req.params["CRM_meta_interval"] = std::to_string(req.interval_ms);
+    if (req.standard != kClassAlert) {
+      if (!req.params.count("CRM_meta_timeout")) req.params["CRM_meta_timeout"] = std::to_string(req.timeout_ms);
+      if (!req.params.count("CRM_meta_interval")) req.params["CRM_meta_interval"] = std::to_string(req.interval_ms);
+    }
 
     auto op = std::make_shared<Op>();
     op->call_id = next_call_++;
@@ -363,6 +369,8 @@ class Executor::Impl {
       candidates.push_back(opts_.paths.lsb_dir + "/" + req.type);
     } else if (req.standard == kClassStonith) {
       for (const auto& d : opts_.paths.stonith_dirs) candidates.push_back(d + "/" + req.type);
+    } else if (req.standard == kClassAlert) {
+      candidates.push_back(req.type);
     }
     for (const auto& c : candidates) {
       struct stat st;
@@ -469,6 +477,9 @@ class Executor::Impl {
       if (auto it = req.params.find("OCF_CHECK_LEVEL"); it != req.params.end()) env["OCF_CHECK_LEVEL"] = it->second;
       else if (auto d = req.params.find("CRM_meta_OCF_CHECK_LEVEL"); d != req.params.end()) env["OCF_CHECK_LEVEL"] = d->second;
     }
+    if (req.standard == kClassAlert) {
+      for (const auto& [k, v] : req.params) env[k] = v;
+    }
     std::vector<std::string> out;
     out.reserve(env.size());
     for (const auto& [k, v] : env) out.push_back(k + "=" + v);
@@ -492,6 +503,8 @@ class Executor::Impl {
       }
     } else if (req.standard == kClassLsb) {
       spec.argv.push_back(action == "monitor" ? "status" : action);
+    } else if (req.standard == kClassAlert) {
+      // no arguments: the event is in the environment
     } else {
       spec.argv.push_back(action);
     }
@@ -672,6 +685,9 @@ class Executor::Impl {
       } else {
         r.rc = (code >= 0 && code <= 7) ? code : kOcfErrGeneric;
       }
+    } else if (req.standard == kClassAlert) {
+      r.rc = code == 0 ? kOcfOk : kOcfErrGeneric;
+      if (code != 0 && r.exit_reason.empty()) r.exit_reason = fmt::format("alert agent {} exited with {}", req.type, code);
     } else {  // stonith
       if (code == 0) r.rc = kOcfOk;
       else if (code == 2 && req.action == "status") r.rc = kOcfNotRunning;  // device reports "off"
@@ -819,7 +835,7 @@ class Executor::Impl {
     }
     if (op->cancelled) return;  // cancel() already reported it
     OpKey key{op->req.rsc_id, op->req.action, op->req.interval_ms};
-    last_[key] = {++seq_, r};
+    if (op->req.standard != kClassAlert) last_[key] = {++seq_, r};
     bool report = true;
     if (op->req.interval_ms > 0) {
       std::pair<int, ExecStatus> now{r.rc, r.op_status};

@@ -399,5 +399,57 @@ TEST(RunSyncTest, RunsOneOperation) {
   EXPECT_EQ(r.op_status, ExecStatus::kDone);
 }
 
+
+// Alert agents (the CIB's <alerts>): the program runs with its event in the
+// environment and no arguments; a failure is reported, never kept in the
+// history; relative paths and recurring alerts are refused.
+TEST_F(ExecutorTest, AlertAgentRunsWithItsEnvironmentAndLeavesNoHistory) {
+  std::string out = tree_.tmp() + "/alert.out";
+  std::string agent = tree_.tmp() + "/alert.sh";
+  write_file(agent, "#!/bin/sh\necho \"args=$# $CRM_alert_kind $CRM_alert_node $MY_VAR\" >> " + out + "\n", true);
+  ExecRequest req{.rsc_id = "alert:a1", .standard = kClassAlert, .type = agent, .action = "notify",
+                  .timeout_ms = 5000, .params = {{"CRM_alert_kind", "node"}, {"CRM_alert_node", "n2"}, {"MY_VAR", "x y"}}};
+  auto r = h_.run(req);
+  EXPECT_TRUE(r.ok()) << r.summary() << r.output;
+  EXPECT_EQ(read_file(out), "args=0 node n2 x y\n");
+  auto history = h_.executor().last_results("");
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->empty());
+
+  write_file(agent, "#!/bin/sh\nexit 3\n", true);
+  auto failed = h_.run(req);
+  EXPECT_EQ(failed.op_status, ExecStatus::kDone);
+  EXPECT_EQ(failed.rc, kOcfErrGeneric);
+  EXPECT_NE(failed.exit_reason.find("exited with 3"), std::string::npos) << failed.exit_reason;
+
+  ExecRequest relative = req;
+  relative.type = "alert.sh";
+  EXPECT_FALSE(h_.executor().exec(relative).ok());
+  ExecRequest recurring = req;
+  recurring.interval_ms = 1000;
+  EXPECT_FALSE(h_.executor().exec(recurring).ok());
+  ExecRequest missing = req;
+  missing.type = tree_.tmp() + "/no-such-agent";
+  EXPECT_EQ(h_.run(missing).op_status, ExecStatus::kNotInstalled);
+}
+
+// The peer's shipped sample runs unchanged and writes the event to its recipient.
+TEST_F(ExecutorTest, ThePeersAlertFileSampleRunsUnchanged) {
+  const std::string sample = "/usr/share/pacemaker/alerts/alert_file.sh.sample";
+  if (!fs::exists(sample)) GTEST_SKIP() << "the peer's alert samples are not installed";
+  std::string agent = tree_.tmp() + "/alert_file.sh";
+  write_file(agent, read_file(sample), true);
+  std::string log = tree_.tmp() + "/alerts.log";
+  ExecRequest req{.rsc_id = "alert:file", .standard = kClassAlert, .type = agent, .action = "notify",
+                  .timeout_ms = 5000,
+                  .params = {{"CRM_alert_kind", "resource"}, {"CRM_alert_version", "0.1.0-crm"}, {"CRM_alert_node", "n1"}, {"CRM_alert_rsc", "ip"},
+                             {"CRM_alert_task", "start"}, {"CRM_alert_desc", "ok"}, {"CRM_alert_rc", "0"},
+                             {"CRM_alert_target_rc", "0"}, {"CRM_alert_status", "0"}, {"CRM_alert_interval", "0"},
+                             {"CRM_alert_timestamp", "12:00:00.000001"}, {"CRM_alert_recipient", log}}};
+  auto r = h_.run(req);
+  EXPECT_TRUE(r.ok()) << r.summary() << r.output;
+  EXPECT_NE(read_file(log).find("Resource operation 'start' for 'ip' on 'n1': ok"), std::string::npos) << read_file(log);
+}
+
 }  // namespace
 }  // namespace crm::lrmd

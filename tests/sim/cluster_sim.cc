@@ -314,7 +314,7 @@ void World::fence(int requester, const crmd::FenceRequest& request) {
     if (result.ok()) {
       // Every fencer tells its controller.
       for (const Node& n : nodes_) {
-        if (n.index != requester && n.up && !n.hung) deliver(n.index, crmd::NodeFenced{request.target});
+        if (n.index != requester && n.up && !n.hung) deliver(n.index, crmd::FenceEvent{.target = request.target, .action = request.action});
       }
     }
   });

@@ -17,12 +17,17 @@ class Clock {
   virtual Monotonic monotonic_now() const = 0;
   // Seconds since the epoch, for CIB timestamps (last-rc-change, failure expiry).
   virtual std::time_t wall_now() const = 0;
+  // The same instant to the microsecond since the epoch (alert timestamps).
+  virtual std::chrono::microseconds wall_now_us() const { return std::chrono::seconds(wall_now()); }
 };
 
 class SystemClock final : public Clock {
  public:
   Monotonic monotonic_now() const override { return std::chrono::steady_clock::now(); }
   std::time_t wall_now() const override { return std::time(nullptr); }
+  std::chrono::microseconds wall_now_us() const override {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch());
+  }
 };
 
 // A clock for tests: starts at the given wall time and moves only by advance().
@@ -32,6 +37,9 @@ class SimulatedClock final : public Clock {
   Monotonic monotonic_now() const override { return Monotonic() + elapsed_; }
   std::time_t wall_now() const override {
     return wall_start_ + std::chrono::duration_cast<std::chrono::seconds>(elapsed_).count();
+  }
+  std::chrono::microseconds wall_now_us() const override {
+    return std::chrono::seconds(wall_start_) + std::chrono::duration_cast<std::chrono::microseconds>(elapsed_);
   }
   void advance(std::chrono::milliseconds by) { elapsed_ += by; }
 

@@ -49,6 +49,9 @@ struct JoinRequest;
 struct ExecOrder;
 struct OpResult;
 }  // namespace wire
+namespace alerts {  // crmd/src/alerts.h
+struct Event;
+}  // namespace alerts
 
 using NodeId = uint32_t;
 
@@ -128,10 +131,18 @@ struct FenceResult {
   std::string target;
   Status status;
 };
-// The fencers report `target` fenced, whoever asked (another DC before it
-// died, or an administrator's stonith_admin --confirm).
-struct NodeFenced {
+// The fencers report a fencing operation ended, whoever asked (this DC,
+// another DC before it died, or an administrator's stonith_admin --confirm).
+// A success other than "on" means `target` is fenced. Only operations that
+// ended while this controller runs (not the fencer's replayed history).
+struct FenceEvent {
   std::string target;
+  std::string action = "reboot";
+  bool succeeded = true;
+  // For alert agents: the peer's one-line summary and return code
+  // (fenced::event_description / event_rc).
+  std::string description;
+  int rc = 0;
 };
 struct Tick {};        // the clock passed next_deadline()
 struct ShutdownRequest {};  // SIGTERM
@@ -150,7 +161,7 @@ struct ToolPing {
   std::string target;
 };
 using Input = std::variant<Membership, Quorum, Message, LocalResult, CibSnapshot, CibWriteDone, ExecutorHistory,
-                           FenceResult, NodeFenced, Tick, ShutdownRequest, ClusterNodes, ToolPing>;
+                           FenceResult, FenceEvent, Tick, ShutdownRequest, ClusterNodes, ToolPing>;
 
 // ---- outputs ----
 // A change for the CIB daemon; answered by CibWriteDone{id}.
@@ -160,6 +171,8 @@ struct CibWrite {
 };
 // A request for this node's executor, in order: run `request`, or cancel the
 // recurring operation request.rsc_id/action/interval_ms (not-found is fine).
+// Alert agents (the CIB's <alerts>) run this way too, as class "alert"
+// requests; their results come back as LocalResults and are only logged.
 struct ExecutorCall {
   enum class Kind { kExec, kCancel };
   Kind kind = Kind::kExec;
@@ -265,6 +278,7 @@ class Controller {
 
  private:
   class DcExecutor;
+  struct AlertState;  // alerts.h: the agents of the CIB's <alerts>, what was alerted
   struct OpMemo {  // what the DC asked for, echoed in results
     std::string key, digest;
     // The operation, so one still running can be reported as pending in a
@@ -281,7 +295,11 @@ class Controller {
   void on_cib_write_done(uint64_t id, const Status& status);
   void on_executor_history(const ExecutorHistory& h);
   void on_fence_result(const FenceResult& r);
+  void on_fence_event(const FenceEvent& e);
   void on_node_fenced(const std::string& target);
+  // Alert agents: re-read with each CIB copy; one event to every agent that selects it.
+  void reload_alerts();
+  void alert(const alerts::Event& event);
   void on_tick();
   void on_shutdown();
   void on_cluster_nodes(const std::vector<NodeId>& nodes);
@@ -386,6 +404,7 @@ class Controller {
   std::string last_fingerprint_;
   int next_transition_id_ = 0;
   std::unique_ptr<DcExecutor> dc_executor_;
+  std::unique_ptr<AlertState> alerts_;
   std::unique_ptr<tengine::Transition> transition_;
   std::vector<std::unique_ptr<tengine::Transition>> finished_transitions_;  // freed next step
   bool transition_done_ = false;

@@ -54,6 +54,13 @@ struct HistoryEntry {
 // and as a <fence_event status= action= target= ...> child of `parent`.
 std::string history_line(const HistoryEntry& entry);
 void add_history_xml(xmlNode* parent, const HistoryEntry& entry);
+// A completed operation in one line, as the peer's fencing notifications
+// describe it (what alert agents get as CRM_alert_desc): "Operation reboot of
+// n3 by n1 for crmd.42@n1: OK (ref=n1:7)", or "...: Error occurred (the
+// reason) (ref=...)" / "Timed Out" when it failed.
+std::string event_description(const HistoryEntry& entry);
+// Its result as the peer's legacy return code: 0, -62 (timed out) or -201.
+int event_rc(const HistoryEntry& entry);
 // "YYYY-MM-DD HH:MM:SS +ZZZZ" in local time ("" for 0).
 std::string history_time(std::time_t t);
 

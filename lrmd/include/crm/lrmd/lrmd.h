@@ -65,6 +65,12 @@ inline constexpr const char* kClassLsb = "lsb";
 inline constexpr const char* kClassSystemd = "systemd";
 inline constexpr const char* kClassStonith = "stonith";
 inline constexpr const char* kClassService = "service";  // lsb if /etc/init.d/TYPE exists, else systemd
+// An alert agent (the CIB's <alerts>): `type` is the program's absolute path,
+// `params` its whole environment beyond PATH (CRM_alert_* and the alert's
+// instance attributes, as they are); run with no arguments, exit 0 = ok. As
+// the peer's executor, alerts are never listed, recurring, nor kept in
+// last_results() (they are no resource's history).
+inline constexpr const char* kClassAlert = "alert";
 
 struct ExecRequest {
   std::string rsc_id;    // resource id, passed as OCF_RESOURCE_INSTANCE
