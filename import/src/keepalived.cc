@@ -186,6 +186,7 @@ struct Instance {
   bool nopreempt = false;
   std::vector<Vip> vips;
   std::vector<TrackScript> scripts;
+  NvPairs notify;  // notify_master "cmd", ... (in order)
 };
 struct Script {
   std::string command, interval = "1", weight = "0";
@@ -199,6 +200,27 @@ struct NodeConf {
   std::vector<Instance> instances;
   std::map<std::string, Script> scripts;
 };
+
+// The notify scripts keepalived_notify (agents/alerts) calls as keepalived would.
+const std::set<std::string> kNotifyKeys = {"notify_master", "notify_backup", "notify_fault", "notify"};
+const char* kNotifyAgent = "/usr/share/crm/alerts/keepalived_notify";
+
+// A notify statement's command line: its words after the key, as one string.
+std::string command_line(const Stmt& s) {
+  std::string out;
+  for (size_t i = 1; i < s.words.size(); ++i) out += (out.empty() ? "" : " ") + s.words[i];
+  return out;
+}
+
+// What becomes of a notification keepalived_notify does not make.
+std::string unsupported_notify(const Stmt& c) {
+  std::string what = c.key() + (c.words.size() > 1 ? " " + c.arg(1) : "");
+  if (c.key() == "smtp_alert") {
+    return what + ": e-mail on state changes is an alert with the peer's alert_smtp.sh.sample; not configured";
+  }
+  return what + ": keepalived's " + c.key().substr(c.key().find('_') + 1) +
+         " state has no cluster event (docs/alerts.md); not configured";
+}
 
 const Stmt* find(const Stmt& s, const std::string& key) {
   for (const auto& c : s.children) {
@@ -340,10 +362,10 @@ class KeepalivedImporter {
       note(Outcome::kNoEquivalent, "track_interface" + names +
                                        ": not translated; an ocf:heartbeat:ethmonitor clone "
                                        "and a location rule on its ethmonitor-IFACE attribute do this");
+    } else if (kNotifyKeys.count(k)) {
+      inst.notify.emplace_back(k, command_line(c));
     } else if (k.rfind("notify", 0) == 0 || k == "smtp_alert") {
-      note(Outcome::kToDo, k + (c.words.size() > 1 ? " " + c.arg(1) : "") +
-                               ": becomes an alert (the CIB's alerts section, an alert agent calling the script on "
-                               "resource events); not configured");
+      note(Outcome::kToDo, unsupported_notify(c));
     } else if (k == "preempt_delay") {
       note(Outcome::kNoEquivalent, "preempt_delay " + c.arg(1) + ": the CIB moves resources back without delay");
     } else {
@@ -404,11 +426,17 @@ class KeepalivedImporter {
       }
       for (const Vip& v : inst.vips) vip_rsc[v.ip] = rsc;
       rsc_of[inst.name] = rsc;
+      if (vips.size() == 1) {
+        primitives_of_[rsc] = {rsc};
+      } else {
+        for (const Primitive& p : config_.groups.back().members) primitives_of_[rsc].push_back(p.id);
+      }
       report_.add(Outcome::kTranslated, where,
                   inst.nopreempt ? "nopreempt: resource-stickiness=INFINITY (the addresses stay where they run)"
                                  : "preemption: resource-stickiness=0 (the addresses return to the highest priority)");
       place(inst, rsc);
       for (const TrackScript& ts : inst.scripts) track_script(inst, ts, rsc);
+      notify_alert(inst.notify, "INSTANCE", inst.name, rsc, where);
     }
     for (size_t n = 1; n < confs_.size(); ++n) {
       for (const Instance& inst : confs_[n].instances) {
@@ -510,13 +538,50 @@ class KeepalivedImporter {
                   "vrrp_sync_group " + g.arg(1) + ":" + list +
                       " colocated (INFINITY) with the first; a failure of one "
                       "moves them all only through that colocation");
+    NvPairs notify;
     for (const Stmt& c : g.children) {
-      if (c.key().rfind("notify", 0) == 0 || c.key() == "smtp_alert") {
-        report_.add(Outcome::kToDo, c.where(),
-                    c.key() + (c.words.size() > 1 ? " " + c.arg(1) : "") +
-                        ": becomes an alert (the CIB's alerts section); not configured");
+      if (kNotifyKeys.count(c.key()) && c.words.size() > 1) {
+        notify.emplace_back(c.key(), command_line(c));
+      } else if (c.key().rfind("notify", 0) == 0 || c.key() == "smtp_alert") {
+        report_.add(Outcome::kToDo, c.where(), unsupported_notify(c));
       }
     }
+    if (!members.empty()) notify_alert(notify, "GROUP", g.arg(1), members[0], g.where());
+  }
+
+  // keepalived's notify scripts of an instance or sync group: an alert whose
+  // agent (keepalived_notify) calls them when `rsc` starts (MASTER), stops
+  // (BACKUP) or fails (FAULT) on a node.
+  std::map<std::string, std::vector<std::string>> primitives_of_;  // resource -> its primitives, in start order
+
+  void notify_alert(const NvPairs& notify, const std::string& type, const std::string& name, const std::string& rsc,
+                    const std::string& where) {
+    if (notify.empty()) return;
+    Alert a;
+    a.id = config_.ids.unique("notify_" + name);
+    a.path = kNotifyAgent;
+    std::string resources;
+    for (const auto& id : primitives_of_[rsc]) resources += (resources.empty() ? "" : " ") + id;
+    a.env = {{"resources", resources}, {"vrrp_type", type}, {"vrrp_name", name}};
+    std::string priorities;
+    for (const NodeConf& conf : confs_) {
+      for (const Instance& i : conf.instances) {
+        if (type == "INSTANCE" && i.name == name && !conf.node.empty()) {
+          priorities += (priorities.empty() ? "" : " ") + conf.node + "=" + std::to_string(i.priority);
+        }
+      }
+    }
+    if (!priorities.empty()) a.env.emplace_back("priorities", priorities);
+    std::string keys;
+    for (const auto& [k, cmd] : notify) {
+      a.env.emplace_back(k, cmd);
+      keys += " " + k;
+    }
+    report_.add(Outcome::kApproximated, where,
+                "vrrp_" + std::string(type == "GROUP" ? "sync_group " : "instance ") + name + ":" + keys +
+                    " -> alert " + a.id + " (" + kNotifyAgent + " calls them when " + rsc +
+                    " starts: MASTER, stops: BACKUP, fails: FAULT; keepalived's STOP state has no event)");
+    config_.alerts.push_back(std::move(a));
   }
 
   // Every virtual_server into one ldirectord.cf, run by one ldirectord

@@ -194,6 +194,16 @@ xml::DocPtr write_configuration(const Config& c) {
       xml::set_attr(x, "devices", devices);
     }
   }
+  if (!c.alerts.empty()) {
+    xmlNode* alerts = xml::add_child(root, "alerts");
+    for (const Alert& a : c.alerts) {
+      xmlNode* x = xml::add_child(alerts, "alert");
+      xml::set_attr(x, "id", a.id);
+      xml::set_attr(x, "path", a.path);
+      xml::add_child(xml::add_child(x, "select"), "select_resources");
+      nvset(x, "instance_attributes", a.id + "-instance_attributes", a.env);
+    }
+  }
   if (!c.rsc_defaults.empty()) {
     xmlNode* defaults = xml::add_child(root, "rsc_defaults");
     nvset(defaults, "meta_attributes", "rsc-options", c.rsc_defaults);

@@ -60,6 +60,13 @@ struct Order {
   std::string id, first, first_action, then, then_action;
 };
 
+// An alert agent (the CIB's <alerts>) for resource events, with its
+// instance attributes (its environment).
+struct Alert {
+  std::string id, path;
+  NvPairs env;
+};
+
 struct FencingLevel {
   std::string target;
   int index = 1;
@@ -92,6 +99,7 @@ struct Config {
   std::vector<Colocation> colocations;
   std::vector<Order> orders;
   std::vector<FencingLevel> levels;
+  std::vector<Alert> alerts;
   Ids ids;
 
   void add_node(const std::string& name);
@@ -101,7 +109,7 @@ struct Config {
 
 // The <configuration> document, elements in a fixed order: crm_config,
 // nodes, resources (primitives, groups, clones), constraints (locations,
-// colocations, orders), fencing-topology, rsc_defaults.
+// colocations, orders), fencing-topology, alerts, rsc_defaults.
 xml::DocPtr write_configuration(const Config& config);
 
 // The report collector the importers write to.

@@ -6,7 +6,10 @@
 #     log every node appends to (its recipient);
 #   * "rec": a recorder that keeps each event's CRM_alert_* environment, and
 #     the node that sent it, in a file of its own;
-#   * "attrs": the recorder again, selecting only the attribute "site".
+#   * "attrs": the recorder again, selecting only the attribute "site";
+#   * "kn": agents/alerts/keepalived_notify, as crm_import writes it for a
+#     keepalived instance's notify scripts (MASTER where the group came up,
+#     BACKUP where it went down).
 # Group web (IPaddr2 + Dummy) runs on n2; it is moved to n3 (stop on n2,
 # start on n3); n3 is killed (kill -9 of every process): the survivors send
 # "lost" for n3, the fencing of n3, and the start of the group elsewhere.
@@ -33,12 +36,22 @@ f=$CRM_alert_recipient/$(date +%s%N).$$
 mv "$f.tmp" "$f"
 EOF
 chmod 0755 "$A/record.sh"
+cat > "$A/notify.sh" <<'EOF'
+#!/bin/sh
+echo "$* on $(ip -o -4 addr show dev eth0 | awk '{print $4}' | head -1)" >> "$(dirname "$0")/notify.log"
+EOF
+chmod 0755 "$A/notify.sh"
+KN=$(cd "$(dirname "$0")/../../agents/alerts" && pwd)/keepalived_notify
 LOG=$A/alerts.log
 alerts="<alerts>
  <alert id=\"file\" path=\"$A/alert_file.sh\"><recipient id=\"file-log\" value=\"$LOG\"/></alert>
  <alert id=\"rec\" path=\"$A/record.sh\"><recipient id=\"rec-dir\" value=\"$A/events\"/></alert>
  <alert id=\"attrs\" path=\"$A/record.sh\"><select><select_attributes><attribute id=\"attrs-site\" name=\"site\"/></select_attributes></select>
   <recipient id=\"attrs-dir\" value=\"$A/attr-events\"/></alert>
+ <alert id=\"kn\" path=\"$KN\"><select><select_resources/></select><instance_attributes id=\"kn-ia\">
+  <nvpair id=\"kn-r\" name=\"resources\" value=\"vip app\"/><nvpair id=\"kn-n\" name=\"vrrp_name\" value=\"VI_1\"/>
+  <nvpair id=\"kn-m\" name=\"notify_master\" value=\"$A/notify.sh master\"/><nvpair id=\"kn-b\" name=\"notify_backup\" value=\"$A/notify.sh backup\"/>
+ </instance_attributes></alert>
 </alerts>"
 cib_do "$dc" -R -o alerts -X "$alerts" || e2e_fail "the alerts section was refused"
 FENCING=1 configure_web_group "$dc" "$VIP" '<rsc_location id="web-loc" rsc="web" node="n2" score="50"/>' || e2e_fail "group refused"
@@ -56,6 +69,10 @@ for want in "Resource operation 'stop' for 'app' on 'n2': ok" "Resource operatio
     in_log "$want" || e2e_fail "missing in the alert log: $want"
 done
 e2e_note "the move was alerted: stop on n2, start on n3"
+notified() { grep -q "^$1 on $(node_ip "$2")/" "$A/notify.log" 2>/dev/null; }
+wait_until 10 notified backup 2 || e2e_fail "keepalived_notify did not call notify_backup on n2: $(cat "$A/notify.log")"
+wait_until 10 notified master 3 || e2e_fail "keepalived_notify did not call notify_master on n3: $(cat "$A/notify.log")"
+e2e_note "keepalived_notify: $(tr '\n' '|' < "$A/notify.log")"
 
 # ---- the failover: kill -9 of n3 ----------------------------------------------
 before=$(wc -l < "$LOG")

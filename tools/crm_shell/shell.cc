@@ -431,7 +431,7 @@ int Shell::show(const std::vector<std::string>& w) {
 
 // configure import KIND FILE... [NAME=FILE...] (docs/import.md): the
 // imported resources, constraints, fencing topology and resource defaults
-// replace the working copy's; its cluster properties are set in
+// replace the working copy's, imported alerts join its own; its cluster properties are set in
 // cib-bootstrap-options; the nodes stay (the imported ones are taken only
 // when the CIB has none). The report's to-dos and warnings go to stderr.
 int Shell::import_configuration(const std::vector<std::string>& w) {
@@ -455,6 +455,16 @@ int Shell::import_configuration(const std::vector<std::string>& w) {
   if (!xml::first_child(config, "nodes")) copy_in(xml::first_child(mine, "nodes"));
   for (const char* section : {"resources", "constraints", "fencing-topology", "rsc_defaults"}) {
     if (xmlNode* n = xml::first_child(mine, section)) copy_in(n);
+  }
+  // Imported alerts (keepalived's notify scripts) join the copy's own.
+  if (xmlNode* imported_alerts = xml::first_child(mine, "alerts")) {
+    xmlNode* alerts = xml::first_child(config, "alerts");
+    if (!alerts) alerts = xml::add_child(config, "alerts");
+    std::set<std::string> ids;
+    for (xmlNode* a : xml::children(alerts, "alert")) ids.insert(xml::attr_or(a, "id"));
+    for (xmlNode* a : xml::children(imported_alerts, "alert")) {
+      if (!ids.count(xml::attr_or(a, "id"))) xmlAddChild(alerts, xmlDocCopyNode(a, doc.get(), 1));
+    }
   }
   xmlNode* crm_config = xml::first_child(config, "crm_config");
   if (!crm_config) crm_config = xml::add_child(config, "crm_config");
