@@ -453,6 +453,9 @@ void Controller::clear_failcount(NodeId node, const std::string& rsc) {
 void Controller::on_membership(const Membership& m) {
   NodeId old_dc = dc_;
   bool was_dc = is_dc();
+  // A join this DC had not finished: its view (a CIB copy that may have
+  // replaced ours, members' states not yet written) is no plan's input.
+  const bool join_unfinished = was_dc && (state_ == State::kIntegration || state_ == State::kFinalizeJoin);
   members_ = m.members;
   if (effective_quorum()) ever_had_quorum_ = true;
   std::sort(members_.begin(), members_.end());
@@ -499,6 +502,12 @@ void Controller::on_membership(const Membership& m) {
   set_state(State::kElection);
   dc_ = members_.front();  // the election: lowest node id, no vote needed
   if (dc_ != old_dc) log("DC is now node " + id_str(dc_) + " (" + node_name(dc_) + ")");
+  if (dc_ != old_dc && shutting_down_ && state_ != State::kStopped) {
+    // Our request may have reached only the DC that left (or died with its
+    // CIB write): the new DC hears it again. Repeating it is harmless.
+    log("asking the new DC again to move resources away for our shutdown");
+    send(wire::encode(wire::ShutdownRequest{.node = self_, .name = name_}));
+  }
   if (transition_) {
     for (NodeId gone : m.left) transition_->node_lost(node_name(gone));
   }
@@ -509,6 +518,14 @@ void Controller::on_membership(const Membership& m) {
     }
     awaiting_join_.clear();
     set_state(shutting_down_ ? State::kStopping : (old_dc == dc_ && joined_ ? State::kNotDc : State::kPending));
+    if (dc_ != old_dc) {
+      // Announce ourselves, as the peer's join announce: the DC may have
+      // seen no change at all (we were cut off alone, acted as our own DC,
+      // and corosync merged us back without the others' membership ever
+      // losing us), and then it would never offer us a join.
+      send(wire::encode(wire::JoinRequest{.node = self_, .name = name_, .gen = 0, .history_xml = "<lrm_resources/>",
+                                          .cib_version = replica_->version().to_string()}));
+    }
     return;
   }
   rebuild_view();
@@ -531,7 +548,10 @@ void Controller::on_membership(const Membership& m) {
     if (controller_gone_.erase(back)) log("the controller of node " + id_str(back) + " is back");
   }
   for (NodeId gone : m.left) controller_left(gone);
-  if (was_dc && m.joined.empty()) need_join = false;
+  if (join_unfinished) {
+    need_join = true;
+    log("a member left during the join: joining the remaining members again before planning");
+  }
   write_cib_root_attributes();
   if (need_join) {
     start_integration();
@@ -810,6 +830,16 @@ void Controller::send_join_request(uint64_t gen) {
 }
 
 void Controller::handle_join_request(NodeId from, const wire::JoinRequest& msg) {
+  if (msg.gen == 0) {  // an announce: a member that needs joining
+    if (from == self_ || std::find(members_.begin(), members_.end(), from) == members_.end()) return;
+    if (state_ == State::kIntegration) {
+      send(wire::encode(wire::JoinOffer{.dc = self_, .gen = join_gen_}));  // it may have missed the offer
+    } else {
+      log("node " + id_str(from) + " (" + node_name(from) + ") announces itself: joining the members again");
+      start_integration();
+    }
+    return;
+  }
   if (state_ != State::kIntegration) {
     // A late answer (or to an earlier offer): nothing to integrate now.
     return;

@@ -378,6 +378,95 @@ TEST(ControllerTest, TheJoinWaitsForTheCibDaemonsToSyncWithEveryMember) {
   EXPECT_GT(h.c.stats().pe_runs, runs);
 }
 
+// A node shutting down asks the next DC again when the DC changes: the
+// request may have reached only the DC that left (the campaign's
+// StopOnebyOne: the next node's request, made as the DC left, was lost and
+// the node waited its 60 s shutdown timeout).
+TEST(ControllerTest, AShutdownRequestIsRepeatedToANewDc) {
+  Harness h(3);
+  h.step(Quorum{true});
+  h.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
+  auto requests_in = [](const std::vector<std::string>& messages) {
+    int n = 0;
+    for (const auto& m : messages) {
+      auto d = wire::decode(m);
+      if (d.ok() && std::holds_alternative<wire::ShutdownRequest>(*d)) ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(requests_in(h.step(ShutdownRequest{})), 1);
+  EXPECT_EQ(h.c.state(), State::kStopping);
+  EXPECT_EQ(requests_in(h.step(Membership{{2, 3}, {}, {1}})), 1) << "the new DC n2 was not asked";
+  EXPECT_EQ(requests_in(h.step(Membership{{2, 3}, {}, {}})), 0) << "asked again without a new DC";
+}
+
+// A node cut off alone (its own DC for a while) and merged back by corosync
+// announces itself to the DC, whose own membership may never have changed
+// (the campaign's PacketLoss, seed 1: n3 waited in S_PENDING forever while
+// the DC planned from a status n3 no longer had); the DC joins it.
+TEST(ControllerTest, ANodeBackUnderADcAnnouncesItselfAndIsJoined) {
+  Harness h3(3);
+  h3.step(Quorum{true});
+  h3.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
+  h3.step(Membership{{3}, {}, {1, 2}});
+  ASSERT_TRUE(h3.c.is_dc());
+  auto sent = h3.step(Membership{{1, 2, 3}, {1, 2}, {}});
+  int announces = 0;
+  for (const auto& m : sent) {
+    auto d = wire::decode(m);
+    if (d.ok() && std::holds_alternative<wire::JoinRequest>(*d) && std::get<wire::JoinRequest>(*d).gen == 0) ++announces;
+  }
+  EXPECT_EQ(announces, 1);
+  EXPECT_EQ(h3.c.state(), State::kPending);
+
+  Harness dc(1);
+  dc.step(CibSnapshot{std::make_shared<const cib::Cib>(dc.cib.copy()), 0, std::vector<NodeId>{1, 2, 3}});
+  dc.step(Quorum{true});
+  dc.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
+  for (NodeId n : {2u, 3u}) {
+    dc.step(Message{n, wire::encode(wire::JoinRequest{.node = n, .name = "n" + std::to_string(n), .gen = 1,
+                                                      .history_xml = "<lrm_resources/>",
+                                                      .cib_version = dc.cib.version().to_string()})});
+  }
+  ASSERT_EQ(dc.c.state(), State::kIdle);
+  auto offers = dc.step(Message{3, sent.back()});
+  EXPECT_EQ(dc.c.state(), State::kIntegration);
+  bool offered = false;
+  for (const auto& m : offers) {
+    auto d = wire::decode(m);
+    offered = offered || (d.ok() && std::holds_alternative<wire::JoinOffer>(*d));
+  }
+  EXPECT_TRUE(offered);
+}
+
+// A member leaves while the DC's join waits (here for the CIB daemons to
+// sync with n2): the DC joins the remaining members again instead of
+// planning from the unjoined view. (Found by the campaign, StopOnebyOne
+// seed 2: the DC planned from the last leaver's copy it had just taken,
+// where its own node looked lost, and asked for its own fencing.)
+TEST(ControllerTest, AMemberLeavingDuringTheJoinRestartsItInsteadOfPlanning) {
+  Harness h(1);
+  h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 0, std::vector<NodeId>{1}});
+  h.step(Quorum{true});
+  h.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
+  for (NodeId n : {2u, 3u}) {
+    h.step(Message{n, wire::encode(wire::JoinRequest{.node = n, .name = "n" + std::to_string(n), .gen = 1,
+                                                     .history_xml = "<lrm_resources/>",
+                                                     .cib_version = h.cib.version().to_string()})});
+  }
+  ASSERT_EQ(h.c.state(), State::kIntegration);
+  uint64_t runs = h.c.stats().pe_runs;
+  h.step(Membership{{1, 2}, {}, {3}});
+  EXPECT_EQ(h.c.state(), State::kIntegration) << "planned from a join that never finished";
+  EXPECT_EQ(h.c.stats().pe_runs, runs);
+  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 2,
+                                                   .history_xml = "<lrm_resources/>",
+                                                   .cib_version = h.cib.version().to_string()})});
+  h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 0, std::vector<NodeId>{1, 2}});
+  EXPECT_EQ(h.c.state(), State::kIdle);
+  EXPECT_GT(h.c.stats().pe_runs, runs);
+}
+
 // Alone as DC (its partner was fenced), the rebooted partner's copy wins
 // the merge and shows it online before its controller is a member: the DC
 // must wait for it, not take it for a lost node and fence it again.
