@@ -63,6 +63,16 @@ struct Harness {
   std::vector<CibWriteDone> done;
 };
 
+// Members `nodes` answer join offer `gen` with an empty history and the
+// harness's CIB version.
+void answer_join(Harness& h, std::initializer_list<NodeId> nodes, uint64_t gen) {
+  for (NodeId n : nodes) {
+    h.step(Message{n, wire::encode(wire::JoinRequest{.node = n, .name = "n" + std::to_string(n), .gen = gen,
+                                                     .history_xml = "<lrm_resources/>",
+                                                     .cib_version = h.cib.version().to_string()})});
+  }
+}
+
 TEST(ControllerTest, StateNames) {
   EXPECT_STREQ(state_name(State::kIdle), "S_IDLE");
   EXPECT_STREQ(state_name(State::kNotDc), "S_NOT_DC");
@@ -423,11 +433,7 @@ TEST(ControllerTest, ANodeBackUnderADcAnnouncesItselfAndIsJoined) {
   dc.step(CibSnapshot{std::make_shared<const cib::Cib>(dc.cib.copy()), 0, std::vector<NodeId>{1, 2, 3}});
   dc.step(Quorum{true});
   dc.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
-  for (NodeId n : {2u, 3u}) {
-    dc.step(Message{n, wire::encode(wire::JoinRequest{.node = n, .name = "n" + std::to_string(n), .gen = 1,
-                                                      .history_xml = "<lrm_resources/>",
-                                                      .cib_version = dc.cib.version().to_string()})});
-  }
+  answer_join(dc, {2, 3}, 1);
   ASSERT_EQ(dc.c.state(), State::kIdle);
   auto offers = dc.step(Message{3, sent.back()});
   EXPECT_EQ(dc.c.state(), State::kIntegration);
@@ -449,19 +455,13 @@ TEST(ControllerTest, AMemberLeavingDuringTheJoinRestartsItInsteadOfPlanning) {
   h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 0, std::vector<NodeId>{1}});
   h.step(Quorum{true});
   h.step(Membership{{1, 2, 3}, {1, 2, 3}, {}});
-  for (NodeId n : {2u, 3u}) {
-    h.step(Message{n, wire::encode(wire::JoinRequest{.node = n, .name = "n" + std::to_string(n), .gen = 1,
-                                                     .history_xml = "<lrm_resources/>",
-                                                     .cib_version = h.cib.version().to_string()})});
-  }
+  answer_join(h, {2, 3}, 1);
   ASSERT_EQ(h.c.state(), State::kIntegration);
   uint64_t runs = h.c.stats().pe_runs;
   h.step(Membership{{1, 2}, {}, {3}});
   EXPECT_EQ(h.c.state(), State::kIntegration) << "planned from a join that never finished";
   EXPECT_EQ(h.c.stats().pe_runs, runs);
-  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 2,
-                                                   .history_xml = "<lrm_resources/>",
-                                                   .cib_version = h.cib.version().to_string()})});
+  answer_join(h, {2}, 2);
   h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 0, std::vector<NodeId>{1, 2}});
   EXPECT_EQ(h.c.state(), State::kIdle);
   EXPECT_GT(h.c.stats().pe_runs, runs);
