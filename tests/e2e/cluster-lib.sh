@@ -24,6 +24,9 @@
 #   dummy_nodes RSC NODES     the nodes where ocf:heartbeat:Dummy RSC's state file exists
 #   wait_running_once IP RSC SECONDS NODES   both on exactly one node, the same;
 #                             prints that node
+#   service_nodes COMM NODES  the nodes running a process named COMM (a real
+#                             service: apache2, nginx, mariadbd)
+#   start_service_sampler NODES IP=COMM...   a 0.1 s sampler of VIPs and services
 # shellcheck disable=SC2317
 CLUSTER_STACK=${LAB_STACK:-ours}
 if [ "$CLUSTER_STACK" = peer ]; then CLUSTER_BIN=/usr/sbin; else CLUSTER_BIN=${CRM_BIN_DIR:-}; fi
@@ -250,6 +253,37 @@ sample_placement() {
         echo "$(date +%s.%N | cut -c1-14) vip=[$(vip_nodes "$ip" "$nodes")] $rsc=[$(dummy_nodes "$rsc" "$nodes")]" >> "$file"
         sleep 0.1
     done
+}
+# service_nodes COMM NODES — the nodes that run a process named COMM (its
+# /proc/PID/comm, e.g. apache2, nginx, mariadbd) in their network namespace:
+# a real service started by its agent, whatever its pid file says.
+service_nodes() {
+    local comm=$1 k p c out=
+    for k in $2; do
+        for p in $(node_pids "$k"); do
+            c=; read -r c 2>/dev/null < "/proc/$p/comm" || true  # a builtin: the sampler reads every PID
+            [ "$c" = "$comm" ] && { out="$out $k"; break; }
+        done
+    done
+    echo "${out# }"
+}
+# start_service_sampler NODES IP=COMM... — like start_sampler for real
+# services: every 0.1 s one line "<epoch> IP=[nodes] COMM=[nodes] ..." into
+# $samples ($LAB_ROOT/samples), stopped however the test ends;
+# doubled_samples reads it the same way.
+start_service_sampler() {
+    local nodes=$1; shift
+    samples=$LAB_ROOT/samples
+    ( while :; do
+          local line pair
+          line=$(date +%s.%N | cut -c1-14)
+          for pair in "$@"; do
+              line="$line ${pair%%=*}=[$(vip_nodes "${pair%%=*}" "$nodes")] ${pair#*=}=[$(service_nodes "${pair#*=}" "$nodes")]"
+          done
+          echo "$line" >> "$samples"
+          sleep 0.1
+      done ) &
+    watch_sampler $!
 }
 # doubled_samples FILE — the samples that saw the IP or the service on two nodes.
 doubled_samples() { grep -E '=\[[0-9]+ [0-9]+' "$1" || true; }
