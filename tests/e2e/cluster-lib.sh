@@ -27,6 +27,10 @@
 #   service_nodes COMM NODES  the nodes running a process named COMM (a real
 #                             service: apache2, nginx, mariadbd)
 #   start_service_sampler NODES IP=COMM...   a 0.1 s sampler of VIPs and services
+#   check_samples MIN WHAT    stop it; fail unless MIN samples, none doubled
+#   configure_fenced_services K   fencing, stonith-enabled=true, stickiness 100
+#   ocf_primitive ID PROV TYPE [k=v...]   a primitive's XML with a 10 s monitor
+#   fenced_before_start VICTIM NODE RSC   VICTIM fenced before RSC started on NODE
 # shellcheck disable=SC2317
 CLUSTER_STACK=${LAB_STACK:-ours}
 if [ "$CLUSTER_STACK" = peer ]; then CLUSTER_BIN=/usr/sbin; else CLUSTER_BIN=${CRM_BIN_DIR:-}; fi
@@ -223,6 +227,36 @@ configure_fencing() {
     cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith-action" name="stonith-action" value="'"${STONITH_ACTION:-off}"'"/></cluster_property_set></crm_config>'
 }
 
+# configure_fenced_services K — through node K: configure_fencing,
+# stonith-enabled=true and resource-stickiness=100, the frame of the tests of
+# real services.
+configure_fenced_services() {
+    configure_fencing "$1" || return 1
+    cib_do "$1" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>' || return 1
+    cib_do "$1" -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>'
+}
+
+# ocf_primitive ID PROVIDER TYPE [name=value...] — a primitive's XML with
+# those instance attributes and a 10 s monitor.
+ocf_primitive() {
+    local id=$1 prov=$2 type=$3 nv= kv; shift 3
+    for kv in "$@"; do nv="$nv<nvpair id=\"$id-${kv%%=*}\" name=\"${kv%%=*}\" value=\"${kv#*=}\"/>"; done
+    echo "<primitive id=\"$id\" class=\"ocf\" provider=\"$prov\" type=\"$type\"><instance_attributes id=\"$id-ia\">$nv</instance_attributes><operations><op id=\"$id-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive>"
+}
+
+# fenced_before_start VICTIM NODE RSC — fails unless VICTIM's fencing was
+# confirmed (any node's log) before RSC's start on NODE (NODE's log); prints
+# the fencing's epoch time.
+fenced_before_start() {
+    local f at
+    f=$(grep -h "fencing of n$1 confirmed" "$LAB_ROOT"/n*/launcher.log | awk '{print $3}' | sort | tail -1)
+    [ -n "$f" ] || e2e_fail "n$1 was never fenced"
+    at=$(grep -E "result ${3}_start_0" "$LAB_ROOT/n$2/launcher.log" | tail -1 | awk '{print $3}')
+    [ -n "$at" ] || e2e_fail "no start of $3 logged on n$2"
+    awk -v f="$f" -v p="$at" 'BEGIN { exit !(f < p) }' || e2e_fail "$3 started on n$2 at $at, before n$1's fencing was confirmed at $f"
+    echo "$f"
+}
+
 # need_lab_fencing — skip unless the lab can fence (BMCs: ipmi_sim; Debian's fence_ipmilan).
 need_lab_fencing() {
     command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
@@ -284,6 +318,17 @@ start_service_sampler() {
           sleep 0.1
       done ) &
     watch_sampler $!
+}
+# check_samples MIN WHAT — stops the sampler and fails unless it took MIN
+# samples, none of which saw something on two nodes; WHAT names what it read.
+check_samples() {
+    local n bad
+    stop_sampler
+    n=$(wc -l < "$samples")
+    [ "$n" -ge "$1" ] || e2e_fail "only $n samples"
+    bad=$(doubled_samples "$samples")
+    [ -z "$bad" ] || e2e_fail "the sampler saw $2 on two nodes: $(echo "$bad" | head -3)"
+    e2e_note "$n samples: never $2 on two nodes"
 }
 # doubled_samples FILE — the samples that saw the IP or the service on two nodes.
 doubled_samples() { grep -E '=\[[0-9]+ [0-9]+' "$1" || true; }

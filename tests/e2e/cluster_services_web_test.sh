@@ -117,19 +117,9 @@ EOF
 dc=$(wait_one_dc 3 60) || e2e_fail "no single DC"
 T=$(echo $NODES | tr ' ' '\n' | grep -vx "$dc" | tail -1)
 W=$dc  # the client: it survives the kill
-configure_fencing "$dc" || e2e_fail "fence devices refused"
-cib_do "$dc" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>' \
-    || e2e_fail "stonith-enabled refused"
-cib_do "$dc" -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>' \
-    || e2e_fail "stickiness refused"
-
-vip() { echo "<primitive id=\"$1\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"$1-ia\"><nvpair id=\"$1-ip\" name=\"ip\" value=\"$2\"/><nvpair id=\"$1-cidr\" name=\"cidr_netmask\" value=\"24\"/><nvpair id=\"$1-nic\" name=\"nic\" value=\"eth0\"/></instance_attributes><operations><op id=\"$1-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive>"; }
-# primitive ID PROVIDER TYPE name=value... — with a 10 s monitor.
-primitive() {
-    local id=$1 prov=$2 type=$3 nv= kv; shift 3
-    for kv in "$@"; do nv="$nv<nvpair id=\"$id-${kv%%=*}\" name=\"${kv%%=*}\" value=\"${kv#*=}\"/>"; done
-    echo "<primitive id=\"$id\" class=\"ocf\" provider=\"$prov\" type=\"$type\"><instance_attributes id=\"$id-ia\">$nv</instance_attributes><operations><op id=\"$id-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive>"
-}
+configure_fenced_services "$dc" || e2e_fail "fencing, stonith-enabled or stickiness refused"
+vip() { ocf_primitive "$1" heartbeat IPaddr2 ip="$2" cidr_netmask=24 nic=eth0; }
+primitive() { ocf_primitive "$@"; }
 rsc="<group id=\"web-apache\">$(vip vip-a "$VIP_A")$(primitive apache heartbeat apache configfile="$SVC/apache2.conf" httpd=/usr/sbin/apache2 statusurl=http://localhost/server-status)</group>"
 rsc="$rsc<group id=\"web-nginx\">$(vip vip-n "$VIP_N")$(primitive nginx heartbeat nginx configfile="$SVC/nginx.conf" httpd=/usr/sbin/nginx status10url=http://localhost:8080/nginx_status)</group>"
 rsc="$rsc<group id=\"director\">$(primitive ipvs crm IPVS)$(primitive ldirectord heartbeat ldirectord configfile="$SVC/ldirectord.cf")</group>"
@@ -171,13 +161,8 @@ QA=$(service_nodes apache2 "$NODES"); QN=$(service_nodes nginx "$NODES")
 e2e_note "the page written before the kill is served again through both VIPs (apache on n$QA, nginx on n$QN), $(ms_since "$ts") ms after the kill"
 [ "$(vip_nodes "$VIP_A" "$NODES")" = "$QA" ] && [ "$(vip_nodes "$VIP_N" "$NODES")" = "$QN" ] \
     || e2e_fail "a VIP is not with its server: $VIP_A on [$(vip_nodes "$VIP_A" "$NODES")], $VIP_N on [$(vip_nodes "$VIP_N" "$NODES")]"
-fenced_at=$(grep -h "fencing of n$T confirmed" "$LAB_ROOT"/n*/launcher.log | awk '{print $3}' | sort | tail -1)
-[ -n "$fenced_at" ] || e2e_fail "n$T was never fenced"
-for r in apache:$QA nginx:$QN; do
-    at=$(grep -E "result ${r%:*}_start_0" "$LAB_ROOT/n${r#*:}/launcher.log" | tail -1 | awk '{print $3}')
-    [ -n "$at" ] || e2e_fail "no start of ${r%:*} logged on n${r#*:}"
-    awk -v f="$fenced_at" -v p="$at" 'BEGIN { exit !(f < p) }' || e2e_fail "${r%:*} started on n${r#*:} at $at, before n$T's fencing was confirmed at $fenced_at"
-done
+fenced_at=$(fenced_before_start "$T" "$QA" apache)
+fenced_before_start "$T" "$QN" nginx >/dev/null
 e2e_note "n$T fenced ($fenced_at) before apache and nginx started again"
 [ "$(ipvs_starts)" = 3 ] || e2e_fail "ocf:crm:IPVS was started again after the failover: $(ipvs_starts) starts"
 if cat "$LAB_ROOT"/n*/launcher.log | grep -q "result ldirectord_start_0"; then e2e_fail "the cluster started ldirectord"; fi
@@ -196,12 +181,6 @@ echo "$out" | grep -q "check_http: http://${LAB_SUBNET}.103:80/index.html is dow
 echo "$out" | grep -q "Can't initialize ipvs: Protocol not available" || e2e_fail "ipvsadm did not fail as measured (see $LAB_ROOT/ldirectord-d.out)"
 e2e_note "ldirectord's health checks run: $VIP_A is up, .103 is down; its ipvsadm calls fail: Can't initialize ipvs: Protocol not available"
 
-# ---- the sampler ------------------------------------------------------------
-stop_sampler
-n=$(wc -l < "$samples")
-[ "$n" -ge 30 ] || e2e_fail "only $n samples"
-bad=$(doubled_samples "$samples")
-[ -z "$bad" ] || e2e_fail "the sampler saw a VIP or a service on two nodes: $(echo "$bad" | head -3)"
-e2e_note "$n samples: never a VIP, apache2 or nginx on two nodes"
+check_samples 30 "a VIP, apache2 or nginx"
 cluster_end
 echo PASS
