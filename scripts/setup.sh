@@ -25,7 +25,7 @@ packages=(
   crmsh bsdutils  # e2e_cluster_crmsh: the real crmsh drives the lab (it pulls the peer's pacemaker, which the test hides from the nodes); bsdutils's script gives crm configure edit a terminal
   # real services as cluster resources (e2e_cluster_services_*, docs/services.md): each lab
   # node runs its own instance with its own configuration, never the host's default one
-  apache2 nginx mariadb-server mariadb-client ldirectord ipvsadm
+  apache2 nginx mariadb-server mariadb-client ldirectord ipvsadm tgt libiscsi-bin
   # measurement
   time
 )
