@@ -34,6 +34,10 @@ RA=/usr/lib/ocf/resource.d
 for a in heartbeat/apache heartbeat/nginx heartbeat/ldirectord heartbeat/IPaddr2 crm/IPVS; do
     [ -x "$RA/$a" ] || e2e_skip "agent $a not installed"
 done
+# The director's refusal is this kernel's (no IPVS, docs/services.md); on one
+# with IPVS ldirectord would run and that part is left out.
+NO_IPVS=1
+ipvsadm -L -n >/dev/null 2>&1 && NO_IPVS=0
 cluster_begin svw 3
 NODES="1 2 3"
 VIP_A=${LAB_SUBNET}.101
@@ -122,7 +126,7 @@ vip() { ocf_primitive "$1" heartbeat IPaddr2 ip="$2" cidr_netmask=24 nic=eth0; }
 primitive() { ocf_primitive "$@"; }
 rsc="<group id=\"web-apache\">$(vip vip-a "$VIP_A")$(primitive apache heartbeat apache configfile="$SVC/apache2.conf" httpd=/usr/sbin/apache2 statusurl=http://localhost/server-status)</group>"
 rsc="$rsc<group id=\"web-nginx\">$(vip vip-n "$VIP_N")$(primitive nginx heartbeat nginx configfile="$SVC/nginx.conf" httpd=/usr/sbin/nginx status10url=http://localhost:8080/nginx_status)</group>"
-rsc="$rsc<group id=\"director\">$(primitive ipvs crm IPVS)$(primitive ldirectord heartbeat ldirectord configfile="$SVC/ldirectord.cf")</group>"
+[ "$NO_IPVS" = 0 ] || rsc="$rsc<group id=\"director\">$(primitive ipvs crm IPVS)$(primitive ldirectord heartbeat ldirectord configfile="$SVC/ldirectord.cf")</group>"
 cons="<rsc_location id=\"apache-prefers\" rsc=\"web-apache\" node=\"n$T\" score=\"50\"/><rsc_location id=\"nginx-prefers\" rsc=\"web-nginx\" node=\"n$T\" score=\"50\"/>"
 cib_do "$dc" -M -c -o configuration -X "<configuration><resources>$rsc</resources><constraints>$cons</constraints></configuration>" \
     || e2e_fail "resources refused"
@@ -139,17 +143,21 @@ e2e_note "apache (status page up) and nginx serve the page through $VIP_A and $V
 start_service_sampler "$NODES" "$VIP_A=apache2" "$VIP_N=nginx"
 
 # ---- the director is refused, once per node --------------------------------
-ipvs_starts() { cat "$LAB_ROOT"/n*/launcher.log | grep -c "result ipvs_start_0" || true; }
-ipvs_stopped() { ( node_exec "$W" "$CLUSTER_BIN/crm_resource" -W -r ipvs ) 2>&1 | grep -q "NOT running"; }
-three_tries() { [ "$(ipvs_starts)" -ge 3 ] && ipvs_stopped; }
-wait_until 30 three_tries || e2e_fail "ocf:crm:IPVS was started $(ipvs_starts) times, not once per node, and is stopped nowhere"
-mon=$( ( node_exec "$W" "$CLUSTER_BIN/crm_mon" -1 ) 2>&1)
-refused=$(echo "$mon" | grep -c "ipvs start on n[0-9] returned 'not installed' (this kernel has no IP Virtual Server: Can't initialize ipvs: Protocol not available)" || true)
-[ "$refused" = 3 ] || e2e_fail "crm_mon does not show the refusal on the 3 nodes: $mon"
-e2e_note "crm_mon -1: $(echo "$mon" | grep -m1 "ipvs start on")"
-ops=$( ( node_exec "$W" "$CLUSTER_BIN/crm_resource" -O -r ipvs ) 2>&1)
-[ "$(echo "$ops" | grep 'rc=5' | grep -o 'ipvs_start_0 (node=n[0-9]*' | sort -u | wc -l)" = 3 ] || e2e_fail "crm_resource -O does not show 3 failed starts (rc=5): $ops"
-( node_exec "$W" "$CLUSTER_BIN/crm_resource" -W -r ldirectord ) 2>&1 | grep -q "NOT running" || e2e_fail "crm_resource -W: ldirectord runs somewhere"
+if [ "$NO_IPVS" = 1 ]; then
+    ipvs_starts() { cat "$LAB_ROOT"/n*/launcher.log | grep -c "result ipvs_start_0" || true; }
+    ipvs_stopped() { ( node_exec "$W" "$CLUSTER_BIN/crm_resource" -W -r ipvs ) 2>&1 | grep -q "NOT running"; }
+    three_tries() { [ "$(ipvs_starts)" -ge 3 ] && ipvs_stopped; }
+    wait_until 30 three_tries || e2e_fail "ocf:crm:IPVS was started $(ipvs_starts) times, not once per node, and is stopped nowhere"
+    mon=$( ( node_exec "$W" "$CLUSTER_BIN/crm_mon" -1 ) 2>&1)
+    refused=$(echo "$mon" | grep -c "ipvs start on n[0-9] returned 'not installed' (this kernel has no IP Virtual Server: Can't initialize ipvs: Protocol not available)" || true)
+    [ "$refused" = 3 ] || e2e_fail "crm_mon does not show the refusal on the 3 nodes: $mon"
+    e2e_note "crm_mon -1: $(echo "$mon" | grep -m1 "ipvs start on")"
+    ops=$( ( node_exec "$W" "$CLUSTER_BIN/crm_resource" -O -r ipvs ) 2>&1)
+    [ "$(echo "$ops" | grep 'rc=5' | grep -o 'ipvs_start_0 (node=n[0-9]*' | sort -u | wc -l)" = 3 ] || e2e_fail "crm_resource -O does not show 3 failed starts (rc=5): $ops"
+    ( node_exec "$W" "$CLUSTER_BIN/crm_resource" -W -r ldirectord ) 2>&1 | grep -q "NOT running" || e2e_fail "crm_resource -W: ldirectord runs somewhere"
+else
+    e2e_note "this kernel has IPVS: no director refusal to show"
+fi
 
 # ---- kill -9 of T ------------------------------------------------------------
 ts=$("$LAB/kill-node.sh" "$T" | sed -n 's/^KILL_TS=//p')
@@ -164,9 +172,11 @@ e2e_note "the page written before the kill is served again through both VIPs (ap
 fenced_at=$(fenced_before_start "$T" "$QA" apache)
 fenced_before_start "$T" "$QN" nginx >/dev/null
 e2e_note "n$T fenced ($fenced_at) before apache and nginx started again"
-[ "$(ipvs_starts)" = 3 ] || e2e_fail "ocf:crm:IPVS was started again after the failover: $(ipvs_starts) starts"
-if cat "$LAB_ROOT"/n*/launcher.log | grep -q "result ldirectord_start_0"; then e2e_fail "the cluster started ldirectord"; fi
-e2e_note "the director stays refused: 3 starts of ocf:crm:IPVS in all, ldirectord never started"
+if [ "$NO_IPVS" = 1 ]; then
+    [ "$(ipvs_starts)" = 3 ] || e2e_fail "ocf:crm:IPVS was started again after the failover: $(ipvs_starts) starts"
+    if cat "$LAB_ROOT"/n*/launcher.log | grep -q "result ldirectord_start_0"; then e2e_fail "the cluster started ldirectord"; fi
+    e2e_note "the director stays refused: 3 starts of ocf:crm:IPVS in all, ldirectord never started"
+fi
 
 # ---- ldirectord by hand on W: configuration check and health checks -----------
 sed 's/^\tscheduler=rr/\tscheduler=rr\n\tbogus=1/' "$SVC/ldirectord.cf" > "$SVC/bad.cf"
@@ -178,7 +188,7 @@ out=$( ( node_exec "$W" timeout 4 ldirectord -d "$SVC/ldirectord.cf" start ) 2>&
 echo "$out" > "$LAB_ROOT/ldirectord-d.out"
 echo "$out" | grep -q "check_http: http://$VIP_A:80/index.html is up" || e2e_fail "ldirectord did not find $VIP_A up (see $LAB_ROOT/ldirectord-d.out)"
 echo "$out" | grep -q "check_http: http://${LAB_SUBNET}.103:80/index.html is down" || e2e_fail "ldirectord did not find .103 down (see $LAB_ROOT/ldirectord-d.out)"
-echo "$out" | grep -q "Can't initialize ipvs: Protocol not available" || e2e_fail "ipvsadm did not fail as measured (see $LAB_ROOT/ldirectord-d.out)"
+[ "$NO_IPVS" = 0 ] || echo "$out" | grep -q "Can't initialize ipvs: Protocol not available" || e2e_fail "ipvsadm did not fail as measured (see $LAB_ROOT/ldirectord-d.out)"
 e2e_note "ldirectord's health checks run: $VIP_A is up, .103 is down; its ipvsadm calls fail: Can't initialize ipvs: Protocol not available"
 
 check_samples 30 "a VIP, apache2 or nginx"
