@@ -26,7 +26,7 @@
 #                             prints that node
 #   service_nodes COMM NODES  the nodes running a process named COMM (a real
 #                             service: apache2, nginx, mariadbd)
-#   start_service_sampler NODES IP=COMM...   a 0.1 s sampler of VIPs and services
+#   start_service_sampler NODES IP[=COMM]...  a 0.1 s sampler of VIPs and services
 #   check_samples MIN WHAT    stop it; fail unless MIN samples, none doubled
 #   configure_fenced_services K   fencing, stonith-enabled=true, stickiness 100
 #   ocf_primitive ID PROV TYPE [k=v...]   a primitive's XML with a 10 s monitor
@@ -245,14 +245,15 @@ ocf_primitive() {
 }
 
 # fenced_before_start VICTIM NODE RSC — fails unless VICTIM's fencing was
-# confirmed (any node's log) before RSC's start on NODE (NODE's log); prints
-# the fencing's epoch time.
+# confirmed (any node's log) before RSC's start on NODE (NODE's log; waited
+# for up to 30 s: a server may answer before its agent's start returns);
+# prints the fencing's epoch time.
 fenced_before_start() {
     local f at
     f=$(grep -h "fencing of n$1 confirmed" "$LAB_ROOT"/n*/launcher.log | awk '{print $3}' | sort | tail -1)
     [ -n "$f" ] || e2e_fail "n$1 was never fenced"
+    wait_until 30 grep -qE "result ${3}_start_0" "$LAB_ROOT/n$2/launcher.log" || e2e_fail "no start of $3 logged on n$2"
     at=$(grep -E "result ${3}_start_0" "$LAB_ROOT/n$2/launcher.log" | tail -1 | awk '{print $3}')
-    [ -n "$at" ] || e2e_fail "no start of $3 logged on n$2"
     awk -v f="$f" -v p="$at" 'BEGIN { exit !(f < p) }' || e2e_fail "$3 started on n$2 at $at, before n$1's fencing was confirmed at $f"
     echo "$f"
 }
@@ -301,18 +302,34 @@ service_nodes() {
     done
     echo "${out# }"
 }
-# start_service_sampler NODES IP=COMM... — like start_sampler for real
+# start_service_sampler NODES IP=COMM|IP... — like start_sampler for real
 # services: every 0.1 s one line "<epoch> IP=[nodes] COMM=[nodes] ..." into
 # $samples ($LAB_ROOT/samples), stopped however the test ends;
 # doubled_samples reads it the same way.
 start_service_sampler() {
     local nodes=$1; shift
     samples=$LAB_ROOT/samples
-    ( while :; do
-          local line pair
+    ( declare -A addrs comms
+      while :; do
+          local line pair k p c ip comm on_ip on_comm
           line=$(date +%s.%N | cut -c1-14)
+          # One look at each node: its eth0 addresses and its processes' names.
+          for k in $nodes; do
+              addrs[$k]=" $(ip -n "$(node_ns "$k")" -4 -o addr show dev eth0 2>/dev/null | awk '{printf "%s ", $4}')"
+              comms[$k]=" "
+              for p in $(node_pids "$k"); do
+                  c=; read -r c 2>/dev/null < "/proc/$p/comm" || true
+                  comms[$k]+="$c "
+              done
+          done
           for pair in "$@"; do
-              line="$line ${pair%%=*}=[$(vip_nodes "${pair%%=*}" "$nodes")] ${pair#*=}=[$(service_nodes "${pair#*=}" "$nodes")]"
+              ip=${pair%%=*} comm=${pair#*=} on_ip= on_comm=
+              for k in $nodes; do
+                  [[ ${addrs[$k]} == *" $ip/"* ]] && on_ip="$on_ip $k"
+                  [[ ${comms[$k]} == *" $comm "* ]] && on_comm="$on_comm $k"
+              done
+              line="$line $ip=[${on_ip# }]"
+              [ "$comm" = "$pair" ] || line="$line $comm=[${on_comm# }]"  # IP alone: no process
           done
           echo "$line" >> "$samples"
           sleep 0.1

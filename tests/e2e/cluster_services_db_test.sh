@@ -128,6 +128,6 @@ mounts=""
 for k in $survivors; do ( node_exec "$k" grep -q " $MNT " /proc/self/mountinfo ) && mounts="$mounts $k"; done
 [ "${mounts# }" = "$Q" ] || e2e_fail "the filesystem is mounted on [${mounts# }], MariaDB runs on n$Q"
 
-check_samples 20 "the VIP or mariadbd"
+check_samples 15 "the VIP or mariadbd"
 cluster_end
 echo PASS

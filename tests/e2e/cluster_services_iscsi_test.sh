@@ -72,7 +72,7 @@ wait_until 60 lun_listed || e2e_fail "iscsi-ls through $VIP does not list LUN 1:
 out=$(block0 write "$TOKEN") || e2e_fail "writing block 0 through $VIP: $out"
 [ "$(block0 read)" = "$TOKEN" ] || e2e_fail "block 0 reads '$(block0 read)'"
 e2e_note "the target runs on n$T (DC n$dc): iscsi-ls lists LUN 1 (15M), iscsi-inq its serial $SN, block 0 written and read back through $VIP"
-start_sampler "$VIP" none "$NODES"  # the VIP (the Dummy column stays empty)
+start_service_sampler "$NODES" "$VIP"  # tgtd runs on every node: the VIP alone
 
 ts=$("$LAB/kill-node.sh" "$T" | sed -n 's/^KILL_TS=//p')
 e2e_note "kill -9 of n$T"
@@ -86,7 +86,7 @@ lun_listed || e2e_fail "iscsi-ls does not list LUN 1 after the failover"
 [ "$(targets_on "$survivors")" = "$Q" ] || e2e_fail "the target is on [$(targets_on "$survivors")], the VIP on n$Q"
 fenced_at=$(fenced_before_start "$T" "$Q" target)
 e2e_note "n$T fenced ($fenced_at) before the target started on n$Q; iscsi-ls and iscsi-inq see LUN 1 and serial $SN"
-check_samples 20 "the VIP"
+check_samples 10 "the VIP"
 # tgtd ignores SIGTERM (it stops through tgtadm): SIGKILL the ones this test
 # started, or the lab's teardown waits its 10 s grace for them.
 for k in $survivors; do

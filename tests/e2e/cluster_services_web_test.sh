@@ -191,6 +191,6 @@ echo "$out" | grep -q "check_http: http://${LAB_SUBNET}.103:80/index.html is dow
 [ "$NO_IPVS" = 0 ] || echo "$out" | grep -q "Can't initialize ipvs: Protocol not available" || e2e_fail "ipvsadm did not fail as measured (see $LAB_ROOT/ldirectord-d.out)"
 e2e_note "ldirectord's health checks run: $VIP_A is up, .103 is down; its ipvsadm calls fail: Can't initialize ipvs: Protocol not available"
 
-check_samples 30 "a VIP, apache2 or nginx"
+check_samples 20 "a VIP, apache2 or nginx"
 cluster_end
 echo PASS
