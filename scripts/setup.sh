@@ -23,6 +23,9 @@ packages=(
   systemd dbus  # lrmd_systemd_test runs a real systemd (and a D-Bus system bus) as PID 1 of test namespaces
   debootstrap  # package_install_test installs the package into a fresh Debian 12 root
   crmsh bsdutils  # e2e_cluster_crmsh: the real crmsh drives the lab (it pulls the peer's pacemaker, which the test hides from the nodes); bsdutils's script gives crm configure edit a terminal
+  # real services as cluster resources (e2e_cluster_services_*, docs/services.md): each lab
+  # node runs its own instance with its own configuration, never the host's default one
+  apache2 nginx mariadb-server mariadb-client ldirectord ipvsadm tgt libiscsi-bin
   # measurement
   time
 )

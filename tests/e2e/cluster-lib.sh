@@ -24,6 +24,13 @@
 #   dummy_nodes RSC NODES     the nodes where ocf:heartbeat:Dummy RSC's state file exists
 #   wait_running_once IP RSC SECONDS NODES   both on exactly one node, the same;
 #                             prints that node
+#   service_nodes COMM NODES  the nodes running a process named COMM (a real
+#                             service: apache2, nginx, mariadbd)
+#   start_service_sampler NODES IP[=COMM]...  a 0.1 s sampler of VIPs and services
+#   check_samples MIN WHAT    stop it; fail unless MIN samples, none doubled
+#   configure_fenced_services K   fencing, stonith-enabled=true, stickiness 100
+#   ocf_primitive ID PROV TYPE [k=v...]   a primitive's XML with a 10 s monitor
+#   fenced_before_start VICTIM NODE RSC   VICTIM fenced before RSC started on NODE
 # shellcheck disable=SC2317
 CLUSTER_STACK=${LAB_STACK:-ours}
 if [ "$CLUSTER_STACK" = peer ]; then CLUSTER_BIN=/usr/sbin; else CLUSTER_BIN=${CRM_BIN_DIR:-}; fi
@@ -220,6 +227,37 @@ configure_fencing() {
     cib_do "$k" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith-action" name="stonith-action" value="'"${STONITH_ACTION:-off}"'"/></cluster_property_set></crm_config>'
 }
 
+# configure_fenced_services K — through node K: configure_fencing,
+# stonith-enabled=true and resource-stickiness=100, the frame of the tests of
+# real services.
+configure_fenced_services() {
+    configure_fencing "$1" || return 1
+    cib_do "$1" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>' || return 1
+    cib_do "$1" -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>'
+}
+
+# ocf_primitive ID PROVIDER TYPE [name=value...] — a primitive's XML with
+# those instance attributes and a 10 s monitor.
+ocf_primitive() {
+    local id=$1 prov=$2 type=$3 nv= kv; shift 3
+    for kv in "$@"; do nv="$nv<nvpair id=\"$id-${kv%%=*}\" name=\"${kv%%=*}\" value=\"${kv#*=}\"/>"; done
+    echo "<primitive id=\"$id\" class=\"ocf\" provider=\"$prov\" type=\"$type\"><instance_attributes id=\"$id-ia\">$nv</instance_attributes><operations><op id=\"$id-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive>"
+}
+
+# fenced_before_start VICTIM NODE RSC — fails unless VICTIM's fencing was
+# confirmed (any node's log) before RSC's start on NODE (NODE's log; waited
+# for up to 30 s: a server may answer before its agent's start returns);
+# prints the fencing's epoch time.
+fenced_before_start() {
+    local f at
+    f=$(grep -h "fencing of n$1 confirmed" "$LAB_ROOT"/n*/launcher.log | awk '{print $3}' | sort | tail -1)
+    [ -n "$f" ] || e2e_fail "n$1 was never fenced"
+    wait_until 30 grep -qE "result ${3}_start_0" "$LAB_ROOT/n$2/launcher.log" || e2e_fail "no start of $3 logged on n$2"
+    at=$(grep -E "result ${3}_start_0" "$LAB_ROOT/n$2/launcher.log" | tail -1 | awk '{print $3}')
+    awk -v f="$f" -v p="$at" 'BEGIN { exit !(f < p) }' || e2e_fail "$3 started on n$2 at $at, before n$1's fencing was confirmed at $f"
+    echo "$f"
+}
+
 # need_lab_fencing — skip unless the lab can fence (BMCs: ipmi_sim; Debian's fence_ipmilan).
 need_lab_fencing() {
     command -v ipmi_sim >/dev/null || e2e_skip "ipmi_sim (openipmi) not installed"
@@ -250,6 +288,64 @@ sample_placement() {
         echo "$(date +%s.%N | cut -c1-14) vip=[$(vip_nodes "$ip" "$nodes")] $rsc=[$(dummy_nodes "$rsc" "$nodes")]" >> "$file"
         sleep 0.1
     done
+}
+# service_nodes COMM NODES — the nodes that run a process named COMM (its
+# /proc/PID/comm, e.g. apache2, nginx, mariadbd) in their network namespace:
+# a real service started by its agent, whatever its pid file says.
+service_nodes() {
+    local comm=$1 k p c out=
+    for k in $2; do
+        for p in $(node_pids "$k"); do
+            c=; read -r c 2>/dev/null < "/proc/$p/comm" || true  # a builtin: the sampler reads every PID
+            [ "$c" = "$comm" ] && { out="$out $k"; break; }
+        done
+    done
+    echo "${out# }"
+}
+# start_service_sampler NODES IP=COMM|IP... — like start_sampler for real
+# services: every 0.1 s one line "<epoch> IP=[nodes] COMM=[nodes] ..." into
+# $samples ($LAB_ROOT/samples), stopped however the test ends;
+# doubled_samples reads it the same way.
+start_service_sampler() {
+    local nodes=$1; shift
+    samples=$LAB_ROOT/samples
+    ( declare -A addrs comms
+      while :; do
+          local line pair k p c ip comm on_ip on_comm
+          line=$(date +%s.%N | cut -c1-14)
+          # One look at each node: its eth0 addresses and its processes' names.
+          for k in $nodes; do
+              addrs[$k]=" $(ip -n "$(node_ns "$k")" -4 -o addr show dev eth0 2>/dev/null | awk '{printf "%s ", $4}')"
+              comms[$k]=" "
+              for p in $(node_pids "$k"); do
+                  c=; read -r c 2>/dev/null < "/proc/$p/comm" || true
+                  comms[$k]+="$c "
+              done
+          done
+          for pair in "$@"; do
+              ip=${pair%%=*} comm=${pair#*=} on_ip= on_comm=
+              for k in $nodes; do
+                  [[ ${addrs[$k]} == *" $ip/"* ]] && on_ip="$on_ip $k"
+                  [[ ${comms[$k]} == *" $comm "* ]] && on_comm="$on_comm $k"
+              done
+              line="$line $ip=[${on_ip# }]"
+              [ "$comm" = "$pair" ] || line="$line $comm=[${on_comm# }]"  # IP alone: no process
+          done
+          echo "$line" >> "$samples"
+          sleep 0.1
+      done ) &
+    watch_sampler $!
+}
+# check_samples MIN WHAT — stops the sampler and fails unless it took MIN
+# samples, none of which saw something on two nodes; WHAT names what it read.
+check_samples() {
+    local n bad
+    stop_sampler
+    n=$(wc -l < "$samples")
+    [ "$n" -ge "$1" ] || e2e_fail "only $n samples"
+    bad=$(doubled_samples "$samples")
+    [ -z "$bad" ] || e2e_fail "the sampler saw $2 on two nodes: $(echo "$bad" | head -3)"
+    e2e_note "$n samples: never $2 on two nodes"
 }
 # doubled_samples FILE — the samples that saw the IP or the service on two nodes.
 doubled_samples() { grep -E '=\[[0-9]+ [0-9]+' "$1" || true; }
