@@ -26,6 +26,9 @@ packages=(
   # real services as cluster resources (e2e_cluster_services_*, docs/services.md): each lab
   # node runs its own instance with its own configuration, never the host's default one
   apache2 nginx mariadb-server mariadb-client ldirectord ipvsadm tgt libiscsi-bin
+  # the HA stacks the importers read, run on the lab beside their imports
+  # (e2e_keepalived_compare, e2e_heartbeat_compare; keepalived also gives its samples)
+  keepalived heartbeat
   # measurement
   time
 )

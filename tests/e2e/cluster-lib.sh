@@ -171,6 +171,90 @@ vip_nodes() {
     done
     echo "${out# }"
 }
+# address_holders SECONDS NODES IP... — "a/b/...": the node holding each IP
+# on its eth0, once each is on exactly one node and all have stayed so for
+# $HOLDERS_STABLE_S s (default 3); "unsettled(IP=[nodes] ...)" when SECONDS
+# pass first.
+address_holders() {
+    local secs=$1 nodes=$2; shift 2
+    local deadline=$(( $(date +%s) + secs )) last="" now stable=0 ip n want=$(( ${HOLDERS_STABLE_S:-3} * 2 ))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        now=""
+        for ip in "$@"; do
+            n=$(vip_nodes "$ip" "$nodes")
+            [ "$(echo "$n" | wc -w)" = 1 ] || n=x
+            now="$now/$n"
+        done
+        now=${now#/}
+        if [[ $now != *x* ]] && [ "$now" = "$last" ]; then
+            stable=$((stable + 1))
+            [ "$stable" -ge "$want" ] && { echo "$now"; return 0; }
+        else
+            stable=0
+        fi
+        last=$now
+        sleep 0.5
+    done
+    now=""
+    for ip in "$@"; do now="$now $ip=[$(vip_nodes "$ip" "$nodes")]"; done
+    echo "unsettled(${now# })"
+}
+# kills_and_returns SECONDS NODES "IP..." RETURN K... — the address holders
+# at the start, then after each kill -9 of node K (kill-node.sh) and after
+# `RETURN K` brought it back: one word per step.
+kills_and_returns() {
+    local secs=$1 nodes=$2 ips=$3 back=$4 k out; shift 4
+    # shellcheck disable=SC2086
+    out=$(address_holders "$secs" "$nodes" $ips)
+    for k in "$@"; do
+        "$LAB/kill-node.sh" "$k" >/dev/null || { echo "kill-node.sh $k failed" >&2; return 1; }
+        # shellcheck disable=SC2086
+        out="$out $(address_holders "$secs" "$nodes" $ips)"
+        "$back" "$k" || return 1
+        # shellcheck disable=SC2086
+        out="$out $(address_holders "$secs" "$nodes" $ips)"
+    done
+    echo "$out"
+}
+# power_on BY K — powers node K on through its lab BMC, asked from node BY.
+power_on() { ( node_exec "$1" fence_ipmilan -a "$(bmc_ip "$2")" -l "$LAB_BMC_USER" -p "$LAB_BMC_PASSWORD" -o on ) >/dev/null 2>&1; }
+# rejoin K — a fenced (powered off) node K is powered on from another node,
+# started, and the whole lab has one DC again.
+rejoin() {
+    local k=$1 by=1
+    [ "$k" = 1 ] && by=2
+    power_on "$by" "$k" || { echo "could not power n$k on" >&2; return 1; }
+    "$LAB/node-start.sh" "$k" >/dev/null
+    wait_one_dc "$(lab_size)" 90 >/dev/null || { echo "n$k did not rejoin" >&2; return 1; }
+}
+# load_import K FILE — the <configuration> of crm_import's --cib FILE
+# replaces node K's; the lab's fence devices are added (an import leaves
+# fencing devices to the administrator).
+load_import() {
+    local config
+    config=$(xmllint --xpath '/cib/configuration' "$2") || return 1
+    cib_do "$1" -R -o configuration -X "$config" && configure_fencing "$1"
+}
+# import_placements FILE "IPS" "LAB-UP ARGS" K... — crm_import's --cib FILE
+# on a fresh lab of our stack (the same size; LAB_ROOT kept), then
+# kills_and_returns with rejoin for nodes K...: prints the placements.
+import_placements() {
+    local file=$1 ips=$2 args=$3 n dc; shift 3
+    n=$(lab_size)
+    # shellcheck disable=SC2086
+    "$LAB/lab-up.sh" "$n" --keep-logs $args >/dev/null || { echo "lab-up failed" >&2; return 1; }
+    dc=$(wait_one_dc "$n" 60) || { echo "no single DC on the cluster lab" >&2; return 1; }
+    load_import "$dc" "$file" || { echo "the imported configuration was refused" >&2; return 1; }
+    kills_and_returns 60 "$(seq -s ' ' 1 "$n")" "$ips" rejoin "$@"
+}
+# same_placements WHAT ORIGINAL IMPORT EXPECTED — fails unless the original
+# stack's and its import's placements agree, and are what the
+# configuration says.
+same_placements() {
+    [ "$2" = "$3" ] || e2e_fail "placements differ: $1 [$2], the import [$3]"
+    [ "$2" = "$4" ] || e2e_fail "$1 itself did not place as its configuration says: $2 (expected $4)"
+    e2e_note "the same placements: $2"
+}
 dummy_nodes() {
     local rsc=$1 k out=
     for k in $2; do

@@ -63,7 +63,6 @@ e2e_note "n3 rebooted and rejoined"
 # would come back and, preferred, take svc back before we could look), and
 # is powered on again through its BMC.
 cib_do 1 -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith-action" name="stonith-action" value="off"/></cluster_property_set></crm_config>' || e2e_fail "stonith-action refused"
-power_on() { ( node_exec "$1" fence_ipmilan -a "$(bmc_ip "$2")" -l "$LAB_BMC_USER" -p "$LAB_BMC_PASSWORD" -o on ) >/dev/null 2>&1; }
 cib_do 1 -D -o constraints -X '<rsc_location id="svc-prefers-n3"/>' || true
 cib_do 1 -M -c -o constraints -X '<constraints><rsc_location id="svc-prefers-n1" rsc="svc" node="n1" score="500"/></constraints>' || e2e_fail "constraint refused"
 wait_svc_on 1 60 || e2e_fail "svc not on n1: [$(svc_nodes "$NODES")]"

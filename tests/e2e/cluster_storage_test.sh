@@ -98,7 +98,6 @@ awk -v f="$fenced_at" -v p="$promoted_at" 'BEGIN { exit !(f < p) }' || e2e_fail 
 e2e_note "n$P fenced ($fenced_at) before n$Q was promoted ($promoted_at)"
 
 # ---- 3. a cut-off secondary is outdated and never promoted -------------------
-power_on() { ( node_exec "$1" fence_ipmilan -a "$(bmc_ip "$2")" -l "$LAB_BMC_USER" -p "$LAB_BMC_PASSWORD" -o on ) >/dev/null 2>&1; }
 power_on "$Q" "$P" || e2e_fail "could not power n$P on"
 wait_one_dc 3 120 >/dev/null || e2e_fail "n$P did not rejoin"
 in_sync() { repl_status "$Q" | grep -q "^peer=n$1 .* link=InSync"; }
