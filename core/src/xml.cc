@@ -1,3 +1,4 @@
+#include <cctype>
 #include "crm/core/xml.h"
 
 #include <libxml/parser.h>
@@ -193,6 +194,17 @@ Result<std::vector<xmlNode*>> xpath(const xmlDoc* doc, const std::string& expres
     }
   }
   return out;
+}
+
+std::string make_id(std::string_view text) {
+  std::string o;
+  o.reserve(text.size() + 1);
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    o += (std::isalnum(u) || c == '-' || c == '_' || c == '.') ? c : '_';
+  }
+  if (o.empty() || std::isdigit(static_cast<unsigned char>(o[0])) || o[0] == '-' || o[0] == '.') o = "_" + o;
+  return o;
 }
 
 std::string escape(std::string_view text) {

@@ -43,5 +43,14 @@ TEST(XmlTest, DoesNotExpandExternalEntities) {
 
 TEST(XmlTest, InvalidXPathIsAnError) { EXPECT_FALSE(xpath(parse("<a/>")->get(), "//[").ok()); }
 
+TEST(XmlTest, MakeIdGivesTheSchemasIdType) {
+  EXPECT_EQ(make_id("cli-prefer-ip"), "cli-prefer-ip");
+  EXPECT_EQ(make_id("cli-ban-web on n1"), "cli-ban-web_on_n1");
+  EXPECT_EQ(make_id("10.0.0.1"), "_10.0.0.1");
+  EXPECT_EQ(make_id("-x"), "_-x");
+  EXPECT_EQ(make_id("fail-count-ip#start_0"), "fail-count-ip_start_0");
+  EXPECT_EQ(make_id(""), "_");
+}
+
 }  // namespace
 }  // namespace crm::xml

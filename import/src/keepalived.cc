@@ -485,7 +485,7 @@ class KeepalivedImporter {
     const Script& sc = it->second;
     std::string weight = ts.weight.empty() ? sc.weight : ts.weight;
     long w = std::strtol(weight.c_str(), nullptr, 10);
-    std::string attribute = "vrrp_script_" + id_from(ts.name);
+    std::string attribute = "vrrp_script_" + xml::make_id(ts.name);
     Location l;
     l.id = config_.ids.unique("loc_" + rsc + "_" + ts.name);
     l.rsc = rsc;

@@ -38,18 +38,8 @@ std::string format_report(const std::vector<Note>& report) {
   return out;
 }
 
-std::string id_from(const std::string& text) {
-  std::string o;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    o += (std::isalnum(u) || c == '-' || c == '_' || c == '.') ? c : '_';
-  }
-  if (o.empty() || std::isdigit(static_cast<unsigned char>(o[0])) || o[0] == '-' || o[0] == '.') o = "_" + o;
-  return o;
-}
-
 std::string Ids::unique(const std::string& base) {
-  std::string id = id_from(base);
+  std::string id = xml::make_id(base);
   std::string candidate = id;
   for (int n = 2; used_.count(candidate); ++n) candidate = id + "-" + std::to_string(n);
   used_.insert(candidate);
@@ -85,7 +75,7 @@ void nvset(xmlNode* parent, const char* element, const std::string& id, const Nv
   xml::set_attr(set, "id", id);
   for (const auto& [name, value] : pairs) {
     xmlNode* nv = xml::add_child(set, "nvpair");
-    xml::set_attr(nv, "id", id + "-" + id_from(name));
+    xml::set_attr(nv, "id", id + "-" + xml::make_id(name));
     xml::set_attr(nv, "name", name);
     xml::set_attr(nv, "value", value);
   }
@@ -105,7 +95,7 @@ void write_primitive(xmlNode* parent, const Primitive& p) {
     xmlNode* o = xml::add_child(ops, "op");
     std::string id = p.id + "-" + op.name + "-" + op.interval;
     if (!op.role.empty()) id += "-" + op.role;
-    xml::set_attr(o, "id", id_from(id));
+    xml::set_attr(o, "id", xml::make_id(id));
     xml::set_attr(o, "name", op.name);
     xml::set_attr(o, "interval", op.interval);
     if (!op.timeout.empty()) xml::set_attr(o, "timeout", op.timeout);
@@ -186,7 +176,7 @@ xml::DocPtr write_configuration(const Config& c) {
     xmlNode* topology = xml::add_child(root, "fencing-topology");
     for (const FencingLevel& l : c.levels) {
       xmlNode* x = xml::add_child(topology, "fencing-level");
-      xml::set_attr(x, "id", id_from("fl-" + l.target + "-" + std::to_string(l.index)));
+      xml::set_attr(x, "id", xml::make_id("fl-" + l.target + "-" + std::to_string(l.index)));
       xml::set_attr(x, "target", l.target);
       xml::set_attr(x, "index", std::to_string(l.index));
       std::string devices;

@@ -83,9 +83,6 @@ class Ids {
  private:
   std::set<std::string> used_;
 };
-// A valid id from any text: characters other than [A-Za-z0-9_.-] become '_',
-// and a leading digit, '-' or '.' gets a '_' before it.
-std::string id_from(const std::string& text);
 
 struct Config {
   NvPairs properties;

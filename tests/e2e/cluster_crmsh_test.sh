@@ -90,6 +90,15 @@ crm_ok 1 configure group web vip app
 where=$(wait_running_once $IP app 40 "$NODES") || e2e_fail "web did not start once: $(where_is $IP app "$NODES")"
 e2e_note "crm configure: fencing through each node's BMC, group web running on n$where"
 
+# ---- an alert (docs/alerts.md): the peer's sample, for resource events ----
+if [ -r /usr/share/pacemaker/alerts/alert_file.sh.sample ]; then
+    install -m 0755 /usr/share/pacemaker/alerts/alert_file.sh.sample "$LAB_ROOT/alert_file.sh"
+    crm_ok 1 configure alert file "$LAB_ROOT/alert_file.sh" select resources to "$LAB_ROOT/alerts.log"
+    has "//alerts/alert[@id='file']/select/select_resources" && has "//alerts/alert[@id='file']/recipient[@value='$LAB_ROOT/alerts.log']" \
+        || e2e_fail "crm configure alert did not make the alert: $(cib_xpath //alerts)"
+    ALERT_LOG=$LAB_ROOT/alerts.log
+fi
+
 # ---- a clone, a promotable clone, constraints (one commit) -------------
 crm_on 1 configure <<EOF || e2e_fail "configure session failed: $(cat "$CRM_OUT")"
 primitive every ocf:heartbeat:Dummy op monitor interval=10s
@@ -111,6 +120,11 @@ has "//rsc_location[@id='web-likes-here']/rule/expression[@attribute='#uname'][@
 has "//rsc_colocation[@id='web-with-every']" && has "//rsc_order[@id='every-then-web']" || e2e_fail "constraints missing"
 [ "$(wait_running_once $IP app 20 "$NODES")" = "$where" ] || e2e_fail "web moved against its stickiness: $(where_is $IP app "$NODES")"
 e2e_note "clone on every node, one promoted db, rule/colocation/order in the CIB; web stays on n$where"
+if [ -n "${ALERT_LOG:-}" ]; then
+    alerted() { grep -q "Resource operation 'start' for 'every' on 'n$1': ok" "$ALERT_LOG" 2>/dev/null; }
+    for k in $NODES; do wait_until 10 alerted "$k" || e2e_fail "no alert for every's start on n$k: $(cat "$ALERT_LOG")"; done
+    e2e_note "the alert made with crm configure alert logged the clone's starts on every node"
+fi
 
 crm_ok 1 configure show
 for id in vip app web every-clone db-ms web-likes-here web-with-every every-then-web fence-n1; do

@@ -120,7 +120,7 @@ std::string existing_set(const cib::Cib& cib, const Scope& s, const Options& o) 
 }
 
 std::string unique_id(const cib::Cib& cib, const std::string& want) {
-  std::string id = sanitize_id(want);
+  std::string id = xml::make_id(want);
   for (int i = 1; i < 1000; ++i) {
     std::string candidate = i == 1 ? id : id + "-" + std::to_string(i);
     auto found = xml::xpath(cib.doc(), "//*[@id='" + candidate + "']");

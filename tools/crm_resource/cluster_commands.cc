@@ -228,7 +228,7 @@ int cmd_ban(Session& s, const ClusterCommandOptions& o, std::string node) {
     if (!e.ok()) return error(e.status(), "invalid --lifetime");
     end = *e;
   }
-  std::string id = sanitize_id("cli-ban-" + o.resource + "-on-" + node);
+  std::string id = xml::make_id("cli-ban-" + o.resource + "-on-" + node);
   Status st = put_constraint(s.client(), id, location_xml(id, o.resource, node, "-INFINITY", end, o.promoted));
   if (!st.ok()) return error(st, "cannot create constraint " + id);
   if (o.quiet) return kExitOk;
@@ -264,7 +264,7 @@ int cmd_move(Session& s, const ClusterCommandOptions& o) {
     Status gone = s.client().remove_xpath("/cib/configuration/constraints/rsc_location[@id=" + quote_xpath(id) + "]");
     if (!gone.ok() && gone.code() != StatusCode::kNotFound) return error(gone, "cannot remove " + id);
   }
-  std::string id = sanitize_id("cli-prefer-" + o.resource);
+  std::string id = xml::make_id("cli-prefer-" + o.resource);
   Status st = put_constraint(s.client(), id, location_xml(id, o.resource, o.node, "INFINITY", end, o.promoted));
   if (!st.ok()) return error(st, "cannot create constraint " + id);
   if (!end.empty()) std::cout << "Migration will take effect until: " << end << "\n";
@@ -420,7 +420,7 @@ xmlNode* find_attr(xmlNode* rsc, const ClusterCommandOptions& o, xmlNode** set_o
 }
 
 std::string unique_id(const cib::Cib& cib, const std::string& want) {
-  std::string id = sanitize_id(want);
+  std::string id = xml::make_id(want);
   for (int i = 1;; ++i) {
     std::string candidate = i == 1 ? id : id + "-" + std::to_string(i);
     auto found = xml::xpath(cib.doc(), "//*[@id=" + quote_xpath(candidate) + "]");

@@ -83,7 +83,7 @@ Result<std::pair<std::string, std::string>> kv(const std::string& s) {
 std::string nvset(const char* tag, const std::string& id, const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::string x = std::string("<") + tag + " id=\"" + xml::escape(id) + "\">";
   for (const auto& [k, v] : pairs)
-    x += "<nvpair id=\"" + xml::escape(sanitize_id(id + "-" + k)) + "\" name=\"" + xml::escape(k) + "\" value=\"" + xml::escape(v) + "\"/>";
+    x += "<nvpair id=\"" + xml::escape(xml::make_id(id + "-" + k)) + "\" name=\"" + xml::escape(k) + "\" value=\"" + xml::escape(v) + "\"/>";
   return x + "</" + tag + ">";
 }
 
@@ -136,7 +136,7 @@ Result<std::string> primitive_xml(const std::vector<std::string>& w, size_t star
       std::string interval = "0s";
       for (const auto& [k, v] : attrs)
         if (k == "interval") interval = v;
-      std::string op_id = sanitize_id(id + "-" + name + "-" + interval);
+      std::string op_id = xml::make_id(id + "-" + name + "-" + interval);
       if (seen[op_id]++) op_id += "-" + std::to_string(seen[op_id]);
       x += "<op id=\"" + xml::escape(op_id) + "\" name=\"" + xml::escape(name) + "\" interval=\"" + xml::escape(interval) + "\"";
       for (const auto& [k, v] : attrs)
@@ -633,7 +633,7 @@ int Shell::configure(const std::vector<std::string>& w) {
     std::string x = std::string("<") + tag + " id=\"" + xml::escape(set_id) + "\">";
     auto existing = xml::xpath(copy_->doc(), "/cib/configuration/" + section + "/" + tag + "[@id='" + set_id + "']/nvpair");
     for (const auto& [k, v] : pairs) {
-      std::string nv_id = sanitize_id(set_id + "-" + k);
+      std::string nv_id = xml::make_id(set_id + "-" + k);
       if (existing.ok())
         for (xmlNode* nv : *existing)
           if (xml::attr_or(nv, "name") == k) nv_id = xml::attr_or(nv, "id");

@@ -147,16 +147,6 @@ std::vector<std::string> configured_nodes(const cib::Cib& cib) {
 }
 
 
-std::string sanitize_id(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    o += (std::isalnum(u) || c == '-' || c == '_' || c == '.') ? c : '_';
-  }
-  if (o.empty() || std::isdigit(static_cast<unsigned char>(o[0])) || o[0] == '-' || o[0] == '.') o = "_" + o;
-  return o;
-}
-
 bool natural_less(const std::string& a, const std::string& b) {
   size_t i = 0, j = 0;
   auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };

@@ -67,6 +67,10 @@ void remove_attr(xmlNode* node, const char* attr_name);
 // Escapes text for an XML attribute value or text node (& < > " '), as the
 // peer escapes parameter values before hashing them into operation digests.
 std::string escape(std::string_view text);
+// A valid id (the schema's ID type) from any text: characters other than
+// [A-Za-z0-9_.-] become '_', and a leading digit, '-' or '.' gets a '_'
+// before it ("cli-prefer-ip 1" -> "cli-prefer-ip_1", "10.0.0.1" -> "_10.0.0.1").
+std::string make_id(std::string_view text);
 
 // Element children, optionally only those named `element`, in document order.
 std::vector<xmlNode*> children(const xmlNode* node, const char* element = nullptr);

@@ -81,9 +81,6 @@ std::string node_name_for(const cib::Cib& cib, const std::string& id);
 // Names of the configured nodes (configuration/nodes), in document order.
 std::vector<std::string> configured_nodes(const cib::Cib& cib);
 
-// Makes an id the schema accepts (an XML NCName-ish: letters, digits, - _ .).
-std::string sanitize_id(const std::string& s);
-
 // "node2" < "node10", case-insensitive.
 bool natural_less(const std::string& a, const std::string& b);
 
