@@ -807,6 +807,7 @@ void Controller::start_integration() {
   ++join_gen_;
   awaiting_join_.clear();
   join_histories_.clear();
+  results_after_history_.clear();
   for (NodeId n : members_) {
     if (n != self_) awaiting_join_.insert(n);
   }
@@ -928,6 +929,10 @@ void Controller::finalize_join() {
     submit({.op = cib::Op::kDelete, .xpath = xpath_node_state(node) + "/lrm"});
     submit({.op = cib::Op::kModify, .section = "status", .fragment = xml::to_string(root, false), .allow_create = true});
   }
+  for (const auto& [node, op] : results_after_history_) {
+    if (join_histories_.count(node)) record(node, op);
+  }
+  results_after_history_.clear();
   join_histories_.clear();
   join_deadline_.reset();
   // Nodes the CIB copy still shows online but that are not members (this
@@ -1179,6 +1184,7 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
     if (auto q = view_.query(xp); q.ok()) submit({.op = cib::Op::kDelete, .xpath = xp, .delete_all = true});
   } else if (kept_in_history(op.operation)) {
     record(from, op);
+    if (state_ == State::kIntegration && join_histories_.count(from)) results_after_history_.emplace_back(from, op);
     if (op.failed()) {
       std::string failcount = failcount_name(op.rsc_id, op.operation, op.interval_ms);
       Score count = kInfinity;

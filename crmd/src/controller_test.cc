@@ -445,6 +445,36 @@ TEST(ControllerTest, ANodeBackUnderADcAnnouncesItselfAndIsJoined) {
   EXPECT_TRUE(offered);
 }
 
+// A result a member reports after its join history (which showed the
+// operation pending) is not overwritten when the join writes that history
+// (sim_bench seed 1167: a stop ordered by the DC of a partition finished
+// during the next DC's join; the CIB kept it pending and ip never started).
+TEST(ControllerTest, AResultAfterTheJoinHistoryOutlivesTheHistory) {
+  Harness h(1);
+  h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 0, std::vector<NodeId>{1}});
+  h.step(Quorum{true});
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  const std::string pending = R"(<lrm_resources><lrm_resource id="ip" class="ocf" provider="heartbeat" type="IPaddr2">)"
+                              R"(<lrm_rsc_op id="ip_last_0" operation_key="ip_stop_0" operation="stop" call-id="-1" )"
+                              R"(rc-code="193" op-status="-1" interval="0" transition-key="0:0:0:aaaaaaaa-0000-0000-0000-000000000000" )"
+                              R"(on_node="n2"/></lrm_resource></lrm_resources>)";
+  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 1, .history_xml = pending,
+                                                   .cib_version = h.cib.version().to_string()})});
+  ASSERT_EQ(h.c.state(), State::kIntegration);  // waiting for the CIB daemons' sync with n2
+  wire::OpResult done{.node = 2, .name = "n2"};
+  done.op = {.rsc_id = "ip", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "IPaddr2",
+             .operation = "stop", .interval_ms = 0, .call_id = 7, .rc = 0, .op_status = 0,
+             .transition_key = "0:0:0:aaaaaaaa-0000-0000-0000-000000000000"};
+  h.step(Message{2, wire::encode(done)});
+  h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 0, std::vector<NodeId>{1, 2}});
+  ASSERT_NE(h.c.state(), State::kIntegration);
+  auto rc = h.cib.query("//node_state[@id='2']/lrm/lrm_resources/lrm_resource[@id='ip']/lrm_rsc_op[@id='ip_last_0']");
+  ASSERT_TRUE(rc.ok()) << rc.status().to_string();
+  ASSERT_EQ(rc->size(), 1u);
+  EXPECT_EQ(xml::attr_or((*rc)[0], "rc-code"), "0") << "the stop's result was overwritten by the pending entry";
+  EXPECT_EQ(xml::attr_or((*rc)[0], "call-id"), "7");
+}
+
 // A member leaves while the DC's join waits (here for the CIB daemons to
 // sync with n2): the DC joins the remaining members again instead of
 // planning from the unjoined view. (Found by the campaign, StopOnebyOne

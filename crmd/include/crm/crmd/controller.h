@@ -383,6 +383,10 @@ class Controller {
   uint64_t join_gen_ = 0;
   std::set<NodeId> awaiting_join_;
   std::map<NodeId, std::string> join_histories_;  // node -> <lrm_resources> text
+  // Results a member reported after its join history (CPG keeps a sender's
+  // order): finalize_join() writes the history, then these again, so an
+  // operation the history showed pending is not left pending forever.
+  std::vector<std::pair<NodeId, crm::OpRecord>> results_after_history_;
   cib::Version newest_member_cib_;                // the newest CIB copy a member reported in this join
   bool logged_cib_wait_ = false;
   // Our CIB copy was replaced by another partition's (CibSnapshot::
