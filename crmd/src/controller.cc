@@ -1219,6 +1219,13 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
   }
   if (!matched && op.failed() && op.operation != "cancel") {
     request_replan("unexpected result " + op.operation_key() + " rc=" + std::to_string(op.rc) + " on " + op.on_node);
+  } else if (!matched && op.interval_ms == 0 && op.operation != "cancel") {
+    // A one-shot result no transition of ours waits for: an action a DC
+    // before us ordered (a partition's DC, replaced as the partitions
+    // merged), finishing now. It changed where something runs, and the
+    // CIB's fingerprint leaves results out: plan again (sim_bench seed
+    // 1167: a stop done after the merge left ip stopped everywhere).
+    request_replan("result " + op.operation_key() + " on " + op.on_node + " from an earlier transition");
   }
 }
 

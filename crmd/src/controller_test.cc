@@ -475,6 +475,23 @@ TEST(ControllerTest, AResultAfterTheJoinHistoryOutlivesTheHistory) {
   EXPECT_EQ(xml::attr_or((*rc)[0], "call-id"), "7");
 }
 
+// A one-shot result that no transition of this DC waits for (ordered by a
+// DC before it) makes the DC plan again: it changed where something runs.
+TEST(ControllerTest, AResultFromAnEarlierDcsTransitionIsPlannedOn) {
+  Harness h(1);
+  h.step(Quorum{true});
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  answer_join(h, {2}, 1);
+  ASSERT_EQ(h.c.state(), State::kIdle);
+  uint64_t runs = h.c.stats().pe_runs;
+  wire::OpResult done{.node = 2, .name = "n2"};
+  done.op = {.rsc_id = "ip", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "IPaddr2",
+             .operation = "stop", .interval_ms = 0, .call_id = 9, .rc = 0, .op_status = 0,
+             .transition_key = "3:0:0:bbbbbbbb-0000-0000-0000-000000000000"};
+  h.step(Message{2, wire::encode(done)});
+  EXPECT_GT(h.c.stats().pe_runs, runs) << "a stop nobody here ordered changed nothing in the plan";
+}
+
 // A member leaves while the DC's join waits (here for the CIB daemons to
 // sync with n2): the DC joins the remaining members again instead of
 // planning from the unjoined view. (Found by the campaign, StopOnebyOne

@@ -363,10 +363,12 @@ void World::broadcast(int from, const std::string& payload) {
 void World::deliver(int idx, const crmd::Input& input) {
   Node& n = nodes_[idx - 1];
   if (!n.up || !n.ctl || n.hung) return;
-  trace_ += std::to_string(clock_.monotonic_now().time_since_epoch().count() / 1000000) + " n" +
-            std::to_string(idx) + " " + std::to_string(input.index());
-  if (auto* m = std::get_if<crmd::Message>(&input)) trace_ += " " + m->payload.substr(0, 60);
-  trace_ += "\n";
+  std::string line = std::to_string(clock_.monotonic_now().time_since_epoch().count() / 1000000) + " n" +
+                     std::to_string(idx) + " " + std::to_string(input.index());
+  if (auto* m = std::get_if<crmd::Message>(&input)) line += " " + m->payload.substr(0, 60);
+  if (auto* r = std::get_if<crmd::LocalResult>(&input)) line += " result " + r->result.rsc_id + "_" + r->result.action;
+  trace_ += line + "\n";
+  if (options_.verbose) std::fprintf(stderr, "  input %s\n", line.c_str());
   crmd::Outputs out = n.ctl->step(input);
   for (const std::string& msg : out.messages) broadcast(idx, msg);
   for (const crmd::CibWrite& w : out.cib_writes) n.cib->submit(w);
