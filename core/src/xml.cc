@@ -1,10 +1,11 @@
-#include <cctype>
 #include "crm/core/xml.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
 #include <libxml/xpath.h>
+
+#include <cctype>
 
 #include <sys/stat.h>
 

@@ -191,8 +191,9 @@ struct Controller::AlertState {
   std::vector<alerts::Agent> agents;
   std::string warnings;               // the last ones logged
   uint64_t sequence = 0;              // CRM_alert_node_sequence
-  bool attributes_selected = false;   // some agent wants attribute events
-  std::optional<alerts::NodeAttributes> attributes;  // as of the last CIB copy
+  // The DC's node attributes as of its last CIB copy, while some agent
+  // selects attribute events (none before the first copy as DC).
+  std::optional<alerts::NodeAttributes> attributes;
 };
 
 Controller::~Controller() = default;
@@ -204,15 +205,16 @@ void Controller::reload_alerts() {
   for (const auto& w : warnings) joined += w + "; ";
   if (joined != alerts_->warnings && !joined.empty()) log("alerts: " + joined);
   alerts_->warnings = joined;
-  alerts_->attributes_selected =
+  // The DC alerts on attribute changes (one node does, as the peer's
+  // attribute writer); the others do not read the status for it.
+  bool selected =
       std::any_of(alerts_->agents.begin(), alerts_->agents.end(), [](const auto& a) { return a.kinds & alerts::kAttribute; });
-  if (!alerts_->attributes_selected) {
+  if (!selected || !is_dc()) {
     alerts_->attributes.reset();
     return;
   }
-  // The DC alerts on attribute changes (one node does, as the peer's attribute writer).
   alerts::NodeAttributes now = alerts::node_attributes(replica_->status());
-  if (alerts_->attributes && is_dc()) {
+  if (alerts_->attributes) {
     for (const alerts::Event& e : alerts::attribute_changes(*alerts_->attributes, now)) alert(e);
   }
   alerts_->attributes = std::move(now);

@@ -73,6 +73,15 @@ void answer_join(Harness& h, std::initializer_list<NodeId> nodes, uint64_t gen) 
   }
 }
 
+// n2's result of ip's stop (call `call_id`, ordered with transition key `key`), as its controller sends it.
+Message ip_stopped_on_n2(int call_id, const std::string& key) {
+  wire::OpResult done{.node = 2, .name = "n2"};
+  done.op = {.rsc_id = "ip", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "IPaddr2",
+             .operation = "stop", .interval_ms = 0, .call_id = call_id, .rc = 0, .op_status = 0,
+             .transition_key = key};
+  return Message{2, wire::encode(done)};
+}
+
 TEST(ControllerTest, StateNames) {
   EXPECT_STREQ(state_name(State::kIdle), "S_IDLE");
   EXPECT_STREQ(state_name(State::kNotDc), "S_NOT_DC");
@@ -378,9 +387,7 @@ TEST(ControllerTest, TheJoinWaitsForTheCibDaemonsToSyncWithEveryMember) {
   h.step(Quorum{true});
   h.step(Membership{{1, 2}, {1, 2}, {}});
   uint64_t runs = h.c.stats().pe_runs;
-  h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 1,
-                                                   .history_xml = "<lrm_resources/>",
-                                                   .cib_version = h.cib.version().to_string()})});
+  answer_join(h, {2}, 1);
   EXPECT_EQ(h.c.state(), State::kIntegration) << "planned before the CIB daemons synced with n2";
   EXPECT_EQ(h.c.stats().pe_runs, runs);
   h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 0, std::vector<NodeId>{1, 2}});
@@ -461,11 +468,7 @@ TEST(ControllerTest, AResultAfterTheJoinHistoryOutlivesTheHistory) {
   h.step(Message{2, wire::encode(wire::JoinRequest{.node = 2, .name = "n2", .gen = 1, .history_xml = pending,
                                                    .cib_version = h.cib.version().to_string()})});
   ASSERT_EQ(h.c.state(), State::kIntegration);  // waiting for the CIB daemons' sync with n2
-  wire::OpResult done{.node = 2, .name = "n2"};
-  done.op = {.rsc_id = "ip", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "IPaddr2",
-             .operation = "stop", .interval_ms = 0, .call_id = 7, .rc = 0, .op_status = 0,
-             .transition_key = "0:0:0:aaaaaaaa-0000-0000-0000-000000000000"};
-  h.step(Message{2, wire::encode(done)});
+  h.step(ip_stopped_on_n2(7, "0:0:0:aaaaaaaa-0000-0000-0000-000000000000"));
   h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy()), 0, std::vector<NodeId>{1, 2}});
   ASSERT_NE(h.c.state(), State::kIntegration);
   auto rc = h.cib.query("//node_state[@id='2']/lrm/lrm_resources/lrm_resource[@id='ip']/lrm_rsc_op[@id='ip_last_0']");
@@ -484,11 +487,7 @@ TEST(ControllerTest, AResultFromAnEarlierDcsTransitionIsPlannedOn) {
   answer_join(h, {2}, 1);
   ASSERT_EQ(h.c.state(), State::kIdle);
   uint64_t runs = h.c.stats().pe_runs;
-  wire::OpResult done{.node = 2, .name = "n2"};
-  done.op = {.rsc_id = "ip", .rsc_class = "ocf", .rsc_provider = "heartbeat", .rsc_type = "IPaddr2",
-             .operation = "stop", .interval_ms = 0, .call_id = 9, .rc = 0, .op_status = 0,
-             .transition_key = "3:0:0:bbbbbbbb-0000-0000-0000-000000000000"};
-  h.step(Message{2, wire::encode(done)});
+  h.step(ip_stopped_on_n2(9, "3:0:0:bbbbbbbb-0000-0000-0000-000000000000"));
   EXPECT_GT(h.c.stats().pe_runs, runs) << "a stop nobody here ordered changed nothing in the plan";
 }
 
