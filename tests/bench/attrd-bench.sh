@@ -40,7 +40,7 @@ loop_on() {
     [ -n "$delay" ] && d="-d $delay"
     on "$s" "$k" bash -c 'for i in $(seq '"$from $to"'); do '"$bin"' -n '"$name"' -U $i '"$d"' >/dev/null || exit 1; done'
 }
-written() { cib "$1" 1 | grep -q "name=\"$2\" value=\"$3\""; }
+written() { grep -q "name=\"$2\" value=\"$3\"" <<< "$(cib "$1" 1)"; }
 written_ms() {  # S NAME VALUE T0
     local deadline=$((SECONDS + 60))
     until written "$1" "$2" "$3"; do [ $SECONDS -lt $deadline ] || { echo never; return; }; sleep 0.05; done

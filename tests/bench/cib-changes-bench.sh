@@ -39,7 +39,7 @@ OUT=$(mktemp -d /tmp/cib-changes-bench.XXXXXX)
 
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
 # has_value S K ID VALUE — node K's CIB has nvpair ID with VALUE
-has_value() { cib "$1" "$2" | grep -q "id=\"$3\"[^>]*value=\"$4\"\|value=\"$4\"[^>]*id=\"$3\""; }
+has_value() { grep -q "id=\"$3\"[^>]*value=\"$4\"\|value=\"$4\"[^>]*id=\"$3\"" <<< "$(cib "$1" "$2")"; }
 all_have() { local k; for k in 1 2 3; do has_value "$1" "$k" "$2" "$3" || return 1; done; }
 replicated_ms() {  # S ID VALUE T0 -> ms until all nodes have it (polled)
     local deadline=$((SECONDS + 60))

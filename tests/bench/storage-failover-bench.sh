@@ -79,7 +79,7 @@ ready() {
     [ "$(page "$s" $(( p % N + 1 )))" = "$TOKEN_TEXT" ] || return 1
     for k in $(seq 1 "$N"); do
         [ "$k" = "$p" ] && continue
-        repl_status "$s" "$p" | grep -q "^peer=n$k .* link=InSync" || return 1
+        grep -q "^peer=n$k .* link=InSync" <<< "$(repl_status "$s" "$p")" || return 1
     done
 }
 

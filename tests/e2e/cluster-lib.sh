@@ -139,7 +139,7 @@ _one_dc() {
         fi
     done
     [ "$count" = 1 ] || return 1
-    echo "$dc" | grep -qwE "$(echo "$nodes" | tr ' ' '|')" || return 1
+    echo "$dc" | matches -wE "$(echo "$nodes" | tr ' ' '|')" || return 1
     echo "$dc"
 }
 wait_one_dc() {
@@ -167,7 +167,7 @@ wait_same_cib() { wait_until "$1" _same_cib "$2"; }
 vip_nodes() {
     local ip=$1 k out=
     for k in $2; do
-        ip -n "$(node_ns "$k")" -4 -o addr show dev eth0 2>/dev/null | grep -q " $ip/" && out="$out $k"
+        ip -n "$(node_ns "$k")" -4 -o addr show dev eth0 2>/dev/null | matches " $ip/" && out="$out $k"
     done
     echo "${out# }"
 }
@@ -453,7 +453,7 @@ cluster_end() {
     e2e_note "lab down in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
     local unclean=""
     for k in $running; do
-        tail -5 "$(node_dir "$k")/launcher.log" | grep -q "all daemons stopped" || unclean="$unclean n$k"
+        tail -5 "$(node_dir "$k")/launcher.log" | matches "all daemons stopped" || unclean="$unclean n$k"
     done
     [ -z "$unclean" ] || e2e_note "not stopped by SIGTERM within lab-down's 10 s (SIGKILLed):$unclean"
     local bad

@@ -79,7 +79,7 @@ before=$(wc -l < "$LOG")
 "$LAB/kill-node.sh" 3 >/dev/null
 e2e_note "n3 killed"
 since_kill() { tail -n +"$((before + 1))" "$LOG"; }
-in_new() { since_kill | grep -qE "$1"; }
+in_new() { since_kill | matches -E "$1"; }
 wait_until 90 in_new "Resource operation 'start' for 'app' on 'n[12]': ok" \
     || e2e_fail "no start alert for app on a survivor: $(since_kill)"
 wait_until 10 in_new "Fencing Operation off of n3 by n[12] for crmd\.[0-9]+@n[12]: OK \(ref=" \
@@ -94,7 +94,7 @@ e2e_note "the failover was alerted: $(since_kill | grep -E "Node 'n3'|Fencing|'s
 from_of() { grep -l "^CRM_alert_desc=$2\$" $(grep -l "^CRM_alert_node=$1\$" "$A"/events/* ) 2>/dev/null | xargs -r grep -h '^from=' | sort -u | tr '\n' ' '; }
 lost_from=$(from_of n3 lost)
 for k in 1 2; do
-    echo "$lost_from" | grep -q "$(node_ip "$k")/" || e2e_fail "n$k sent no 'lost' alert for n3 (from: $lost_from)"
+    echo "$lost_from" | matches "$(node_ip "$k")/" || e2e_fail "n$k sent no 'lost' alert for n3 (from: $lost_from)"
 done
 
 # ---- an attribute, for the alert that selects it ------------------------------

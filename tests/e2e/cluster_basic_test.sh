@@ -17,7 +17,7 @@ for k in $NODES; do
     c=$(cib_retry "$k") || e2e_fail "n$k: cibadmin -Q failed"
     [ "$(echo "$c" | grep -c '<node id=')" = 3 ] || e2e_fail "n$k: CIB does not list 3 nodes"
     [ "$(echo "$c" | grep -c 'crmd="online"')" = 3 ] || e2e_fail "n$k: CIB does not show 3 online nodes"
-    echo "$c" | grep -q "dc-uuid=\"$dc\"" || e2e_fail "n$k: CIB dc-uuid is not $dc"
+    echo "$c" | matches "dc-uuid=\"$dc\"" || e2e_fail "n$k: CIB dc-uuid is not $dc"
 done
 e2e_note "all 3 nodes show the same CIB (3 nodes online, dc-uuid=$dc)"
 
@@ -32,7 +32,7 @@ now=$(wait_running_once "$VIP" app 1 "$NODES") && [ "$now" = "$on" ] || e2e_fail
 wait_same_cib 30 "$NODES" || e2e_fail "CIBs differ after the start"
 for k in $NODES; do
     c=$(cib_retry "$k") || e2e_fail "n$k: cibadmin -Q failed"
-    echo "$c" | grep -q '<group id="web"' || e2e_fail "n$k: no group in the CIB"
+    echo "$c" | matches '<group id="web"' || e2e_fail "n$k: no group in the CIB"
     for r in vip app; do
         n=$(echo "$c" | xmllint --xpath "count(//node_state[@id='$on']//lrm_resource[@id='$r']/lrm_rsc_op[@operation='start' and @rc-code='0'])" -)
         [ "$n" = 1 ] || e2e_fail "n$k: CIB does not record the start of $r on n$on"

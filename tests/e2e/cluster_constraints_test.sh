@@ -32,7 +32,7 @@ config_id() {
 _same_config() {
     local a b c
     a=$(config_id 1) && b=$(config_id 2) && c=$(config_id 3) || return 1
-    [ "$a" = "$b" ] && [ "$b" = "$c" ] && echo "$c" | grep -q "$1"
+    [ "$a" = "$b" ] && [ "$b" = "$c" ] && echo "$c" | matches "$1"
 }
 # all_have NODES XPATH — every listed node's CIB matches XPATH, same configuration everywhere.
 all_have() {
@@ -110,7 +110,7 @@ e2e_note "stickiness 0 (made on n2): rC moved to n$target"
 cib_do 3 -M -c -o nodes -X '<node id="1" uname="n1"><instance_attributes id="nodes-1"><nvpair id="nodes-1-standby" name="standby" value="on"/></instance_attributes></node>' \
     || e2e_fail "standby refused"
 reaches_all "standby=on for n1 (from n3)" "//node[@id='1']//nvpair[@name='standby' and @value='on']"
-empty_n1() { for r in rA rB rC; do echo " $(dummy_nodes $r "$NODES") " | grep -q " 1 " && return 1; done; [ -n "$(dummy_nodes rA "$NODES")" ] && [ "$(dummy_nodes rA "$NODES")" = "$(dummy_nodes rB "$NODES")" ]; }
+empty_n1() { for r in rA rB rC; do echo " $(dummy_nodes $r "$NODES") " | matches " 1 " && return 1; done; [ -n "$(dummy_nodes rA "$NODES")" ] && [ "$(dummy_nodes rA "$NODES")" = "$(dummy_nodes rB "$NODES")" ]; }
 wait_until 30 empty_n1 || e2e_fail "standby: n1 not emptied (rA [$(dummy_nodes rA "$NODES")] rB [$(dummy_nodes rB "$NODES")] rC [$(dummy_nodes rC "$NODES")])"
 e2e_note "standby=on: n1 emptied, rA+rB now on n$(dummy_nodes rA "$NODES")"
 cib_do 2 -M -o nodes -X '<nvpair id="nodes-1-standby" value="off"/>' || e2e_fail "standby off refused"

@@ -215,7 +215,7 @@ e2e_note "resource stop/start/move/clear/ban/locate/cleanup/param/meta/failcount
 # ---- node --------------------------------------------------------------
 standby_node=$(( where % 3 + 1 ))
 crm_ok 1 node standby "n$standby_node"
-off_node() { ! dummy_nodes every "$NODES" | grep -qw "$standby_node"; }
+off_node() { ! dummy_nodes every "$NODES" | matches -w "$standby_node"; }
 wait_until 30 off_node || e2e_fail "n$standby_node in standby still runs the clone"
 crm_ok 1 node online "n$standby_node"
 wait_until 30 everywhere || e2e_fail "the clone did not come back to n$standby_node"

@@ -20,7 +20,7 @@ mkdir -p "$S"
 printf on > "$S/n3.status"
 cib_do 1 -C -o resources -X "<primitive id=\"fd-n3\" class=\"stonith\" type=\"fence_dummy\"><instance_attributes id=\"fd-n3-i\"><nvpair id=\"fd-n3-1\" name=\"type\" value=\"file\"/><nvpair id=\"fd-n3-2\" name=\"status_file\" value=\"$S/n3.status\"/><nvpair id=\"fd-n3-3\" name=\"pcmk_host_list\" value=\"n3\"/></instance_attributes></primitive>" \
     || e2e_fail "cibadmin refused fd-n3"
-registered() { local k; for k in 1 2 3; do sa "$k" -L 2>/dev/null | grep -q "1 fence device found" || return 1; done; }
+registered() { local k; for k in 1 2 3; do sa "$k" -L 2>/dev/null | matches "1 fence device found" || return 1; done; }
 wait_until 20 registered || e2e_fail "fd-n3 is not registered everywhere"
 
 launcher_pid=$(cat "$LAB_ROOT/n3/launcher.pid")
@@ -36,7 +36,7 @@ grep -q "exited with status 100" "$LAB_ROOT/n3/launcher.log" || e2e_fail "the la
 e2e_note "n3's controller exited 100 and its launcher stopped every daemon and stayed down"
 
 for k in 1 2; do
-    sa "$k" -H n3 | grep -q "off of n3 successful" || e2e_fail "n$k's fencer does not record the fencing of n3: $(sa "$k" -H n3)"
+    sa "$k" -H n3 | matches "off of n3 successful" || e2e_fail "n$k's fencer does not record the fencing of n3: $(sa "$k" -H n3)"
 done
 dc=$(wait_one_dc 2 30 "1 2") || e2e_fail "n1 and n2 do not agree on a DC after n3 left"
 e2e_note "n1 and n2 carry on (DC node $dc) and record the fencing"

@@ -28,12 +28,12 @@ for t in 2 3; do
     cib_do 1 -C -o resources -X "<primitive id=\"fd-n$t\" class=\"stonith\" type=\"fence_dummy\"><instance_attributes id=\"fd-n$t-i\"><nvpair id=\"fd-n$t-1\" name=\"type\" value=\"file\"/><nvpair id=\"fd-n$t-2\" name=\"status_file\" value=\"$S/n$t.status\"/><nvpair id=\"fd-n$t-3\" name=\"pcmk_host_list\" value=\"n$t\"/></instance_attributes></primitive>" \
         || e2e_fail "cibadmin refused fd-n$t"
 done
-registered() { local k; for k in $NODES; do sa "$k" -L 2>/dev/null | grep -q "2 fence devices found" || return 1; done; }
+registered() { local k; for k in $NODES; do sa "$k" -L 2>/dev/null | matches "2 fence devices found" || return 1; done; }
 wait_until 20 registered || e2e_fail "the CIB's devices are not registered everywhere: $(for k in $NODES; do sa "$k" -L; done)"
 e2e_note "every fencer registered fd-n2 and fd-n3 from the CIB"
 
 out=$(sa 1 -l n3) || e2e_fail "stonith_admin -l n3 failed"
-echo "$out" | grep -q "1 fence device found" || e2e_fail "-l n3: $out"
+echo "$out" | matches "1 fence device found" || e2e_fail "-l n3: $out"
 t0=$(date +%s%N)
 sa 1 -F n3 -t 20 || e2e_fail "fencing n3 from n1 failed: $(grep fenced "$LAB_ROOT"/n*/launcher.log | tail -20)"
 e2e_note "n3 fenced (off) in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
@@ -45,17 +45,17 @@ same_history() {
         [ -z "$first" ] && first=$h
         [ "$h" = "$first" ] || return 1
     done
-    echo "$first" | grep -q 'status="success".*action="off" target="n3"'
+    echo "$first" | matches 'status="success".*action="off" target="n3"'
 }
 wait_until 10 same_history || e2e_fail "histories differ: $(for k in $NODES; do sa "$k" -H '*'; done)"
-sa 2 --output-as=xml -H n3 | grep -q 'delegate="n3"' && e2e_fail "n3 fenced itself though others could"
+sa 2 --output-as=xml -H n3 | matches 'delegate="n3"' && e2e_fail "n3 fenced itself though others could"
 e2e_note "the same history on every node: $(sa 2 -H n3 | head -1)"
 
 # A device only n2's fencer holds: asked from n3, run by n2.
 printf on > "$S/n1.status"
 sa 2 -R only-n2 -a fence_dummy -o type=file -o "status_file=$S/n1.status" -o pcmk_host_list=n1 || e2e_fail "register on n2"
 sa 3 -B n1 -t 20 || e2e_fail "rebooting n1 from n3 failed"
-sa 1 --output-as=xml -H n1 | grep -q 'delegate="n2"' || e2e_fail "the reboot of n1 was not run by n2: $(sa 1 -H n1)"
+sa 1 --output-as=xml -H n1 | matches 'delegate="n2"' || e2e_fail "the reboot of n1 was not run by n2: $(sa 1 -H n1)"
 e2e_note "a device registered on n2 only was run by n2 for a request on n3"
 
 # An isolated node is fenced by the majority; after the heal it learns of it.
@@ -64,7 +64,7 @@ printf on > "$S/n3.status"
 sleep 3  # corosync notices the split (1 s token)
 sa 2 -B n3 -t 20 || e2e_fail "the majority could not fence the isolated n3"
 [ "$(cat "$S/n3.status")" = on ] || [ "$(cat "$S/n3.status")" = off ] || e2e_fail "status file: $(cat "$S/n3.status")"
-sa 3 -H n3 | grep -q "reboot of n3" && e2e_fail "n3 saw the reboot while isolated"
+sa 3 -H n3 | matches "reboot of n3" && e2e_fail "n3 saw the reboot while isolated"
 "$LAB/partition.sh" heal >/dev/null
 healed_history() { sa 3 -H n3 2>/dev/null | grep -Eq "reboot of n3 successful: delegate=n[12],"; }
 wait_until 20 healed_history || e2e_fail "n3 did not get the history after the heal: $(sa 3 -H n3)"

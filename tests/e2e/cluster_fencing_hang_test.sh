@@ -34,7 +34,7 @@ e2e_note "group web runs on n$on, $moved_ms ms after the SIGSTOP"
 
 # The fencing: in the fence history of every survivor, before the start.
 hist=$( ( node_exec "$on" "$CLUSTER_BIN/stonith_admin" --history n3 ) 2>&1)
-echo "$hist" | grep -q "off of n3 successful" || e2e_fail "no successful fencing of n3 in the history: $hist"
+echo "$hist" | matches "off of n3 successful" || e2e_fail "no successful fencing of n3 in the history: $hist"
 for k in 1 2; do
     h=$( ( node_exec "$k" "$CLUSTER_BIN/stonith_admin" --history n3 ) 2>&1 | grep -c "n3" || true)
     [ "$h" -ge 1 ] || e2e_fail "n$k's fencer has no history for n3"

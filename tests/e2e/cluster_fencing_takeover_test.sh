@@ -30,7 +30,7 @@ on=$(wait_running_once "$VIP" app 60 "$NODES") || e2e_fail "group not running on
 [ "$on" = 3 ] || e2e_fail "group runs on n$on, not on n3 as preferred"
 sa() { local k=$1; shift; ( node_exec "$k" "$CLUSTER_BIN/stonith_admin" "$@" ) 2>&1; }
 # fence-n3 is registered on n2 only (n3 never fences itself, n1 is banned).
-n1_without_fence_n3() { ! sa 1 --list-registered | grep -q fence-n3; }
+n1_without_fence_n3() { ! sa 1 --list-registered | matches fence-n3; }
 wait_until 30 n1_without_fence_n3 || e2e_fail "n1's fencer still holds fence-n3: $(sa 1 --list-registered)"
 
 start_sampler "$VIP" app "$NODES"
@@ -55,9 +55,9 @@ grep -q "with the operation n1:.* of departed origin n1" "$log2" \
     || e2e_fail "the new DC's request to fence n3 was not answered by n1's operation"
 hist=$(sa 2 --history n3)
 [ "$(echo "$hist" | grep -c "off of n3 successful")" = 1 ] || e2e_fail "not exactly one successful fencing of n3: $hist"
-echo "$hist" | grep "off of n3 successful" | grep -q "delegate=n2.*origin=n1" || e2e_fail "n3's fencing is not n2's on behalf of n1: $hist"
-echo "$hist" | grep -q "failed" && e2e_fail "a failed fencing of n3 in the history: $hist"
-sa 2 --history n1 | grep -q "off of n1 successful" || e2e_fail "the new DC did not fence n1: $(sa 2 --history n1)"
+echo "$hist" | grep "off of n3 successful" | matches "delegate=n2.*origin=n1" || e2e_fail "n3's fencing is not n2's on behalf of n1: $hist"
+echo "$hist" | matches "failed" && e2e_fail "a failed fencing of n3 in the history: $hist"
+sa 2 --history n1 | matches "off of n1 successful" || e2e_fail "the new DC did not fence n1: $(sa 2 --history n1)"
 # Both fencings confirmed before the group started.
 for t in n1 n3; do
     at=$(grep -m1 "fencing of $t confirmed" "$log2" | awk '{print $3}')

@@ -14,7 +14,7 @@
 . "$(dirname "$0")/cluster-lib.sh"
 need_lab_fencing
 PEER_SIMULATE=/usr/sbin/crm_simulate
-"$PEER_SIMULATE" --version 2>/dev/null | grep -q "^Pacemaker 2" || e2e_skip "the peer's crm_simulate (Debian's pacemaker-cli-utils) is not installed"
+"$PEER_SIMULATE" --version 2>/dev/null | matches "^Pacemaker 2" || e2e_skip "the peer's crm_simulate (Debian's pacemaker-cli-utils) is not installed"
 cluster_begin ntf 3
 NODES="1 2 3"
 dc=$(wait_one_dc 3 60) || e2e_fail "no single DC"
@@ -24,7 +24,7 @@ cib_do "$dc" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-b
 # settle WHAT: until the policy engine has nothing left to do (crm_resource
 # --wait, which does not count notifications, as the peer's) and the DC has
 # finished the transition's notifications too (S_IDLE).
-dc_idle() { ( node_exec "$dc" "$CLUSTER_BIN/crmadmin" -S "n$dc" -q ) 2>/dev/null | grep -qx S_IDLE; }
+dc_idle() { ( node_exec "$dc" "$CLUSTER_BIN/crmadmin" -S "n$dc" -q ) 2>/dev/null | matches -x S_IDLE; }
 settle() {
     ( node_exec "$dc" "$CLUSTER_BIN/crm_resource" --wait -T 90s ) > "$LAB_ROOT/wait.out" 2>&1 || e2e_fail "$1 did not settle: $(cat "$LAB_ROOT/wait.out")"
     wait_until 30 dc_idle || e2e_fail "the DC is not idle after $1"
@@ -57,7 +57,7 @@ ban=$(echo "$unpromoted" | head -1)
 cib_do "$dc" -M -c -o constraints -X "<constraints><rsc_location id=\"db-not-n$ban\" rsc=\"db-clone\" node=\"n$ban\" score=\"-INFINITY\"/></constraints>" || e2e_fail "ban refused"
 settle "the stop on n$ban"
 r=$(roles)
-[ "$(echo "$r" | wc -w)" = 2 ] && ! echo "$r" | grep -q "n$ban=" || e2e_fail "the instance on n$ban did not stop: $r"
+[ "$(echo "$r" | wc -w)" = 2 ] && ! echo "$r" | matches "n$ban=" || e2e_fail "the instance on n$ban did not stop: $r"
 e2e_note "instance on n$ban stopped: $r"
 
 # A demote and a promote: the promoted role moved to the other running node.
@@ -66,7 +66,7 @@ cib_do "$dc" -M -c -o constraints -X "<constraints><rsc_location id=\"db-promote
     || e2e_fail "promotion rule refused"
 settle "the move of the promoted role"
 r=$(roles)
-echo "$r" | grep -q "n$to=Promoted" && echo "$r" | grep -q "n$promoted=Unpromoted" || e2e_fail "the promoted role did not move from n$promoted to n$to: $r"
+echo "$r" | matches "n$to=Promoted" && echo "$r" | matches "n$promoted=Unpromoted" || e2e_fail "the promoted role did not move from n$promoted to n$to: $r"
 e2e_note "promoted role moved from n$promoted to n$to: $r"
 
 # ---- compare with the peer's rules ------------------------------------------
@@ -81,7 +81,7 @@ python3 "$(dirname "$0")/notify_compare.py" "$PEER_SIMULATE" "$pe_dir" $args > "
     || e2e_fail "notifications differ from the peer's: $(grep -v '^ok' "$LAB_ROOT/compare.out" | head -20)"
 summary=$(tail -1 "$LAB_ROOT/compare.out")
 for op in start stop promote demote; do
-    echo "$summary" | grep -qw "$op" || e2e_fail "no $op notification was recorded: $summary"
+    echo "$summary" | matches -w "$op" || e2e_fail "no $op notification was recorded: $summary"
 done
 e2e_note "$summary"
 cluster_end

@@ -72,7 +72,7 @@ cib_do "$dc" -M -c -o configuration -X "<configuration><resources>$grp</resource
     || e2e_fail "group refused"
 
 root_sql() { ( node_exec "$1" mysql -S "$SOCK" -N -e "$2" ) 2>&1; }
-up_on_t() { root_sql "$T" "select 1" | grep -qx 1; }
+up_on_t() { root_sql "$T" "select 1" | matches -x 1; }
 wait_until 90 up_on_t || e2e_fail "MariaDB is not up on n$T: $(root_sql "$T" "select 1"), mariadbd on [$(service_nodes mariadbd "$NODES")]"
 root_sql "$T" "CREATE DATABASE labdb; CREATE TABLE labdb.t (id INT PRIMARY KEY, v VARCHAR(64)) ENGINE=InnoDB; CREATE USER 'lab'@'%' IDENTIFIED BY 'labpw'; GRANT ALL ON labdb.* TO 'lab'@'%';" \
     | grep . && e2e_fail "creating the client's database on n$T failed"

@@ -56,13 +56,13 @@ grp="$grp$(ocf_primitive lun heartbeat iSCSILogicalUnit implementation=tgt targe
 cib_do "$dc" -M -c -o configuration -X "<configuration><resources>$grp</resources><constraints><rsc_location id=\"iscsi-prefers\" rsc=\"iscsi\" node=\"n$T\" score=\"50\"/></constraints></configuration>" \
     || e2e_fail "group refused"
 
-lun_listed() { ( node_exec "$W" iscsi-ls -s "iscsi://$VIP" ) 2>&1 | grep -q "^Lun:1 *Type:DIRECT_ACCESS (Size:15M)"; }
+lun_listed() { ( node_exec "$W" iscsi-ls -s "iscsi://$VIP" ) 2>&1 | matches "^Lun:1 *Type:DIRECT_ACCESS (Size:15M)"; }
 serial() { ( node_exec "$W" iscsi-inq -e 1 -c 128 "iscsi://$VIP/$IQN/1" ) 2>&1 | sed -n 's/^Unit Serial Number:\[ *\(.*\)\]$/\1/p'; }
 block0() { ( node_exec "$W" python3 "$BLOCK" "$VIP:3260" "$IQN" 1 "$@" ) 2>&1; }
 # targets_on — the nodes whose tgtd has the target.
 targets_on() {
     local k out=
-    for k in $1; do ( node_exec "$k" tgtadm --lld iscsi --op show --mode target ) 2>/dev/null | grep -q "$IQN" && out="$out $k"; done
+    for k in $1; do ( node_exec "$k" tgtadm --lld iscsi --op show --mode target ) 2>/dev/null | matches "$IQN" && out="$out $k"; done
     echo "${out# }"
 }
 wait_until 60 lun_listed || e2e_fail "iscsi-ls through $VIP does not list LUN 1: $( ( node_exec "$W" iscsi-ls -s "iscsi://$VIP" ) 2>&1)"

@@ -138,14 +138,14 @@ wait_until 60 both_serve || e2e_fail "the page is not served through both VIPs: 
 [ "$(service_nodes apache2 "$NODES")" = "$T" ] && [ "$(service_nodes nginx "$NODES")" = "$T" ] && [ "$(vip_nodes "$VIP_A" "$NODES")" = "$T" ] \
     || e2e_fail "not on n$T: apache2 [$(service_nodes apache2 "$NODES")] nginx [$(service_nodes nginx "$NODES")] vip [$(vip_nodes "$VIP_A" "$NODES")]"
 status=$( ( node_exec "$T" curl -sf --max-time 2 "http://localhost/server-status?auto" ) 2>/dev/null)
-echo "$status" | grep -q '^ServerVersion: Apache' || e2e_fail "no mod_status page on n$T: $status"
+echo "$status" | matches '^ServerVersion: Apache' || e2e_fail "no mod_status page on n$T: $status"
 e2e_note "apache (status page up) and nginx serve the page through $VIP_A and $VIP_N on n$T (DC n$dc)"
 start_service_sampler "$NODES" "$VIP_A=apache2" "$VIP_N=nginx"
 
 # ---- the director is refused, once per node --------------------------------
 if [ "$NO_IPVS" = 1 ]; then
     ipvs_starts() { cat "$LAB_ROOT"/n*/launcher.log | grep -c "result ipvs_start_0" || true; }
-    ipvs_stopped() { ( node_exec "$W" "$CLUSTER_BIN/crm_resource" -W -r ipvs ) 2>&1 | grep -q "NOT running"; }
+    ipvs_stopped() { ( node_exec "$W" "$CLUSTER_BIN/crm_resource" -W -r ipvs ) 2>&1 | matches "NOT running"; }
     three_tries() { [ "$(ipvs_starts)" -ge 3 ] && ipvs_stopped; }
     wait_until 30 three_tries || e2e_fail "ocf:crm:IPVS was started $(ipvs_starts) times, not once per node, and is stopped nowhere"
     mon=$( ( node_exec "$W" "$CLUSTER_BIN/crm_mon" -1 ) 2>&1)
@@ -154,7 +154,7 @@ if [ "$NO_IPVS" = 1 ]; then
     e2e_note "crm_mon -1: $(echo "$mon" | grep -m1 "ipvs start on")"
     ops=$( ( node_exec "$W" "$CLUSTER_BIN/crm_resource" -O -r ipvs ) 2>&1)
     [ "$(echo "$ops" | grep 'rc=5' | grep -o 'ipvs_start_0 (node=n[0-9]*' | sort -u | wc -l)" = 3 ] || e2e_fail "crm_resource -O does not show 3 failed starts (rc=5): $ops"
-    ( node_exec "$W" "$CLUSTER_BIN/crm_resource" -W -r ldirectord ) 2>&1 | grep -q "NOT running" || e2e_fail "crm_resource -W: ldirectord runs somewhere"
+    ( node_exec "$W" "$CLUSTER_BIN/crm_resource" -W -r ldirectord ) 2>&1 | matches "NOT running" || e2e_fail "crm_resource -W: ldirectord runs somewhere"
 else
     e2e_note "this kernel has IPVS: no director refusal to show"
 fi
@@ -174,21 +174,21 @@ fenced_before_start "$T" "$QN" nginx >/dev/null
 e2e_note "n$T fenced ($fenced_at) before apache and nginx started again"
 if [ "$NO_IPVS" = 1 ]; then
     [ "$(ipvs_starts)" = 3 ] || e2e_fail "ocf:crm:IPVS was started again after the failover: $(ipvs_starts) starts"
-    if cat "$LAB_ROOT"/n*/launcher.log | grep -q "result ldirectord_start_0"; then e2e_fail "the cluster started ldirectord"; fi
+    if cat "$LAB_ROOT"/n*/launcher.log | matches "result ldirectord_start_0"; then e2e_fail "the cluster started ldirectord"; fi
     e2e_note "the director stays refused: 3 starts of ocf:crm:IPVS in all, ldirectord never started"
 fi
 
 # ---- ldirectord by hand on W: configuration check and health checks -----------
 sed 's/^\tscheduler=rr/\tscheduler=rr\n\tbogus=1/' "$SVC/ldirectord.cf" > "$SVC/bad.cf"
 rc=0; out=$( ( node_exec "$W" ldirectord "$SVC/bad.cf" status ) 2>&1) || rc=$?
-[ "$rc" = 2 ] && echo "$out" | grep -q "reading file $SVC/bad.cf at line [0-9]*: Unknown command" \
+[ "$rc" = 2 ] && echo "$out" | matches "reading file $SVC/bad.cf at line [0-9]*: Unknown command" \
     || e2e_fail "ldirectord's check of a bad file: rc=$rc '$out'"
 e2e_note "ldirectord refuses a bad file: rc=2 '$(echo "$out" | head -1 | sed 's/^Error \[[0-9]*\] //')'"
 out=$( ( node_exec "$W" timeout 4 ldirectord -d "$SVC/ldirectord.cf" start ) 2>&1 || true)
 echo "$out" > "$LAB_ROOT/ldirectord-d.out"
-echo "$out" | grep -q "check_http: http://$VIP_A:80/index.html is up" || e2e_fail "ldirectord did not find $VIP_A up (see $LAB_ROOT/ldirectord-d.out)"
-echo "$out" | grep -q "check_http: http://${LAB_SUBNET}.103:80/index.html is down" || e2e_fail "ldirectord did not find .103 down (see $LAB_ROOT/ldirectord-d.out)"
-[ "$NO_IPVS" = 0 ] || echo "$out" | grep -q "Can't initialize ipvs: Protocol not available" || e2e_fail "ipvsadm did not fail as measured (see $LAB_ROOT/ldirectord-d.out)"
+echo "$out" | matches "check_http: http://$VIP_A:80/index.html is up" || e2e_fail "ldirectord did not find $VIP_A up (see $LAB_ROOT/ldirectord-d.out)"
+echo "$out" | matches "check_http: http://${LAB_SUBNET}.103:80/index.html is down" || e2e_fail "ldirectord did not find .103 down (see $LAB_ROOT/ldirectord-d.out)"
+[ "$NO_IPVS" = 0 ] || echo "$out" | matches "Can't initialize ipvs: Protocol not available" || e2e_fail "ipvsadm did not fail as measured (see $LAB_ROOT/ldirectord-d.out)"
 e2e_note "ldirectord's health checks run: $VIP_A is up, .103 is down; its ipvsadm calls fail: Can't initialize ipvs: Protocol not available"
 
 check_samples 20 "a VIP, apache2 or nginx"

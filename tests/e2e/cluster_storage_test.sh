@@ -46,7 +46,7 @@ cib_do "$dc" -M -c -o configuration -X "<configuration><resources>$disk</resourc
 node_view() {
     ( node_exec "$1" sh -c "grep -q ' $MNT ' /proc/self/mountinfo && echo mounted; [ -L $DEV ] && echo promoted; true" ) 2>/dev/null
 }
-nodes_with() { local k out=; for k in $NODES; do node_view "$k" | grep -qx "$1" && out="$out $k"; done; echo "${out# }"; }
+nodes_with() { local k out=; for k in $NODES; do node_view "$k" | matches -x "$1" && out="$out $k"; done; echo "${out# }"; }
 repl_status() { ( node_exec "$1" "$CLUSTER_BIN/crm-repldisk" ctl r0 status ) 2>/dev/null; }
 one_promoted() { [ "$(nodes_with promoted | wc -w)" = 1 ]; }
 wait_until 90 one_promoted || e2e_fail "no single promoted copy: [$(nodes_with promoted)]"
@@ -100,7 +100,7 @@ e2e_note "n$P fenced ($fenced_at) before n$Q was promoted ($promoted_at)"
 # ---- 3. a cut-off secondary is outdated and never promoted -------------------
 power_on "$Q" "$P" || e2e_fail "could not power n$P on"
 wait_one_dc 3 120 >/dev/null || e2e_fail "n$P did not rejoin"
-in_sync() { repl_status "$Q" | grep -q "^peer=n$1 .* link=InSync"; }
+in_sync() { repl_status "$Q" | matches "^peer=n$1 .* link=InSync"; }
 wait_until 90 in_sync "$P" || e2e_fail "n$P's copy did not resync: $(repl_status "$Q" | grep '^peer=')"
 R=$(other_than "$P" "$Q")
 wait_until 30 in_sync "$R" || e2e_fail "n$R's copy is not in sync: $(repl_status "$Q" | grep '^peer=')"
@@ -120,14 +120,14 @@ moved_to_p() { [ "$(nodes_with mounted)" = "$P" ] && serves "$R" second.html "$T
 wait_until 120 moved_to_p || e2e_fail "the site did not move to n$P: mounted [$(nodes_with mounted)] promoted [$(nodes_with promoted)] page '$(page "$R" second.html)'"
 e2e_note "n$P (up to date) promoted; the page written after the cut is served, $(ms_since "$t0") ms after the kill"
 sleep 12  # a monitor round on n$R: its promotion score stays away
-awk -v t="$cut_at" '$1 >= t && /promoted=\[[^]]*'"$R"'/' "$SAMPLES" | head -1 | grep -q . && e2e_fail "n$R was promoted after it was cut off"
+awk -v t="$cut_at" '$1 >= t && /promoted=\[[^]]*'"$R"'/' "$SAMPLES" | head -1 | matches . && e2e_fail "n$R was promoted after it was cut off"
 # By hand, as an administrator would (this stack's tools first on PATH, as
 # the executor gives agents): the agent finds the CIB's mark and refuses.
 ( node_exec "$R" env PATH="$CLUSTER_BIN:$PATH" crm_resource -r disk --force-promote --class ocf --provider crm \
     --agent ReplDisk --option name=r0 --option "peers=$peers" ) > "$LAB_ROOT/force.out" 2>&1 \
     && e2e_fail "n$R accepted a forced promotion: $(cat "$LAB_ROOT/force.out")"
 grep -q "marked outdated" "$LAB_ROOT/force.out" || e2e_fail "n$R refused promotion for another reason: $(cat "$LAB_ROOT/force.out")"
-repl_status "$R" | grep -q "^role=Secondary" || e2e_fail "n$R is not Secondary after the refused promotion: $(repl_status "$R")"
+repl_status "$R" | matches "^role=Secondary" || e2e_fail "n$R is not Secondary after the refused promotion: $(repl_status "$R")"
 e2e_note "n$R refuses promotion: $(grep -v '^$' "$LAB_ROOT/force.out" | tail -1)"
 
 # ---- the sampler --------------------------------------------------------------

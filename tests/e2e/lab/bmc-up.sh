@@ -63,6 +63,6 @@ EMU
 setsid nsenter --net="/run/netns/$B" -- ipmi_sim -n -c "$d/lan.conf" -f "$d/commands.emu" -s "$d/state" \
     >>"$d/ipmi_sim.log" 2>&1 </dev/null &
 echo $! > "$d/ipmi_sim.pid"
-bmc_listening() { nsenter --net="/run/netns/$B" -- ss -uln | grep -q "$(bmc_ip "$k"):623"; }
+bmc_listening() { grep -q "$(bmc_ip "$k"):623" <<< "$(nsenter --net="/run/netns/$B" -- ss -uln)"; }
 wait_until 10 bmc_listening || die "n$k: ipmi_sim did not bind $(bmc_ip "$k"):623 (see $d/ipmi_sim.log)"
 echo "n$k: BMC $(bmc_ip "$k"):623 (ipmi_sim pid $(cat "$d/ipmi_sim.pid"))"

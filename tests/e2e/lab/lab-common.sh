@@ -199,7 +199,8 @@ node_member_count() {
     ( node_exec "$1" corosync-quorumtool -s 2>/dev/null ) | awk '/^Nodes:/ {print $2; f=1} END {if (!f) print 0}'
 }
 node_quorate() {
-    ( node_exec "$1" corosync-quorumtool -s 2>/dev/null ) | grep -qE '^Quorate:[[:space:]]+Yes'
+    # Read whole first: under pipefail `grep -q` ending the pipe early fails it.
+    grep -qE '^Quorate:[[:space:]]+Yes' <<< "$( ( node_exec "$1" corosync-quorumtool -s 2>/dev/null ) || true)"
 }
 
 # wait_until SECONDS CMD... — polls CMD every 0.1 s; 1 on timeout.

@@ -23,7 +23,7 @@ l() { echo "<rsc_location id=\"loc-$1\" rsc=\"$1\" node=\"$2\" score=\"100\"/>";
 trap '"$L/lab-down.sh" --purge >/dev/null 2>&1' EXIT
 for round in $(seq 1 "$ROUNDS"); do
     "$L/lab-up.sh" 3 >/dev/null 2>&1 || { echo "lab-up failed"; exit 1; }
-    for i in $(seq 100); do "$E" 1 "$B" -Q 2>/dev/null | grep -q 'dc-uuid=' && break; sleep 0.2; done
+    for i in $(seq 100); do grep -q 'dc-uuid=' <<< "$("$E" 1 "$B" -Q 2>/dev/null || true)" && break; sleep 0.2; done
     "$E" 1 "$B" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="false"/><nvpair id="opt-nqp" name="no-quorum-policy" value="stop"/></cluster_property_set></crm_config>'
     R=""; C=""
     for i in $(seq 1 "$EXTRA"); do R="$R$(d "x$i")"; C="$C$(l "x$i" n3)"; done
