@@ -270,6 +270,24 @@ std::vector<Colocation*> role_colocations_of(Resource* r) {
   return out;
 }
 
+// A colocation's contribution in words: with what, and where that is.
+Reason colocation_reason(const Colocation& c, const Resource* r) {
+  const Resource* pri = c.primary;
+  std::string where;
+  if (pri->is_clone()) {
+    where = "where its instances are";
+  } else {
+    const Resource* placed = pri->is_group() && !pri->children.empty() ? pri->children.front() : pri;
+    where = placed->provisional ? "not placed yet"
+            : placed->assigned  ? "on " + placed->assigned->uname
+                                : "stopped";
+  }
+  if (r->parent && r->parent->is_group() && c.id == r->parent->id)
+    return Reason{ContributionKind::kColocation, c.id, "group " + c.id + ": with the member before it, " + pri->id + " (" + where + ")"};
+  return Reason{ContributionKind::kColocation, c.id,
+                "colocation " + c.id + " with " + pri->id + " (" + where + "), " + score_to_string(c.score)};
+}
+
 Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
   if (!r->provisional) return r->assigned;
   if (r->assigning) return nullptr;
@@ -278,19 +296,30 @@ Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
   const std::vector<Colocation*> this_with = r->this_with;
   for (Colocation* c : this_with) {
     assign(ws, c->primary, prefer);
+    ScoreChange change(ws, r);
     apply_colocation_to_dependent(ws, *c, r);
+    change.done([&] { return colocation_reason(*c, r); });
   }
   const std::vector<Colocation*> with_this = r->with_this;
   for (Colocation* c : with_this) {
     if (!has_influence(c)) continue;
     Resource* dep = c->dependent;
     if (dep == r) continue;
+    ScoreChange change(ws, r);
     add_colocated_scores(ws, dep, r->allowed, c->node_attribute, c->score / static_cast<double>(kInfinity), false, false,
                          true);
+    change.done([&] {
+      std::string what = "what is colocated with it (" + dep->id + " by " + c->id + ", " + score_to_string(c->score) +
+                         ", and what goes with " + dep->id + ")";
+      return Reason{ContributionKind::kDependents, c->id, what + " prefers this node", what + " counts against this node"};
+    });
   }
   if (r->target_role && *r->target_role == Role::kStopped) {
+    ScoreChange change(ws, r);
     for (auto& [n, s] : r->allowed) s = kMinusInfinity;
+    change.done([] { return Reason{ContributionKind::kTargetRole, "target-role", "target-role=Stopped"}; });
   }
+  if (ws.explain_any) note_allocation_scores(ws, r);
   // Scores are shown before nodes without enough capacity are ruled out.
   if (ws.options.want_scores) record_scores(ws, "pcmk__primitive_assign", r);
   if (Node* most_free = ban_insufficient_capacity(ws, r); most_free && !prefer) prefer = most_free;
@@ -377,20 +406,30 @@ Role instance_role(Resource* inst) {
   return r;
 }
 
-void set_score_all(Resource* inst, Node* n, Score s) {
+void set_score_all(WorkingSet& ws, Resource* inst, Node* n, Score s) {
   inst->allowed[n] = s;
-  for (Resource* c : inst->children) set_score_all(c, n, s);
+  if (ws.explain_any && explaining(ws, inst)) note_score(ws, inst, n, s, true);
+  for (Resource* c : inst->children) set_score_all(ws, c, n, s);
 }
 
 bool can_run_instance_on(WorkingSet& ws, Resource* clone, Resource* inst, Node* n, int limit,
                          std::map<Node*, int>& count) {
-  if (!node_ok(n) || inst->orphan) { set_score_all(inst, n, kMinusInfinity); return false; }
+  auto out = [&](Score s, auto words) {
+    ReasonScope why(ws, [&] { return Reason{ContributionKind::kClone, clone->id, words()}; });
+    set_score_all(ws, inst, n, s);
+    return false;
+  };
+  if (!node_ok(n)) return out(kMinusInfinity, [&] { return n->uname + " can run no instance of " + clone->id + " now"; });
+  if (inst->orphan) return out(kMinusInfinity, [&] { return inst->id + " is an orphaned instance"; });
   auto it = clone->allowed.find(n);
-  if (it == clone->allowed.end()) { set_score_all(inst, n, kMinusInfinity); return false; }
-  if (it->second < 0) { set_score_all(inst, n, it->second); return false; }
+  if (it == clone->allowed.end())
+    return out(kMinusInfinity, [&] { return clone->id + " is not allowed here"; });
+  if (it->second < 0)
+    return out(it->second, [&] { return clone->id + " as a whole has score " + score_to_string(it->second) + " here"; });
   if (count[n] < limit) return true;
-  set_score_all(inst, n, kMinusInfinity);
-  return false;
+  return out(kMinusInfinity, [&] {
+    return "clone-node-max=" + std::to_string(limit) + ": " + clone->id + " already has that many instances here";
+  });
 }
 
 // The clone's colocations become the instance's own, as in the peer: all of
@@ -424,9 +463,13 @@ bool allocate_instance(WorkingSet& ws, Resource* clone, Resource* inst, Node* pr
   std::map<Resource*, std::map<Node*, Score>> backup;
   for (Resource* p : primitives_of(inst)) backup[p] = p->allowed;
   backup[inst] = inst->allowed;
+  std::map<Resource*, size_t> notes_before;  // the explanations roll back too
+  if (ws.explain_any)
+    for (auto& [r, a] : backup) notes_before[r] = ws.score_notes[r].size();
   Node* chosen = assign(ws, inst, prefer);
   if (chosen && prefer && chosen != prefer) {
     for (auto& [r, a] : backup) r->allowed = a;
+    for (auto& [r, n] : notes_before) ws.score_notes[r].resize(n);
     for (Resource* p : primitives_of(inst)) unassign(ws, p);
     inst->provisional = true;
     inst->assigned = nullptr;
@@ -623,9 +666,14 @@ Node* assign_clone(WorkingSet& ws, Resource* clone, Node* prefer) {
   for (Resource* inst : order) {
     if (!inst->provisional) continue;
     if (allocated >= max) {
-      for (auto& [n, s] : inst->allowed) set_score_all(inst, n, kMinusInfinity);
+      ReasonScope why(ws, [&] {
+        return Reason{ContributionKind::kClone, clone->id,
+                      "clone-max=" + std::to_string(max) + ": " + clone->id + " has enough instances placed"};
+      });
+      for (auto& [n, s] : inst->allowed) set_score_all(ws, inst, n, kMinusInfinity);
       for (Resource* p : primitives_of(inst)) {
         if (p->provisional) {
+          if (ws.explain_any) note_allocation_scores(ws, p);
           if (ws.options.want_scores) record_scores(ws, "pcmk__primitive_assign", p);
           p->provisional = false;
           p->assigned = nullptr;

@@ -12,12 +12,30 @@ namespace crm::pengine {
 void add_location(WorkingSet& ws, Resource* rsc, Node* node, Score score) {
   if (!rsc) return;
   auto apply = [&](Resource* r) {
+    const bool noted = ws.explain_any && explaining(ws, r);
     if (node) {
       auto it = r->allowed.find(node);
-      if (it == r->allowed.end()) r->allowed[node] = score_add(node->weight, score);
-      else it->second = score_add(it->second, score);
+      if (it == r->allowed.end()) {
+        r->allowed[node] = score_add(node->weight, score);
+        if (noted) {
+          // Only constraints let it here (an opt-in cluster, or an orphan).
+          Reason start{ContributionKind::kOptIn, ws.reason ? ws.reason->source : "",
+                       ws.symmetric ? "allowed here by this constraint only"
+                                    : "opt-in cluster (symmetric-cluster=false): allowed here by this constraint"};
+          const Reason* current = ws.reason;
+          ws.reason = &start;
+          note_score(ws, r, node, node->weight, true);
+          ws.reason = current;
+        }
+      } else {
+        it->second = score_add(it->second, score);
+      }
+      if (noted) note_score(ws, r, node, score, false);
     } else {
-      for (auto& [n, s] : r->allowed) s = score_add(s, score);
+      for (auto& [n, s] : r->allowed) {
+        s = score_add(s, score);
+        if (noted) note_score(ws, r, n, score, false);
+      }
     }
   };
   apply(rsc);
@@ -32,6 +50,22 @@ void add_location(WorkingSet& ws, Resource* rsc, Node* node, Score score) {
 }
 
 namespace {
+
+// A location constraint's contribution in words; the ones crm_resource
+// --move/--ban leave behind are named as such, with their lifetime.
+Reason location_reason(const std::string& id, xmlNode* rule, Score score, const std::string& node) {
+  Reason r{ContributionKind::kLocation, id, ""};
+  std::string what = rule ? "rule " + xml::attr_or(rule, "id") + " of location " + id : "location " + id;
+  if (id.rfind("cli-ban-", 0) == 0) what += " (left by crm_resource --ban; crm_resource --clear removes it)";
+  else if (id.rfind("cli-prefer-", 0) == 0) what += " (left by crm_resource --move; crm_resource --clear removes it)";
+  if (rule) {
+    for (xmlNode* d : xml::children(rule, "date_expression")) {
+      if (auto end = xml::attr(d, "end")) what += ", until " + *end;
+    }
+  }
+  r.text = what + ": " + score_to_string(score) + " on " + node;
+  return r;
+}
 
 Status unpack_location(WorkingSet& ws, xmlNode* cons) {
   std::string id = xml::attr_or(cons, "id");
@@ -105,6 +139,7 @@ Status unpack_location(WorkingSet& ws, xmlNode* cons) {
       if (!n) continue;  // unknown nodes are ignored, as by the peer
       auto sc = parse_score(xml::attr_or(cons, "score", "0"));
       if (!sc.ok()) return config_invalid("location constraint '" + id + "': " + sc.status().message());
+      ReasonScope why(ws, [&] { return location_reason(id, nullptr, *sc, n->uname); });
       add_location(ws, r, n, *sc);
       continue;
     }
@@ -140,6 +175,7 @@ Status unpack_location(WorkingSet& ws, xmlNode* cons) {
         if (!evaluate_rule(real, ctx)) continue;
         auto sc = rule_score(real, ctx);
         if (!sc) continue;
+        ReasonScope why(ws, [&] { return location_reason(id, real, *sc, n.uname); });
         add_location(ws, r, &n, *sc);
       }
     }
@@ -153,6 +189,10 @@ void apply_stickiness(WorkingSet& ws, Resource* r) {
   if (!r->is_managed() || r->stickiness < 1 || r->running_on.size() != 1) return;
   Node* n = r->running_on.front();
   if (!ws.symmetric && !r->allowed.count(n)) return;
+  ReasonScope why(ws, [&] {
+    return Reason{ContributionKind::kStickiness, "resource-stickiness",
+                  "stickiness: it is active here (resource-stickiness=" + score_to_string(r->stickiness) + ")"};
+  });
   add_location(ws, r, n, r->stickiness);
 }
 
@@ -165,6 +205,13 @@ Status apply_locations(WorkingSet& ws) {
     // this default is given to the configured ones in the peer: they start with no node.
     if (ws.symmetric && !r.orphan) {
       for (Node& n : ws.nodes) r.allowed[&n] = n.weight;
+      if (ws.explain_any && explaining(ws, &r)) {
+        ReasonScope why(ws, [] {
+          return Reason{ContributionKind::kDefault, "symmetric-cluster",
+                        "symmetric cluster: every node is allowed, from its node score"};
+        });
+        for (Node& n : ws.nodes) note_score(ws, &r, &n, n.weight, true);
+      }
     }
   }
   xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
@@ -178,8 +225,15 @@ Status apply_locations(WorkingSet& ws) {
   for (Resource& r : ws.resource_store) {
     if (!r.is_primitive()) continue;
     if (r.multiply_blocked) continue;  // became unmanaged only after being seen active
-    for (Node* n : r.running_on)
-      if (!r.is_managed() || n->maintenance) add_location(ws, &r, n, kInfinity);
+    for (Node* n : r.running_on) {
+      if (r.is_managed() && !n->maintenance) continue;
+      ReasonScope why(ws, [&] {
+        return Reason{ContributionKind::kUnmanaged, n->maintenance ? "node maintenance" : "is-managed",
+                      n->maintenance ? "the node is in maintenance: the resource stays where it is active"
+                                     : "not managed: stays where it is active"};
+      });
+      add_location(ws, &r, n, kInfinity);
+    }
   }
   for (Resource& r : ws.resource_store) {
     if (!r.is_primitive()) continue;
@@ -194,15 +248,35 @@ Status apply_locations(WorkingSet& ws) {
         Resource* target = &r;
         Resource* clone = r.clone_parent();
         if (clone && !clone->unique) target = clone;
+        ReasonScope why(ws, [&] {
+          return Reason{ContributionKind::kFailCount, "migration-threshold",
+                        "fail count " + score_to_string(count) + " of " + r.id + " reached migration-threshold=" +
+                            score_to_string(r.migration_threshold)};
+        });
         add_location(ws, target, node, kMinusInfinity);
       }
     }
-    for (Node* n : r.banned) add_location(ws, &r, n, kMinusInfinity);
+    for (Node* n : r.banned) {
+      ReasonScope why(ws, [&] {
+        return Reason{ContributionKind::kFailedStop, "",
+                      "a failed operation of " + r.id + " here bans the node (on-fail, or a stop that failed)"};
+      });
+      add_location(ws, &r, n, kMinusInfinity);
+    }
     for (Node* n : r.hard_banned) {
       Resource* clone = r.clone_parent();
+      ReasonScope why(ws, [&] {
+        return Reason{ContributionKind::kHardError, "",
+                      "a hard error of " + r.id + " here (the agent is not installed or not configured)"};
+      });
       add_location(ws, clone && !clone->unique ? r.top() : &r, n, kMinusInfinity);
     }
-    if (r.unrunnable_everywhere) add_location(ws, &r, nullptr, kMinusInfinity);
+    if (r.unrunnable_everywhere) {
+      ReasonScope why(ws, [&] {
+        return Reason{ContributionKind::kUnrunnable, "", "a fatal error: " + r.id + " may run nowhere"};
+      });
+      add_location(ws, &r, nullptr, kMinusInfinity);
+    }
   }
   return Status::Ok();
 }

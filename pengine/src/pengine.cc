@@ -133,6 +133,7 @@ Result<Transition> schedule(xmlDoc* cib, std::time_t now, const ScheduleOptions&
   ws.doc = cib;
   ws.now = now;  // the caller decides "now" (crm_simulate passes execution-date)
   ws.options = options;
+  ws.explain_any = !options.explain.empty();
   RETURN_IF_ERROR(unpack_config(ws));
   RETURN_IF_ERROR(unpack_nodes(ws));
   RETURN_IF_ERROR(unpack_resources(ws));
@@ -152,6 +153,7 @@ Result<Transition> schedule(xmlDoc* cib, std::time_t now, const ScheduleOptions&
   t.summary = transition_summary(ws);
   t.after = cluster_status(ws, true);
   t.warnings = ws.warnings;
+  t.explanations = explain_resources(ws);
   t.utilization = std::move(ws.utilization_lines);
   for (const ScoreRecord& s : ws.score_records)
     t.scores.push_back({s.stage, s.rsc, s.node, s.score, s.promotion});

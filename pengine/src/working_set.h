@@ -255,6 +255,23 @@ struct OrderingRef {
 
 struct ScoreRecord { std::string stage, rsc, node; Score score; bool promotion; };
 
+// Explanations (ScheduleOptions::explain; explain.cc). While a Reason is
+// current, each change add_location makes to an explained resource's scores
+// is noted with it; ScoreChange notes what a larger step (a colocation)
+// changed. Nothing is noted, or built, when nothing is explained.
+struct Reason {
+  Reason() = default;
+  Reason(ContributionKind k, std::string src, std::string words, std::string words_against = "")
+      : kind(k), source(std::move(src)), text(std::move(words)), text_against(std::move(words_against)) {}
+  ContributionKind kind = ContributionKind::kOther;
+  std::string source, text;
+  std::string text_against;  // for a change that lowers the score, when it reads otherwise
+};
+struct ScoreNote {
+  Node* node;
+  ScoreContribution contribution;
+};
+
 struct WorkingSet {
   xmlDoc* doc = nullptr;
   std::time_t now = 0;
@@ -303,6 +320,12 @@ struct WorkingSet {
   std::vector<std::string> utilization_lines;  // ScheduleOptions::want_utilization
   std::vector<Action*> topo;  // graph actions in topological order
 
+  // Explanations (explain.cc).
+  bool explain_any = false;                  // options.explain is not empty
+  const Reason* reason = nullptr;            // what add_location applies now
+  std::unordered_map<const Resource*, std::vector<ScoreNote>> score_notes;
+  std::unordered_map<const Resource*, std::map<Node*, Score>> allocation_scores;  // as crm_simulate -s shows them
+
   // Whether `node` can be fenced, as the peer's pe_can_fence: fencing on, a
   // device configured, and quorum (or no-quorum-policy=ignore, or the node
   // in our own partition).
@@ -327,6 +350,55 @@ struct WorkingSet {
   Action* new_pseudo(const std::string& key, const std::string& task, Resource* rsc);
   void order(Action* first, Action* then, uint32_t flags, const std::string& cons = "");
 };
+
+// ---- explanations (explain.cc) ----
+bool explaining(const WorkingSet& ws, const Resource* r);
+// Notes that `r`'s score on `node` changed by `score` (or became it: sets)
+// for the current reason.
+void note_score(WorkingSet& ws, const Resource* r, Node* node, Score score, bool sets);
+// The current reason while it lives; `make` (returning a Reason) is only
+// called when something is explained.
+class ReasonScope {
+ public:
+  template <typename Make>
+  ReasonScope(WorkingSet& ws, Make make) : ws_(ws), previous_(ws.reason) {
+    if (!ws.explain_any) return;
+    reason_ = make();
+    ws.reason = &reason_;
+  }
+  ~ReasonScope() { ws_.reason = previous_; }
+  ReasonScope(const ReasonScope&) = delete;
+  ReasonScope& operator=(const ReasonScope&) = delete;
+
+ private:
+  WorkingSet& ws_;
+  const Reason* previous_;
+  Reason reason_;
+};
+// Notes what a step changed in `r`'s scores, from a copy taken when it is
+// made (only for explained resources).
+class ScoreChange {
+ public:
+  ScoreChange(WorkingSet& ws, Resource* r);
+  // Notes the differences for `reason` (built only when explained).
+  template <typename Make>
+  void done(Make make) {
+    if (!active_) return;
+    Reason reason = make();
+    finish(reason);
+  }
+
+ private:
+  void finish(const Reason& reason);
+  WorkingSet& ws_;
+  Resource* r_;
+  bool active_ = false;
+  std::map<Node*, Score> before_;
+};
+// The allocation scores of `r` as they are now (where crm_simulate -s reads them).
+void note_allocation_scores(WorkingSet& ws, Resource* r);
+// Transition::explanations, once everything is decided.
+std::vector<ResourceExplanation> explain_resources(WorkingSet& ws);
 
 // Stages of schedule(), one file each.
 Status unpack_config(WorkingSet& ws);                // unpack.cc

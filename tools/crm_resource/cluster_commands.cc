@@ -663,6 +663,152 @@ Result<pengine::Transition> plan(const Session& s) {
   return pengine::schedule(s.cib().doc(), std::time(nullptr));
 }
 
+// ---------------------------------------------------------------------------
+// --why: the peer's answer (running or not, and its configuration checks);
+// --explain: the policy engine's own account of every node's score.
+
+// The value of meta attribute `name` of the resource, or inherited from the
+// group or clone it belongs to ("" when none sets it).
+std::string effective_meta(xmlNode* rsc, const char* name) {
+  for (xmlNode* x = rsc; x && x->type == XML_ELEMENT_NODE; x = x->parent) {
+    std::string tag = reinterpret_cast<const char*>(x->name);
+    if (tag != "primitive" && tag != "group" && tag != "clone" && tag != "master" && tag != "bundle") break;
+    if (xmlNode* nv = find_nvpair(x, "meta_attributes", name)) return xml::attr_or(nv, "value");
+  }
+  return "";
+}
+
+xmlNode* top_resource(xmlNode* rsc) {
+  xmlNode* top = rsc;
+  for (xmlNode* x = rsc->parent; x && x->type == XML_ELEMENT_NODE; x = x->parent) {
+    std::string tag = reinterpret_cast<const char*>(x->name);
+    if (tag != "group" && tag != "clone" && tag != "master" && tag != "bundle") break;
+    top = x;
+  }
+  return top;
+}
+
+// The peer's cli_resource_check lines for a resource.
+void print_checks(xmlNode* rsc) {
+  std::string top = xml::attr_or(top_resource(rsc), "id");
+  std::string role = effective_meta(rsc, "target-role");
+  if (!role.empty()) {
+    auto r = pengine::Role::kUnknown;
+    std::string l;
+    for (char c : role) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (l == "stopped") r = Role::kStopped;
+    if (l == "unpromoted" || l == "slave") r = Role::kUnpromoted;
+    xmlNode* t = top_resource(rsc);
+    bool promotable = xml::attr_or(t, "id").size() && (std::string(reinterpret_cast<const char*>(t->name)) == "master" ||
+                                                       is_true(effective_meta(t, "promotable")));
+    if (r == Role::kStopped) std::cout << "Configuration specifies '" << top << "' should remain stopped\n";
+    if (r == Role::kUnpromoted && promotable)
+      std::cout << "Configuration specifies '" << top << "' should not be promoted\n";
+  }
+  std::string managed = effective_meta(rsc, "is-managed");
+  if (!managed.empty() && !is_true(managed))
+    std::cout << "Configuration prevents cluster from stopping or starting unmanaged '" << top << "'\n";
+}
+
+// The configuration element of a primitive status id ("db:2" is db's).
+xmlNode* config_of(const cib::Cib& cib, const std::string& id) {
+  if (xmlNode* x = find_resource(cib, id)) return x;
+  auto colon = id.rfind(':');
+  return colon == std::string::npos ? nullptr : find_resource(cib, id.substr(0, colon));
+}
+
+// The ids of the resources with history on `node`, in the order the status
+// section lists them (the peer's order of a node's active resources).
+std::vector<std::string> history_order(const cib::Cib& cib, const std::string& node) {
+  std::vector<std::string> out;
+  auto states = xml::xpath(cib.doc(), "/cib/status/node_state[@uname='" + node + "']/lrm/lrm_resources/lrm_resource");
+  if (states.ok())
+    for (xmlNode* r : *states) out.push_back(xml::attr_or(r, "id"));
+  return out;
+}
+
+int cmd_why(Session& s, const ClusterCommandOptions& o) {
+  xmlNode* rsc = nullptr;
+  std::string name = o.resource;
+  if (!o.resource.empty()) {
+    rsc = find_resource(s.cib(), o.resource);
+    if (!rsc) return no_such_resource(o.resource);
+    // A resource inside an anonymous clone is found as its first instance,
+    // as the peer's; inside a globally unique one, by no name but its
+    // instances' own.
+    for (xmlNode* x = rsc->parent; x && x->type == XML_ELEMENT_NODE; x = x->parent) {
+      std::string tag = reinterpret_cast<const char*>(x->name);
+      if (tag != "clone" && tag != "master") continue;
+      if (is_true(effective_meta(x, "globally-unique"))) return no_such_resource(o.resource);
+      name = o.resource + ":0";
+      break;
+    }
+  }
+  if (!o.node.empty() && !node_id_for(s.cib(), o.node).ok())
+    return error("Node '" + o.node + "' not found", kExitNoSuch, "No such object");
+  auto on = [&](const std::string& id, const std::string& node) {
+    for (const auto& [n, promoted] : locations(s.status(), id))
+      if (n == node) return true;
+    return false;
+  };
+  if (rsc && !o.node.empty()) {
+    std::cout << "Resource " << name << " is " << (on(name, o.node) ? "" : "not ") << "running on host " << o.node
+              << "\n";
+    print_checks(rsc);
+  } else if (rsc) {
+    std::cout << "Resource " << name << " is " << (locations(s.status(), name).empty() ? "not " : "") << "running\n";
+    print_checks(rsc);
+  } else if (!o.node.empty()) {
+    std::vector<const ResourceStatus*> prims;
+    for (const auto& r : s.status().resources) leaves(r, &prims);
+    std::erase_if(prims, [&](const ResourceStatus* p) {
+      return std::find(p->nodes.begin(), p->nodes.end(), o.node) == p->nodes.end();
+    });
+    auto order = history_order(s.cib(), o.node);
+    auto rank = [&](const std::string& id) {
+      for (size_t i = 0; i < order.size(); ++i)
+        if (order[i] == id) return i;
+      auto colon = id.rfind(':');
+      for (size_t i = 0; colon != std::string::npos && i < order.size(); ++i)
+        if (order[i] == id.substr(0, colon)) return i;
+      return order.size();
+    };
+    std::stable_sort(prims.begin(), prims.end(),
+                     [&](const ResourceStatus* a, const ResourceStatus* b) { return rank(a->id) < rank(b->id); });
+    for (const auto* p : prims) {
+      std::cout << "Resource " << p->id << " is running on host " << o.node << "\n";
+      if (xmlNode* x = config_of(s.cib(), p->id)) print_checks(x);
+    }
+  } else {
+    for (const auto& r : s.status().resources) {
+      if (r.orphan && r.id.find(':') != std::string::npos) continue;  // an instance: its clone stands for it
+      std::cout << "Resource " << r.id << " is " << (locations(s.status(), r.id).empty() ? "not " : "") << "running\n";
+      if (xmlNode* x = find_resource(s.cib(), r.id)) print_checks(x);
+    }
+  }
+  return kExitOk;
+}
+
+int cmd_explain(Session& s, const ClusterCommandOptions& o) {
+  if (!o.node.empty() && !node_id_for(s.cib(), o.node).ok())
+    return error("Node '" + o.node + "' not found", kExitNoSuch, "No such object");
+  pengine::ScheduleOptions opts;
+  opts.explain = {o.resource};
+  auto t = pengine::schedule(s.cib().doc(), std::time(nullptr), opts);
+  if (!t.ok()) return error(t.status(), "Error: the policy engine cannot schedule this CIB");
+  // An instance ("db:1") is known to the policy engine only.
+  if (t->explanations.empty()) return no_such_resource(o.resource);
+  bool first = true;
+  for (auto e : t->explanations) {
+    if (!o.node.empty()) {
+      std::erase_if(e.nodes, [&](const pengine::NodeExplanation& n) { return n.node != o.node; });
+    }
+    std::cout << (first ? "" : "\n") << format_explanation(e);
+    first = false;
+  }
+  return kExitOk;
+}
+
 int cmd_wait(Session& s, const ClusterCommandOptions& o) {
   const auto deadline =
       Clock::now() + (o.timeout_ms > 0 ? std::chrono::milliseconds(o.timeout_ms) : std::chrono::hours(1));
@@ -826,6 +972,11 @@ void add_cluster_options(CLI::App& app, ClusterCommandOptions& opts) {
               "List the active resource operations (of -r, on -N), from the operation history");
   q->add_flag("-o,--list-all-operations", cmd("list-all-operations"),
               "List every resource operation (of -r, on -N), from the operation history");
+  q->add_flag("-Y,--why", cmd("why"),
+             "Show why resources are (not) running: -r RESOURCE, -N NODE, both or neither (the peer's checks)");
+  q->add_flag("--explain", cmd("explain"),
+              "Explain the placement of -r RESOURCE (on -N NODE): each node's score, what it is made of, and "
+              "the reason that decides");
   q->add_flag("-a,--constraints", cmd("constraints"),
               "Show the location constraints and colocations that apply to the resource");
   q->add_flag("-A,--stack", [&opts](int64_t) { opts.command = "constraints"; opts.recursive = true; },
@@ -860,7 +1011,7 @@ void add_cluster_options(CLI::App& app, ClusterCommandOptions& opts) {
 }
 
 int run_cluster_command(const ClusterCommandOptions& o) {
-  static const std::set<std::string> kNeedsResource = {"locate", "move", "ban", "query-xml", "constraints", "restart",
+  static const std::set<std::string> kNeedsResource = {"locate", "move", "ban", "query-xml", "constraints", "restart", "explain",
                                                        "set-param", "get-param", "delete-param"};
   if (kNeedsResource.count(o.command) && o.resource.empty()) {
     std::fprintf(stderr, "crm_resource: this command needs a resource: -r RESOURCE\n");
@@ -871,7 +1022,11 @@ int run_cluster_command(const ClusterCommandOptions& o) {
     return kExitUsage;
   }
   Session s;
-  if (Status st = s.open(); !st.ok()) return error(st, "Error");
+  if (Status st = s.open(); !st.ok()) {
+    // The peer's answer when the cluster cannot be reached: CRM_EX_DISCONNECT.
+    return error("Could not connect to the CIB: " + st.message(), st.code() == StatusCode::kUnavailable ? kExitDisconnect : st.exit_code(),
+                 st.code() == StatusCode::kUnavailable ? "Not connected" : "");
+  }
   if ((o.command == "move" || o.command == "ban" || o.command == "clear") && !o.resource.empty() &&
       !find_resource(s.cib(), o.resource))
     return no_such_resource(o.resource);
@@ -880,6 +1035,8 @@ int run_cluster_command(const ClusterCommandOptions& o) {
   if (o.command == "restart" && !o.node.empty() && !node_id_for(s.cib(), o.node).ok())
     return error("Node '" + o.node + "' not found", kExitNoSuch, "No such object");
   if (o.command == "wait") return cmd_wait(s, o);
+  if (o.command == "why") return cmd_why(s, o);
+  if (o.command == "explain") return cmd_explain(s, o);
   if (o.command == "restart") return cmd_restart(s, o);
   if (o.command == "list") return cmd_list(s, false);
   if (o.command == "list-raw") return cmd_list(s, true);

@@ -115,6 +115,11 @@ check stop 0 "Set 'web' option: id=web-meta_attributes-target-role set=web-meta_
   -- "$SH" resource stop web
 check meta-show 0 "Stopped" -- "$SH" resource meta web show target-role
 check locate 0 "resource dummy01 is running on: bl460g6a" -- "$SH" resource locate dummy01
+check why 0 "Resource web is not running
+Configuration specifies 'web' should remain stopped" -- "$SH" resource why web
+"$SH" resource explain web > "$tmp/explain.out" 2>&1
+grep -q "^Decision: target-role=Stopped: the configuration says it should remain stopped" "$tmp/explain.out" \
+  || { echo "FAIL explain: $(cat "$tmp/explain.out")"; fail=1; }
 check cleanup 0 "Cleaned up dummy02 on bl460g6a
 Cleaned up dummy02 on bl460g6b" -- "$SH" resource cleanup dummy02
 check standby 0 "" -- "$SH" node standby bl460g6b

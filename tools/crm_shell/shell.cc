@@ -712,6 +712,8 @@ int Shell::resource(const std::vector<std::string>& w) {
   if (cmd == "refresh") return run_resource_command("refresh", w[1], arg(2));
   if (cmd == "locate") return run_resource_command("locate", w[1], "");
   if (cmd == "constraints") return run_resource_command("constraints", w[1], "");
+  if (cmd == "why") return run_resource_command("why", w[1], arg(2));
+  if (cmd == "explain") return run_resource_command("explain", w[1], arg(2));
   if (cmd == "param" || cmd == "meta") {
     // resource param RSC set|show|delete NAME [VALUE]
     if (w.size() < 4) return err("usage: resource " + cmd + " RSC set|show|delete NAME [VALUE]");
@@ -722,7 +724,7 @@ int Shell::resource(const std::vector<std::string>& w) {
     return err("usage: resource " + cmd + " RSC set|show|delete NAME [VALUE]");
   }
   return err("unknown resource command '" + cmd + "' (status, start, stop, manage, unmanage, move, ban, clear, "
-             "cleanup, refresh, locate, constraints, param, meta)");
+             "cleanup, refresh, locate, constraints, why, explain, param, meta)");
 }
 
 int Shell::node(const std::vector<std::string>& w) {
@@ -784,6 +786,7 @@ int Shell::help() {
                "             verify | commit | discard\n"
                "  resource   status [RSC] | start|stop|manage|unmanage RSC | move RSC NODE | ban RSC [NODE]\n"
                "             clear RSC | cleanup RSC [NODE] | refresh RSC [NODE] | locate RSC | constraints RSC\n"
+               "             why RSC [NODE] | explain RSC [NODE]\n"
                "             param|meta RSC set|show|delete NAME [VALUE]\n"
                "  node       list | standby NODE | online NODE | maintenance NODE | ready NODE\n"
                "             attribute NODE set|show|delete NAME [VALUE]\n"

@@ -814,3 +814,32 @@ std::string format_simple(const ClusterInfo& info, const ClusterStatus& st, int*
 }
 
 }  // namespace crm::tools
+
+namespace crm::tools {
+
+std::string format_explanation(const pengine::ResourceExplanation& e) {
+  std::string o = "Resource " + e.resource;
+  if (!e.parent.empty()) o += " (in " + e.parent + ")";
+  o += ": " + std::string(e.active_on.empty() ? "not active" : "active on ");
+  for (size_t i = 0; i < e.active_on.size(); ++i) o += (i ? ", " : "") + e.active_on[i];
+  o += "; after this transition " +
+       (e.next_node.empty() ? std::string("stopped") : std::string(pengine::role_text(e.next_role)) + " on " + e.next_node) +
+       "\n";
+  o += "Decision: " + e.decision + "\n";
+  for (const auto& l : e.leftovers) o += "Left behind: " + l + "\n";
+  o += "Allocation scores, node by node (each the sum of its contributions, in the order applied):\n";
+  for (const auto& n : e.nodes) {
+    o += "  " + n.node + ": " + (n.allowed ? score_to_string(n.total) : std::string("not allowed"));
+    if (!n.unavailable.empty()) o += " (the node is " + n.unavailable + ")";
+    o += "\n";
+    for (const auto& c : n.contributions) {
+      std::string amount = c.sets ? "= " + score_to_string(c.score)
+                                  : (c.score >= 0 ? "+" : "") + score_to_string(c.score);
+      o += "      " + amount + std::string(amount.size() < 12 ? 12 - amount.size() : 1, ' ') +
+           (c.text.empty() ? std::string(pengine::contribution_kind_text(c.kind)) : c.text) + "\n";
+    }
+  }
+  return o;
+}
+
+}  // namespace crm::tools

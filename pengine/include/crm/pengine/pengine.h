@@ -46,6 +46,10 @@ struct ScheduleOptions {
   // working data unfreed, as compilers do at exit; on big inputs freeing
   // its many small allocations is a noticeable share of the run.
   bool skip_teardown = false;
+  // Resources whose scores are explained (Transition::explanations): ids of
+  // primitives, groups or clones (their members and instances are explained
+  // with them); "*" for every resource. Empty: none, at no cost.
+  std::vector<std::string> explain;
 };
 
 // ---------------------------------------------------------------------------
@@ -136,6 +140,61 @@ struct ScoreLine {
   bool promotion = false;
 };
 
+// ---------------------------------------------------------------------------
+// Explanations: where a resource's allocation score on each node comes from
+// (ScheduleOptions::explain). Applying the contributions in order, each one
+// added with score arithmetic (+INFINITY and -INFINITY saturate, -INFINITY
+// wins) or, for `sets`, replacing what came before, gives `total`: the score
+// crm_simulate -s shows for the resource and node.
+enum class ContributionKind {
+  kDefault,      // the start: a symmetric cluster allows every node (its node score)
+  kOptIn,        // the start on an opt-in cluster: the node's first location constraint
+  kLocation,     // an rsc_location constraint (score or rule); cli-prefer/cli-ban ones too
+  kStickiness,   // resource-stickiness on the node where it is active
+  kUnmanaged,    // not managed (or the node in maintenance): stays where it is
+  kFailCount,    // fail count at migration-threshold
+  kFailedStop,   // a failed stop or other failure that bans the node
+  kHardError,    // a hard error (not installed, not configured) on the node
+  kUnrunnable,   // a fatal error: the resource may run nowhere
+  kColocation,   // an rsc_colocation (or a group's own chain) with another resource
+  kDependents,   // resources colocated with this one pull it towards their nodes
+  kTargetRole,   // target-role=Stopped
+  kClone,        // a clone instance: what the clone allows, clone-max, clone-node-max
+  kOther,        // a step the explanation does not break down further
+};
+const char* contribution_kind_text(ContributionKind kind);  // "location", "stickiness", ...
+
+struct ScoreContribution {
+  ContributionKind kind = ContributionKind::kOther;
+  std::string source;  // the constraint, resource or option it comes from ("" for none)
+  std::string text;    // in plain words
+  Score score = 0;
+  bool sets = false;   // the score becomes `score` (instead of adding it)
+};
+
+struct NodeExplanation {
+  std::string node;
+  bool allowed = false;  // in the resource's allocation scores (false: never allowed there)
+  Score total = 0;       // the allocation score (kMinusInfinity when not allowed)
+  std::vector<ScoreContribution> contributions;
+  std::string unavailable;  // why the node can run nothing ("offline", "standby", ...), "" if it can
+};
+
+struct ResourceExplanation {
+  std::string resource;   // a primitive (a group member or clone instance included)
+  std::string parent;     // its group or clone ("" for none)
+  std::vector<std::string> active_on;  // before the transition
+  std::string next_node;  // after it ("" for stopped)
+  Role next_role = Role::kStopped;
+  std::vector<NodeExplanation> nodes;  // the cluster's node order
+  // The one reason that decides, in plain words ("runs on n1: ...", "cannot
+  // run anywhere: ...").
+  std::string decision;
+  // The configuration items behind the decision that an administrator may
+  // have left behind (cli-prefer-*/cli-ban-* from move/ban, with lifetimes).
+  std::vector<std::string> leftovers;
+};
+
 struct Transition {
   std::map<std::string, std::string> graph_attributes;  // cluster-delay, stonith-timeout, ...
   std::vector<GraphAction> actions;   // synapse order; ids in GraphAction::id
@@ -147,6 +206,7 @@ struct Transition {
   // cpu=1", "Remaining: n1 capacity: cpu=3 mem=2048" (attributes by name).
   std::vector<std::string> utilization;
   std::vector<std::string> warnings;  // configuration problems that did not stop scheduling
+  std::vector<ResourceExplanation> explanations;  // ScheduleOptions::explain, resource order
   ClusterStatus before;               // as read from the status section
   ClusterStatus after;                // once every action of the graph succeeded
 };

@@ -28,6 +28,7 @@ inline constexpr int kExitError = 1;
 inline constexpr int kExitInvalidParam = 2;
 inline constexpr int kExitUsage = 64;
 inline constexpr int kExitUnavailable = 69;
+inline constexpr int kExitDisconnect = 102;  // no connection to the cluster (CIB)
 inline constexpr int kExitNoSuch = 105;
 inline constexpr int kExitQuorum = 106;
 inline constexpr int kExitUnsafe = 107;

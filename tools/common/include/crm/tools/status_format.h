@@ -54,6 +54,11 @@ std::string format_text(const ClusterInfo& info, const pengine::ClusterStatus& s
                         std::time_t now);
 std::string format_xml(const ClusterInfo& info, const pengine::ClusterStatus& st, const MonOptions& opt,
                        std::time_t now);
+// A policy-engine explanation (crm_resource --explain, crm_shell explain):
+// the decision, then node by node the allocation score and the
+// contributions that add up to it, and the cli-* constraints behind it.
+std::string format_explanation(const pengine::ResourceExplanation& e);
+
 // One line for monitoring scripts (crm_mon -s): "CLUSTER OK: ...", exit code via `rc`.
 std::string format_simple(const ClusterInfo& info, const pengine::ClusterStatus& st, int* rc);
 
