@@ -10,6 +10,7 @@ packages=(
   # libraries
   libxml2-dev libxml2-utils libboost-dev libboost-graph-dev libfmt-dev libcli11-dev
   libssl-dev libreadline-dev libsystemd-dev
+  nlohmann-json3-dev libgraphviz-dev  # crm_web: its view as JSON, its pictures drawn by Graphviz
   libfuse3-dev fuse3  # crm-repldisk serves its copy through FUSE (the loop device on top needs util-linux's losetup)
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # corosync messaging and quorum
@@ -29,6 +30,8 @@ packages=(
   # the HA stacks the importers read, run on the lab beside their imports
   # (e2e_keepalived_compare, e2e_heartbeat_compare; keepalived also gives its samples)
   keepalived heartbeat
+  # the dashboard in a real browser (e2e_cluster_web): Debian's chromium driven by playwright-core (npm)
+  chromium nodejs npm fonts-dejavu-core
   # measurement
   time
 )
@@ -60,4 +63,16 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: all packages present"
+fi
+
+# playwright-core (the npm package only: it drives Debian's chromium, it
+# downloads no browser) for e2e_cluster_web, in one place every test finds.
+web_test=/usr/local/lib/crm-web-test
+if [[ ! -d $web_test/node_modules/playwright-core ]]; then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  echo "setup: installing playwright-core in $web_test"
+  $SUDO mkdir -p "$web_test"
+  $SUDO npm install --prefix "$web_test" --no-audit --no-fund --loglevel=error playwright-core >/dev/null \
+    || echo "setup: npm could not install playwright-core: e2e_cluster_web will be skipped" >&2
 fi

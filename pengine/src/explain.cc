@@ -240,7 +240,8 @@ std::string decide(WorkingSet& ws, Resource* r, const ResourceExplanation& e) {
     bool active_here = std::find(r->running_on.begin(), r->running_on.end(), n) != r->running_on.end();
     if (start && !start->runnable && !active_here) {
       std::string why = why_unrunnable(ws, start);
-      return "placed on " + n->uname + " but cannot start there" + (why.empty() ? "" : ": " + why);
+      return "placed on " + n->uname + " but cannot start there: " +
+             (why.empty() ? "an action its start depends on cannot run" : why);
     }
     std::string verb = active_here ? std::string("stays on ")
                        : r->running_on.empty() ? std::string("starts on ")
