@@ -27,6 +27,7 @@ void unpack_node_state(WorkingSet& ws, Node& node, xmlNode* state) {
   bool in_cluster = is_true(in_ccm) || (!in_ccm.empty() && isdigit(static_cast<unsigned char>(in_ccm[0])) && in_ccm != "0");
   bool crmd_online = crmd == "online" || (!crmd.empty() && isdigit(static_cast<unsigned char>(crmd[0])) && crmd != "0");
   node.expected_up = expected == "member";
+  node.feature_set = xml::attr_or(state, "feature_set");
 
   // Transient attributes.
   if (xmlNode* ta = xml::first_child(state, "transient_attributes")) {

@@ -255,6 +255,10 @@ ClusterStatus cluster_status(WorkingSet& ws, bool after) {
     ns.maintenance = n.maintenance;
     ns.unclean = n.unclean && !fenced;
     ns.pending = n.pending;
+    ns.standby_onfail = n.standby_onfail;
+    ns.shutdown = n.shutdown;
+    ns.expected_up = n.expected_up;
+    ns.feature_set = n.feature_set;
     if (fenced) { ns.online = false; ns.unclean = false; }
     if (n.standby && !after) ns.standby_with_resources = !n.running.empty();
     if (n.standby && after) {

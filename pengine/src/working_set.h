@@ -50,6 +50,7 @@ struct Node {
   bool pending_in_cluster = false;  // pending, but a cluster member: the peer still probes there (unrunnably)
   bool shutdown = false;       // shutdown requested
   bool expected_up = false;
+  std::string feature_set;     // its controller's (node_state feature_set), "" when not recorded
   bool unseen = true;          // no node_state entry
   bool remote = false;
   std::string fence_reason;    // why it must be fenced

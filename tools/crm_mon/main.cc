@@ -20,6 +20,7 @@
 #include "crm/fenced/fenced.h"
 #include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
+#include "crm/tools/output.h"
 #include "crm/tools/status_format.h"
 
 namespace {
@@ -131,8 +132,9 @@ int run(int argc, char** argv) {
                                    "(without a value), 3 the whole history")
                         ->expected(0, 1)
                         ->check(CLI::Range(0, 3));
-  app.add_option("--output-as", output_as, "Output format: text (default) or xml")
-      ->check(CLI::IsMember({"text", "xml"}));
+  std::string output_to;
+  app.add_option("--output-as", output_as, "Output format: text (default), xml, json or html (docs/tools.md)");
+  app.add_option("--output-to", output_to, "Write the output to this file instead of stdout");
   app.add_option("-i,--interval", interval, "Seconds between refreshes (default 5)")->check(CLI::Range(1, 3600));
   try {
     app.parse(argc, argv);
@@ -140,10 +142,15 @@ int run(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
   if (fence_opt->count() && fence_opt->results().empty()) opt.fence_history = 2;
-  opt.xml = output_as == "xml";
+  auto format = parse_output_format(output_as);
+  if (!format.ok()) {
+    std::fprintf(stderr, "crm_mon: %s\n", format.status().message().c_str());
+    return kExitUsage;
+  }
+  opt.xml = *format != OutputFormat::kText;  // json and html are the XML tree written another way
   opt.request = "crm_mon";
   for (int i = 1; i < argc; ++i) opt.request += std::string(" ") + argv[i];
-  if (opt.xml || simple) one_shot = true;
+  if (opt.xml || simple || !output_to.empty()) one_shot = true;
 
   auto client = cib::connect();
   if (!client.ok()) {
@@ -154,7 +161,22 @@ int run(int argc, char** argv) {
   if (one_shot) {
     std::string out;
     int rc = show_once(**client, opt, simple, &out);
-    std::fputs(out.c_str(), rc == 0 || simple ? stdout : stderr);
+    if (rc != 0 && !simple) {
+      std::fputs(out.c_str(), stderr);
+      return rc;
+    }
+    if (!simple && *format != OutputFormat::kText && *format != OutputFormat::kXml) {
+      auto rendered = render_output(*format, out, "Cluster status");
+      if (!rendered.ok()) {
+        std::fprintf(stderr, "crm_mon: %s\n", rendered.status().message().c_str());
+        return rendered.status().exit_code();
+      }
+      out = std::move(*rendered);
+    }
+    if (Status s = write_output(output_to, out); !s.ok()) {
+      std::fprintf(stderr, "crm_mon: %s\n", s.message().c_str());
+      return s.exit_code();
+    }
     return rc;
   }
   std::signal(SIGINT, on_signal);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <set>
 #include <sstream>
@@ -429,6 +430,7 @@ std::vector<FailedOp> failed_operations(const cib::Cib& cib) {
       if (f.pending()) continue;
       f.node = node;
       f.op_key = xml::attr_or(op, "operation_key", f.id);
+      f.keyed = xml::attr(op, "operation_key").has_value();
       f.rsc = rsc_of_key(f.op_key, f.operation);
       int expected = f.target_rc;
       // An "error" execution status with the expected rc is how old feature sets recorded success.
@@ -722,7 +724,7 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
   if (info.have_dc) {
     o << "    <current_dc present=\"true\" version=\"" << xml::escape(info.dc_version) << "\" name=\""
       << xml::escape(info.dc_name) << "\" id=\"" << xml::escape(info.dc_id) << "\" with_quorum=\"" << b(info.quorate)
-      << "\"/>\n";
+      << "\" mixed_version=\"false\"/>\n";
   } else {
     o << "    <current_dc present=\"false\"/>\n";
   }
@@ -738,8 +740,10 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
   o << "  <nodes>\n";
   for (const auto& n : st.nodes) {
     o << "    <node name=\"" << xml::escape(n.name) << "\" id=\"" << xml::escape(n.id) << "\" online=\"" << b(n.online)
-      << "\" standby=\"" << b(n.standby) << "\" maintenance=\"" << b(n.maintenance) << "\" pending=\""
-      << b(n.pending) << "\" unclean=\"" << b(n.unclean) << "\" is_dc=\""
+      << "\" standby=\"" << b(n.standby) << "\" standby_onfail=\"" << b(n.standby_onfail) << "\" maintenance=\""
+      << b(n.maintenance) << "\" pending=\"" << b(n.pending) << "\" unclean=\"" << b(n.unclean)
+      << "\" feature_set=\"" << xml::escape(n.feature_set.empty() ? "<3.15.1" : n.feature_set) << "\" shutdown=\""
+      << b(n.shutdown) << "\" expected_up=\"" << b(n.expected_up) << "\" is_dc=\""
       << b(info.have_dc && (n.id == info.dc_id || n.name == info.dc_name)) << "\" resources_running=\""
       << resources_running(st, n.name) << "\" type=\"member\"/>\n";
   }
@@ -761,7 +765,9 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
     o << "  <node_history>\n";
     for (const auto& c : fail_counts(info.cib)) {
       o << "    <node name=\"" << xml::escape(c.node) << "\">\n";
-      o << "      <resource_history id=\"" << xml::escape(c.rsc) << "\" migration-threshold=\"" << c.threshold
+      std::string base = c.rsc.substr(0, c.rsc.find(':'));
+      o << "      <resource_history id=\"" << xml::escape(c.rsc) << "\" orphan=\""
+        << b(!find_resource(info.cib, base)) << "\" migration-threshold=\"" << c.threshold
         << "\" fail-count=\"" << c.count << "\"";
       if (c.last_failure) o << " last-failure=\"" << xml::escape(format_time(c.last_failure)) << "\"";
       o << "/>\n    </node>\n";
@@ -772,11 +778,20 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
   if (!failed.empty()) {
     o << "  <failures>\n";
     for (const auto& f : failed) {
-      o << "    <failure op_key=\"" << xml::escape(f.op_key) << "\" node=\"" << xml::escape(f.node) << "\" exitstatus=\""
-        << xml::escape(ocf_rc_text(f.rc)) << "\" exitreason=\"" << xml::escape(f.exit_reason.empty() ? "none" : f.exit_reason)
-        << "\" exitcode=\"" << f.rc << "\" call=\"" << f.call_id << "\" status=\""
-        << exec_status_text(f.op_status) << "\" exec=\"" << f.exec_time_ms
-        << "\" interval=\"" << f.interval_ms << "\" task=\"" << xml::escape(f.operation) << "\"/>\n";
+      o << "    <failure " << (f.keyed ? "op_key" : "id") << "=\"" << xml::escape(f.op_key) << "\" node=\""
+        << xml::escape(f.node) << "\" exitstatus=\"" << xml::escape(ocf_rc_text(f.rc)) << "\" exitreason=\""
+        << xml::escape(f.exit_reason.empty() ? "none" : f.exit_reason) << "\" exitcode=\"" << f.rc << "\" call=\""
+        << f.call_id << "\" status=\"" << exec_status_text(f.op_status) << "\"";
+      // The peer's API: these five together, when the record has its time.
+      if (f.last_rc_change) {
+        char when[32];
+        std::tm tm{};
+        gmtime_r(&f.last_rc_change, &tm);
+        std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
+        o << " last-rc-change=\"" << when << "\" queued=\"" << f.queue_time_ms << "\" exec=\"" << f.exec_time_ms
+          << "\" interval=\"" << f.interval_ms << "\" task=\"" << xml::escape(f.operation) << "\"";
+      }
+      o << "/>\n";
     }
     o << "  </failures>\n";
   }

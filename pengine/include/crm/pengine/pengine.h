@@ -65,6 +65,10 @@ struct NodeStatus {
   bool maintenance = false;
   bool unclean = false;
   bool pending = false;
+  bool standby_onfail = false;  // in standby because of a failure (on-fail=standby)
+  bool shutdown = false;        // a shutdown was requested
+  bool expected_up = false;     // the controller expects it to be a member
+  std::string feature_set;      // its controller's feature set ("" when not recorded)
 };
 
 struct ResourceStatus {

@@ -28,6 +28,7 @@ struct MonOptions {
 // is recorded on, the resource and the operation key it is shown under.
 struct FailedOp : OpRecord {
   std::string rsc, node, op_key;
+  bool keyed = true;  // the record names its operation_key (old ones only have an id)
 };
 // Failed operations recorded in the status section (rc differing from the
 // expected one, or an execution status other than done/pending).
