@@ -43,8 +43,19 @@ wait_until 30 _moved || e2e_fail "r1 did not move to $target: $(tool 3 crm_mon -
 e2e_note "moved to $target"
 tool 3 crm_resource -U -r r1 | grep -q "Removing constraint: cli-prefer-r1" || e2e_fail "crm_resource -U"
 
+# crm_mon -d rewrites its HTML page on every CIB change (a 60 s interval:
+# the changes below are what redraws it).
+page=$LAB_ROOT/mon.html
+tool 2 crm_mon -d -i 60 --output-as=html --output-to="$page" -p "$LAB_ROOT/mon.pid" || e2e_fail "crm_mon -d"
+wait_until 10 test -s "$page" || e2e_fail "crm_mon -d wrote no page"
+grep -q "<h2>nodes</h2>" "$page" || e2e_fail "crm_mon -d's page: $(head -5 "$page")"
 # Standby empties the node; crm_mon says so.
+t0=$(date +%s%3N)
 tool 1 crm_standby -N "$target" -v on || e2e_fail "crm_standby"
+_page_standby() { grep -q "name=<b>$target</b></span> .*standby=<b>true</b>" "$page"; }
+wait_until 10 _page_standby || e2e_fail "crm_mon -d's page did not show $target in standby within 10 s"
+e2e_note "crm_mon -d rewrote its page $(( $(date +%s%3N) - t0 )) ms after crm_standby"
+kill "$(cat "$LAB_ROOT/mon.pid")" 2>/dev/null || e2e_fail "no crm_mon daemon to stop (pid file)"
 _left() { local n; n=$(located_on 1 r1); [ -n "$n" ] && [ "$n" != "$target" ]; }
 wait_until 30 _left || e2e_fail "r1 stayed on standby node $target"
 tool 1 crm_mon -1 | grep -q "^  \* Node $target: standby$" || e2e_fail "crm_mon does not show $target in standby"

@@ -1,11 +1,15 @@
 // crm_mon: cluster status at a glance, as the peer's crm_mon shows it.
-// One-shot (-1) or a display redrawn every --interval seconds; text or XML.
+// One-shot (-1), or a display redrawn when the CIB changes (and every
+// --interval seconds), or a daemon (-d) rewriting --output-to FILE on every
+// change; text, XML, JSON or HTML.
 // Live: CIB from cibd, DC and quorum from the controller's status socket.
 // With CIB_file: everything from the file (dc-uuid, have-quorum).
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -135,7 +139,12 @@ int run(int argc, char** argv) {
   std::string output_to;
   app.add_option("--output-as", output_as, "Output format: text (default), xml, json or html (docs/tools.md)");
   app.add_option("--output-to", output_to, "Write the output to this file instead of stdout");
-  app.add_option("-i,--interval", interval, "Seconds between refreshes (default 5)")->check(CLI::Range(1, 3600));
+  app.add_option("-i,--interval", interval, "Seconds between refreshes at most (default 5); a CIB change redraws at once")
+      ->check(CLI::Range(1, 3600));
+  bool daemonize = false;
+  std::string pid_file;
+  app.add_flag("-d,--daemonize", daemonize, "Run in the background, rewriting --output-to FILE on every change");
+  app.add_option("-p,--pid-file", pid_file, "With --daemonize: write the daemon's PID here");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -150,7 +159,7 @@ int run(int argc, char** argv) {
   opt.xml = *format != OutputFormat::kText;  // json and html are the XML tree written another way
   opt.request = "crm_mon";
   for (int i = 1; i < argc; ++i) opt.request += std::string(" ") + argv[i];
-  if (opt.xml || simple || !output_to.empty()) one_shot = true;
+  if (!daemonize && (opt.xml || simple || !output_to.empty())) one_shot = true;
 
   auto client = cib::connect();
   if (!client.ok()) {
@@ -179,19 +188,64 @@ int run(int argc, char** argv) {
     }
     return rc;
   }
+  if (daemonize) {
+    // Relative paths would point elsewhere once the daemon has left this directory.
+    if (output_to.empty() || output_to == "-") {
+      std::fprintf(stderr, "crm_mon: --daemonize needs --output-to=FILE\n");
+      return kExitUsage;
+    }
+    if (output_to.front() != '/') output_to = std::string(std::getenv("PWD") ? std::getenv("PWD") : ".") + "/" + output_to;
+    if (!pid_file.empty() && pid_file.front() != '/')
+      pid_file = std::string(std::getenv("PWD") ? std::getenv("PWD") : ".") + "/" + pid_file;
+    if (daemon(0, 0) != 0) {
+      std::perror("crm_mon: daemon");
+      return kExitError;
+    }
+    if (!pid_file.empty()) (void)write_output(pid_file, std::to_string(getpid()) + "\n");
+  }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  // Redrawn when the CIB changes (cibd's notifications), and every
+  // --interval seconds in any case (the DC and the fence history are not
+  // in the CIB).
+  bool subscribed = !(*client)->is_file() && (*client)->subscribe().ok();
   while (!g_stop) {
     std::string out;
     int rc = show_once(**client, opt, false, &out);
-    std::fputs("\033[H\033[2J", stdout);
-    std::fputs(out.c_str(), stdout);
-    if (rc != 0) std::fputs("(retrying)\n", stdout);
-    std::fflush(stdout);
-    for (int i = 0; i < interval * 10 && !g_stop; ++i) usleep(100000);
-    if (rc != 0 && !(*client)->is_file()) {
+    if (!output_to.empty()) {
+      if (rc == 0 && *format != OutputFormat::kText && *format != OutputFormat::kXml) {
+        auto rendered = render_output(*format, out, "Cluster status");
+        if (rendered.ok()) out = std::move(*rendered);
+      }
+      // Whole files only: a reader never sees half of one.
+      std::string tmp = output_to + ".tmp";
+      if (write_output(tmp, out).ok()) std::rename(tmp.c_str(), output_to.c_str());
+    } else {
+      std::fputs("\033[H\033[2J", stdout);
+      std::fputs(out.c_str(), stdout);
+      if (rc != 0) std::fputs("(retrying)\n", stdout);
+      std::fflush(stdout);
+    }
+    bool changed = false;
+    for (int i = 0; i < interval * 10 && !g_stop && !changed; ++i) {
+      if (!subscribed) {
+        usleep(100000);
+        continue;
+      }
+      struct pollfd p{(*client)->fd(), POLLIN, 0};
+      if (poll(&p, 1, 100) > 0) {
+        auto n = (*client)->read_notifications();
+        changed = n.ok() && !n->empty();
+        if (!n.ok()) subscribed = false;  // cibd went away: reconnect below
+      }
+    }
+    if (changed) usleep(100000);  // a burst of changes (a transition's results): one redraw
+    if ((rc != 0 || !subscribed) && !(*client)->is_file()) {
       auto again = cib::connect();
-      if (again.ok()) client = std::move(again);
+      if (again.ok()) {
+        client = std::move(again);
+        subscribed = (*client)->subscribe().ok();
+      }
     }
   }
   return 0;
