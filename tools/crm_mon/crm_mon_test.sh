@@ -34,6 +34,10 @@ golden exec-error group13 -1 -r
 golden maintenance-mode bug-5028-detach -1
 golden not-installed failed-probe-clone -1 -r
 golden migration-order coloc-list -1 -f
+golden operations bug-5028 -1 -o
+golden operations-timing on_fail_demote2 -1 -o -t
+golden operations-unclean bug-lf-2508 -1 -o -t
+golden operations-none clone-interleave-1 -1 -o
 [ "$REGEN" = "--regen" ] && exit 0
 
 # "Last updated" is present and well formed.

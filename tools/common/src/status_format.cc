@@ -557,6 +557,89 @@ std::string format_resources(const ClusterInfo& info, const ClusterStatus& st, c
   return rs.str();
 }
 
+namespace {
+
+// crm_mon -o: "Operations:", per online node (configuration order) each
+// resource with history there (in the order the status section lists them)
+// and its operations by call id, as the peer's: probes show as "probe",
+// probes that found the resource stopped and notifications are left out;
+// -t adds each one's times and result.
+std::string operations_text(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt) {
+  std::map<std::string, std::vector<xmlNode*>> histories;  // node -> lrm_resource
+  std::vector<std::string> order;                          // nodes as the status section lists them
+  for_each_lrm_resource(info.cib, [&](const std::string& node, xmlNode* lr) {
+    if (!histories.count(node)) order.push_back(node);
+    histories[node].push_back(lr);
+  });
+  std::map<std::pair<std::string, std::string>, FailCount> counts;
+  for (const auto& c : fail_counts(info.cib)) counts[{c.node, c.rsc}] = c;
+  std::ostringstream o;
+  o << "\nOperations:\n";
+  for (const auto& name : order) {
+    auto node = std::find_if(st.nodes.begin(), st.nodes.end(), [&](const NodeStatus& x) { return x.name == name; });
+    if (node == st.nodes.end() || !node->online) continue;
+    const NodeStatus& n = *node;
+    std::ostringstream node_o;
+    for (xmlNode* lr : histories[n.name]) {
+      std::string id = xml::attr_or(lr, "id");
+      std::string base = id.substr(0, id.find(':'));
+      xmlNode* config = find_resource(info.cib, base);
+      if (!config) continue;
+      // An anonymous clone's instance goes by its primitive's name, as the peer's.
+      bool anonymous = false;
+      for (xmlNode* x = config->parent; x && x->type == XML_ELEMENT_NODE; x = x->parent) {
+        std::string tag = reinterpret_cast<const char*>(x->name);
+        if (tag != "clone" && tag != "master") continue;
+        xmlNode* gu = find_nvpair(x, "meta_attributes", "globally-unique");
+        anonymous = !gu || !is_true(xml::attr_or(gu, "value"));
+      }
+      std::string shown = anonymous ? base : id;
+      struct Op { int call; std::string text; };
+      std::vector<Op> ops;
+      for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
+        OpRecord r = read_op_record(op);
+        std::string task = r.operation;
+        if (task == "monitor" && r.interval_ms == 0) task = "probe";
+        if (task == "notify" || (task == "probe" && r.rc == 7)) continue;
+        std::string line = "(" + std::to_string(r.call_id) + ") " + task;
+        std::string interval = r.interval_ms ? " interval=\"" + std::to_string(r.interval_ms) + "ms\"" : "";
+        if (opt.timing) {
+          line += ":" + interval;
+          if (r.last_rc_change) line += " last-rc-change=\"" + format_time(r.last_rc_change) + "\"";
+          if (xml::attr(op, "exec-time")) line += " exec-time=\"" + std::to_string(r.exec_time_ms) + "ms\"";
+          if (xml::attr(op, "queue-time")) line += " queue-time=\"" + std::to_string(r.queue_time_ms) + "ms\"";
+          line += " rc=" + std::to_string(r.rc) + " (" + ocf_rc_text(r.rc) + ")";
+        } else if (!interval.empty()) {
+          line += ":" + interval;
+        }
+        ops.push_back({r.call_id, line});
+      }
+      if (ops.empty()) continue;
+      std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return a.call < b.call; });
+      std::string threshold = "1000000";
+      if (auto t = nvpair_values(config, "meta_attributes"); t.count("migration-threshold")) threshold = t["migration-threshold"];
+      else if (auto d = nvpair_values(xml::first_child(xml::first_child(info.cib.root(), "configuration"), "rsc_defaults"),
+                                      "meta_attributes");
+               d.count("migration-threshold"))
+        threshold = d["migration-threshold"];
+      node_o << "    * " << shown << ": migration-threshold=" << threshold;
+      auto c = counts.find({n.name, id});
+      if (c == counts.end()) c = counts.find({n.name, base});
+      if (c != counts.end() && c->second.count > 0) {
+        node_o << " fail-count=" << c->second.count;
+        if (c->second.last_failure) node_o << " last-failure='" << format_time(c->second.last_failure) << "'";
+      }
+      node_o << ":\n";
+      for (const auto& op : ops) node_o << "      * " << op.text << "\n";
+    }
+    if (node_o.str().empty()) continue;
+    o << "  * Node: " << n.name << ":\n" << node_o.str();
+  }
+  return o.str();
+}
+
+}  // namespace
+
 std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt, std::time_t now) {
   std::ostringstream o;
   TextWriter w(st, opt, failures_ignored(info.cib), not_installed_nodes(info.cib));
@@ -610,7 +693,9 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
     }
   }
   bool any_online = std::any_of(st.nodes.begin(), st.nodes.end(), [](const NodeStatus& n) { return n.online; });
-  if (opt.failcounts && any_online) {
+  if (opt.operations && any_online) {
+    o << operations_text(info, st, opt);
+  } else if (opt.failcounts && any_online) {
     o << "\nMigration Summary:\n";
     auto counts = fail_counts(info.cib);
     // Per node in resource configuration order.

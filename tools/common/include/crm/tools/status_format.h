@@ -22,6 +22,8 @@ struct MonOptions {
   bool show_nodes = true;   // false: roles without node names (crm_resource -L)
   std::string request;      // the command line, for the XML header
   int fence_history = 1;    // -m LEVEL: crm_mon's fencing sections (tools/crm_mon)
+  bool operations = false;  // -o: each node's operation history ("Operations:" instead of the migration summary)
+  bool timing = false;      // -t: with -o, each operation's times and result
 };
 
 // One failed operation as crm_mon lists it: its history record, the node it
