@@ -154,6 +154,14 @@ expect 0 -B node4 -t 5
 expect 0 --output-as=xml -H node4
 has '<list name="fencing history" count="1">'
 has 'status="success" .* action="reboot" target="node4"'
+# json and html: the same tree (crm/tools/output.h)
+expect 0 --output-as=json -H node4
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); h=d["pacemaker-result"]["list"][0]["fence_event"][0]; assert h["target"]=="node4" and h["action"]=="reboot", h' "$T/out" \
+  || fail "stonith_admin --output-as=json -H: $(cat "$T/out")"
+expect 0 --output-as=html -H node4
+has 'target=<b>node4</b>'
+expect 64 --output-as=yaml -H node4
+has "invalid --output-as 'yaml' (text, xml, json or html)"
 expect 0 -H '*'
 has "reboot of node4 successful: delegate=node1"
 has "off of node3 failed"

@@ -16,6 +16,7 @@
 #include "crm/core/clock.h"
 #include "crm/core/event_loop.h"
 #include "crm/core/xml.h"
+#include "crm/tools/output.h"
 #include "crm/fenced/fenced.h"
 
 namespace {
@@ -37,7 +38,8 @@ struct Args {
   int timeout_s = 120;
   int delay_s = 0;
   int tolerance_s = 0;
-  bool xml = false;
+  bool xml = false;  // structured output: xml, json or html (the same tree)
+  crm::tools::OutputFormat format = crm::tools::OutputFormat::kText;
   bool quiet = false;
   int verbose = 0;
   std::string request;  // the command line, for <pacemaker-result request=...>
@@ -72,7 +74,7 @@ void usage(FILE* to) {
                "  -a, --agent=AGENT   -o, --option=NAME=VALUE   -v, --device=DEVICE   -i, --index=LEVEL\n"
                "  -t, --timeout=SECONDS (default 120)   -y, --delay=SECONDS   --tolerance=SECONDS\n"
                "  -q, --quiet   -V, --verbose\n"
-               "  --output-as=text|xml\n");
+               "  --output-as=text|xml|json|html\n");
 }
 
 // ---- output ------------------------------------------------------------------
@@ -178,7 +180,9 @@ class Output {
         xmlNode* e = xml::add_child(errs, "error");
         xmlNodeAddContent(e, reinterpret_cast<const xmlChar*>(error.c_str()));
       }
-      std::fputs(xml::to_string(doc_.get(), true).c_str(), stdout);
+      std::string out = xml::to_string(doc_.get(), true);
+      auto rendered = crm::tools::render_output(a_.format, out, "stonith_admin");
+      std::fputs((rendered.ok() ? *rendered : out).c_str(), stdout);
     } else if (!error.empty()) {
       std::fprintf(stderr, "stonith_admin: %s\n", error.c_str());
     }
@@ -276,9 +280,11 @@ Result<Args> parse(int argc, char** argv) {
       case 'V': ++a.verbose; break;
       case kTolerance: { ASSIGN_OR_RETURN(a.tolerance_s, number(optarg, "tolerance")); break; }
       case kOutputAs:
-        if (std::string(optarg) == "xml") a.xml = true;
-        else if (std::string(optarg) != "text") return invalid_argument("--output-as must be text or xml");
+      {
+        ASSIGN_OR_RETURN(a.format, crm::tools::parse_output_format(optarg));
+        a.xml = a.format != crm::tools::OutputFormat::kText;
         break;
+      }
       default: return invalid_argument(std::string("unknown option or missing argument: ") + argv[optind - 1]);
     }
   }
