@@ -38,6 +38,10 @@ golden operations bug-5028 -1 -o
 golden operations-timing on_fail_demote2 -1 -o -t
 golden operations-unclean bug-lf-2508 -1 -o -t
 golden operations-none clone-interleave-1 -1 -o
+golden by-node on_fail_demote2 -1 -n
+golden by-node-inactive group13 -1 -n -r
+golden by-node-standby anti-colocation-order -1 -n -r
+golden by-node-clones clone-interleave-1 -1 -n -r
 [ "$REGEN" = "--regen" ] && exit 0
 
 # "Last updated" is present and well formed.

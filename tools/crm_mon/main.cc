@@ -130,6 +130,7 @@ int run(int argc, char** argv) {
   app.add_flag("-r,--inactive", opt.inactive, "Display inactive resources");
   app.add_flag("-f,--failcounts", opt.failcounts, "Display resource fail counts (migration summary)");
   app.add_flag("-A,--show-node-attributes", opt.attributes, "Display node attributes");
+  app.add_flag("-n,--group-by-node", opt.group_by_node, "Group resources by node");
   app.add_flag("-o,--operations", opt.operations, "Display each node's resource operation history");
   app.add_flag("-t,--timing-details", opt.timing, "With -o: each operation's times and result");
   app.add_flag("-s,--simple-status", simple, "One line of status for monitoring scripts");

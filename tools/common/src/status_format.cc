@@ -1,6 +1,7 @@
 #include "crm/tools/status_format.h"
 
 #include <algorithm>
+#include <functional>
 #include <cctype>
 #include <cstdlib>
 #include <cstdio>
@@ -270,6 +271,54 @@ class TextWriter {
       list("Stopped (not installed)", not_installed);
     }
     --anonymous_depth_;
+  }
+
+  // crm_mon -n: every node (its state) with the primitives active there, in
+  // the order the node's status lists them (`order`: node -> resource ids).
+  void nodes_with_resources(std::ostringstream& o, const std::map<std::string, std::vector<std::string>>& order) {
+    std::vector<const NodeStatus*> sorted;
+    for (const auto& n : st_.nodes) sorted.push_back(&n);
+    std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return natural_less(a->name, b->name); });
+    // Every primitive with whether it is an anonymous clone's instance.
+    std::vector<std::pair<const ResourceStatus*, bool>> prims;
+    std::function<void(const ResourceStatus&, bool)> walk = [&](const ResourceStatus& r, bool anonymous) {
+      if (is_leaf(r)) {
+        prims.emplace_back(&r, anonymous);
+        return;
+      }
+      bool anon = anonymous || (r.kind == ResourceStatus::Kind::kClone && !r.unique);
+      for (const auto& c : r.children) walk(c, anon);
+    };
+    for (const auto& r : st_.resources) walk(r, false);
+    MonOptions bare = opt_;
+    bare.show_nodes = false;
+    TextWriter w(st_, bare, ignored_, not_installed_);
+    for (const auto* n : sorted) {
+      std::string state = n->unclean    ? std::string("UNCLEAN (") + (n->online ? "online" : "offline") + ")"
+                          : n->pending  ? "pending"
+                          : n->standby  ? (n->online ? (n->standby_with_resources ? "standby (with active resources)" : "standby")
+                                                     : "OFFLINE (standby)")
+                          : n->maintenance ? (n->online ? "maintenance" : "OFFLINE (maintenance)")
+                          : n->online   ? "online"
+                                        : "OFFLINE";
+      o << "  * Node " << n->name << ": " << state << ":\n    * Resources:\n";
+      std::vector<std::pair<const ResourceStatus*, bool>> here;
+      for (const auto& p : prims)
+        if (std::find(p.first->nodes.begin(), p.first->nodes.end(), n->name) != p.first->nodes.end()) here.push_back(p);
+      auto it = order.find(n->name);
+      auto rank = [&](const std::string& id) {
+        if (it == order.end()) return size_t{0};
+        const auto& ids = it->second;
+        for (size_t i = 0; i < ids.size(); ++i)
+          if (ids[i] == id || ids[i] == id.substr(0, id.find(':'))) return i;
+        return ids.size();
+      };
+      std::stable_sort(here.begin(), here.end(), [&](const auto& a, const auto& b) { return rank(a.first->id) < rank(b.first->id); });
+      for (const auto& [r, anonymous] : here) {
+        w.anonymous_depth_ = anonymous ? 1 : 0;
+        w.primitive(o, *r, "      ");
+      }
+    }
   }
 
   void nodes(std::ostringstream& o) {
@@ -672,13 +721,29 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
       << "  The cluster will not attempt to start, stop or recover services\n";
   }
   o << "\nNode List:\n";
-  w.nodes(o);
-
-  o << "\n" << (opt.inactive ? "Full List of Resources:" : "Active Resources:") << "\n";
-  std::ostringstream rs;
-  for (const auto* r : display_order(info.cib, st)) w.resource(rs, *r, "  ");
-  if (rs.str().empty()) o << (st.resources.empty() && opt.inactive ? "  * No resources\n" : "  * No active resources\n");
-  else o << rs.str();
+  if (opt.group_by_node) {
+    std::map<std::string, std::vector<std::string>> order;
+    for_each_lrm_resource(info.cib, [&](const std::string& node, xmlNode* lr) { order[node].push_back(xml::attr_or(lr, "id")); });
+    w.nodes_with_resources(o, order);
+    if (opt.inactive) {
+      // Every resource not wholly active, in the full layout, as the peer's.
+      o << "\nInactive Resources:\n";
+      std::ostringstream rs;
+      for (const auto* r : display_order(info.cib, st)) {
+        std::ostringstream one;
+        w.resource(one, *r, "  ");
+        if (one.str().find("Stopped") != std::string::npos) rs << one.str();
+      }
+      o << (rs.str().empty() ? "  * No inactive resources\n" : rs.str());
+    }
+  } else {
+    w.nodes(o);
+    o << "\n" << (opt.inactive ? "Full List of Resources:" : "Active Resources:") << "\n";
+    std::ostringstream rs;
+    for (const auto* r : display_order(info.cib, st)) w.resource(rs, *r, "  ");
+    if (rs.str().empty()) o << (st.resources.empty() && opt.inactive ? "  * No resources\n" : "  * No active resources\n");
+    else o << rs.str();
+  }
 
   auto attrs = opt.attributes ? node_attributes(info.cib, st)
                                : std::map<std::string, std::map<std::string, std::string>>{};

@@ -24,6 +24,7 @@ struct MonOptions {
   int fence_history = 1;    // -m LEVEL: crm_mon's fencing sections (tools/crm_mon)
   bool operations = false;  // -o: each node's operation history ("Operations:" instead of the migration summary)
   bool timing = false;      // -t: with -o, each operation's times and result
+  bool group_by_node = false;  // -n: each node with the resources active there, then (with -r) the inactive ones
 };
 
 // One failed operation as crm_mon lists it: its history record, the node it
