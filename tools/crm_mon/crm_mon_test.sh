@@ -42,6 +42,10 @@ golden by-node on_fail_demote2 -1 -n
 golden by-node-inactive group13 -1 -n -r
 golden by-node-standby anti-colocation-order -1 -n -r
 golden by-node-clones clone-interleave-1 -1 -n -r
+golden exclude-summary bug-5028 -1 --exclude=summary
+golden include-none-nodes bug-5028 -1 --include=none --include=nodes
+golden exclude-all-include-resources bug-5028 -1 --exclude=all --include=resources
+golden include-attributes-exclude-times bug-5028 -1 -I attributes --exclude=times,counts
 [ "$REGEN" = "--regen" ] && exit 0
 
 # "Last updated" is present and well formed.
@@ -141,6 +145,8 @@ out=$(CIB_file=$CASES/bug-5069-op-disabled/input.xml "$BIN" -s); rc=$?
 CIB_file=$tmp/nonexistent.xml "$BIN" -1 >/dev/null 2>&1 && { echo "FAIL missing CIB_file accepted"; fail=1; }
 CIB_file=$CASES/bug-5028/input.xml "$BIN" -1 --output-as=yaml >/dev/null 2>&1
 [ $? -eq 64 ] || { echo "FAIL bad --output-as: want exit 64"; fail=1; }
+CIB_file=$CASES/bug-5028/input.xml "$BIN" -1 --include=bogus >/dev/null 2>"$tmp/err"
+[ $? -eq 64 ] && grep -q "unknown section 'bogus'" "$tmp/err" || { echo "FAIL bad --include: want exit 64"; fail=1; }
 
 [ $fail -eq 0 ] && echo "crm_mon tests passed"
 exit $fail

@@ -12,7 +12,11 @@
 #include <cstdlib>
 #include <cstdio>
 #include <ctime>
+#include <algorithm>
 #include <iostream>
+#include <set>
+#include <sstream>
+#include <vector>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -91,6 +95,58 @@ std::string fence_sections(int level, bool as_xml) {
   return o;
 }
 
+// The sections --include/--exclude leave, applied in command-line order to
+// the defaults (and what -A, -f, -o, -m ask for), as the peer's.
+Result<std::set<std::string>> section_set(int argc, char** argv, const MonOptions& opt) {
+  static const std::vector<std::string> kAll = {"stack", "dc", "times", "counts", "maint-mode", "nodes", "resources",
+                                                "attributes", "failcounts", "operations", "failures",
+                                                "fencing-failed", "fencing-pending", "fencing-succeeded"};
+  std::set<std::string> on = {"stack", "dc", "times", "counts", "maint-mode", "nodes", "resources", "failures"};
+  if (opt.attributes) on.insert("attributes");
+  if (opt.failcounts) on.insert("failcounts");
+  if (opt.operations) on.insert("operations");
+  if (opt.fence_history >= 1) on.insert({"fencing-failed", "fencing-pending"});
+  if (opt.fence_history >= 2) on.insert("fencing-succeeded");
+  auto expand = [](const std::string& name) -> std::vector<std::string> {
+    if (name == "summary") return {"stack", "dc", "times", "counts", "maint-mode"};
+    if (name == "fencing") return {"fencing-failed", "fencing-pending", "fencing-succeeded"};
+    if (name == "all") return kAll;
+    if (name == "none") return {};
+    return {name};
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i], value;
+    bool include;
+    auto take = [&](const std::string& long_name, const std::string& short_name) {
+      if (a == long_name || a == short_name) {
+        if (i + 1 < argc) value = argv[++i];
+        return true;
+      }
+      if (a.rfind(long_name + "=", 0) == 0) { value = a.substr(long_name.size() + 1); return true; }
+      if (a.rfind(short_name, 0) == 0 && a.size() > short_name.size()) { value = a.substr(short_name.size()); return true; }
+      return false;
+    };
+    if (take("--include", "-I")) include = true;
+    else if (take("--exclude", "-U")) include = false;
+    else continue;
+    std::stringstream names(value);
+    std::string name;
+    while (std::getline(names, name, ',')) {
+      if (name.empty()) continue;
+      if (name == "none" && include) { on.clear(); continue; }
+      if (name != "summary" && name != "fencing" && name != "all" && name != "none" &&
+          std::find(kAll.begin(), kAll.end(), name) == kAll.end())
+        return invalid_argument(std::string("--") + (include ? "include" : "exclude") + ": unknown section '" + name + "'");
+      for (const auto& s : expand(name)) {
+        if (include) on.insert(s);
+        else on.erase(s);
+      }
+      if (name == "none" && !include) continue;
+    }
+  }
+  return on;
+}
+
 // One display; returns the exit status (simple mode: 0 ok, 1 warn, 2 crit).
 int show_once(cib::CibClient& client, const MonOptions& opt, bool simple, std::string* out) {
   auto info = load_cluster_info(client);
@@ -131,6 +187,12 @@ int run(int argc, char** argv) {
   app.add_flag("-f,--failcounts", opt.failcounts, "Display resource fail counts (migration summary)");
   app.add_flag("-A,--show-node-attributes", opt.attributes, "Display node attributes");
   app.add_flag("-n,--group-by-node", opt.group_by_node, "Group resources by node");
+  std::vector<std::string> includes, excludes;  // read again from argv below, in their order
+  app.add_option("-I,--include", includes,
+                 "Sections to show (comma-separated): stack, dc, times, counts, maint-mode, summary (those five), "
+                 "nodes, resources, attributes, failcounts, operations, failures, fencing, fencing-failed, "
+                 "fencing-pending, fencing-succeeded, all, none");
+  app.add_option("-U,--exclude", excludes, "Sections to leave out (as --include)");
   app.add_flag("-o,--operations", opt.operations, "Display each node's resource operation history");
   app.add_flag("-t,--timing-details", opt.timing, "With -o: each operation's times and result");
   app.add_flag("-s,--simple-status", simple, "One line of status for monitoring scripts");
@@ -160,6 +222,20 @@ int run(int argc, char** argv) {
     return kExitUsage;
   }
   opt.xml = *format != OutputFormat::kText;  // json and html are the XML tree written another way
+  if (!includes.empty() || !excludes.empty()) {
+    auto sections = section_set(argc, argv, opt);
+    if (!sections.ok()) {
+      std::fprintf(stderr, "crm_mon: %s\n", sections.status().message().c_str());
+      return kExitUsage;
+    }
+    opt.sections = std::move(*sections);
+    opt.attributes = opt.sections.count("attributes") > 0;
+    opt.failcounts = opt.sections.count("failcounts") > 0;
+    opt.operations = opt.sections.count("operations") > 0;
+    bool failed = opt.sections.count("fencing-failed"), pending = opt.sections.count("fencing-pending"),
+         worked = opt.sections.count("fencing-succeeded");
+    opt.fence_history = worked ? std::max(opt.fence_history, 2) : (failed || pending) ? 1 : 0;
+  }
   opt.request = "crm_mon";
   for (int i = 1; i < argc; ++i) opt.request += std::string(" ") + argv[i];
   if (!daemonize && (opt.xml || simple || !output_to.empty())) one_shot = true;

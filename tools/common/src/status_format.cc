@@ -689,43 +689,63 @@ std::string operations_text(const ClusterInfo& info, const ClusterStatus& st, co
 
 }  // namespace
 
+bool shows_section(const MonOptions& opt, const std::string& section) {
+  if (!opt.sections.empty()) return opt.sections.count(section) > 0;
+  if (section == "attributes") return opt.attributes;
+  if (section == "failcounts") return opt.failcounts;
+  if (section == "operations") return opt.operations;
+  return true;
+}
+
 std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt, std::time_t now) {
   std::ostringstream o;
+  // Sections are separated by one blank line.
+  auto sep = [&o]() { if (o.tellp() > 0) o << "\n"; };
+  auto has = [&opt](const char* s) { return shows_section(opt, s); };
   TextWriter w(st, opt, failures_ignored(info.cib), not_installed_nodes(info.cib));
   int total = 0, disabled = 0, blocked = 0;
   for (const auto& r : st.resources) count_instances(r, &total, &disabled, &blocked, false);
 
-  o << "Cluster Summary:\n";
-  o << "  * Stack: " << info.stack << "\n";
-  if (info.have_dc) {
+  if (has("stack") || has("dc") || has("times") || has("counts")) o << "Cluster Summary:\n";
+  if (has("stack")) o << "  * Stack: " << info.stack << "\n";
+  if (has("dc") && info.have_dc) {
     o << "  * Current DC: " << info.dc_name << " (version " << (info.dc_version.empty() ? "unknown" : info.dc_version)
       << ") - partition " << (info.quorate ? "with quorum" : "WITHOUT quorum") << "\n";
-  } else {
+  } else if (has("dc")) {
     o << "  * Current DC: NONE\n";
   }
-  o << "  * Last updated: " << format_time(now) << "\n";
-  o << "  * Last change:  " << last_change_text(info.cib) << "\n";
-  o << "  * " << st.nodes.size() << (st.nodes.size() == 1 ? " node" : " nodes") << " configured\n";
-  o << "  * " << total << (total == 1 ? " resource instance" : " resource instances") << " configured";
-  if (disabled && blocked)
-    o << " (" << disabled << " DISABLED, " << blocked << " BLOCKED from further action due to failure)";
-  else if (disabled)
-    o << " (" << disabled << " DISABLED)";
-  else if (blocked)
-    o << " (" << blocked << " BLOCKED from further action due to failure)";
-  o << "\n";
+  if (has("times")) {
+    o << "  * Last updated: " << format_time(now) << "\n";
+    o << "  * Last change:  " << last_change_text(info.cib) << "\n";
+  }
+  if (has("counts")) {
+    o << "  * " << st.nodes.size() << (st.nodes.size() == 1 ? " node" : " nodes") << " configured\n";
+    o << "  * " << total << (total == 1 ? " resource instance" : " resource instances") << " configured";
+    if (disabled && blocked)
+      o << " (" << disabled << " DISABLED, " << blocked << " BLOCKED from further action due to failure)";
+    else if (disabled)
+      o << " (" << disabled << " DISABLED)";
+    else if (blocked)
+      o << " (" << blocked << " BLOCKED from further action due to failure)";
+    o << "\n";
+  }
 
   std::string mm = cluster_property(info.cib, "maintenance-mode");
-  if (is_true(mm)) {
-    o << "\n              *** Resource management is DISABLED ***\n"
+  if (is_true(mm) && has("maint-mode")) {
+    sep();
+    o << "              *** Resource management is DISABLED ***\n"
       << "  The cluster will not attempt to start, stop or recover services\n";
   }
-  o << "\nNode List:\n";
+  if (!has("nodes")) {
+    // nothing
+  } else {
+  sep();
+  o << "Node List:\n";
   if (opt.group_by_node) {
     std::map<std::string, std::vector<std::string>> order;
     for_each_lrm_resource(info.cib, [&](const std::string& node, xmlNode* lr) { order[node].push_back(xml::attr_or(lr, "id")); });
     w.nodes_with_resources(o, order);
-    if (opt.inactive) {
+    if (opt.inactive && has("resources")) {
       // Every resource not wholly active, in the full layout, as the peer's.
       o << "\nInactive Resources:\n";
       std::ostringstream rs;
@@ -738,17 +758,22 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
     }
   } else {
     w.nodes(o);
-    o << "\n" << (opt.inactive ? "Full List of Resources:" : "Active Resources:") << "\n";
+  }
+  }
+  if (has("resources") && !(opt.group_by_node && has("nodes"))) {
+    sep();
+    o << (opt.inactive ? "Full List of Resources:" : "Active Resources:") << "\n";
     std::ostringstream rs;
     for (const auto* r : display_order(info.cib, st)) w.resource(rs, *r, "  ");
     if (rs.str().empty()) o << (st.resources.empty() && opt.inactive ? "  * No resources\n" : "  * No active resources\n");
     else o << rs.str();
   }
 
-  auto attrs = opt.attributes ? node_attributes(info.cib, st)
-                               : std::map<std::string, std::map<std::string, std::string>>{};
+  auto attrs = has("attributes") ? node_attributes(info.cib, st)
+                                  : std::map<std::string, std::map<std::string, std::string>>{};
   if (!attrs.empty()) {
-    o << "\nNode Attributes:\n";
+    sep();
+    o << "Node Attributes:\n";
     std::vector<std::string> names;
     for (const auto& [n, _] : attrs) names.push_back(n);
     std::sort(names.begin(), names.end(), natural_less);
@@ -758,10 +783,12 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
     }
   }
   bool any_online = std::any_of(st.nodes.begin(), st.nodes.end(), [](const NodeStatus& n) { return n.online; });
-  if (opt.operations && any_online) {
-    o << operations_text(info, st, opt);
-  } else if (opt.failcounts && any_online) {
-    o << "\nMigration Summary:\n";
+  if (has("operations") && any_online) {
+    sep();
+    o << operations_text(info, st, opt).substr(1);  // without its leading blank line
+  } else if (has("failcounts") && any_online) {
+    sep();
+    o << "Migration Summary:\n";
     auto counts = fail_counts(info.cib);
     // Per node in resource configuration order.
     std::map<std::string, size_t> rank;
@@ -797,8 +824,9 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
     }
   }
   auto failed = visible_failures(info.cib, st);
-  if (!failed.empty()) {
-    o << "\nFailed Resource Actions:\n";
+  if (!failed.empty() && has("failures")) {
+    sep();
+    o << "Failed Resource Actions:\n";
     for (const auto& f : failed) o << "  * " << failed_op_line(f) << "\n";
   }
   return o.str();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <ctime>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,13 @@ struct MonOptions {
   bool operations = false;  // -o: each node's operation history ("Operations:" instead of the migration summary)
   bool timing = false;      // -t: with -o, each operation's times and result
   bool group_by_node = false;  // -n: each node with the resources active there, then (with -r) the inactive ones
+  // crm_mon --include/--exclude: the text sections shown (stack, dc, times,
+  // counts, maint-mode, nodes, resources, attributes, failcounts,
+  // operations, failures); empty: the defaults and the flags above.
+  std::set<std::string> sections;
 };
+// Whether the text layout shows `section` under `opt`.
+bool shows_section(const MonOptions& opt, const std::string& section);
 
 // One failed operation as crm_mon lists it: its history record, the node it
 // is recorded on, the resource and the operation key it is shown under.
