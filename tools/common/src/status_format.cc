@@ -608,12 +608,26 @@ std::string format_resources(const ClusterInfo& info, const ClusterStatus& st, c
 
 namespace {
 
-// crm_mon -o: "Operations:", per online node (configuration order) each
-// resource with history there (in the order the status section lists them)
-// and its operations by call id, as the peer's: probes show as "probe",
-// probes that found the resource stopped and notifications are left out;
-// -t adds each one's times and result.
-std::string operations_text(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt) {
+// The operation history crm_mon shows (-o, and always in XML): per online
+// node (in status order) each resource with history there (in the order the
+// status lists them) and its operations by call id, as the peer's: probes
+// show as "probe", probes that found the resource stopped and notifications
+// are left out.
+struct HistoryOp {
+  OpRecord record;
+  std::string task;
+  bool has_exec = false, has_queue = false;
+};
+struct ResourceHistory {
+  std::string id;  // an anonymous clone's instance by its primitive's name
+  std::string threshold;
+  long fail_count = 0;
+  std::time_t last_failure = 0;
+  bool orphan = false;
+  std::vector<HistoryOp> ops;
+};
+std::vector<std::pair<std::string, std::vector<ResourceHistory>>> operation_history(const ClusterInfo& info,
+                                                                                   const ClusterStatus& st) {
   std::map<std::string, std::vector<xmlNode*>> histories;  // node -> lrm_resource
   std::vector<std::string> order;                          // nodes as the status section lists them
   for_each_lrm_resource(info.cib, [&](const std::string& node, xmlNode* lr) {
@@ -622,19 +636,16 @@ std::string operations_text(const ClusterInfo& info, const ClusterStatus& st, co
   });
   std::map<std::pair<std::string, std::string>, FailCount> counts;
   for (const auto& c : fail_counts(info.cib)) counts[{c.node, c.rsc}] = c;
-  std::ostringstream o;
-  o << "\nOperations:\n";
+  std::vector<std::pair<std::string, std::vector<ResourceHistory>>> out;
   for (const auto& name : order) {
     auto node = std::find_if(st.nodes.begin(), st.nodes.end(), [&](const NodeStatus& x) { return x.name == name; });
     if (node == st.nodes.end() || !node->online) continue;
-    const NodeStatus& n = *node;
-    std::ostringstream node_o;
-    for (xmlNode* lr : histories[n.name]) {
+    std::vector<ResourceHistory> list;
+    for (xmlNode* lr : histories[name]) {
       std::string id = xml::attr_or(lr, "id");
       std::string base = id.substr(0, id.find(':'));
       xmlNode* config = find_resource(info.cib, base);
       if (!config) continue;
-      // An anonymous clone's instance goes by its primitive's name, as the peer's.
       bool anonymous = false;
       for (xmlNode* x = config->parent; x && x->type == XML_ELEMENT_NODE; x = x->parent) {
         std::string tag = reinterpret_cast<const char*>(x->name);
@@ -642,47 +653,69 @@ std::string operations_text(const ClusterInfo& info, const ClusterStatus& st, co
         xmlNode* gu = find_nvpair(x, "meta_attributes", "globally-unique");
         anonymous = !gu || !is_true(xml::attr_or(gu, "value"));
       }
-      std::string shown = anonymous ? base : id;
-      struct Op { int call; std::string text; };
-      std::vector<Op> ops;
+      ResourceHistory h;
+      h.id = anonymous ? base : id;
       for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
-        OpRecord r = read_op_record(op);
-        std::string task = r.operation;
-        if (task == "monitor" && r.interval_ms == 0) task = "probe";
-        if (task == "notify" || (task == "probe" && r.rc == 7)) continue;
-        std::string line = "(" + std::to_string(r.call_id) + ") " + task;
+        HistoryOp o;
+        o.record = read_op_record(op);
+        o.task = o.record.operation;
+        if (o.task == "monitor" && o.record.interval_ms == 0) o.task = "probe";
+        if (o.task == "notify" || (o.task == "probe" && o.record.rc == 7)) continue;
+        o.has_exec = xml::attr(op, "exec-time").has_value();
+        o.has_queue = xml::attr(op, "queue-time").has_value();
+        h.ops.push_back(std::move(o));
+      }
+      if (h.ops.empty()) continue;
+      std::stable_sort(h.ops.begin(), h.ops.end(),
+                       [](const HistoryOp& a, const HistoryOp& b) { return a.record.call_id < b.record.call_id; });
+      h.threshold = "1000000";
+      if (auto t = nvpair_values(config, "meta_attributes"); t.count("migration-threshold")) h.threshold = t["migration-threshold"];
+      else if (auto d = nvpair_values(xml::first_child(xml::first_child(info.cib.root(), "configuration"), "rsc_defaults"),
+                                      "meta_attributes");
+               d.count("migration-threshold"))
+        h.threshold = d["migration-threshold"];
+      auto c = counts.find({name, id});
+      if (auto t = parse_score(h.threshold); t.ok()) h.threshold = std::to_string(*t);  // INFINITY: 1000000
+      if (c == counts.end()) c = counts.find({name, base});
+      if (c != counts.end() && c->second.count > 0) {
+        h.fail_count = c->second.count;
+        h.last_failure = c->second.last_failure;
+      }
+      list.push_back(std::move(h));
+    }
+    if (!list.empty()) out.emplace_back(name, std::move(list));
+  }
+  return out;
+}
+
+std::string operations_text(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt) {
+  std::ostringstream o;
+  o << "\nOperations:\n";
+  for (const auto& [node, list] : operation_history(info, st)) {
+    o << "  * Node: " << node << ":\n";
+    for (const auto& h : list) {
+      o << "    * " << h.id << ": migration-threshold=" << h.threshold;
+      if (h.fail_count > 0) {
+        o << " fail-count=" << h.fail_count;
+        if (h.last_failure) o << " last-failure='" << format_time(h.last_failure) << "'";
+      }
+      o << ":\n";
+      for (const auto& op : h.ops) {
+        const OpRecord& r = op.record;
+        std::string line = "(" + std::to_string(r.call_id) + ") " + op.task;
         std::string interval = r.interval_ms ? " interval=\"" + std::to_string(r.interval_ms) + "ms\"" : "";
         if (opt.timing) {
           line += ":" + interval;
           if (r.last_rc_change) line += " last-rc-change=\"" + format_time(r.last_rc_change) + "\"";
-          if (xml::attr(op, "exec-time")) line += " exec-time=\"" + std::to_string(r.exec_time_ms) + "ms\"";
-          if (xml::attr(op, "queue-time")) line += " queue-time=\"" + std::to_string(r.queue_time_ms) + "ms\"";
+          if (op.has_exec) line += " exec-time=\"" + std::to_string(r.exec_time_ms) + "ms\"";
+          if (op.has_queue) line += " queue-time=\"" + std::to_string(r.queue_time_ms) + "ms\"";
           line += " rc=" + std::to_string(r.rc) + " (" + ocf_rc_text(r.rc) + ")";
         } else if (!interval.empty()) {
           line += ":" + interval;
         }
-        ops.push_back({r.call_id, line});
+        o << "      * " << line << "\n";
       }
-      if (ops.empty()) continue;
-      std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return a.call < b.call; });
-      std::string threshold = "1000000";
-      if (auto t = nvpair_values(config, "meta_attributes"); t.count("migration-threshold")) threshold = t["migration-threshold"];
-      else if (auto d = nvpair_values(xml::first_child(xml::first_child(info.cib.root(), "configuration"), "rsc_defaults"),
-                                      "meta_attributes");
-               d.count("migration-threshold"))
-        threshold = d["migration-threshold"];
-      node_o << "    * " << shown << ": migration-threshold=" << threshold;
-      auto c = counts.find({n.name, id});
-      if (c == counts.end()) c = counts.find({n.name, base});
-      if (c != counts.end() && c->second.count > 0) {
-        node_o << " fail-count=" << c->second.count;
-        if (c->second.last_failure) node_o << " last-failure='" << format_time(c->second.last_failure) << "'";
-      }
-      node_o << ":\n";
-      for (const auto& op : ops) node_o << "      * " << op.text << "\n";
     }
-    if (node_o.str().empty()) continue;
-    o << "  * Node: " << n.name << ":\n" << node_o.str();
   }
   return o.str();
 }
@@ -891,6 +924,22 @@ int resources_running(const ClusterStatus& st, const std::string& node) {
 
 }  // namespace
 
+// A node's health as the peer's XML shows it: red or yellow when one of its
+// "#health-*" attributes says so, else green.
+std::string node_health(const cib::Cib& cib, const std::string& node) {
+  std::string worst = "green";
+  xmlNode* status = cib.status();
+  for (xmlNode* ns : xml::children(status, "node_state")) {
+    if (xml::attr_or(ns, "uname") != node) continue;
+    for (auto& [k, v] : nvpair_values(xml::first_child(ns, "transient_attributes"), "instance_attributes")) {
+      if (k.rfind("#health", 0) != 0) continue;
+      if (v == "red") worst = "red";
+      else if (v == "yellow" && worst == "green") worst = "yellow";
+    }
+  }
+  return worst;
+}
+
 std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const MonOptions& opt, std::time_t now) {
   auto b = [](bool v) { return v ? "true" : "false"; };
   std::ostringstream o;
@@ -914,41 +963,80 @@ std::string format_xml(const ClusterInfo& info, const ClusterStatus& st, const M
   o << "    <nodes_configured number=\"" << st.nodes.size() << "\"/>\n";
   o << "    <resources_configured number=\"" << total << "\" disabled=\"" << disabled << "\" blocked=\"" << blocked
     << "\"/>\n";
+  auto option = [&](const char* name, const char* dflt) {
+    std::string v = cluster_property(info.cib, name);
+    return v.empty() ? std::string(dflt) : v;
+  };
+  auto ms = [&](const char* name, const char* dflt) {
+    auto d = parse_duration(option(name, dflt));
+    return std::to_string(d.ok() ? d->count() : 0);
+  };
+  o << "    <cluster_options stonith-enabled=\"" << b(is_true(option("stonith-enabled", "true")))
+    << "\" symmetric-cluster=\"" << b(is_true(option("symmetric-cluster", "true"))) << "\" no-quorum-policy=\""
+    << xml::escape(option("no-quorum-policy", "stop")) << "\" maintenance-mode=\""
+    << b(is_true(option("maintenance-mode", "false"))) << "\" stop-all-resources=\""
+    << b(is_true(option("stop-all-resources", "false"))) << "\" stonith-timeout-ms=\"" << ms("stonith-timeout", "60s")
+    << "\" priority-fencing-delay-ms=\"" << ms("priority-fencing-delay", "0") << "\"/>\n";
   o << "  </summary>\n";
   o << "  <nodes>\n";
-  for (const auto& n : st.nodes) {
+  std::vector<NodeStatus> by_name(st.nodes.begin(), st.nodes.end());
+  std::stable_sort(by_name.begin(), by_name.end(), [](const auto& a, const auto& b) { return natural_less(a.name, b.name); });
+  for (const auto& n : by_name) {
     o << "    <node name=\"" << xml::escape(n.name) << "\" id=\"" << xml::escape(n.id) << "\" online=\"" << b(n.online)
       << "\" standby=\"" << b(n.standby) << "\" standby_onfail=\"" << b(n.standby_onfail) << "\" maintenance=\""
       << b(n.maintenance) << "\" pending=\"" << b(n.pending) << "\" unclean=\"" << b(n.unclean)
-      << "\" feature_set=\"" << xml::escape(n.feature_set.empty() ? "<3.15.1" : n.feature_set) << "\" shutdown=\""
+      << "\" health=\"" << node_health(info.cib, n.name) << "\""
+      // the peer knows a feature set for members only ("<3.15.1": before it was recorded)
+      << (n.online ? " feature_set=\"" + xml::escape(n.feature_set.empty() ? "<3.15.1" : n.feature_set) + "\"" : std::string())
+      << " shutdown=\""
       << b(n.shutdown) << "\" expected_up=\"" << b(n.expected_up) << "\" is_dc=\""
       << b(info.have_dc && (n.id == info.dc_id || n.name == info.dc_name)) << "\" resources_running=\""
       << resources_running(st, n.name) << "\" type=\"member\"/>\n";
   }
   o << "  </nodes>\n";
   o << "  <resources>\n";
-  for (const auto* r : display_order(info.cib, st)) xml_resource(o, *r, "    ", opt, st);
+  MonOptions every = opt;  // the peer's XML lists inactive resources too
+  every.inactive = true;
+  for (const auto* r : display_order(info.cib, st)) xml_resource(o, *r, "    ", every, st);
   o << "  </resources>\n";
-  if (opt.attributes) {
+  // The peer's XML holds every section whatever -A, -f or -o say.
+  if (auto attrs = node_attributes(info.cib, st); !attrs.empty()) {
     o << "  <node_attributes>\n";
-    for (const auto& [node, attrs] : node_attributes(info.cib, st)) {
+    for (const auto& [node, list] : attrs) {
       o << "    <node name=\"" << xml::escape(node) << "\">\n";
-      for (const auto& [k, v] : attrs)
+      for (const auto& [k, v] : list)
         o << "      <attribute name=\"" << xml::escape(k) << "\" value=\"" << xml::escape(v) << "\"/>\n";
       o << "    </node>\n";
     }
     o << "  </node_attributes>\n";
   }
-  if (opt.failcounts) {
+  if (auto history = operation_history(info, st); history.empty()) {
+    o << "  <node_history/>\n";
+  } else {
     o << "  <node_history>\n";
-    for (const auto& c : fail_counts(info.cib)) {
-      o << "    <node name=\"" << xml::escape(c.node) << "\">\n";
-      std::string base = c.rsc.substr(0, c.rsc.find(':'));
-      o << "      <resource_history id=\"" << xml::escape(c.rsc) << "\" orphan=\""
-        << b(!find_resource(info.cib, base)) << "\" migration-threshold=\"" << c.threshold
-        << "\" fail-count=\"" << c.count << "\"";
-      if (c.last_failure) o << " last-failure=\"" << xml::escape(format_time(c.last_failure)) << "\"";
-      o << "/>\n    </node>\n";
+    for (const auto& [node, list] : history) {
+      o << "    <node name=\"" << xml::escape(node) << "\">\n";
+      for (const auto& h : list) {
+        o << "      <resource_history id=\"" << xml::escape(h.id) << "\" orphan=\"false\" migration-threshold=\""
+          << xml::escape(h.threshold) << "\"";
+        if (h.fail_count > 0) {
+          o << " fail-count=\"" << h.fail_count << "\"";
+          if (h.last_failure) o << " last-failure=\"" << xml::escape(format_time(h.last_failure)) << "\"";
+        }
+        o << ">\n";
+        for (const auto& op : h.ops) {
+          const OpRecord& r = op.record;
+          o << "        <operation_history call=\"" << r.call_id << "\" task=\"" << xml::escape(op.task) << "\" rc=\""
+            << r.rc << "\" rc_text=\"" << xml::escape(ocf_rc_text(r.rc)) << "\"";
+          if (r.interval_ms) o << " interval=\"" << r.interval_ms << "ms\"";
+          if (r.last_rc_change) o << " last-rc-change=\"" << xml::escape(format_time(r.last_rc_change)) << "\"";
+          if (op.has_exec) o << " exec-time=\"" << r.exec_time_ms << "ms\"";
+          if (op.has_queue) o << " queue-time=\"" << r.queue_time_ms << "ms\"";
+          o << "/>\n";
+        }
+        o << "      </resource_history>\n";
+      }
+      o << "    </node>\n";
     }
     o << "  </node_history>\n";
   }
