@@ -8,8 +8,11 @@
 namespace crm::web {
 
 Result<std::string> dot_to_svg(const std::string& dot) {
-  // One context per picture: pictures are drawn on request, rarely.
-  std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
+  // One context for the process: Graphviz's text layout plugin (pango)
+  // keeps font data across contexts, and uses it after a context is freed
+  // (AddressSanitizer: heap-use-after-free in textspan_size on the second
+  // picture). Kept, never freed: reachable, so not a leak.
+  static GVC_t* const gvc = gvContext();
   if (!gvc) return internal_error("graphviz: no context");
   agseterr(AGMAX);  // errors become values, not lines on stderr
   std::unique_ptr<Agraph_t, int (*)(Agraph_t*)> g(agmemread(dot.c_str()), agclose);
@@ -17,13 +20,13 @@ Result<std::string> dot_to_svg(const std::string& dot) {
     const char* why = aglasterr();
     return invalid_argument(std::string("graphviz: cannot read the DOT text") + (why ? ": " + std::string(why) : ""));
   }
-  if (gvLayout(gvc.get(), g.get(), "dot") != 0) return internal_error("graphviz: layout failed");
+  if (gvLayout(gvc, g.get(), "dot") != 0) return internal_error("graphviz: layout failed");
   char* data = nullptr;
   unsigned int length = 0;
-  int rc = gvRenderData(gvc.get(), g.get(), "svg", &data, &length);
+  int rc = gvRenderData(gvc, g.get(), "svg", &data, &length);
   std::string svg = rc == 0 && data ? std::string(data, length) : std::string();
   if (data) gvFreeRenderData(data);
-  gvFreeLayout(gvc.get(), g.get());
+  gvFreeLayout(gvc, g.get());
   if (rc != 0) return internal_error("graphviz: rendering as SVG failed");
   return svg;
 }
