@@ -3,6 +3,7 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
+#include <cstdlib>
 #include <memory>
 
 namespace crm::web {
@@ -17,8 +18,10 @@ Result<std::string> dot_to_svg(const std::string& dot) {
   agseterr(AGMAX);  // errors become values, not lines on stderr
   std::unique_ptr<Agraph_t, int (*)(Agraph_t*)> g(agmemread(dot.c_str()), agclose);
   if (!g) {
-    const char* why = aglasterr();
-    return invalid_argument(std::string("graphviz: cannot read the DOT text") + (why ? ": " + std::string(why) : ""));
+    char* why = aglasterr();  // malloc'd: ours to free
+    std::string text = why ? ": " + std::string(why) : "";
+    std::free(why);
+    return invalid_argument("graphviz: cannot read the DOT text" + text);
   }
   if (gvLayout(gvc, g.get(), "dot") != 0) return internal_error("graphviz: layout failed");
   char* data = nullptr;
