@@ -140,18 +140,21 @@ if [ -f "$API" ]; then
   echo "crm_mon XML: $valid of $total development cases validate against the peer's API schema"
 fi
 # The XML identical to the peer's crm_mon (last_update and the command line
-# left out) on at least 115 of the 229 cases, the number measured when the
-# sections below were added; it may only grow. The rest differ mostly in
-# <bans> (negative locations from rules, not shown yet) and target_role.
+# left out): 115 of the 229 cases when the sections below were added; on the
+# third of the cases run here (XML_STRIDE=1 for all) at least 39, the number
+# measured then; it may only grow. The rest differ mostly in <bans>
+# (negative locations from rules, not shown yet) and target_role.
 if [ -x /usr/sbin/crm_mon ] && /usr/sbin/crm_mon --version 2>/dev/null | grep -q "^Pacemaker 2"; then
-  same=0
+  same=0 n=0 stride=${XML_STRIDE:-3} floor=39
+  [ "$stride" = 1 ] && floor=115
   for d in "$CASES"/*/; do
+    n=$((n + 1)); [ $((n % stride)) = 0 ] || [ "$stride" = 1 ] || continue
     CIB_file=$d/input.xml /usr/sbin/crm_mon -1 --output-as=xml 2>/dev/null | grep -v 'last_update\|request=' >"$tmp/peer.xml"
     CIB_file=$d/input.xml "$BIN" -1 --output-as=xml 2>/dev/null | grep -v 'last_update\|request=' >"$tmp/ours.xml"
     cmp -s "$tmp/peer.xml" "$tmp/ours.xml" && same=$((same + 1))
   done
-  echo "crm_mon XML: identical to the peer's on $same of 229 development cases"
-  [ "$same" -ge 115 ] || { echo "FAIL crm_mon XML identical to the peer's on $same cases, fewer than 115"; fail=1; }
+  echo "crm_mon XML: identical to the peer's on $same of the development cases compared (every ${stride})"
+  [ "$same" -ge "$floor" ] || { echo "FAIL crm_mon XML identical to the peer's on $same cases, fewer than $floor"; fail=1; }
 fi
 
 # Simple status: OK / WARN with exit codes.
