@@ -30,8 +30,9 @@ packages=(
   # the HA stacks the importers read, run on the lab beside their imports
   # (e2e_keepalived_compare, e2e_heartbeat_compare; keepalived also gives its samples)
   keepalived heartbeat
-  # the dashboard in a real browser (e2e_cluster_web): Debian's chromium driven by playwright-core (npm)
-  chromium nodejs npm fonts-dejavu-core
+  # the dashboard in a real browser (e2e_cluster_web): Debian's chromium driven by playwright-core
+  # (npm; node and npm from Debian only when the machine has none: see below)
+  chromium fonts-dejavu-core
   # measurement
   time
 )
@@ -45,6 +46,10 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# A machine may bring its own node and npm (not Debian's, which would conflict).
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if ((${#missing[@]})); then
   SUDO=""
