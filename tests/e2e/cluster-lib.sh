@@ -31,9 +31,17 @@
 #   configure_fenced_services K   fencing, stonith-enabled=true, stickiness 100
 #   ocf_primitive ID PROV TYPE [k=v...]   a primitive's XML with a 10 s monitor
 #   fenced_before_start VICTIM NODE RSC   VICTIM fenced before RSC started on NODE
+#   matches GREP-ARGS...      grep -q that reads all its input (pipefail-safe)
 # shellcheck disable=SC2317
 CLUSTER_STACK=${LAB_STACK:-ours}
 if [ "$CLUSTER_STACK" = peer ]; then CLUSTER_BIN=/usr/sbin; else CLUSTER_BIN=${CRM_BIN_DIR:-}; fi
+
+# matches GREP-ARGS... — `grep -q` that reads all of its input first. Under
+# pipefail `producer | grep -q` fails whenever grep stops at a match before the
+# producer's last write (SIGPIPE): `ip -o addr` writes one line at a time, so
+# the second of three addresses was "not there" about 40% of the time.
+matches() { local input; input=$(cat); grep -q "$@" <<< "$input"; }
+# (Here and not in e2e-lib.sh: scripts/demo.sh loads this file alone.)
 
 cluster_begin() {
     local name=$1 n=$2; shift 2

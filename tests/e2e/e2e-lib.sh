@@ -12,11 +12,6 @@ LAB=$E2E_DIR/lab
 e2e_skip() { echo "SKIP: $*"; exit 77; }
 e2e_fail() { echo "FAIL: $*" >&2; exit 1; }
 e2e_note() { echo "[$(date +%T.%3N)] $*"; }
-# matches GREP-ARGS... — `grep -q` that reads all of its input first. Under
-# pipefail `producer | grep -q` fails whenever grep stops at a match before the
-# producer's last write (SIGPIPE): `ip -o addr` writes one line at a time, so
-# the second of three addresses was "not there" about 40% of the time.
-matches() { local input; input=$(cat); grep -q "$@" <<< "$input"; }
 
 e2e_begin() {
     local name=$1 n=$2; shift 2
