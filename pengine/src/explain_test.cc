@@ -34,7 +34,7 @@ struct CaseRun {
 
 CaseRun explain_case(const std::string& name, std::vector<std::string> ids = {"*"}) {
   CaseRun run;
-  auto doc = xml::parse(read_file(kCases + "/" + name + "/input.xml"), name);
+  auto doc = xml::parse_file(kCases + "/" + name + "/input.xml");
   if (!doc.ok()) return run;
   std::time_t now = 1795478400;  // as the scheduler suite: the cases' own execution-date wins
   if (auto ed = xml::attr(xml::root(*doc), "execution-date")) now = std::atol(ed->c_str());

@@ -253,7 +253,7 @@ int run(int argc, char** argv) {
       std::fputs(out.c_str(), stderr);
       return rc;
     }
-    if (!simple && *format != OutputFormat::kText && *format != OutputFormat::kXml) {
+    if (!simple) {
       auto rendered = render_output(*format, out, "Cluster status");
       if (!rendered.ok()) {
         std::fprintf(stderr, "crm_mon: %s\n", rendered.status().message().c_str());
@@ -292,13 +292,11 @@ int run(int argc, char** argv) {
     std::string out;
     int rc = show_once(**client, opt, false, &out);
     if (!output_to.empty()) {
-      if (rc == 0 && *format != OutputFormat::kText && *format != OutputFormat::kXml) {
+      if (rc == 0) {
         auto rendered = render_output(*format, out, "Cluster status");
         if (rendered.ok()) out = std::move(*rendered);
       }
-      // Whole files only: a reader never sees half of one.
-      std::string tmp = output_to + ".tmp";
-      if (write_output(tmp, out).ok()) std::rename(tmp.c_str(), output_to.c_str());
+      (void)write_output(output_to, out);  // a daemon has no one to tell; the next change retries
     } else {
       std::fputs("\033[H\033[2J", stdout);
       std::fputs(out.c_str(), stdout);

@@ -717,16 +717,6 @@ xmlNode* config_of(const cib::Cib& cib, const std::string& id) {
   return colon == std::string::npos ? nullptr : find_resource(cib, id.substr(0, colon));
 }
 
-// The ids of the resources with history on `node`, in the order the status
-// section lists them (the peer's order of a node's active resources).
-std::vector<std::string> history_order(const cib::Cib& cib, const std::string& node) {
-  std::vector<std::string> out;
-  auto states = xml::xpath(cib.doc(), "/cib/status/node_state[@uname='" + node + "']/lrm/lrm_resources/lrm_resource");
-  if (states.ok())
-    for (xmlNode* r : *states) out.push_back(xml::attr_or(r, "id"));
-  return out;
-}
-
 int cmd_why(Session& s, const ClusterCommandOptions& o) {
   xmlNode* rsc = nullptr;
   std::string name = o.resource;
@@ -736,12 +726,9 @@ int cmd_why(Session& s, const ClusterCommandOptions& o) {
     // A resource inside an anonymous clone is found as its first instance,
     // as the peer's; inside a globally unique one, by no name but its
     // instances' own.
-    for (xmlNode* x = rsc->parent; x && x->type == XML_ELEMENT_NODE; x = x->parent) {
-      std::string tag = reinterpret_cast<const char*>(x->name);
-      if (tag != "clone" && tag != "master") continue;
-      if (is_true(effective_meta(x, "globally-unique"))) return no_such_resource(o.resource);
+    if (xmlNode* clone = enclosing_clone(rsc)) {
+      if (!anonymous_clone(clone)) return no_such_resource(o.resource);
       name = o.resource + ":0";
-      break;
     }
   }
   if (!o.node.empty() && !node_id_for(s.cib(), o.node).ok())
@@ -759,25 +746,9 @@ int cmd_why(Session& s, const ClusterCommandOptions& o) {
     std::cout << "Resource " << name << " is " << (locations(s.status(), name).empty() ? "not " : "") << "running\n";
     print_checks(rsc);
   } else if (!o.node.empty()) {
-    std::vector<const ResourceStatus*> prims;
-    for (const auto& r : s.status().resources) leaves(r, &prims);
-    std::erase_if(prims, [&](const ResourceStatus* p) {
-      return std::find(p->nodes.begin(), p->nodes.end(), o.node) == p->nodes.end();
-    });
-    auto order = history_order(s.cib(), o.node);
-    auto rank = [&](const std::string& id) {
-      for (size_t i = 0; i < order.size(); ++i)
-        if (order[i] == id) return i;
-      auto colon = id.rfind(':');
-      for (size_t i = 0; colon != std::string::npos && i < order.size(); ++i)
-        if (order[i] == id.substr(0, colon)) return i;
-      return order.size();
-    };
-    std::stable_sort(prims.begin(), prims.end(),
-                     [&](const ResourceStatus* a, const ResourceStatus* b) { return rank(a->id) < rank(b->id); });
-    for (const auto* p : prims) {
-      std::cout << "Resource " << p->id << " is running on host " << o.node << "\n";
-      if (xmlNode* x = config_of(s.cib(), p->id)) print_checks(x);
+    for (const auto& a : active_on_node(s.cib(), s.status(), o.node)) {
+      std::cout << "Resource " << a.rsc->id << " is running on host " << o.node << "\n";
+      if (xmlNode* x = config_of(s.cib(), a.rsc->id)) print_checks(x);
     }
   } else {
     for (const auto& r : s.status().resources) {

@@ -178,7 +178,7 @@ class Dashboard {
     if (!doc.ok()) return;
     auto view = web::build_view(doc->get(), std::time(nullptr));
     if (!view.ok()) return;
-    cib_xml_ = std::move(*xml);
+    cib_ = std::move(*doc);  // parsed once per change; the pictures and explanations read it
     json changes = web::view_changes(view_, *view);
     view_ = std::move(*view);
     if (changes.is_null()) return;
@@ -282,21 +282,20 @@ class Dashboard {
     if (path == "/view.json") return reply(ex, http::status::ok, "application/json", view_.dump());
     if (path == "/events") return subscribe(ex);
     if (path == "/cluster.svg") return picture(ex, web::cluster_dot(view_));
-    if (path == "/constraints.svg" || path == "/transition.svg") {
-      auto doc = xml::parse(cib_xml_.empty() ? "<cib/>" : cib_xml_, "cib");
-      if (!doc.ok()) return reply(ex, http::status::service_unavailable, "text/plain", "no CIB yet\n");
-      if (path == "/constraints.svg") return picture(ex, web::constraints_dot(doc->get()));
-      auto t = pengine::schedule(doc->get(), std::time(nullptr));
+    if ((path == "/constraints.svg" || path == "/transition.svg" || path == "/explain") && !cib_)
+      return reply(ex, http::status::service_unavailable, "text/plain", "no CIB yet\n");
+    if (path == "/constraints.svg") return picture(ex, web::constraints_dot(cib_.get()));
+    if (path == "/transition.svg") {
+      auto t = pengine::schedule(cib_.get(), std::time(nullptr));
       if (!t.ok()) return reply(ex, http::status::internal_server_error, "text/plain", t.status().message() + "\n");
       return picture(ex, pengine::graph_to_dot(*t));
     }
     if (path == "/explain") {
       std::string rsc = query_param(target, "rsc");
-      auto doc = xml::parse(cib_xml_.empty() ? "<cib/>" : cib_xml_, "cib");
-      if (!doc.ok() || rsc.empty()) return reply(ex, http::status::bad_request, "text/plain", "usage: /explain?rsc=ID\n");
+      if (rsc.empty()) return reply(ex, http::status::bad_request, "text/plain", "usage: /explain?rsc=ID\n");
       pengine::ScheduleOptions opts;
       opts.explain = {rsc};
-      auto t = pengine::schedule(doc->get(), std::time(nullptr), opts);
+      auto t = pengine::schedule(cib_.get(), std::time(nullptr), opts);
       if (!t.ok()) return reply(ex, http::status::internal_server_error, "text/plain", t.status().message() + "\n");
       if (t->explanations.empty()) return reply(ex, http::status::not_found, "text/plain", "Resource '" + rsc + "' not found\n");
       std::string text;
@@ -327,7 +326,7 @@ class Dashboard {
   std::unique_ptr<asio::posix::stream_descriptor> notifications_;
   json view_ = json{{"cluster", json::object()}, {"nodes", json::object()}, {"resources", json::object()},
                     {"failures", json::object()}};
-  std::string cib_xml_;
+  xml::DocPtr cib_;  // the CIB of the last refresh
   std::vector<std::shared_ptr<Subscriber>> subscribers_;
 };
 

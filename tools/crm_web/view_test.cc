@@ -4,24 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "crm/core/xml.h"
 #include "svg.h"
 
 namespace crm::web {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 xml::DocPtr case_cib(const std::string& name) {
-  auto doc = xml::parse(read_file(std::string(CRM_SHARED_DIR) + "/scheduler-cases/" + name + "/input.xml"), name);
+  auto doc = xml::parse_file(std::string(CRM_SHARED_DIR) + "/scheduler-cases/" + name + "/input.xml");
   EXPECT_TRUE(doc.ok()) << name;
   return std::move(*doc);
 }

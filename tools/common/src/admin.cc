@@ -107,6 +107,19 @@ xmlNode* find_resource(const cib::Cib& cib, const std::string& id) {
   return resources ? find_resource_in(resources, id) : nullptr;
 }
 
+xmlNode* enclosing_clone(xmlNode* rsc) {
+  for (xmlNode* x = rsc ? rsc->parent : nullptr; x && x->type == XML_ELEMENT_NODE; x = x->parent) {
+    std::string_view n = xml::name(x);
+    if (n == "clone" || n == "master") return x;
+  }
+  return nullptr;
+}
+
+bool anonymous_clone(xmlNode* clone) {
+  xmlNode* nv = find_nvpair(clone, "meta_attributes", "globally-unique");
+  return !nv || !is_true(xml::attr_or(nv, "value"));
+}
+
 Result<std::string> node_id_for(const cib::Cib& cib, const std::string& name) {
   xmlNode* cfg = cib.configuration();
   if (xmlNode* nodes = cfg ? xml::first_child(cfg, "nodes") : nullptr) {

@@ -59,7 +59,7 @@ Result<OutputFormat> parse_output_format(const std::string& name) {
 }
 
 Result<std::string> render_output(OutputFormat format, const std::string& xml_text, const std::string& title) {
-  if (format == OutputFormat::kXml) return xml_text;
+  if (format == OutputFormat::kXml || format == OutputFormat::kText) return xml_text;  // already the tool's own
   auto doc = xml::parse(xml_text, "output");
   if (!doc.ok()) return doc.status();
   xmlNode* root = xml::root(*doc);
@@ -68,7 +68,6 @@ Result<std::string> render_output(OutputFormat format, const std::string& xml_te
     j[reinterpret_cast<const char*>(root->name)] = element_json(root);
     return j.dump(2) + "\n";
   }
-  if (format != OutputFormat::kHtml) return invalid_argument("render_output: text is the tool's own");
   std::string o = "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>" + xml::escape(title) +
                   "</title>\n<style>.tag { font-weight: bold; } .attr { color: #555; } b { color: #000; "
                   "font-weight: normal; }</style>\n</head>\n<body>\n<h1>" +
@@ -92,11 +91,13 @@ Status write_output(const std::string& file, const std::string& text) {
     std::fputs(text.c_str(), stdout);
     return Status::Ok();
   }
-  std::ofstream out(file, std::ios::trunc);
-  if (!out) return io_error("cannot write " + file);
+  // Whole files only (a page rewritten on every change): a reader never sees half of one.
+  std::string tmp = file + ".tmp";
+  std::ofstream out(tmp, std::ios::trunc);
+  if (!out) return io_error("cannot write " + tmp);
   out << text;
   out.close();
-  if (!out) return io_error("cannot write " + file);
+  if (!out || std::rename(tmp.c_str(), file.c_str()) != 0) return io_error("cannot write " + file);
   return Status::Ok();
 }
 

@@ -275,21 +275,10 @@ class TextWriter {
 
   // crm_mon -n: every node (its state) with the primitives active there, in
   // the order the node's status lists them (`order`: node -> resource ids).
-  void nodes_with_resources(std::ostringstream& o, const std::map<std::string, std::vector<std::string>>& order) {
+  void nodes_with_resources(std::ostringstream& o, const cib::Cib& cib) {
     std::vector<const NodeStatus*> sorted;
     for (const auto& n : st_.nodes) sorted.push_back(&n);
     std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return natural_less(a->name, b->name); });
-    // Every primitive with whether it is an anonymous clone's instance.
-    std::vector<std::pair<const ResourceStatus*, bool>> prims;
-    std::function<void(const ResourceStatus&, bool)> walk = [&](const ResourceStatus& r, bool anonymous) {
-      if (is_leaf(r)) {
-        prims.emplace_back(&r, anonymous);
-        return;
-      }
-      bool anon = anonymous || (r.kind == ResourceStatus::Kind::kClone && !r.unique);
-      for (const auto& c : r.children) walk(c, anon);
-    };
-    for (const auto& r : st_.resources) walk(r, false);
     MonOptions bare = opt_;
     bare.show_nodes = false;
     TextWriter w(st_, bare, ignored_, not_installed_);
@@ -302,21 +291,9 @@ class TextWriter {
                           : n->online   ? "online"
                                         : "OFFLINE";
       o << "  * Node " << n->name << ": " << state << ":\n    * Resources:\n";
-      std::vector<std::pair<const ResourceStatus*, bool>> here;
-      for (const auto& p : prims)
-        if (std::find(p.first->nodes.begin(), p.first->nodes.end(), n->name) != p.first->nodes.end()) here.push_back(p);
-      auto it = order.find(n->name);
-      auto rank = [&](const std::string& id) {
-        if (it == order.end()) return size_t{0};
-        const auto& ids = it->second;
-        for (size_t i = 0; i < ids.size(); ++i)
-          if (ids[i] == id || ids[i] == id.substr(0, id.find(':'))) return i;
-        return ids.size();
-      };
-      std::stable_sort(here.begin(), here.end(), [&](const auto& a, const auto& b) { return rank(a.first->id) < rank(b.first->id); });
-      for (const auto& [r, anonymous] : here) {
-        w.anonymous_depth_ = anonymous ? 1 : 0;
-        w.primitive(o, *r, "      ");
+      for (const auto& a : active_on_node(cib, st_, n->name)) {
+        w.anonymous_depth_ = a.anonymous ? 1 : 0;
+        w.primitive(o, *a.rsc, "      ");
       }
     }
   }
@@ -636,6 +613,8 @@ std::vector<std::pair<std::string, std::vector<ResourceHistory>>> operation_hist
   });
   std::map<std::pair<std::string, std::string>, FailCount> counts;
   for (const auto& c : fail_counts(info.cib)) counts[{c.node, c.rsc}] = c;
+  auto defaults = nvpair_values(xml::first_child(info.cib.configuration(), "rsc_defaults"), "meta_attributes");
+  const std::string default_threshold = defaults.count("migration-threshold") ? defaults["migration-threshold"] : "1000000";
   std::vector<std::pair<std::string, std::vector<ResourceHistory>>> out;
   for (const auto& name : order) {
     auto node = std::find_if(st.nodes.begin(), st.nodes.end(), [&](const NodeStatus& x) { return x.name == name; });
@@ -646,15 +625,9 @@ std::vector<std::pair<std::string, std::vector<ResourceHistory>>> operation_hist
       std::string base = id.substr(0, id.find(':'));
       xmlNode* config = find_resource(info.cib, base);
       if (!config) continue;
-      bool anonymous = false;
-      for (xmlNode* x = config->parent; x && x->type == XML_ELEMENT_NODE; x = x->parent) {
-        std::string tag = reinterpret_cast<const char*>(x->name);
-        if (tag != "clone" && tag != "master") continue;
-        xmlNode* gu = find_nvpair(x, "meta_attributes", "globally-unique");
-        anonymous = !gu || !is_true(xml::attr_or(gu, "value"));
-      }
+      xmlNode* clone = enclosing_clone(config);
       ResourceHistory h;
-      h.id = anonymous ? base : id;
+      h.id = clone && anonymous_clone(clone) ? base : id;  // an anonymous instance by its primitive's name
       for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
         HistoryOp o;
         o.record = read_op_record(op);
@@ -668,12 +641,8 @@ std::vector<std::pair<std::string, std::vector<ResourceHistory>>> operation_hist
       if (h.ops.empty()) continue;
       std::stable_sort(h.ops.begin(), h.ops.end(),
                        [](const HistoryOp& a, const HistoryOp& b) { return a.record.call_id < b.record.call_id; });
-      h.threshold = "1000000";
-      if (auto t = nvpair_values(config, "meta_attributes"); t.count("migration-threshold")) h.threshold = t["migration-threshold"];
-      else if (auto d = nvpair_values(xml::first_child(xml::first_child(info.cib.root(), "configuration"), "rsc_defaults"),
-                                      "meta_attributes");
-               d.count("migration-threshold"))
-        h.threshold = d["migration-threshold"];
+      auto own = nvpair_values(config, "meta_attributes");
+      h.threshold = own.count("migration-threshold") ? own["migration-threshold"] : default_threshold;
       auto c = counts.find({name, id});
       if (auto t = parse_score(h.threshold); t.ok()) h.threshold = std::to_string(*t);  // INFINITY: 1000000
       if (c == counts.end()) c = counts.find({name, base});
@@ -721,6 +690,31 @@ std::string operations_text(const ClusterInfo& info, const ClusterStatus& st, co
 }
 
 }  // namespace
+
+std::vector<ActiveResource> active_on_node(const cib::Cib& cib, const ClusterStatus& st, const std::string& node) {
+  std::vector<ActiveResource> out;
+  std::function<void(const ResourceStatus&, bool)> walk = [&](const ResourceStatus& r, bool anonymous) {
+    if (is_leaf(r)) {
+      if (std::find(r.nodes.begin(), r.nodes.end(), node) != r.nodes.end()) out.push_back({&r, anonymous});
+      return;
+    }
+    bool anon = anonymous || (r.kind == ResourceStatus::Kind::kClone && !r.unique);
+    for (const auto& c : r.children) walk(c, anon);
+  };
+  for (const auto& r : st.resources) walk(r, false);
+  std::vector<std::string> order;  // the node's lrm_resource ids
+  for_each_lrm_resource(cib, [&](const std::string& n, xmlNode* lr) {
+    if (n == node) order.push_back(xml::attr_or(lr, "id"));
+  });
+  auto rank = [&](const std::string& id) {
+    for (size_t i = 0; i < order.size(); ++i)
+      if (order[i] == id || order[i] == id.substr(0, id.find(':'))) return i;
+    return order.size();
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const ActiveResource& a, const ActiveResource& b) { return rank(a.rsc->id) < rank(b.rsc->id); });
+  return out;
+}
 
 bool shows_section(const MonOptions& opt, const std::string& section) {
   if (!opt.sections.empty()) return opt.sections.count(section) > 0;
@@ -775,9 +769,7 @@ std::string format_text(const ClusterInfo& info, const ClusterStatus& st, const 
   sep();
   o << "Node List:\n";
   if (opt.group_by_node) {
-    std::map<std::string, std::vector<std::string>> order;
-    for_each_lrm_resource(info.cib, [&](const std::string& node, xmlNode* lr) { order[node].push_back(xml::attr_or(lr, "id")); });
-    w.nodes_with_resources(o, order);
+    w.nodes_with_resources(o, info.cib);
     if (opt.inactive && has("resources")) {
       // Every resource not wholly active, in the full layout, as the peer's.
       o << "\nInactive Resources:\n";

@@ -75,6 +75,10 @@ ClusterInfo cluster_info_from_cib(cib::Cib cib);
 std::string cluster_property(const cib::Cib& cib, const std::string& name);
 // The configuration element (primitive, group, clone, master, bundle) with this id, or nullptr.
 xmlNode* find_resource(const cib::Cib& cib, const std::string& id);
+// The clone (clone or master element) a resource belongs to, or nullptr.
+xmlNode* enclosing_clone(xmlNode* rsc);
+// Whether a clone element is anonymous (globally-unique unset or false).
+bool anonymous_clone(xmlNode* clone);
 // Node id for a node name (configuration/nodes, then status node_state), or not-found.
 Result<std::string> node_id_for(const cib::Cib& cib, const std::string& name);
 // Node name for an id, or "".

@@ -28,9 +28,11 @@ enum class OutputFormat { kText, kXml, kJson, kHtml };
 
 // "text", "xml", "json", "html"; anything else: invalid-argument naming them.
 Result<OutputFormat> parse_output_format(const std::string& name);
-// The XML `xml_text` as `format` (kXml: unchanged; kText: not handled here).
+// `xml_text` as `format`; kXml and kText return it unchanged (text output is
+// the tool's own layout, not made from the tree).
 Result<std::string> render_output(OutputFormat format, const std::string& xml_text, const std::string& title);
-// Writes `text` to FILE (--output-to), or to stdout for "" and "-".
+// Writes `text` to FILE (--output-to) whole (FILE.tmp, then renamed), or to
+// stdout for "" and "-".
 Status write_output(const std::string& file, const std::string& text);
 
 }  // namespace crm::tools

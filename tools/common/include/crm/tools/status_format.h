@@ -44,6 +44,18 @@ struct FailedOp : OpRecord {
 // expected one, or an execution status other than done/pending).
 std::vector<FailedOp> failed_operations(const cib::Cib& cib);
 
+// A primitive active on a node, and whether it is an instance of an
+// anonymous clone (shown by its primitive's name).
+struct ActiveResource {
+  const pengine::ResourceStatus* rsc;
+  bool anonymous;
+};
+// The primitives active on `node`, in the order its status section lists
+// their histories (the peer's order of a node's resources: crm_mon -n,
+// crm_resource --why -N).
+std::vector<ActiveResource> active_on_node(const cib::Cib& cib, const pengine::ClusterStatus& st,
+                                           const std::string& node);
+
 // A failcount entry for the migration summary.
 struct FailCount {
   std::string node, rsc;
