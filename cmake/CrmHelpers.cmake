@@ -21,14 +21,18 @@ function(crm_cc_library NAME)
   crm_apply_common(${NAME})
 endfunction()
 
-# crm_cc_binary(NAME SRCS main.cc DEPS crm_cib ...) — an installed program.
+# crm_cc_binary(NAME SRCS main.cc DEPS crm_cib ... [COMPONENT web]) — an installed
+# program, in the cluster package unless COMPONENT names another (packaging/).
 function(crm_cc_binary NAME)
-  cmake_parse_arguments(A "" "" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(A "" "COMPONENT" "SRCS;DEPS" ${ARGN})
+  if(NOT A_COMPONENT)
+    set(A_COMPONENT ${CMAKE_INSTALL_DEFAULT_COMPONENT_NAME})
+  endif()
   add_executable(${NAME} ${A_SRCS})
   target_link_libraries(${NAME} PRIVATE ${A_DEPS})
   set_target_properties(${NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
   crm_apply_common(${NAME})
-  install(TARGETS ${NAME} RUNTIME DESTINATION sbin)
+  install(TARGETS ${NAME} RUNTIME DESTINATION sbin COMPONENT ${A_COMPONENT})
 endfunction()
 
 # crm_cc_test(NAME SRCS x_test.cc DEPS crm_cib LABELS unit) — a GoogleTest binary run by ctest.
