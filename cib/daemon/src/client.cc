@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <map>
 #include <optional>
 
 #include "crm/cib/file_system.h"
@@ -82,20 +83,46 @@ class DaemonClient final : public CibClient {
 
   Result<Reply> call(const Request& r) override {
     Attrs attrs{{"call-id", std::to_string(++call_id_)}};
-    Request named = r;
-    // The peer's update-client: the program's name (cibadmin, crmd, crm_resource, ...).
-    if (named.client_name.empty() && program_invocation_short_name) named.client_name = program_invocation_short_name;
-    named.user.clear();    // the daemon takes it from the socket's credentials
-    named.origin.clear();  // and the origin from its own node name
-    request_to_attrs(named, attrs);
+    request_to_attrs(named(r), attrs);
     ASSIGN_OR_RETURN(Message m, roundtrip(encode("cib_request", attrs, r.fragment)));
-    Reply reply;
-    auto v = Version::parse(m.get("version"));
-    if (v.ok()) reply.version = *v;
-    std::string rc = m.get("rc");
-    if (rc != "ok") return Status(status_code_from_name(rc), m.get("msg"));
-    reply.xml = std::string(m.body);
-    return reply;
+    return reply_of(m);
+  }
+
+  std::vector<Result<Reply>> call_pipelined(const std::vector<Request>& requests, size_t window) override {
+    std::vector<Result<Reply>> replies(requests.size(), Result<Reply>(internal_error("no reply")));
+    std::map<std::string, size_t> in_flight;  // call-id -> index into requests
+    size_t next = 0, answered = 0;
+    if (window == 0) window = 1;
+    auto fail_rest = [&](const Status& s) {
+      for (auto& [id, index] : in_flight) replies[index] = s;
+      for (; next < requests.size(); ++next) replies[next] = s;
+      return replies;
+    };
+    while (answered < requests.size()) {
+      while (next < requests.size() && in_flight.size() < window) {
+        Attrs attrs{{"call-id", std::to_string(++call_id_)}};
+        request_to_attrs(named(requests[next]), attrs);
+        Status sent = conn_.send(encode("cib_request", attrs, requests[next].fragment));
+        if (!sent.ok()) return fail_rest(sent.with_context("sending to the CIB daemon"));
+        in_flight.emplace(std::to_string(call_id_), next++);
+      }
+      auto raw = conn_.receive(options_.timeout);
+      if (!raw.ok()) return fail_rest(raw.status().with_context("waiting for the CIB daemon"));
+      auto m = split_message(*raw);
+      if (!m.ok()) return fail_rest(m.status());
+      if (xml::name(m->root()) == "cib_notify") {
+        stash(*raw);
+        continue;
+      }
+      // Replies can overtake each other (a rejected request is answered at
+      // once, an applied one once it is durable): matched by call-id.
+      auto it = in_flight.find(m->get("call-id"));
+      if (it == in_flight.end()) continue;  // a late reply to an abandoned call
+      replies[it->second] = reply_of(*m);
+      in_flight.erase(it);
+      ++answered;
+    }
+    return replies;
   }
 
   Status subscribe() override {
@@ -118,6 +145,27 @@ class DaemonClient final : public CibClient {
   }
 
  private:
+  // The request as sent: the peer's update-client is the program's name
+  // (cibadmin, crmd, crm_resource, ...); the daemon takes the user from the
+  // socket's credentials and the origin from its own node name.
+  static Request named(const Request& r) {
+    Request out = r;
+    if (out.client_name.empty() && program_invocation_short_name) out.client_name = program_invocation_short_name;
+    out.user.clear();
+    out.origin.clear();
+    return out;
+  }
+
+  static Result<Reply> reply_of(const Message& m) {
+    Reply reply;
+    auto v = Version::parse(m.get("version"));
+    if (v.ok()) reply.version = *v;
+    std::string rc = m.get("rc");
+    if (rc != "ok") return Status(status_code_from_name(rc), m.get("msg"));
+    reply.xml = std::string(m.body);
+    return reply;
+  }
+
   // Keeps a notification that arrived while waiting for a reply.
   void stash(const std::string& raw) {
     auto m = split_message(raw);
@@ -219,6 +267,13 @@ Result<std::unique_ptr<CibClient>> connect(const ClientOptions& options) {
 }
 
 // ---- conveniences ----
+
+std::vector<Result<CibClient::Reply>> CibClient::call_pipelined(const std::vector<Request>& requests, size_t) {
+  std::vector<Result<Reply>> replies;
+  replies.reserve(requests.size());
+  for (const auto& r : requests) replies.push_back(call(r));
+  return replies;
+}
 
 Result<std::string> CibClient::query(const std::string& section, const std::string& xpath) {
   ASSIGN_OR_RETURN(Reply r, call({.op = Op::kQuery, .section = section, .xpath = xpath}));

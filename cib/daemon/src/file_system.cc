@@ -72,12 +72,12 @@ Result<std::string> PosixFileSystem::read_file(const std::string& path) {
   return out;
 }
 
-Status PosixFileSystem::write_file(const std::string& path, const std::string& data) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-  if (fd.get() < 0) return errno_error("create " + path, errno);
+namespace {
+
+Status write_all(int fd, const std::string& path, const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_error("write " + path, errno);
@@ -85,6 +85,20 @@ Status PosixFileSystem::write_file(const std::string& path, const std::string& d
     done += static_cast<size_t>(n);
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status PosixFileSystem::write_file(const std::string& path, const std::string& data) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (fd.get() < 0) return errno_error("create " + path, errno);
+  return write_all(fd.get(), path, data);
+}
+
+Status PosixFileSystem::append_file(const std::string& path, const std::string& data) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+  if (fd.get() < 0) return errno_error("open " + path + " for appending", errno);
+  return write_all(fd.get(), path, data);
 }
 
 // fsync through a fresh descriptor flushes the inode's dirty pages on Linux.

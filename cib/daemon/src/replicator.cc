@@ -1,5 +1,7 @@
 #include "crm/cib/replicator.h"
 
+#include "configuration_only.h"
+
 #include <algorithm>
 #include <ctime>
 
@@ -111,11 +113,15 @@ void Replicator::answer(const std::string& id, const Status& status, const Versi
 Status Replicator::flush() {
   Status result;
   if (dirty_ && store_) {
-    result = store_->save(cib_);
+    // The changes since the last flush go to the journal; a copy that came
+    // whole (a sync, a full result) is written whole.
+    result = snapshot_due_ || journal_.empty() ? store_->save(cib_) : store_->append(journal_, cib_);
     ++stats_.saves;
     if (!result.ok()) log("cib: saving the CIB failed: " + result.to_string());
   }
   dirty_ = false;
+  journal_.clear();
+  snapshot_due_ = false;
   auto ready = std::move(after_save_);
   after_save_.clear();
   for (const auto& [id, version] : ready) {
@@ -213,7 +219,10 @@ void Replicator::process_pending() {
     } else if (options_.has_quorum && !options_.has_quorum(members_)) {
       status = unavailable("this partition has no quorum: configuration changes are refused until it has");
     } else {
-      Cib before = tentative_->copy();
+      // The patch is what changed; for a configuration-only request it is
+      // found without walking (or copying) the status.
+      const bool configuration_only = changes_configuration_only(p.request);
+      Cib before = configuration_only ? without_status(*tentative_) : tentative_->copy();
       auto kind = apply_request(*tentative_, p.request, schema_);
       status = kind.status();
       if (kind.ok()) {
@@ -223,7 +232,7 @@ void Replicator::process_pending() {
         attrs.emplace_back("kind", change_kind_name(*kind));
         std::optional<Patch> patch;
         if (!options_.full_cib_results) {
-          auto d = diff(before, *tentative_);
+          auto d = configuration_only ? diff(before, without_status(*tentative_)) : diff(before, *tentative_);
           if (d.ok()) patch.emplace(std::move(d).value());
         }
         if (patch) {
@@ -287,22 +296,31 @@ void Replicator::handle_result(cluster::NodeId from, const Message& m) {
 
   std::string form = m.get("form");
   ChangeKind kind = m.get("kind") == "status" ? ChangeKind::kStatus : ChangeKind::kConfiguration;
+  JournalEntry entry{.from = *from_version, .to = *to_version};
   if (form == "replay") {
     auto applied = apply_request(cib_, p.request, nullptr);
     if (!applied.ok()) return go_stale("replay failed: " + applied.status().to_string());
+    Attrs request_attrs;
+    request_to_attrs(p.request, request_attrs);
+    entry.form = JournalEntry::Form::kRequest;
+    entry.text = encode("cib-request", request_attrs, p.request.fragment);
   } else if (form == "patch") {
     auto doc = xml::parse(m.body, "patch");
     if (!doc.ok()) return go_stale(doc.status().to_string());
     Patch patch{std::move(doc).value()};
     Status s = apply_patch(cib_, patch);
     if (!s.ok()) return go_stale("patch failed: " + s.to_string());
+    entry.form = JournalEntry::Form::kPatch;
+    entry.text = std::string(m.body);
   } else {
     auto full = Cib::parse(m.body, "replicated CIB");
     if (!full.ok()) return go_stale(full.status().to_string());
     cib_ = std::move(full).value();
+    snapshot_due_ = true;
   }
   if (cib_.version() != *to_version)
     return go_stale("applied to " + cib_.version().to_string() + ", master has " + to_version->to_string());
+  if (form != "full") journal_.push_back(std::move(entry));
   ++stats_.requests_applied;
   if (waiter) after_save_.emplace_back(id, cib_.version());
   changed(kind);
@@ -399,6 +417,7 @@ void Replicator::handle_resync(cluster::NodeId from, const Message& m) {
 
 void Replicator::adopt(Cib state, cluster::NodeId replaced_by) {
   cib_ = std::move(state);
+  snapshot_due_ = true;
   stale_ = false;
   for (const auto& id : after_sync_) after_save_.emplace_back(id, cib_.version());
   after_sync_.clear();

@@ -2,6 +2,8 @@
 
 #include <libxml/tree.h>
 
+#include "configuration_only.h"
+
 #include <array>
 #include <cstring>
 #include <tuple>
@@ -99,7 +101,76 @@ Status perform(Cib& cib, const Request& r) {
   }
 }
 
+bool is_configuration_section(std::string_view section) {
+  return section != "status" && section != "cib" && !section.empty() && section_xpath(section).ok();
+}
+
+void copy_attributes(xmlNode* to, const xmlNode* from) {
+  while (to->properties) xmlRemoveProp(to->properties);
+  to->properties = xmlCopyPropList(to, from->properties);  // returns the copies, attaches nothing
+}
+
 }  // namespace
+
+bool changes_configuration_only(const Request& r) {
+  if (!r.xpath.empty()) return false;
+  switch (r.op) {
+    case Op::kCreate:
+    case Op::kModify:
+    case Op::kReplace:
+    case Op::kDelete:
+      return is_configuration_section(r.section);
+    case Op::kPatch: {
+      auto doc = xml::parse(r.fragment, "patch");
+      if (!doc.ok()) return false;
+      for (xmlNode* c : xml::children(xml::root(*doc), "change")) {
+        std::string path = xml::attr_or(c, "path");
+        bool under_configuration = path == "/cib/configuration" || path.rfind("/cib/configuration/", 0) == 0;
+        bool root_attributes = path == "/cib" && xml::attr_or(c, "operation") == "modify";
+        if (!under_configuration && !root_attributes) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+Cib without_status(const Cib& cib) {
+  Cib out = Cib::empty();
+  xmlNode* root = out.root();
+  copy_attributes(root, cib.root());
+  while (xmlNode* c = root->children) {
+    xmlUnlinkNode(c);
+    xmlFreeNode(c);
+  }
+  for (xmlNode* c = cib.root()->children; c; c = c->next) {
+    // 2: the element and its attributes; 1: with everything under it.
+    bool status = c->type == XML_ELEMENT_NODE && xml::name(c) == "status";
+    xmlAddChild(root, xmlDocCopyNode(c, out.doc(), status ? 2 : 1));
+  }
+  return out;
+}
+
+void take_configuration(Cib& into, const Cib& from) {
+  copy_attributes(into.root(), from.root());
+  if (!from.configuration()) {  // a patch deleted it
+    if (xmlNode* old = into.configuration()) {
+      xmlUnlinkNode(old);
+      xmlFreeNode(old);
+    }
+    return;
+  }
+  xmlNode* fresh = xmlDocCopyNode(from.configuration(), into.doc(), 1);
+  if (xmlNode* old = into.configuration()) {
+    xmlReplaceNode(old, fresh);
+    xmlFreeNode(old);
+  } else if (xmlNode* status = into.status()) {
+    xmlAddPrevSibling(status, fresh);
+  } else {
+    xmlAddChild(into.root(), fresh);
+  }
+}
 
 const char* op_name(Op op) {
   for (const auto& o : kOps)
@@ -152,13 +223,20 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
     return ChangeKind::kStatus;
   }
 
-  Cib work = cib.copy();
+  // A configuration change is made on a copy (all or nothing); without the
+  // status when it cannot touch it, so it costs what the configuration holds.
+  const bool configuration_only = changes_configuration_only(r);
+  Cib work = configuration_only ? without_status(cib) : cib.copy();
   const std::string digest_before = cib.digest();
   RETURN_IF_ERROR(perform(work, r));
   const bool whole = r.op == Op::kReplace && (r.section.empty() || r.section == "cib");
+  auto commit = [&] {
+    if (configuration_only) take_configuration(cib, work);
+    else cib = std::move(work);
+  };
   if (!whole && work.digest() == digest_before) {
     work.bump_num_updates();
-    cib = std::move(work);
+    commit();
     return ChangeKind::kStatus;
   }
   RETURN_IF_ERROR(validate(work, schema).with_context("change rejected"));
@@ -171,7 +249,7 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
   } else {
     work.bump_epoch();
   }
-  cib = std::move(work);
+  commit();
   return ChangeKind::kConfiguration;
 }
 

@@ -46,6 +46,15 @@ Status FaultInjectingFileSystem::write_file(const std::string& path, const std::
   return Status::Ok();
 }
 
+Status FaultInjectingFileSystem::append_file(const std::string& path, const std::string& data) {
+  RETURN_IF_ERROR(mutating("append", path));
+  if (!dirs_.count(parent(path))) return not_found("directory " + parent(path) + " does not exist");
+  auto& inode = files_[path];
+  if (!inode) inode = std::make_shared<Inode>();
+  inode->data += data;
+  return Status::Ok();
+}
+
 Status FaultInjectingFileSystem::sync_file(const std::string& path) {
   RETURN_IF_ERROR(mutating("fsync", path));
   auto it = files_.find(path);

@@ -89,6 +89,12 @@ class CibClient {
   // unavailable (daemon not running or lost), timeout, permission-denied.
   virtual Result<Reply> call(const Request& r) = 0;
 
+  // Performs `requests` in order, keeping up to `window` of them in flight on
+  // this connection (a persistent client's pipeline: it does not wait for
+  // each reply before sending the next). One reply per request, in the
+  // requests' order. File mode: one after another.
+  virtual std::vector<Result<Reply>> call_pipelined(const std::vector<Request>& requests, size_t window);
+
   // Subscribes this connection to change notifications (not-supported in file mode).
   virtual Status subscribe() { return not_supported("notifications need the cib daemon (not CIB_file)"); }
   // Notifications received so far (without blocking); unavailable when the daemon went away.

@@ -31,6 +31,9 @@ class FileSystem {
   virtual Result<std::string> read_file(const std::string& path) = 0;
   // Creates or truncates `path` and writes `data`. Not durable until sync_file.
   virtual Status write_file(const std::string& path, const std::string& data) = 0;
+  // Adds `data` at the end of `path` (created when missing). Not durable until
+  // sync_file (and, for a new file, sync_dir of its parent).
+  virtual Status append_file(const std::string& path, const std::string& data) = 0;
   // Makes the file's content durable (fsync).
   virtual Status sync_file(const std::string& path) = 0;
   // Atomically renames (replacing `to`). Not durable until sync_dir of the parent.
@@ -49,6 +52,7 @@ class PosixFileSystem final : public FileSystem {
   Status create_dirs(const std::string& dir) override;
   Result<std::string> read_file(const std::string& path) override;
   Status write_file(const std::string& path, const std::string& data) override;
+  Status append_file(const std::string& path, const std::string& data) override;
   Status sync_file(const std::string& path) override;
   Status rename(const std::string& from, const std::string& to) override;
   Status sync_dir(const std::string& dir) override;

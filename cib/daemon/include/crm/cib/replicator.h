@@ -190,6 +190,10 @@ class Replicator {
   std::set<std::string> processed_;
   // Successful local requests answered once the CIB is durable.
   bool dirty_ = false;
+  // What flush() makes durable: the changes applied since the last flush, in
+  // order (the store's journal), or the whole CIB when a copy came whole.
+  std::vector<JournalEntry> journal_;
+  bool snapshot_due_ = false;
   std::vector<std::pair<std::string, Version>> after_save_;
   std::vector<std::string> after_sync_;  // while stale_
   Stats stats_;

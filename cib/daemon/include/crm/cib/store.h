@@ -2,13 +2,23 @@
 // an acknowledged change survives a crash or power loss.
 //
 // Layout of the directory ($CRM_STATE_DIR/cib, else /var/lib/crm/cib):
-//   cib-<seq>.xml   the CIB as written (seq grows by one per save)
-//   cib-<seq>.sig   "sha256 <hex of cib-<seq>.xml> <byte count>\n"
+//   cib-<seq>.xml      a snapshot: the CIB as written (seq grows by one per save)
+//   cib-<seq>.sig      "sha256 <hex of cib-<seq>.xml> <byte count>\n"
+//   cib-<seq>.journal  the changes applied after snapshot <seq>, in order
 // The newest `keep` generations are kept. A save writes both files under
 // temporary names, fsyncs them, renames them into place and fsyncs the
-// directory; only then does save() return OK. load() takes the newest
-// generation whose digest matches and which parses, and reports every newer
-// one it had to skip (truncated, corrupt, digest missing).
+// directory; only then does save() return OK. append() adds changes to the
+// journal of the newest snapshot with one write and one fsync, so a change
+// costs what it changes, not what the CIB holds; once the journal has grown
+// as big as the snapshot, append() writes a new snapshot instead. load()
+// takes the newest generation whose digest matches and which parses, replays
+// its journal up to the first record that is torn or does not apply, and
+// reports every newer generation it had to skip (truncated, corrupt, digest
+// missing) and a journal's damaged tail.
+//
+// A journal record: "change <from> <to> <form> <bytes> <sha256 hex>\n<text>\n",
+// <form> being "patch" (a v2 patch, cib.h) or "request" (a cib-request
+// message, request.h, replayed with apply_request).
 //
 //   PosixFileSystem fs;
 //   CibStore store(fs, {.dir = CibStore::default_dir()});
@@ -31,6 +41,18 @@ namespace crm::cib {
 struct StoreOptions {
   std::string dir;
   int keep = 5;  // generations kept on disk (>= 1)
+  // A journal smaller than this never triggers a snapshot (small CIBs would
+  // otherwise write a snapshot every few changes).
+  size_t min_journal_bytes = 1 << 20;
+};
+
+// One change as a replica applied it: the v2 patch it received, or the
+// request it replayed (status changes), between two versions.
+struct JournalEntry {
+  enum class Form { kPatch, kRequest };
+  Form form = Form::kPatch;
+  std::string text;  // the patch, or encode("cib-request", ...) of the request
+  Version from, to;
 };
 
 class CibStore {
@@ -58,8 +80,14 @@ class CibStore {
   Status save(const Cib& cib);
   // The same for an already serialized CIB.
   Status save_text(const std::string& xml_text);
+  // Makes `entries` (the changes that led to `now`, oldest first) durable:
+  // appended to the newest snapshot's journal and fsynced, or, when there is
+  // no snapshot yet or the journal has outgrown it, as a new snapshot of `now`.
+  Status append(const std::vector<JournalEntry>& entries, const Cib& now);
 
   uint64_t last_seq() const { return seq_; }
+  // Bytes in the newest snapshot's journal (0 right after a snapshot).
+  size_t journal_bytes() const { return journal_bytes_; }
   const std::string& dir() const { return options_.dir; }
   // Hex SHA-256 of `data`.
   static std::string sha256_hex(const std::string& data);
@@ -70,6 +98,12 @@ class CibStore {
   StoreOptions options_;
   uint64_t seq_ = 0;
   bool dir_ready_ = false;
+  size_t snapshot_bytes_ = 0;
+  size_t journal_bytes_ = 0;
+  // append() writes a snapshot rather than appending: until a snapshot is
+  // known (load() found one, or save() wrote one), and when the newest
+  // journal has a damaged tail, so nothing is ever appended after garbage.
+  bool snapshot_due_ = true;
 };
 
 }  // namespace crm::cib

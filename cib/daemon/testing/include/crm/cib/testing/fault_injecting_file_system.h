@@ -32,6 +32,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   Status create_dirs(const std::string& dir) override;
   Result<std::string> read_file(const std::string& path) override;
   Status write_file(const std::string& path, const std::string& data) override;
+  Status append_file(const std::string& path, const std::string& data) override;
   Status sync_file(const std::string& path) override;
   Status rename(const std::string& from, const std::string& to) override;
   Status sync_dir(const std::string& dir) override;
@@ -40,7 +41,7 @@ class FaultInjectingFileSystem final : public FileSystem {
 
   // Simulates a power loss: afterwards only what was synced remains.
   void crash(CrashMode mode = CrashMode::kDropUnsynced);
-  // After `n` more mutating calls (write/sync/rename/remove), every mutating
+  // After `n` more mutating calls (write/append/sync/rename/remove), every mutating
   // call fails with io-error until clear_failures(). Models a full or dying disk.
   void fail_after(int n) { fail_after_ = n; }
   void clear_failures() { fail_after_ = -1; }
