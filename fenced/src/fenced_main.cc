@@ -17,6 +17,7 @@
 #include "crm/core/clock.h"
 #include "crm/core/event_loop.h"
 #include "crm/core/ipc.h"
+#include "crm/core/xml.h"
 #include "fencer.h"
 #include "server.h"
 #if CRM_HAVE_CLUSTER
@@ -106,13 +107,20 @@ class CibFollower {
   }
 
   void refresh() {
-    auto c = query_->query_cib();
-    if (!c.ok()) {
-      log_line("cannot read the CIB: " + c.status().to_string());
+    // Only the configuration: the status is most of a busy cluster's CIB and
+    // the fencer reads nothing in it.
+    auto conf = query_->call(cib::Request{.op = cib::Op::kQuery, .section = "configuration"});
+    if (!conf.ok()) {
+      log_line("cannot read the CIB: " + conf.status().to_string());
       return;
     }
-    fencer_.apply_config(fenced::config_from_cib(c->doc(), catalog_, fencer_.node_name()));
-    log_line("configuration " + c->version().to_string() + ": " + std::to_string(fencer_.devices().size()) +
+    auto doc = xml::parse("<cib>" + conf->xml + "</cib>", "the CIB's configuration");
+    if (!doc.ok()) {
+      log_line("cannot read the CIB: " + doc.status().to_string());
+      return;
+    }
+    fencer_.apply_config(fenced::config_from_cib(doc->get(), catalog_, fencer_.node_name()));
+    log_line("configuration " + conf->version.to_string() + ": " + std::to_string(fencer_.devices().size()) +
              " devices, " + std::to_string(fencer_.levels().size()) + " topology levels");
   }
 

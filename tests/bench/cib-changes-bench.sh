@@ -126,9 +126,9 @@ load_large() {
 client_on() {
     local s=$1 k=$2 kind=$3 tag=$4 window=$5
     if [ "$s" = ours ]; then
-        ON_TIMEOUT=600 on "$s" "$k" "$BENCH_DIR/cib_client_bench" --count $((5 * COUNT)) --kind "$kind" --tag "$tag" --window "$window" "${@:6}"
+        ON_TIMEOUT=600 on "$s" "$k" "$BENCH_DIR/cib_client_bench" --count $((5 * COUNT)) --kind "$kind" --tag "$tag" --window "$window" --node-id "$k" "${@:6}"
     else
-        ON_TIMEOUT=600 on "$s" "$k" "$BENCH_DIR/peer_cib_client_bench" $((5 * COUNT)) "$kind" "$tag"
+        ON_TIMEOUT=600 on "$s" "$k" "$BENCH_DIR/peer_cib_client_bench" $((5 * COUNT)) "$kind" "$tag" "$k"
     fi
 }
 # client_report S NAME LOGFILE ID VALUE T1 — a report line per run the bench printed

@@ -3,7 +3,7 @@
 // Prints figures; asserts nothing. Run inside a lab node (docs/bench.md,
 // cib-changes-bench.sh --client).
 //
-//   cib_client_bench [--count N] [--window W] [--kind config|status] [--tag T] [--pipelined-only]
+//   cib_client_bench [--count N] [--window W] [--kind config|status] [--tag T] [--node-id ID] [--pipelined-only]
 //
 // The nvpair written is cib-client-bench-<tag> (status-<node>-cib-client-bench-<tag>).
 //   config  N x modify of one crm_config nvpair (a configuration change:
@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
   app.add_option("--window", window, "requests in flight in the pipelined run");
   app.add_option("--kind", kind, "config or status")->check(CLI::IsMember({"config", "status"}));
   app.add_option("--tag", tag, "prefix of the values written");
+  std::string node_id;
+  app.add_option("--node-id", node_id, "this node's id in the CIB (status kind; default: the node named like the host)");
   bool pipelined_only = false;
   app.add_flag("--pipelined-only", pipelined_only, "only the run with --window requests in flight");
   CLI11_PARSE(app, argc, argv);
@@ -86,14 +88,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cib_client_bench: %s\n", cib.status().to_string().c_str());
     return 1;
   }
-  std::string node_id;
   if (kind == "config") {
     // The nvpair the runs modify.
     (void)(*cib)->create("crm_config", fmt::format(R"(<cluster_property_set id="cib-client-bench-set-{0}">)"
                                                    R"(<nvpair id="cib-client-bench-{0}" name="cib-client-bench-{0}")"
                                                    R"( value="0"/></cluster_property_set>)",
                                                    tag));
-  } else {
+  } else if (node_id.empty()) {
     node_id = local_node_id(**cib);
     if (node_id.empty()) {
       std::fprintf(stderr, "cib_client_bench: this host has no node_state in the CIB\n");

@@ -5,7 +5,7 @@
  * calls). Prints figures; asserts nothing. Built when pacemaker-dev is
  * installed; run inside a node of the peer's lab (cib-changes-bench.sh).
  *
- *   peer_cib_client_bench [count] [config|status] [tag]
+ *   peer_cib_client_bench [count] [config|status] [tag] [node-id]
  *
  * Output: client <kind> window 1: <N> changes in <s> s = <rate> changes/s, <ms> ms per change
  */
@@ -56,6 +56,8 @@ int main(int argc, char **argv) {
         xmlNode *set = string2xml(buf);
         cib->cmds->create(cib, "crm_config", set, cib_sync_call);
         free_xml(set);
+    } else if (argc > 4) {
+        node_id = strdup(argv[4]);
     } else if ((node_id = local_node_id(cib)) == NULL) {
         fprintf(stderr, "peer_cib_client_bench: this host has no node in the CIB\n");
         return 1;

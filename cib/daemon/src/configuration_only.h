@@ -23,4 +23,9 @@ Cib without_status(const Cib& cib);
 // stays as it is).
 void take_configuration(Cib& into, const Cib& from);
 
+// apply_patch (all or nothing, so on a copy): a copy of the configuration
+// alone when that is all the patch touches. Replicas and the store's journal
+// replay apply patches with it.
+Status apply_patch_text(Cib& cib, std::string_view patch_text);
+
 }  // namespace crm::cib

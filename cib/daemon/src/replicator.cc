@@ -14,6 +14,37 @@ constexpr size_t kCompletedMemory = 8192;
 
 uint64_t to_u64(const std::string& s) { return s.empty() ? 0 : std::strtoull(s.c_str(), nullptr, 10); }
 
+// A bundle: several messages of one node sent as one group message, in
+// order: "<cib-bundle count="K"/>\n" then, per message, its byte count on a
+// line and the message itself.
+constexpr size_t kMaxBundleBytes = 256 * 1024;
+
+std::string encode_bundle(const std::vector<std::string>& parts) {
+  std::string out = fmt::format("<cib-bundle count=\"{}\"/>\n", parts.size());
+  for (const auto& p : parts) {
+    out += std::to_string(p.size());
+    out += '\n';
+    out += p;
+  }
+  return out;
+}
+
+Result<std::vector<std::string_view>> decode_bundle(std::string_view payload) {
+  size_t pos = payload.find('\n');
+  if (pos == std::string_view::npos) return invalid_argument("no header line");
+  std::vector<std::string_view> parts;
+  ++pos;
+  while (pos < payload.size()) {
+    size_t eol = payload.find('\n', pos);
+    if (eol == std::string_view::npos) return invalid_argument("a part without its length line");
+    uint64_t len = to_u64(std::string(payload.substr(pos, eol - pos)));
+    if (len > payload.size() - eol - 1) return invalid_argument("a part longer than the bundle");
+    parts.push_back(payload.substr(eol + 1, len));
+    pos = eol + 1 + len;
+  }
+  return parts;
+}
+
 }  // namespace
 
 std::string last_written_text(std::time_t when) {
@@ -55,8 +86,37 @@ std::string Replicator::members_tag() const {
 std::string Replicator::hash_of(const Cib& cib) const { return CibStore::sha256_hex(cib.serialize(false)); }
 
 void Replicator::send_or_log(const std::string& payload) {
-  Status s = group_.send(payload);
-  if (!s.ok()) log("cib: sending to the group failed: " + s.to_string());
+  if (!options_.request_flush) {
+    Status s = group_.send(payload);
+    if (!s.ok()) log("cib: sending to the group failed: " + s.to_string());
+    return;
+  }
+  // Sent at the next flush, together with whatever else this loop iteration
+  // produces: under load, one group message carries many requests or results.
+  outbox_bytes_ += payload.size();
+  outbox_.push_back(payload);
+  if (outbox_bytes_ >= kMaxBundleBytes) {
+    send_outbox();
+  } else {
+    options_.request_flush();
+  }
+}
+
+void Replicator::send_outbox() {
+  if (outbox_.empty()) return;
+  std::vector<std::string> parts = std::move(outbox_);
+  std::vector<std::string> local_requests = std::move(outbox_requests_);
+  outbox_.clear();
+  outbox_requests_.clear();
+  outbox_bytes_ = 0;
+  Status s = group_.send(parts.size() == 1 ? parts.front() : encode_bundle(parts));
+  if (s.ok()) return;
+  log("cib: sending to the group failed: " + s.to_string());
+  // Our own requests in it never reached the group: their clients hear it now.
+  for (const auto& id : local_requests) {
+    if (Waiter* w = find_waiter(id); w && !w->resolved)
+      answer(id, s.with_context("submitting a CIB change"), cib_.version());
+  }
 }
 
 Replicator::Waiter* Replicator::find_waiter(const std::string& id) {
@@ -92,9 +152,17 @@ void Replicator::submit(Request request, Reply done) {
   if (joined_ && !syncing_) {
     Attrs attrs{{"id", id}};
     request_to_attrs(request, attrs);
-    Status s = group_.send(encode("cib-request", attrs, request.fragment));
-    if (!s.ok()) {
-      done(s.with_context("submitting a CIB change"), cib_.version());
+    std::string message = encode("cib-request", attrs, request.fragment);
+    if (!options_.request_flush) {
+      Status s = group_.send(message);
+      if (!s.ok()) {
+        done(s.with_context("submitting a CIB change"), cib_.version());
+        return;
+      }
+    } else {
+      waiters_.emplace(call, Waiter{id, std::move(request), std::move(done)});
+      outbox_requests_.push_back(id);
+      send_or_log(message);
       return;
     }
   }
@@ -111,6 +179,7 @@ void Replicator::answer(const std::string& id, const Status& status, const Versi
 }
 
 Status Replicator::flush() {
+  send_outbox();
   Status result;
   if (dirty_ && store_) {
     // The changes since the last flush go to the journal; a copy that came
@@ -154,6 +223,15 @@ void Replicator::on_lost(const Status& status) {
 }
 
 void Replicator::on_message(cluster::NodeId from, std::string_view payload) {
+  if (payload.rfind("<cib-bundle", 0) == 0) {
+    auto parts = decode_bundle(payload);
+    if (!parts.ok()) {
+      log(fmt::format("cib: ignoring a malformed bundle from node {}: {}", from, parts.status().to_string()));
+      return;
+    }
+    for (std::string_view part : *parts) on_message(from, part);
+    return;
+  }
   auto m = split_message(payload);
   if (!m.ok()) {
     log(fmt::format("cib: ignoring a malformed message from node {}: {}", from, m.status().to_string()));
@@ -305,10 +383,7 @@ void Replicator::handle_result(cluster::NodeId from, const Message& m) {
     entry.form = JournalEntry::Form::kRequest;
     entry.text = encode("cib-request", request_attrs, p.request.fragment);
   } else if (form == "patch") {
-    auto doc = xml::parse(m.body, "patch");
-    if (!doc.ok()) return go_stale(doc.status().to_string());
-    Patch patch{std::move(doc).value()};
-    Status s = apply_patch(cib_, patch);
+    Status s = apply_patch_text(cib_, m.body);
     if (!s.ok()) return go_stale("patch failed: " + s.to_string());
     entry.form = JournalEntry::Form::kPatch;
     entry.text = std::string(m.body);

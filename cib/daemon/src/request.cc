@@ -172,6 +172,17 @@ void take_configuration(Cib& into, const Cib& from) {
   }
 }
 
+Status apply_patch_text(Cib& cib, std::string_view patch_text) {
+  ASSIGN_OR_RETURN(auto doc, xml::parse(patch_text, "patch"));
+  Patch patch{std::move(doc)};
+  if (!changes_configuration_only(Request{.op = Op::kPatch, .fragment = std::string(patch_text)}))
+    return apply_patch(cib, patch);
+  Cib work = without_status(cib);
+  RETURN_IF_ERROR(apply_patch(work, patch));
+  take_configuration(cib, work);
+  return Status::Ok();
+}
+
 const char* op_name(Op op) {
   for (const auto& o : kOps)
     if (o.op == op) return o.name;

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "configuration_only.h"
 #include "crm/cib/request.h"
 
 namespace crm::cib {
@@ -41,10 +42,7 @@ std::string journal_record(const JournalEntry& e) {
 // Applies one record's change to `cib`; the record's own checks (digest,
 // versions) are the caller's.
 Status replay(Cib& cib, JournalEntry::Form form, const std::string& text) {
-  if (form == JournalEntry::Form::kPatch) {
-    ASSIGN_OR_RETURN(auto doc, xml::parse(text, "journal patch"));
-    return apply_patch(cib, Patch{std::move(doc)});
-  }
+  if (form == JournalEntry::Form::kPatch) return apply_patch_text(cib, text);
   ASSIGN_OR_RETURN(Message m, split_message(text));
   ASSIGN_OR_RETURN(Request r, request_from_message(m));
   return apply_request(cib, r, nullptr).status();

@@ -45,8 +45,10 @@ struct ReplicatorOptions {
   // How configuration changes travel: a patch from diff() (falls back to the
   // full CIB when diff fails), or always the full CIB.
   bool full_cib_results = false;
-  // Called when a save is needed. Null: save at once on every change. The
-  // daemon posts one flush() per loop iteration instead (group commit).
+  // Called when a flush is needed. Null: send and save at once. The daemon
+  // posts one flush() per loop iteration instead: the iteration's messages
+  // go out as one group message (a bundle) and its changes are saved with one
+  // write (group commit).
   std::function<void()> request_flush;
   // Whether this node's partition has quorum (the daemon passes its
   // QuorumSource). When set and false, the master rejects configuration
@@ -87,7 +89,8 @@ class Replicator {
   // transport is lost.
   void submit(Request request, Reply done);
 
-  // Saves the CIB if it changed and answers the clients waiting for that.
+  // Sends what is queued for the group, saves the CIB if it changed and
+  // answers the clients waiting for that.
   Status flush();
 
   // Called on every node after each change is applied locally (also after a
@@ -149,6 +152,7 @@ class Replicator {
   void changed(ChangeKind kind, cluster::NodeId replaced_by = 0);
   void answer(const std::string& id, const Status& status, const Version& version);
   void send_or_log(const std::string& payload);
+  void send_outbox();
   std::string members_tag() const;
   std::string hash_of(const Cib& cib) const;
   void log(const std::string& line) {
@@ -194,6 +198,10 @@ class Replicator {
   // order (the store's journal), or the whole CIB when a copy came whole.
   std::vector<JournalEntry> journal_;
   bool snapshot_due_ = false;
+  // Messages for the group queued until the next flush (with request_flush).
+  std::vector<std::string> outbox_;
+  std::vector<std::string> outbox_requests_;  // ids of this node's requests in it
+  size_t outbox_bytes_ = 0;
   std::vector<std::pair<std::string, Version>> after_save_;
   std::vector<std::string> after_sync_;  // while stale_
   Stats stats_;
