@@ -96,10 +96,10 @@ bool is_promotable_instance(Resource* r) {
 }
 
 bool has_active_recurring(Resource* r, Node* n, long interval, const std::string& task) {
-  auto it = r->history.find(n);
-  if (it == r->history.end()) return false;
+  const std::vector<OpRecord>* history = r->history_on(n);
+  if (!history) return false;
   const OpRecord* last = nullptr;
-  for (const OpRecord& op : it->second) {
+  for (const OpRecord& op : *history) {
     if (op.operation == task && op.interval_ms == interval) {
       if (!last || op.call_id > last->call_id) last = &op;
     }
@@ -107,7 +107,7 @@ bool has_active_recurring(Resource* r, Node* n, long interval, const std::string
   if (!last) return false;
   if (last->op_status == 1) return false;  // cancelled
   // An older start/stop after the monitor means the monitor is gone.
-  for (const OpRecord& op : it->second) {
+  for (const OpRecord& op : *history) {
     if ((op.operation == "start" || op.operation == "stop" || op.operation == "promote" || op.operation == "demote") &&
         op.call_id > last->call_id && last->call_id >= 0)
       return false;
@@ -292,7 +292,7 @@ void create_probes(WorkingSet& ws) {
         }
         // Anonymous: one instance per node, the one active/assigned there or the first.
         bool known = false;
-        for (Resource* p : primitives_of(clone)) if (p->known_on.count(&node)) known = true;
+        for (Resource* p : primitives_of(clone)) if (p->known_on(&node)) known = true;
         Resource* pick = nullptr;
         for (Resource* inst : clone->children) {
           for (Resource* p : primitives_of(inst)) {
@@ -311,7 +311,7 @@ void create_probes(WorkingSet& ws) {
         if (!pick) return;
         for (Resource* p : primitives_of(pick)) {
           bool member_known = false;
-          for (Resource* q : primitives_of(clone)) if (q->base_id == p->base_id && q->known_on.count(&node)) member_known = true;
+          for (Resource* q : primitives_of(clone)) if (q->base_id == p->base_id && q->known_on(&node)) member_known = true;
           if (!member_known && !known) candidates.push_back(p);
           else if (!member_known) candidates.push_back(p);
         }
@@ -319,7 +319,7 @@ void create_probes(WorkingSet& ws) {
       if (top->is_clone()) handle_instance_set(top);
       else for (Resource* p : primitives_of(top)) candidates.push_back(p);
       for (Resource* p : candidates) {
-        if (p->known_on.count(&node)) continue;
+        if (p->known_on(&node)) continue;
         if (p->orphan) continue;
         auto nd = p->meta.find("#no-probe:" + node.uname);
         if (nd != p->meta.end() && nd->second == "never") continue;
