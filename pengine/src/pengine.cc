@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <sstream>
 
 #include "crm/core/xml.h"
 #include "rules.h"
@@ -179,60 +178,116 @@ Result<ClusterStatus> read_cluster_status(xmlDoc* cib, std::time_t now) {
 }
 
 std::string graph_to_xml(const Transition& t) {
-  std::ostringstream o;
-  o << "<transition_graph";
+  // A cold start of a large cluster has a graph of a hundred thousand
+  // synapses (about 100 MB of XML): the text is appended to one string,
+  // reserved once, and each action's element head, repeated in every synapse
+  // it triggers, is made once.
+  auto tag_of = [](const GraphAction& a) {
+    return a.type == GraphAction::Type::kRscOp ? "rsc_op" : a.type == GraphAction::Type::kPseudo ? "pseudo_event" : "crm_event";
+  };
+  std::vector<std::string> heads(t.actions.size());  // by id
+  size_t size = 256;
+  for (const auto& a : t.actions) {
+    std::string& s = heads[a.id];
+    s = "<";
+    s += tag_of(a);
+    s += " id=\"" + std::to_string(a.id) + "\" operation=\"";
+    xml::append_escaped(s, a.task);
+    s += "\" operation_key=\"";
+    xml::append_escaped(s, a.key);
+    s += "\"";
+    if (!a.node.empty()) {
+      s += " on_node=\"";
+      xml::append_escaped(s, a.node);
+      s += "\" on_node_uuid=\"";
+      xml::append_escaped(s, a.node_uuid);
+      s += "\"";
+    }
+    size += 300 + 2 * s.size() + a.rsc_id.size() + a.rsc_long_id.size() + a.rsc_class.size() + a.rsc_provider.size() +
+            a.rsc_type.size();
+    for (const auto& [k, v] : a.attributes) size += k.size() + v.size() + 4;
+    for (const auto& d : a.downed) size += d.size() + 40;
+  }
+  for (const auto& a : t.actions)
+    for (int in : a.inputs) size += heads[in].size() + 40;
+
+  std::string o;
+  o.reserve(size);
+  o += "<transition_graph";
   for (const char* k : {"cluster-delay", "stonith-timeout", "failed-stop-offset", "failed-start-offset", "transition_id"}) {
     auto it = t.graph_attributes.find(k);
-    if (it != t.graph_attributes.end()) o << " " << k << "=\"" << xml::escape(it->second) << "\"";
+    if (it == t.graph_attributes.end()) continue;
+    o += " ";
+    o += k;
+    o += "=\"";
+    xml::append_escaped(o, it->second);
+    o += "\"";
   }
-  o << ">\n";
-  std::vector<const GraphAction*> by_id(t.actions.size());
-  for (const auto& a : t.actions) by_id[a.id] = &a;
-  auto head = [&](const GraphAction& a) {
-    std::string tag = a.type == GraphAction::Type::kRscOp ? "rsc_op"
-                      : a.type == GraphAction::Type::kPseudo ? "pseudo_event" : "crm_event";
-    std::string s = "<" + tag + " id=\"" + std::to_string(a.id) + "\" operation=\"" + xml::escape(a.task) +
-                    "\" operation_key=\"" + xml::escape(a.key) + "\"";
-    if (!a.node.empty()) s += " on_node=\"" + xml::escape(a.node) + "\" on_node_uuid=\"" + xml::escape(a.node_uuid) + "\"";
-    return std::make_pair(tag, s);
-  };
+  o += ">\n";
   int synapse = 0;
   for (const auto& a : t.actions) {
-    o << "  <synapse id=\"" << synapse++ << "\"";
-    if (a.priority) o << " priority=\"" << a.priority << "\"";
-    o << ">\n    <action_set>\n";
-    auto [tag, s] = head(a);
-    o << "      " << s << ">\n";
+    o += "  <synapse id=\"" + std::to_string(synapse++) + "\"";
+    if (a.priority) o += " priority=\"" + std::to_string(a.priority) + "\"";
+    o += ">\n    <action_set>\n      ";
+    o += heads[a.id];
+    o += ">\n";
     if (a.type == GraphAction::Type::kRscOp) {
-      o << "        <primitive id=\"" << xml::escape(a.rsc_id) << "\"";
-      if (!a.rsc_long_id.empty()) o << " long-id=\"" << xml::escape(a.rsc_long_id) << "\"";
-      o << " class=\"" << xml::escape(a.rsc_class) << "\"";
-      if (!a.rsc_provider.empty()) o << " provider=\"" << xml::escape(a.rsc_provider) << "\"";
-      o << " type=\"" << xml::escape(a.rsc_type) << "\"/>\n";
-    }
-    o << "        <attributes";
-    for (const auto& [k, v] : a.attributes) o << " " << k << "=\"" << xml::escape(v) << "\"";
-    o << "/>\n";
-    if (!a.downed.empty()) {
-      o << "        <downed>\n";
-      for (const auto& d : a.downed) o << "          <node id=\"" << xml::escape(d) << "\"/>\n";
-      o << "        </downed>\n";
-    }
-    o << "      </" << tag << ">\n    </action_set>\n";
-    if (a.inputs.empty()) {
-      o << "    <inputs/>\n";
-    } else {
-      o << "    <inputs>\n";
-      for (int in : a.inputs) {
-        auto [itag, is] = head(*by_id[in]);
-        o << "      <trigger>\n        " << is << "/>\n      </trigger>\n";
+      o += "        <primitive id=\"";
+      xml::append_escaped(o, a.rsc_id);
+      o += "\"";
+      if (!a.rsc_long_id.empty()) {
+        o += " long-id=\"";
+        xml::append_escaped(o, a.rsc_long_id);
+        o += "\"";
       }
-      o << "    </inputs>\n";
+      o += " class=\"";
+      xml::append_escaped(o, a.rsc_class);
+      o += "\"";
+      if (!a.rsc_provider.empty()) {
+        o += " provider=\"";
+        xml::append_escaped(o, a.rsc_provider);
+        o += "\"";
+      }
+      o += " type=\"";
+      xml::append_escaped(o, a.rsc_type);
+      o += "\"/>\n";
     }
-    o << "  </synapse>\n";
+    o += "        <attributes";
+    for (const auto& [k, v] : a.attributes) {
+      o += " ";
+      o += k;
+      o += "=\"";
+      xml::append_escaped(o, v);
+      o += "\"";
+    }
+    o += "/>\n";
+    if (!a.downed.empty()) {
+      o += "        <downed>\n";
+      for (const auto& d : a.downed) {
+        o += "          <node id=\"";
+        xml::append_escaped(o, d);
+        o += "\"/>\n";
+      }
+      o += "        </downed>\n";
+    }
+    o += "      </";
+    o += tag_of(a);
+    o += ">\n    </action_set>\n";
+    if (a.inputs.empty()) {
+      o += "    <inputs/>\n";
+    } else {
+      o += "    <inputs>\n";
+      for (int in : a.inputs) {
+        o += "      <trigger>\n        ";
+        o += heads[in];
+        o += "/>\n      </trigger>\n";
+      }
+      o += "    </inputs>\n";
+    }
+    o += "  </synapse>\n";
   }
-  o << "</transition_graph>\n";
-  return o.str();
+  o += "</transition_graph>\n";
+  return o;
 }
 
 std::string graph_to_dot(const Transition& t) {
