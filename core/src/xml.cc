@@ -131,6 +131,9 @@ std::optional<std::string> attr(const xmlNode* node, const char* attr_name) {
   if (!node || node->type != XML_ELEMENT_NODE) return std::nullopt;
   xmlAttr* a = xmlHasProp(node, BAD_CAST attr_name);
   if (!a) return std::nullopt;
+  // The usual single text child is read in place, without libxml2's copy.
+  if (const xmlNode* c = a->children; c && c->type == XML_TEXT_NODE && !c->next && c->content)
+    return std::string(reinterpret_cast<const char*>(c->content));
   xmlChar* v = xmlNodeListGetString(node->doc, a->children, 1);
   std::string out = v ? reinterpret_cast<char*>(v) : "";
   xmlFree(v);

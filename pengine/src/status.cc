@@ -518,8 +518,10 @@ Status unpack_status(WorkingSet& ws) {
       xmlNode* lrm_rscs = xml::first_child(lrm, "lrm_resources");
       for (xmlNode* lr : xml::children(lrm_rscs, "lrm_resource")) {
         std::string id = xml::attr_or(lr, "id");
+        const std::vector<xmlNode*> op_elements = xml::children(lr, "lrm_rsc_op");
         std::vector<OpRecord> ops;
-        for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
+        ops.reserve(op_elements.size());
+        for (xmlNode* op : op_elements) {
           // Notifications and meta-data calls say nothing about the
           // resource's state: ignored, as the peer's unpack_rsc_op does.
           OpRecord rec = read_op(ws, op, field_names);
