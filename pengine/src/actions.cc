@@ -8,8 +8,22 @@
 
 namespace crm::pengine {
 
+namespace {
+
+// action_index's key: the operation key and the node's name ("" for none).
+std::string index_key(const std::string& key, const Node* node) {
+  std::string k;
+  k.reserve(key.size() + 1 + (node ? node->uname.size() : 0));
+  k += key;
+  k += '@';
+  if (node) k += node->uname;
+  return k;
+}
+
+}  // namespace
+
 Action* WorkingSet::find_action(const std::string& key, const Node* node) const {
-  auto it = action_index.find(key + "@" + (node ? node->uname : std::string()));
+  auto it = action_index.find(index_key(key, node));
   return it == action_index.end() ? nullptr : it->second;
 }
 
@@ -19,11 +33,14 @@ Action* WorkingSet::new_action(Resource* rsc, const std::string& task, long inte
   return a;
 }
 
+// One index look-up for both the search and the insertion (a cold start of
+// a large cluster creates a probe per resource and node).
 Action* WorkingSet::new_keyed_action(Resource* rsc, const std::string& key, const std::string& task, Node* node,
                                      bool optional) {
-  if (Action* a = find_action(key, node)) {
-    if (!optional) a->optional = false;
-    return a;
+  auto [slot, added] = action_index.try_emplace(index_key(key, node), nullptr);
+  if (!added) {
+    if (!optional) slot->second->optional = false;
+    return slot->second;
   }
   Action& a = action_store.emplace_back();
   a.seq = static_cast<int>(action_store.size()) - 1;
@@ -33,13 +50,14 @@ Action* WorkingSet::new_keyed_action(Resource* rsc, const std::string& key, cons
   a.node = node;
   a.optional = optional;
   a.runnable = node != nullptr;
-  action_index[key + "@" + (node ? node->uname : std::string())] = &a;
+  slot->second = &a;
   if (rsc) rsc->actions.push_back(&a);
   return &a;
 }
 
 Action* WorkingSet::new_pseudo(const std::string& key, const std::string& task, Resource* rsc) {
-  if (Action* a = find_action(key, nullptr)) return a;
+  auto [slot, added] = action_index.try_emplace(index_key(key, nullptr), nullptr);
+  if (!added) return slot->second;
   Action& a = action_store.emplace_back();
   a.seq = static_cast<int>(action_store.size()) - 1;
   a.task = task;
@@ -48,7 +66,7 @@ Action* WorkingSet::new_pseudo(const std::string& key, const std::string& task, 
   a.pseudo = true;
   a.optional = true;
   a.runnable = true;
-  action_index[key + "@"] = &a;
+  slot->second = &a;
   if (rsc) rsc->actions.push_back(&a);
   return &a;
 }

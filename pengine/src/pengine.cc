@@ -41,12 +41,14 @@ void build_graph(WorkingSet& ws, Transition& t) {
   std::vector<Action*> in;
   for (Action& a : ws.action_store)
     if (a.in_graph) in.push_back(&a);
-  std::unordered_map<Action*, int> id;
-  for (size_t i = 0; i < in.size(); ++i) id[in[i]] = static_cast<int>(i);
+  // Graph ids by Action::seq (the action's position in action_store).
+  std::vector<int> id_by_seq(ws.action_store.size(), -1);
+  for (size_t i = 0; i < in.size(); ++i) id_by_seq[in[i]->seq] = static_cast<int>(i);
+  auto id = [&](const Action* a) { return id_by_seq[a->seq]; };
   t.actions.reserve(in.size());
   for (Action* a : in) {
     GraphAction g;
-    g.id = id[a];
+    g.id = id(a);
     g.task = a->task;
     g.key = a->key;
     if (a->task == "stonith" || a->task == "do_shutdown") {
@@ -109,11 +111,11 @@ void build_graph(WorkingSet& ws, Transition& t) {
     if (a->rsc && a->rsc->priority) g.priority = a->rsc->priority;
     if (a->priority > g.priority) g.priority = a->priority;
     for (auto& [f, flags] : a->before)
-      if (f->in_graph) g.inputs.push_back(id[f]);
+      if (f->in_graph) g.inputs.push_back(id(f));
     std::sort(g.inputs.begin(), g.inputs.end());
     t.actions.push_back(std::move(g));
   }
-  for (Action* a : ws.topo) t.execution_order.push_back(id[a]);
+  for (Action* a : ws.topo) t.execution_order.push_back(id(a));
 }
 
 }  // namespace
