@@ -518,10 +518,17 @@ Status unpack_status(WorkingSet& ws) {
       xmlNode* lrm_rscs = xml::first_child(lrm, "lrm_resources");
       for (xmlNode* lr : xml::children(lrm_rscs, "lrm_resource")) {
         std::string id = xml::attr_or(lr, "id");
-        const std::vector<xmlNode*> op_elements = xml::children(lr, "lrm_rsc_op");
+        // The records are counted first: one allocation per history (this
+        // runs for every resource on every node).
+        auto is_op = [](const xmlNode* c) {
+          return c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "lrm_rsc_op");
+        };
+        size_t count = 0;
+        for (const xmlNode* c = lr->children; c; c = c->next) count += is_op(c);
         std::vector<OpRecord> ops;
-        ops.reserve(op_elements.size());
-        for (xmlNode* op : op_elements) {
+        ops.reserve(count);
+        for (xmlNode* op = lr->children; op; op = op->next) {
+          if (!is_op(op)) continue;
           // Notifications and meta-data calls say nothing about the
           // resource's state: ignored, as the peer's unpack_rsc_op does.
           OpRecord rec = read_op(ws, op, field_names);
