@@ -301,6 +301,7 @@ void create_probes(WorkingSet& ws) {
     // what is not active anywhere from starting until the node has joined.
     bool pending_member = node.pending && node.pending_in_cluster && !node.maintenance;
     if (!pending_member && (!node.online || node.unclean || node.pending || node.maintenance)) continue;
+    const std::string no_probe_key = "#no-probe:" + node.uname;  // a resource's meta attribute
     for (Resource* top : ws.resources) {
       std::vector<Resource*> candidates;
       auto handle_instance_set = [&](Resource* clone) {
@@ -339,7 +340,7 @@ void create_probes(WorkingSet& ws) {
       for (Resource* p : candidates) {
         if (p->known_on(&node)) continue;
         if (p->orphan) continue;
-        auto nd = p->meta.find("#no-probe:" + node.uname);
+        auto nd = p->meta.find(no_probe_key);
         if (nd != p->meta.end() && nd->second == "never") continue;
         Action* probe = ws.new_action(p, "monitor", 0, &node, false);
         probe->is_probe = true;
