@@ -131,6 +131,9 @@ std::optional<std::string> attr(const xmlNode* node, const char* attr_name) {
   if (!node || node->type != XML_ELEMENT_NODE) return std::nullopt;
   xmlAttr* a = xmlHasProp(node, BAD_CAST attr_name);
   if (!a) return std::nullopt;
+  // The usual single text child is read in place, without libxml2's copy.
+  if (const xmlNode* c = a->children; c && c->type == XML_TEXT_NODE && !c->next && c->content)
+    return std::string(reinterpret_cast<const char*>(c->content));
   xmlChar* v = xmlNodeListGetString(node->doc, a->children, 1);
   std::string out = v ? reinterpret_cast<char*>(v) : "";
   xmlFree(v);
@@ -211,17 +214,27 @@ std::string make_id(std::string_view text) {
 std::string escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
+  append_escaped(out, text);
   return out;
+}
+
+void append_escaped(std::string& out, std::string_view text) {
+  size_t plain = 0;  // start of the run of characters that need no escaping
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char* entity;
+    switch (text[i]) {
+      case '&': entity = "&amp;"; break;
+      case '<': entity = "&lt;"; break;
+      case '>': entity = "&gt;"; break;
+      case '"': entity = "&quot;"; break;
+      case '\'': entity = "&apos;"; break;
+      default: continue;
+    }
+    out.append(text, plain, i - plain);
+    out += entity;
+    plain = i + 1;
+  }
+  out.append(text, plain, text.size() - plain);
 }
 
 void put_status(xmlNode* node, const Status& s) {

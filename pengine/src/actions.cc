@@ -8,8 +8,22 @@
 
 namespace crm::pengine {
 
+namespace {
+
+// action_index's key: the operation key and the node's name ("" for none).
+std::string index_key(const std::string& key, const Node* node) {
+  std::string k;
+  k.reserve(key.size() + 1 + (node ? node->uname.size() : 0));
+  k += key;
+  k += '@';
+  if (node) k += node->uname;
+  return k;
+}
+
+}  // namespace
+
 Action* WorkingSet::find_action(const std::string& key, const Node* node) const {
-  auto it = action_index.find(key + "@" + (node ? node->uname : std::string()));
+  auto it = action_index.find(index_key(key, node));
   return it == action_index.end() ? nullptr : it->second;
 }
 
@@ -19,11 +33,14 @@ Action* WorkingSet::new_action(Resource* rsc, const std::string& task, long inte
   return a;
 }
 
+// One index look-up for both the search and the insertion (a cold start of
+// a large cluster creates a probe per resource and node).
 Action* WorkingSet::new_keyed_action(Resource* rsc, const std::string& key, const std::string& task, Node* node,
                                      bool optional) {
-  if (Action* a = find_action(key, node)) {
-    if (!optional) a->optional = false;
-    return a;
+  auto [slot, added] = action_index.try_emplace(index_key(key, node), nullptr);
+  if (!added) {
+    if (!optional) slot->second->optional = false;
+    return slot->second;
   }
   Action& a = action_store.emplace_back();
   a.seq = static_cast<int>(action_store.size()) - 1;
@@ -33,13 +50,14 @@ Action* WorkingSet::new_keyed_action(Resource* rsc, const std::string& key, cons
   a.node = node;
   a.optional = optional;
   a.runnable = node != nullptr;
-  action_index[key + "@" + (node ? node->uname : std::string())] = &a;
+  slot->second = &a;
   if (rsc) rsc->actions.push_back(&a);
   return &a;
 }
 
 Action* WorkingSet::new_pseudo(const std::string& key, const std::string& task, Resource* rsc) {
-  if (Action* a = find_action(key, nullptr)) return a;
+  auto [slot, added] = action_index.try_emplace(index_key(key, nullptr), nullptr);
+  if (!added) return slot->second;
   Action& a = action_store.emplace_back();
   a.seq = static_cast<int>(action_store.size()) - 1;
   a.task = task;
@@ -48,7 +66,7 @@ Action* WorkingSet::new_pseudo(const std::string& key, const std::string& task, 
   a.pseudo = true;
   a.optional = true;
   a.runnable = true;
-  action_index[key + "@"] = &a;
+  slot->second = &a;
   if (rsc) rsc->actions.push_back(&a);
   return &a;
 }
@@ -96,10 +114,10 @@ bool is_promotable_instance(Resource* r) {
 }
 
 bool has_active_recurring(Resource* r, Node* n, long interval, const std::string& task) {
-  auto it = r->history.find(n);
-  if (it == r->history.end()) return false;
+  const std::vector<OpRecord>* history = r->history_on(n);
+  if (!history) return false;
   const OpRecord* last = nullptr;
-  for (const OpRecord& op : it->second) {
+  for (const OpRecord& op : *history) {
     if (op.operation == task && op.interval_ms == interval) {
       if (!last || op.call_id > last->call_id) last = &op;
     }
@@ -107,7 +125,7 @@ bool has_active_recurring(Resource* r, Node* n, long interval, const std::string
   if (!last) return false;
   if (last->op_status == 1) return false;  // cancelled
   // An older start/stop after the monitor means the monitor is gone.
-  for (const OpRecord& op : it->second) {
+  for (const OpRecord& op : *history) {
     if ((op.operation == "start" || op.operation == "stop" || op.operation == "promote" || op.operation == "demote") &&
         op.call_id > last->call_id && last->call_id >= 0)
       return false;
@@ -283,6 +301,7 @@ void create_probes(WorkingSet& ws) {
     // what is not active anywhere from starting until the node has joined.
     bool pending_member = node.pending && node.pending_in_cluster && !node.maintenance;
     if (!pending_member && (!node.online || node.unclean || node.pending || node.maintenance)) continue;
+    const std::string no_probe_key = "#no-probe:" + node.uname;  // a resource's meta attribute
     for (Resource* top : ws.resources) {
       std::vector<Resource*> candidates;
       auto handle_instance_set = [&](Resource* clone) {
@@ -292,7 +311,7 @@ void create_probes(WorkingSet& ws) {
         }
         // Anonymous: one instance per node, the one active/assigned there or the first.
         bool known = false;
-        for (Resource* p : primitives_of(clone)) if (p->known_on.count(&node)) known = true;
+        for (Resource* p : primitives_of(clone)) if (p->known_on(&node)) known = true;
         Resource* pick = nullptr;
         for (Resource* inst : clone->children) {
           for (Resource* p : primitives_of(inst)) {
@@ -311,7 +330,7 @@ void create_probes(WorkingSet& ws) {
         if (!pick) return;
         for (Resource* p : primitives_of(pick)) {
           bool member_known = false;
-          for (Resource* q : primitives_of(clone)) if (q->base_id == p->base_id && q->known_on.count(&node)) member_known = true;
+          for (Resource* q : primitives_of(clone)) if (q->base_id == p->base_id && q->known_on(&node)) member_known = true;
           if (!member_known && !known) candidates.push_back(p);
           else if (!member_known) candidates.push_back(p);
         }
@@ -319,9 +338,9 @@ void create_probes(WorkingSet& ws) {
       if (top->is_clone()) handle_instance_set(top);
       else for (Resource* p : primitives_of(top)) candidates.push_back(p);
       for (Resource* p : candidates) {
-        if (p->known_on.count(&node)) continue;
+        if (p->known_on(&node)) continue;
         if (p->orphan) continue;
-        auto nd = p->meta.find("#no-probe:" + node.uname);
+        auto nd = p->meta.find(no_probe_key);
         if (nd != p->meta.end() && nd->second == "never") continue;
         Action* probe = ws.new_action(p, "monitor", 0, &node, false);
         probe->is_probe = true;

@@ -593,12 +593,12 @@ bool promotion_score_applies(Resource* p, Node* n) {
     for (Resource* q : primitives_of(clone)) {
       if (q->base_id != p->base_id) continue;
       if (std::find(q->running_on.begin(), q->running_on.end(), n) != q->running_on.end()) active = q;
-      if (q->known_on.count(n)) known = true;
+      if (q->known_on(n)) known = true;
     }
     if (active == p || (!active && known)) applies = true;
   }
-  if (!applies && p->running_on.empty() && p->known_on.empty()) applies = true;
-  if (!applies && (p->known_on.count(n) ||
+  if (!applies && p->running_on.empty() && !p->known_anywhere()) applies = true;
+  if (!applies && (p->known_on(n) ||
                    std::find(p->running_on.begin(), p->running_on.end(), n) != p->running_on.end()))
     applies = true;
   if (!applies) return false;

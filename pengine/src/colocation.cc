@@ -204,10 +204,12 @@ Status unpack_colocations(WorkingSet& ws) {
 // dependent, ...): on big configurations millions of steps, many of them
 // visiting the same resource again by another path. One call is a Walk: the
 // node table becomes an array of scores (positions fixed for the whole walk,
-// since a step never adds or removes nodes), and each resource's best score
-// per position is read from its allowed map once per walk (allowed maps do
-// not change during a walk). For the usual node-attribute "#uname" (unique
-// per node) nodes are compared by identity, not by attribute strings.
+// since a step never adds or removes nodes), and each resource's scores are
+// read from its allowed map once per walk (allowed maps do not change during
+// a walk) into a snapshot by Node::index, which serves walks over any set of
+// nodes (a clone's instance order walks from each instance's current node
+// alone). For the usual node-attribute "#uname" (unique per node) nodes are
+// compared by identity, not by attribute strings.
 
 namespace {
 
@@ -218,9 +220,10 @@ using SnapshotMap = std::unordered_map<const Resource*, Scores>;
 struct Walk {
   std::vector<Node*> nodes;     // node at each position
   std::vector<char> can_run;    // node_can_run() per position
+  size_t node_count = 0;        // WorkingSet::nodes.size(): the width of a snapshot
   std::vector<Scores> spare;    // finished tables, reused
   SnapshotMap own;
-  SnapshotMap* by_uname = &own;  // best_score_matching per position, attribute #uname
+  SnapshotMap* by_uname = &own;  // best_score_matching by Node::index, attribute #uname
 
   Scores take(const Scores& from) {
     Scores t;
@@ -232,21 +235,14 @@ struct Walk {
     return t;
   }
 
-  // rsc's score on each position's node when that node can run it, else kMinusInfinity.
+  // rsc's score on each node (by Node::index) when that node can run it, else kMinusInfinity.
   const Scores& uname_scores(const Resource* rsc) {
     auto [it, added] = by_uname->try_emplace(rsc);
     if (!added) return it->second;
     Scores& out = it->second;
-    out.assign(nodes.size(), kMinusInfinity);
-    auto a = rsc->allowed.begin();
-    const auto end = rsc->allowed.end();
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      // Both are in node-address order (the positions come from a std::map<Node*, Score>).
-      std::less<Node*> before;
-      while (a != end && before(a->first, nodes[i])) ++a;
-      auto hit = (a != end && a->first == nodes[i]) ? a : rsc->allowed.find(nodes[i]);
-      if (hit != end && can_run[i]) out[i] = hit->second;
-    }
+    out.assign(node_count, kMinusInfinity);
+    for (const auto& [n, s] : rsc->allowed)
+      if (node_can_run(n)) out[n->index] = s;
     return out;
   }
 
@@ -260,7 +256,6 @@ struct Walk {
 }  // namespace
 
 struct WalkCacheScope::State {
-  std::vector<Node*> nodes;  // positions the snapshots are for
   SnapshotMap snapshots;
 };
 
@@ -324,7 +319,7 @@ void merge_scores(WorkingSet& ws, Walk& walk, Resource* rsc, Scores& nodes, cons
     for (size_t i = 0; i < work.size(); ++i) {
       Score& w = work[i];
       if (w == kUnusable) continue;
-      Score score = uname ? (*uname)[i] : best_score_matching(rsc, attr, node_attr(walk.nodes[i], attr));
+      Score score = uname ? (*uname)[walk.nodes[i]->index] : best_score_matching(rsc, attr, node_attr(walk.nodes[i], attr));
       if (score == 0) continue;  // adds nothing (the common case)
       if (factor < 0 && score < 0) continue;
       float wf = factor * static_cast<float>(score);
@@ -372,6 +367,7 @@ void merge_scores(WorkingSet& ws, Walk& walk, Resource* rsc, Scores& nodes, cons
 void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>& nodes, const std::string& attr_in,
                           double factor, bool only_positive, bool this_with, bool rollback, bool init) {
   Walk walk;
+  walk.node_count = ws.nodes.size();
   Scores table;
   walk.nodes.reserve(nodes.size());
   table.reserve(nodes.size());
@@ -380,13 +376,7 @@ void add_colocated_scores(WorkingSet& ws, Resource* rsc, std::map<Node*, Score>&
     walk.can_run.push_back(node_can_run(n));
     table.push_back(s);
   }
-  if (WalkCacheScope::State* shared = t_walk_cache) {
-    if (shared->nodes != walk.nodes) {  // another node set: start over for it
-      shared->nodes = walk.nodes;
-      shared->snapshots.clear();
-    }
-    walk.by_uname = &shared->snapshots;
-  }
+  if (WalkCacheScope::State* shared = t_walk_cache) walk.by_uname = &shared->snapshots;
   MergeFlags flags;
   flags.only_positive = only_positive;
   flags.this_with = this_with;

@@ -35,7 +35,7 @@ std::string md5_hex(const std::string& text) {
   return out;
 }
 
-const OpConfig* find_config(const Resource* r, const std::string& task, long interval) {
+const OpConfig* find_config(const Resource* r, std::string_view task, long interval) {
   for (const OpConfig& c : r->ops)
     if (c.name == task && c.interval_ms == interval) return &c;
   return nullptr;
@@ -89,10 +89,10 @@ std::string op_digest(const std::map<std::string, std::string>& attributes, long
 }
 
 DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule) {
-  auto it = r->history.find(node);
-  if (it == r->history.end()) return DefinitionChange::kNone;
+  const std::vector<OpRecord>* history = r->history_on(node);
+  if (!history) return DefinitionChange::kNone;
   std::vector<const OpRecord*> ops;
-  for (const OpRecord& op : it->second) ops.push_back(&op);
+  for (const OpRecord& op : *history) ops.push_back(&op);
   std::stable_sort(ops.begin(), ops.end(), [](const OpRecord* a, const OpRecord* b) {
     int ca = a->call_id < 0 ? INT32_MAX : a->call_id;
     int cb = b->call_id < 0 ? INT32_MAX : b->call_id;
@@ -123,7 +123,7 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
       if (reschedule) reschedule->insert(op->interval_ms);
       continue;
     }
-    std::string task = op->operation;
+    std::string task(op->operation);
     if (task == "monitor" || task == "promote" || task == "migrate_from") task = "start";
     if (task != "start") continue;
     bool extra = false;

@@ -8,7 +8,7 @@
 
 #include <algorithm>
 #include <deque>
-#include <unordered_set>
+#include <vector>
 
 #include "working_set.h"
 
@@ -24,13 +24,32 @@ std::string begin_of(const std::string& t) {
   return t;
 }
 
+// A set of actions, as flags by Action::seq (the creation number; an action
+// created later grows it): a cold start of a large cluster has a hundred
+// thousand actions, which a hash set allocated a node for each.
+class ActionSet {
+ public:
+  bool insert(const Action* a) {
+    if (static_cast<size_t>(a->seq) >= in_.size()) in_.resize(a->seq + 1, 0);
+    if (in_[a->seq]) return false;
+    in_[a->seq] = 1;
+    return true;
+  }
+  void erase(const Action* a) {
+    if (static_cast<size_t>(a->seq) < in_.size()) in_[a->seq] = 0;
+  }
+
+ private:
+  std::vector<char> in_;
+};
+
 struct Propagator {
   WorkingSet& ws;
   std::deque<Action*> queue;
-  std::unordered_set<Action*> queued;
+  ActionSet queued;
 
   void touch(Action* a) {
-    if (queued.insert(a).second) queue.push_back(a);
+    if (queued.insert(a)) queue.push_back(a);
   }
 
   std::vector<Action*> child_actions(Resource* c, const std::string& task) {
@@ -216,7 +235,7 @@ struct Propagator {
   // The peer's colocation blocking: when a start (or promote) cannot run
   // anywhere, the resources that must be colocated with it (in that role)
   // cannot start (or be promoted) either.
-  std::unordered_set<Action*> blocked_done;
+  ActionSet blocked_done;
 
   void mark_blocked(Resource* rsc, const std::string& task, Resource* reason) {
     for (Action* x : rsc->actions) {
@@ -232,7 +251,7 @@ struct Propagator {
 
   void block_colocation_dependents(Action* a) {
     if (a->runnable || !a->rsc || (a->task != "start" && a->task != "promote")) return;
-    if (!blocked_done.insert(a).second) return;
+    if (!blocked_done.insert(a)) return;
     bool is_start = a->task == "start";
     Resource* top = a->rsc->top();
     if (top->with_this.empty()) return;
@@ -302,13 +321,13 @@ Status check_graph(WorkingSet& ws) {
   std::vector<Action*> nodes;
   for (Action& a : ws.action_store)
     if (a.in_graph) nodes.push_back(&a);
-  std::unordered_map<Action*, int> index;
-  for (size_t i = 0; i < nodes.size(); ++i) index[nodes[i]] = static_cast<int>(i);
+  std::vector<int> index(ws.action_store.size(), -1);  // by Action::seq
+  for (size_t i = 0; i < nodes.size(); ++i) index[nodes[i]->seq] = static_cast<int>(i);
   using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
   G g(nodes.size());
   for (Action* a : nodes)
     for (auto& [t, f] : a->after)
-      if (t->in_graph) boost::add_edge(index[a], index[t], g);
+      if (t->in_graph) boost::add_edge(index[a->seq], index[t->seq], g);
   std::vector<G::vertex_descriptor> order;
   try {
     boost::topological_sort(g, std::back_inserter(order));
@@ -326,7 +345,7 @@ Status check_graph(WorkingSet& ws) {
         if (i >= outs.size()) { color[v] = 2; stack.pop_back(); continue; }
         Action* t = outs[i++].first;
         if (!t->in_graph) continue;
-        int w = index[t];
+        int w = index[t->seq];
         if (color[w] == 1) {
           cycle.push_back(w);
           for (int x = v; x != w && x >= 0; x = parent[x]) cycle.push_back(x);

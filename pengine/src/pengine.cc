@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <sstream>
 
 #include "crm/core/xml.h"
 #include "rules.h"
@@ -42,12 +41,14 @@ void build_graph(WorkingSet& ws, Transition& t) {
   std::vector<Action*> in;
   for (Action& a : ws.action_store)
     if (a.in_graph) in.push_back(&a);
-  std::unordered_map<Action*, int> id;
-  for (size_t i = 0; i < in.size(); ++i) id[in[i]] = static_cast<int>(i);
+  // Graph ids by Action::seq (the action's position in action_store).
+  std::vector<int> id_by_seq(ws.action_store.size(), -1);
+  for (size_t i = 0; i < in.size(); ++i) id_by_seq[in[i]->seq] = static_cast<int>(i);
+  auto id = [&](const Action* a) { return id_by_seq[a->seq]; };
   t.actions.reserve(in.size());
   for (Action* a : in) {
     GraphAction g;
-    g.id = id[a];
+    g.id = id(a);
     g.task = a->task;
     g.key = a->key;
     if (a->task == "stonith" || a->task == "do_shutdown") {
@@ -110,11 +111,11 @@ void build_graph(WorkingSet& ws, Transition& t) {
     if (a->rsc && a->rsc->priority) g.priority = a->rsc->priority;
     if (a->priority > g.priority) g.priority = a->priority;
     for (auto& [f, flags] : a->before)
-      if (f->in_graph) g.inputs.push_back(id[f]);
+      if (f->in_graph) g.inputs.push_back(id(f));
     std::sort(g.inputs.begin(), g.inputs.end());
     t.actions.push_back(std::move(g));
   }
-  for (Action* a : ws.topo) t.execution_order.push_back(id[a]);
+  for (Action* a : ws.topo) t.execution_order.push_back(id(a));
 }
 
 }  // namespace
@@ -179,60 +180,116 @@ Result<ClusterStatus> read_cluster_status(xmlDoc* cib, std::time_t now) {
 }
 
 std::string graph_to_xml(const Transition& t) {
-  std::ostringstream o;
-  o << "<transition_graph";
+  // A cold start of a large cluster has a graph of a hundred thousand
+  // synapses (about 100 MB of XML): the text is appended to one string,
+  // reserved once, and each action's element head, repeated in every synapse
+  // it triggers, is made once.
+  auto tag_of = [](const GraphAction& a) {
+    return a.type == GraphAction::Type::kRscOp ? "rsc_op" : a.type == GraphAction::Type::kPseudo ? "pseudo_event" : "crm_event";
+  };
+  std::vector<std::string> heads(t.actions.size());  // by id
+  size_t size = 256;
+  for (const auto& a : t.actions) {
+    std::string& s = heads[a.id];
+    s = "<";
+    s += tag_of(a);
+    s += " id=\"" + std::to_string(a.id) + "\" operation=\"";
+    xml::append_escaped(s, a.task);
+    s += "\" operation_key=\"";
+    xml::append_escaped(s, a.key);
+    s += "\"";
+    if (!a.node.empty()) {
+      s += " on_node=\"";
+      xml::append_escaped(s, a.node);
+      s += "\" on_node_uuid=\"";
+      xml::append_escaped(s, a.node_uuid);
+      s += "\"";
+    }
+    size += 300 + 2 * s.size() + a.rsc_id.size() + a.rsc_long_id.size() + a.rsc_class.size() + a.rsc_provider.size() +
+            a.rsc_type.size();
+    for (const auto& [k, v] : a.attributes) size += k.size() + v.size() + 4;
+    for (const auto& d : a.downed) size += d.size() + 40;
+  }
+  for (const auto& a : t.actions)
+    for (int in : a.inputs) size += heads[in].size() + 40;
+
+  std::string o;
+  o.reserve(size);
+  o += "<transition_graph";
   for (const char* k : {"cluster-delay", "stonith-timeout", "failed-stop-offset", "failed-start-offset", "transition_id"}) {
     auto it = t.graph_attributes.find(k);
-    if (it != t.graph_attributes.end()) o << " " << k << "=\"" << xml::escape(it->second) << "\"";
+    if (it == t.graph_attributes.end()) continue;
+    o += " ";
+    o += k;
+    o += "=\"";
+    xml::append_escaped(o, it->second);
+    o += "\"";
   }
-  o << ">\n";
-  std::vector<const GraphAction*> by_id(t.actions.size());
-  for (const auto& a : t.actions) by_id[a.id] = &a;
-  auto head = [&](const GraphAction& a) {
-    std::string tag = a.type == GraphAction::Type::kRscOp ? "rsc_op"
-                      : a.type == GraphAction::Type::kPseudo ? "pseudo_event" : "crm_event";
-    std::string s = "<" + tag + " id=\"" + std::to_string(a.id) + "\" operation=\"" + xml::escape(a.task) +
-                    "\" operation_key=\"" + xml::escape(a.key) + "\"";
-    if (!a.node.empty()) s += " on_node=\"" + xml::escape(a.node) + "\" on_node_uuid=\"" + xml::escape(a.node_uuid) + "\"";
-    return std::make_pair(tag, s);
-  };
+  o += ">\n";
   int synapse = 0;
   for (const auto& a : t.actions) {
-    o << "  <synapse id=\"" << synapse++ << "\"";
-    if (a.priority) o << " priority=\"" << a.priority << "\"";
-    o << ">\n    <action_set>\n";
-    auto [tag, s] = head(a);
-    o << "      " << s << ">\n";
+    o += "  <synapse id=\"" + std::to_string(synapse++) + "\"";
+    if (a.priority) o += " priority=\"" + std::to_string(a.priority) + "\"";
+    o += ">\n    <action_set>\n      ";
+    o += heads[a.id];
+    o += ">\n";
     if (a.type == GraphAction::Type::kRscOp) {
-      o << "        <primitive id=\"" << xml::escape(a.rsc_id) << "\"";
-      if (!a.rsc_long_id.empty()) o << " long-id=\"" << xml::escape(a.rsc_long_id) << "\"";
-      o << " class=\"" << xml::escape(a.rsc_class) << "\"";
-      if (!a.rsc_provider.empty()) o << " provider=\"" << xml::escape(a.rsc_provider) << "\"";
-      o << " type=\"" << xml::escape(a.rsc_type) << "\"/>\n";
-    }
-    o << "        <attributes";
-    for (const auto& [k, v] : a.attributes) o << " " << k << "=\"" << xml::escape(v) << "\"";
-    o << "/>\n";
-    if (!a.downed.empty()) {
-      o << "        <downed>\n";
-      for (const auto& d : a.downed) o << "          <node id=\"" << xml::escape(d) << "\"/>\n";
-      o << "        </downed>\n";
-    }
-    o << "      </" << tag << ">\n    </action_set>\n";
-    if (a.inputs.empty()) {
-      o << "    <inputs/>\n";
-    } else {
-      o << "    <inputs>\n";
-      for (int in : a.inputs) {
-        auto [itag, is] = head(*by_id[in]);
-        o << "      <trigger>\n        " << is << "/>\n      </trigger>\n";
+      o += "        <primitive id=\"";
+      xml::append_escaped(o, a.rsc_id);
+      o += "\"";
+      if (!a.rsc_long_id.empty()) {
+        o += " long-id=\"";
+        xml::append_escaped(o, a.rsc_long_id);
+        o += "\"";
       }
-      o << "    </inputs>\n";
+      o += " class=\"";
+      xml::append_escaped(o, a.rsc_class);
+      o += "\"";
+      if (!a.rsc_provider.empty()) {
+        o += " provider=\"";
+        xml::append_escaped(o, a.rsc_provider);
+        o += "\"";
+      }
+      o += " type=\"";
+      xml::append_escaped(o, a.rsc_type);
+      o += "\"/>\n";
     }
-    o << "  </synapse>\n";
+    o += "        <attributes";
+    for (const auto& [k, v] : a.attributes) {
+      o += " ";
+      o += k;
+      o += "=\"";
+      xml::append_escaped(o, v);
+      o += "\"";
+    }
+    o += "/>\n";
+    if (!a.downed.empty()) {
+      o += "        <downed>\n";
+      for (const auto& d : a.downed) {
+        o += "          <node id=\"";
+        xml::append_escaped(o, d);
+        o += "\"/>\n";
+      }
+      o += "        </downed>\n";
+    }
+    o += "      </";
+    o += tag_of(a);
+    o += ">\n    </action_set>\n";
+    if (a.inputs.empty()) {
+      o += "    <inputs/>\n";
+    } else {
+      o += "    <inputs>\n";
+      for (int in : a.inputs) {
+        o += "      <trigger>\n        ";
+        o += heads[in];
+        o += "/>\n      </trigger>\n";
+      }
+      o += "    </inputs>\n";
+    }
+    o += "  </synapse>\n";
   }
-  o << "</transition_graph>\n";
-  return o.str();
+  o += "</transition_graph>\n";
+  return o;
 }
 
 std::string graph_to_dot(const Transition& t) {

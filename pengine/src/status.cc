@@ -136,11 +136,11 @@ struct OpFieldNames {
 
 // One pass over the record's attributes: a status section holds tens of
 // thousands of records, and looking each name up separately scans them all.
-OpRecord read_op(xmlNode* x, const OpFieldNames& names) {
+OpRecord read_op(WorkingSet& ws, xmlNode* x, const OpFieldNames& names) {
   // Values point into the document (the usual single text child) or, for
-  // attributes libxml2 keeps as several nodes, into `joined`.
+  // attributes libxml2 keeps as several nodes, into the working set's
+  // joined_attribute_values.
   const char* v[kFields] = {};
-  std::string joined[kFields];
   for (const xmlAttr* a = x->type == XML_ELEMENT_NODE ? x->properties : nullptr; a; a = a->next) {
     int f = names.field_of(a->name);
     if (f < 0 || v[f]) continue;
@@ -150,8 +150,7 @@ OpRecord read_op(xmlNode* x, const OpFieldNames& names) {
     } else if (c->type == XML_TEXT_NODE && !c->next && c->content) {
       v[f] = reinterpret_cast<const char*>(c->content);
     } else {
-      joined[f] = attr_text(x, a);
-      v[f] = joined[f].c_str();
+      v[f] = ws.joined_attribute_values.emplace_back(attr_text(x, a)).c_str();
     }
   }
   auto number = [&](int f) -> int {
@@ -183,7 +182,7 @@ const OpConfig* find_op_config(const Resource* r, const std::string& task, long 
 }
 
 std::string effective_on_fail(WorkingSet& ws, Resource* r, const OpRecord& op) {
-  std::string task = op.operation;
+  std::string task(op.operation);
   long interval = op.interval_ms;
   if (task == "monitor" && interval == 0) {
     // Probes use the on-fail of the first recurring monitor? The peer uses defaults.
@@ -212,19 +211,22 @@ int on_fail_rank(const std::string& f) {
   return 2;
 }
 
-// Applies the operation history of one resource on one node.
-// Orders a history by call id, pending calls (-1) last.
+// Orders a history by call id, pending calls (-1) last. Histories are
+// usually written in call order already: std::stable_sort would allocate a
+// temporary buffer of records for each of the hundred thousand histories of
+// a large status section, so it runs only when the order is not right yet.
 void sort_history(std::vector<OpRecord>& ops) {
-  std::stable_sort(ops.begin(), ops.end(), [](const OpRecord& a, const OpRecord& b) {
+  auto by_call = [](const OpRecord& a, const OpRecord& b) {
     int ca = a.call_id < 0 ? INT32_MAX : a.call_id;
     int cb = b.call_id < 0 ? INT32_MAX : b.call_id;
     return ca < cb;
-  });
+  };
+  if (!std::is_sorted(ops.begin(), ops.end(), by_call)) std::stable_sort(ops.begin(), ops.end(), by_call);
 }
 
-// `ops` is sorted by sort_history().
+// Applies the operation history of one resource on one node; `ops` is
+// sorted by sort_history().
 void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<OpRecord>& ops) {
-  r->known_on.insert(node);
   Role role = Role::kUnknown;
   std::string on_fail = "ignore";
   bool failed = false;
@@ -242,7 +244,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
       // neither shows it nor ties an instance number to the node for it).
       if (!(op.operation == "monitor" && op.interval_ms == 0)) {
         pending = true;
-        if (r->pending_task.empty()) r->pending_task = op.operation;
+        if (r->pending_task.empty()) r->pending_task = std::string(op.operation);
       }
       continue;
     }
@@ -302,11 +304,11 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
       // Not installed: the resource cannot run here; it is not active.
       r->hard_banned.insert(node);
       if (role == Role::kUnknown) role = Role::kStopped;
-      r->failed_ops.push_back({node, op.id});
+      r->failed_ops.push_back({node, std::string(op.id)});
       continue;
     }
     last_failure = &op;
-    r->failed_ops.push_back({node, op.id});
+    r->failed_ops.push_back({node, std::string(op.id)});
     std::string f = effective_on_fail(ws, r, op);
     if (status == 7 && f == "ignore") f = "restart";  // a missing agent cannot be ignored
     // Hard errors: by execution status, or by agent result when the
@@ -386,7 +388,7 @@ Resource* find_anonymous_instance(WorkingSet& ws, Resource* clone, Node* node, c
         // Its history here was already read from another entry: this entry
         // is a second active copy on the node (an orphan instance).
         if (std::find(match->running_on.begin(), match->running_on.end(), node) != match->running_on.end() &&
-            match->history.count(node)) {
+            match->known_on(node)) {
           skip_inactive = true;
           continue;
         }
@@ -516,19 +518,28 @@ Status unpack_status(WorkingSet& ws) {
       xmlNode* lrm_rscs = xml::first_child(lrm, "lrm_resources");
       for (xmlNode* lr : xml::children(lrm_rscs, "lrm_resource")) {
         std::string id = xml::attr_or(lr, "id");
+        // The records are counted first: one allocation per history (this
+        // runs for every resource on every node).
+        auto is_op = [](const xmlNode* c) {
+          return c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "lrm_rsc_op");
+        };
+        size_t count = 0;
+        for (const xmlNode* c = lr->children; c; c = c->next) count += is_op(c);
         std::vector<OpRecord> ops;
-        for (xmlNode* op : xml::children(lr, "lrm_rsc_op")) {
+        ops.reserve(count);
+        for (xmlNode* op = lr->children; op; op = op->next) {
+          if (!is_op(op)) continue;
           // Notifications and meta-data calls say nothing about the
           // resource's state: ignored, as the peer's unpack_rsc_op does.
-          OpRecord rec = read_op(op, field_names);
+          OpRecord rec = read_op(ws, op, field_names);
           if (rec.operation == "notify" || rec.operation == "meta-data") continue;
           ops.push_back(std::move(rec));
         }
         Resource* r = find_for_history(ws, node, id, lr);
         if (!r) continue;
         sort_history(ops);
-        std::vector<OpRecord>& kept = r->history[node];
-        kept = std::move(ops);
+        if (r->history.size() < ws.nodes.size()) r->history.resize(ws.nodes.size());
+        std::vector<OpRecord>& kept = r->history[node->index].emplace(std::move(ops));
         if (strcasecmp(id.c_str(), r->id.c_str()) != 0 && r->clone_parent()) r->clone_name = id;
         unpack_history(ws, r, node, kept);
         // An old-style numbered name is forgotten where the instance is not

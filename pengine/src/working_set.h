@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -63,11 +64,25 @@ struct Node {
   bool available() const { return online && !unclean && !standby && !maintenance && !shutdown && !pending; }
 };
 
-// One recorded operation from the status section: the shared record
-// (crm/core/op_history.h; status.cc fills the fields the scheduler uses) and
-// the element it was read from.
-struct OpRecord : crm::OpRecord {
+// One recorded operation from the status section as the scheduler reads it:
+// the fields of the shared record (crm::OpRecord, crm/core/op_history.h) that
+// it uses, numbers parsed, texts pointing into the document (which outlives
+// the working set), and the element it was read from. A large status section
+// holds a hundred thousand of them: crm::OpRecord's eleven strings took four
+// times the memory and a copy of each id and digest.
+struct OpRecord {
   xmlNode* xml = nullptr;
+  std::string_view id;
+  std::string_view operation;  // "start", "stop", "monitor", ...
+  std::string_view op_digest;
+  long interval_ms = 0;
+  int call_id = 0;
+  int rc = 0;
+  int op_status = 0;
+  int target_rc = 0;
+  std::time_t last_rc_change = 0;
+
+  bool pending() const { return op_pending(op_status, call_id); }
 };
 
 // A configured <op> of a primitive.
@@ -140,8 +155,21 @@ struct Resource {
   bool failed = false;
   bool blocked = false;                // a failure with on-fail=block
   bool stop_failed = false;
-  std::set<Node*> known_on;            // nodes with any history (probed)
-  std::map<Node*, std::vector<OpRecord>> history;  // per node, sorted
+  // Operation histories by node (Node::index), each sorted by call id. A
+  // node has one when its status section lists the resource (it was probed
+  // there, "known on" it); a vector rather than a map because every
+  // resource has one per node on a probed cluster.
+  std::vector<std::optional<std::vector<OpRecord>>> history;
+  const std::vector<OpRecord>* history_on(const Node* n) const {
+    if (n->index >= static_cast<int>(history.size()) || !history[n->index]) return nullptr;
+    return &*history[n->index];
+  }
+  bool known_on(const Node* n) const { return history_on(n) != nullptr; }
+  bool known_anywhere() const {
+    for (const auto& h : history)
+      if (h) return true;
+    return false;
+  }
   std::map<Node*, int> failcount;
   std::map<Node*, std::time_t> last_failure;
   std::map<Node*, std::string> on_fail_node;   // effective on-fail per node of last failure
@@ -306,6 +334,10 @@ struct WorkingSet {
   std::deque<Resource> resource_store;
   std::vector<Resource*> resources;  // top-level, document order
   std::unordered_map<std::string, Resource*> rsc_by_id;  // every resource incl. instances
+
+  // Attribute values of operation records that libxml2 keeps as several
+  // nodes (entity references), joined: OpRecord's texts point here then.
+  std::deque<std::string> joined_attribute_values;
 
   std::deque<Colocation> colocations;
   std::deque<Action> action_store;

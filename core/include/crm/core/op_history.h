@@ -22,6 +22,9 @@
 
 namespace crm {
 
+// Started, no result yet (op-status -1, or call-id -1 as the peer writes it).
+inline bool op_pending(int op_status, int call_id) { return op_status == -1 || call_id == -1; }
+
 struct OpRecord {
   std::string id;  // read_op_record: the record's id; record_op chooses its own
   std::string rsc_id, rsc_class, rsc_provider, rsc_type;
@@ -43,8 +46,7 @@ struct OpRecord {
   std::string operation_key() const;
   // True when the result is not what was expected (counts as a failure).
   bool failed() const;
-  // Started, no result yet (op-status -1, or call-id -1 as the peer writes it).
-  bool pending() const { return op_status == -1 || call_id == -1; }
+  bool pending() const { return op_pending(op_status, call_id); }
 };
 
 // Records `op` under `lrm_resources` (creating the lrm_resource), replacing

@@ -67,6 +67,9 @@ void remove_attr(xmlNode* node, const char* attr_name);
 // Escapes text for an XML attribute value or text node (& < > " '), as the
 // peer escapes parameter values before hashing them into operation digests.
 std::string escape(std::string_view text);
+// escape(text) appended to `out` (no temporary string: for large documents
+// written piece by piece).
+void append_escaped(std::string& out, std::string_view text);
 // A valid id (the schema's ID type) from any text: characters other than
 // [A-Za-z0-9_.-] become '_', and a leading digit, '-' or '.' gets a '_'
 // before it ("cli-prefer-ip 1" -> "cli-prefer-ip_1", "10.0.0.1" -> "_10.0.0.1").
