@@ -73,6 +73,7 @@ class HaresourcesImporter {
                   "heartbeat v1 never monitored resources; every primitive gets a monitor operation, so a failed "
                   "resource is now restarted in place (LSB scripts must answer `status` correctly)");
     }
+    connectivity();
     if (config_.nodes.empty()) report_.add(Outcome::kWarning, hr_.name, "no nodes known");
     if (config_.nodes.size() == 1) {
       report_.add(Outcome::kToDo, hr_.name,
@@ -88,6 +89,48 @@ class HaresourcesImporter {
   }
 
  private:
+  // ha.cf's ping nodes: an ocf:pacemaker:ping clone keeps the node attribute
+  // pingd (1000 per host that answers). heartbeat's ipfail moved resources
+  // away from a node that lost its ping nodes: with ipfail, each line's
+  // resources are banned where pingd is 0.
+  void connectivity() {
+    if (ping_hosts_.empty()) {
+      if (!ipfail_where_.empty())
+        report_.add(Outcome::kWarning, ipfail_where_, "ipfail without ping or ping_group nodes: nothing to translate");
+      return;
+    }
+    std::string hosts;
+    for (const auto& h : ping_hosts_) hosts += (hosts.empty() ? "" : " ") + h;
+    Clone c;
+    c.child = Primitive{config_.ids.unique("ping"), "ocf", "pacemaker", "ping",
+                        {{"host_list", hosts}, {"multiplier", "1000"}, {"dampen", "5s"}}, {}, {monitor("10s", "60s")}};
+    c.id = config_.ids.unique("ping-clone");
+    report_.add(Outcome::kTranslated, ping_where_,
+                "ping nodes " + hosts + ": clone " + c.id + " (ocf:pacemaker:ping) sets pingd on every node");
+    config_.clones.push_back(std::move(c));
+    if (ipfail_where_.empty()) {
+      report_.add(Outcome::kToDo, ping_where_,
+                  "without ipfail the ping nodes moved nothing; pingd is there for a location rule if wanted");
+      return;
+    }
+    std::vector<std::string> resources;
+    for (const auto& g : config_.groups) resources.push_back(g.id);
+    for (const auto& p : config_.primitives) resources.push_back(p.id);
+    for (const auto& rsc : resources) {
+      Location l;
+      l.id = config_.ids.unique("loc_" + rsc + "_connectivity");
+      l.rsc = rsc;
+      l.score = "-INFINITY";
+      l.rule_attribute = "pingd";
+      l.rule_operation = "lte";
+      l.rule_value = "0";
+      config_.locations.push_back(l);
+    }
+    report_.add(Outcome::kApproximated, ipfail_where_,
+                "ipfail: every line's resources are banned where pingd is 0 (no ping node answers); ipfail also "
+                "compared the two nodes' counts, which a rule on pingd's value would do");
+  }
+
   Status read_ha_cf() {
     const std::string& f = ha_cf_->name;
     std::string auto_failback;
@@ -125,12 +168,19 @@ class HaresourcesImporter {
       } else if (key == "crm" || key == "pacemaker") {
         report_.add(Outcome::kWarning, where,
                     key + " " + rest + ": with the CRM enabled heartbeat ignores haresources; imported anyway");
-      } else if (key == "ping" || key == "ping_group" || key == "respawn") {
-        report_.add(
-            Outcome::kNoEquivalent, where,
-            key + " " + rest +
-                (key == "respawn" ? ": run the program as a resource or a systemd unit"
-                                  : ": use an ocf:pacemaker:ping clone and a location rule on its pingd attribute"));
+      } else if (key == "ping" || key == "ping_group") {
+        // ping HOST...; ping_group NAME HOST... (the group counts as up while one answers)
+        size_t first = key == "ping" ? 1 : 2;
+        if (w.size() <= first) return parse_error(where + ": " + key + " needs " + (first == 2 ? "a name and " : "") + "hosts");
+        for (size_t i = first; i < w.size(); ++i) ping_hosts_.push_back(w[i]);
+        if (ping_where_.empty()) ping_where_ = where;
+        if (key == "ping_group")
+          report_.add(Outcome::kApproximated, where,
+                      "ping_group " + w[1] + ": its hosts are pinged one by one (each counts, not the group)");
+      } else if (key == "respawn" && rest.find("ipfail") != std::string::npos) {
+        ipfail_where_ = where;
+      } else if (key == "respawn") {
+        report_.add(Outcome::kNoEquivalent, where, key + " " + rest + ": run the program as a resource or a systemd unit");
       } else {
         report_.add(Outcome::kNoEquivalent, where, key + " " + rest + ": not a CIB setting");
       }
@@ -367,6 +417,8 @@ class HaresourcesImporter {
   bool saw_line_ = false;
   bool ha_cf_nodes_ = false;
   std::map<std::string, std::string> drbd_;  // DRBD resource -> clone id
+  std::vector<std::string> ping_hosts_;      // ha.cf ping and ping_group hosts
+  std::string ping_where_, ipfail_where_;    // where they were configured
 };
 
 }  // namespace

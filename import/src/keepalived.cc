@@ -186,6 +186,7 @@ struct Instance {
   bool nopreempt = false;
   std::vector<Vip> vips;
   std::vector<TrackScript> scripts;
+  std::vector<TrackScript> interfaces;  // track_interface: the interface's name and weight
   NvPairs notify;  // notify_master "cmd", ... (in order)
 };
 struct Script {
@@ -357,11 +358,7 @@ class KeepalivedImporter {
     } else if (k == "track_script") {
       for (const Stmt& t : c.children) inst.scripts.push_back({t.key(), t.arg(1) == "weight" ? t.arg(2) : ""});
     } else if (k == "track_interface") {
-      std::string names;
-      for (const Stmt& t : c.children) names += " " + t.key();
-      note(Outcome::kNoEquivalent, "track_interface" + names +
-                                       ": not translated; an ocf:heartbeat:ethmonitor clone "
-                                       "and a location rule on its ethmonitor-IFACE attribute do this");
+      for (const Stmt& t : c.children) inst.interfaces.push_back({t.key(), t.arg(1) == "weight" ? t.arg(2) : ""});
     } else if (kNotifyKeys.count(k)) {
       inst.notify.emplace_back(k, command_line(c));
     } else if (k.rfind("notify", 0) == 0 || k == "smtp_alert") {
@@ -436,6 +433,7 @@ class KeepalivedImporter {
                                  : "preemption: resource-stickiness=0 (the addresses return to the highest priority)");
       place(inst, rsc);
       for (const TrackScript& ts : inst.scripts) track_script(inst, ts, rsc);
+      for (const TrackScript& ti : inst.interfaces) track_interface(inst, ti, rsc);
       notify_alert(inst.notify, "INSTANCE", inst.name, rsc, where);
     }
     for (size_t n = 1; n < confs_.size(); ++n) {
@@ -509,6 +507,46 @@ class KeepalivedImporter {
                     "; nothing runs the check: run it on every node and set the attribute with "
                     "`attrd_updater -n " +
                     attribute + " -U 1` (passing) or `-U 0` (failing)");
+  }
+
+  // track_interface: keepalived puts the instance in FAULT when the link is
+  // down (or, with a weight, moves its priority). ocf:heartbeat:ethmonitor,
+  // cloned on every node, keeps the node attribute ethmonitor-IFACE at 1
+  // while the link is up and 0 when it is down; a location rule on it does
+  // the rest. One clone per interface, shared by the instances tracking it.
+  void track_interface(const Instance& inst, const TrackScript& ti, const std::string& rsc) {
+    std::string where = inst.stmt->where();
+    std::string monitor = "ethmonitor_" + xml::make_id(ti.name);
+    std::string attribute = "ethmonitor-" + ti.name;
+    if (!monitors_.count(ti.name)) {
+      monitors_.insert(ti.name);
+      Clone c;
+      c.id = config_.ids.unique(monitor + "-clone");
+      c.child = Primitive{config_.ids.unique(monitor), "ocf", "heartbeat", "ethmonitor", {{"interface", ti.name}},
+                          {}, {{"monitor", "10s", "60s", "", ""}}};
+      config_.clones.push_back(std::move(c));
+      report_.add(Outcome::kTranslated, where,
+                  "track_interface " + ti.name + ": clone " + monitor + " (ocf:heartbeat:ethmonitor) sets " +
+                      attribute + " on every node");
+    }
+    long w = std::strtol(ti.weight.c_str(), nullptr, 10);
+    Location l;
+    l.id = config_.ids.unique("loc_" + rsc + "_" + monitor);
+    l.rsc = rsc;
+    l.rule_attribute = attribute;
+    l.rule_operation = "eq";
+    if (w > 0) {
+      l.score = std::to_string(w);
+      l.rule_value = "1";
+    } else {
+      l.score = w < 0 ? std::to_string(w) : "-INFINITY";
+      l.rule_value = "0";
+    }
+    config_.locations.push_back(l);
+    report_.add(w == 0 ? Outcome::kTranslated : Outcome::kApproximated, where,
+                "track_interface " + ti.name + (w == 0 ? "" : " weight " + ti.weight) + ": location rule " + l.id +
+                    " scores " + l.score + " where " + attribute + " is " + l.rule_value +
+                    (w == 0 ? " (the instance's FAULT state)" : " (keepalived adds the weight to the priority)"));
   }
 
   void sync_group(const Stmt& g, const std::map<std::string, std::string>& rsc_of) {
@@ -711,6 +749,7 @@ class KeepalivedImporter {
   std::vector<NodeConf> confs_;
   std::vector<const Stmt*> sync_groups_;
   std::vector<const Stmt*> virtual_servers_;
+  std::set<std::string> monitors_;  // interfaces with an ethmonitor clone
   std::vector<ExtraFile> files_;
   Config config_;
   Report report_;

@@ -108,6 +108,34 @@ void expect_error(const std::string& relative, bool strict, const std::string& m
   EXPECT_EQ(out.status().message(), message);
 }
 
+// track_interface: an ethmonitor clone per interface and a location rule on
+// its attribute (the instance's FAULT state without a weight).
+TEST(Keepalived, TrackInterfaceBecomesAnEthmonitorCloneAndARule) {
+  auto out = from_keepalived({{"", Source{"k.conf", R"(vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        10.0.0.10/24
+    }
+    track_interface {
+        eth0
+        eth1 weight -20
+    }
+}
+)"}}});
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  std::string text = config_text(*out);
+  EXPECT_NE(text.find(R"(type="ethmonitor")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(name="interface" value="eth0")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(name="interface" value="eth1")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(score="-INFINITY")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(attribute="ethmonitor-eth0" operation="eq" value="0")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(score="-20")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(attribute="ethmonitor-eth1" operation="eq" value="0")"), std::string::npos) << text;
+  expect_verified(*out, false);
+}
+
 TEST(Keepalived, BadInputNamesFileAndLine) {
   expect_error("keepalived/bad/unclosed.conf", false,
                "keepalived/bad/unclosed.conf:1: unbalanced '{': 'vrrp_instance VI_1' is never closed");
