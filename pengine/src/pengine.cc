@@ -179,6 +179,19 @@ Result<ClusterStatus> read_cluster_status(xmlDoc* cib, std::time_t now) {
   return cluster_status(ws, false);
 }
 
+namespace {
+
+// ` name="value"` with the value escaped, appended to a graph being written.
+void append_attribute(std::string& out, std::string_view name, std::string_view value) {
+  out += ' ';
+  out += name;
+  out += "=\"";
+  xml::append_escaped(out, value);
+  out += '"';
+}
+
+}  // namespace
+
 std::string graph_to_xml(const Transition& t) {
   // A cold start of a large cluster has a graph of a hundred thousand
   // synapses (about 100 MB of XML): the text is appended to one string,
@@ -193,17 +206,12 @@ std::string graph_to_xml(const Transition& t) {
     std::string& s = heads[a.id];
     s = "<";
     s += tag_of(a);
-    s += " id=\"" + std::to_string(a.id) + "\" operation=\"";
-    xml::append_escaped(s, a.task);
-    s += "\" operation_key=\"";
-    xml::append_escaped(s, a.key);
-    s += "\"";
+    s += " id=\"" + std::to_string(a.id) + "\"";
+    append_attribute(s, "operation", a.task);
+    append_attribute(s, "operation_key", a.key);
     if (!a.node.empty()) {
-      s += " on_node=\"";
-      xml::append_escaped(s, a.node);
-      s += "\" on_node_uuid=\"";
-      xml::append_escaped(s, a.node_uuid);
-      s += "\"";
+      append_attribute(s, "on_node", a.node);
+      append_attribute(s, "on_node_uuid", a.node_uuid);
     }
     size += 300 + 2 * s.size() + a.rsc_id.size() + a.rsc_long_id.size() + a.rsc_class.size() + a.rsc_provider.size() +
             a.rsc_type.size();
@@ -218,12 +226,7 @@ std::string graph_to_xml(const Transition& t) {
   o += "<transition_graph";
   for (const char* k : {"cluster-delay", "stonith-timeout", "failed-stop-offset", "failed-start-offset", "transition_id"}) {
     auto it = t.graph_attributes.find(k);
-    if (it == t.graph_attributes.end()) continue;
-    o += " ";
-    o += k;
-    o += "=\"";
-    xml::append_escaped(o, it->second);
-    o += "\"";
+    if (it != t.graph_attributes.end()) append_attribute(o, k, it->second);
   }
   o += ">\n";
   int synapse = 0;
@@ -234,41 +237,23 @@ std::string graph_to_xml(const Transition& t) {
     o += heads[a.id];
     o += ">\n";
     if (a.type == GraphAction::Type::kRscOp) {
-      o += "        <primitive id=\"";
-      xml::append_escaped(o, a.rsc_id);
-      o += "\"";
-      if (!a.rsc_long_id.empty()) {
-        o += " long-id=\"";
-        xml::append_escaped(o, a.rsc_long_id);
-        o += "\"";
-      }
-      o += " class=\"";
-      xml::append_escaped(o, a.rsc_class);
-      o += "\"";
-      if (!a.rsc_provider.empty()) {
-        o += " provider=\"";
-        xml::append_escaped(o, a.rsc_provider);
-        o += "\"";
-      }
-      o += " type=\"";
-      xml::append_escaped(o, a.rsc_type);
-      o += "\"/>\n";
+      o += "        <primitive";
+      append_attribute(o, "id", a.rsc_id);
+      if (!a.rsc_long_id.empty()) append_attribute(o, "long-id", a.rsc_long_id);
+      append_attribute(o, "class", a.rsc_class);
+      if (!a.rsc_provider.empty()) append_attribute(o, "provider", a.rsc_provider);
+      append_attribute(o, "type", a.rsc_type);
+      o += "/>\n";
     }
     o += "        <attributes";
-    for (const auto& [k, v] : a.attributes) {
-      o += " ";
-      o += k;
-      o += "=\"";
-      xml::append_escaped(o, v);
-      o += "\"";
-    }
+    for (const auto& [k, v] : a.attributes) append_attribute(o, k, v);
     o += "/>\n";
     if (!a.downed.empty()) {
       o += "        <downed>\n";
       for (const auto& d : a.downed) {
-        o += "          <node id=\"";
-        xml::append_escaped(o, d);
-        o += "\"/>\n";
+        o += "          <node";
+        append_attribute(o, "id", d);
+        o += "/>\n";
       }
       o += "        </downed>\n";
     }

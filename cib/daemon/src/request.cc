@@ -110,6 +110,18 @@ void copy_attributes(xmlNode* to, const xmlNode* from) {
   to->properties = xmlCopyPropList(to, from->properties);  // returns the copies, attaches nothing
 }
 
+// Every <change> of a v2 patch lies under /cib/configuration or modifies
+// <cib>'s own attributes.
+bool patch_changes_configuration_only(const xmlNode* diff) {
+  for (xmlNode* c : xml::children(diff, "change")) {
+    std::string path = xml::attr_or(c, "path");
+    bool under_configuration = path == "/cib/configuration" || path.rfind("/cib/configuration/", 0) == 0;
+    bool root_attributes = path == "/cib" && xml::attr_or(c, "operation") == "modify";
+    if (!under_configuration && !root_attributes) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool changes_configuration_only(const Request& r) {
@@ -122,14 +134,7 @@ bool changes_configuration_only(const Request& r) {
       return is_configuration_section(r.section);
     case Op::kPatch: {
       auto doc = xml::parse(r.fragment, "patch");
-      if (!doc.ok()) return false;
-      for (xmlNode* c : xml::children(xml::root(*doc), "change")) {
-        std::string path = xml::attr_or(c, "path");
-        bool under_configuration = path == "/cib/configuration" || path.rfind("/cib/configuration/", 0) == 0;
-        bool root_attributes = path == "/cib" && xml::attr_or(c, "operation") == "modify";
-        if (!under_configuration && !root_attributes) return false;
-      }
-      return true;
+      return doc.ok() && patch_changes_configuration_only(xml::root(*doc));
     }
     default:
       return false;
@@ -175,8 +180,7 @@ void take_configuration(Cib& into, const Cib& from) {
 Status apply_patch_text(Cib& cib, std::string_view patch_text) {
   ASSIGN_OR_RETURN(auto doc, xml::parse(patch_text, "patch"));
   Patch patch{std::move(doc)};
-  if (!changes_configuration_only(Request{.op = Op::kPatch, .fragment = std::string(patch_text)}))
-    return apply_patch(cib, patch);
+  if (!patch_changes_configuration_only(xml::root(patch.doc))) return apply_patch(cib, patch);
   Cib work = without_status(cib);
   RETURN_IF_ERROR(apply_patch(work, patch));
   take_configuration(cib, work);
