@@ -314,6 +314,7 @@ std::optional<NodeId> Controller::node_id(const std::string& name) const {
 
 void Controller::rebuild_view() {
   view_ = replica_->copy();
+  ++view_generation_;
   for (const Outstanding& o : outstanding_) {
     auto applied = cib::apply_request(view_, o.request, nullptr);
     (void)applied;
@@ -377,8 +378,22 @@ std::string Controller::fingerprint(const cib::Cib& view) const {
   // What makes a new plan necessary when someone else changes it: the
   // configuration, node attributes, the set of resources with history per
   // node (cleanup removes them). Operation results reach the DC as messages.
+  // The configuration's text is serialized once per epoch of this copy, not
+  // per CIB write: a transition of a thousand results writes thousands.
+  const cib::Version v = view.version();
+  const auto key = std::make_tuple(view_generation_, static_cast<uint64_t>(v.admin_epoch), static_cast<uint64_t>(v.epoch));
+  if (&view != &view_ || config_fingerprint_key_ != key) {
+    xmlNode* cfg = view.configuration();
+    std::string text = cfg ? xml::to_string(cfg, false) : std::string();
+    if (&view != &view_) return text + status_fingerprint(view);
+    config_fingerprint_ = std::move(text);
+    config_fingerprint_key_ = key;
+  }
+  return config_fingerprint_ + status_fingerprint(view);
+}
+
+std::string Controller::status_fingerprint(const cib::Cib& view) const {
   std::string fp;
-  if (xmlNode* cfg = view.configuration()) fp += xml::to_string(cfg, false);
   if (xmlNode* status = view.status()) {
     for (xmlNode* ns : xml::children(status, "node_state")) {
       fp += "|" + xml::attr_or(ns, "id") + ":" + xml::attr_or(ns, "join");
@@ -677,6 +692,7 @@ void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib, NodeId rep
   reload_alerts();
   if (!is_dc()) {
     view_ = replica_->copy();
+    ++view_generation_;
     return;
   }
   rebuild_view();
@@ -1292,8 +1308,14 @@ void Controller::run_policy_engine_if_needed() {
     }
     what += " " + a.operation_key + "@" + a.on_node;
   }
-  transition_ = std::make_unique<tengine::Transition>(std::move(graph).value(), *dc_executor_, deps_.clock,
-                                                      tengine::TransitionOptions{.dc_uuid = id_str(self_)});
+  tengine::TransitionOptions topts{.dc_uuid = id_str(self_)};
+  // The peer's throttles: batch-limit across the cluster, node-action-limit
+  // per node (0: twice the cores). Load-based throttling is not done.
+  if (auto v = bootstrap_option(view_, "batch-limit")) topts.batch_limit = static_cast<int>(std::max(0L, to_long(*v, 0)));
+  long node_limit = 0;
+  if (auto v = bootstrap_option(view_, "node-action-limit")) node_limit = to_long(*v, 0);
+  topts.node_action_limit = node_limit > 0 ? static_cast<int>(node_limit) : 2 * std::max(1, options_.cores);
+  transition_ = std::make_unique<tengine::Transition>(std::move(graph).value(), *dc_executor_, deps_.clock, topts);
   transition_->on_finished = [this](tengine::Outcome o) { on_transition_finished(o); };
   transition_->on_action_result = [this](const tengine::Action& a, const tengine::ActionResult& r) {
     if (r.status != crm::ExecStatus::kDone || r.rc != a.target_rc) {

@@ -812,6 +812,47 @@ TEST(ControllerTest, LastFailureOfARecurringMonitorStaysUntilCleanup) {
   EXPECT_EQ(count(failure), 1u);
 }
 
+// A CIB with `resources` Dummy primitives and these cib-bootstrap-options.
+cib::Cib cib_with_dummies(int resources, const std::string& options) {
+  std::string xml =
+      "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\"><configuration>"
+      "<crm_config><cluster_property_set id=\"cib-bootstrap-options\">"
+      "<nvpair id=\"o-stonith\" name=\"stonith-enabled\" value=\"false\"/>" + options +
+      "</cluster_property_set></crm_config><nodes/><resources>";
+  for (int i = 1; i <= resources; ++i) {
+    xml += "<primitive id=\"d" + std::to_string(i) + "\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>";
+  }
+  xml += "</resources><constraints/></configuration><status/></cib>";
+  auto cib = cib::Cib::parse(xml, "test CIB");
+  EXPECT_TRUE(cib.ok()) << cib.status().to_string();
+  return std::move(cib).value();
+}
+
+// How many executor orders (crmd_exec) the DC sent as a lone node planning
+// five probes under these options, and how many the engine held back.
+std::pair<size_t, size_t> orders_sent(const std::string& options, int cores) {
+  Harness h(1, ControllerOptions{.cores = cores}, cib_with_dummies(5, options));
+  h.step(Quorum{true});
+  auto messages = h.step(Membership{{1}, {1}, {}});
+  size_t orders = 0;
+  for (const auto& m : messages) orders += m.find("<crmd_exec") != std::string::npos ? 1 : 0;
+  EXPECT_NE(h.c.transition(), nullptr);
+  return {orders, h.c.transition() ? h.c.transition()->throttled() : 0};
+}
+
+TEST(ControllerTest, TheTransitionHonoursBatchLimitAndNodeActionLimit) {
+  auto nvpair = [](const char* name, const char* value) {
+    return std::string("<nvpair id=\"o-") + name + "\" name=\"" + name + "\" value=\"" + value + "\"/>";
+  };
+  // batch-limit across the cluster.
+  EXPECT_EQ(orders_sent(nvpair("batch-limit", "2") + nvpair("node-action-limit", "10"), 4), std::make_pair(2ul, 3ul));
+  // node-action-limit per node.
+  EXPECT_EQ(orders_sent(nvpair("node-action-limit", "3"), 4), std::make_pair(3ul, 2ul));
+  // Neither set: twice the cores per node, as the peer.
+  EXPECT_EQ(orders_sent("", 2), std::make_pair(4ul, 1ul));
+  EXPECT_EQ(orders_sent("", 4), std::make_pair(5ul, 0ul));
+}
+
 TEST(ControllerTest, NotificationResultsLeaveNoHistory) {
   Harness h(1);
   // The executor's history: a started Dummy, then a (failed) notification.

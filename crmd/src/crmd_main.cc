@@ -204,6 +204,7 @@ int main(int argc, char** argv) {
 
   crmd::ControllerOptions opts;
   opts.join_timeout = std::chrono::milliseconds(join_timeout_ms);
+  opts.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (auto tn = cluster::two_node(); tn.ok() && *tn) {
     opts.two_node = true;
     log_line(name, "corosync runs with two_node: 1");

@@ -4,6 +4,9 @@
 
 namespace crm::crmd {
 
+// Writes of one batch in flight at once on the writer's connection.
+constexpr size_t kWriteWindow = 64;
+
 Result<std::unique_ptr<DaemonCib>> DaemonCib::connect(EventLoop& loop) {
   std::unique_ptr<DaemonCib> d(new DaemonCib(loop));
   cib::ClientOptions opts;  // the daemon, never CIB_file
@@ -70,10 +73,17 @@ void DaemonCib::worker() {
       synced.swap(synced_);
       synced_.reset();
     }
+    // The batch goes out pipelined (the results of a transition are many
+    // small status changes); the daemon keeps their order.
     std::vector<std::pair<uint64_t, Status>> results;
-    for (CibWrite& w : batch) {
-      auto reply = writer_->call(w.request);
-      results.emplace_back(w.id, reply.ok() ? Status::Ok() : reply.status());
+    std::vector<cib::Request> requests;
+    requests.reserve(batch.size());
+    for (CibWrite& w : batch) requests.push_back(std::move(w.request));
+    auto replies = writer_->call_pipelined(requests, kWriteWindow);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Status st = i < replies.size() ? (replies[i].ok() ? Status::Ok() : replies[i].status())
+                                     : unavailable("no reply from the CIB daemon");
+      results.emplace_back(batch[i].id, st);
     }
     if (stopping) continue;
     // One read covers every write of the batch and every notification so far.

@@ -220,6 +220,138 @@ TEST(TransitionTest, SynchronousCompletionIsSafe) {
   EXPECT_EQ(finished, 1);
 }
 
+// A graph of independent operations (one synapse each), in this order:
+// ops[i] = {node, operation}; operation "stonith" makes a crm_event.
+Graph independent_ops(const std::vector<std::pair<std::string, std::string>>& ops) {
+  Graph g;
+  g.transition_id = 3;
+  int id = 1;
+  for (const auto& [node, op] : ops) {
+    Action a;
+    a.id = id;
+    a.type = op == "stonith" ? ActionType::kCrmEvent : ActionType::kRscOp;
+    a.operation = op;
+    a.operation_key = "r" + std::to_string(id) + "_" + op + "_0";
+    a.on_node = node;
+    a.timeout = 20s;
+    g.actions.emplace(id, a);
+    g.synapses.push_back(Synapse{.id = id - 1, .priority = 0, .actions = {id}, .inputs = {}});
+    ++id;
+  }
+  return g;
+}
+
+TEST(TransitionTest, BatchLimitHoldsReadyOperationsUntilASlotFrees) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Transition t(independent_ops({{"n1", "start"}, {"n2", "start"}, {"n1", "start"}, {"n2", "start"}, {"n3", "start"}}),
+               ex, clock, {.batch_limit = 2});
+  t.start();
+  EXPECT_EQ(ex.started, (std::vector<int>{1, 2}));
+  EXPECT_EQ(t.throttled(), 3u);
+  ASSERT_TRUE(t.action_done(2, {}));
+  EXPECT_EQ(ex.started, (std::vector<int>{1, 2, 3}));
+  ASSERT_TRUE(t.action_done(1, {}));
+  ASSERT_TRUE(t.action_done(3, {}));
+  EXPECT_EQ(ex.started, (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(t.throttled(), 0u);
+  ASSERT_TRUE(t.action_done(4, {}));
+  ASSERT_TRUE(t.action_done(5, {}));
+  EXPECT_EQ(t.outcome(), Outcome::kComplete);
+}
+
+TEST(TransitionTest, NodeActionLimitCountsEachNodeApart) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Transition t(independent_ops({{"n1", "start"}, {"n1", "start"}, {"n1", "start"}, {"n2", "start"}, {"n2", "start"},
+                                {"n1", "monitor"}}),
+               ex, clock, {.node_action_limit = 2});
+  t.start();
+  // Two on n1 (1, 2); 3 waits; n2 has its own two slots (4, 5); 6 waits.
+  EXPECT_EQ(ex.started, (std::vector<int>{1, 2, 4, 5}));
+  EXPECT_EQ(t.throttled(), 2u);
+  ASSERT_TRUE(t.action_done(4, {}));  // a slot on n2 does not help n1
+  EXPECT_EQ(ex.started.size(), 4u);
+  ASSERT_TRUE(t.action_done(1, {}));  // graph order: 3 before 6
+  EXPECT_EQ(ex.started.back(), 3);
+  ASSERT_TRUE(t.action_done(2, {}));
+  EXPECT_EQ(ex.started.back(), 6);
+  for (int id : {3, 5, 6}) ASSERT_TRUE(t.action_done(id, {}));
+  EXPECT_EQ(t.outcome(), Outcome::kComplete);
+}
+
+TEST(TransitionTest, FencingNeverWaitsForASlot) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Transition t(independent_ops({{"n1", "start"}, {"n1", "start"}, {"n2", "stonith"}}), ex, clock,
+               {.batch_limit = 1, .node_action_limit = 1});
+  t.start();
+  EXPECT_EQ(ex.started, (std::vector<int>{1, 3}));
+  EXPECT_EQ(t.throttled(), 1u);
+}
+
+TEST(TransitionTest, HigherPriorityFiresFirstWhenSlotsAreScarce) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Graph g = independent_ops({{"n1", "start"}, {"n1", "start"}, {"n1", "start"}});
+  g.synapses[2].priority = 10;
+  Transition t(std::move(g), ex, clock, {.batch_limit = 1});
+  t.start();
+  EXPECT_EQ(ex.started, (std::vector<int>{3}));
+  ASSERT_TRUE(t.action_done(3, {}));
+  EXPECT_EQ(ex.started, (std::vector<int>{3, 1}));
+}
+
+TEST(TransitionTest, AbortedTransitionFiresNothingHeldBack) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Transition t(independent_ops({{"n1", "start"}, {"n1", "start"}}), ex, clock, {.batch_limit = 1});
+  t.start();
+  t.abort("node n2 left");
+  EXPECT_FALSE(t.finished());
+  ASSERT_TRUE(t.action_done(1, {}));
+  EXPECT_EQ(ex.started, (std::vector<int>{1}));
+  EXPECT_EQ(t.outcome(), Outcome::kAborted);
+}
+
+// Thousands of chained actions under limits: every one runs once, in trigger
+// order, and the transition completes (the engine's bookkeeping scales with
+// what it fires; a benchmark, not this test, says how fast).
+TEST(TransitionTest, ThousandsOfChainsCompleteUnderLimits) {
+  SimulatedClock clock;
+  RecordingExecutor ex;
+  Graph g;
+  g.transition_id = 9;
+  const int chains = 2000;  // start -> monitor per resource, on 3 nodes
+  for (int r = 0; r < chains; ++r) {
+    for (int k = 0; k < 2; ++k) {
+      Action a;
+      a.id = 2 * r + k + 1;
+      a.type = ActionType::kRscOp;
+      a.operation = k == 0 ? "start" : "monitor";
+      a.on_node = "n" + std::to_string(r % 3 + 1);
+      a.timeout = 20s;
+      g.actions.emplace(a.id, a);
+      Synapse s{.id = a.id - 1, .priority = 0, .actions = {a.id}, .inputs = {}};
+      if (k == 1) s.inputs = {a.id - 1};
+      g.synapses.push_back(s);
+    }
+  }
+  Transition t(std::move(g), ex, clock, {.batch_limit = 30, .node_action_limit = 8});
+  t.start();
+  size_t done = 0;
+  std::set<int> seen;
+  while (done < ex.started.size()) {
+    int id = ex.started[done++];
+    ASSERT_TRUE(seen.insert(id).second) << "action " << id << " ran twice";
+    if (id % 2 == 0) ASSERT_TRUE(t.confirmed(id - 1)) << "monitor " << id << " before its start";
+    ASSERT_LE(t.in_flight(), 24u);  // 3 nodes x 8, under the batch limit of 30
+    ASSERT_TRUE(t.action_done(id, {}));
+  }
+  EXPECT_EQ(seen.size(), 2u * chains);
+  EXPECT_EQ(t.outcome(), Outcome::kComplete);
+}
+
 TEST(OpRecordTest, DigestIgnoresMetaAndOrder) {
   EXPECT_EQ(op_digest({{"a", "1"}, {"b", "2"}}), op_digest({{"b", "2"}, {"a", "1"}, {"CRM_meta_timeout", "5"}}));
   EXPECT_NE(op_digest({{"a", "1"}}), op_digest({{"a", "2"}}));

@@ -66,7 +66,12 @@ start_keepalived() {
         -p "$d/keepalived.pid" -r "$d/keepalived-vrrp.pid" >> "$d/keepalived.log" 2>&1 & )
 }
 keepalived_back() { "$LAB/node-start.sh" "$1" >/dev/null && start_keepalived "$1"; }
-for k in $NODES; do start_keepalived "$k"; done
+# VI_2 is nopreempt: at start the first master-down timer to expire takes it,
+# and the highest priority (n3) wins only if the instances start together.
+# Started one after another, a busy machine could let n2 finish its timer
+# before n3's keepalived is up; n3 starts first, a second ahead.
+start_keepalived 3; sleep 1
+for k in 2 1; do start_keepalived "$k"; done
 # A keepalived that starts waits its master-down timer (3 adverts + skew,
 # ~3.4 s) before it preempts: placements are read once stable for 5 s.
 seq_a=$(HOLDERS_STABLE_S=5 kills_and_returns 40 "$NODES" "$IP1 $IP2" keepalived_back 1 3) || e2e_fail "the faults against keepalived failed"

@@ -2,7 +2,7 @@
 # attrd + attrd_updater, crm_attribute -l reboot / --promotion, crm_master and
 # crm_failcount as processes against cibd --standalone and attrd --standalone
 # (ctest attrd_cli, label unit): values held by attrd and written to the CIB,
-# dampening (1000 updates, few CIB changes), deletion, refresh after the CIB
+# dampening (300 updates, few CIB changes), deletion, refresh after the CIB
 # lost them, private attributes, and the peer's messages and exit codes for
 # bad input (no daemon, no name, an unknown attribute, crm_master without a
 # resource, -p outside an agent, a node the CIB does not know).
@@ -73,25 +73,27 @@ same 'name="pingd" host="node1" value="1000"'
 expect 78 "$AU" -n nosuch -Q
 same "attrd_updater: Could not query value of nosuch: attribute does not exist"
 
-# --- dampening: 1000 updates inside one window --------------------------------------
+# --- dampening: 300 updates inside one window --------------------------------------
 expect 0 "$AU" -n load -B 0 -d 3s
 wait_for 6 sh -c "[ \"\$(\"$CA\" -Q --xpath \"//nvpair[@name='load']\" 2>/dev/null | grep -c 'value=\"0\"')\" = 1 ]" ||
   fail "load=0 not written after its delay"
 before=$(num_updates)
 t0=$(date +%s%N)
 i=1
-while [ $i -le 1000 ]; do "$AU" -n load -U $i || fail "update $i"; i=$((i + 1)); done
+# Without the sanitizer's leak check at exit (half of each run under ASan):
+# the same call is leak-checked above.
+while [ $i -le 300 ]; do ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$AU" -n load -U $i || fail "update $i"; i=$((i + 1)); done
 loop_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 expect 0 "$AU" -n load -Q
-same 'name="load" host="node1" value="1000"'
-wait_for 6 sh -c "[ \"\$(\"$CA\" -Q --xpath \"//nvpair[@name='load']\" 2>/dev/null | grep -c 'value=\"1000\"')\" = 1 ]" ||
-  fail "load=1000 not written"
+same 'name="load" host="node1" value="300"'
+wait_for 6 sh -c "[ \"\$(\"$CA\" -Q --xpath \"//nvpair[@name='load']\" 2>/dev/null | grep -c 'value=\"300\"')\" = 1 ]" ||
+  fail "load=300 not written"
 after=$(num_updates)
 changes=$((after - before))
 # At most one change per 3 s window the loop spanned (and the last one).
 windows=$(( loop_ms / 3000 + 2 ))
-echo "1000 updates of a dampened attribute in $loop_ms ms: $changes CIB changes (windows spanned: at most $windows)"
-[ $changes -le $windows ] || fail "1000 dampened updates over $loop_ms ms made $changes CIB changes"
+echo "300 updates of a dampened attribute in $loop_ms ms: $changes CIB changes (windows spanned: at most $windows)"
+[ $changes -le $windows ] || fail "300 dampened updates over $loop_ms ms made $changes CIB changes"
 
 # --- delete, private, refresh --------------------------------------------------------
 expect 0 "$AU" -n pingd -D

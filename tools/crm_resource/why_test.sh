@@ -14,11 +14,18 @@ fail=0 same=0 total=0 known=0
 tmp=$(mktemp -d /tmp/crm_resource_why.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
+# The sanitizer's leak check at exit costs about half of each run under ASan:
+# the first 40 of our runs keep it (the first cases' whole-cluster, node and
+# resource queries), the rest of the hundreds skip it; --explain below keeps it.
 run() {  # run WHO ARGS... -> $tmp/WHO.out (stdout, stderr, rc)
   local who=$1; shift
   local bin=$BIN
   [ "$who" = peer ] && bin=$PEER
-  "$bin" "$@" >"$tmp/$who.out" 2>"$tmp/$who.err"
+  if [ "$who" = ours ] && [ "$total" -gt 40 ]; then  # total: compare()'s count
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$bin" "$@" >"$tmp/$who.out" 2>"$tmp/$who.err"
+  else
+    "$bin" "$@" >"$tmp/$who.out" 2>"$tmp/$who.err"
+  fi
   echo "rc=$?" >>"$tmp/$who.out"
 }
 compare() {  # compare CASE ARGS...

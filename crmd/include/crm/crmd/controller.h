@@ -32,6 +32,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -242,6 +243,10 @@ struct ControllerOptions {
   // with a stale CIB must not plan (and fence) from it before it has met
   // the cluster. Not applied once other members have been seen.
   std::chrono::milliseconds dc_deadtime{20000};
+  // This machine's CPUs. node-action-limit 0 (the default) means twice this
+  // many resource operations in flight per node, the peer's default; our
+  // nodes do not report their own counts, so the DC's stands for all.
+  int cores = 1;
 };
 
 class Controller {
@@ -344,6 +349,7 @@ class Controller {
   void write_cluster_properties();
   void keep_last_failures(NodeId node, xmlNode* lrm_resources);
   std::string fingerprint(const cib::Cib& view) const;
+  std::string status_fingerprint(const cib::Cib& view) const;
 
   // member side
   void send_join_request(uint64_t gen);
@@ -406,6 +412,11 @@ class Controller {
   bool replan_ = false;
   std::string replan_reason_;
   std::string last_fingerprint_;
+  // fingerprint()'s configuration part, kept while view_ is the same copy
+  // (view_generation_) at the same epoch: a configuration change bumps it.
+  uint64_t view_generation_ = 0;
+  mutable std::string config_fingerprint_;
+  mutable std::optional<std::tuple<uint64_t, uint64_t, uint64_t>> config_fingerprint_key_;
   int next_transition_id_ = 0;
   std::unique_ptr<DcExecutor> dc_executor_;
   std::unique_ptr<AlertState> alerts_;

@@ -58,6 +58,13 @@ const char* outcome_name(Outcome o);
 
 struct TransitionOptions {
   std::string dc_uuid = "0";
+  // The peer's batch-limit: at most this many resource operations in flight
+  // across the cluster (0: no limit). A ready synapse over a limit waits for
+  // a slot; fencing and other crm_events are never held back.
+  int batch_limit = 0;
+  // The peer's node-action-limit: at most this many resource operations in
+  // flight on any one node (0: no limit; the controller passes its default).
+  int node_action_limit = 0;
 };
 
 class Transition {
@@ -89,6 +96,8 @@ class Transition {
   // The earliest in-flight deadline, if any action is in flight.
   std::optional<Clock::Monotonic> next_deadline() const;
   size_t in_flight() const { return in_flight_.size(); }
+  // Ready synapses held back by batch-limit or node-action-limit.
+  size_t throttled() const { return throttled_; }
   bool confirmed(int action_id) const { return confirmed_.count(action_id) != 0; }
   // An expected-rc mismatch, executor error or timeout.
   bool action_failed(int action_id) const { return failed_.count(action_id) != 0; }
@@ -104,6 +113,8 @@ class Transition {
 
  private:
   void fire_ready();
+  bool within_limits(const Synapse& s) const;
+  void fire(const Synapse& s);
   void confirm(int action_id, bool failed);
   void maybe_finish();
 
@@ -117,11 +128,20 @@ class Transition {
   bool any_failed_ = false;
   std::string abort_reason_;
   Outcome outcome_ = Outcome::kRunning;
-  std::set<int> fired_synapses_;
+  // Firing order: higher priority first, then graph order (the peer's).
+  using ReadyKey = std::pair<int, size_t>;  // (-priority, synapse index)
+  std::vector<size_t> waiting_inputs_;      // per synapse: its unconfirmed inputs
+  std::map<int, std::vector<size_t>> dependents_;  // action id -> synapses it is an input of
+  std::set<ReadyKey> ready_;                // inputs met, not fired yet
+  bool made_ready_ = false;  // a confirmation made a synapse ready
+  size_t fired_count_ = 0;
+  size_t throttled_ = 0;
   std::set<int> confirmed_;
   std::set<int> failed_;
   std::map<int, Clock::Monotonic> in_flight_;  // action id -> deadline
-  std::map<int, std::string> keys_;            // action id -> transition key
+  int ops_in_flight_ = 0;                      // rsc_ops among in_flight_
+  std::map<std::string, int> node_ops_in_flight_;
+  std::map<std::string, int> keys_;  // transition key -> action id (fired actions)
 };
 
 }  // namespace crm::tengine
