@@ -1,11 +1,14 @@
 #include "daemon_cib.h"
 
+#include <chrono>
 #include <vector>
 
 namespace crm::crmd {
 
 // Writes of one batch in flight at once on the writer's connection.
 constexpr size_t kWriteWindow = 64;
+// The shortest time between two reads of the whole CIB (see worker()).
+constexpr auto kMinReadInterval = std::chrono::milliseconds(200);
 
 Result<std::unique_ptr<DaemonCib>> DaemonCib::connect(EventLoop& loop) {
   std::unique_ptr<DaemonCib> d(new DaemonCib(loop));
@@ -54,53 +57,75 @@ size_t DaemonCib::queued() const {
 }
 
 void DaemonCib::worker() {
+  // Writes go out as soon as they come; the read that follows them (and any
+  // notification) is taken at most once per kMinReadInterval. A stream of
+  // changes (a transition's results, hundreds a second) would otherwise keep
+  // every node's controller re-reading the whole CIB back to back. The
+  // acknowledgements of the writes sent meanwhile wait for that read, which
+  // contains them. An idle controller's first read is never delayed.
+  std::vector<std::pair<uint64_t, Status>> results;  // sent, awaiting the read
+  bool read_due = false;
+  uint32_t replaced_by = 0;
+  std::optional<std::vector<uint32_t>> synced;
+  auto next_read = std::chrono::steady_clock::now();
   for (;;) {
     std::deque<CibWrite> batch;
     bool stopping = false;
-    uint32_t replaced_by = 0;
-    std::optional<std::vector<uint32_t>> synced;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || refresh_ || !writes_.empty(); });
+      cv_.wait(lock, [&] { return stopping_ || refresh_ || read_due || !writes_.empty(); });
       // Stopping: the writes already handed to us still go out (a DC's last
       // "expected down" before it exits), nothing more is read.
       if (stopping_ && writes_.empty()) return;
+      if (writes_.empty() && !stopping_ && std::chrono::steady_clock::now() < next_read) {
+        // Only a read is due, and too soon: wait for its time or a write.
+        cv_.wait_until(lock, next_read, [&] { return stopping_ || !writes_.empty(); });
+        if (stopping_ && writes_.empty()) return;
+      }
       batch.swap(writes_);
+      read_due = read_due || refresh_ || !batch.empty();
       refresh_ = false;
       stopping = stopping_;
-      replaced_by = replaced_by_;
+      if (replaced_by_ != 0) replaced_by = replaced_by_;
       replaced_by_ = 0;
-      synced.swap(synced_);
+      if (synced_) synced.swap(synced_);
       synced_.reset();
     }
     // The batch goes out pipelined (the results of a transition are many
     // small status changes); the daemon keeps their order.
-    std::vector<std::pair<uint64_t, Status>> results;
-    std::vector<cib::Request> requests;
-    requests.reserve(batch.size());
-    for (CibWrite& w : batch) requests.push_back(std::move(w.request));
-    auto replies = writer_->call_pipelined(requests, kWriteWindow);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      Status st = i < replies.size() ? (replies[i].ok() ? Status::Ok() : replies[i].status())
-                                     : unavailable("no reply from the CIB daemon");
-      results.emplace_back(batch[i].id, st);
+    if (!batch.empty()) {
+      std::vector<cib::Request> requests;
+      requests.reserve(batch.size());
+      for (CibWrite& w : batch) requests.push_back(std::move(w.request));
+      auto replies = writer_->call_pipelined(requests, kWriteWindow);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        Status st = i < replies.size() ? (replies[i].ok() ? Status::Ok() : replies[i].status())
+                                       : unavailable("no reply from the CIB daemon");
+        results.emplace_back(batch[i].id, st);
+      }
     }
     if (stopping) continue;
-    // One read covers every write of the batch and every notification so far.
+    if (std::chrono::steady_clock::now() < next_read) continue;  // the wait above comes round
+    // One read covers every write sent so far and every notification.
+    read_due = false;
+    next_read = std::chrono::steady_clock::now() + kMinReadInterval;
     auto fresh = query_->query_cib();
     std::shared_ptr<const cib::Cib> snapshot;
     bool lost = false;
     if (fresh.ok()) snapshot = std::make_shared<const cib::Cib>(std::move(fresh).value());
     else lost = fresh.status().code() == StatusCode::kUnavailable;
     std::weak_ptr<bool> alive = alive_;
-    loop_.post([this, alive, snapshot, results = std::move(results), lost, replaced_by, synced] {
+    loop_.post([this, alive, snapshot, done = std::move(results), lost, replaced_by, synced] {
       if (alive.expired()) return;
       if (snapshot && on_snapshot) on_snapshot(snapshot, replaced_by, synced);
-      for (const auto& [id, st] : results) {
+      for (const auto& [id, st] : done) {
         if (on_write_done) on_write_done(id, st);
       }
       if (lost && on_lost) on_lost();
     });
+    results.clear();
+    replaced_by = 0;
+    synced.reset();
   }
 }
 

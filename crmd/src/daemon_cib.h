@@ -1,8 +1,9 @@
 // The controller's CIB edge in the daemon: its writes (Outputs::cib_writes)
 // go to a worker thread that performs them in order on its own connection;
 // after each batch of writes, and after change notifications, the worker
-// reads the CIB once and posts the snapshot to the loop, followed by the
-// acknowledgements of the writes it contains. The event loop never waits for
+// reads the CIB once (at most every 200 ms while changes stream in) and posts
+// the snapshot to the loop, followed by the acknowledgements of the writes it
+// contains. The event loop never waits for
 // the CIB daemon (replication, fsync, a large CIB's query).
 #pragma once
 
