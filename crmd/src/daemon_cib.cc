@@ -1,5 +1,6 @@
 #include "daemon_cib.h"
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -58,7 +59,8 @@ size_t DaemonCib::queued() const {
 
 void DaemonCib::worker() {
   // Writes go out as soon as they come; the read that follows them (and any
-  // notification) is taken at most once per kMinReadInterval. A stream of
+  // notification) is taken at most once per kMinReadInterval (or ten times
+  // the last read's duration, if longer). A stream of
   // changes (a transition's results, hundreds a second) would otherwise keep
   // every node's controller re-reading the whole CIB back to back. The
   // acknowledgements of the writes sent meanwhile wait for that read, which
@@ -108,8 +110,13 @@ void DaemonCib::worker() {
     if (std::chrono::steady_clock::now() < next_read) continue;  // the wait above comes round
     // One read covers every write sent so far and every notification.
     read_due = false;
-    next_read = std::chrono::steady_clock::now() + kMinReadInterval;
+    const auto read_start = std::chrono::steady_clock::now();
     auto fresh = query_->query_cib();
+    // A big CIB takes longer to read (and the loop to copy): the next read
+    // waits ten times this one, so reading stays a small share of a core.
+    next_read = std::chrono::steady_clock::now() +
+                std::max<std::chrono::steady_clock::duration>(kMinReadInterval,
+                                                               10 * (std::chrono::steady_clock::now() - read_start));
     std::shared_ptr<const cib::Cib> snapshot;
     bool lost = false;
     if (fresh.ok()) snapshot = std::make_shared<const cib::Cib>(std::move(fresh).value());

@@ -13,7 +13,7 @@
 #   last-start  detect -> the last of the N starts on a survivor, from the
 #               controllers' logs (ours: crmd "result dK_start_0 ... ok"; the
 #               peer: "Result of start operation for dK on nX: ok")
-#   all-seen    kill -> a probe (every 0.2 s) finds all N Dummy state files
+#   all-seen    kill -> a probe (every 0.5 s) finds all N Dummy state files
 #               in the survivors' /run, each on exactly one survivor
 #   changes     CIB changes from just before the kill to the settled cluster:
 #               num_updates after minus before, on a survivor (with the epoch
@@ -121,7 +121,7 @@ run_side() {
     while [ $SECONDS -lt $deadline ]; do
         survivors=$(( $(running_on "$s" 1) + $(running_on "$s" 2) ))
         [ "$survivors" -ge "$RESOURCES" ] && { seen=$(now_s); break; }
-        sleep 0.2
+        sleep 0.5  # the probe itself costs CPU the stacks need
     done
     # The rest of the transition (the monitors) and the last CIB writes.
     v="" deadline=$((SECONDS + 600))
