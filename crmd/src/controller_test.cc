@@ -813,6 +813,9 @@ TEST(ControllerTest, LastFailureOfARecurringMonitorStaysUntilCleanup) {
 }
 
 // A CIB with `resources` Dummy primitives and these cib-bootstrap-options.
+// Fencing off: a lone node without a fence device, and what is counted is the
+// probes the transition engine lets out; fencing is never throttled, which
+// tengine's FencingNeverWaitsForASlot shows.
 cib::Cib cib_with_dummies(int resources, const std::string& options) {
   std::string xml =
       "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\"><configuration>"

@@ -59,12 +59,12 @@ size_t DaemonCib::queued() const {
 
 void DaemonCib::worker() {
   // Writes go out as soon as they come; the read that follows them (and any
-  // notification) is taken at most once per kMinReadInterval (or ten times
-  // the last read's duration, if longer). A stream of
-  // changes (a transition's results, hundreds a second) would otherwise keep
-  // every node's controller re-reading the whole CIB back to back. The
-  // acknowledgements of the writes sent meanwhile wait for that read, which
-  // contains them. An idle controller's first read is never delayed.
+  // notification) is taken at most once per kMinReadInterval, or ten times
+  // the last read's duration if longer. A stream of changes (a transition's
+  // results, hundreds a second) would otherwise keep every node's controller
+  // re-reading the whole CIB back to back. The acknowledgements of the writes
+  // sent meanwhile wait for that read, which contains them. An idle
+  // controller's first read is never delayed.
   std::vector<std::pair<uint64_t, Status>> results;  // sent, awaiting the read
   bool read_due = false;
   uint32_t replaced_by = 0;
@@ -114,9 +114,8 @@ void DaemonCib::worker() {
     auto fresh = query_->query_cib();
     // A big CIB takes longer to read (and the loop to copy): the next read
     // waits ten times this one, so reading stays a small share of a core.
-    next_read = std::chrono::steady_clock::now() +
-                std::max<std::chrono::steady_clock::duration>(kMinReadInterval,
-                                                               10 * (std::chrono::steady_clock::now() - read_start));
+    const auto read_end = std::chrono::steady_clock::now();
+    next_read = read_end + std::max<std::chrono::steady_clock::duration>(kMinReadInterval, 10 * (read_end - read_start));
     std::shared_ptr<const cib::Cib> snapshot;
     bool lost = false;
     if (fresh.ok()) snapshot = std::make_shared<const cib::Cib>(std::move(fresh).value());

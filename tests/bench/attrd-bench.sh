@@ -32,7 +32,7 @@ export CRM_BIN_DIR
 OUT=$(mktemp -d /tmp/attrd-bench.XXXXXX)
 
 au_bin() { [ "$1" = ours ] && echo "$CRM_BIN_DIR/attrd_updater" || echo attrd_updater; }
-num_updates() { cib "$1" 1 | sed -n '1s/.*<cib [^>]* num_updates="\([0-9]*\)".*/\1/p;1s/.*<cib num_updates="\([0-9]*\)".*/\1/p' | head -1; }
+num_updates() { cib_version "$1" 1 | awk '{ print $2 }'; }
 # loop_on S K NAME FROM TO [DELAY]
 loop_on() {
     local s=$1 k=$2 name=$3 from=$4 to=$5 delay=${6:-} bin d=""

@@ -66,21 +66,33 @@ now_s() { date +%s.%N | cut -c1-14; }
 # ---- shared by the failover benches ------------------------------------------
 # ms A B — milliseconds from epoch seconds A to B ("-" when either is missing).
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%.0f", (b - a) * 1000 }'; }
-# log_ts S K ERE AFTER — epoch seconds of the first line matching ERE in node
-# K's logs after AFTER (ours: crmd's "... EPOCH.mmm crmd[nK]: ..." lines; the
-# peer: pacemaker.log's "Mon DD HH:MM:SS.mmm nK daemon ...").
+# log_ts S K ERE AFTER [last] — epoch seconds of the first (or, with "last",
+# the last) line matching ERE in node K's logs after AFTER (ours: crmd's
+# "... EPOCH.mmm crmd[nK]: ..." lines; the peer: pacemaker.log's
+# "Mon DD HH:MM:SS.mmm nK daemon ...", in time order).
 log_ts() {
-    local s=$1 k=$2 re=$3 after=$4 d
+    local s=$1 k=$2 re=$3 after=$4 which=${5:-first} d pick=head
+    [ "$which" = last ] && pick=tail
     d=$(root_of "$s")/n$k
     if [ "$s" = ours ]; then
         cat "$d"/launcher.log "$d"/var-log-crm/*.log 2>/dev/null | grep -E "$re" |
-            awk -v a="$after" '$3 + 0 > a + 0 { print $3 }' | sort -n | head -1
+            awk -v a="$after" '$3 + 0 > a + 0 { print $3 }' | sort -n | $pick -1
     else
-        grep -E "$re" "$d/var-log-pacemaker/pacemaker.log" 2>/dev/null | while read -r mon day hms _; do
+        local lines
+        lines=$(grep -E "$re" "$d/var-log-pacemaker/pacemaker.log" 2>/dev/null)
+        [ "$which" = last ] && lines=$(printf '%s\n' "$lines" | tail -1)
+        printf '%s\n' "$lines" | while read -r mon day hms _; do
+            [ -n "$hms" ] || continue
             t=$(date -d "$mon $day $hms" +%s.%N | cut -c1-14)
             awk -v t="$t" -v a="$after" 'BEGIN { exit !(t > a) }' && { echo "$t"; break; }
         done
     fi
+}
+# cib_version S K — "epoch num_updates" of node K's CIB (empty on failure).
+cib_version() {
+    cib "$1" "$2" | head -c 4000 | grep -m1 -o '<cib [^>]*>' |
+        awk '{ e = ""; u = ""; if (match($0, / epoch="[0-9]+"/)) e = substr($0, RSTART + 8, RLENGTH - 9);
+               if (match($0, / num_updates="[0-9]+"/)) u = substr($0, RSTART + 14, RLENGTH - 15); print e, u }'
 }
 # first_ts S VICTIM ERE AFTER — the earliest match on any node but VICTIM.
 first_ts() {

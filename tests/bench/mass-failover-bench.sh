@@ -67,15 +67,12 @@ placement() {
             sed -n "s/^Dummy-\(d[0-9]*\)\.state$/\1 n$k/p"
     done
 }
-# version S K — "epoch num_updates" of node K's CIB
-version() {
-    cib "$1" "$2" | head -c 2000 | sed -n 's/.*<cib [^>]*>.*/&/p' | head -1 |
-        awk '{ e = ""; u = ""; if (match($0, / epoch="[0-9]+"/)) e = substr($0, RSTART + 8, RLENGTH - 9);
-               if (match($0, / num_updates="[0-9]+"/)) u = substr($0, RSTART + 14, RLENGTH - 15); print e, u }'
-}
-
 configure() {
     local s=$1 i xml
+    # Fencing off, as failover-bench.sh without --fenced: the figure is each
+    # stack's recovery of N resources after a clean node death, not the fence
+    # agent's run (the same for both stacks, and measured with one resource by
+    # failover-bench.sh --fenced).
     cibadmin_on "$s" 1 --modify --allow-create -o configuration --xml-text \
         "<configuration><crm_config><cluster_property_set id=\"bench-options\"><nvpair id=\"bench-stonith\" name=\"stonith-enabled\" value=\"false\"/><nvpair id=\"bench-batch\" name=\"batch-limit\" value=\"$BATCH_LIMIT\"/><nvpair id=\"bench-nal\" name=\"node-action-limit\" value=\"$NODE_ACTION_LIMIT\"/><nvpair id=\"bench-load\" name=\"load-threshold\" value=\"$LOAD_THRESHOLD\"/></cluster_property_set></crm_config><rsc_defaults><meta_attributes id=\"bench-rsc-defaults\"><nvpair id=\"bench-stickiness\" name=\"resource-stickiness\" value=\"100\"/></meta_attributes></rsc_defaults></configuration>" || return 1
     for k in 1 2; do crm_attribute_on "$s" 1 --node "n$k" --name standby --update on || return 1; done
@@ -110,12 +107,12 @@ run_side() {
     deadline=$((SECONDS + 600)) v=""
     while :; do
         sleep 5
-        t=$(version "$s" 1)
+        t=$(cib_version "$s" 1)
         [ "$t" = "$v" ] && [ "$(running_on "$s" "$VICTIM")" = "$RESOURCES" ] && break
         v=$t
         [ $SECONDS -lt $deadline ] || { echo "$s: not settled before the kill"; return 1; }
     done
-    before=$(version "$s" 1)
+    before=$(cib_version "$s" 1)
     kill_ts=$(labcmd "$s" kill-node.sh "$VICTIM" | sed -n 's/^KILL_TS=//p')
     seen="" deadline=$((SECONDS + 1800))
     while [ $SECONDS -lt $deadline ]; do
@@ -127,16 +124,16 @@ run_side() {
     v="" deadline=$((SECONDS + 600))
     while :; do
         sleep 5
-        t=$(version "$s" 1)
+        t=$(cib_version "$s" 1)
         [ "$t" = "$v" ] && break
         v=$t
         [ $SECONDS -lt $deadline ] || break
     done
-    after=$(version "$s" 1)
+    after=$(cib_version "$s" 1)
     detect=$(first_ts "$s" "$VICTIM" "$(detect_re "$s" "$VICTIM")" "$kill_ts")
     last=""
     for k in 1 2; do
-        t=$(last_start_ts "$s" "$k" "$kill_ts")
+        t=$(log_ts "$s" "$k" "$(start_ok_re "$s" "$k")" "$kill_ts" last)
         [ -n "$t" ] && { [ -z "$last" ] || awk -v a="$t" -v b="$last" 'BEGIN{exit !(a>b)}'; } && last=$t
     done
     placement "$s" > "$OUT/$s-placement"
@@ -151,22 +148,8 @@ run_side() {
     [ "$KEEP" = 1 ] || side_down "$s"
 }
 
-# last_start_ts S K AFTER — epoch seconds of the last successful start of a dK
-# resource that node K's controller logged after AFTER.
-last_start_ts() {
-    local s=$1 k=$2 after=$3 d
-    d=$(root_of "$s")/n$k
-    if [ "$s" = ours ]; then
-        cat "$d"/launcher.log "$d"/var-log-crm/*.log 2>/dev/null | grep -E "crmd\[n[0-9]+\]: result d[0-9]+_start_0 .*ok" |
-            awk -v a="$after" '$3 + 0 > a + 0 && $3 + 0 > m { m = $3 + 0 } END { if (m) printf "%.3f\n", m }'
-    else
-        grep -E "Result of start operation for d[0-9]+ on n$k: ok" "$d/var-log-pacemaker/pacemaker.log" 2>/dev/null | tail -1 |
-            while read -r mon day hms _; do
-                t=$(date -d "$mon $day $hms" +%s.%N | cut -c1-14)
-                awk -v t="$t" -v a="$after" 'BEGIN { exit !(t > a) }' && echo "$t"
-            done
-    fi
-}
+# start_ok_re S K — a successful start of a dK resource, as node K's controller logs it
+start_ok_re() { [ "$1" = ours ] && echo "crmd\[n[0-9]+\]: result d[0-9]+_start_0 .*ok" || echo "Result of start operation for d[0-9]+ on n$2: ok"; }
 
 run_sides "$SIDE"
 echo
