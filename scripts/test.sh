@@ -6,7 +6,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh"
 build="$top/build-asan"
-"$top/scripts/build.sh" "$build" -DCRM_SANITIZE=ON
+"$top/scripts/build.sh" "$build" -DCRM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Sanitize
 # The lab's nodes run our agents from the system's OCF root, as the demo does.
 install -d /usr/lib/ocf/resource.d/crm
 install -m 0755 "$top"/agents/ocf/* /usr/lib/ocf/resource.d/crm/

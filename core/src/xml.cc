@@ -237,6 +237,16 @@ void append_escaped(std::string& out, std::string_view text) {
   out.append(text, plain, text.size() - plain);
 }
 
+bool is_name(std::string_view text) {
+  if (text.empty()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    bool start = std::isalpha(c) || c == '_' || c == ':' || c >= 0x80;
+    if (!start && (i == 0 || !(std::isdigit(c) || c == '-' || c == '.'))) return false;
+  }
+  return true;
+}
+
 void put_status(xmlNode* node, const Status& s) {
   set_attr(node, "status", status_code_name(s.code()));
   if (!s.ok()) set_attr(node, "message", s.message());

@@ -464,11 +464,39 @@ long action_timeout_ms(WorkingSet& ws, Resource* r, const std::string& task) {
   return it == ws.op_defaults.end() ? 20000 : parse_interval_ms(it->second);
 }
 
+// With a placement strategy that counts utilization, a resource starts on a
+// node only after what stops there has stopped, so that the capacity it was
+// given is free: each node has a "load_stopped_<node>" pseudo action after
+// the stops on it and before the starts on it (the peer's load orderings,
+// which it creates, for a managed primitive that has a utilization, for every
+// node it may run on or runs on, and keeps only between actions on the same
+// node).
+void create_load_orderings(WorkingSet& ws, Resource* r) {
+  auto load_stopped = [&](Node* n) {
+    Action* a = ws.new_pseudo("load_stopped_" + n->uname, "load_stopped_" + n->uname, nullptr);
+    a->node = n;
+    a->optional = false;
+    return a;
+  };
+  for (Node* n : r->running_on) {
+    Action* load = load_stopped(n);
+    for (Action* stop : r->actions)
+      if (stop->task == "stop" && stop->node == n) ws.order(stop, load, kOrderOptional);
+  }
+  for (auto& [n, score] : r->allowed) {
+    Action* load = load_stopped(n);
+    for (Action* start : r->actions)
+      if (start->task == "start" && start->node == n) ws.order(load, start, kOrderOptional);
+  }
+}
+
 Status create_actions(WorkingSet& ws) {
   for (Resource& r : ws.resource_store) {
     if (r.is_primitive() && (ws.rsc_by_id.count(r.id) || r.orphan)) {
       if (r.orphan && r.running_on.empty()) continue;
       create_primitive_actions(ws, &r);
+      if (ws.placement_strategy != "default" && r.is_managed() && !r.utilization.empty())
+        create_load_orderings(ws, &r);
     }
   }
   for (Resource* r : ws.resources) create_collective_actions(ws, r);

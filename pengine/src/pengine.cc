@@ -68,7 +68,9 @@ void build_graph(WorkingSet& ws, Transition& t) {
     for (auto& [k, v] : a->meta) g.attributes[k] = v;
     if (a->rsc && a->rsc->is_primitive() && g.type == GraphAction::Type::kRscOp) {
       g.rsc_id = exec_id(a->rsc);
+      // The long id names the instance, or the name its history knows it by.
       if (g.rsc_id != a->rsc->id) g.rsc_long_id = a->rsc->id;
+      if (!a->rsc->clone_name.empty() && a->rsc->clone_name != g.rsc_id) g.rsc_long_id = a->rsc->clone_name;
       g.rsc_class = a->rsc->cls;
       g.rsc_provider = a->rsc->provider;
       g.rsc_type = a->rsc->type;
@@ -89,11 +91,14 @@ void build_graph(WorkingSet& ws, Transition& t) {
           g.attributes["CRM_meta_promoted_node_max"] = std::to_string(c->promoted_node_max);
         }
       }
-      // A notification keeps its own key, named after the instance
-      // ("clone:0_pre_notify_start_0"), or after the name the instance's
-      // history knows it by, as the peer's.
-      if (a->task != "notify") g.key = op_key(exec_id(a->rsc), a->task, a->interval_ms);
-      else g.key = notification_key(a);
+      // An action is keyed by its instance ("clone:1_start_0"), or by the
+      // name the instance's history knows it by ("clone_start_0" for an
+      // anonymous instance found in the status under the clone's name), as
+      // the peer's graph: its internal key then names the instance.
+      if (!a->rsc->clone_name.empty()) {
+        g.key = a->task == "notify" ? notification_key(a) : op_key(a->rsc->clone_name, a->task, a->interval_ms);
+        g.internal_key = a->key;
+      }
       std::string name = a->interval_ms > 0 ? a->task + "=" + std::to_string(a->interval_ms) : a->task;
       g.summary = "Resource action: " + std::string(a->rsc->id) + std::string(a->rsc->id.size() < 15 ? 15 - a->rsc->id.size() : 0, ' ') +
                   " " + name + " on " + a->node->uname;
@@ -209,11 +214,12 @@ std::string graph_to_xml(const Transition& t) {
     s += " id=\"" + std::to_string(a.id) + "\"";
     append_attribute(s, "operation", a.task);
     append_attribute(s, "operation_key", a.key);
+    if (!a.internal_key.empty()) append_attribute(s, "internal_operation_key", a.internal_key);
     if (!a.node.empty()) {
       append_attribute(s, "on_node", a.node);
       append_attribute(s, "on_node_uuid", a.node_uuid);
     }
-    size += 300 + 2 * s.size() + a.rsc_id.size() + a.rsc_long_id.size() + a.rsc_class.size() + a.rsc_provider.size() +
+    size += 300 + 2 * s.size() + a.internal_key.size() + a.rsc_id.size() + a.rsc_long_id.size() + a.rsc_class.size() + a.rsc_provider.size() +
             a.rsc_type.size();
     for (const auto& [k, v] : a.attributes) size += k.size() + v.size() + 4;
     for (const auto& d : a.downed) size += d.size() + 40;
@@ -245,9 +251,27 @@ std::string graph_to_xml(const Transition& t) {
       append_attribute(o, "type", a.rsc_type);
       o += "/>\n";
     }
+    // A name that is not an XML name ("1", a heartbeat-class agent's first
+    // argument) is written as a <param> child, as the peer does.
     o += "        <attributes";
-    for (const auto& [k, v] : a.attributes) append_attribute(o, k, v);
-    o += "/>\n";
+    bool params = false;
+    for (const auto& [k, v] : a.attributes) {
+      if (xml::is_name(k)) append_attribute(o, k, v);
+      else params = true;
+    }
+    if (!params) {
+      o += "/>\n";
+    } else {
+      o += ">\n";
+      for (const auto& [k, v] : a.attributes) {
+        if (xml::is_name(k)) continue;
+        o += "          <param";
+        append_attribute(o, "name", k);
+        append_attribute(o, "value", v);
+        o += "/>\n";
+      }
+      o += "        </attributes>\n";
+    }
     if (!a.downed.empty()) {
       o += "        <downed>\n";
       for (const auto& d : a.downed) {

@@ -74,6 +74,9 @@ Result<Action> parse_action(xmlNode* node) {
       std::string k = reinterpret_cast<const char*>(at->name);
       a.attributes[k] = xml::attr_or(attrs, k.c_str());
     }
+    // Parameters whose names cannot be XML attribute names ("1" for a
+    // heartbeat-class agent's first argument) come as <param> children.
+    for (xmlNode* param : xml::children(attrs, "param")) a.attributes[xml::attr_or(param, "name")] = xml::attr_or(param, "value");
   }
   if (xmlNode* downed = xml::first_child(node, "downed")) {
     for (xmlNode* d : xml::children(downed, "node")) a.downed.push_back(xml::attr_or(d, "id"));

@@ -2,7 +2,10 @@
 //  - placement: each resource's role and node in "Revised Cluster Status";
 //  - actions: the Transition Summary lines (verb, resource, nodes; reasons and
 //    column padding ignored);
-//  - scores: the final primitive-stage score per resource and node.
+//  - scores: the final primitive-stage score per resource and node;
+//  - graph: the transition graph's actions (tag, operation key, node) and
+//    ordering inputs, ids and order dropped, against the peer's graph.xml;
+//    "graph-attributes" also compares every action's attributes.
 // Cases that do not match yet are listed, with a reason, in
 // tests/scheduler/known-failures.txt; a case/aspect that matches and is not
 // listed must keep matching (the list can only shrink). --update rewrites it.
@@ -176,9 +179,48 @@ std::map<std::string, std::string> scores(const std::vector<std::string>& lines)
   return out;
 }
 
+// A transition graph as sets of comparable lines, ids and order dropped:
+// each action as "tag key@node", each ordering input as "from -> to", and
+// each action's attributes (parameters and CRM_meta_*) as "key@node k=v".
+// The same reader serves the peer's graph.xml and ours (graph_to_xml), so
+// both pass through one normalisation.
+struct GraphView {
+  std::set<std::string> actions, edges, attributes;
+};
+
+std::string graph_name(xmlNode* a) {
+  std::string name = crm::xml::attr_or(a, "operation_key");
+  if (auto node = crm::xml::attr(a, "on_node")) name += "@" + *node;
+  return name;
+}
+
+GraphView graph_view(const std::string& xml_text) {
+  GraphView v;
+  auto doc = crm::xml::parse(xml_text, "graph");
+  if (!doc.ok()) return v;
+  for (xmlNode* syn : crm::xml::children(crm::xml::root(*doc), "synapse")) {
+    for (xmlNode* a : crm::xml::children(crm::xml::first_child(syn, "action_set"))) {
+      std::string name = graph_name(a);
+      v.actions.insert(reinterpret_cast<const char*>(a->name) + std::string(" ") + name);
+      if (xmlNode* at = crm::xml::first_child(a, "attributes"))
+        for (xmlAttr* p = at->properties; p; p = p->next) {
+          std::string k = reinterpret_cast<const char*>(p->name);
+          v.attributes.insert(name + " " + k + "=" + crm::xml::attr_or(at, k.c_str()));
+        }
+      if (xmlNode* at = crm::xml::first_child(a, "attributes"))
+        for (xmlNode* param : crm::xml::children(at, "param"))
+          v.attributes.insert(name + " " + crm::xml::attr_or(param, "name") + "=" + crm::xml::attr_or(param, "value"));
+      if (xmlNode* inputs = crm::xml::first_child(syn, "inputs"))
+        for (xmlNode* trig : crm::xml::children(inputs, "trigger"))
+          for (xmlNode* f : crm::xml::children(trig)) v.edges.insert(graph_name(f) + " -> " + name);
+    }
+  }
+  return v;
+}
+
 struct CaseResult {
-  bool placement = false, actions = false, scores = false;
-  std::string placement_why, actions_why, scores_why;
+  bool placement = false, actions = false, scores = false, graph = false, graph_attributes = false;
+  std::string placement_why, actions_why, scores_why, graph_why, graph_attributes_why;
 };
 
 template <typename Set>
@@ -197,7 +239,8 @@ CaseResult run_case(const std::string& dir, bool verbose) {
   auto want_summary = lines_of(read_file(dir + "/summary.txt"));
   auto want_scores = lines_of(read_file(dir + "/scores.txt"));
   if (!doc.ok()) {
-    r.placement_why = r.actions_why = r.scores_why = "error: " + doc.status().message();
+    r.placement_why = r.actions_why = r.scores_why = r.graph_why = r.graph_attributes_why =
+        "error: " + doc.status().message();
     return r;
   }
   std::time_t now = 1795478400;  // 2026-11-24, the date the expected outputs were made
@@ -215,7 +258,8 @@ CaseResult run_case(const std::string& dir, bool verbose) {
   opts.sanitized = true;  // the cases' secrets are masked, as for the peer's crm_simulate
   auto t = pe::schedule(doc->get(), now, opts);
   if (!t.ok()) {
-    r.placement_why = r.actions_why = r.scores_why = "error: " + t.status().message();
+    r.placement_why = r.actions_why = r.scores_why = r.graph_why = r.graph_attributes_why =
+        "error: " + t.status().message();
     return r;
   }
   auto want_p = placement(section(want_summary, "Revised Cluster Status:"));
@@ -228,6 +272,14 @@ CaseResult run_case(const std::string& dir, bool verbose) {
   auto got_a = actions(ours);
   r.actions = want_a == got_a;
   if (!r.actions) r.actions_why = first_diff(want_a, got_a);
+  // The graph: its actions and ordering inputs, then the actions' attributes.
+  GraphView want_g = graph_view(read_file(dir + "/graph.xml")), got_g = graph_view(pe::graph_to_xml(*t));
+  r.graph = want_g.actions == got_g.actions && want_g.edges == got_g.edges;
+  if (want_g.actions != got_g.actions) r.graph_why = "action " + first_diff(want_g.actions, got_g.actions);
+  else if (want_g.edges != got_g.edges) r.graph_why = "input " + first_diff(want_g.edges, got_g.edges);
+  r.graph_attributes = r.graph && want_g.attributes == got_g.attributes;
+  if (!r.graph) r.graph_attributes_why = "graph differs";
+  else if (!r.graph_attributes) r.graph_attributes_why = "attribute " + first_diff(want_g.attributes, got_g.attributes);
   if (scores_now != now) {
     auto d2 = crm::xml::parse(input);
     auto t2 = pe::schedule(d2->get(), scores_now, opts);
@@ -254,6 +306,8 @@ CaseResult run_case(const std::string& dir, bool verbose) {
     std::cout << "-- actions got:\n";
     for (auto& x : got_a) std::cout << "   " << x << "\n";
     std::cout << "-- scores: " << (r.scores ? "match" : r.scores_why) << "\n";
+    std::cout << "-- graph: " << (r.graph ? "match" : r.graph_why) << "\n";
+    std::cout << "-- graph attributes: " << (r.graph_attributes ? "match" : r.graph_attributes_why) << "\n";
   }
   return r;
 }
@@ -465,7 +519,7 @@ int main(int argc, char** argv) {
     known.insert(l.substr(0, t1) + "\t" + l.substr(t1 + 1, t2 == std::string::npos ? std::string::npos : t2 - t1 - 1));
   }
   auto start = std::chrono::steady_clock::now();
-  int np = 0, na = 0, ns = 0, total = 0;
+  int np = 0, na = 0, ns = 0, ng = 0, nga = 0, total = 0;
   std::vector<std::string> regressions, new_list;
   for (const auto& c : cases) {
     if (!only.empty() && c != only) continue;
@@ -474,6 +528,8 @@ int main(int argc, char** argv) {
     np += r.placement;
     na += r.actions;
     ns += r.scores;
+    ng += r.graph;
+    nga += r.graph_attributes;
     auto check = [&](const char* aspect, bool ok, const std::string& why) {
       std::string k = c + "\t" + aspect;
       if (!ok) {
@@ -486,22 +542,28 @@ int main(int argc, char** argv) {
     check("placement", r.placement, r.placement_why);
     check("actions", r.actions, r.actions_why);
     check("scores", r.scores, r.scores_why);
+    check("graph", r.graph, r.graph_why);
+    check("graph-attributes", r.graph_attributes, r.graph_attributes_why);
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "development cases: placement " << np << "/" << total << ", actions " << na << "/" << total
-            << ", scores " << ns << "/" << total << " (" << secs << " s)\n";
+            << ", scores " << ns << "/" << total << ", graph " << ng << "/" << total << " (with attributes " << nga
+            << ") (" << secs << " s)\n";
   if (advanced && only.empty()) {
     auto adv = list_cases(shared + "/scheduler-cases-advanced");
-    int ap = 0, aa = 0, as = 0;
+    int ap = 0, aa = 0, as = 0, ag = 0, aga = 0;
     for (const auto& c : adv) {
       CaseResult r = run_case(shared + "/scheduler-cases-advanced/" + c, false);
       ap += r.placement;
       aa += r.actions;
       as += r.scores;
+      ag += r.graph;
+      aga += r.graph_attributes;
     }
     if (!adv.empty())
       std::cout << "advanced cases (information): placement " << ap << "/" << adv.size() << ", actions " << aa << "/"
-                << adv.size() << ", scores " << as << "/" << adv.size() << "\n";
+                << adv.size() << ", scores " << as << "/" << adv.size() << ", graph " << ag << "/" << adv.size()
+                << " (with attributes " << aga << ")\n";
   }
   if (!only.empty()) return 0;
   if (update) {

@@ -70,6 +70,10 @@ std::string escape(std::string_view text);
 // escape(text) appended to `out` (no temporary string: for large documents
 // written piece by piece).
 void append_escaped(std::string& out, std::string_view text);
+// Whether `text` can be an XML element or attribute name (a letter, '_' or ':'
+// first, then also digits, '-' and '.'; bytes of non-ASCII characters are
+// taken as letters). "1" cannot: graphs write such parameters as <param>.
+bool is_name(std::string_view text);
 // A valid id (the schema's ID type) from any text: characters other than
 // [A-Za-z0-9_.-] become '_', and a leading digit, '-' or '.' gets a '_'
 // before it ("cli-prefer-ip 1" -> "cli-prefer-ip_1", "10.0.0.1" -> "_10.0.0.1").

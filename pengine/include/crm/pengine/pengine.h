@@ -123,7 +123,9 @@ struct GraphAction {
   Type type = Type::kRscOp;
   int id = 0;
   std::string task;          // operation: start, stop, monitor, stonith, ...
-  std::string key;           // operation_key: rsc1_start_0
+  std::string key;           // operation_key: rsc1_start_0, clone:1_start_0, or clone_start_0 (an
+                             // anonymous instance its history knows as "clone")
+  std::string internal_key;  // the instance's own key when `key` is its history's ("clone:0_start_0")
   std::string node;          // on_node ("" for pseudo actions)
   std::string node_uuid;
   std::string rsc_id;        // resource id as the executor knows it (rsc1, clone:0)
