@@ -348,19 +348,16 @@ void create_probes(WorkingSet& ws) {
         probe->meta["CRM_meta_timeout"] = std::to_string(action_timeout_ms(ws, p, "monitor"));
         if (pending_member) probe->runnable = false;
         if (!p->is_managed()) continue;
-        // Probe before any start or stop of the resource.
-        for (Action* a : p->actions) {
-          if (a->task == "start" && a->node) ws.order(probe, a, kOrderOptional);
-        }
-        if (!probe->runnable && p->running_on.empty()) {
-          // The resource (or its group or clone) may not start until it can be probed here.
-          Resource* start_of = p->top();
-          if (start_of->is_primitive()) {
-            for (Action* a : p->actions)
-              if (a->task == "start" && a->node) ws.order(probe, a, kRunnableLeft);
-          } else if (Action* a = ws.find_action(op_key(start_of->id, "start", 0), nullptr)) {
-            ws.order(probe, a, kRunnableLeft);
-          }
+        // Probe before the resource starts; a clone's instance before the
+        // clone starts (the peer's pcmk__probe_rsc_on_node). A probe that
+        // cannot run keeps what is not active anywhere from starting.
+        uint32_t flags = !probe->runnable && p->running_on.empty() ? kRunnableLeft : kOrderOptional;
+        Resource* clone = p->top()->is_clone() ? p->top() : nullptr;
+        if (clone && !(p->cls == "stonith" && ws.unfencing)) {
+          if (Action* a = ws.find_action(op_key(clone->id, "start", 0), nullptr)) ws.order(probe, a, flags);
+        } else {
+          for (Action* a : p->actions)
+            if (a->task == "start" && a->node) ws.order(probe, a, flags);
         }
       }
     }
@@ -399,6 +396,7 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
       }
       if (c->is_primitive()) {
         for (Action* x : child_actions(task)) if (x->node) ws.order(x, b, kOrderOptional);
+        if (task == "stop") ws.stop_thens.push_back({c, b});
       } else if (Action* y = ws.find_action(op_key(c->id, cdone, 0), nullptr)) {
         ws.order(y, b, kOrderOptional);
       }
@@ -440,6 +438,9 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
         for (Action* ps : prev->actions)
           if (ps->task == "stop") ws.order(cs, ps, kImpliesFirst | kRestart, r->id);
       }
+      if (c->is_primitive())
+        for (Action* ps : prev->actions)
+          if (ps->task == "stop") ws.stop_thens.push_back({c, ps});
       if (promotable) {
         for (Action* ps : prev->actions) {
           if (ps->task != "promote") continue;

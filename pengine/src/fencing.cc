@@ -39,13 +39,65 @@ long priority_fencing_delay(const WorkingSet& ws, const Node& target) {
   return ws.priority_fencing_delay_s;
 }
 
+// What waits for the fencing `st` of its target, for one resource and its
+// members (the peer's rsc_stonith_ordering). Starts and promotions of a
+// resource that requires fencing come after it, wherever they are; a
+// resource that requires only quorum starts after it when it may run on the
+// target and its state there is unknown (it may be active there). Stops and
+// demotions on the target become pseudo actions the fencing completes; for
+// resources that require fencing they are ordered after it, and so is the
+// stop of the resource's top-level parent.
+void order_vs_fencing(WorkingSet& ws, Resource* r, Action* st) {
+  if (!r->is_primitive()) {
+    for (Resource* c : r->children) order_vs_fencing(ws, c, st);
+    return;
+  }
+  if (!r->is_managed()) return;
+  Node* target = st->node;
+  for (Action* a : r->actions) {
+    if (a->task != "start" && a->task != "promote") continue;
+    if (r->needs_fencing) {
+      ws.order(st, a, kOrderOptional);
+    } else if (r->requires_ != "nothing" && a->task == "start" && r->allowed.count(target) && !r->known_on(target)) {
+      ws.order(st, a, kRunnableLeft);
+    }
+  }
+  Action* parent_stop = nullptr;
+  if (r->needs_fencing) {
+    for (Action* a : r->top()->actions)
+      if (a->task == "stop") { parent_stop = a; break; }
+  }
+  for (Action* a : r->actions) {
+    if (a->node != target || a->task != "stop") continue;
+    a->pseudo = true;
+    a->runnable = true;
+    a->optional = false;
+    if (r->needs_fencing) {
+      ws.order(st, a, kImpliesThen);
+      if (parent_stop && parent_stop != a) ws.order(st, parent_stop, kOrderOptional);
+    }
+  }
+  for (Action* a : r->actions) {
+    if (a->node != target || a->task != "demote") continue;
+    if (target->online && !target->unclean && !r->failed) continue;
+    a->pseudo = true;
+    a->runnable = true;
+    a->optional = false;
+    if (r->needs_fencing) ws.order(st, a, kImpliesThen);
+  }
+}
+
 }  // namespace
 
+// Fencing and shutdowns, ordered as the peer's schedule_fencing_and_shutdowns:
+// without concurrent-fencing the fencing of nodes other than the DC runs in a
+// chain; the DC's fencing or shutdown comes after the others' fencing (and
+// its shutdown after their shutdowns), so that the DC role moves only once.
 Status create_fencing(WorkingSet& ws) {
-  Action* last_fence = nullptr;
-  Action* dc_shutdown = nullptr;
-  std::vector<Action*> other_shutdowns;
+  Action* dc_down = nullptr;
+  std::vector<Action*> fencing_ops, shutdown_ops;
   for (Node& node : ws.nodes) {
+    bool is_dc = !ws.dc_uuid.empty() && node.id == ws.dc_uuid;
     bool fence = node.unclean && ws.can_fence(node);
     if (fence) {
       Action* st = ws.new_action(nullptr, "stonith", 0, &node, false);
@@ -55,25 +107,12 @@ Status create_fencing(WorkingSet& ws) {
       st->runnable = true;
       st->reason = node.fence_reason;
       ws.fenced.push_back(&node);
-      if (!ws.concurrent_fencing && last_fence) ws.order(last_fence, st, kOrderOptional);
-      last_fence = st;
-      for (Resource* r : node.running) {
-        for (Action* a : r->actions) {
-          if (a->node != &node) continue;
-          if (a->task == "stop" || a->task == "demote") {
-            a->pseudo = true;
-            a->runnable = true;
-            a->optional = false;
-            ws.order(st, a, kImpliesThen);
-          }
-        }
-      }
-      // Resources needing fencing start only after it.
-      for (Resource& r : ws.resource_store) {
-        if (!r.is_primitive() || r.requires_ == "nothing" || r.requires_ == "quorum") continue;
-        if (r.cls == "stonith") continue;
-        for (Action* a : r.actions)
-          if ((a->task == "start" || a->task == "promote") && a->node && a->node != &node) ws.order(st, a, kOrderOptional);
+      for (Resource* r : ws.resources) order_vs_fencing(ws, r, st);
+      if (is_dc) {
+        dc_down = st;
+      } else {
+        if (!ws.concurrent_fencing && !fencing_ops.empty()) ws.order(fencing_ops.back(), st, kOrderOptional);
+        fencing_ops.push_back(st);
       }
       continue;
     }
@@ -88,21 +127,22 @@ Status create_fencing(WorkingSet& ws) {
     if (node.online && node.shutdown && !node.unclean) {
       Action* sd = ws.new_action(nullptr, "do_shutdown", 0, &node, false);
       sd->key = "do_shutdown-" + node.uname;
-      if (node.id == ws.dc_uuid) {
-        dc_shutdown = sd;
-      } else {
-        other_shutdowns.push_back(sd);
-      }
+      if (is_dc) dc_down = sd;
+      else shutdown_ops.push_back(sd);
       for (Resource* r : node.running) {
         for (Action* a : r->actions)
           if (a->node == &node && a->task == "stop") ws.order(a, sd, kOrderOptional);
       }
     }
   }
-  // The DC shuts down after every other node that does, as the peer's
-  // schedule_fencing_and_shutdowns orders them (no repeated DC elections).
-  if (dc_shutdown) {
-    for (Action* sd : other_shutdowns) ws.order(sd, dc_shutdown, kOrderOptional);
+  if (dc_down) {
+    if (dc_down->task == "do_shutdown")
+      for (Action* sd : shutdown_ops) ws.order(sd, dc_down, kOrderOptional);
+    if (ws.concurrent_fencing) {
+      for (Action* st : fencing_ops) ws.order(st, dc_down, kOrderOptional);
+    } else if (!fencing_ops.empty()) {
+      ws.order(fencing_ops.back(), dc_down, kOrderOptional);
+    }
   }
   return Status::Ok();
 }

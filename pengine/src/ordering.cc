@@ -134,6 +134,28 @@ void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resou
   std::vector<Action*> thens = actions_for(ws, then, ttask, false);
   for (Action* f : firsts)
     for (Action* t : thens) ws.order(f, t, flags, id);
+  if (ftask == "stop" && first->is_primitive() && first != then)
+    for (Action* t : thens) ws.stop_thens.push_back({first, t});
+}
+
+// A resource whose state is not known yet on a node is probed there,
+// expecting it not to run; if it does, its stop comes only in the next
+// transition. So what is ordered after its stop is ordered after its probes
+// too, and the order holds until the stop is known to be needed or not (the
+// peer's add_probe_orderings_for_stops).
+void order_probes_before_stop_thens(WorkingSet& ws) {
+  for (const WorkingSet::StopThen& st : ws.stop_thens) {
+    Action* then = st.then;
+    for (Action* probe : st.first->actions) {
+      if (!probe->is_probe) continue;
+      // Unfencing a node comes before probing it, and a node's shutdown
+      // waits only for its own probes.
+      bool same_node = probe->node && then->node && probe->node == then->node;
+      if (then->task == "stonith" && same_node && then->fence_action == "on") continue;
+      if (then->task == "do_shutdown" && probe->node && then->node && !same_node) continue;
+      ws.order(probe, then, kOrderOptional);
+    }
+  }
 }
 
 Status unpack_order(WorkingSet& ws, xmlNode* cons) {
@@ -226,6 +248,7 @@ Status unpack_orderings(WorkingSet& ws) {
   xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
   xmlNode* constraints = xml::first_child(config, "constraints");
   for (xmlNode* cons : xml::children(constraints, "rsc_order")) RETURN_IF_ERROR(unpack_order(ws, cons));
+  order_probes_before_stop_thens(ws);
   return Status::Ok();
 }
 

@@ -76,6 +76,13 @@ Status unpack_config(WorkingSet& ws) {
   ws.stonith_action = opt("stonith-action", "reboot");
   if (ws.stonith_action == "poweroff") ws.stonith_action = "off";
   ws.placement_strategy = opt("placement-strategy", "default");
+  // Unfencing is in use when a resource or the resource defaults provide or
+  // require it (the peer reads this before the resources, by the same path).
+  auto unfencing = xml::xpath(ws.doc,
+                              "/cib/configuration/resources//meta_attributes/nvpair[(@name='provides' or "
+                              "@name='requires') and @value='unfencing'] | /cib/configuration/rsc_defaults/"
+                              "meta_attributes/nvpair[(@name='provides' or @name='requires') and @value='unfencing']");
+  ws.unfencing = unfencing.ok() && !unfencing->empty();
   ws.maintenance_mode = is_true(opt("maintenance-mode", "false"));
   ws.stop_orphans = is_true(opt("stop-orphan-resources", "true"));
   ws.start_failure_fatal = is_true(opt("start-failure-is-fatal", "true"));

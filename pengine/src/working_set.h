@@ -310,6 +310,7 @@ struct WorkingSet {
   bool symmetric = true;
   bool stonith_enabled = true;
   bool have_stonith_resource = false;  // a fencing device is configured
+  bool unfencing = false;              // a resource provides or requires unfencing
   bool startup_fencing = true;
   bool have_quorum = true;
   std::string no_quorum_policy = "stop";
@@ -343,6 +344,14 @@ struct WorkingSet {
   std::deque<Action> action_store;
   std::unordered_map<std::string, Action*> action_index;  // key + "@" + node
   std::vector<OrderingRef> orderings;
+  // "Stop this primitive, then that action of another resource" orderings at
+  // the level of resources (configured, or a group's or clone's own): the
+  // primitive's probes are ordered before `then` too (ordering.cc).
+  struct StopThen {
+    Resource* first;
+    Action* then;
+  };
+  std::vector<StopThen> stop_thens;
   std::vector<std::string> warnings;
   std::vector<Node*> fenced;
   // Orphan instance numbers of anonymous clones, per node (members of one
