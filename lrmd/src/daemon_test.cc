@@ -4,7 +4,12 @@
 #include <signal.h>
 #include <spawn.h>
 #include <grp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include "crm/core/ipc.h"
 #include "test_util.h"
@@ -17,6 +22,19 @@ namespace {
 using namespace crm::lrmd::testing;
 using namespace std::chrono_literals;
 
+// Whether the daemon accepts connections at `path`: its socket file appears
+// at bind(), a moment before listen().
+bool accepts(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
 class DaemonTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -27,8 +45,8 @@ class DaemonTest : public ::testing::Test {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     ASSERT_EQ(posix_spawn(&pid_, bin.c_str(), nullptr, nullptr, argv.data(), environ), 0) << bin;
-    for (int i = 0; i < 200 && !fs::exists(socket_); ++i) usleep(20000);
-    ASSERT_TRUE(fs::exists(socket_)) << "lrmd did not create its socket";
+    for (int i = 0; i < 250 && !accepts(socket_); ++i) usleep(20000);
+    ASSERT_TRUE(accepts(socket_)) << "lrmd does not accept connections on " << socket_;
   }
   void TearDown() override {
     if (pid_ > 0) {

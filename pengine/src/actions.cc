@@ -465,6 +465,129 @@ long action_timeout_ms(WorkingSet& ws, Resource* r, const std::string& task) {
   return it == ws.op_defaults.end() ? 20000 : parse_interval_ms(it->second);
 }
 
+// A fail count the cluster clears (the peer's pe__clear_failcount): a
+// controller event on the node, which does not wait for a result.
+Action* clear_failcount(WorkingSet& ws, Resource* r, Node* node) {
+  Action* clear = ws.new_action(r, "clear_failcount", 0, node, false);
+  clear->meta["CRM_meta_op_no_wait"] = "true";
+  return clear;
+}
+
+// The fail count of `op`'s operation on a node: every failure when
+// `effective` is false, else only those younger than failure-timeout.
+Score op_failcount(const WorkingSet& ws, const Resource* r, Node* node, const OpRecord& op, bool effective) {
+  auto on_node = r->op_failures.find(node);
+  if (on_node == r->op_failures.end()) return 0;
+  std::string key = std::string(op.operation) + "_" + std::to_string(op.interval_ms);
+  Score total = 0;
+  for (const auto& [op_key, f] : on_node->second) {
+    if (!op_key.empty() && op_key != key) continue;
+    if (effective && r->failure_timeout_s > 0 && f.last_failure > 0 && f.last_failure + r->failure_timeout_s <= ws.now)
+      continue;
+    total = score_add(total, f.count);
+  }
+  return total;
+}
+
+// Fail counts to clear, as the peer's check_operation_expiry: an operation
+// older than failure-timeout whose fail count has expired as a whole, and
+// the last failure of a start or monitor whose parameters have changed
+// since it failed (it may succeed now). Where the resource is active and
+// the definition of one of its operations changed, its unexpired failures
+// there are cleared too, so the new definition is retried afresh.
+void create_failcount_clears(WorkingSet& ws, Resource* r) {
+  // A failure that blocks the resource (on-fail=block) never expires: the
+  // peer disregards failure-timeout then.
+  for (auto& [n, on_fail] : r->on_fail_node)
+    if (on_fail == "block") return;
+  for (Node& node : ws.nodes) {
+    const std::vector<OpRecord>* history = r->history_on(&node);
+    if (!history) continue;
+    for (const OpRecord& op : *history) {
+      bool expired = r->failure_timeout_s > 0 && op.last_rc_change > 0 && ws.now >= op.last_rc_change + r->failure_timeout_s;
+      if (expired) {
+        if (op_failcount(ws, r, &node, op, false) > 0) {
+          if (op_failcount(ws, r, &node, op, true) == 0) {
+            clear_failcount(ws, r, &node);
+            continue;
+          }
+          expired = false;
+        }
+      }
+      bool last_failure = op.id.size() > 15 && op.id.substr(op.id.size() - 15) == "_last_failure_0";
+      if (!expired && last_failure && (op.operation == "start" || op.operation == "monitor") &&
+          recorded_digest_differs(ws, r, op))
+        clear_failcount(ws, r, &node);
+    }
+  }
+}
+
+// Cancels a recurring operation recorded as active, after any stop of the
+// resource (the peer's pcmk__schedule_cancel).
+void cancel_recurring(WorkingSet& ws, Resource* r, const OpRecord& op, Node* node) {
+  std::string task(op.operation);
+  std::string key = op_key(r->id, task, op.interval_ms);
+  // Indexed apart from the operation it cancels, which has the same key.
+  Action* cancel = ws.new_keyed_action(r, "cancel:" + key, "cancel", node, false);
+  cancel->key = key;
+  cancel->interval_ms = op.interval_ms;
+  cancel->cancel_task = task;
+  cancel->meta["CRM_meta_operation"] = task;
+  cancel->meta["CRM_meta_call_id"] = std::to_string(op.call_id);
+  for (Action* stop : r->actions)
+    if (stop->task == "stop") ws.order(stop, cancel, kOrderOptional);
+}
+
+// The operations recorded as active where the resource is active, against
+// its configuration (the peer's process_rsc_history): in maintenance every
+// recurring operation is cancelled; a recurring operation the configuration
+// no longer has (removed, or disabled) is cancelled (stop-orphan-actions).
+// When an operation is orphaned or its definition changed, the unexpired
+// failures there are cleared, so the new definition is tried afresh.
+void check_active_operations(WorkingSet& ws, Resource* r) {
+  for (Node* node : r->running_on) {
+    if (!node->available() && !node->maintenance) continue;
+    bool changed = false;
+    for (const OpRecord* op : active_history(r, node)) {
+      if (op->interval_ms <= 0 || op->op_status == 1) continue;
+      if (r->maintenance || node->maintenance) {
+        cancel_recurring(ws, r, *op, node);
+        continue;
+      }
+      bool configured = false;
+      for (const OpConfig& c : r->ops) configured = configured || (c.enabled && c.name == op->operation && c.interval_ms == op->interval_ms);
+      if (configured) continue;
+      if (ws.stop_orphan_actions) cancel_recurring(ws, r, *op, node);
+      changed = true;
+    }
+    std::set<long> reschedule;
+    if (check_definition(ws, r, node, &reschedule) != DefinitionChange::kNone || !reschedule.empty()) changed = true;
+    if (!changed) continue;
+    auto fc = r->failcount.find(node);
+    if (fc == r->failcount.end() || fc->second <= 0) continue;
+    auto lf = r->last_failure.find(node);
+    bool expired = r->failure_timeout_s > 0 && lf != r->last_failure.end() && lf->second > 0 &&
+                   lf->second + r->failure_timeout_s <= ws.now;
+    if (!expired) clear_failcount(ws, r, node);
+  }
+}
+
+// An orphan's failures are cleared on the online nodes, before it stops.
+void create_orphan_failcount_clears(WorkingSet& ws, Resource* r) {
+  for (Node& node : ws.nodes) {
+    if (!node.online) continue;
+    auto fc = r->failcount.find(&node);
+    if (fc == r->failcount.end() || fc->second <= 0) continue;
+    auto lf = r->last_failure.find(&node);
+    if (r->failure_timeout_s > 0 && lf != r->last_failure.end() && lf->second > 0 &&
+        lf->second + r->failure_timeout_s <= ws.now)
+      continue;
+    Action* clear = clear_failcount(ws, r, &node);
+    for (Action* stop : r->actions)
+      if (stop->task == "stop") ws.order(clear, stop, kOrderOptional);
+  }
+}
+
 // With a placement strategy that counts utilization, a resource starts on a
 // node only after what stops there has stopped, so that the capacity it was
 // given is free: each node has a "load_stopped_<node>" pseudo action after
@@ -496,6 +619,12 @@ Status create_actions(WorkingSet& ws) {
     if (r.is_primitive() && (ws.rsc_by_id.count(r.id) || r.orphan)) {
       if (r.orphan && r.running_on.empty()) continue;
       create_primitive_actions(ws, &r);
+      if (r.orphan) {
+        create_orphan_failcount_clears(ws, &r);
+      } else {
+        create_failcount_clears(ws, &r);
+        check_active_operations(ws, &r);
+      }
       if (ws.placement_strategy != "default" && r.is_managed() && !r.utilization.empty())
         create_load_orderings(ws, &r);
     }

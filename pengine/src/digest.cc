@@ -88,9 +88,22 @@ std::string op_digest(const std::map<std::string, std::string>& attributes, long
   return parameters_digest(p);
 }
 
-DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule) {
+bool recorded_digest_differs(WorkingSet& ws, Resource* r, const OpRecord& op) {
+  if (op.op_digest.empty()) return false;  // nothing to compare with
+  bool extra = false;
+  const OpConfig* cfg = find_config(r, op.operation, op.interval_ms);
+  Attrs p = params_for(ws, r, cfg, &extra);
+  if (op.interval_ms > 0) {
+    if (!cfg) return false;
+    p["CRM_meta_timeout"] = std::to_string(cfg->timeout_ms);
+  }
+  if (parameters_digest(p) == op.op_digest) return false;
+  return !only_secrets_changed(ws, r, op, p);
+}
+
+std::vector<const OpRecord*> active_history(const Resource* r, const Node* node) {
   const std::vector<OpRecord>* history = r->history_on(node);
-  if (!history) return DefinitionChange::kNone;
+  if (!history) return {};
   std::vector<const OpRecord*> ops;
   for (const OpRecord& op : *history) ops.push_back(&op);
   std::stable_sort(ops.begin(), ops.end(), [](const OpRecord* a, const OpRecord* b) {
@@ -108,10 +121,14 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
     else if (op->operation == "promote" || op->operation == "demote") implied_clone = i;
   }
   if (start == -1) start = implied_clone != -1 ? implied_clone : implied_monitor;
-  if (start < stop) return DefinitionChange::kNone;
+  if (start < stop) return {};
+  ops.erase(ops.begin(), ops.begin() + std::max(start, 0));
+  return ops;
+}
+
+DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule) {
   DefinitionChange result = DefinitionChange::kNone;
-  for (int i = std::max(start, 0); i < static_cast<int>(ops.size()); ++i) {
-    const OpRecord* op = ops[i];
+  for (const OpRecord* op : active_history(r, node)) {
     if (op->interval_ms > 0) {
       const OpConfig* cfg = find_config(r, op->operation, op->interval_ms);
       if (!cfg || op->op_digest.empty()) continue;

@@ -51,7 +51,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
     g.id = id(a);
     g.task = a->task;
     g.key = a->key;
-    if (a->task == "stonith" || a->task == "do_shutdown") {
+    if (a->task == "stonith" || a->task == "do_shutdown" || a->task == "clear_failcount") {
       g.type = GraphAction::Type::kCrmEvent;
       g.key = a->key;
     } else if (a->pseudo) {
@@ -66,7 +66,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
       g.attributes["CRM_meta_on_node_uuid"] = a->node->id;
     }
     for (auto& [k, v] : a->meta) g.attributes[k] = v;
-    if (a->rsc && a->rsc->is_primitive() && g.type == GraphAction::Type::kRscOp) {
+    if (a->rsc && a->rsc->is_primitive() && (g.type == GraphAction::Type::kRscOp || a->task == "clear_failcount")) {
       g.rsc_id = exec_id(a->rsc);
       // The long id names the instance, or the name its history knows it by.
       if (g.rsc_id != a->rsc->id) g.rsc_long_id = a->rsc->id;
@@ -77,7 +77,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
       for (auto& [k, v] : a->rsc->params) g.attributes[k] = v;
       if (a->interval_ms > 0) {
         g.attributes["CRM_meta_interval"] = std::to_string(a->interval_ms);
-        g.attributes["CRM_meta_name"] = a->task;
+        g.attributes["CRM_meta_name"] = a->task == "cancel" ? a->cancel_task : a->task;
       }
       if (a->target_rc >= 0) g.attributes["CRM_meta_op_target_rc"] = std::to_string(a->target_rc);
       if (Resource* c = a->rsc->clone_parent()) {
@@ -96,12 +96,14 @@ void build_graph(WorkingSet& ws, Transition& t) {
       // anonymous instance found in the status under the clone's name), as
       // the peer's graph: its internal key then names the instance.
       if (!a->rsc->clone_name.empty()) {
-        g.key = a->task == "notify" ? notification_key(a) : op_key(a->rsc->clone_name, a->task, a->interval_ms);
+        const std::string& task = a->task == "cancel" ? a->cancel_task : a->task;
+        g.key = a->task == "notify" ? notification_key(a) : op_key(a->rsc->clone_name, task, a->interval_ms);
         g.internal_key = a->key;
       }
       std::string name = a->interval_ms > 0 ? a->task + "=" + std::to_string(a->interval_ms) : a->task;
       g.summary = "Resource action: " + std::string(a->rsc->id) + std::string(a->rsc->id.size() < 15 ? 15 - a->rsc->id.size() : 0, ' ') +
                   " " + name + " on " + a->node->uname;
+      if (a->task == "clear_failcount") g.summary = "Cluster action:  clear_failcount for " + a->rsc->id + " on " + a->node->uname;
     } else if (a->task == "stonith") {
       g.attributes["CRM_meta_stonith_action"] = a->fence_action;
       if (a->fence_delay_s > 0) g.attributes["CRM_meta_priority_fencing_delay"] = std::to_string(a->fence_delay_s);
@@ -242,7 +244,7 @@ std::string graph_to_xml(const Transition& t) {
     o += ">\n    <action_set>\n      ";
     o += heads[a.id];
     o += ">\n";
-    if (a.type == GraphAction::Type::kRscOp) {
+    if (!a.rsc_id.empty()) {
       o += "        <primitive";
       append_attribute(o, "id", a.rsc_id);
       if (!a.rsc_long_id.empty()) append_attribute(o, "long-id", a.rsc_long_id);

@@ -602,11 +602,16 @@ Status unpack_status(WorkingSet& ws) {
         }
       }
       for (Resource* r : targets) {
+        Resource::OpFailure& f = r->op_failures[&n][failure->op_key];
         if (is_count) {
           auto s = parse_score(v);
-          if (s.ok()) r->failcount[&n] = score_add(r->failcount[&n], *s);
+          if (s.ok()) {
+            r->failcount[&n] = score_add(r->failcount[&n], *s);
+            f.count = score_add(f.count, *s);
+          }
         } else {
           r->last_failure[&n] = std::max<std::time_t>(r->last_failure[&n], to_int(v, 0));
+          f.last_failure = std::max<std::time_t>(f.last_failure, to_int(v, 0));
         }
       }
     }

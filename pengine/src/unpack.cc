@@ -85,6 +85,7 @@ Status unpack_config(WorkingSet& ws) {
   ws.unfencing = unfencing.ok() && !unfencing->empty();
   ws.maintenance_mode = is_true(opt("maintenance-mode", "false"));
   ws.stop_orphans = is_true(opt("stop-orphan-resources", "true"));
+  ws.stop_orphan_actions = is_true(opt("stop-orphan-actions", "true"));
   ws.start_failure_fatal = is_true(opt("start-failure-is-fatal", "true"));
   ws.concurrent_fencing = is_true(opt("concurrent-fencing", "false"));
   ws.priority_fencing_delay_s = parse_interval_ms(opt("priority-fencing-delay", "0")) / 1000;

@@ -171,6 +171,14 @@ struct Resource {
     return false;
   }
   std::map<Node*, int> failcount;
+  // Fail counts by node and operation ("monitor_10000"; "" for the older
+  // per-resource attribute, which counts for every operation), with each
+  // one's last failure: what the clearing of expired failures looks at.
+  struct OpFailure {
+    Score count = 0;
+    std::time_t last_failure = 0;
+  };
+  std::map<Node*, std::map<std::string, OpFailure>> op_failures;
   std::map<Node*, std::time_t> last_failure;
   std::map<Node*, std::string> on_fail_node;   // effective on-fail per node of last failure
   std::vector<std::pair<Node*, std::string>> failed_ops;  // for status text
@@ -267,6 +275,7 @@ struct Action {
   int target_rc = -1;
   std::string reason;          // for summary "due to ..."
   std::string fence_action;    // reboot/off for stonith
+  std::string cancel_task;     // cancel: the recurring operation's task ("monitor")
   long fence_delay_s = 0;      // stonith: priority-fencing-delay that applies to this target
   Attrs meta;                  // CRM_meta_* extras
   int one_or_more_needed = 0;  // for kOneOrMore thens
@@ -318,6 +327,7 @@ struct WorkingSet {
   std::string placement_strategy = "default";
   bool maintenance_mode = false;
   bool stop_orphans = true;
+  bool stop_orphan_actions = true;  // cancel recurring operations no longer configured
   bool start_failure_fatal = true;
   bool concurrent_fencing = false;
   long priority_fencing_delay_s = 0;  // priority-fencing-delay
@@ -462,6 +472,12 @@ Status check_graph(WorkingSet& ws);                  // graph.cc
 // Recurring operations whose definition changed go into `reschedule`.
 enum class DefinitionChange { kNone, kReload, kRestart };
 DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule);
+// The operations of a resource's history on a node since its last start (or
+// what implies one), by call id; empty when it is stopped there.
+std::vector<const OpRecord*> active_history(const Resource* r, const Node* node);
+// Whether an operation's recorded digest differs from the digest of its
+// current definition (false when it recorded none).
+bool recorded_digest_differs(WorkingSet& ws, Resource* r, const OpRecord& op);
 
 // Helpers shared between stages.
 // An interval or timeout in ms (crm::parse_interval), 0 when it cannot be read (as the peer).

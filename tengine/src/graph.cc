@@ -158,7 +158,7 @@ Result<Graph> Graph::from(const pengine::Transition& t) {
     a.operation_key = pa.key;
     a.on_node = pa.node;
     a.on_node_uuid = pa.node_uuid;
-    if (a.type == ActionType::kRscOp) {
+    if (!pa.rsc_id.empty()) {  // resource operations, and controller events on a resource (clear_failcount)
       a.rsc_id = pa.rsc_id;
       a.rsc_long_id = pa.rsc_long_id;
       a.rsc_class = pa.rsc_class;
