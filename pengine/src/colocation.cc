@@ -38,6 +38,10 @@ void new_colocation(WorkingSet& ws, const std::string& id, Resource* dep, Resour
   // expand_group_colocations() hands them to its first and last members.
   dep->this_with.push_back(&c);
   pri->with_this.push_back(&c);
+  if (score <= kMinusInfinity) {
+    ws.anti_colocations.push_back({id, dep, dep_role, pri, pri_role});
+    ws.anti_colocations.push_back({id, pri, pri_role, dep, dep_role});
+  }
 }
 
 Role role_of(const std::string& s) {

@@ -306,6 +306,14 @@ struct Propagator {
 
 }  // namespace
 
+bool graph_edge(const Action* first, const Action* then, uint32_t flags) {
+  if (flags == kAntiColocation) {
+    if (first->node && then->node && first->node != then->node) return false;
+    if (first->optional) return false;
+  }
+  return true;
+}
+
 Status propagate_flags(WorkingSet& ws) {
   Propagator p{ws, {}, {}, {}};
   p.run();
@@ -327,7 +335,7 @@ Status check_graph(WorkingSet& ws) {
   G g(nodes.size());
   for (Action* a : nodes)
     for (auto& [t, f] : a->after)
-      if (t->in_graph) boost::add_edge(index[a->seq], index[t->seq], g);
+      if (t->in_graph && graph_edge(a, t, f)) boost::add_edge(index[a->seq], index[t->seq], g);
   std::vector<G::vertex_descriptor> order;
   try {
     boost::topological_sort(g, std::back_inserter(order));
@@ -343,8 +351,8 @@ Status check_graph(WorkingSet& ws) {
         auto& [v, i] = stack.back();
         auto& outs = nodes[v]->after;
         if (i >= outs.size()) { color[v] = 2; stack.pop_back(); continue; }
-        Action* t = outs[i++].first;
-        if (!t->in_graph) continue;
+        auto [t, f] = outs[i++];
+        if (!t->in_graph || !graph_edge(nodes[v], t, f)) continue;
         int w = index[t->seq];
         if (color[w] == 1) {
           cycle.push_back(w);

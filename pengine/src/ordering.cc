@@ -135,7 +135,28 @@ void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resou
   for (Action* f : firsts)
     for (Action* t : thens) ws.order(f, t, flags, id);
   if (ftask == "stop" && first->is_primitive() && first != then)
-    for (Action* t : thens) ws.stop_thens.push_back({first, t});
+    for (Action* t : thens) ws.stop_thens.push_back({first, t, flags == kAntiColocation ? flags : kOrderOptional});
+}
+
+// A -INFINITY colocation orders what makes one resource lose its role
+// before what makes the other gain its own, so that the two never hold
+// them on one node at once (the peer's anti_colocation_order).
+void order_anti_colocation(WorkingSet& ws, const WorkingSet::AntiColocation& ac) {
+  std::vector<std::string> first_tasks, then_tasks;
+  if (ac.first_role == Role::kPromoted) {
+    first_tasks = {"demote"};
+  } else {
+    first_tasks = {"stop"};
+    if (ac.first_role == Role::kUnpromoted) first_tasks.push_back("promote");
+  }
+  if (ac.then_role == Role::kPromoted) {
+    then_tasks = {"promote"};
+  } else {
+    then_tasks = {"start"};
+    if (ac.then_role == Role::kUnpromoted) then_tasks.push_back("demote");
+  }
+  for (const std::string& ft : first_tasks)
+    for (const std::string& tt : then_tasks) order_pair(ws, ac.first, ft, ac.then, tt, kAntiColocation, ac.id, 0);
 }
 
 // A resource whose state is not known yet on a node is probed there,
@@ -153,7 +174,7 @@ void order_probes_before_stop_thens(WorkingSet& ws) {
       bool same_node = probe->node && then->node && probe->node == then->node;
       if (then->task == "stonith" && same_node && then->fence_action == "on") continue;
       if (then->task == "do_shutdown" && probe->node && then->node && !same_node) continue;
-      ws.order(probe, then, kOrderOptional);
+      ws.order(probe, then, st.probe_flags);
     }
   }
 }
@@ -248,6 +269,7 @@ Status unpack_orderings(WorkingSet& ws) {
   xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
   xmlNode* constraints = xml::first_child(config, "constraints");
   for (xmlNode* cons : xml::children(constraints, "rsc_order")) RETURN_IF_ERROR(unpack_order(ws, cons));
+  for (const WorkingSet::AntiColocation& ac : ws.anti_colocations) order_anti_colocation(ws, ac);
   order_probes_before_stop_thens(ws);
   return Status::Ok();
 }

@@ -118,7 +118,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
     if (a->rsc && a->rsc->priority) g.priority = a->rsc->priority;
     if (a->priority > g.priority) g.priority = a->priority;
     for (auto& [f, flags] : a->before)
-      if (f->in_graph) g.inputs.push_back(id(f));
+      if (f->in_graph && graph_edge(f, a, flags)) g.inputs.push_back(id(f));
     std::sort(g.inputs.begin(), g.inputs.end());
     t.actions.push_back(std::move(g));
   }

@@ -254,7 +254,13 @@ enum OrderFlags : uint32_t {
   kThenCancelsFirst = 1u << 7,
   kAsymmetric = 1u << 8,      // mandatory, not symmetrical: first unrunnable => then required and unrunnable,
                               // unless then is an optional no-op (stopping a stopped / starting a started one)
+  kAntiColocation = 1u << 9,  // from a -INFINITY colocation: alone, an edge of the graph only between
+                              // actions on one node (or without one) whose first is required
 };
+
+// Whether the ordering `first` -> `then` with `flags` is an edge of the graph
+// once both actions are in it (the peer's should_add_input_to_graph).
+bool graph_edge(const Action* first, const Action* then, uint32_t flags);
 
 struct Action {
   int id = -1;                 // graph id (assigned when building the graph)
@@ -360,8 +366,19 @@ struct WorkingSet {
   struct StopThen {
     Resource* first;
     Action* then;
+    uint32_t probe_flags = 0;  // of the probe orderings (an anti-colocation keeps its kind)
   };
   std::vector<StopThen> stop_thens;
+  // -INFINITY colocations, which order the loss of one role before the gain
+  // of the other (ordering.cc).
+  struct AntiColocation {
+    std::string id;
+    Resource* first;
+    Role first_role;
+    Resource* then;
+    Role then_role;
+  };
+  std::vector<AntiColocation> anti_colocations;
   std::vector<std::string> warnings;
   std::vector<Node*> fenced;
   // Orphan instance numbers of anonymous clones, per node (members of one
