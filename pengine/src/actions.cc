@@ -396,7 +396,7 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
       }
       if (c->is_primitive()) {
         for (Action* x : child_actions(task)) if (x->node) ws.order(x, b, kOrderOptional);
-        if (task == "stop") ws.stop_thens.push_back({c, b});
+        if (task == "stop") ws.stop_thens.push_back({c, b, kOrderOptional});
       } else if (Action* y = ws.find_action(op_key(c->id, cdone, 0), nullptr)) {
         ws.order(y, b, kOrderOptional);
       }
@@ -423,6 +423,27 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
         if (cs->task == "start" && cs->interval_ms == 0 && cs->node && group_start)
           ws.order(group_start, cs, kImpliesThen | kRunnableLeft, r->id);
   }
+  // A partially active group stops in sequence: a member active after an
+  // inactive one stops before the last active member ahead of it (the peer's
+  // member_internal_constraints).
+  if (r->is_group() && r->members_ordered) {
+    Resource* last_active = nullptr;
+    for (size_t i = 0; i < r->children.size(); ++i) {
+      Resource* c = r->children[i];
+      if (c->running_on.empty()) continue;
+      if (i > 0 && r->children[i - 1]->running_on.empty() && last_active && c->is_primitive() &&
+          last_active->is_primitive()) {
+        for (Action* cs : c->actions) {
+          if (cs->task != "stop") continue;
+          for (Action* ls : last_active->actions)
+            if (ls->task == "stop") ws.order(cs, ls, kOrderOptional, r->id);
+        }
+        for (Action* ls : last_active->actions)
+          if (ls->task == "stop") ws.stop_thens.push_back({c, ls, kOrderOptional});
+      }
+      last_active = c;
+    }
+  }
   // Group members in sequence.
   if (r->is_group() && r->members_ordered) {
     for (size_t i = 1; i < r->children.size(); ++i) {
@@ -440,7 +461,7 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
       }
       if (c->is_primitive())
         for (Action* ps : prev->actions)
-          if (ps->task == "stop") ws.stop_thens.push_back({c, ps});
+          if (ps->task == "stop") ws.stop_thens.push_back({c, ps, kOrderOptional});
       if (promotable) {
         for (Action* ps : prev->actions) {
           if (ps->task != "promote") continue;

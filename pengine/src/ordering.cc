@@ -128,6 +128,10 @@ void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resou
       for (Action* f : actions_for(ws, fi, ftask, true))
         for (Action* t : thens) ws.order(f, t, flags & ~kImpliesFirst, id);
     }
+    // The clones' own actions stay ordered too (the peer keeps the ordering
+    // between them and only applies its effects instance to instance).
+    for (Action* f : actions_for(ws, first, ftask, true))
+      for (Action* t : actions_for(ws, then, ttask, false)) ws.order(f, t, kOrderOptional, id);
     return;
   }
   std::vector<Action*> firsts = actions_for(ws, first, ftask, true);
