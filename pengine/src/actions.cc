@@ -133,30 +133,65 @@ bool has_active_recurring(Resource* r, Node* n, long interval, const std::string
   return true;
 }
 
+// A cancellation of a recurring operation (the peer's
+// pcmk__new_cancel_action), indexed apart from the operation it cancels,
+// which has the same key.
+Action* new_cancel(WorkingSet& ws, Resource* r, const std::string& task, long interval_ms, Node* node) {
+  std::string key = op_key(r->id, task, interval_ms);
+  Action* cancel = ws.new_keyed_action(r, "cancel:" + key, "cancel", node, false);
+  cancel->key = key;
+  cancel->interval_ms = interval_ms;
+  cancel->cancel_task = task;
+  cancel->meta["CRM_meta_operation"] = task;
+  return cancel;
+}
+
+// The role a monitor is configured for (kUnknown: none given).
+Role monitor_role(const OpConfig& op) {
+  if (op.role.empty()) return Role::kUnknown;
+  auto role = parse_role(op.role);
+  return role.ok() ? *role : Role::kUnknown;
+}
+
+// Recurring monitors for the role the resource will have on `next`, as the
+// peer's recurring_op_for_active: a monitor configured for another role
+// (or without a role, when the resource will be promoted) is not run, and
+// cancelled if it runs now, before the role changes; one already running is
+// kept (optional) unless the resource restarts.
 void create_monitors(WorkingSet& ws, Resource* r, Node* next, Action* start, Action* promote, bool restarting) {
+  Role want = r->next_role == Role::kUnknown ? Role::kStarted : r->next_role;
+  if (want == Role::kStarted && is_promotable_instance(r)) want = Role::kUnpromoted;
   for (const OpConfig& op : r->ops) {
     if (op.name != "monitor" || op.interval_ms <= 0 || !op.enabled) continue;
-    Role want = r->next_role;
-    std::string role = op.role;
-    if (role == "Stopped") continue;
-    if (is_promotable_instance(r)) {
-      if (role == "Promoted" && want != Role::kPromoted) continue;
-      if ((role == "Unpromoted" || role.empty()) && want == Role::kPromoted && role == "Unpromoted") continue;
-      if (role.empty() && want == Role::kPromoted) {
-        // Monitors without role run in both roles.
+    Role role = monitor_role(op);
+    if (role == Role::kStopped) continue;
+    // A promotable instance's unpromoted role is its started one.
+    if (role == Role::kStarted && is_promotable_instance(r)) role = Role::kUnpromoted;
+    bool active = has_active_recurring(r, next, op.interval_ms, "monitor");
+    bool exists = !restarting && active;
+    if ((role != Role::kUnknown && role != want) || (role == Role::kUnknown && want == Role::kPromoted)) {
+      if (exists) {
+        Action* cancel = new_cancel(ws, r, "monitor", op.interval_ms, next);
+        std::string after;
+        if (r->role == Role::kPromoted) after = "demote";
+        else if (want == Role::kPromoted) after = "promote";
+        if (!after.empty())
+          for (Action* a : r->actions)
+            if (a->task == after && a->node) ws.order(cancel, a, kRunnableLeft);
       }
-    } else if (!role.empty() && role != "Started") {
       continue;
     }
-    bool exists = !restarting && has_active_recurring(r, next, op.interval_ms, "monitor");
-    // A role change replaces the monitor for the old role.
-    bool role_changes = is_promotable_instance(r) && r->role != want && !role.empty();
-    Action* mon = ws.new_action(r, "monitor", op.interval_ms, next, exists && !role_changes);
+    Action* mon = ws.new_action(r, "monitor", op.interval_ms, next, exists);
     mon->meta["CRM_meta_timeout"] = std::to_string(op.timeout_ms);
     if (!op.role.empty()) mon->meta["CRM_meta_role"] = op.role;
-    if (r->next_role == Role::kPromoted && is_promotable_instance(r)) mon->target_rc = 8;
+    if (want == Role::kPromoted) mon->target_rc = 8;
     ws.order(start, mon, kImpliesThen | kRunnableLeft);
-    if (promote && (role == "Promoted" || want == Role::kPromoted)) ws.order(promote, mon, kImpliesThen | kRunnableLeft);
+    if (want == Role::kPromoted) {
+      if (promote) ws.order(promote, mon, kRunnableLeft);
+    } else if (r->role == Role::kPromoted) {
+      for (Action* d : r->actions)
+        if (d->task == "demote" && d->node) ws.order(d, mon, kRunnableLeft);
+    }
   }
 }
 
@@ -263,7 +298,9 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
       Action* demote = ws.new_action(r, "demote", 0, n, !required);
       Action* stop = ws.find_action(op_key(r->id, "stop", 0), n);
       ws.order(demote, stop, kImpliesFirst);
-      if (promote) ws.order(demote, promote, kRunnableLeft);
+      // A clone's instance demotes before it promotes again (the peer
+      // orders the clone's children so, not the members of a group in one).
+      if (promote && r->parent && r->parent->is_clone()) ws.order(demote, promote, kOrderOptional);
     }
   } else {
     Action* d = ws.new_action(r, "demote", 0, nullptr, true);
@@ -376,7 +413,10 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
   for (auto& [task, done] : pairs) {
     Action* a = ws.new_pseudo(op_key(r->id, task, 0), task, r);
     Action* b = ws.new_pseudo(op_key(r->id, done, 0), done, r);
-    ws.order(a, b, kOrderOptional);
+    // The peer orders start -> running and stop -> stopped directly, and for
+    // a promotable clone demote -> demoted; a promotion completes only
+    // through its instances' (pcmk__promotable_restart_ordering).
+    if (task == "start" || task == "stop" || (task == "demote" && r->is_clone())) ws.order(a, b, kOrderOptional);
     for (Resource* c : r->children) {
       auto child_actions = [&](const std::string& t) {
         std::vector<Action*> out;
@@ -405,7 +445,17 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
   // Stop before start, demote before stop, start before promote.
   ws.order(ws.find_action(op_key(r->id, "stopped", 0), nullptr), ws.find_action(op_key(r->id, "start", 0), nullptr),
            kOrderOptional);
-  if (promotable) {
+  if (promotable && r->is_clone()) {
+    ws.order(ws.find_action(op_key(r->id, "demoted", 0), nullptr), ws.find_action(op_key(r->id, "start", 0), nullptr),
+             kOrderOptional);
+    // An instance that is a group demotes before it promotes again.
+    for (Resource* c : r->children) {
+      if (!c->is_group()) continue;
+      ws.order(ws.find_action(op_key(c->id, "demote", 0), nullptr), ws.find_action(op_key(c->id, "promote", 0), nullptr),
+               kOrderOptional);
+    }
+  }
+  if (promotable && r->is_clone()) {
     ws.order(ws.find_action(op_key(r->id, "demoted", 0), nullptr), ws.find_action(op_key(r->id, "stop", 0), nullptr),
              kOrderOptional);
     ws.order(ws.find_action(op_key(r->id, "running", 0), nullptr), ws.find_action(op_key(r->id, "promote", 0), nullptr),
@@ -546,14 +596,7 @@ void create_failcount_clears(WorkingSet& ws, Resource* r) {
 // Cancels a recurring operation recorded as active, after any stop of the
 // resource (the peer's pcmk__schedule_cancel).
 void cancel_recurring(WorkingSet& ws, Resource* r, const OpRecord& op, Node* node) {
-  std::string task(op.operation);
-  std::string key = op_key(r->id, task, op.interval_ms);
-  // Indexed apart from the operation it cancels, which has the same key.
-  Action* cancel = ws.new_keyed_action(r, "cancel:" + key, "cancel", node, false);
-  cancel->key = key;
-  cancel->interval_ms = op.interval_ms;
-  cancel->cancel_task = task;
-  cancel->meta["CRM_meta_operation"] = task;
+  Action* cancel = new_cancel(ws, r, std::string(op.operation), op.interval_ms, node);
   cancel->meta["CRM_meta_call_id"] = std::to_string(op.call_id);
   for (Action* stop : r->actions)
     if (stop->task == "stop") ws.order(stop, cancel, kOrderOptional);

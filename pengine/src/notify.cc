@@ -249,7 +249,7 @@ void new_post_notify(WorkingSet& ws, Resource* p, Node* node, const NotifyData& 
   if (Action* a = new_notify(ws, p, node, n.post, n.post_done, n)) a->priority = kInfinity;
   if (!n.post_done) return;
   for (Action* mon : p->actions)
-    if (mon->interval_ms > 0) ws.order(n.post_done, mon, kOrderOptional);
+    if (mon->interval_ms > 0 && mon->task == "monitor") ws.order(n.post_done, mon, kOrderOptional);
 }
 
 Action* first_action(Resource* p, const char* task) {

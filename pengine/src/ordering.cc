@@ -116,7 +116,7 @@ void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resou
             p->next_role = Role::kStopped;
             for (Action* a : p->actions) {
               if (a->task == "stop") a->optional = false;
-              else if (a->node && (a->task == "start" || a->interval_ms > 0)) a->runnable = false;
+              else if (a->node && (a->task == "start" || (a->task == "monitor" && a->interval_ms > 0))) a->runnable = false;
             }
           }
         }
