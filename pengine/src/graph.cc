@@ -85,7 +85,7 @@ struct Propagator {
       for (Action* x : xs) {
         any_child = true;
         // A clone's pseudo actions follow required children that can run.
-        if (!x->optional && (r->is_group() || x->runnable || x->pseudo)) any_required = true;
+        if (!x->optional && (r->is_group() || x->runnable || x->pseudo || x->constrained)) any_required = true;
         if (x->runnable) any_runnable = true;
         else all_runnable = false;
       }

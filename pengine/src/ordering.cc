@@ -28,7 +28,10 @@ std::string done_task(const std::string& task) {
 }
 
 // Actions standing for `task` of a resource, as first (completion) or then (beginning).
-std::vector<Action*> actions_for(WorkingSet& ws, Resource* r, const std::string& task, bool as_first) {
+// `constrained`: the actions are named by the constraint itself (not paired
+// instance to instance, where the peer uses only actions that exist).
+std::vector<Action*> actions_for(WorkingSet& ws, Resource* r, const std::string& task, bool as_first,
+                                 bool constrained = true) {
   std::vector<Action*> out;
   if (r->is_primitive()) {
     for (Action* a : r->actions)
@@ -42,6 +45,8 @@ std::vector<Action*> actions_for(WorkingSet& ws, Resource* r, const std::string&
     std::vector<Action*> bound;
     for (Action* a : out) if (a->node) bound.push_back(a);
     if (!bound.empty()) return bound;
+    if (constrained)
+      for (Action* a : out) a->constrained = true;
     return out;
   }
   std::string t = as_first ? done_task(task) : task;
@@ -104,7 +109,7 @@ void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resou
     for (Resource* ti : then->children) {
       Node* n = instance_location(ti);
       Resource* fi = n ? instance_on(first, n) : nullptr;
-      std::vector<Action*> thens = actions_for(ws, ti, ttask, false);
+      std::vector<Action*> thens = actions_for(ws, ti, ttask, false, false);
       if (!fi) {
         // No instance to interleave with: a 'then' instance that must come
         // after one cannot be active at all (it is unassigned; stopping or
@@ -125,7 +130,7 @@ void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resou
       // Between paired instances "then required implies first required" is
       // checked against the first instance's own flags in the peer, so it
       // never forces an optional first: leave it out.
-      for (Action* f : actions_for(ws, fi, ftask, true))
+      for (Action* f : actions_for(ws, fi, ftask, true, false))
         for (Action* t : thens) ws.order(f, t, flags & ~kImpliesFirst, id);
     }
     // The clones' own actions stay ordered too (the peer keeps the ordering

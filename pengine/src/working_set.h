@@ -277,6 +277,8 @@ struct Action {
   bool in_graph = false;
   bool runnable_forced_off = false;
   bool print_always = false;   // in the graph even though optional (a required 'first' of a one-or-more)
+  bool constrained = false;    // named by a constraint's ordering (the peer creates an action without
+                               // a node only then, so only then does it count for its clone's)
   int priority = 0;            // synapse priority when above the resource's (post-notifications: INFINITY)
   int target_rc = -1;
   std::string reason;          // for summary "due to ..."
