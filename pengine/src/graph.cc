@@ -87,7 +87,9 @@ struct Propagator {
         // A clone's pseudo actions follow required children that can run.
         if (!x->optional && (r->is_group() || x->runnable || x->pseudo || x->constrained)) any_required = true;
         if (x->runnable) any_runnable = true;
-        else all_runnable = false;
+        // The peer has no stop (or demote) at all for a member that is not
+        // active (or not promoted): a placeholder for one does not count.
+        else if (!((task == "stop" || task == "demote") && c->is_primitive() && !x->node)) all_runnable = false;
       }
     }
     bool changed = false;
@@ -95,9 +97,11 @@ struct Propagator {
     bool runnable = a->runnable;
     bool done = !is_begin(a->task);
     if (r->is_group()) {
-      // A group starts (or promotes) only when every member will; it is
-      // running only when every member's start can run (the peer's rule).
-      if (task == "start" || task == "promote") runnable = every_child && (!done || all_runnable);
+      // A group starts (or promotes) only when every member will; it has
+      // started, stopped, promoted or demoted only when every member's
+      // action can run (the peer's pcmk__group_action_flags).
+      bool down = task == "stop" || task == "demote";
+      runnable = (every_child || down) && (!done || all_runnable);
     } else if (task == "start" || task == "promote") {
       runnable = any_runnable || !any_child;
       if (!any_child && done) runnable = false;
