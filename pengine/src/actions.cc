@@ -201,6 +201,18 @@ long op_timeout(Resource* r, const std::string& task, long interval = 0) {
   return -1;
 }
 
+// A probe's timeout: its own <op name="monitor" interval="0">, else that of
+// the enabled monitor with the shortest interval (the peer's rule), else the
+// default.
+long probe_timeout_ms(WorkingSet& ws, Resource* r) {
+  if (long t = op_timeout(r, "monitor", 0); t >= 0) return t;
+  const OpConfig* shortest = nullptr;
+  for (const OpConfig& op : r->ops)
+    if (op.name == "monitor" && op.interval_ms > 0 && op.enabled && (!shortest || op.interval_ms < shortest->interval_ms))
+      shortest = &op;
+  return shortest ? shortest->timeout_ms : action_timeout_ms(ws, r, "monitor");
+}
+
 void create_primitive_actions(WorkingSet& ws, Resource* r) {
   Node* next = r->assigned;
   if (r->next_role == Role::kStopped) next = nullptr;
@@ -382,7 +394,7 @@ void create_probes(WorkingSet& ws) {
         Action* probe = ws.new_action(p, "monitor", 0, &node, false);
         probe->is_probe = true;
         probe->target_rc = 7;
-        probe->meta["CRM_meta_timeout"] = std::to_string(action_timeout_ms(ws, p, "monitor"));
+        probe->meta["CRM_meta_timeout"] = std::to_string(probe_timeout_ms(ws, p));
         if (pending_member) probe->runnable = false;
         if (!p->is_managed()) continue;
         // Probe before the resource starts; a clone's instance before the
@@ -541,6 +553,7 @@ long action_timeout_ms(WorkingSet& ws, Resource* r, const std::string& task) {
 Action* clear_failcount(WorkingSet& ws, Resource* r, Node* node) {
   Action* clear = ws.new_action(r, "clear_failcount", 0, node, false);
   clear->meta["CRM_meta_op_no_wait"] = "true";
+  clear->meta["CRM_meta_timeout"] = std::to_string(action_timeout_ms(ws, r, "clear_failcount"));
   return clear;
 }
 

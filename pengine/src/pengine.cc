@@ -31,6 +31,47 @@ std::string notification_key(const Action* a) {
   return notify_key(r->clone_name, type->second, operation->second);
 }
 
+// The meta attributes a clone passes to the actions of everything in it
+// (the peer's clone_append_meta), with the pre-2.0 names of the promotion
+// limits that older agents read.
+void add_clone_meta(const Resource* clone, std::map<std::string, std::string>& attributes) {
+  attributes["CRM_meta_clone_max"] = std::to_string(clone->clone_max);
+  attributes["CRM_meta_clone_node_max"] = std::to_string(clone->clone_node_max);
+  attributes["CRM_meta_globally_unique"] = clone->unique ? "true" : "false";
+  attributes["CRM_meta_notify"] = clone->notify ? "true" : "false";
+  if (clone->promotable) {
+    attributes["CRM_meta_promoted_max"] = std::to_string(clone->promoted_max);
+    attributes["CRM_meta_promoted_node_max"] = std::to_string(clone->promoted_node_max);
+    attributes["CRM_meta_master_max"] = std::to_string(clone->promoted_max);
+    attributes["CRM_meta_master_node_max"] = std::to_string(clone->promoted_node_max);
+  }
+}
+
+// The configured <op> an action runs, with its settings as CRM_meta_*
+// attributes (name, on-fail, enabled=false and the op's other attributes),
+// as the peer's graph carries them.
+void add_op_meta(WorkingSet& ws, const Action* a, std::map<std::string, std::string>& attributes) {
+  const std::string& task = a->task == "cancel" ? a->cancel_task : a->task;
+  for (const OpConfig& op : a->rsc->ops) {
+    if (op.name != task || op.interval_ms != a->interval_ms) continue;
+    attributes["CRM_meta_name"] = op.name;
+    if (!op.on_fail.empty()) attributes["CRM_meta_on_fail"] = op.on_fail;
+    if (!op.enabled) attributes["CRM_meta_enabled"] = "false";
+    for (const auto& [k, v] : op.meta) {
+      std::string name = "CRM_meta_" + k;
+      std::replace(name.begin(), name.end(), '-', '_');
+      // A delay is passed on in milliseconds.
+      attributes.emplace(name, k == "start-delay" ? std::to_string(parse_interval_ms(v)) : v);
+    }
+    // The op's own parameters (trace_ra=1, ...) go to the agent, and into
+    // the digest the recorded result is compared with.
+    if (op.xml)
+      for (auto& [k, v] : unpack_nvpairs(ws, op.xml, "instance_attributes", nullptr)) attributes[k] = v;
+    if (a->task == "cancel") attributes["CRM_meta_timeout"] = std::to_string(op.timeout_ms);
+    return;
+  }
+}
+
 void build_graph(WorkingSet& ws, Transition& t) {
   t.graph_attributes = {{"cluster-delay", ws.cluster_delay},
                         {"stonith-timeout", ws.stonith_timeout},
@@ -66,6 +107,20 @@ void build_graph(WorkingSet& ws, Transition& t) {
       g.attributes["CRM_meta_on_node_uuid"] = a->node->id;
     }
     for (auto& [k, v] : a->meta) g.attributes[k] = v;
+    // A collective's pseudo actions carry the default timeout, and inside a
+    // clone the clone's settings.
+    if (a->pseudo && a->rsc && !a->rsc->is_primitive()) {
+      g.attributes.emplace("CRM_meta_timeout", std::to_string(action_timeout_ms(ws, a->rsc, a->task)));
+      const Resource* clone = a->rsc->is_clone() ? a->rsc : a->rsc->clone_parent();
+      if (clone) add_clone_meta(clone, g.attributes);
+    }
+    // A primitive's action carries its op's settings, also when it is a
+    // pseudo action (a stop the fencing of its node implies).
+    if (a->rsc && a->rsc->is_primitive() && g.type != GraphAction::Type::kCrmEvent) add_op_meta(ws, a, g.attributes);
+    if (a->rsc && a->rsc->is_primitive() && g.type == GraphAction::Type::kPseudo) {
+      for (auto& [k, v] : a->rsc->params) g.attributes.emplace(k, v);
+      g.attributes.emplace("CRM_meta_timeout", std::to_string(action_timeout_ms(ws, a->rsc, a->task)));
+    }
     if (a->rsc && a->rsc->is_primitive() && (g.type == GraphAction::Type::kRscOp || a->task == "clear_failcount")) {
       g.rsc_id = exec_id(a->rsc);
       // The long id names the instance, or the name its history knows it by.
@@ -82,14 +137,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
       if (a->target_rc >= 0) g.attributes["CRM_meta_op_target_rc"] = std::to_string(a->target_rc);
       if (Resource* c = a->rsc->clone_parent()) {
         g.attributes["CRM_meta_clone"] = std::to_string(a->rsc->clone_index >= 0 ? a->rsc->clone_index : 0);
-        g.attributes["CRM_meta_clone_max"] = std::to_string(c->clone_max);
-        g.attributes["CRM_meta_clone_node_max"] = std::to_string(c->clone_node_max);
-        g.attributes["CRM_meta_globally_unique"] = c->unique ? "true" : "false";
-        g.attributes["CRM_meta_notify"] = c->notify ? "true" : "false";
-        if (c->promotable) {
-          g.attributes["CRM_meta_promoted_max"] = std::to_string(c->promoted_max);
-          g.attributes["CRM_meta_promoted_node_max"] = std::to_string(c->promoted_node_max);
-        }
+        add_clone_meta(c, g.attributes);
       }
       // An action is keyed by its instance ("clone:1_start_0"), or by the
       // name the instance's history knows it by ("clone_start_0" for an
@@ -110,6 +158,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
       g.downed.push_back(a->node->id);
       g.summary = "Fencing " + a->node->uname + " (" + a->fence_action + ")";
     } else if (a->task == "do_shutdown") {
+      g.attributes["CRM_meta_op_no_wait"] = "true";
       g.summary = "Cluster action: do_shutdown on " + a->node->uname;
     } else {
       if (a->task == "notify" || a->task == "notified") g.key = notification_key(a);
