@@ -354,8 +354,15 @@ std::string graph_to_xml(const Transition& t) {
 
 std::string graph_to_dot(const Transition& t) {
   std::vector<std::string> lines;
+  // Actions named as the peer's crm_simulate names them.
   auto name = [](const GraphAction& a) {
-    return a.node.empty() ? a.key : a.key + " " + a.node;
+    if (a.task == "stonith") {
+      auto how = a.attributes.find("CRM_meta_stonith_action");
+      return "stonith '" + (how == a.attributes.end() ? std::string("reboot") : how->second) + "' " + a.node;
+    }
+    if (a.task == "do_shutdown") return "do_shutdown " + a.node;
+    std::string n = a.node.empty() ? a.key : a.key + " " + a.node;
+    return a.task == "cancel" ? "Cancel " + n : n;
   };
   for (const auto& a : t.actions) {
     lines.push_back("\"" + name(a) + "\" [ style=bold color=\"green\" fontcolor=\"" +
