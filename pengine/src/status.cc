@@ -470,8 +470,16 @@ Resource* find_for_history(WorkingSet& ws, Node* node, const std::string& id, xm
     std::string oid = base + ":" + std::to_string(number);
     Resource* o = make_orphan(ws, oid, lrm_rsc);
     // An extra instance of a configured clone: managed as the clone is
-    // (stop-orphan-resources is about resources no longer configured).
+    // (stop-orphan-resources is about resources no longer configured), and
+    // with what its configured instances require (requires=quorum: its stop
+    // on a node being fenced does not wait for the fencing).
     o->managed = clone->managed && !ws.maintenance_mode;
+    for (Resource* p : primitives_of(clone)) {
+      if (p->base_id != base) continue;
+      o->requires_ = p->requires_;
+      o->needs_fencing = p->needs_fencing;
+      break;
+    }
     return o;
   }
   if (!r) return make_orphan(ws, id, lrm_rsc);
