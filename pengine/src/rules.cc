@@ -12,14 +12,6 @@
 namespace crm::pengine {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
 std::optional<long long> to_int(const std::string& s) {
   if (s.empty()) return std::nullopt;
   errno = 0;
