@@ -272,6 +272,57 @@ Status unpack_order(WorkingSet& ws, xmlNode* cons) {
   return Status::Ok();
 }
 
+// A probe that finds its resource active makes the next transition stop it,
+// and what follows its start restarts: a probe ordered before a start is
+// also ordered before the stops (or, before a promotion, the demotions) of
+// what that start's requirements restart, following implies-then orderings
+// and from groups and clones down to their members (for an interleaved
+// clone only to the instance beside the probed one). The peer's
+// add_restart_orderings_for_probe; `seen` keeps each walk from looping.
+void order_probe_before_restarts(WorkingSet& ws, Action* probe, Action* after, std::vector<char>& seen,
+                                 std::vector<int>& touched) {
+  if (static_cast<size_t>(after->seq) >= seen.size()) seen.resize(after->seq + 1, 0);
+  if (seen[after->seq]) return;
+  seen[after->seq] = 1;
+  touched.push_back(after->seq);
+  if (after->rsc && after->rsc->is_primitive() && after->rsc != probe->rsc) {
+    const char* undo = after->task == "start" ? "stop" : after->task == "promote" ? "demote" : nullptr;
+    if (undo)
+      for (Action* then : after->rsc->actions)
+        if (then->task == undo && then->interval_ms == 0 && !then->pseudo && then->node)
+          ws.order(probe, then, kOrderOptional);
+  }
+  Resource* compatible = nullptr;
+  bool interleave = after->rsc && after->rsc->is_clone() && after->rsc->interleave;
+  if (interleave && probe->node) compatible = instance_on(after->rsc, probe->node);
+  auto next_actions = after->after;  // copy: ws.order() above may grow it
+  for (auto& [next, flags] : next_actions) {
+    if (!(flags & kImpliesThen)) {
+      if (!after->rsc || after->rsc->is_primitive() || probe->rsc->parent == after->rsc || !next->rsc ||
+          next->rsc->is_clone() || after->rsc != next->rsc->parent)
+        continue;
+      if (after->rsc->is_clone() && interleave && (!compatible || compatible != next->rsc)) continue;
+    }
+    order_probe_before_restarts(ws, probe, next, seen, touched);
+  }
+}
+
+void order_probes_before_restarts(WorkingSet& ws) {
+  std::vector<Action*> probes;
+  for (Action& a : ws.action_store)
+    if (a.is_probe && a.rsc && a.rsc->is_primitive()) probes.push_back(&a);
+  std::vector<char> seen(ws.action_store.size(), 0);
+  std::vector<int> touched;
+  for (Action* probe : probes) {
+    auto thens = probe->after;
+    for (auto& [then, flags] : thens) {
+      order_probe_before_restarts(ws, probe, then, seen, touched);
+      for (int seq : touched) seen[seq] = 0;  // each walk starts afresh, as the peer's
+      touched.clear();
+    }
+  }
+}
+
 }  // namespace
 
 Status unpack_orderings(WorkingSet& ws) {
@@ -279,6 +330,9 @@ Status unpack_orderings(WorkingSet& ws) {
   xmlNode* constraints = xml::first_child(config, "constraints");
   for (xmlNode* cons : xml::children(constraints, "rsc_order")) RETURN_IF_ERROR(unpack_order(ws, cons));
   for (const WorkingSet::AntiColocation& ac : ws.anti_colocations) order_anti_colocation(ws, ac);
+  // In the peer's order: the restart orderings see only the probes' own
+  // orderings, not those added for what follows a stop.
+  order_probes_before_restarts(ws);
   order_probes_before_stop_thens(ws);
   return Status::Ok();
 }
