@@ -243,10 +243,9 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
     if (f != "demote") demote_only = false;
   bool restart = (r->failed && !demote_only) || multiple;
   // Parameters changed since the resource was started here?
-  std::set<long> reschedule;
-  DefinitionChange def = DefinitionChange::kNone;
-  if (cur && next == cur && !restart && (cur->available() || cur->maintenance))
-    def = check_definition(ws, r, cur, &reschedule);
+  DefinitionCheck definition;
+  if (cur && next == cur && !restart && (cur->available() || cur->maintenance)) definition = check_definition(ws, r, cur);
+  const DefinitionChange def = definition.change;
   bool need_stop = !next || moving || restart;
 
   // Stops (and demotes before them).
@@ -322,7 +321,7 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   // Recurring monitors on the next node.
   if (next) {
     create_monitors(ws, r, next, start, promote, restart || moving || !cur || def == DefinitionChange::kRestart);
-    for (long interval : reschedule)
+    for (long interval : definition.reschedule)
       if (Action* mon = ws.find_action(op_key(r->id, "monitor", interval), next)) mon->optional = false;
   }
   if (def == DefinitionChange::kReload) {
@@ -598,7 +597,7 @@ void create_failcount_clears(WorkingSet& ws, Resource* r) {
           expired = false;
         }
       }
-      bool last_failure = op.id.size() > 15 && op.id.substr(op.id.size() - 15) == "_last_failure_0";
+      bool last_failure = op.id.ends_with("_last_failure_0");
       if (!expired && last_failure && (op.operation == "start" || op.operation == "monitor") &&
           recorded_digest_differs(ws, r, op))
         clear_failcount(ws, r, &node);
@@ -637,28 +636,16 @@ void check_active_operations(WorkingSet& ws, Resource* r) {
       if (ws.stop_orphan_actions) cancel_recurring(ws, r, *op, node);
       changed = true;
     }
-    std::set<long> reschedule;
-    if (check_definition(ws, r, node, &reschedule) != DefinitionChange::kNone || !reschedule.empty()) changed = true;
-    if (!changed) continue;
-    auto fc = r->failcount.find(node);
-    if (fc == r->failcount.end() || fc->second <= 0) continue;
-    auto lf = r->last_failure.find(node);
-    bool expired = r->failure_timeout_s > 0 && lf != r->last_failure.end() && lf->second > 0 &&
-                   lf->second + r->failure_timeout_s <= ws.now;
-    if (!expired) clear_failcount(ws, r, node);
+    const DefinitionCheck& check = check_definition(ws, r, node);
+    if (check.change != DefinitionChange::kNone || !check.reschedule.empty()) changed = true;
+    if (changed && effective_failcount(ws, r, node) > 0) clear_failcount(ws, r, node);
   }
 }
 
 // An orphan's failures are cleared on the online nodes, before it stops.
 void create_orphan_failcount_clears(WorkingSet& ws, Resource* r) {
   for (Node& node : ws.nodes) {
-    if (!node.online) continue;
-    auto fc = r->failcount.find(&node);
-    if (fc == r->failcount.end() || fc->second <= 0) continue;
-    auto lf = r->last_failure.find(&node);
-    if (r->failure_timeout_s > 0 && lf != r->last_failure.end() && lf->second > 0 &&
-        lf->second + r->failure_timeout_s <= ws.now)
-      continue;
+    if (!node.online || effective_failcount(ws, r, &node) <= 0) continue;
     Action* clear = clear_failcount(ws, r, &node);
     for (Action* stop : r->actions)
       if (stop->task == "stop") ws.order(clear, stop, kOrderOptional);

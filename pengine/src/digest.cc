@@ -126,7 +126,9 @@ std::vector<const OpRecord*> active_history(const Resource* r, const Node* node)
   return ops;
 }
 
-DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule) {
+namespace {
+
+DefinitionChange compare_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule) {
   DefinitionChange result = DefinitionChange::kNone;
   for (const OpRecord* op : active_history(r, node)) {
     if (op->interval_ms > 0) {
@@ -162,6 +164,14 @@ DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::
     else return DefinitionChange::kRestart;
   }
   return result;
+}
+
+}  // namespace
+
+const DefinitionCheck& check_definition(WorkingSet& ws, Resource* r, Node* node) {
+  auto [known, added] = r->definition_checks.try_emplace(node);
+  if (added) known->second.change = compare_definition(ws, r, node, &known->second.reschedule);
+  return known->second;
 }
 
 }  // namespace crm::pengine

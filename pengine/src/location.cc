@@ -198,6 +198,16 @@ void apply_stickiness(WorkingSet& ws, Resource* r) {
 
 }  // namespace
 
+Score effective_failcount(const WorkingSet& ws, const Resource* r, Node* node) {
+  auto fc = r->failcount.find(node);
+  if (fc == r->failcount.end() || fc->second <= 0) return 0;
+  if (r->failure_timeout_s > 0) {
+    auto lf = r->last_failure.find(node);
+    if (lf != r->last_failure.end() && lf->second > 0 && lf->second + r->failure_timeout_s <= ws.now) return 0;
+  }
+  return fc->second;
+}
+
 Status apply_locations(WorkingSet& ws) {
   // Every resource may run on every node in a symmetric cluster.
   for (Resource& r : ws.resource_store) {
@@ -238,12 +248,9 @@ Status apply_locations(WorkingSet& ws) {
   for (Resource& r : ws.resource_store) {
     if (!r.is_primitive()) continue;
     // Fail-count threshold.
-    for (auto& [node, count] : r.failcount) {
+    for (auto& [node, total] : r.failcount) {
+      Score count = effective_failcount(ws, &r, node);
       if (count <= 0) continue;
-      if (r.failure_timeout_s > 0) {
-        auto lf = r.last_failure.find(node);
-        if (lf != r.last_failure.end() && lf->second > 0 && lf->second + r.failure_timeout_s <= ws.now) continue;
-      }
       if (r.migration_threshold > 0 && count >= r.migration_threshold) {
         Resource* target = &r;
         Resource* clone = r.clone_parent();

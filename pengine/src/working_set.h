@@ -99,6 +99,15 @@ struct OpConfig {
 
 enum class Kind { kPrimitive, kGroup, kClone };
 
+// How a resource's active operations on a node compare with its
+// configuration (check_definition): a restart or reload, and the recurring
+// operations whose definition changed (rescheduled).
+enum class DefinitionChange { kNone, kReload, kRestart };
+struct DefinitionCheck {
+  DefinitionChange change = DefinitionChange::kNone;
+  std::set<long> reschedule;  // intervals of recurring monitors
+};
+
 struct Resource {
   std::string id;        // "rsc" or "rsc:3" for clone instances
   std::string base_id;   // id without instance suffix
@@ -200,6 +209,7 @@ struct Resource {
   int stage_marker = 0;
   std::map<Node*, int> instances_on;  // a clone's instances assigned per node
   std::map<std::string, long> utilization;  // primitives: what it needs (read once per schedule)
+  std::map<Node*, DefinitionCheck> definition_checks;  // check_definition()'s results
 
   // Colocations: this resource is the dependent (this_with) or the primary (with_this).
   std::vector<struct Colocation*> this_with;
@@ -487,13 +497,15 @@ Status create_notifications(WorkingSet& ws);         // notify.cc (needs the fin
 Status check_graph(WorkingSet& ws);                  // graph.cc
 
 // Resource definition changes (digest.cc): how the recorded digests of the
-// resource's active operations on `node` compare with its configuration.
-// Recurring operations whose definition changed go into `reschedule`.
-enum class DefinitionChange { kNone, kReload, kRestart };
-DefinitionChange check_definition(WorkingSet& ws, Resource* r, Node* node, std::set<long>* reschedule);
+// resource's active operations on `node` compare with its configuration,
+// computed once per resource and node (digests are MD5s of its parameters).
+const DefinitionCheck& check_definition(WorkingSet& ws, Resource* r, Node* node);
 // The operations of a resource's history on a node since its last start (or
 // what implies one), by call id; empty when it is stopped there.
 std::vector<const OpRecord*> active_history(const Resource* r, const Node* node);
+// The fail count of a resource on a node that still counts: 0 once the last
+// failure is older than failure-timeout (location.cc).
+Score effective_failcount(const WorkingSet& ws, const Resource* r, Node* node);
 // Whether an operation's recorded digest differs from the digest of its
 // current definition (false when it recorded none).
 bool recorded_digest_differs(WorkingSet& ws, Resource* r, const OpRecord& op);
