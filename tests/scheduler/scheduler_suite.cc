@@ -25,6 +25,7 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -448,6 +449,22 @@ std::vector<std::string> cases_with_feature(const std::string& dir, const std::s
   return out;
 }
 
+// Each case's advanced features (cases.tsv's "advanced_features" column).
+std::map<std::string, std::vector<std::string>> advanced_features(const std::string& dir) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& l : lines_of(read_file(dir + "/cases.tsv"))) {
+    std::vector<std::string> cols;
+    std::stringstream s(l);
+    std::string col;
+    while (std::getline(s, col, '\t')) cols.push_back(col);
+    if (cols.size() < 5 || cols[0] == "case") continue;
+    std::stringstream f(cols[4]);
+    std::string x;
+    while (std::getline(f, x, ',')) if (!x.empty()) out[cols[0]].push_back(x);
+  }
+  return out;
+}
+
 int run_notify(const std::string& shared, const std::string& only, bool verbose) {
   int total = 0, same = 0;
   for (const char* sub : {"scheduler-cases", "scheduler-cases-advanced"}) {
@@ -488,7 +505,7 @@ int run_notify(const std::string& shared, const std::string& only, bool verbose)
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool update = false, verbose = false, advanced = true, notify = false;
+  bool update = false, verbose = false, advanced = true, notify = false, report = false;
   std::string only;
   std::string shared = CRM_SHARED_DIR;
   std::string known_path = std::string(CRM_SOURCE_DIR) + "/tests/scheduler/known-failures.txt";
@@ -498,9 +515,10 @@ int main(int argc, char** argv) {
     else if (a == "--verbose" || a == "-v") verbose = true;
     else if (a == "--no-advanced") advanced = false;
     else if (a == "--notify") notify = true;
+    else if (a == "--report") report = true;
     else if (a == "--case" && i + 1 < argc) only = argv[++i];
     else if (a == "--dir" && i + 1 < argc) shared = argv[++i];
-    else { std::cerr << "usage: scheduler_suite [--update] [--case NAME] [--verbose] [--no-advanced] [--notify]\n"; return 2; }
+    else { std::cerr << "usage: scheduler_suite [--update] [--case NAME] [--verbose] [--no-advanced] [--notify] [--report]\n"; return 2; }
   }
   if (notify) return run_notify(shared, only, verbose);
   std::string dev = shared + "/scheduler-cases";
@@ -550,22 +568,43 @@ int main(int argc, char** argv) {
             << ", scores " << ns << "/" << total << ", graph " << ng << "/" << total << " (with attributes " << nga
             << ") (" << secs << " s)\n";
   if (advanced && only.empty()) {
-    auto adv = list_cases(shared + "/scheduler-cases-advanced");
+    std::string adv_dir = shared + "/scheduler-cases-advanced";
+    auto adv = list_cases(adv_dir);
     int ap = 0, aa = 0, as = 0, ag = 0, aga = 0;
+    // Per advanced feature (cases.tsv's last column): cases, placement, summary, graph.
+    std::map<std::string, std::array<int, 4>> by_feature;
+    auto features = advanced_features(adv_dir);
     for (const auto& c : adv) {
-      CaseResult r = run_case(shared + "/scheduler-cases-advanced/" + c, false);
+      CaseResult r = run_case(adv_dir + "/" + c, false);
       ap += r.placement;
       aa += r.actions;
       as += r.scores;
       ag += r.graph;
       aga += r.graph_attributes;
+      for (const auto& f : features[c]) {
+        auto& n = by_feature[f];
+        n[0] += 1;
+        n[1] += r.placement;
+        n[2] += r.actions;
+        n[3] += r.graph;
+      }
+      if (report) std::cout << "  " << c << "\t" << (r.placement ? "placement" : "-") << "\t" << (r.actions ? "summary" : "-")
+                            << "\t" << (r.graph ? "graph" : "-") << "\t" << (r.actions ? r.graph_why : r.actions_why) << "\n";
     }
-    if (!adv.empty())
+    if (!adv.empty()) {
       std::cout << "advanced cases (information): placement " << ap << "/" << adv.size() << ", actions " << aa << "/"
                 << adv.size() << ", scores " << as << "/" << adv.size() << ", graph " << ag << "/" << adv.size()
                 << " (with attributes " << aga << ")\n";
+      for (const auto& [f, n] : by_feature)
+        std::cout << "  " << f << ": " << n[0] << " cases, placement " << n[1] << ", summary " << n[2] << ", graph "
+                  << n[3] << "\n";
+    }
   }
-  if (!only.empty()) return 0;
+  if (!only.empty()) {
+    // A case not among the development ones is looked for among the advanced ones.
+    if (total == 0) run_case(shared + "/scheduler-cases-advanced/" + only, true);
+    return 0;
+  }
   if (update) {
     std::ofstream f(known_path);
     f << "# Scheduler cases (shared/scheduler-cases) whose outcome does not match the peer's yet.\n"
