@@ -159,9 +159,11 @@ class Checker {
             // Intervals compare as the peer reads them ("10s" is "10000ms").
             std::string interval = xml::attr_or(op, "interval", "0");
             if (auto ms = parse_interval(interval); ms.ok()) interval = std::to_string(ms->count());
-            std::string key = xml::attr_or(op, "name") + "/" + interval + "/" + xml::attr_or(op, "role");
-            if (auto [it, fresh] = seen.emplace(key, op); !fresh) {
-              warning(op, "same operation name and interval as " + describe(it->second) + "; only one of them is used");
+            // Whatever the roles: the peer schedules neither (its is_op_dup).
+            std::string key = xml::attr_or(op, "name") + "/" + interval;
+            if (auto [it, fresh] = seen.emplace(key, op); !fresh && interval != "0") {
+              warning(op, "same operation name and interval as " + describe(it->second) +
+                              "; neither is scheduled (give each a different interval)");
             }
           }
         }
@@ -171,6 +173,11 @@ class Checker {
       std::string t = xml::attr_or(p, "template");
       if (!templates_.count(t)) error(p, "uses template '" + t + "', which is not defined");
     }
+  }
+
+  // A template or tag: a name that stands for several resources.
+  bool is_collection(const std::string& id) const {
+    return !resources_.count(id) && (templates_.count(id) || tag_ids_.count(id));
   }
 
   // A name a constraint may refer to: a resource, a template or a tag.
@@ -223,7 +230,11 @@ class Checker {
         need(c, "rsc");
         need(c, "with-rsc");
         auto a = xml::attr(c, "rsc");
-        if (a && a == xml::attr(c, "with-rsc")) error(c, "colocates '" + *a + "' with itself");
+        auto b = xml::attr(c, "with-rsc");
+        if (a && a == b) error(c, "colocates '" + *a + "' with itself");
+        else if (a && b && is_collection(*a) && is_collection(*b))
+          error(c, "colocates two templates or tags ('" + *a + "' with '" + *b +
+                       "'); the peer and the scheduler ignore it (name resources, or use resource sets)");
       } else if (name == "rsc_order") {
         need(c, "first");
         need(c, "then");

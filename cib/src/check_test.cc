@@ -66,6 +66,24 @@ TEST(CheckTest, DuplicateOperationsCompareIntervalsAsRead) {
                    kWarning, "same operation name and interval"));
 }
 
+TEST(CheckTest, DuplicateOperationsWhateverTheirRoles) {
+  // One interval for two roles: the peer schedules neither monitor.
+  auto ps = problems(R"(<primitive id="a" class="ocf" provider="pacemaker" type="Stateful"><operations>
+                          <op id="m1" name="monitor" interval="5s" role="Promoted"/>
+                          <op id="m2" name="monitor" interval="5s" role="Unpromoted"/>
+                        </operations></primitive>)", "");
+  EXPECT_TRUE(has(ps, kWarning, "neither is scheduled")) << ps.size();
+}
+
+TEST(CheckTest, TwoTemplatesOrTagsCannotBeColocated) {
+  std::string rsc = R"(<template id="t" class="ocf" provider="heartbeat" type="Dummy"/>
+                       <primitive id="a" template="t"/><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"/>
+                       </resources><tags><tag id="g"><obj_ref id="b"/></tag></tags><resources>)";
+  EXPECT_TRUE(has(problems(rsc, R"(<rsc_colocation id="c" rsc="t" with-rsc="g" score="INFINITY"/>)"), kError,
+                  "two templates or tags"));
+  EXPECT_FALSE(has(problems(rsc, R"(<rsc_colocation id="c" rsc="t" with-rsc="b" score="INFINITY"/>)"), kError, ""));
+}
+
 TEST(CheckTest, UnknownNodeIsOnlyAWarning) {
   auto ps = problems(kTwo, R"(<rsc_location id="l" rsc="a" node="nodeX" score="10"/>)");
   EXPECT_TRUE(has(ps, kWarning, "node 'nodeX' is not a configured node"));

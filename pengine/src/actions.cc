@@ -162,7 +162,7 @@ void create_monitors(WorkingSet& ws, Resource* r, Node* next, Action* start, Act
   Role want = r->next_role == Role::kUnknown ? Role::kStarted : r->next_role;
   if (want == Role::kStarted && is_promotable_instance(r)) want = Role::kUnpromoted;
   for (const OpConfig& op : r->ops) {
-    if (op.name != "monitor" || op.interval_ms <= 0 || !op.enabled) continue;
+    if (op.name != "monitor" || op.interval_ms <= 0 || !op.enabled || op.duplicate) continue;
     Role role = monitor_role(op);
     if (role == Role::kStopped) continue;
     // A promotable instance's unpromoted role is its started one.

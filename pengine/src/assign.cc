@@ -76,7 +76,10 @@ using Utilization = std::map<std::string, long>;
 Utilization read_utilization(WorkingSet& ws, Resource* r) {
   Utilization out;
   if (!r->xml) return out;
-  for (auto& [k, v] : unpack_nvpairs(ws, r->xml, "utilization", nullptr)) out[k] += util_value(v);
+  Attrs values = unpack_nvpairs(ws, r->xml, "utilization", nullptr);
+  if (r->template_xml)
+    for (auto& [k, v] : unpack_nvpairs(ws, r->template_xml, "utilization", nullptr)) values.emplace(k, v);
+  for (auto& [k, v] : values) out[k] += util_value(v);
   return out;
 }
 
@@ -781,6 +784,9 @@ void set_instance_roles(WorkingSet& ws, Resource* clone, const std::vector<Resou
     add_colocated_scores(ws, dep, node_scores, c->node_attribute, c->score / static_cast<double>(kInfinity), true, false,
                          true);
   }
+  // Without a ticket its promoted role depends on, nothing is promoted.
+  if (promotion_needs_missing_ticket(ws, clone))
+    for (auto& [n, s] : node_scores) s = kMinusInfinity;
   for (Info& i : infos) {
     if (!i.inst->is_managed() && instance_role(i.inst) == Role::kPromoted) i.sort = kInfinity;
     else if (i.node && i.sort >= 0) i.sort = node_scores[i.node];

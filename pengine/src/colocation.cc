@@ -133,8 +133,7 @@ Status unpack_colocations(WorkingSet& ws) {
       new_colocation(ws, r.id, r.children[i], r.children[i - 1], kInfinity, Role::kUnknown, Role::kUnknown, "", true);
     }
   }
-  xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
-  xmlNode* constraints = xml::first_child(config, "constraints");
+  xmlNode* constraints = ws.constraints;
   Status err;
   for (xmlNode* cons : xml::children(constraints, "rsc_colocation")) {
     std::string id = xml::attr_or(cons, "id");

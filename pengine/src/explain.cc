@@ -28,6 +28,7 @@ const char* contribution_kind_text(ContributionKind kind) {
     case ContributionKind::kColocation: return "colocation";
     case ContributionKind::kDependents: return "dependents";
     case ContributionKind::kTargetRole: return "target-role";
+    case ContributionKind::kTicket: return "ticket";
     case ContributionKind::kClone: return "clone";
     case ContributionKind::kOther: return "other";
   }

@@ -224,11 +224,11 @@ Status apply_locations(WorkingSet& ws) {
       }
     }
   }
-  xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
-  xmlNode* constraints = xml::first_child(config, "constraints");
+  xmlNode* constraints = ws.constraints;
   for (xmlNode* cons : xml::children(constraints, "rsc_location")) {
     RETURN_IF_ERROR(unpack_location(ws, cons));
   }
+  RETURN_IF_ERROR(apply_tickets(ws));
   for (Resource* r : ws.resources) apply_stickiness(ws, r);
   // An unmanaged resource stays where it is active (the peer's
   // "not_managed_default" preference).

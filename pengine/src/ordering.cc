@@ -326,8 +326,7 @@ void order_probes_before_restarts(WorkingSet& ws) {
 }  // namespace
 
 Status unpack_orderings(WorkingSet& ws) {
-  xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
-  xmlNode* constraints = xml::first_child(config, "constraints");
+  xmlNode* constraints = ws.constraints;
   for (xmlNode* cons : xml::children(constraints, "rsc_order")) RETURN_IF_ERROR(unpack_order(ws, cons));
   for (const WorkingSet::AntiColocation& ac : ws.anti_colocations) order_anti_colocation(ws, ac);
   // In the peer's order: the restart orderings see only the probes' own

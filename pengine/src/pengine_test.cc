@@ -208,5 +208,136 @@ TEST(Schedule, OddInputsGiveAnErrorOrAConsistentGraph) {
   }
 }
 
+// ---- tickets ------------------------------------------------------------------
+
+// Status with `a` running on node1 (in `role`: start, then promote for Promoted)
+// and a ticket state (none when `ticket` is empty).
+std::string running_a(const std::string& ticket, const std::string& role = "Started") {
+  std::string ops =
+      "<lrm_rsc_op id=\"a_start_0\" operation=\"start\" interval=\"0\" call-id=\"2\" rc-code=\"0\" op-status=\"0\" "
+      "transition-key=\"1:1:0:x\"/>";
+  if (role == "Promoted")
+    ops += "<lrm_rsc_op id=\"a_promote_0\" operation=\"promote\" interval=\"0\" call-id=\"3\" rc-code=\"0\" "
+           "op-status=\"0\" transition-key=\"2:1:0:x\"/>";
+  return "<node_state id=\"n1\" uname=\"node1\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">"
+         "<lrm id=\"n1\"><lrm_resources><lrm_resource id=\"a\" class=\"ocf\" provider=\"pacemaker\" type=\"" +
+         std::string(role == "Promoted" ? "Stateful" : "Dummy") + "\">" + ops +
+         "</lrm_resource></lrm_resources></lrm></node_state>"
+         "<node_state id=\"n2\" uname=\"node2\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\"/>" +
+         (ticket.empty() ? "" : "<tickets>" + ticket + "</tickets>");
+}
+
+const char* kA = "<primitive id=\"a\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>";
+
+TEST(Tickets, NotGrantedKeepsItStopped) {
+  auto t = run(cib(kA, "<rsc_ticket id=\"t\" rsc=\"a\" ticket=\"T\"/>"));
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  EXPECT_FALSE(has_summary(*t, "Start a"));
+  EXPECT_EQ(score_of(*t, "a", "node1"), kMinusInfinity);
+  auto g = run(cib(kA, "<rsc_ticket id=\"t\" rsc=\"a\" ticket=\"T\"/>",
+                   "<node_state id=\"n1\" uname=\"node1\" in_ccm=\"true\" crmd=\"online\" join=\"member\" "
+                   "expected=\"member\"/><tickets><ticket_state id=\"T\" granted=\"true\"/></tickets>"));
+  ASSERT_TRUE(g.ok()) << g.status().to_string();
+  EXPECT_TRUE(has_summary(*g, "Start a ( node1 )"));
+}
+
+TEST(Tickets, LossPolicies) {
+  const std::string revoked = "<ticket_state id=\"T\" granted=\"false\"/>";
+  // stop (the default for a started resource)
+  auto stop = run(cib(kA, "<rsc_ticket id=\"t\" rsc=\"a\" ticket=\"T\"/>", running_a(revoked)));
+  ASSERT_TRUE(stop.ok()) << stop.status().to_string();
+  EXPECT_TRUE(has_summary(*stop, "Stop a ( node1 )"));
+  // freeze: left running, nothing else
+  auto freeze = run(cib(kA, "<rsc_ticket id=\"t\" rsc=\"a\" ticket=\"T\" loss-policy=\"freeze\"/>", running_a(revoked)));
+  ASSERT_TRUE(freeze.ok());
+  EXPECT_TRUE(freeze->summary.empty() || !has_summary(*freeze, "Stop a"));
+  // fence: the node running it is fenced (fencing on, with a device)
+  std::string fenced_cib = cib(std::string(kA) + "<primitive id=\"f\" class=\"stonith\" type=\"fence_dummy\"/>",
+                               "<rsc_ticket id=\"t\" rsc=\"a\" ticket=\"T\" loss-policy=\"fence\"/>", running_a(revoked));
+  fenced_cib.replace(fenced_cib.find("value=\"false\""), 13, "value=\"true\"");
+  auto fence = run(fenced_cib);
+  ASSERT_TRUE(fence.ok()) << fence.status().to_string();
+  EXPECT_TRUE(has_summary(*fence, "Fence (reboot) node1"));
+  // fence without fencing: stop, with a warning
+  auto nofence = run(cib(kA, "<rsc_ticket id=\"t\" rsc=\"a\" ticket=\"T\" loss-policy=\"fence\"/>", running_a(revoked)));
+  ASSERT_TRUE(nofence.ok());
+  EXPECT_TRUE(has_summary(*nofence, "Stop a ( node1 )"));
+  ASSERT_FALSE(nofence->warnings.empty());
+  // standby: stopped even though granted
+  auto standby = run(cib(kA, "<rsc_ticket id=\"t\" rsc=\"a\" ticket=\"T\" loss-policy=\"freeze\"/>",
+                         running_a("<ticket_state id=\"T\" granted=\"true\" standby=\"true\"/>")));
+  ASSERT_TRUE(standby.ok());
+  EXPECT_TRUE(has_summary(*standby, "Stop a ( node1 )"));
+}
+
+TEST(Tickets, PromotedRoleOnlyDemotes) {
+  std::string clone =
+      "<clone id=\"ms\"><meta_attributes id=\"msm\"><nvpair id=\"p\" name=\"promotable\" value=\"true\"/>"
+      "<nvpair id=\"cm\" name=\"clone-max\" value=\"1\"/></meta_attributes>"
+      "<primitive id=\"a\" class=\"ocf\" provider=\"pacemaker\" type=\"Stateful\"/></clone>";
+  std::string status = running_a("<ticket_state id=\"T\" granted=\"false\"/>", "Promoted");
+  // master-a is the promotion score
+  status.replace(status.find("<lrm "), 0,
+                 "<transient_attributes id=\"n1\"><instance_attributes id=\"s\"><nvpair id=\"ma\" name=\"master-a\" "
+                 "value=\"10\"/></instance_attributes></transient_attributes>");
+  auto t = run(cib(clone, "<rsc_ticket id=\"t\" rsc=\"ms\" rsc-role=\"Promoted\" ticket=\"T\"/>", status));
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  EXPECT_TRUE(has_summary(*t, "Demote a:0 ( Promoted -> Unpromoted node1 )"));
+  EXPECT_FALSE(has_summary(*t, "Stop"));
+}
+
+TEST(Tickets, BadInputIsAnError) {
+  for (const char* c : {"<rsc_ticket id=\"t\" rsc=\"nope\" ticket=\"T\"/>",
+                        "<rsc_ticket id=\"t\" rsc=\"a\" ticket=\"T\" loss-policy=\"explode\"/>",
+                        "<rsc_ticket id=\"t\" rsc=\"a\"/>",
+                        "<rsc_ticket id=\"t\" ticket=\"T\"><resource_set id=\"s\"><resource_ref id=\"nope\"/>"
+                        "</resource_set></rsc_ticket>"}) {
+    auto t = run(cib(kA, c));
+    ASSERT_FALSE(t.ok()) << c;
+    EXPECT_EQ(t.status().code(), StatusCode::kConfigInvalid) << c;
+    EXPECT_NE(t.status().message().find("'t'"), std::string::npos) << t.status().message();
+  }
+}
+
+// ---- templates and tags ---------------------------------------------------------
+
+TEST(Templates, PrimitiveTakesTheTemplatesSettingsAndKeepsItsOwn) {
+  std::string rsc =
+      "<template id=\"T\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+      "<meta_attributes id=\"tm\"><nvpair id=\"tr\" name=\"target-role\" value=\"Stopped\"/></meta_attributes>"
+      "<operations><op id=\"tmon\" name=\"monitor\" interval=\"10s\"/></operations></template>"
+      "<primitive id=\"a\" template=\"T\"/>"
+      "<primitive id=\"b\" template=\"T\"><meta_attributes id=\"bm\"><nvpair id=\"br\" name=\"target-role\" "
+      "value=\"Started\"/></meta_attributes><operations><op id=\"bmon\" name=\"monitor\" interval=\"20s\"/>"
+      "</operations></primitive>";
+  auto t = run(cib(rsc, "<rsc_location id=\"l\" rsc=\"T\" node=\"node2\" score=\"100\"/>"));
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  EXPECT_FALSE(has_summary(*t, "Start a"));  // the template's target-role
+  EXPECT_TRUE(has_summary(*t, "Start b ( node2 )"));  // its own, and the location naming the template
+  std::string graph = graph_to_xml(*t);
+  EXPECT_NE(graph.find("b_monitor_20000"), std::string::npos);  // its own monitor replaces the template's
+  EXPECT_EQ(graph.find("b_monitor_10000"), std::string::npos);
+}
+
+TEST(Templates, MissingTemplateIsAnError) {
+  auto t = run(cib("<primitive id=\"a\" template=\"gone\"/>", ""));
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kConfigInvalid);
+  EXPECT_NE(t.status().message().find("'gone'"), std::string::npos) << t.status().message();
+}
+
+TEST(Tags, ConstraintsNamingATagApplyToItsResources) {
+  std::string tags = "</resources><tags><tag id=\"both\"><obj_ref id=\"a\"/><obj_ref id=\"b\"/></tag></tags><resources>";
+  auto t = run(cib(std::string(kTwo) + tags, "<rsc_location id=\"l\" rsc=\"both\" node=\"node2\" score=\"100\"/>"
+                                             "<rsc_ticket id=\"t\" rsc=\"both\" ticket=\"T\"/>"));
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  EXPECT_EQ(score_of(*t, "a", "node1"), kMinusInfinity);  // the ticket is not granted
+  EXPECT_FALSE(has_summary(*t, "Start"));
+  // Two tags cannot be colocated: ignored, with a warning.
+  auto c = run(cib(std::string(kTwo) + tags, "<rsc_colocation id=\"c\" rsc=\"both\" with-rsc=\"both\" score=\"INFINITY\"/>"));
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  ASSERT_FALSE(c->warnings.empty());
+}
+
 }  // namespace
 }  // namespace crm::pengine

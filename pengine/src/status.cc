@@ -490,6 +490,7 @@ Resource* find_for_history(WorkingSet& ws, Node* node, const std::string& id, xm
 
 Status unpack_status(WorkingSet& ws) {
   xmlNode* status = xml::first_child(xml::root(ws.doc), "status");
+  unpack_ticket_states(ws);
   std::vector<std::pair<Node*, xmlNode*>> states;
   for (xmlNode* st : xml::children(status, "node_state")) {
     std::string id = xml::attr_or(st, "id");

@@ -153,9 +153,12 @@ std::string meta_str(const Attrs& meta, const char* name, const std::string& def
   return it == meta.end() ? def : it->second;
 }
 
-void unpack_ops(WorkingSet& ws, Resource* r, xmlNode* xml_rsc) {
+// The <op>s of a resource or template element (its <operations>, or the
+// <operations> it references).
+std::vector<OpConfig> read_ops(WorkingSet& ws, xmlNode* xml_rsc) {
+  std::vector<OpConfig> out;
   xmlNode* ops = xml::first_child(xml_rsc, "operations");
-  if (!ops) return;
+  if (!ops) return out;
   if (auto ref = xml::attr(ops, "id-ref")) {
     auto found = xml::xpath(ws.doc, "//operations[@id='" + *ref + "']");
     if (found.ok() && !found->empty()) ops = found->front();
@@ -182,7 +185,40 @@ void unpack_ops(WorkingSet& ws, Resource* r, xmlNode* xml_rsc) {
         continue;
       c.meta[n] = xml::attr_or(op, n.c_str());
     }
-    r->ops.push_back(std::move(c));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// A primitive's operations: its own, then those of its template that it does
+// not redefine (an operation of the same name for the same role, whatever the
+// interval: the peer's template_op_key).
+void unpack_ops(WorkingSet& ws, Resource* r, xmlNode* xml_rsc) {
+  r->ops = read_ops(ws, xml_rsc);
+  if (r->template_xml) {
+    auto key = [](const OpConfig& op) {
+      bool any_role = op.role.empty() || op.role == "Started" || op.role == "Unpromoted";
+      return op.name + "-" + (any_role ? std::string("Unknown") : op.role);
+    };
+    std::set<std::string> own;
+    for (const OpConfig& op : r->ops) own.insert(key(op));
+    for (OpConfig& op : read_ops(ws, r->template_xml))
+      if (!own.count(key(op))) r->ops.push_back(std::move(op));
+  }
+  // An operation configured twice with one name and interval is ambiguous
+  // (which timeout, which role?): neither copy recurs, as by the peer.
+  for (OpConfig& a : r->ops) {
+    if (a.interval_ms <= 0 || a.duplicate) continue;
+    for (OpConfig& b : r->ops) {
+      if (&a == &b || b.name != a.name || b.interval_ms != a.interval_ms) continue;
+      std::string w = "resource " + r->base_id + ": operation " + xml::attr_or(b.xml, "id") + " is a duplicate of " +
+                      xml::attr_or(a.xml, "id") + " (name " + a.name + ", interval " + std::to_string(a.interval_ms) +
+                      " ms); neither is scheduled";
+      // Once per resource, not per clone instance.
+      if (!b.duplicate && std::find(ws.warnings.begin(), ws.warnings.end(), w) == ws.warnings.end())
+        ws.warnings.push_back(std::move(w));
+      a.duplicate = b.duplicate = true;
+    }
   }
 }
 
@@ -208,8 +244,10 @@ void apply_meta(WorkingSet& ws, Resource* r) {
                                                                                           r->requires_ == "unfencing");
 }
 
-Attrs merged_meta(WorkingSet& ws, Resource* parent, xmlNode* xml_rsc) {
+Attrs merged_meta(WorkingSet& ws, Resource* parent, xmlNode* xml_rsc, xmlNode* template_xml = nullptr) {
   Attrs meta = unpack_nvpairs(ws, xml_rsc, "meta_attributes", nullptr);
+  if (template_xml)
+    for (auto& [k, v] : unpack_nvpairs(ws, template_xml, "meta_attributes", nullptr)) meta.emplace(k, v);
   if (parent) {
     for (auto& [k, v] : parent->meta) meta.emplace(k, v);
   }
@@ -227,20 +265,17 @@ Resource* new_primitive(WorkingSet& ws, xmlNode* x, Resource* parent, const std:
   r->xml = x;
   r->parent = parent;
   r->clone_index = clone_index;
-  xmlNode* def = x;
-  if (auto tmpl = xml::attr(x, "template")) {
-    auto found = xml::xpath(ws.doc, "//template[@id='" + *tmpl + "']");
-    if (found.ok() && !found->empty()) def = found->front();
-  }
+  // The template was checked to exist (check_templates).
+  if (auto tmpl = xml::attr(x, "template")) r->template_xml = ws.template_xml.at(*tmpl);
+  xmlNode* def = r->template_xml ? r->template_xml : x;
   r->cls = xml::attr_or(def, "class", xml::attr_or(x, "class"));
   r->provider = xml::attr_or(def, "provider", xml::attr_or(x, "provider"));
   r->type = xml::attr_or(def, "type", xml::attr_or(x, "type"));
   r->params = unpack_nvpairs(ws, x, "instance_attributes", nullptr);
   if (def != x) for (auto& [k, v] : unpack_nvpairs(ws, def, "instance_attributes", nullptr)) r->params.emplace(k, v);
-  r->meta = merged_meta(ws, parent, x);
+  r->meta = merged_meta(ws, parent, x, r->template_xml);
   apply_meta(ws, r);
-  unpack_ops(ws, r, def);
-  if (def != x) unpack_ops(ws, r, x);
+  unpack_ops(ws, r, x);
   ws.rsc_by_id[r->id] = r;
   return r;
 }
@@ -317,6 +352,34 @@ Result<Resource*> unpack_one(WorkingSet& ws, xmlNode* x, Resource* parent) {
   return static_cast<Resource*>(nullptr);
 }
 
+// Templates (and which primitives use each) and tags, checked before any
+// resource is unpacked: a primitive based on a template that does not exist
+// is an error, not a primitive without an agent.
+Status unpack_templates_and_tags(WorkingSet& ws, xmlNode* config) {
+  xmlNode* resources = xml::first_child(config, "resources");
+  for (xmlNode* t : xml::children(resources, "template")) {
+    std::string id = xml::attr_or(t, "id");
+    ws.template_xml[id] = t;
+    ws.templates[id];
+  }
+  auto users = xml::xpath(ws.doc, "/cib/configuration/resources//primitive[@template]");
+  if (users.ok()) {
+    for (xmlNode* p : *users) {
+      std::string id = xml::attr_or(p, "id"), tmpl = xml::attr_or(p, "template");
+      if (tmpl == id) return config_invalid("primitive '" + id + "' names itself as its template");
+      auto it = ws.templates.find(tmpl);
+      if (it == ws.templates.end())
+        return config_invalid("primitive '" + id + "' is based on template '" + tmpl + "', which does not exist");
+      it->second.push_back(id);
+    }
+  }
+  for (xmlNode* tag : xml::children(xml::first_child(config, "tags"), "tag")) {
+    auto& refs = ws.tags[xml::attr_or(tag, "id")];
+    for (xmlNode* ref : xml::children(tag, "obj_ref")) refs.push_back(xml::attr_or(ref, "id"));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::vector<Resource*> primitives_of(Resource* rsc) {
@@ -335,6 +398,7 @@ std::vector<Resource*> primitives_of(Resource* rsc) {
 Status unpack_resources(WorkingSet& ws) {
   xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
   xmlNode* resources = xml::first_child(config, "resources");
+  RETURN_IF_ERROR(unpack_templates_and_tags(ws, config));
   for (xmlNode* x : xml::children(resources)) {
     if (xml::is(x, "template")) continue;
     if (xml::is(x, "bundle")) {
@@ -350,6 +414,7 @@ Status unpack_resources(WorkingSet& ws) {
     ws.warnings.push_back(
         "resources are neither started nor stopped: stonith-enabled is true but no fencing (stonith) resource is "
         "configured; configure one or set stonith-enabled=false");
+  expand_constraint_references(ws);
   // The peer keeps its resource list by priority (stably): that order is the
   // one of assignment, of the status display and of the Transition Summary.
   std::stable_sort(ws.resources.begin(), ws.resources.end(),

@@ -25,6 +25,7 @@
 #include "crm/core/op_key.h"
 #include "crm/core/score.h"
 #include "crm/core/status.h"
+#include "crm/core/xml.h"
 #include "crm/pengine/pengine.h"
 
 namespace crm::pengine {
@@ -93,6 +94,7 @@ struct OpConfig {
   std::string role;   // "" any, or Started/Unpromoted/Promoted/Stopped
   std::string on_fail;
   bool enabled = true;
+  bool duplicate = false;  // another <op> has its name and interval: neither recurs (the peer's is_op_dup)
   Attrs meta;         // other attributes
   xmlNode* xml = nullptr;
 };
@@ -122,6 +124,7 @@ struct Resource {
   std::string clone_name;
 
   // Primitive definition.
+  xmlNode* template_xml = nullptr;  // the <template> it is based on (its own settings win)
   std::string cls, provider, type;
   Attrs params;
   Attrs meta;
@@ -309,6 +312,29 @@ struct OrderingRef {
   std::string constraint;
 };
 
+// A ticket's state (status/tickets/ticket_state, written by crm_ticket or a
+// ticket manager such as booth): not granted until granted="true".
+struct Ticket {
+  std::string id;
+  bool granted = false;
+  bool standby = false;
+  bool has_state = false;  // a ticket_state records it (else only constraints name it)
+  std::time_t last_granted = -1;
+  std::vector<std::pair<std::string, std::string>> state;  // its ticket_state's attributes
+};
+
+// What a resource does when a ticket it depends on is lost (rsc_ticket loss-policy).
+enum class LossPolicy { kStop, kDemote, kFence, kFreeze };
+
+// One resource's dependency on a ticket (an rsc_ticket, or one member of its sets).
+struct TicketConstraint {
+  std::string id;
+  Resource* rsc = nullptr;
+  Ticket* ticket = nullptr;
+  Role role = Role::kUnknown;  // rsc-role: kUnknown for Started or none
+  LossPolicy loss_policy = LossPolicy::kStop;
+};
+
 struct ScoreRecord { std::string stage, rsc, node; Score score; bool promotion; };
 
 // Explanations (ScheduleOptions::explain; explain.cc). While a Reason is
@@ -369,6 +395,18 @@ struct WorkingSet {
   std::deque<std::string> joined_attribute_values;
 
   std::deque<Colocation> colocations;
+  // Resource templates and tags, by id: the primitives based on each template
+  // and the resources each tag names, in document order (constraints may name
+  // either in place of resources).
+  std::map<std::string, std::vector<std::string>> templates, tags;
+  std::map<std::string, xmlNode*> template_xml;
+  // The constraints section every constraint reader reads: the configured
+  // one, or a copy in which references to templates and tags are expanded
+  // (references.cc).
+  xmlNode* constraints = nullptr;
+  xml::DocPtr expanded_constraints;
+  std::map<std::string, Ticket> tickets;  // by id: from the status section and rsc_ticket constraints
+  std::deque<TicketConstraint> ticket_constraints;
   std::deque<Action> action_store;
   std::unordered_map<std::string, Action*> action_index;  // key + "@" + node
   std::vector<OrderingRef> orderings;
@@ -486,7 +524,13 @@ Status unpack_config(WorkingSet& ws);                // unpack.cc
 Status unpack_nodes(WorkingSet& ws);                 // unpack.cc
 Status unpack_resources(WorkingSet& ws);             // unpack.cc
 Status unpack_status(WorkingSet& ws);                // status.cc
+void expand_constraint_references(WorkingSet& ws);   // references.cc (from unpack_resources)
 Status apply_locations(WorkingSet& ws);              // location.cc
+void unpack_ticket_states(WorkingSet& ws);           // tickets.cc (from unpack_status)
+Status apply_tickets(WorkingSet& ws);                // tickets.cc (from apply_locations)
+// Whether a promotable clone may promote nothing: it depends for its
+// promoted role on a ticket not granted or in standby (tickets.cc).
+bool promotion_needs_missing_ticket(const WorkingSet& ws, const Resource* clone);
 Status unpack_colocations(WorkingSet& ws);           // colocation.cc
 Status assign_resources(WorkingSet& ws);             // assign.cc
 Status create_actions(WorkingSet& ws);               // actions.cc

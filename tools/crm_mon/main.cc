@@ -100,11 +100,12 @@ std::string fence_sections(int level, bool as_xml) {
 Result<std::set<std::string>> section_set(int argc, char** argv, const MonOptions& opt) {
   static const std::vector<std::string> kAll = {"stack", "dc", "times", "counts", "maint-mode", "nodes", "resources",
                                                 "attributes", "failcounts", "operations", "failures",
-                                                "fencing-failed", "fencing-pending", "fencing-succeeded"};
+                                                "fencing-failed", "fencing-pending", "fencing-succeeded", "tickets"};
   std::set<std::string> on = {"stack", "dc", "times", "counts", "maint-mode", "nodes", "resources", "failures"};
   if (opt.attributes) on.insert("attributes");
   if (opt.failcounts) on.insert("failcounts");
   if (opt.operations) on.insert("operations");
+  if (opt.tickets) on.insert("tickets");
   if (opt.fence_history >= 1) on.insert({"fencing-failed", "fencing-pending"});
   if (opt.fence_history >= 2) on.insert("fencing-succeeded");
   auto expand = [](const std::string& name) -> std::vector<std::string> {
@@ -172,6 +173,12 @@ int show_once(cib::CibClient& client, const MonOptions& opt, bool simple, std::s
     if (opt.xml && end != std::string::npos) out->insert(end, fencing);
     else if (!opt.xml) *out += fencing;
   }
+  // The peer's order: tickets after the fencing sections.
+  if (shows_section(opt, "tickets")) {
+    size_t end = out->rfind(opt.xml ? "  <status code=" : "</pacemaker-result>");
+    if (opt.xml && end != std::string::npos) out->insert(end, tickets_xml(*st));
+    else if (!opt.xml) *out += tickets_text(*st);
+  }
   return 0;
 }
 
@@ -186,6 +193,7 @@ int run(int argc, char** argv) {
   app.add_flag("-r,--inactive", opt.inactive, "Display inactive resources");
   app.add_flag("-f,--failcounts", opt.failcounts, "Display resource fail counts (migration summary)");
   app.add_flag("-A,--show-node-attributes", opt.attributes, "Display node attributes");
+  app.add_flag("-c,--tickets", opt.tickets, "Display cluster tickets");
   app.add_flag("-n,--group-by-node", opt.group_by_node, "Group resources by node");
   std::vector<std::string> includes, excludes;  // read again from argv below, in their order
   app.add_option("-I,--include", includes,

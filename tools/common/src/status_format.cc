@@ -716,11 +716,35 @@ std::vector<ActiveResource> active_on_node(const cib::Cib& cib, const ClusterSta
   return out;
 }
 
+std::string tickets_text(const ClusterStatus& st) {
+  if (st.tickets.empty()) return "";
+  std::string o = "\nTickets:\n";
+  for (const auto& t : st.tickets) {
+    o += "  * " + t.id + ": " + (t.granted ? "granted" : "revoked") + (t.standby ? " [standby]" : "");
+    if (t.last_granted > -1) o += " last-granted=\"" + format_time(t.last_granted) + "\"";
+    o += "\n";
+  }
+  return o;
+}
+
+std::string tickets_xml(const ClusterStatus& st) {
+  if (st.tickets.empty()) return "";
+  std::string o = "  <tickets>\n";
+  for (const auto& t : st.tickets) {
+    o += "    <ticket id=\"" + xml::escape(t.id) + "\" status=\"" + (t.granted ? "granted" : "revoked") +
+         "\" standby=\"" + (t.standby ? "true" : "false") + "\"";
+    if (t.last_granted > -1) o += " last-granted=\"" + format_time(t.last_granted) + "\"";
+    o += "/>\n";
+  }
+  return o + "  </tickets>\n";
+}
+
 bool shows_section(const MonOptions& opt, const std::string& section) {
   if (!opt.sections.empty()) return opt.sections.count(section) > 0;
   if (section == "attributes") return opt.attributes;
   if (section == "failcounts") return opt.failcounts;
   if (section == "operations") return opt.operations;
+  if (section == "tickets") return opt.tickets;
   return true;
 }
 

@@ -97,7 +97,17 @@ struct FailedAction {
   std::string text;     // "'error' (1)"
 };
 
+// A ticket's state at this site (status/tickets/ticket_state).
+struct TicketStatus {
+  std::string id;
+  bool granted = false;
+  bool standby = false;
+  std::time_t last_granted = -1;  // -1: not recorded
+  std::vector<std::pair<std::string, std::string>> state;  // its attributes, in document order
+};
+
 struct ClusterStatus {
+  std::vector<TicketStatus> tickets;       // those with a state, by id
   std::vector<NodeStatus> nodes;           // configuration order
   std::vector<ResourceStatus> resources;   // priority, then configuration order
   std::vector<FailedAction> failed_actions;
@@ -165,6 +175,7 @@ enum class ContributionKind {
   kColocation,   // an rsc_colocation (or a group's own chain) with another resource
   kDependents,   // resources colocated with this one pull it towards their nodes
   kTargetRole,   // target-role=Stopped
+  kTicket,       // an rsc_ticket whose ticket is not granted (or in standby)
   kClone,        // a clone instance: what the clone allows, clone-max, clone-node-max
   kOther,        // a step the explanation does not break down further
 };

@@ -26,6 +26,7 @@ struct MonOptions {
   bool operations = false;  // -o: each node's operation history ("Operations:" instead of the migration summary)
   bool timing = false;      // -t: with -o, each operation's times and result
   bool group_by_node = false;  // -n: each node with the resources active there, then (with -r) the inactive ones
+  bool tickets = false;        // -c: this site's tickets
   // crm_mon --include/--exclude: the text sections shown (stack, dc, times,
   // counts, maint-mode, nodes, resources, attributes, failcounts,
   // operations, failures); empty: the defaults and the flags above.
@@ -73,6 +74,10 @@ std::string format_resources(const ClusterInfo& info, const pengine::ClusterStat
 // One resource (any level) in the same layout, without the leading "* "; "" when unknown.
 std::string format_one_resource(const ClusterInfo& info, const pengine::ClusterStatus& st, const std::string& id,
                                 const MonOptions& opt);
+// crm_mon's "Tickets:" section (text: with its leading blank line) and its
+// <tickets> element; "" when no ticket has a state.
+std::string tickets_text(const pengine::ClusterStatus& st);
+std::string tickets_xml(const pengine::ClusterStatus& st);
 std::string format_text(const ClusterInfo& info, const pengine::ClusterStatus& st, const MonOptions& opt,
                         std::time_t now);
 std::string format_xml(const ClusterInfo& info, const pengine::ClusterStatus& st, const MonOptions& opt,
