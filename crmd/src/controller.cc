@@ -376,8 +376,9 @@ void Controller::on_cib_write_done(uint64_t id, const Status& st) {
 
 std::string Controller::fingerprint(const cib::Cib& view) const {
   // What makes a new plan necessary when someone else changes it: the
-  // configuration, node attributes, the set of resources with history per
-  // node (cleanup removes them). Operation results reach the DC as messages.
+  // configuration, node attributes, tickets (crm_ticket, a ticket manager),
+  // the set of resources with history per node (cleanup removes them).
+  // Operation results reach the DC as messages.
   // The configuration's text is serialized once per epoch of this copy, not
   // per CIB write: a transition of a thousand results writes thousands.
   const cib::Version v = view.version();
@@ -395,6 +396,7 @@ std::string Controller::fingerprint(const cib::Cib& view) const {
 std::string Controller::status_fingerprint(const cib::Cib& view) const {
   std::string fp;
   if (xmlNode* status = view.status()) {
+    if (xmlNode* tickets = xml::first_child(status, "tickets")) fp += xml::to_string(tickets, false);
     for (xmlNode* ns : xml::children(status, "node_state")) {
       fp += "|" + xml::attr_or(ns, "id") + ":" + xml::attr_or(ns, "join");
       if (xmlNode* ta = xml::first_child(ns, "transient_attributes")) fp += xml::to_string(ta, false);

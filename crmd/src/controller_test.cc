@@ -103,6 +103,24 @@ TEST(ControllerTest, LoneNodeBecomesDcJoinsItselfAndPlans) {
   EXPECT_GE(h.c.stats().pe_runs, 1u);
 }
 
+TEST(ControllerTest, ATicketGrantedOrRevokedByAToolIsPlannedOn) {
+  Harness h(1);
+  h.step(Quorum{true});
+  h.step(Membership{{1}, {1}, {}});
+  ASSERT_EQ(h.c.state(), State::kIdle);
+  const uint64_t runs = h.c.stats().pe_runs;
+  // crm_ticket (or booth) writes the ticket's state, as another client would.
+  auto doc = xml::parse("<status><tickets><ticket_state id=\"ticketA\" granted=\"true\"/></tickets></status>");
+  ASSERT_TRUE(doc.ok());
+  ASSERT_TRUE(h.cib.modify("status", xml::root(*doc), true).ok());
+  h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy())});
+  EXPECT_GT(h.c.stats().pe_runs, runs);
+  // The same copy again is no reason to plan.
+  const uint64_t after = h.c.stats().pe_runs;
+  h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy())});
+  EXPECT_EQ(h.c.stats().pe_runs, after);
+}
+
 TEST(ControllerTest, MessagesRoundTripThroughTheWireFormat) {
   wire::ExecOrder order{.target = "n2", .key = "3:0:0:1", .digest = "d", .rsc_id = "ip", .rsc_class = "ocf",
                         .rsc_provider = "heartbeat", .rsc_type = "IPaddr2", .operation = "start",

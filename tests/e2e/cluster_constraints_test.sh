@@ -9,6 +9,8 @@
 #   stickiness  rC, stickiness 100, gets a preference of 50 for another node:
 #               stays; stickiness set to 0: moves there
 #   standby     standby=on for rA's node: everything leaves it; off: rA returns
+#   ticket      rC depends on ticketA (loss-policy=stop): stopped until crm_ticket
+#               grants it, started, stopped when it is revoked
 #   rejoin      n3 is killed, the configuration changes, n3 comes back and
 #               gets the newest CIB
 . "$(dirname "$0")/e2e-lib.sh"
@@ -117,6 +119,31 @@ cib_do 2 -M -o nodes -X '<nvpair id="nodes-1-standby" value="off"/>' || e2e_fail
 wait_on rA 1 30
 wait_on rB 1 30
 e2e_note "standby=off (made on n2): rA and rB back on n1"
+
+# ---- ticket (#13 must-show 5) ----------------------------------------------------
+# rC depends on ticketA (loss-policy=stop): stopped while the ticket was never
+# granted, started once crm_ticket grants it on n2, stopped again when n3
+# revokes it (which takes --force: without it nothing changes).
+ticket() { local k=$1; shift; ( node_exec "$k" "$CLUSTER_BIN/crm_ticket" "$@" ); }
+c_was=$(dummy_nodes rC "$NODES")
+cib_do 1 -C -o constraints -X '<rsc_ticket id="tk-c" rsc="rC" ticket="ticketA" loss-policy="stop"/>' || e2e_fail "rsc_ticket refused"
+wait_on rC "" 30
+e2e_note "ticket: rC (was on n$c_was) stopped while ticketA is not granted"
+ticket 2 -t ticketA -g --force || e2e_fail "crm_ticket --grant failed"
+one_rc() { [ "$(dummy_nodes rC "$NODES" | wc -w)" = 1 ]; }
+wait_until 30 one_rc || e2e_fail "rC did not start once ticketA was granted (on [$(dummy_nodes rC "$NODES")])"
+ticket 1 -l | matches "^ticketA	granted " || e2e_fail "n1 does not list ticketA as granted: $(ticket 1 -l)"
+c_on=$(dummy_nodes rC "$NODES")
+e2e_note "ticket: granted on n2, rC started on n$c_on"
+rc=0; ticket 3 -t ticketA -r > /dev/null 2>&1 || rc=$?
+[ "$rc" = 4 ] || e2e_fail "crm_ticket --revoke without --force exited $rc (want 4)"
+sleep 2
+[ "$(dummy_nodes rC "$NODES")" = "$c_on" ] || e2e_fail "rC moved though the revoke was refused"
+ticket 3 -t ticketA -r --force || e2e_fail "crm_ticket --revoke --force failed"
+wait_on rC "" 30
+ticket 2 -l | matches "^ticketA	revoked " || e2e_fail "n2 does not list ticketA as revoked: $(ticket 2 -l)"
+e2e_note "ticket: revoked on n3 (loss-policy=stop): rC stopped"
+cib_do 1 -D -o constraints -X '<rsc_ticket id="tk-c"/>' || e2e_fail "delete tk-c refused"
 
 # ---- rejoin gets the newest CIB ------------------------------------------------
 "$LAB/kill-node.sh" 3 >/dev/null
