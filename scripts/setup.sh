@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   # libraries
   libxml2-dev libxml2-utils libboost-dev libboost-graph-dev libfmt-dev libcli11-dev
-  libssl-dev libreadline-dev libsystemd-dev
+  libssl-dev libreadline-dev libsystemd-dev libbz2-dev
   nlohmann-json3-dev libgraphviz-dev  # crm_web: its view as JSON, its pictures drawn by Graphviz
   libfuse3-dev fuse3  # crm-repldisk serves its copy through FUSE (the loop device on top needs util-linux's losetup)
   googletest libgtest-dev libgmock-dev libbenchmark-dev

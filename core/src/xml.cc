@@ -1,5 +1,7 @@
 #include "crm/core/xml.h"
 
+#include "crm/core/compress.h"
+
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
@@ -87,6 +89,19 @@ Result<DocPtr> parse_file(const std::string& path) {
   // (on a CIB of tens of MB they cost as much as the parse).
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) return errno_error("cannot open " + path, errno);
+  // A bzip2-compressed CIB (the peer's pe-input-N.bz2, and ours) is read whole and unpacked.
+  char magic[4] = {0};
+  size_t got = std::fread(magic, 1, sizeof magic, file.get());
+  if (is_bzip2(std::string_view(magic, got))) {
+    std::string packed(magic, got);
+    char buf[1 << 16];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) packed.append(buf, n);
+    auto text = bzip2_decompress(packed, kMaxDocumentBytes);
+    if (!text.ok()) return parse_error(path + ": " + text.status().message());
+    return parse(*text, path);
+  }
+  std::rewind(file.get());
   struct stat st {};
   if (fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) > kMaxDocumentBytes) {
     return parse_error(path + ": document is " + std::to_string(st.st_size) + " bytes, more than the " +

@@ -108,11 +108,12 @@ std::optional<std::string> bootstrap_option(const cib::Cib& cib, const std::stri
 
 const char* dc_version() { return CRM_DC_VERSION; }
 
-Scheduler policy_engine(std::function<void(const std::vector<std::string>&)> warnings) {
-  return [warnings](const cib::Cib& cib, std::time_t now) -> Result<tengine::Graph> {
-    ASSIGN_OR_RETURN(pengine::Transition t, pengine::schedule(cib.doc(), now));
-    if (warnings) warnings(t.warnings);
-    return tengine::Graph::from(t);
+Scheduler policy_engine(SchedulerObserver observe) {
+  return [observe](const cib::Cib& cib, std::time_t now) -> Result<tengine::Graph> {
+    auto t = pengine::schedule(cib.doc(), now);
+    Result<tengine::Graph> graph = t.ok() ? tengine::Graph::from(*t) : Result<tengine::Graph>(t.status());
+    if (observe) observe(cib, now, graph, t.ok() ? t->warnings : std::vector<std::string>{});
+    return graph;
   };
 }
 

@@ -23,6 +23,7 @@
 #include "crm/core/ipc.h"
 #include "crm/core/xml.h"
 #include "crm/crmd/controller.h"
+#include "input_archive.h"
 #include "crm/fenced/fenced.h"
 #include "crm/lrmd/lrmd.h"
 #include "daemon_cib.h"
@@ -72,45 +73,6 @@ Result<T> retry(const char* what, const std::string& node, F f) {
 std::string state_dir() {
   const char* env = std::getenv("CRM_STATE_DIR");
   return env && *env ? env : "/var/lib/crm";
-}
-
-// The DC keeps every scheduler input, as the peer's schedulerd keeps its
-// pe-input-N files, so that any transition can be replayed and explained
-// later (crm_simulate -x DIR/pe-input-N.xml -S) and compared with the peer's
-// decision on the same input. The newest pe-input-series-max are kept
-// (default 4000; -1 all; 0 none); the series number goes on in
-// pe-input.last across restarts. Each save is logged before the transition
-// it produced.
-crmd::Scheduler keeping_inputs(crmd::Scheduler inner, std::string dir, std::string node) {
-  auto next = std::make_shared<long>(-1);
-  return [inner = std::move(inner), dir = std::move(dir), node = std::move(node), next](const cib::Cib& cib,
-                                                                                        std::time_t now) {
-    long max = 4000;
-    if (auto v = crmd::bootstrap_option(cib, "pe-input-series-max")) max = std::strtol(v->c_str(), nullptr, 10);
-    if (max != 0) {
-      std::error_code ec;
-      std::filesystem::create_directories(dir, ec);
-      const std::string last = dir + "/pe-input.last";
-      if (*next < 0) {
-        std::ifstream in(last);
-        long n = -1;
-        *next = (in >> n) ? n + 1 : 0;
-      }
-      if (max > 0 && *next >= max) *next = 0;
-      const std::string path = dir + "/pe-input-" + std::to_string(*next) + ".xml";
-      std::ofstream out(path, std::ios::trunc);
-      out << cib.serialize(false);
-      out.close();
-      if (out) {
-        std::ofstream(last, std::ios::trunc) << *next << "\n";
-        log_line(node, "scheduler input saved in " + path);
-        ++*next;
-      } else {
-        log_line(node, "cannot save the scheduler input in " + path);
-      }
-    }
-    return inner(cib, now);
-  };
 }
 
 }  // namespace
@@ -185,15 +147,30 @@ int main(int argc, char** argv) {
   if (!fencer) log_line(name, "no fencer (fenced): fencing requests will fail");
 
   // The policy engine's warnings (e.g. fencing enabled without a fencing
-  // device) are logged when they change, not on every transition.
+  // device) are logged when they change, not on every transition. Every
+  // input is kept (crmd/src/input_archive.h), logged with the fingerprint of
+  // the graph it gave, so that a replay can be checked against it
+  // (crm_simulate -x FILE --graph-fingerprint).
   auto last_warnings = std::make_shared<std::vector<std::string>>();
-  crmd::Scheduler scheduler = keeping_inputs(
-      crmd::policy_engine([name, last_warnings](const std::vector<std::string>& warnings) {
-        if (warnings == *last_warnings) return;
-        for (const std::string& w : warnings) log_line(name, "policy engine: warning: " + w);
-        *last_warnings = warnings;
-      }),
-      state_dir() + "/pengine", name);
+  auto archive = std::make_shared<crmd::InputArchive>(state_dir() + "/pengine",
+                                                      [name](const std::string& line) { log_line(name, line); });
+  crmd::Scheduler scheduler = crmd::policy_engine(
+      [name, last_warnings, archive](const cib::Cib& cib, std::time_t now, const Result<tengine::Graph>& graph,
+                                     const std::vector<std::string>& warnings) {
+        if (warnings != *last_warnings) {
+          for (const std::string& w : warnings) log_line(name, "policy engine: warning: " + w);
+          *last_warnings = warnings;
+        }
+        using Series = crmd::InputArchive::Series;
+        const Series series = !graph.ok() ? Series::kError : !warnings.empty() ? Series::kWarn : Series::kInput;
+        auto kept = archive->keep(cib, now, series);
+        if (kept.path.empty()) return;
+        std::string what = graph.ok() ? "graph fingerprint " + graph->fingerprint() + ", " +
+                                            std::to_string(graph->actions.size()) + " actions"
+                                      : "error: " + graph.status().message();
+        log_line(name, std::string(kept.unchanged ? "scheduler input unchanged since " : "scheduler input saved in ") +
+                           kept.path + " (" + what + ")");
+      });
 
   // What the executor already knows (a controller respawned beside a running
   // lrmd): read once, before the loop runs.

@@ -1,7 +1,10 @@
 #include "crm/tengine/graph.h"
 #include "crm/core/duration.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstdio>
 #include <charconv>
 
 #include "crm/core/xml.h"
@@ -183,6 +186,32 @@ Result<Graph> Graph::from(const pengine::Transition& t) {
     }
   }
   return g;
+}
+
+std::string Graph::fingerprint() const {
+  auto name = [this](int id) {
+    auto it = actions.find(id);
+    return it == actions.end() ? std::string("?") : it->second.operation_key + "@" + it->second.on_node;
+  };
+  std::vector<std::string> lines;
+  for (const auto& [id, a] : actions) {
+    std::string line = std::string(action_type_name(a.type)) + " " + a.operation_key + "@" + a.on_node;
+    for (const auto& [k, v] : a.attributes) line += " " + k + "=" + v;
+    lines.push_back(std::move(line));
+  }
+  for (const Synapse& s : synapses)
+    for (int then : s.actions)
+      for (int first : s.inputs) lines.push_back(name(first) + " -> " + name(then));
+  std::sort(lines.begin(), lines.end());
+  // FNV-1a, 64 bits: the same on every build and machine.
+  uint64_t h = 1469598103934665603ull;
+  for (const std::string& l : lines) {
+    for (unsigned char c : l) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ '\n') * 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 }  // namespace crm::tengine

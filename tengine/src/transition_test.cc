@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include <map>
 
 #include <fstream>
@@ -77,6 +80,32 @@ TEST(GraphTest, RejectsDanglingTrigger) {
   EXPECT_FALSE(g.ok());
   EXPECT_FALSE(Graph::parse("<nope/>").ok());
   EXPECT_FALSE(Graph::parse("<transition_graph").ok());
+}
+
+TEST(GraphTest, FingerprintIgnoresIdsAndOrderButNotWhatTheGraphDoes) {
+  auto g = Graph::parse(kGraph);
+  ASSERT_TRUE(g.ok());
+  const std::string fp = g->fingerprint();
+  EXPECT_EQ(fp.size(), 16u);
+  // The same graph with other ids and the synapses in another order.
+  std::string renumbered = kGraph;
+  for (auto [from, to] : {std::pair{"id=\"1\"", "id=\"11\""}, {"id=\"3\"", "id=\"13\""}}) {
+    for (size_t at; (at = renumbered.find(from)) != std::string::npos;) renumbered.replace(at, std::strlen(from), to);
+  }
+  auto h = Graph::parse(renumbered);
+  ASSERT_TRUE(h.ok()) << h.status().to_string();
+  std::reverse(h->synapses.begin(), h->synapses.end());
+  EXPECT_EQ(h->fingerprint(), fp);
+  // Another node, another attribute value, or one input less: another fingerprint.
+  Graph moved = *g;
+  moved.actions.at(3).on_node = "n3";
+  EXPECT_NE(moved.fingerprint(), fp);
+  Graph changed = *g;
+  changed.actions.at(1).attributes["state"] = "/tmp/y";
+  EXPECT_NE(changed.fingerprint(), fp);
+  Graph unordered = *g;
+  unordered.synapses[3].inputs.clear();
+  EXPECT_NE(unordered.fingerprint(), fp);
 }
 
 TEST(GraphTest, PeerGraphsParse) {

@@ -13,6 +13,8 @@
 #               grants it, started, stopped when it is revoked
 #   rejoin      n3 is killed, the configuration changes, n3 comes back and
 #               gets the newest CIB
+#   replay      every scheduler input the DCs kept replays with crm_simulate
+#               to the graph the DC logged for it
 . "$(dirname "$0")/e2e-lib.sh"
 . "$(dirname "$0")/cluster-lib.sh"
 cluster_begin ccon 3
@@ -159,4 +161,19 @@ wait_until 30 _same_config "" || e2e_fail "n3 did not get the newest configurati
 [ "$(config_id 3 | cut -d' ' -f2)" = "$(echo "$want" | cut -d' ' -f2)" ] || e2e_fail "n3's configuration is not the one made while it was down"
 [ "$(cib 3 | xmllint --xpath "count(//rsc_location[@id='loc-c'])" -)" = 0 ] || e2e_fail "n3 still has loc-c"
 e2e_note "n3 rejoined with the newest CIB ($(config_id 3))"
+# ---- kept scheduler inputs replay to the same graph (#13 must-show 4) ----------
+# Every input a DC kept (on any node: the DC changed when n3 was killed) is
+# replayed with crm_simulate; the graph must be the one the DC logged.
+replayed=0
+for k in $NODES; do
+    while read -r path fp; do
+        file=$LAB_ROOT/n$k/var-lib-crm/${path#/var/lib/crm/}
+        [ -f "$file" ] || e2e_fail "n$k logged $path but kept no such file"
+        got=$("$CLUSTER_BIN/crm_simulate" -x "$file" -Q --graph-fingerprint | sed -n 's/^Transition graph fingerprint: \([0-9a-f]*\).*/\1/p')
+        [ "$got" = "$fp" ] || e2e_fail "replaying $path (n$k) gives graph $got, the DC ran $fp"
+        replayed=$((replayed + 1))
+    done < <(sed -n 's/.*scheduler input saved in \([^ ]*\) (graph fingerprint \([0-9a-f]*\),.*/\1 \2/p' "$LAB_ROOT/n$k/launcher.log")
+done
+[ "$replayed" -ge 10 ] || e2e_fail "only $replayed kept scheduler inputs were logged"
+e2e_note "$replayed kept scheduler inputs replayed with crm_simulate: each gives the graph its DC logged"
 echo PASS

@@ -5,7 +5,7 @@
 # with notify=true records every action's environment on its node. Four
 # kinds of transition run: the clone's start (and first promotion), the stop
 # of one instance (a ban), a demote and a promote (the promoted role moved by
-# a location rule). The DC keeps every scheduler input (pe-input-N.xml);
+# a location rule). The DC keeps every scheduler input (pe-input-N.bz2);
 # Debian's crm_simulate computes the peer's graph for each, and every
 # notification an agent received must be one of the peer's notify actions
 # for the same node with every CRM_meta_notify_* value equal
@@ -71,7 +71,7 @@ e2e_note "promoted role moved from n$promoted to n$to: $r"
 
 # ---- compare with the peer's rules ------------------------------------------
 pe_dir=$LAB_ROOT/n$dc/var-lib-crm/pengine
-[ -n "$(ls "$pe_dir"/pe-input-*.xml 2>/dev/null)" ] || e2e_fail "the DC kept no scheduler inputs in $pe_dir"
+[ -n "$(ls "$pe_dir"/pe-input-*.bz2 "$pe_dir"/pe-warn-*.bz2 2>/dev/null)" ] || e2e_fail "the DC kept no scheduler inputs in $pe_dir"
 args=""
 for k in $NODES; do
     ( node_exec "$k" cat /run/db.env ) > "$LAB_ROOT/db-n$k.env" 2>/dev/null || true

@@ -5,7 +5,7 @@ peer's decisions on the same scheduler inputs.
 usage: notify_compare.py CRM_SIMULATE PE_INPUT_DIR NODE=ENVFILE...
 
 Each ENVFILE holds what ocf:crm:Stateful appended for every action on NODE
-("ACTION: KEY=VALUE" lines, sorted per call). Every pe-input-N.xml the DC
+("ACTION: KEY=VALUE" lines, sorted per call). Every pe-input-N.bz2 the DC
 saved is given to the peer's crm_simulate (-G: its transition graph); its
 notify operations, with their CRM_meta_notify_* attributes, are what the
 peer's rules say each instance is told for that input. Each notification an
@@ -80,8 +80,10 @@ def same_order(mine, peers):
 
 def main():
     crm_simulate, pe_dir, pairs = sys.argv[1], sys.argv[2], sys.argv[3:]
-    inputs = sorted(glob.glob(os.path.join(pe_dir, "pe-input-*.xml")),
-                    key=lambda p: int(p.rsplit("-", 1)[1].split(".")[0]))
+    # The DC's kept inputs (bzip2, which the peer's crm_simulate reads too):
+    # those that scheduled cleanly and those with warnings.
+    inputs = sorted(glob.glob(os.path.join(pe_dir, "pe-input-*.bz2")) + glob.glob(os.path.join(pe_dir, "pe-warn-*.bz2")),
+                    key=lambda p: os.path.getmtime(p))
     expected = [n for p in inputs for n in peer_notifications(crm_simulate, p)]
     got = []
     for pair in pairs:

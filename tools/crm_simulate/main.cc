@@ -23,6 +23,7 @@
 #include "crm/cib/client.h"
 #include "crm/core/clock.h"
 #include "crm/core/xml.h"
+#include "crm/tengine/graph.h"
 #include "crm/pengine/pengine.h"
 #include "parse_arena.h"
 #include "simulate.h"
@@ -91,6 +92,10 @@ int main(int argc, char** argv) {
   app.add_flag("-j,--pending", pending, "Display pending state if 'record-pending' is enabled")->group("");
   app.add_option("-G,--save-graph", graph_file, "Save the transition graph (XML) to the named file");
   app.add_option("-D,--save-dotfile", dot_file, "Save the transition graph (DOT) to the named file");
+  bool fingerprint = false;
+  app.add_flag("--graph-fingerprint", fingerprint,
+               "Print the transition graph's fingerprint (what it does, whatever its ids), to compare a replay of a "
+               "kept scheduler input with the fingerprint the DC logged for it");
   app.add_option("-I,--save-input", save_input, "Save the input CIB (after injections) to the named file");
   app.add_option("-O,--save-output", save_output, "Save the resulting CIB (after simulation) to the named file");
   app.add_option("-t,--set-datetime", date, "Time to use as 'now' (ISO 8601)");
@@ -234,6 +239,11 @@ int main(int argc, char** argv) {
     } else {
       out += "\nRevised Cluster Status:\n" + pe::format_cluster_status(t->after);
     }
+  }
+  if (fingerprint) {
+    auto g = crm::tengine::Graph::from(*t);
+    if (!g.ok()) return fail(g.status());
+    out += "Transition graph fingerprint: " + g->fingerprint() + " (" + std::to_string(g->actions.size()) + " actions)\n";
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!graph_file.empty()) {

@@ -209,9 +209,13 @@ struct Outputs {
 
 // The policy engine: CIB + now -> transition graph.
 using Scheduler = std::function<Result<tengine::Graph>(const cib::Cib& cib, std::time_t now)>;
-// The real policy engine (pengine::schedule) as a Scheduler. `warnings`, when
-// given, sees every run's configuration warnings.
-Scheduler policy_engine(std::function<void(const std::vector<std::string>&)> warnings = nullptr);
+// What a policy engine run saw and gave: its input and time, its graph (or
+// error) and its configuration warnings.
+using SchedulerObserver = std::function<void(const cib::Cib& cib, std::time_t now, const Result<tengine::Graph>& graph,
+                                             const std::vector<std::string>& warnings)>;
+// The real policy engine (pengine::schedule) as a Scheduler; `observe`, when
+// given, sees every run (the daemon logs warnings and keeps the inputs).
+Scheduler policy_engine(SchedulerObserver observe = nullptr);
 
 struct ControllerDeps {
   const Clock& clock;

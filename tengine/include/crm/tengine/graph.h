@@ -75,6 +75,12 @@ struct Graph {
   // naming an action the transition does not have.
   static Result<Graph> from(const pengine::Transition& transition);
   bool empty() const { return synapses.empty(); }
+  // What the graph does, whatever its ids and order: a hash (16 hex digits)
+  // of every action (type, operation key, node, attributes) and every input
+  // ("first -> then"), sorted. Two graphs that do the same have the same
+  // fingerprint: the DC logs it beside each kept scheduler input, and
+  // crm_simulate --graph-fingerprint prints it for a replay of that input.
+  std::string fingerprint() const;
 };
 
 }  // namespace crm::tengine
