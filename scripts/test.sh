@@ -13,7 +13,9 @@ install -m 0755 "$top"/agents/ocf/* /usr/lib/ocf/resource.d/crm/
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 cd "$build"
-# Two tests at a time (CRM_TEST_JOBS): most e2e tests wait on their lab, so
-# one runs beside a unit test or a second lab; each lab has its own namespaces.
-jobs=${CRM_TEST_JOBS:-2}
+# Tests at a time (CRM_TEST_JOBS): one per core, at least two and at most
+# four. Most e2e tests wait on their lab, so one runs beside a unit test or a
+# second lab; each lab has its own namespaces.
+cores=$(nproc 2>/dev/null || echo 2)
+jobs=${CRM_TEST_JOBS:-$(( cores < 2 ? 2 : (cores > 4 ? 4 : cores) ))}
 ctest --output-on-failure --timeout 900 -j"$jobs" "$@"
