@@ -213,6 +213,38 @@ long probe_timeout_ms(WorkingSet& ws, Resource* r) {
   return shortest ? shortest->timeout_ms : action_timeout_ms(ws, r, "monitor");
 }
 
+// Whether a resource moving from `cur` to `next` may migrate live (the
+// peer's pcmk__rsc_can_migrate): allow-migrate, managed, not failed, no start
+// in flight, and both nodes clean.
+bool can_migrate(const Resource* r, const Node* cur, const Node* next) {
+  return r->allow_migrate && r->is_managed() && !r->failed && r->pending_task != "start" && cur && !cur->unclean &&
+         next && !next->unclean;
+}
+
+// A live migration from `cur` to `next` (the peer's
+// pcmk__create_migration_actions): migrate_to on the source, then
+// migrate_from on the target, then the stop on the source; the start on the
+// target becomes a pseudo action that stands for the migration. Should the
+// migration become impossible (migrate_from cannot run), the orderings turn
+// the start back into a real one: the resource then moves by stop and start.
+void create_migration(WorkingSet& ws, Resource* r, Node* cur, Node* next, Action* start, Action* stop) {
+  if (!stop) return;
+  Action* migrate_to = ws.new_action(r, "migrate_to", 0, cur, true);
+  Action* migrate_from = ws.new_action(r, "migrate_from", 0, next, true);
+  migrate_to->runnable = start->runnable;  // it needs what the start needs (quorum, ...)
+  for (Action* a : {migrate_to, migrate_from, start, stop}) a->migrate_runnable = true;
+  start->pseudo = true;
+  ws.order(migrate_to, migrate_from, kOrderOptional | kImpliesFirstMigratable);
+  ws.order(migrate_from, stop, kOrderOptional | kImpliesFirstMigratable);
+  ws.order(migrate_from, start, kOrderOptional | kImpliesFirstMigratable | kPseudoLeft);
+  for (Action* a : {migrate_to, migrate_from}) {
+    a->meta["CRM_meta_migrate_source"] = cur->uname;
+    a->meta["CRM_meta_migrate_target"] = next->uname;
+  }
+  // Recorded as pending on the source: the resource may be active on the target meanwhile.
+  migrate_to->meta["CRM_meta_record_pending"] = "true";
+}
+
 void create_primitive_actions(WorkingSet& ws, Resource* r) {
   Node* next = r->assigned;
   if (r->next_role == Role::kStopped) next = nullptr;
@@ -336,6 +368,9 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
     }
   }
 
+  if (moving && can_migrate(r, cur, next) && !multiple && start && !stops.empty())
+    create_migration(ws, r, cur, next, start, ws.find_action(op_key(r->id, "stop", 0), cur));
+
   // Timeouts for the graph.
   for (Action* a : r->actions) {
     if (a->interval_ms > 0) continue;
@@ -407,6 +442,8 @@ void create_probes(WorkingSet& ws) {
           for (Action* a : p->actions)
             if (a->task == "start" && a->node) ws.order(probe, a, flags);
         }
+        for (Action* a : p->actions)
+          if (a->task == "migrate_to") ws.order(probe, a, kOrderOptional);
       }
     }
   }
@@ -510,6 +547,8 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
     for (size_t i = 1; i < r->children.size(); ++i) {
       Resource* prev = r->children[i - 1];
       Resource* c = r->children[i];
+      order_migration_equivalents(ws, prev, "start", c, "start", r->id);
+      order_migration_equivalents(ws, c, "stop", prev, "stop", r->id);
       for (Action* ps : prev->actions) {
         if (ps->task != "start" || ps->interval_ms) continue;
         for (Action* cs : c->actions)

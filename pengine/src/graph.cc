@@ -197,9 +197,12 @@ struct Propagator {
         set_unrunnable(then, first);
       }
     }
+    if (flags & (kImpliesFirstMigratable | kPseudoLeft | kRunnableLeft | kRestart | kImpliesFirst))
+      apply_migration(first, then, flags);
     std::vector<Action*> thens;
     if (flags & (kImpliesThen | kRunnableLeft)) targets(then, first, thens);
-    if ((flags & kImpliesThen) && !first->optional) {
+    // A required part of a migration does not make what follows required.
+    if ((flags & kImpliesThen) && !first->optional && !first->migrate_runnable) {
       // Members of an ordered group are reached one after the other, each
       // through the member before it (the peer updates depth-first), so a
       // member made required right after the previous one names it.
@@ -234,6 +237,33 @@ struct Propagator {
       // A required stop that cannot run blocks the start after it.
       if (reason && !first->optional && !first->runnable && first->node) set_unrunnable(then, first);
     }
+  }
+
+  // The migration flags (the peer's pcmk__update_ordered_actions): a
+  // migration stays possible only while every part of it can run; once
+  // migrate_from cannot, the start becomes a real start again.
+  void clear_migratable(Action* a) {
+    if (!a->migrate_runnable) return;
+    a->migrate_runnable = false;
+    touch(a);
+  }
+  void apply_migration(Action* first, Action* then, uint32_t flags) {
+    if ((flags & kImpliesFirst) && !then->optional && first->migrate_runnable && !then->migrate_runnable)
+      clear_migratable(first);
+    if (flags & kImpliesFirstMigratable) {
+      if (!(then->migrate_runnable && then->runnable)) set_unrunnable(first, nullptr);
+      if (!then->optional && first->optional) {
+        first->optional = false;
+        touch(first);
+      }
+    }
+    if ((flags & kPseudoLeft) && !first->runnable && (then->migrate_runnable || then->pseudo)) {
+      then->migrate_runnable = false;
+      then->pseudo = false;
+      touch(then);
+    }
+    if ((flags & kRunnableLeft) && !first->runnable) clear_migratable(then);
+    if ((flags & kRestart) && !then->migrate_runnable) clear_migratable(first);
   }
 
   // The peer's colocation blocking: when a start (or promote) cannot run
@@ -311,6 +341,10 @@ struct Propagator {
 }  // namespace
 
 bool graph_edge(const Action* first, const Action* then, uint32_t flags) {
+  // The peer's should_add_input_to_graph for migrations.
+  if ((flags & kImpliesFirstMigratable) && !first->runnable) return false;
+  if ((flags & kApplyFirstNonMigratable) && first->migrate_runnable) return false;
+  if (flags == kOrderOptional && first->migrate_runnable && first->task == "stop") return false;
   if (flags == kAntiColocation) {
     if (first->node && then->node && first->node != then->node) return false;
     if (first->optional) return false;

@@ -91,8 +91,54 @@ Node* instance_location(Resource* inst) {
   return prims.front()->current_node();
 }
 
+}  // namespace
+
+// Existing actions of `r` for `task` (a collective's completion pseudo action
+// when `as_first`): the migration orderings bind to what exists only.
+std::vector<Action*> existing_actions(WorkingSet& ws, Resource* r, const std::string& task, bool as_first) {
+  std::vector<Action*> out;
+  if (r->is_primitive()) {
+    for (Action* a : r->actions)
+      if (a->task == task && a->interval_ms == 0 && !a->is_probe && a->node) out.push_back(a);
+  } else if (Action* a = ws.find_action(op_key(r->id, as_first ? done_task(task) : task, 0), nullptr)) {
+    out.push_back(a);
+  }
+  return out;
+}
+
+void order_migration_equivalents(WorkingSet& ws, Resource* first, const std::string& ftask, Resource* then,
+                                 const std::string& ttask, const std::string& id) {
+  if (!first || !then || first == then) return;
+  for (Resource* p = first->parent; p; p = p->parent) if (p == then) return;
+  for (Resource* p = then->parent; p; p = p->parent) if (p == first) return;
+  const bool first_migratable = first->allow_migrate, then_migratable = then->allow_migrate;
+  if (!first_migratable && !then_migratable) return;
+  auto order_all = [&](const std::string& fk, const std::string& tk, uint32_t flags) {
+    for (Action* f : existing_actions(ws, first, fk, true))
+      for (Action* t : existing_actions(ws, then, tk, false)) ws.order(f, t, flags, id);
+  };
+  const uint32_t unless_first_migrates = first_migratable ? uint32_t{kApplyFirstNonMigratable} : 0u;
+  if (ftask == "start" && ttask == "start") {
+    // Both migrate: the first's migration completes before the then's begins.
+    if (first_migratable && then_migratable) order_all("migrate_from", "migrate_to", kOrderOptional);
+    // The first (re)starts: the then's migration waits for it.
+    if (then_migratable) order_all("start", "migrate_to", kOrderOptional | unless_first_migrates);
+  } else if (then_migratable && ftask == "stop" && ttask == "stop") {
+    order_all("stop", "migrate_to", kOrderOptional | unless_first_migrates);
+  } else if (then_migratable && ftask == "promote" && ttask == "start") {
+    order_all("promote", "migrate_to", kOrderOptional);
+  } else if (then_migratable && ftask == "demote" && ttask == "stop") {
+    order_all("demote", "migrate_to", kOrderOptional);
+  }
+}
+
+namespace {
+
 void order_pair(WorkingSet& ws, Resource* first, const std::string& ftask, Resource* then, const std::string& ttask,
                 uint32_t flags, const std::string& id, int clone_min) {
+  // Orderings with a migrating resource order its migration as its start or stop (the peer's
+  // pcmk__order_migration_equivalents).
+  order_migration_equivalents(ws, first, ftask, then, ttask, id);
   // clone-min / require-all=false: one-or-more of the instances (before interleaving).
   if (clone_min > 0 && first->is_clone() && (ftask == "start" || ftask == "promote")) {
     Action* any = ws.new_pseudo("clone-one-or-more:" + id, "clone-one-or-more:" + id, nullptr);

@@ -87,6 +87,11 @@ void log_actions(WorkingSet& ws, Resource* rsc, ItemPrinter& p) {
 
   if (rsc->role == rsc->next_role) {
     if (!next) return;
+    Action* migrate_from = find_task(rsc, "migrate_from", next);
+    if (migrate_from && current && migrate_from->runnable) {
+      p.item("Migrate", rsc, current, next, start, nullptr);
+      return;
+    }
     if (!start || start->optional) {
       Action* reload = current ? ws.find_action(op_key(rsc->id, "reload-agent", 0), current) : nullptr;
       if (reload && !reload->optional && reload->runnable) {

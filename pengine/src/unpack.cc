@@ -228,6 +228,7 @@ void apply_meta(WorkingSet& ws, Resource* r) {
   r->stickiness = meta_int(m, "resource-stickiness", 0);
   if (m.count("resource-stickiness") == 0 && m.count("default-resource-stickiness"))
     r->stickiness = meta_int(m, "default-resource-stickiness", 0);
+  r->allow_migrate = is_true(meta_str(m, "allow-migrate", "false"));
   r->migration_threshold = meta_int(m, "migration-threshold", kInfinity);
   if (r->migration_threshold < 0) r->migration_threshold = 0;
   r->failure_timeout_s = parse_interval_ms(meta_str(m, "failure-timeout", "0")) / 1000;

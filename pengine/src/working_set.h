@@ -240,6 +240,7 @@ struct Resource {
     return running_on.front();
   }
   bool needs_fencing = true;  // requires=fencing (default with fencing on, except fencing devices)
+  bool allow_migrate = false;  // allow-migrate: moved by migrate_to + migrate_from instead of stop + start
   bool is_managed() const { return managed && !maintenance; }
 };
 
@@ -269,6 +270,13 @@ enum OrderFlags : uint32_t {
                               // unless then is an optional no-op (stopping a stopped / starting a started one)
   kAntiColocation = 1u << 9,  // from a -INFINITY colocation: alone, an edge of the graph only between
                               // actions on one node (or without one) whose first is required
+  // Live migration (the peer's pe_order_implies_first_migratable, pe_order_pseudo_left,
+  // pe_order_apply_first_non_migratable):
+  kImpliesFirstMigratable = 1u << 10,  // then required => first required; then not runnable as a
+                                       // migration => first unrunnable (and no edge once it is)
+  kPseudoLeft = 1u << 11,              // first unrunnable => then is no longer a migration's
+                                       // placeholder (the start becomes a real one)
+  kApplyFirstNonMigratable = 1u << 12, // an edge only while first is not part of a migration
 };
 
 // Whether the ordering `first` -> `then` with `flags` is an edge of the graph
@@ -290,6 +298,9 @@ struct Action {
   bool in_graph = false;
   bool runnable_forced_off = false;
   bool print_always = false;   // in the graph even though optional (a required 'first' of a one-or-more)
+  // Part of a live migration that can still happen (the peer's pe_action_migrate_runnable):
+  // migrate_to, migrate_from, and the start (a pseudo action then) and stop they stand for.
+  bool migrate_runnable = false;
   bool constrained = false;    // named by a constraint's ordering (the peer creates an action without
                                // a node only then, so only then does it count for its clone's)
   int priority = 0;            // synapse priority when above the resource's (post-notifications: INFINITY)
@@ -553,6 +564,11 @@ Score effective_failcount(const WorkingSet& ws, const Resource* r, Node* node);
 // Whether an operation's recorded digest differs from the digest of its
 // current definition (false when it recorded none).
 bool recorded_digest_differs(WorkingSet& ws, Resource* r, const OpRecord& op);
+
+// For an ordering of `first`'s `ftask` before `then`'s `ttask`, the orderings
+// of a live migration standing for one of them (ordering.cc).
+void order_migration_equivalents(WorkingSet& ws, Resource* first, const std::string& ftask, Resource* then,
+                                 const std::string& ttask, const std::string& id);
 
 // Helpers shared between stages.
 // An interval or timeout in ms (crm::parse_interval), 0 when it cannot be read (as the peer).
