@@ -483,7 +483,7 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
         if (x->node || !c->is_primitive()) ws.order(a, x, kOrderOptional);
       }
       if (c->is_primitive()) {
-        for (Action* x : child_actions(task)) if (x->node) ws.order(x, b, kOrderOptional);
+        for (Action* x : child_actions(task)) if (x->node) ws.order(x, b, kCompletion);
         if (task == "stop") ws.stop_thens.push_back({c, b, kOrderOptional});
       } else if (Action* y = ws.find_action(op_key(c->id, cdone, 0), nullptr)) {
         ws.order(y, b, kOrderOptional);
@@ -708,12 +708,15 @@ void create_load_orderings(WorkingSet& ws, Resource* r) {
   for (Node* n : r->running_on) {
     Action* load = load_stopped(n);
     for (Action* stop : r->actions)
-      if (stop->task == "stop" && stop->node == n) ws.order(stop, load, kOrderOptional);
+      if (stop->task == "stop" && stop->node == n) ws.order(stop, load, kLoad);
   }
   for (auto& [n, score] : r->allowed) {
     Action* load = load_stopped(n);
-    for (Action* start : r->actions)
-      if (start->task == "start" && start->node == n) ws.order(load, start, kOrderOptional);
+    for (Action* start : r->actions) {
+      if (start->task == "start" && start->node == n) ws.order(load, start, kLoad);
+      // A migration brings the load to where the resource goes.
+      if (start->task == "migrate_to" && r->assigned == n) ws.order(load, start, kLoad);
+    }
   }
 }
 

@@ -341,10 +341,12 @@ struct Propagator {
 }  // namespace
 
 bool graph_edge(const Action* first, const Action* then, uint32_t flags) {
+  if (flags & kDisabled) return false;
   // The peer's should_add_input_to_graph for migrations.
   if ((flags & kImpliesFirstMigratable) && !first->runnable) return false;
   if ((flags & kApplyFirstNonMigratable) && first->migrate_runnable) return false;
   if (flags == kOrderOptional && first->migrate_runnable && first->task == "stop") return false;
+  if ((flags & kLoad) && first->optional) return false;
   if (flags == kAntiColocation) {
     if (first->node && then->node && first->node != then->node) return false;
     if (first->optional) return false;
@@ -358,11 +360,48 @@ Status propagate_flags(WorkingSet& ws) {
   return Status::Ok();
 }
 
+namespace {
+
+// Whether `target` is reached walking the graph's inputs back from `from`.
+bool reaches_back(Action* from, Action* target) {
+  ActionSet seen;
+  std::vector<Action*> stack{from};
+  while (!stack.empty()) {
+    Action* a = stack.back();
+    stack.pop_back();
+    if (a == target) return true;
+    if (!seen.insert(a)) continue;
+    for (auto& [f, fl] : a->before)
+      if (f->in_graph && graph_edge(f, a, fl)) stack.push_back(f);
+  }
+  return false;
+}
+
+// Two resources migrating into each other's nodes under utilization: each
+// migrate_to waits for the load to leave its target, which waits for the
+// other's migration. As the peer (ordering_is_invalid), the load ordering
+// into a migrate_to that would close a loop is dropped, in creation order.
+void break_migration_load_loops(WorkingSet& ws) {
+  for (Action& a : ws.action_store) {
+    if (a.task != "migrate_to" || !a.in_graph) continue;
+    for (auto& [first, flags] : a.before) {
+      if (!(flags & kLoad) || !first->in_graph || !graph_edge(first, &a, flags)) continue;
+      if (!reaches_back(first, &a)) continue;
+      flags |= kDisabled;
+      for (auto& [t, fl] : first->after)
+        if (t == &a && (fl & kLoad)) fl |= kDisabled;
+    }
+  }
+}
+
+}  // namespace
+
 Status check_graph(WorkingSet& ws) {
   // Graph membership.
   for (Action& a : ws.action_store) {
     a.in_graph = (!a.optional || a.print_always) && a.runnable && (a.node || a.pseudo);
   }
+  break_migration_load_loops(ws);
   // Cycle check on the graph's edges.
   std::vector<Action*> nodes;
   for (Action& a : ws.action_store)

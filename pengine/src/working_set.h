@@ -277,6 +277,13 @@ enum OrderFlags : uint32_t {
   kPseudoLeft = 1u << 11,              // first unrunnable => then is no longer a migration's
                                        // placeholder (the start becomes a real one)
   kApplyFirstNonMigratable = 1u << 12, // an edge only while first is not part of a migration
+  kLoad = 1u << 13,        // the peer's pe_order_load (utilization): stop -> load_stopped_<node> ->
+                           // start or migrate_to; an edge only for the same node (a migrate_to's
+                           // node: where the resource goes) and a required first
+  kCompletion = 1u << 14,  // a member's action before its collective's completion pseudo action
+                           // (implies-then and runnable-left in the peer, derive() here): marks
+                           // the ordering as more than optional for the graph
+  kDisabled = 1u << 15,    // dropped from the graph (a load ordering that would close a loop)
 };
 
 // Whether the ordering `first` -> `then` with `flags` is an edge of the graph
