@@ -227,22 +227,26 @@ bool can_migrate(const Resource* r, const Node* cur, const Node* next) {
 // target becomes a pseudo action that stands for the migration. Should the
 // migration become impossible (migrate_from cannot run), the orderings turn
 // the start back into a real one: the resource then moves by stop and start.
-void create_migration(WorkingSet& ws, Resource* r, Node* cur, Node* next, Action* start, Action* stop) {
+// `partial`: the migrate_to is done already (only migrate_from is left).
+void create_migration(WorkingSet& ws, Resource* r, Node* cur, Node* next, Action* start, Action* stop, bool partial) {
   if (!stop) return;
-  Action* migrate_to = ws.new_action(r, "migrate_to", 0, cur, true);
+  Action* migrate_to = partial ? nullptr : ws.new_action(r, "migrate_to", 0, cur, true);
   Action* migrate_from = ws.new_action(r, "migrate_from", 0, next, true);
-  migrate_to->runnable = start->runnable;  // it needs what the start needs (quorum, ...)
-  for (Action* a : {migrate_to, migrate_from, start, stop}) a->migrate_runnable = true;
+  // The first migration action needs what the start needs (quorum, ...).
+  (migrate_to ? migrate_to : migrate_from)->runnable = start->runnable;
+  for (Action* a : {migrate_to, migrate_from, start, stop})
+    if (a) a->migrate_runnable = true;
   start->pseudo = true;
-  ws.order(migrate_to, migrate_from, kOrderOptional | kImpliesFirstMigratable);
+  if (migrate_to) ws.order(migrate_to, migrate_from, kOrderOptional | kImpliesFirstMigratable);
   ws.order(migrate_from, stop, kOrderOptional | kImpliesFirstMigratable);
   ws.order(migrate_from, start, kOrderOptional | kImpliesFirstMigratable | kPseudoLeft);
   for (Action* a : {migrate_to, migrate_from}) {
+    if (!a) continue;
     a->meta["CRM_meta_migrate_source"] = cur->uname;
     a->meta["CRM_meta_migrate_target"] = next->uname;
   }
   // Recorded as pending on the source: the resource may be active on the target meanwhile.
-  migrate_to->meta["CRM_meta_record_pending"] = "true";
+  if (migrate_to) migrate_to->meta["CRM_meta_record_pending"] = "true";
 }
 
 void create_primitive_actions(WorkingSet& ws, Resource* r) {
@@ -256,6 +260,19 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   bool multiple = clean_active > 1;
   bool moving = cur && next && cur != next;
   bool managed = r->is_managed();
+  // A half-done migration goes on when the resource still goes where it was
+  // migrating to; otherwise it is recovered (stopped on both, started again).
+  bool continue_migration = false;
+  if (r->partial_source) {
+    continue_migration = moving && can_migrate(r, cur, next) && r->running_on.size() == 2 &&
+                         cur == r->partial_source && next == r->partial_target;
+    if (continue_migration) {
+      multiple = false;
+    } else {
+      r->partial_source = r->partial_target = nullptr;
+      multiple = true;  // stopped everywhere first
+    }
+  }
 
   if (is_promotable_instance(r) && r->role == Role::kStarted) r->role = Role::kUnpromoted;
   if (r->next_role == Role::kStarted && is_promotable_instance(r)) r->next_role = Role::kUnpromoted;
@@ -285,6 +302,8 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   for (Node* n : r->running_on) {
     // Nothing to stop: a copy on a node being fenced just goes away with it.
     if (!need_stop && n != cur && n->unclean) continue;
+    // Where a half-done migration goes on: it arrives there, it does not stop.
+    if (continue_migration && n == r->partial_target) continue;
     bool required = need_stop;
     if (multiple) required = true;
     if (r->role == Role::kPromoted) {
@@ -297,8 +316,15 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
     if (!next) stop->reason = "node availability";
     stops.push_back(stop);
   }
+  // The source of a completed migration is stopped again, for sure (the peer's dangling migration).
+  // It does not make the start after it required (the peer's pe_action_dangle).
+  std::vector<Action*> dangling;
+  for (Node* n : r->dangling_migrations) {
+    if (!n->online || n->unclean) continue;
+    dangling.push_back(ws.new_action(r, "stop", 0, n, false));
+  }
   // A stop placeholder when not running anywhere, for orderings.
-  if (r->running_on.empty()) ws.new_action(r, "stop", 0, nullptr, true)->runnable = false;
+  if (r->running_on.empty() && r->dangling_migrations.empty()) ws.new_action(r, "stop", 0, nullptr, true)->runnable = false;
 
   Action* start = nullptr;
   if (next) {
@@ -322,6 +348,7 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
     start->runnable = false;
   }
   for (Action* stop : stops) ws.order(stop, start, kImpliesThen | kRestart);
+  for (Action* stop : dangling) ws.order(stop, start, kRestart);
 
   // Promotion / demotion.
   Action* promote = nullptr;
@@ -369,7 +396,7 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   }
 
   if (moving && can_migrate(r, cur, next) && !multiple && start && !stops.empty())
-    create_migration(ws, r, cur, next, start, ws.find_action(op_key(r->id, "stop", 0), cur));
+    create_migration(ws, r, cur, next, start, ws.find_action(op_key(r->id, "stop", 0), cur), continue_migration);
 
   // Timeouts for the graph.
   for (Action* a : r->actions) {
@@ -443,7 +470,7 @@ void create_probes(WorkingSet& ws) {
             if (a->task == "start" && a->node) ws.order(probe, a, flags);
         }
         for (Action* a : p->actions)
-          if (a->task == "migrate_to") ws.order(probe, a, kOrderOptional);
+          if (a->task == "migrate_to" || (a->task == "migrate_from" && p->partial_source)) ws.order(probe, a, kOrderOptional);
       }
     }
   }

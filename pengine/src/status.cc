@@ -488,6 +488,99 @@ Resource* find_for_history(WorkingSet& ws, Node* node, const std::string& id, xm
 
 }  // namespace
 
+namespace {
+
+// The newest completed operation of a history that is not a monitor: what
+// says where the resource is.
+const OpRecord* last_state_op(const std::vector<OpRecord>* ops) {
+  const OpRecord* last = nullptr;
+  if (!ops) return last;
+  for (const OpRecord& op : *ops)
+    if (op.op_status != 1 && !op.pending() && op.operation != "monitor") last = &op;
+  return last;
+}
+
+// Whether the history on a node has a newer state than `after` (an operation
+// on that node, or on another when `same_node` is false: then compared by
+// the time of its result): an operation other than a monitor, or a monitor
+// that found the resource stopped (the peer's newer_state_after_migrate).
+bool newer_state(const std::vector<OpRecord>* ops, const OpRecord* after, bool same_node) {
+  if (!ops || !after) return false;
+  // The peer's pe__is_newer_op: by call id on one node; across nodes by the
+  // time of the result, when both recorded one.
+  auto newer = [&](const OpRecord& op) {
+    if (same_node) return op.call_id > after->call_id;
+    return op.call_id >= 0 && after->call_id >= 0 && op.last_rc_change > 0 && after->last_rc_change > 0 &&
+           op.last_rc_change > after->last_rc_change;
+  };
+  for (const OpRecord& op : *ops) {
+    if (&op == after || op.op_status == 1 || op.pending()) continue;
+    bool state_op = op.operation == "start" || op.operation == "stop" || op.operation == "migrate_to" ||
+                    op.operation == "migrate_from";
+    if ((state_op || (op.operation == "monitor" && op.rc == 7)) && newer(op)) return true;
+  }
+  return false;
+}
+
+std::string op_attr(const OpRecord& op, const char* name) { return xml::attr_or(op.xml, name); }
+
+// Live migrations in the histories (the peer's unpack_migrate_to_success):
+// where a migrate_to succeeded on the source and the source did nothing
+// since, the migrate_from on the target says how far it got. Completed: the
+// resource runs on the target and is stopped on the source for sure (a
+// dangling migration, stopped again); failed: it may run on both; not done
+// (yet): it runs on both and the migration may go on (a partial migration).
+void unpack_migrations(WorkingSet& ws) {
+  for (Resource& r : ws.resource_store) {
+    if (!r.is_primitive() || r.running_on.empty()) continue;
+    const std::vector<Node*> active = r.running_on;
+    for (Node* source : active) {
+      const OpRecord* mt = last_state_op(r.history_on(source));
+      if (!mt || mt->operation != "migrate_to" || mt->rc != 0 || mt->op_status != 0) continue;
+      Node* target = ws.find_node(op_attr(*mt, "migrate_target"));
+      if (!target || target == source || op_attr(*mt, "migrate_source") != source->uname) continue;
+      const std::vector<OpRecord>* on_target = r.history_on(target);
+      const OpRecord* mf = nullptr;
+      if (on_target)
+        for (const OpRecord& op : *on_target)
+          if (op.operation == "migrate_from" && op_attr(op, "migrate_source") == source->uname) mf = &op;
+      const bool target_newer = mf ? newer_state(on_target, mf, true) : newer_state(on_target, mt, false);
+      auto add_running = [&](Node* n) {
+        if (std::find(r.running_on.begin(), r.running_on.end(), n) != r.running_on.end()) return;
+        r.running_on.push_back(n);
+        n->running.push_back(&r);
+      };
+      if (mf && !mf->pending() && mf->rc == 0 && mf->op_status == 0) {
+        // Migrated: stopped on the source (which is told to stop again).
+        r.running_on.erase(std::find(r.running_on.begin(), r.running_on.end(), source));
+        source->running.erase(std::find(source->running.begin(), source->running.end(), &r));
+        r.dangling_migrations.push_back(source);
+        if (r.running_on.empty()) r.role = Role::kStopped;
+      } else if (mf && !mf->pending()) {
+        // migrate_from failed: the resource may be active on the target too.
+        if (!target_newer && target->online) {
+          add_running(target);
+        } else {
+          r.failed = true;
+          r.allow_migrate = false;
+        }
+      } else if (!target_newer && target->online) {
+        // Under way, or done but its result lost: active on both.
+        add_running(target);
+        if (source->online) {
+          r.partial_source = source;
+          r.partial_target = target;
+        }
+      } else {
+        r.failed = true;
+        r.allow_migrate = false;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Status unpack_status(WorkingSet& ws) {
   xmlNode* status = xml::first_child(xml::root(ws.doc), "status");
   unpack_ticket_states(ws);
@@ -558,11 +651,12 @@ Status unpack_status(WorkingSet& ws) {
       }
     }
   }
+  unpack_migrations(ws);
   // Resources active on several nodes: multiple-active=stop_only keeps them
   // off every node; block leaves them (and, for a group configured so, the
   // whole group) alone.
   for (Resource& r : ws.resource_store) {
-    if (!r.is_primitive() || r.running_on.size() < 2 || !r.is_managed()) continue;
+    if (!r.is_primitive() || r.running_on.size() < 2 || !r.is_managed() || r.partial_source) continue;
     if (r.multiple_active == "stop_only") {
       r.unrunnable_everywhere = true;
     } else if (r.multiple_active == "block") {

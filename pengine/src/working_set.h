@@ -233,6 +233,7 @@ struct Resource {
   // not need fencing the first node that is online and clean (as the peer).
   Node* current_node() const {
     if (running_on.empty()) return nullptr;
+    if (partial_source) return partial_source;  // half migrated: where it comes from
     if (!needs_fencing) {
       for (Node* n : running_on)
         if (n->online && !n->unclean) return n;
@@ -241,6 +242,12 @@ struct Resource {
   }
   bool needs_fencing = true;  // requires=fencing (default with fencing on, except fencing devices)
   bool allow_migrate = false;  // allow-migrate: moved by migrate_to + migrate_from instead of stop + start
+  // A live migration left half done (migrate_to succeeded on the source, no
+  // migrate_from yet on the target): active on both, the migration may go on.
+  Node* partial_source = nullptr;
+  Node* partial_target = nullptr;
+  // Sources of migrations that completed without the stop on the source: stopped there for sure.
+  std::vector<Node*> dangling_migrations;
   bool is_managed() const { return managed && !maintenance; }
 };
 
