@@ -45,6 +45,8 @@ void fill(xmlNode* e, const OpRecord& op, const std::string& id) {
   xml::set_attr(e, "exec-time", std::to_string(op.exec_time_ms));
   xml::set_attr(e, "queue-time", std::to_string(op.queue_time_ms));
   if (!op.op_digest.empty()) xml::set_attr(e, "op-digest", op.op_digest);
+  if (!op.migrate_source.empty()) xml::set_attr(e, "migrate_source", op.migrate_source);
+  if (!op.migrate_target.empty()) xml::set_attr(e, "migrate_target", op.migrate_target);
 }
 
 void put(xmlNode* rsc, const OpRecord& op, const std::string& id) {
@@ -122,6 +124,8 @@ OpRecord read_op_record(const xmlNode* x) {
   op.op_digest = xml::attr_or(x, "op-digest");
   op.on_node = xml::attr_or(x, "on_node");
   op.exit_reason = xml::attr_or(x, "exit-reason");
+  op.migrate_source = xml::attr_or(x, "migrate_source");
+  op.migrate_target = xml::attr_or(x, "migrate_target");
   return op;
 }
 

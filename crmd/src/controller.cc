@@ -139,7 +139,9 @@ class Controller::DcExecutor final : public tengine::ActionExecutor {
                             .rsc_type = a.rsc_type, .operation = a.operation, .interval_ms = a.interval_ms,
                             .call_id = -1, .rc = 193, .op_status = -1, .target_rc = a.target_rc,
                             .last_rc_change = c_.deps_.clock.wall_now(), .transition_key = key,
-                            .op_digest = digest, .on_node = a.on_node};
+                            .op_digest = digest, .on_node = a.on_node,
+                            .migrate_source = a.meta("migrate_source").value_or(""),
+                            .migrate_target = a.meta("migrate_target").value_or("")};
       c_.record(*target, rec);
     }
     c_.send(wire::encode(wire::ExecOrder{.target = a.on_node, .key = key, .digest = digest, .rsc_id = a.rsc_id,
@@ -1471,8 +1473,13 @@ void Controller::handle_exec(const wire::ExecOrder& order) {
       reply_exec(cancelled, 0, 0, "");
     }
   }
-  memos_[op_key(req.rsc_id, req.action, req.interval_ms)] = {order.key,     order.digest, req.rsc_id, req.standard,
-                                                             req.provider,  req.type,     req.action, req.interval_ms};
+  auto meta = [&order](const char* name) {
+    auto it = order.attributes.find(name);
+    return it == order.attributes.end() ? std::string() : it->second;
+  };
+  memos_[op_key(req.rsc_id, req.action, req.interval_ms)] = {
+      order.key, order.digest, req.rsc_id, req.standard, req.provider, req.type, req.action, req.interval_ms,
+      meta("CRM_meta_migrate_source"), meta("CRM_meta_migrate_target")};
   exec(req);
 }
 
@@ -1524,6 +1531,8 @@ void Controller::on_local_result(const lrmd::ExecResult& r) {
   if (!r.start_time) m.op.last_rc_change = deps_.clock.wall_now();
   m.op.transition_key = memo.key;
   m.op.op_digest = memo.digest;
+  m.op.migrate_source = memo.migrate_source;
+  m.op.migrate_target = memo.migrate_target;
   if (!memo.key.empty() || r.interval_ms > 0) memos_history_[key] = memo;
   send(wire::encode(m));
 }
@@ -1537,6 +1546,8 @@ std::string Controller::history_xml() {
     if (auto it = memos_history_.find(op_key(r.rsc_id, r.action, r.interval_ms)); it != memos_history_.end()) {
       op.transition_key = it->second.key;
       op.op_digest = it->second.digest;
+      op.migrate_source = it->second.migrate_source;
+      op.migrate_target = it->second.migrate_target;
     }
     if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
     else if (op.operation == "monitor" && op.interval_ms == 0) op.target_rc = crm::kOcfNotRunning;
@@ -1551,7 +1562,8 @@ std::string Controller::history_xml() {
     crm::OpRecord op{.rsc_id = memo.rsc_id, .rsc_class = memo.standard, .rsc_provider = memo.provider,
                          .rsc_type = memo.type, .operation = memo.action, .interval_ms = 0, .call_id = -1,
                          .rc = 193, .op_status = -1, .last_rc_change = deps_.clock.wall_now(),
-                         .transition_key = memo.key, .op_digest = memo.digest, .on_node = name_};
+                         .transition_key = memo.key, .op_digest = memo.digest, .on_node = name_,
+                         .migrate_source = memo.migrate_source, .migrate_target = memo.migrate_target};
     if (auto k = parse_transition_key(op.transition_key); k.ok()) op.target_rc = k->target_rc;
     crm::record_op(xml::root(doc), op);
   }

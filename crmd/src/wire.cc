@@ -85,6 +85,8 @@ struct Encoder {
     put(root(), "key", op.transition_key);
     put(root(), "digest", op.op_digest);
     put(root(), "exit-reason", op.exit_reason);
+    if (!op.migrate_source.empty()) put(root(), "migrate-source", op.migrate_source);
+    if (!op.migrate_target.empty()) put(root(), "migrate-target", op.migrate_target);
     if (op.operation == "cancel") put_number(root(), "cancel-interval", m.cancel_interval_ms);
   }
   void operator()(const ShutdownRequest& m) {
@@ -172,6 +174,8 @@ Result<Message> decode(std::string_view bytes) {
     op.transition_key = xml::attr_or(n, "key");
     op.op_digest = xml::attr_or(n, "digest");
     op.exit_reason = xml::attr_or(n, "exit-reason");
+    op.migrate_source = xml::attr_or(n, "migrate-source");
+    op.migrate_target = xml::attr_or(n, "migrate-target");
     m.cancel_interval_ms = number<uint32_t>(n, "cancel-interval");
     return Message{std::move(m)};
   }

@@ -235,7 +235,8 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
   for (const OpRecord& op : ops) {
     if (op.op_status == 1) continue;  // cancelled
     if (op.pending()) {
-      if (op.operation == "start" || op.operation == "migrate_from") role = Role::kStarted;
+      // A migrate_to in flight: still active on the source (its record replaced the start's).
+      if (op.operation == "start" || op.operation == "migrate_from" || op.operation == "migrate_to") role = Role::kStarted;
       else if (op.operation == "promote") role = Role::kPromoted;
       else if (op.operation == "demote") role = Role::kPromoted;
       else if (op.operation == "stop" && role == Role::kUnknown) role = Role::kStarted;

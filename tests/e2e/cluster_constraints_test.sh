@@ -9,6 +9,8 @@
 #   stickiness  rC, stickiness 100, gets a preference of 50 for another node:
 #               stays; stickiness set to 0: moves there
 #   standby     standby=on for rA's node: everything leaves it; off: rA returns
+#   migration   rM (allow-migrate) moves live: migrate_to, migrate_from, stop,
+#               never active on two nodes
 #   ticket      rC depends on ticketA (loss-policy=stop): stopped until crm_ticket
 #               grants it, started, stopped when it is revoked
 #   rejoin      n3 is killed, the configuration changes, n3 comes back and
@@ -121,6 +123,54 @@ cib_do 2 -M -o nodes -X '<nvpair id="nodes-1-standby" value="off"/>' || e2e_fail
 wait_on rA 1 30
 wait_on rB 1 30
 e2e_note "standby=off (made on n2): rA and rB back on n1"
+
+# ---- live migration (#13 must-show 5) ---------------------------------------------
+# rM (ocf:heartbeat:Dummy, allow-migrate=true) is moved from n1 to n2 by a
+# location change: migrate_to on n1, then migrate_from on n2, then the stop on
+# n1, and no start anywhere; sampled every 0.1 s, it never runs on two nodes.
+cib_do 2 -C -o resources -X '<primitive id="rM" class="ocf" provider="heartbeat" type="Dummy"><meta_attributes id="rM-meta"><nvpair id="rM-am" name="allow-migrate" value="true"/></meta_attributes><operations><op id="rM-mon" name="monitor" interval="10s"/></operations></primitive>' \
+    || e2e_fail "rM refused"
+cib_do 2 -C -o constraints -X '<rsc_location id="loc-m" rsc="rM" node="n1" score="INFINITY"/>' || e2e_fail "loc-m refused"
+wait_on rM 1 30
+( while :; do echo "$(date +%s.%N) [$(dummy_nodes rM "$NODES")]"; sleep 0.1; done ) > "$LAB_ROOT/migration-samples" 2>/dev/null &
+msampler=$!
+m1=$(wc -l < "$LAB_ROOT/n1/launcher.log"); m2=$(wc -l < "$LAB_ROOT/n2/launcher.log")
+cib_do 3 -M -o constraints -X '<rsc_location id="loc-m" node="n2"/>' || e2e_fail "modify loc-m refused"
+wait_on rM 2 30
+sleep 0.5
+kill "$msampler" 2>/dev/null; wait "$msampler" 2>/dev/null || true
+twice=$(grep -E '\[[0-9]+ [0-9]+' "$LAB_ROOT/migration-samples" | head -3) || true
+[ -z "$twice" ] || e2e_fail "rM ran on two nodes during its migration: $twice"
+# The time (epoch.ms) of the controller's result line for an operation on a node.
+result_at() { tail -n +"$(( $2 + 1 ))" "$LAB_ROOT/n$1/launcher.log" | grep -m1 -E "crmd\[n$1\]: result $3 .*: ok" | awk '{print $3}'; }
+t_to=$(result_at 1 "$m1" rM_migrate_to_0); t_from=$(result_at 2 "$m2" rM_migrate_from_0); t_stop=$(result_at 1 "$m1" rM_stop_0)
+[ -n "$t_to" ] && [ -n "$t_from" ] && [ -n "$t_stop" ] \
+    || e2e_fail "migration results missing: migrate_to on n1 [$t_to], migrate_from on n2 [$t_from], stop on n1 [$t_stop]"
+awk -v a="$t_to" -v b="$t_from" -v c="$t_stop" 'BEGIN { exit !(a < b && b < c) }' \
+    || e2e_fail "migration out of order: migrate_to $t_to, migrate_from $t_from, stop $t_stop"
+tail -n +"$(( m2 + 1 ))" "$LAB_ROOT/n2/launcher.log" | grep -q "result rM_start_0" && e2e_fail "rM was started on n2 instead of migrated"
+e2e_note "live migration: rM migrate_to on n1 ($t_to), migrate_from on n2 ($t_from), stop on n1 ($t_stop); never on two nodes in $(wc -l < "$LAB_ROOT/migration-samples") samples"
+cib_do 1 -D -o constraints -X '<rsc_location id="loc-m"/>' || e2e_fail "delete loc-m refused"
+# allow-migrate on an agent without migrate_to (IPaddr2): the move tries
+# migrate_to, which fails, and the address is recovered by stop and start on
+# the new node, as the peer does (crm_verify warns about it beforehand).
+MVIP=${LAB_SUBNET}.150
+cib_do 2 -C -o resources -X "<primitive id=\"vipM\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"vipM-ia\"><nvpair id=\"vipM-ip\" name=\"ip\" value=\"$MVIP\"/><nvpair id=\"vipM-cidr\" name=\"cidr_netmask\" value=\"24\"/><nvpair id=\"vipM-nic\" name=\"nic\" value=\"eth0\"/></instance_attributes><meta_attributes id=\"vipM-meta\"><nvpair id=\"vipM-am\" name=\"allow-migrate\" value=\"true\"/></meta_attributes><operations><op id=\"vipM-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive>" \
+    || e2e_fail "vipM refused"
+cib_do 2 -C -o constraints -X '<rsc_location id="loc-v" rsc="vipM" node="n1" score="INFINITY"/>' || e2e_fail "loc-v refused"
+vip_on() { [ "$(vip_nodes "$MVIP" "$NODES")" = "$1" ]; }
+wait_until 30 vip_on 1 || e2e_fail "vipM not on n1: [$(vip_nodes "$MVIP" "$NODES")]"
+verify_out=$( ( node_exec 1 "$CLUSTER_BIN/crm_verify" -V -L ) 2>&1 ) || true
+echo "$verify_out" | matches "primitive 'vipM': allow-migrate is set, but its agent ocf:heartbeat:IPaddr2 has no migrate_to" \
+    || e2e_fail "crm_verify does not warn about vipM's allow-migrate: $verify_out"
+v1=$(wc -l < "$LAB_ROOT/n1/launcher.log"); v2=$(wc -l < "$LAB_ROOT/n2/launcher.log")
+cib_do 3 -M -o constraints -X '<rsc_location id="loc-v" node="n2"/>' || e2e_fail "modify loc-v refused"
+wait_until 60 vip_on 2 || e2e_fail "vipM not recovered on n2: [$(vip_nodes "$MVIP" "$NODES")]"
+tail -n +"$(( v1 + 1 ))" "$LAB_ROOT/n1/launcher.log" | grep -qE "crmd\[n1\]: result vipM_migrate_to_0 .*(not implemented|unimplemented|error)" \
+    || e2e_fail "no failed migrate_to of vipM on n1: $(tail -n +"$(( v1 + 1 ))" "$LAB_ROOT/n1/launcher.log" | grep vipM | head -5)"
+tail -n +"$(( v2 + 1 ))" "$LAB_ROOT/n2/launcher.log" | grep -qE "crmd\[n2\]: result vipM_start_0 .*: ok" || e2e_fail "vipM was not started on n2"
+e2e_note "allow-migrate without migrate_to (IPaddr2): crm_verify warned; migrate_to failed on n1, vipM recovered by stop and start on n2"
+cib_do 1 -D -o constraints -X '<rsc_location id="loc-v"/>' || e2e_fail "delete loc-v refused"
 
 # ---- ticket (#13 must-show 5) ----------------------------------------------------
 # rC depends on ticketA (loss-policy=stop): stopped while the ticket was never

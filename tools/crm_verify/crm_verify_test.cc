@@ -148,6 +148,24 @@ TEST(CrmVerifyModes, TextPipeLiveAndUsage) {
   Outcome t = run("-X " + quote(R"(<cib validate-with="pacemaker-3.7"><configuration><crm_config/><nodes/><resources/><constraints><rsc_order id="o" first="a" then="b"/></constraints></configuration></cib>)"));
   EXPECT_EQ(t.exit_code, 78) << t.output;
   EXPECT_NE(t.output.find("first 'a' is not a defined resource"), std::string::npos) << t.output;
+  // allow-migrate on an agent that cannot migrate (IPaddr2, when resource-agents is installed) is
+  // warned about; on one that can (Dummy) it is not.
+  if (std::filesystem::exists("/usr/lib/ocf/resource.d/heartbeat/IPaddr2")) {
+    auto prim = [](const std::string& id, const std::string& type) {
+      return "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"heartbeat\" type=\"" + type +
+             "\"><meta_attributes id=\"" + id + "-m\"><nvpair id=\"" + id +
+             "-am\" name=\"allow-migrate\" value=\"true\"/></meta_attributes></primitive>";
+    };
+    const std::string cib = R"(<cib validate-with="pacemaker-3.7"><configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config><nodes/><resources>)" +
+                            prim("ip", "IPaddr2") + prim("d", "Dummy") + "</resources><constraints/></configuration></cib>";
+    Outcome m = run("-V -X " + quote(cib));
+    EXPECT_EQ(m.exit_code, 78) << m.output;
+    EXPECT_NE(m.output.find("primitive 'ip': allow-migrate is set, but its agent ocf:heartbeat:IPaddr2 has no "
+                            "migrate_to/migrate_from action"),
+              std::string::npos)
+        << m.output;
+    EXPECT_EQ(m.output.find("primitive 'd'"), std::string::npos) << m.output;
+  }
   // -L without CIB_file asks the CIB daemon (none here): the peer's 102.
   Outcome not_connected = run("-L", "env -u CIB_file CRM_RUN_DIR=/nonexistent");
   EXPECT_EQ(not_connected.exit_code, 102) << not_connected.output;

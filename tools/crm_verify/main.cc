@@ -19,7 +19,12 @@
 #include "crm/cib/cib.h"
 #include "crm/cib/client.h"
 #include "crm/cib/features.h"
+#include "crm/core/boolean.h"
+#include "crm/core/nvpair.h"
+#include "crm/core/ocf_rc.h"
 #include "crm/fenced/fenced.h"
+#include "crm/lrmd/lrmd.h"
+#include "crm/lrmd/metadata.h"
 
 namespace {
 
@@ -32,6 +37,61 @@ constexpr int kExitDisconnect = 102;  // the peer's CRM_EX_DISCONNECT
 int fail(const Status& s) {
   std::cerr << "crm_verify: " << s.message() << "\n";
   return s.exit_code();
+}
+
+// allow-migrate on a resource whose OCF agent has no migrate_to or
+// migrate_from action: the peer (and our scheduler) tries migrate_to anyway,
+// which fails, and then recovers the resource by stop and start. The agent's
+// meta-data says so before it happens (read once per agent; agents that are
+// not installed here are not judged).
+std::vector<std::string> migration_warnings(const Cib& cib) {
+  std::vector<std::string> out;
+  auto found = cib.query("/cib/configuration/resources//primitive");
+  if (!found.ok()) return out;
+  xmlNode* config = cib.configuration();
+  std::map<std::string, std::optional<bool>> can_migrate;  // by agent spec
+  for (xmlNode* p : *found) {
+    xmlNode* tmpl = nullptr;
+    if (auto t = crm::xml::attr(p, "template")) {
+      auto ts = cib.query("/cib/configuration/resources/template[@id='" + *t + "']");
+      if (ts.ok() && !ts->empty()) tmpl = ts->front();
+    }
+    // The primitive's own setting, its template's, its group's and clone's, then rsc_defaults.
+    std::optional<std::string> allow;
+    for (xmlNode* n : {p, tmpl, p->parent, p->parent ? p->parent->parent : nullptr,
+                       crm::xml::first_child(config, "rsc_defaults")}) {
+      if (!n || allow) continue;
+      if (xmlNode* nv = crm::find_nvpair(n, "meta_attributes", "allow-migrate")) allow = crm::xml::attr_or(nv, "value");
+    }
+    if (!allow || !crm::is_true(*allow)) continue;
+    xmlNode* def = tmpl ? tmpl : p;
+    std::string cls = crm::xml::attr_or(p, "class", crm::xml::attr_or(def, "class"));
+    if (cls != "ocf") continue;
+    std::string spec = "ocf:" + crm::xml::attr_or(p, "provider", crm::xml::attr_or(def, "provider")) + ":" +
+                       crm::xml::attr_or(p, "type", crm::xml::attr_or(def, "type"));
+    auto it = can_migrate.find(spec);
+    if (it == can_migrate.end()) {
+      std::optional<bool> verdict;
+      crm::lrmd::ExecRequest req;
+      if (crm::lrmd::parse_agent_spec(spec, &req).ok()) {
+        req.rsc_id = req.type;
+        req.action = "meta-data";
+        req.timeout_ms = 30000;
+        crm::lrmd::ExecResult r = crm::lrmd::run_sync(req, crm::lrmd::ExecutorOptions{});
+        if (r.op_status == crm::ExecStatus::kDone && r.rc == crm::kOcfOk) {
+          if (auto md = crm::lrmd::parse_metadata(r.output, spec); md.ok())
+            verdict = md->action("migrate_to") && md->action("migrate_from");
+        }
+      }
+      it = can_migrate.emplace(spec, verdict).first;
+    }
+    if (it->second && !*it->second) {
+      out.push_back("primitive '" + crm::xml::attr_or(p, "id") + "': allow-migrate is set, but its agent " + spec +
+                    " has no migrate_to/migrate_from action: a move will try migrate_to, fail, and recover the "
+                    "resource by stop and start");
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -125,6 +185,7 @@ int main(int argc, char** argv) {
         report_warning(problem.message);
       }
     }
+    for (const std::string& w : migration_warnings(*cib)) report_warning(w);
     // Fence devices and topology as the fencer reads them (docs/fenced.md).
     for (const auto& problem : crm::fenced::check_fencing_configuration(cib->doc())) {
       if (problem.error) {

@@ -41,6 +41,9 @@ struct OpRecord {
   std::string op_digest;
   std::string on_node;
   std::string exit_reason;
+  // A live migration's two nodes (migrate_to and migrate_from records): the
+  // scheduler reads how far a migration got from them.
+  std::string migrate_source, migrate_target;
 
   // "<rsc>_<operation>_<interval>"
   std::string operation_key() const;

@@ -294,6 +294,7 @@ class Controller {
     // join history.
     std::string rsc_id, standard, provider, type, action;
     uint32_t interval_ms = 0;
+    std::string migrate_source, migrate_target;  // of a migrate_to or migrate_from
   };
 
   void on_membership(const Membership& m);
