@@ -138,12 +138,13 @@ TEST(CheckTest, AnInvalidStonithEnabledCountsAsTrue) {
 }
 
 TEST(FeaturesTest, ReportsWhatTheModelDoesNotInterpret) {
-  auto c = Cib::parse(R"(<cib><configuration><resources><bundle id="b"/></resources><constraints><rsc_ticket id="t" ticket="T" rsc="x"/></constraints></configuration></cib>)");
+  // Tickets are interpreted now (pengine/src/tickets.cc): only the bundle is reported.
+  auto c = Cib::parse(R"(<cib><configuration><resources><bundle id="b"/></resources><constraints><rsc_ticket id="t" ticket="T" rsc="x"/><rsc_location id="l" rsc-pattern="x.*" node="n" score="1"/></constraints></configuration></cib>)");
   ASSERT_TRUE(c.ok());
   auto fs = unsupported_features(*c);
   ASSERT_EQ(fs.size(), 2u);
   EXPECT_EQ(fs[0].name, "bundle");
-  EXPECT_EQ(fs[1].name, "rsc_ticket");
+  EXPECT_EQ(fs[1].name, "rsc-pattern");
   EXPECT_TRUE(unsupported_features(testing::small()).empty());
 }
 

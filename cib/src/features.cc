@@ -16,10 +16,6 @@ struct Rule {
 constexpr Rule kRules[] = {
     {"bundle", "/cib/configuration/resources/bundle", "container bundles are not modelled"},
     {"acls", "/cib/configuration/acls/*", "access control lists are kept but not enforced"},
-    {"rsc_ticket", "/cib/configuration/constraints/rsc_ticket", "ticket constraints are parsed only"},
-    {"tickets", "/cib/status/tickets/*", "ticket state is parsed only"},
-    {"template", "/cib/configuration/resources/template", "resource templates are not expanded"},
-    {"tags", "/cib/configuration/tags/tag", "tags are not expanded in constraints"},
     {"fencing-topology", "/cib/configuration/fencing-topology/fencing-level", "fencing levels are parsed only"},
     {"rsc-pattern", "//rsc_location[@rsc-pattern]", "location constraints by pattern are not expanded"},
     {"date_spec", "//date_expression/date_spec", "date_spec rules are not evaluated"},
