@@ -195,6 +195,39 @@ void create_monitors(WorkingSet& ws, Resource* r, Node* next, Action* start, Act
   }
 }
 
+// Recurring monitors for the Stopped role (the peer's recurring_op_for_inactive):
+// run on every node where the resource will not be active, expecting "not
+// running", after its stop there; cancelled where it will be active. Not for
+// instances of anonymous clones (neither does the peer).
+void create_stopped_monitors(WorkingSet& ws, Resource* r, Node* next, Action* start) {
+  Resource* clone = r->clone_parent();
+  if (clone && !clone->unique) return;
+  if (r->blocked || !r->is_managed()) return;
+  for (const OpConfig& op : r->ops) {
+    if (op.interval_ms <= 0 || !op.enabled || op.duplicate || monitor_role(op) != Role::kStopped) continue;
+    for (Node& n : ws.nodes) {
+      const bool active = has_active_recurring(r, &n, op.interval_ms, op.name);
+      if (&n == next) {
+        if (!active) continue;
+        Action* cancel = new_cancel(ws, r, op.name, op.interval_ms, &n);
+        if (start && (r->next_role == Role::kStarted || r->next_role == Role::kUnpromoted))
+          ws.order(cancel, start, kRunnableLeft);
+        continue;
+      }
+      Action* mon = ws.new_action(r, op.name, op.interval_ms, &n, active);
+      mon->target_rc = 7;
+      mon->meta["CRM_meta_timeout"] = std::to_string(op.timeout_ms);
+      mon->meta["CRM_meta_role"] = op.role;
+      for (Action* stop : r->actions) {
+        if (stop->task != "stop" || stop->node != &n) continue;
+        if (!stop->runnable) mon->runnable = false;
+        ws.order(stop, mon, kImpliesThen | kRunnableLeft);
+      }
+      if (!n.online || n.unclean) mon->runnable = false;
+    }
+  }
+}
+
 long op_timeout(Resource* r, const std::string& task, long interval = 0) {
   for (const OpConfig& op : r->ops)
     if (op.name == task && op.interval_ms == interval) return op.timeout_ms;
@@ -377,6 +410,7 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
     d->runnable = false;
   }
 
+  create_stopped_monitors(ws, r, next, next ? start : nullptr);
   // Recurring monitors on the next node.
   if (next) {
     create_monitors(ws, r, next, start, promote, restart || moving || !cur || def == DefinitionChange::kRestart);
@@ -411,7 +445,6 @@ void create_probes(WorkingSet& ws) {
     // what is not active anywhere from starting until the node has joined.
     bool pending_member = node.pending && node.pending_in_cluster && !node.maintenance;
     if (!pending_member && (!node.online || node.unclean || node.pending || node.maintenance)) continue;
-    const std::string no_probe_key = "#no-probe:" + node.uname;  // a resource's meta attribute
     for (Resource* top : ws.resources) {
       std::vector<Resource*> candidates;
       auto handle_instance_set = [&](Resource* clone) {
@@ -450,8 +483,12 @@ void create_probes(WorkingSet& ws) {
       for (Resource* p : candidates) {
         if (p->known_on(&node)) continue;
         if (p->orphan) continue;
-        auto nd = p->meta.find(no_probe_key);
-        if (nd != p->meta.end() && nd->second == "never") continue;
+        // resource-discovery (the peer's pcmk__probe_rsc_on_node): exclusive
+        // probes only on nodes marked so; never, not on that node.
+        if (p->exclusive_discover || p->top()->exclusive_discover) {
+          if (!p->allowed.count(&node) || p->discovery_on(&node) != Discovery::kExclusive) continue;
+        }
+        if (p->discovery_on(&node) == Discovery::kNever) continue;
         Action* probe = ws.new_action(p, "monitor", 0, &node, false);
         probe->is_probe = true;
         probe->target_rc = 7;
@@ -471,6 +508,9 @@ void create_probes(WorkingSet& ws) {
         }
         for (Action* a : p->actions)
           if (a->task == "migrate_to" || (a->task == "migrate_from" && p->partial_source)) ws.order(probe, a, kOrderOptional);
+        // A Stopped-role monitor there comes after the probe.
+        for (Action* a : p->actions)
+          if (a->interval_ms > 0 && a->node == &node && a->target_rc == 7) ws.order(probe, a, kRunnableLeft);
       }
     }
   }

@@ -94,7 +94,26 @@ Status unpack_location(WorkingSet& ws, xmlNode* cons) {
     if (!rr.ok()) return config_invalid("location constraint '" + id + "': " + rr.status().message());
     role = *rr;
   }
-  std::string discovery = xml::attr_or(cons, "resource-discovery", "always");
+  std::string discovery_s = xml::attr_or(cons, "resource-discovery", "always");
+  Discovery discovery = Discovery::kAlways;
+  if (discovery_s == "never") discovery = Discovery::kNever;
+  else if (discovery_s == "exclusive") discovery = Discovery::kExclusive;
+  else if (discovery_s != "always")
+    return config_invalid("location constraint '" + id + "': resource-discovery '" + discovery_s +
+                          "' is not always, never or exclusive");
+  // The discovery mode goes with the constraint to every node it scores.
+  auto note_discovery = [discovery](Resource* r, Node* n) {
+    if (discovery == Discovery::kAlways) return;
+    std::vector<Resource*> stack{r};
+    while (!stack.empty()) {
+      Resource* x = stack.back();
+      stack.pop_back();
+      Discovery& d = x->discover_mode[n];
+      if (d < discovery) d = discovery;
+      if (discovery == Discovery::kExclusive) x->exclusive_discover = true;
+      for (Resource* c : x->children) stack.push_back(c);
+    }
+  };
   for (Resource* r : targets) {
     if (role == Role::kPromoted || role == Role::kUnpromoted) {
       // Role-specific preferences feed promotion, not placement.
@@ -127,13 +146,6 @@ Status unpack_location(WorkingSet& ws, xmlNode* cons) {
         continue;
       }
     }
-    if (discovery == "never" || discovery == "exclusive") {
-      if (auto node_name = xml::attr(cons, "node")) {
-        if (Node* n = ws.find_node(*node_name)) {
-          for (Resource* p : primitives_of(r)) p->meta["#no-probe:" + n->uname] = discovery;
-        }
-      }
-    }
     if (auto node_name = xml::attr(cons, "node")) {
       Node* n = ws.find_node(*node_name);
       if (!n) continue;  // unknown nodes are ignored, as by the peer
@@ -141,6 +153,7 @@ Status unpack_location(WorkingSet& ws, xmlNode* cons) {
       if (!sc.ok()) return config_invalid("location constraint '" + id + "': " + sc.status().message());
       ReasonScope why(ws, [&] { return location_reason(id, nullptr, *sc, n->uname); });
       add_location(ws, r, n, *sc);
+      note_discovery(r, n);
       continue;
     }
     for (xmlNode* rule : xml::children(cons, "rule")) {
@@ -177,6 +190,7 @@ Status unpack_location(WorkingSet& ws, xmlNode* cons) {
         if (!sc) continue;
         ReasonScope why(ws, [&] { return location_reason(id, real, *sc, n.uname); });
         add_location(ws, r, &n, *sc);
+        note_discovery(r, &n);
       }
     }
   }
@@ -283,6 +297,22 @@ Status apply_locations(WorkingSet& ws) {
         return Reason{ContributionKind::kUnrunnable, "", "a fatal error: " + r.id + " may run nowhere"};
       });
       add_location(ws, &r, nullptr, kMinusInfinity);
+    }
+  }
+  // Exclusive discovery: a resource runs only where a constraint marks the
+  // node for its discovery (the peer's apply_exclusive_discovery).
+  for (Resource& r : ws.resource_store) {
+    if (!r.exclusive_discover && !r.top()->exclusive_discover) continue;
+    for (auto& [n, score] : r.allowed) {
+      if (r.discovery_on(n) == Discovery::kExclusive) continue;
+      if (ws.explain_any && explaining(ws, &r)) {
+        ReasonScope why(ws, [&] {
+          return Reason{ContributionKind::kLocation, "resource-discovery",
+                        "resource-discovery=exclusive elsewhere: only nodes marked for its discovery may run it"};
+        });
+        note_score(ws, &r, n, kMinusInfinity, true);
+      }
+      score = kMinusInfinity;
     }
   }
   return Status::Ok();

@@ -110,6 +110,8 @@ struct DefinitionCheck {
   std::set<long> reschedule;  // intervals of recurring monitors
 };
 
+enum class Discovery { kAlways, kNever, kExclusive };
+
 struct Resource {
   std::string id;        // "rsc" or "rsc:3" for clone instances
   std::string base_id;   // id without instance suffix
@@ -242,6 +244,16 @@ struct Resource {
   }
   bool needs_fencing = true;  // requires=fencing (default with fencing on, except fencing devices)
   bool allow_migrate = false;  // allow-migrate: moved by migrate_to + migrate_from instead of stop + start
+  // resource-discovery of location constraints, per node (the peer's
+  // rsc_discover_mode: always < never < exclusive, the strongest wins), and
+  // whether any of them is exclusive (then only nodes marked exclusive probe
+  // it or may run it).
+  std::map<Node*, Discovery> discover_mode;
+  bool exclusive_discover = false;
+  Discovery discovery_on(Node* n) const {
+    auto it = discover_mode.find(n);
+    return it == discover_mode.end() ? Discovery::kAlways : it->second;
+  }
   // A live migration left half done (migrate_to succeeded on the source, no
   // migrate_from yet on the target): active on both, the migration may go on.
   Node* partial_source = nullptr;
