@@ -326,6 +326,13 @@ TEST(Templates, MissingTemplateIsAnError) {
   EXPECT_NE(t.status().message().find("'gone'"), std::string::npos) << t.status().message();
 }
 
+TEST(Bundles, ABundleWithoutItsContainerIsAnError) {
+  auto t = run(cib("<bundle id=\"b\"><primitive id=\"x\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/></bundle>", ""));
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kConfigInvalid);
+  EXPECT_NE(t.status().message().find("bundle 'b' has no container"), std::string::npos) << t.status().message();
+}
+
 TEST(Tags, ConstraintsNamingATagApplyToItsResources) {
   std::string tags = "</resources><tags><tag id=\"both\"><obj_ref id=\"a\"/><obj_ref id=\"b\"/></tag></tags><resources>";
   auto t = run(cib(std::string(kTwo) + tags, "<rsc_location id=\"l\" rsc=\"both\" node=\"node2\" score=\"100\"/>"

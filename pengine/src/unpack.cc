@@ -403,6 +403,9 @@ Status unpack_resources(WorkingSet& ws) {
   for (xmlNode* x : xml::children(resources)) {
     if (xml::is(x, "template")) continue;
     if (xml::is(x, "bundle")) {
+      // A bundle is its container: without one it is no bundle at all (the schema says so too).
+      if (!xml::first_child(x, "docker") && !xml::first_child(x, "podman") && !xml::first_child(x, "rkt"))
+        return config_invalid("bundle '" + xml::attr_or(x, "id") + "' has no container (docker, podman or rkt)");
       ws.warnings.push_back("bundle " + xml::attr_or(x, "id") + " is not supported yet; ignored");
       continue;
     }
