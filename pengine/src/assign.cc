@@ -319,7 +319,14 @@ Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
   }
   if (r->target_role && *r->target_role == Role::kStopped) {
     ScoreChange change(ws, r);
-    for (auto& [n, s] : r->allowed) s = kMinusInfinity;
+    // Every node, allowed or not, as the peer's resource_location (clone
+    // instances are limited by their clone first, and keep theirs; orphans
+    // have no node to begin with).
+    if (r->clone_parent() || r->orphan) {
+      for (auto& [n, s] : r->allowed) s = kMinusInfinity;
+    } else {
+      for (Node& n : ws.nodes) r->allowed[&n] = kMinusInfinity;
+    }
     change.done([] { return Reason{ContributionKind::kTargetRole, "target-role", "target-role=Stopped"}; });
   }
   if (ws.explain_any) note_allocation_scores(ws, r);

@@ -49,7 +49,8 @@ void ban(WorkingSet& ws, const TicketConstraint& tc, Resource* r, const char* wh
     return Reason{ContributionKind::kTicket, tc.id,
                   std::string(why) + ": " + r->id + " depends on ticket " + tc.ticket->id + " (" + tc.id + ")"};
   });
-  add_location(ws, r, nullptr, kMinusInfinity);
+  // On every node of the cluster, allowed or not (the peer's resource_location with the working set).
+  for (Node& n : ws.nodes) add_location(ws, r, &n, kMinusInfinity);
 }
 
 // The peer's constraints_for_ticket: what a ticket that is not granted, or in
