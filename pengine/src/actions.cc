@@ -474,6 +474,9 @@ void create_probes(WorkingSet& ws) {
         for (Resource* p : primitives_of(pick)) {
           bool member_known = false;
           for (Resource* q : primitives_of(clone)) if (q->base_id == p->base_id && q->known_on(&node)) member_known = true;
+          // An instance beyond clone-max active here (an orphan instance) makes it known here too.
+          for (const WorkingSet::CloneOrphan& o : ws.clone_orphans)
+            if (o.clone == clone && o.node == &node && o.bases.count(p->base_id)) member_known = true;
           if (!member_known && !known) candidates.push_back(p);
           else if (!member_known) candidates.push_back(p);
         }
