@@ -531,6 +531,15 @@ void create_collective_actions(WorkingSet& ws, Resource* r) {
   for (auto& [task, done] : pairs) {
     Action* a = ws.new_pseudo(op_key(r->id, task, 0), task, r);
     Action* b = ws.new_pseudo(op_key(r->id, done, 0), done, r);
+    if (task == "stop") {
+      for (Resource* o : r->orphan_instances) {
+        for (Action* x : o->actions) {
+          if (x->task != "stop" || !x->node) continue;
+          ws.order(a, x, kOrderOptional);
+          ws.order(x, b, kCompletion);
+        }
+      }
+    }
     // The peer orders start -> running and stop -> stopped directly, and for
     // a promotable clone demote -> demoted; a promotion completes only
     // through its instances' (pcmk__promotable_restart_ordering).

@@ -74,7 +74,9 @@ struct Propagator {
     std::string task = begin_of(a->task);
     bool any_required = false, all_runnable = true, any_runnable = false, any_child = false;
     bool every_child = true;  // every child has the action
-    for (Resource* c : r->children) {
+    std::vector<Resource*> kids = r->children;
+    if (task == "stop") kids.insert(kids.end(), r->orphan_instances.begin(), r->orphan_instances.end());
+    for (Resource* c : kids) {
       // A primitive child answers with its own action (start for running);
       // a collective child with the same pseudo action (the peer's mapping).
       std::vector<Action*> xs = child_actions(c, c->is_primitive() ? task : a->task);

@@ -470,6 +470,11 @@ Resource* find_for_history(WorkingSet& ws, Node* node, const std::string& id, xm
     }
     std::string oid = base + ":" + std::to_string(number);
     Resource* o = make_orphan(ws, oid, lrm_rsc);
+    // Its graph keys name it as its history does ("db_stop_0" for "db"), its
+    // instance number in the internal key, as any anonymous instance's.
+    o->base_id = base;
+    if (id != oid) o->clone_name = id;
+    clone->orphan_instances.push_back(o);
     // An extra instance of a configured clone: managed as the clone is
     // (stop-orphan-resources is about resources no longer configured), and
     // with what its configured instances require (requires=quorum: its stop

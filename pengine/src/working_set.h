@@ -213,6 +213,9 @@ struct Resource {
   Score promotion_score = 0;
   int stage_marker = 0;
   std::map<Node*, int> instances_on;  // a clone's instances assigned per node
+  // A clone's instances active beyond its clone-max (orphan instances, which
+  // only stop): the clone's stop and stopped stand for theirs too.
+  std::vector<Resource*> orphan_instances;
   std::map<std::string, long> utilization;  // primitives: what it needs (read once per schedule)
   std::map<Node*, DefinitionCheck> definition_checks;  // check_definition()'s results
 
