@@ -74,25 +74,25 @@ void record_op(xmlNode* lrm_resources, const OpRecord& op) {
     if (!op.rsc_provider.empty()) xml::set_attr(rsc, "provider", op.rsc_provider);
   }
   if (op.op_status == -1) {  // pending: the operation was started, no result yet
-    put(rsc, op, op.interval_ms > 0 ? op.operation_key() : op.rsc_id + "_last_0");
+    put(rsc, op, op.interval_ms > 0 ? op.operation_key() : last_op_id(op.rsc_id));
     return;
   }
   if (op.interval_ms > 0) {
     put(rsc, op, op.operation_key());
-    if (op.failed()) put(rsc, op, op.rsc_id + "_last_failure_0");
+    if (op.failed()) put(rsc, op, last_failure_id(op.rsc_id));
     return;
   }
   if ((op.operation == "stop" || op.operation == "start") && !op.failed()) {
     // Recurring results go; the last failure stays until a cleanup (as the peer).
     for (xmlNode* e : xml::children(rsc, "lrm_rsc_op")) {
-      if (xml::attr_or(e, "interval", "0") != "0" && xml::attr_or(e, "id") != op.rsc_id + "_last_failure_0") {
+      if (xml::attr_or(e, "interval", "0") != "0" && xml::attr_or(e, "id") != last_failure_id(op.rsc_id)) {
         xmlUnlinkNode(e);
         xmlFreeNode(e);
       }
     }
   }
-  put(rsc, op, op.rsc_id + "_last_0");
-  if (op.failed()) put(rsc, op, op.rsc_id + "_last_failure_0");
+  put(rsc, op, last_op_id(op.rsc_id));
+  if (op.failed()) put(rsc, op, last_failure_id(op.rsc_id));
 }
 
 OpRecord read_op_record(const xmlNode* x) {

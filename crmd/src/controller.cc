@@ -432,7 +432,7 @@ void Controller::record(NodeId node, const crm::OpRecord& op) {
       // Recurring results go with the stop/start; the last failure stays until a
       // cleanup, as the peer keeps it (crm_mon's "Failed Resource Actions").
       submit({.op = cib::Op::kDelete,
-              .xpath = rsc_xpath + "/lrm_rsc_op[@interval!='0' and @id!='" + op.rsc_id + "_last_failure_0']",
+              .xpath = rsc_xpath + "/lrm_rsc_op[@interval!='0' and @id!='" + crm::last_failure_id(op.rsc_id) + "']",
               .delete_all = true});
     }
     for (xmlNode* r : xml::children(xml::first_child(rs, "lrm_resource"), "lrm_rsc_op")) {
@@ -1016,8 +1016,7 @@ void Controller::keep_last_failures(NodeId node, xmlNode* lrm_resources) {
   // CIB's "<rsc>_last_failure_0" stays (until a cleanup, as the peer keeps it)
   // for every resource the executor still knows.
   for (xmlNode* r : xml::children(lrm_resources, "lrm_resource")) {
-    std::string id = "_last_failure_0";
-    id.insert(0, xml::attr_or(r, "id"));
+    const std::string id = crm::last_failure_id(xml::attr_or(r, "id"));
     bool has = false;
     for (xmlNode* op : xml::children(r, "lrm_rsc_op")) has = has || xml::attr_or(op, "id") == id;
     if (has) continue;
@@ -1218,8 +1217,8 @@ void Controller::handle_op_result(NodeId from, const wire::OpResult& msg) {
   if (op.operation == "cancel") {
     long interval = msg.cancel_interval_ms;
     std::string xp = xpath_node_state(from) + "/lrm/lrm_resources/lrm_resource[@id='" + op.rsc_id +
-                     "']/lrm_rsc_op[@interval='" + std::to_string(interval) + "' and @id!='" + op.rsc_id +
-                     "_last_failure_0']";
+                     "']/lrm_rsc_op[@interval='" + std::to_string(interval) + "' and @id!='" +
+                     crm::last_failure_id(op.rsc_id) + "']";
     if (auto q = view_.query(xp); q.ok()) submit({.op = cib::Op::kDelete, .xpath = xp, .delete_all = true});
   } else if (kept_in_history(op.operation)) {
     record(from, op);

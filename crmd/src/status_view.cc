@@ -22,7 +22,7 @@ bool history_active(const xmlNode* rsc, bool* promoted) {
       continue;
     }
     long call = op.op_status == -1 ? 1L << 40 : op.call_id;
-    if (call > best || (call == best && op.id.ends_with("_last_0"))) {
+    if (call > best || (call == best && crm::is_last_op_id(op.id))) {
       best = call;
       last = std::move(op);
     }
@@ -101,7 +101,7 @@ StatusView read_status(const cib::Cib& cib) {
               if (promoted) nv.promoted.insert(rid);
             }
             for (xmlNode* op : xml::children(r, "lrm_rsc_op")) {
-              if (xml::attr_or(op, "id").ends_with("_last_failure_0")) {
+              if (crm::is_last_failure_id(xml::attr_or(op, "id"))) {
                 nv.failed_ops.push_back(xml::attr_or(op, "operation_key") + " (rc=" + xml::attr_or(op, "rc-code") +
                                         ", status=" + xml::attr_or(op, "op-status") + ")");
               }

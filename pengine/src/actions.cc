@@ -715,7 +715,7 @@ void create_failcount_clears(WorkingSet& ws, Resource* r) {
           expired = false;
         }
       }
-      bool last_failure = op.id.ends_with("_last_failure_0");
+      bool last_failure = is_last_failure_id(op.id);
       if (!expired && last_failure && (op.operation == "start" || op.operation == "monitor") &&
           recorded_digest_differs(ws, r, op))
         clear_failcount(ws, r, &node);

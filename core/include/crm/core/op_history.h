@@ -19,8 +19,16 @@
 #include <ctime>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace crm {
+
+// The ids of a resource's history entries (the peer's): "<rsc>_last_0",
+// "<rsc>_last_failure_0", and whether an entry's id is the one or the other.
+inline std::string last_op_id(const std::string& rsc) { return rsc + "_last_0"; }
+inline std::string last_failure_id(const std::string& rsc) { return rsc + "_last_failure_0"; }
+inline bool is_last_op_id(std::string_view id) { return id.ends_with("_last_0"); }
+inline bool is_last_failure_id(std::string_view id) { return id.ends_with("_last_failure_0"); }
 
 // Started, no result yet (op-status -1, or call-id -1 as the peer writes it).
 inline bool op_pending(int op_status, int call_id) { return op_status == -1 || call_id == -1; }
