@@ -1,5 +1,8 @@
 #include "input_archive.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -32,7 +35,16 @@ SeriesInfo info(InputArchive::Series s) {
 const char* InputArchive::series_name(Series series) { return info(series).name; }
 
 InputArchive::InputArchive(std::string dir, std::function<void(const std::string&)> log)
-    : dir_(std::move(dir)), log_(std::move(log)), worker_([this] { run(); }) {}
+    : dir_(std::move(dir)), log_(std::move(log)) {
+  // The worker takes no signals: a SIGTERM meant for the daemon's event
+  // loop (which reads it from a signalfd) must not land here and kill the
+  // process with the default action. Threads inherit the creator's mask.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
+  worker_ = std::thread([this] { run(); });
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
 
 InputArchive::~InputArchive() {
   {

@@ -6,6 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include "crm/core/xml.h"
 
 namespace crm::crmd {
@@ -72,6 +75,32 @@ TEST(InputArchiveTest, SeriesMaxWrapsAndZeroKeepsNothing) {
   a.flush();
   EXPECT_EQ(xml::attr_or(xml::root(*xml::parse_file(paths[3])), "execution-date"), "1");
   EXPECT_FALSE(fs::exists(dir / "pe-input-3.bz2"));
+}
+
+// The daemon reads SIGTERM from a signalfd; a thread that does not block it
+// would take it and die of it (the whole crmd with it).
+TEST(InputArchiveTest, TheWorkerTakesNoSignals) {
+  // As in the daemon before its event loop blocks SIGTERM: the creator takes it.
+  sigset_t term, previous;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &term, &previous);
+  InputArchive a((fs::path(::testing::TempDir()) / "archive-signals").string(), nullptr);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  const std::string self = std::to_string(gettid());
+  int others = 0;
+  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+    if (task.path().filename() == self) continue;
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("SigBlk:", 0) != 0) continue;
+      unsigned long long blocked = std::stoull(line.substr(7), nullptr, 16);
+      EXPECT_TRUE(blocked & (1ull << (SIGTERM - 1))) << "thread " << task.path().filename() << ": " << line;
+      ++others;
+    }
+  }
+  EXPECT_GE(others, 1);  // the worker
 }
 
 TEST(InputArchiveTest, AnUnwritableDirectoryIsLoggedNotFatal) {
