@@ -132,7 +132,10 @@ cib_do 2 -C -o resources -X '<primitive id="rM" class="ocf" provider="heartbeat"
     || e2e_fail "rM refused"
 cib_do 2 -C -o constraints -X '<rsc_location id="loc-m" rsc="rM" node="n1" score="INFINITY"/>' || e2e_fail "loc-m refused"
 wait_on rM 1 30
-( while :; do echo "$(date +%s.%N) [$(dummy_nodes rM "$NODES")]"; sleep 0.1; done ) > "$LAB_ROOT/migration-samples" 2>/dev/null &
+# Each sample looks at the target (n2) before the source (n1): the two looks
+# are not one instant, and looked at in that order a sample can show both
+# only if rM really ran on both (seen on n2 first means it had left n1).
+( while :; do echo "$(date +%s.%N) [$(dummy_nodes rM "2 1")]"; sleep 0.1; done ) > "$LAB_ROOT/migration-samples" 2>/dev/null &
 msampler=$!
 m1=$(wc -l < "$LAB_ROOT/n1/launcher.log"); m2=$(wc -l < "$LAB_ROOT/n2/launcher.log")
 cib_do 3 -M -o constraints -X '<rsc_location id="loc-m" node="n2"/>' || e2e_fail "modify loc-m refused"
