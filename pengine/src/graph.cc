@@ -74,9 +74,14 @@ struct Propagator {
     std::string task = begin_of(a->task);
     bool any_required = false, all_runnable = true, any_runnable = false, any_child = false;
     bool every_child = true;  // every child has the action
-    std::vector<Resource*> kids = r->children;
-    if (task == "stop") kids.insert(kids.end(), r->orphan_instances.begin(), r->orphan_instances.end());
-    for (Resource* c : kids) {
+    // A clone's stop also stands for its orphan instances' (a copy only then:
+    // this runs for every change of a collective action).
+    std::vector<Resource*> with_orphans;
+    if (task == "stop" && !r->orphan_instances.empty()) {
+      with_orphans = r->children;
+      with_orphans.insert(with_orphans.end(), r->orphan_instances.begin(), r->orphan_instances.end());
+    }
+    for (Resource* c : with_orphans.empty() ? r->children : with_orphans) {
       // A primitive child answers with its own action (start for running);
       // a collective child with the same pseudo action (the peer's mapping).
       std::vector<Action*> xs = child_actions(c, c->is_primitive() ? task : a->task);

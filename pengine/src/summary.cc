@@ -238,7 +238,7 @@ std::vector<std::string> transition_summary(WorkingSet& ws) {
 ClusterStatus cluster_status(WorkingSet& ws, bool after) {
   ClusterStatus st;
   for (const auto& [id, t] : ws.tickets)
-    if (t.has_state) st.tickets.push_back({t.id, t.granted, t.standby, t.last_granted, t.state});
+    if (t.has_state) st.tickets.push_back(t);
   st.maintenance_mode = ws.maintenance_mode;
   for (Resource* top : ws.resources) {
     for (Resource* p : primitives_of(top)) {

@@ -11,30 +11,17 @@
 //    is an orderly hand-over);
 //  - rsc-role=Promoted limits the dependency to the promoted role: without the
 //    ticket the clone promotes nothing and keeps running.
-#include <cstdlib>
-
+#include "crm/core/ticket.h"
 #include "crm/core/xml.h"
 #include "working_set.h"
 
 namespace crm::pengine {
 
 void unpack_ticket_states(WorkingSet& ws) {
-  xmlNode* status = xml::first_child(xml::root(ws.doc), "status");
-  for (xmlNode* st : xml::children(xml::first_child(status, "tickets"), "ticket_state")) {
-    std::string id = xml::attr_or(st, "id");
-    if (id.empty()) continue;
-    Ticket& t = ws.tickets[id];
-    t.id = id;
+  for (crm::TicketState& state : crm::read_ticket_states(xml::root(ws.doc))) {
+    Ticket& t = ws.tickets[state.id];
+    static_cast<crm::TicketState&>(t) = std::move(state);
     t.has_state = true;
-    for (xmlAttr* a = st->properties; a; a = a->next) {
-      std::string name = reinterpret_cast<const char*>(a->name);
-      if (name == "id") continue;
-      std::string value = xml::attr_or(st, name.c_str());
-      if (name == "granted") t.granted = is_true(value);
-      else if (name == "standby") t.standby = is_true(value);
-      else if (name == "last-granted") t.last_granted = std::strtoll(value.c_str(), nullptr, 10);
-      t.state.emplace_back(name, std::move(value));
-    }
   }
 }
 

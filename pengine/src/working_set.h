@@ -352,15 +352,10 @@ struct OrderingRef {
   std::string constraint;
 };
 
-// A ticket's state (status/tickets/ticket_state, written by crm_ticket or a
-// ticket manager such as booth): not granted until granted="true".
-struct Ticket {
-  std::string id;
-  bool granted = false;
-  bool standby = false;
+// A ticket: its state at this site (crm/core/ticket.h; a ticket no
+// ticket_state names is not granted) and whether the status section had one.
+struct Ticket : crm::TicketState {
   bool has_state = false;  // a ticket_state records it (else only constraints name it)
-  std::time_t last_granted = -1;
-  std::vector<std::pair<std::string, std::string>> state;  // its ticket_state's attributes
 };
 
 // What a resource does when a ticket it depends on is lost (rsc_ticket loss-policy).

@@ -129,6 +129,8 @@ class Cib:
         if rng.random() < 0.2:
             self.node_attrs[rng.choice(self.nodes)]["standby"] = "on"
             self.features.add("standby")
+        # Without fencing: the generated clusters have no fence device (the
+        # peer would refuse to start anything with fencing on and none).
         self.options["stonith-enabled"] = "false"
         self.options["no-quorum-policy"] = rng.choice(["stop", "ignore", "freeze"])
         if rng.random() < 0.15:

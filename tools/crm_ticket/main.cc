@@ -18,8 +18,8 @@
 
 #include "crm/cib/client.h"
 #include "crm/core/boolean.h"
+#include "crm/core/ticket.h"
 #include "crm/core/xml.h"
-#include "crm/pengine/pengine.h"
 #include "crm/tools/admin.h"
 
 namespace {
@@ -35,11 +35,9 @@ int fail(const std::string& msg, int rc) {
 
 // Tickets at this site: those with a state, and those only constraints name
 // (never granted here: revoked), by id.
-std::map<std::string, pengine::TicketStatus> read_tickets(const cib::Cib& cib) {
-  std::map<std::string, pengine::TicketStatus> out;
-  auto status = pengine::read_cluster_status(cib.doc(), std::time(nullptr));
-  if (status.ok())
-    for (auto& t : status->tickets) out[t.id] = t;
+std::map<std::string, crm::TicketState> read_tickets(const cib::Cib& cib) {
+  std::map<std::string, crm::TicketState> out;
+  for (crm::TicketState& t : crm::read_ticket_states(cib.root())) out[t.id] = std::move(t);
   auto named = cib.query("/cib/configuration/constraints/rsc_ticket[@ticket]");
   if (named.ok())
     for (xmlNode* c : *named) {
@@ -49,17 +47,17 @@ std::map<std::string, pengine::TicketStatus> read_tickets(const cib::Cib& cib) {
   return out;
 }
 
-void print_ticket(const pengine::TicketStatus& t, bool raw, bool details) {
+void print_ticket(const crm::TicketState& t, bool raw, bool details) {
   if (raw) {
     std::cout << t.id << "\n";
     return;
   }
   std::cout << t.id << "\t" << (t.granted ? "granted" : "revoked") << " " << (t.standby ? "[standby]" : "         ");
   auto date = [](const std::string& v) { return "'" + tools::format_time(std::strtoll(v.c_str(), nullptr, 10)) + "'"; };
-  if (details && !t.state.empty()) {
+  if (details && !t.attributes.empty()) {
     std::cout << " (";
     bool first = true;
-    for (const auto& [name, value] : t.state) {
+    for (const auto& [name, value] : t.attributes) {
       std::cout << (first ? "" : ", ") << name << "="
                 << (name == "last-granted" || name == "expires" ? date(value) : value);
       first = false;
@@ -191,7 +189,7 @@ int main(int argc, char** argv) {
     if (ticket.empty()) return fail("Must supply ticket ID with -t", tools::kExitNoSuch);
     auto it = tickets.find(ticket);
     if (it != tickets.end())
-      for (const auto& [name, value] : it->second.state)
+      for (const auto& [name, value] : it->second.attributes)
         if (name == get_attr) {
           std::cout << value << "\n";
           return tools::kExitOk;

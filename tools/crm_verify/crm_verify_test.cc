@@ -149,7 +149,8 @@ TEST(CrmVerifyModes, TextPipeLiveAndUsage) {
   EXPECT_EQ(t.exit_code, 78) << t.output;
   EXPECT_NE(t.output.find("first 'a' is not a defined resource"), std::string::npos) << t.output;
   // allow-migrate on an agent that cannot migrate (IPaddr2, when resource-agents is installed) is
-  // warned about; on one that can (Dummy) it is not.
+  // warned about; on one that can (Dummy) it is not. stonith-enabled=false: the configuration has no
+  // fence device, whose absence would add an error of its own.
   if (std::filesystem::exists("/usr/lib/ocf/resource.d/heartbeat/IPaddr2")) {
     auto prim = [](const std::string& id, const std::string& type) {
       return "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"heartbeat\" type=\"" + type +

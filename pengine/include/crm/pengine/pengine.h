@@ -23,6 +23,7 @@
 
 #include "crm/core/score.h"
 #include "crm/core/status.h"
+#include "crm/core/ticket.h"
 
 namespace crm::pengine {
 
@@ -98,13 +99,7 @@ struct FailedAction {
 };
 
 // A ticket's state at this site (status/tickets/ticket_state).
-struct TicketStatus {
-  std::string id;
-  bool granted = false;
-  bool standby = false;
-  std::time_t last_granted = -1;  // -1: not recorded
-  std::vector<std::pair<std::string, std::string>> state;  // its attributes, in document order
-};
+using TicketStatus = crm::TicketState;
 
 struct ClusterStatus {
   std::vector<TicketStatus> tickets;       // those with a state, by id
