@@ -444,7 +444,12 @@ void create_probes(WorkingSet& ws) {
     // A pending member node gets probes too, which cannot run yet: they keep
     // what is not active anywhere from starting until the node has joined.
     bool pending_member = node.pending && node.pending_in_cluster && !node.maintenance;
+    // A remote node that cannot be reached while what is there is unknown
+    // must be fenced.
+    if (!node.online && !pending_member && is_failed_remote_node(node))
+      fence_node(ws, node, "the connection is unrecoverable");
     if (!pending_member && (!node.online || node.unclean || node.pending || node.maintenance)) continue;
+    if (!node.rsc_discovery_enabled) continue;  // resource-discovery-enabled=false (remote nodes)
     for (Resource* top : ws.resources) {
       std::vector<Resource*> candidates;
       auto handle_instance_set = [&](Resource* clone) {
@@ -484,6 +489,13 @@ void create_probes(WorkingSet& ws) {
       if (top->is_clone()) handle_instance_set(top);
       else for (Resource* p : primitives_of(top)) candidates.push_back(p);
       for (Resource* p : candidates) {
+        if (node.remote) {
+          // Nothing that cannot run there: fencing devices, remote
+          // connections, and on a guest node what holds a guest node.
+          if (p->fence_device() || p->is_remote_node) continue;
+          if (node.is_guest() && contained_connection(p)) continue;
+        }
+        if (p->container && !p->is_remote_node) continue;  // inside a container: known through it
         if (p->known_on(&node)) continue;
         if (p->orphan) continue;
         // resource-discovery (the peer's pcmk__probe_rsc_on_node): exclusive
@@ -492,6 +504,33 @@ void create_probes(WorkingSet& ws) {
           if (!p->allowed.count(&node) || p->discovery_on(&node) != Discovery::kExclusive) continue;
         }
         if (p->discovery_on(&node) == Discovery::kNever) continue;
+        if (node.is_guest()) {
+          // A guest node whose container is stopped runs nothing; one whose
+          // container will stop or move is probed after it is back.
+          Resource* guest = node.remote_rsc->container;
+          Resource* top = p->top();
+          auto start_after = [&](Resource* first, const std::string& task) {
+            for (Action* f : first->actions) {
+              if (f->task != task || (task == "monitor" && !f->is_probe)) continue;
+              for (Action* t : top->actions)
+                if (t->task == "start") ws.order(f, t, kOrderOptional);
+              if (!top->is_primitive())
+                if (Action* t = ws.find_action(op_key(top->id, "start", 0), nullptr)) ws.order(f, t, kOrderOptional);
+            }
+          };
+          if (guest->role == Role::kStopped) {
+            if (guest->assigned && !guest->known_on(guest->assigned)) start_after(guest, "monitor");
+            continue;
+          }
+          bool guest_moves = guest->role > Role::kStopped && guest->assigned &&
+                             std::find(guest->running_on.begin(), guest->running_on.end(), guest->assigned) ==
+                                 guest->running_on.end();
+          if (node.remote_requires_reset || node.unclean || guest->failed || guest->next_role == Role::kStopped ||
+              guest_moves) {
+            start_after(guest, "stop");
+            continue;
+          }
+        }
         Action* probe = ws.new_action(p, "monitor", 0, &node, false);
         probe->is_probe = true;
         probe->target_rc = 7;

@@ -369,6 +369,7 @@ Node* assign_primitive(WorkingSet& ws, Resource* r, Node* prefer) {
   if (r->assigned && r->next_role == Role::kUnknown) r->next_role = Role::kStarted;
   if (!r->assigned) r->next_role = Role::kStopped;
   r->assigning = false;
+  if (r->is_remote_node) remote_connection_assigned(r);
   return r->assigned;
 }
 
@@ -948,7 +949,12 @@ Status assign_resources(WorkingSet& ws) {
   if (ws.placement_strategy != "default") sort_by_scores(ws);
   show_capacities(ws, "Original");
   const std::vector<Resource*> order = ws.resources;
-  for (Resource* r : order) assign(ws, r, nullptr);
+  // Remote connections first (and what they are colocated with), so that
+  // their nodes' states are known; a half-migrated one prefers its target.
+  for (Resource* r : order)
+    if (r->is_remote_node) assign(ws, r, r->partial_target);
+  for (Resource* r : order)
+    if (!r->is_remote_node) assign(ws, r, nullptr);
   show_capacities(ws, "Remaining");
   return Status::Ok();
 }

@@ -133,6 +133,14 @@ Status unpack_colocations(WorkingSet& ws) {
       new_colocation(ws, r.id, r.children[i], r.children[i - 1], kInfinity, Role::kUnknown, Role::kUnknown, "", true);
     }
   }
+  // A resource in a container (a guest node's connection, or a filler) runs
+  // where its container does, unless the container makes a remote node:
+  // then it runs on that node (ban_remote_nodes).
+  for (Resource& r : ws.resource_store) {
+    if (!r.is_primitive() || !r.container || !r.is_managed()) continue;
+    if (!r.is_remote_node && contained_connection(r.container)) continue;
+    new_colocation(ws, "resource-with-container", &r, r.container, kInfinity, Role::kUnknown, Role::kUnknown, "", true);
+  }
   xmlNode* constraints = ws.constraints;
   Status err;
   for (xmlNode* cons : xml::children(constraints, "rsc_colocation")) {

@@ -62,8 +62,11 @@ void order_vs_fencing(WorkingSet& ws, Resource* r, Action* st) {
       ws.order(st, a, kRunnableLeft);
     }
   }
+  // Stops on a guest node come after its (pseudo) fencing whatever the
+  // resource requires: that fencing is its container's stop.
+  const bool order_implicit = r->needs_fencing || target->is_guest();
   Action* parent_stop = nullptr;
-  if (r->needs_fencing) {
+  if (order_implicit) {
     for (Action* a : r->top()->actions)
       if (a->task == "stop") { parent_stop = a; break; }
   }
@@ -72,7 +75,7 @@ void order_vs_fencing(WorkingSet& ws, Resource* r, Action* st) {
     a->pseudo = true;
     a->runnable = true;
     a->optional = false;
-    if (r->needs_fencing) {
+    if (order_implicit) {
       ws.order(st, a, kImpliesThen);
       if (parent_stop && parent_stop != a) ws.order(st, parent_stop, kOrderOptional);
     }
@@ -87,7 +90,66 @@ void order_vs_fencing(WorkingSet& ws, Resource* r, Action* st) {
   }
 }
 
+// The pseudo fencing of a guest node (the peer's pcmk__fence_guest):
+// "reboot" when its container starts again, else "off"; after the
+// container's stop (or its host's fencing that implies it, or else the
+// connection's stop).
+void fence_guest(WorkingSet& ws, Node& node) {
+  Resource* container = node.remote_rsc->container;
+  Action* stop = nullptr;
+  bool restarts = false;
+  for (Action* a : container->actions) {
+    if (a->task == "stop" && !stop) stop = a;
+    if (a->task == "start") restarts = true;
+  }
+  std::string how = restarts ? "reboot" : "off";
+  Action* st = ws.new_action(nullptr, "stonith", 0, &node, false);
+  st->key = "stonith-" + node.uname + "-" + how;
+  st->fence_action = how;
+  st->pseudo = true;
+  st->runnable = true;
+  st->reason = "guest is unclean";  // what it ran is known to be gone, whatever made it unclean
+  ws.fenced.push_back(&node);
+  if (stop && stop->pseudo && stop->node) {
+    if (Action* host_st = ws.find_action("stonith-" + stop->node->uname + "-" + ws.stonith_action, stop->node))
+      ws.order(host_st, st, kRunnableLeft | kImpliesThen);
+  } else if (stop) {
+    ws.order(stop, st, kRunnableLeft | kImpliesThen);
+  } else {
+    for (Action* a : node.remote_rsc->actions)
+      if (a->task == "stop") {
+        ws.order(a, st, kOrderOptional);
+        break;
+      }
+  }
+  for (Resource* r : ws.resources) order_vs_fencing(ws, r, st);
+}
+
 }  // namespace
+
+void fence_node(WorkingSet& ws, Node& node, const std::string& reason) {
+  (void)ws;
+  if (node.is_guest()) {
+    // Not unclean: the node may run resources again in this transition
+    // once its container is back.
+    Resource* container = node.remote_rsc->container;
+    if (container->failed || !container->is_managed()) return;
+    node.remote_requires_reset = true;
+    container->failed = true;
+    if (node.fence_reason.empty()) node.fence_reason = reason;
+    return;
+  }
+  if (node.remote) {
+    // An unmanaged connection makes no fencing, but the node stays unclean.
+    if (!node.remote_rsc || node.remote_rsc->is_managed()) node.remote_requires_reset = true;
+    node.unclean = true;
+    if (node.fence_reason.empty()) node.fence_reason = reason;
+    return;
+  }
+  if (node.unclean) return;  // already, for its own reason
+  node.unclean = true;
+  if (node.fence_reason.empty()) node.fence_reason = reason;
+}
 
 // Fencing and shutdowns, ordered as the peer's schedule_fencing_and_shutdowns:
 // without concurrent-fencing the fencing of nodes other than the DC runs in a
@@ -96,7 +158,15 @@ void order_vs_fencing(WorkingSet& ws, Resource* r, Action* st) {
 Status create_fencing(WorkingSet& ws) {
   Action* dc_down = nullptr;
   std::vector<Action*> fencing_ops, shutdown_ops;
+  bool have_managed = false;
+  for (Resource& r : ws.resource_store) have_managed = have_managed || (r.is_primitive() && r.is_managed());
   for (Node& node : ws.nodes) {
+    if (node.is_guest()) {
+      // "Fenced" by recovering its container: a pseudo fencing to order the
+      // implied stops of what ran there after the container's stop.
+      if (node.remote_requires_reset && have_managed && ws.can_fence(node)) fence_guest(ws, node);
+      continue;
+    }
     bool is_dc = !ws.dc_uuid.empty() && node.id == ws.dc_uuid;
     bool fence = node.unclean && ws.can_fence(node);
     if (fence) {
@@ -124,7 +194,7 @@ Status create_fencing(WorkingSet& ws) {
         }
       }
     }
-    if (node.online && node.shutdown && !node.unclean) {
+    if (node.online && node.shutdown && !node.unclean && !node.remote) {  // no do_shutdown for remote nodes
       Action* sd = ws.new_action(nullptr, "do_shutdown", 0, &node, false);
       sd->key = "do_shutdown-" + node.uname;
       if (is_dc) dc_down = sd;

@@ -315,6 +315,7 @@ Status apply_locations(WorkingSet& ws) {
       score = kMinusInfinity;
     }
   }
+  ban_remote_nodes(ws);
   return Status::Ok();
 }
 

@@ -92,7 +92,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
     g.id = id(a);
     g.task = a->task;
     g.key = a->key;
-    if (a->task == "stonith" || a->task == "do_shutdown" || a->task == "clear_failcount") {
+    if ((a->task == "stonith" && !a->pseudo) || a->task == "do_shutdown" || a->task == "clear_failcount") {
       g.type = GraphAction::Type::kCrmEvent;
       g.key = a->key;
     } else if (a->pseudo) {
@@ -105,6 +105,7 @@ void build_graph(WorkingSet& ws, Transition& t) {
       g.node_uuid = a->node->id;
       g.attributes["CRM_meta_on_node"] = a->node->uname;
       g.attributes["CRM_meta_on_node_uuid"] = a->node->id;
+      if (Node* host = connection_host(a)) g.router_node = host->uname;
     }
     for (auto& [k, v] : a->meta) g.attributes[k] = v;
     // A collective's pseudo actions carry the default timeout, and inside a
@@ -201,6 +202,7 @@ Result<Transition> schedule(xmlDoc* cib, std::time_t now, const ScheduleOptions&
   RETURN_IF_ERROR(unpack_colocations(ws));   // internal + configured constraints
   RETURN_IF_ERROR(assign_resources(ws));     // assign
   RETURN_IF_ERROR(create_actions(ws));       // create actions
+  RETURN_IF_ERROR(order_remote_actions(ws)); // actions on remote nodes vs their connections
   RETURN_IF_ERROR(create_fencing(ws));       // fencing / shutdowns
   RETURN_IF_ERROR(unpack_orderings(ws));     // orderings
   RETURN_IF_ERROR(propagate_flags(ws));         // required / runnable to a fixed point
@@ -269,6 +271,7 @@ std::string graph_to_xml(const Transition& t) {
     if (!a.node.empty()) {
       append_attribute(s, "on_node", a.node);
       append_attribute(s, "on_node_uuid", a.node_uuid);
+      if (!a.router_node.empty()) append_attribute(s, "router_node", a.router_node);
     }
     size += 300 + 2 * s.size() + a.internal_key.size() + a.rsc_id.size() + a.rsc_long_id.size() + a.rsc_class.size() + a.rsc_provider.size() +
             a.rsc_type.size();

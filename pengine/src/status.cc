@@ -187,10 +187,17 @@ std::string effective_on_fail(WorkingSet& ws, Resource* r, const OpRecord& op) {
   if (task == "monitor" && interval == 0) {
     // Probes use the on-fail of the first recurring monitor? The peer uses defaults.
   }
-  if (const OpConfig* c = find_op_config(r, task, interval); c && !c->on_fail.empty()) {
-    return c->on_fail;
+  std::string configured;
+  if (const OpConfig* c = find_op_config(r, task, interval); c && !c->on_fail.empty()) configured = c->on_fail;
+  else if (auto it = ws.op_defaults.find("on-fail"); it != ws.op_defaults.end()) configured = it->second;
+  // A remote connection's failure that drops a live connection fences its
+  // node by default (not a probe's, which is expected, nor a start's, after
+  // which no connection existed); an unmanaged connection is just stopped.
+  if ((configured.empty() || !r->is_managed()) && r->is_remote_node && !r->container && task != "start" &&
+      !(task == "monitor" && interval == 0)) {
+    return r->is_managed() ? "reset-remote" : "stop";
   }
-  if (auto it = ws.op_defaults.find("on-fail"); it != ws.op_defaults.end()) return it->second;
+  if (!configured.empty()) return configured;
   if (task == "stop") return ws.stonith_enabled ? "fence" : "block";
   if (task == "demote") {
     // Default for demote failure is to use the promote/monitor's restart behaviour.
@@ -208,6 +215,7 @@ int on_fail_rank(const std::string& f) {
   if (f == "standby") return 5;
   if (f == "block") return 6;
   if (f == "fence") return 7;
+  if (f == "reset-remote") return 3;  // above restart, below everything else (the peer's cmp_on_fail)
   return 2;
 }
 
@@ -336,12 +344,24 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
   if (pending) r->pending_on.push_back(node);
   if (role == Role::kUnknown) role = Role::kStopped;
   bool active = role != Role::kStopped;
-  if (active) {
-    // Offline but clean nodes with fencing: the resource forces fencing.
-    if (!node->online && !node->unclean && !node->maintenance && r->is_managed() && ws.stonith_enabled) {
-      node->unclean = true;
-      node->fence_reason = r->id + " is thought to be active there";
+  if (active && !node->online && !node->maintenance && r->is_managed()) {
+    // Active on a node that is down: it must be fenced (a guest node by
+    // recovering its container, whatever stonith-enabled says). A remote
+    // node's fencing is revoked if its connection comes up elsewhere in
+    // this transition (unseen: see assign.cc), unless the connection failed.
+    if (node->is_guest()) {
+      r->failed = true;
+      fence_node(ws, *node, r->id + " is thought to be active there");
+    } else if (ws.stonith_enabled) {
+      std::string why = r->id + " is thought to be active there";
+      if (node->remote && node->remote_rsc && !node->remote_rsc->failed) {
+        node->unseen = true;
+        why = r->id + " is active there (fencing will be revoked if remote connection can be re-established elsewhere)";
+      }
+      fence_node(ws, *node, why);
     }
+  }
+  if (active) {
     r->running_on.push_back(node);
     node->running.push_back(r);
     if (node->maintenance) r->maintenance = true;  // left alone on a node in maintenance
@@ -357,8 +377,15 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
       r->blocked = true;
       r->managed = false;
     } else if (f == "fence") {
-      node->unclean = true;
-      node->fence_reason = r->id + " failed there";
+      fence_node(ws, *node, r->id + " failed there");
+    } else if (f == "reset-remote") {
+      // A remote connection that failed other than by starting: its node is
+      // fenced (once since it last connected), and with reconnect_interval
+      // the connection stays down until the failure expires.
+      r->failed = true;
+      if (ws.stonith_enabled && r->remote_node && !r->remote_node->is_guest() && !r->remote_node->remote_was_fenced)
+        fence_node(ws, *r->remote_node, "remote connection is unrecoverable");
+      if (r->remote_reconnect_ms > 0) r->target_role = Role::kStopped;
     } else if (f == "standby") {
       node->standby = true;
       node->standby_onfail = true;
@@ -367,6 +394,9 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
     }
     if (active && f != "ignore") r->failed = true;
   }
+  // A failed connection of an unclean remote node: that node is fenced even
+  // if the connection comes back elsewhere in this transition.
+  if (r->failed && r->is_remote_node && r->remote_node && r->remote_node->unclean) r->remote_node->unseen = false;
 }
 
 // The peer's instance matching for anonymous clones: reuse the instance
@@ -585,6 +615,62 @@ void unpack_migrations(WorkingSet& ws) {
   }
 }
 
+// A remote or guest node's online state follows its connection resource
+// (and a guest's container), once their histories are read (the peer's
+// determine_remote_online_status).
+void remote_online_status(WorkingSet& ws, Node& node) {
+  (void)ws;
+  Resource* rsc = node.remote_rsc;
+  if (!rsc) {
+    node.online = false;
+    return;
+  }
+  Resource* container = rsc->container;
+  Node* host = container && rsc->running_on.size() == 1 ? rsc->running_on.front() : nullptr;
+  if (rsc->role == Role::kStarted) node.online = true;
+  if (rsc->role == Role::kStarted && rsc->target_role == Role::kStopped) node.shutdown = true;
+  if (container && container->failed) {
+    node.online = false;
+    node.remote_requires_reset = true;
+  } else if (rsc->failed) {
+    node.online = false;
+  } else if (rsc->role == Role::kStopped || (container && container->role == Role::kStopped)) {
+    node.online = false;
+    node.remote_requires_reset = false;
+  } else if (host && !host->online && host->unclean) {
+    node.online = false;
+    node.remote_requires_reset = true;
+  }
+}
+
+// A remote or guest node's own state, read once its connection is known
+// (the peer's unpack_handle_remote_attrs).
+void unpack_remote_node_state(WorkingSet& ws, Node& node, xmlNode* state) {
+  if (!node.remote_requires_reset) {
+    node.unclean = false;
+    node.unseen = false;
+  }
+  if (xmlNode* ta = xml::first_child(state, "transient_attributes")) {
+    for (auto& [k, v] : unpack_nvpairs(ws, ta, "instance_attributes", &node)) node.attrs[k] = v;
+  }
+  std::string shutdown = node_attr(&node, "shutdown");
+  if (!shutdown.empty() && shutdown != "0") node.shutdown = true;
+  if (is_true(node_attr(&node, "standby"))) node.standby = true;
+  if (is_true(node_attr(&node, "maintenance")) || (node.remote_rsc && !node.remote_rsc->is_managed()))
+    node.maintenance = true;
+  std::string discovery = node_attr(&node, "resource-discovery-enabled");
+  if (!discovery.empty() && !is_true(discovery)) {
+    // Only where nothing can be left unnoticed: a guest node (fenced by its
+    // container's recovery) or a remote node with fencing.
+    if (!node.is_guest() && !ws.stonith_enabled) {
+      ws.warnings.push_back("ignoring resource-discovery-enabled on Pacemaker Remote node " + node.uname +
+                            " because fencing is disabled");
+    } else {
+      node.rsc_discovery_enabled = false;
+    }
+  }
+}
+
 }  // namespace
 
 Status unpack_status(WorkingSet& ws) {
@@ -595,14 +681,21 @@ Status unpack_status(WorkingSet& ws) {
     std::string id = xml::attr_or(st, "id");
     Node* node = ws.node_by_id.count(id) ? ws.node_by_id[id] : ws.find_node(xml::attr_or(st, "uname"));
     if (!node) continue;
+    states.push_back({node, st});
+    if (node->remote) {
+      // Its online state depends on its connection's history, read later.
+      std::string fenced = xml::attr_or(st, "node_fenced", "0");
+      node->remote_was_fenced = !fenced.empty() && fenced != "0";
+      continue;
+    }
     unpack_node_state(ws, *node, st);
     if (node->online && !ws.have_quorum && ws.no_quorum_policy == "suicide" && !node->unclean) {
       node->unclean = true;
       node->fence_reason = "cluster does not have quorum";
     }
-    states.push_back({node, st});
   }
   for (Node& n : ws.nodes) {
+    if (n.remote) continue;  // unclean until seen, from link_remote_nodes
     if (n.unseen) {
       n.online = false;
       if (ws.stonith_enabled && ws.startup_fencing) {
@@ -614,48 +707,80 @@ Status unpack_status(WorkingSet& ws) {
     }
     if (n.unclean && n.fence_reason.empty()) n.fence_reason = "node is unclean";
   }
-  // Histories: online nodes first when fencing is off (offline nodes are
-  // assumed cleanly down); every node when it is on.
+  // Histories, in passes as the peer's unpack_node_history: a cluster node's
+  // at once (an offline one only with fencing: else it is assumed cleanly
+  // down), a remote node's once its connection is known to be started (and
+  // a guest's container), which another node's history says; with fencing,
+  // at last every node not read yet.
   const OpFieldNames field_names(ws.doc);
-  for (int pass = 0; pass < 2; ++pass) {
-    for (auto& [node, st] : states) {
-      bool first_pass_node = node->online || ws.stonith_enabled;
-      if ((pass == 0) != first_pass_node) continue;
-      if (pass == 1 && !ws.stonith_enabled) continue;
-      xmlNode* lrm = xml::first_child(st, "lrm");
-      xmlNode* lrm_rscs = xml::first_child(lrm, "lrm_resources");
-      for (xmlNode* lr : xml::children(lrm_rscs, "lrm_resource")) {
-        std::string id = xml::attr_or(lr, "id");
-        // The records are counted first: one allocation per history (this
-        // runs for every resource on every node).
-        auto is_op = [](const xmlNode* c) {
-          return c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "lrm_rsc_op");
-        };
-        size_t count = 0;
-        for (const xmlNode* c = lr->children; c; c = c->next) count += is_op(c);
-        std::vector<OpRecord> ops;
-        ops.reserve(count);
-        for (xmlNode* op = lr->children; op; op = op->next) {
-          if (!is_op(op)) continue;
-          // Notifications and meta-data calls say nothing about the
-          // resource's state: ignored, as the peer's unpack_rsc_op does.
-          OpRecord rec = read_op(ws, op, field_names);
-          if (rec.operation == "notify" || rec.operation == "meta-data") continue;
-          ops.push_back(std::move(rec));
-        }
-        Resource* r = find_for_history(ws, node, id, lr);
-        if (!r) continue;
-        sort_history(ops);
-        if (r->history.size() < ws.nodes.size()) r->history.resize(ws.nodes.size());
-        std::vector<OpRecord>& kept = r->history[node->index].emplace(std::move(ops));
-        if (strcasecmp(id.c_str(), r->id.c_str()) != 0 && r->clone_parent()) r->clone_name = id;
-        unpack_history(ws, r, node, kept);
-        // An old-style numbered name is forgotten where the instance is not
-        // active (it would name an orphan).
-        bool active_here = std::find(r->running_on.begin(), r->running_on.end(), node) != r->running_on.end();
-        if (!active_here && r->clone_name.find(':') != std::string::npos) r->clone_name.clear();
+  auto unpack_lrm = [&](Node* node, xmlNode* st) {
+    xmlNode* lrm = xml::first_child(st, "lrm");
+    xmlNode* lrm_rscs = xml::first_child(lrm, "lrm_resources");
+    for (xmlNode* lr : xml::children(lrm_rscs, "lrm_resource")) {
+      std::string id = xml::attr_or(lr, "id");
+      // The records are counted first: one allocation per history (this
+      // runs for every resource on every node).
+      auto is_op = [](const xmlNode* c) {
+        return c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "lrm_rsc_op");
+      };
+      size_t count = 0;
+      for (const xmlNode* c = lr->children; c; c = c->next) count += is_op(c);
+      std::vector<OpRecord> ops;
+      ops.reserve(count);
+      for (xmlNode* op = lr->children; op; op = op->next) {
+        if (!is_op(op)) continue;
+        // Notifications and meta-data calls say nothing about the
+        // resource's state: ignored, as the peer's unpack_rsc_op does.
+        OpRecord rec = read_op(ws, op, field_names);
+        if (rec.operation == "notify" || rec.operation == "meta-data") continue;
+        ops.push_back(std::move(rec));
       }
+      Resource* r = find_for_history(ws, node, id, lr);
+      if (!r) continue;
+      sort_history(ops);
+      if (r->history.size() < ws.nodes.size()) r->history.resize(ws.nodes.size());
+      std::vector<OpRecord>& kept = r->history[node->index].emplace(std::move(ops));
+      if (strcasecmp(id.c_str(), r->id.c_str()) != 0 && r->clone_parent()) r->clone_name = id;
+      unpack_history(ws, r, node, kept);
+      // An old-style numbered name is forgotten where the instance is not
+      // active (it would name an orphan).
+      bool active_here = std::find(r->running_on.begin(), r->running_on.end(), node) != r->running_on.end();
+      if (!active_here && r->clone_name.find(':') != std::string::npos) r->clone_name.clear();
     }
+  };
+  auto pass = [&](bool fence) {
+    bool progress = false;
+    for (auto& [node, st] : states) {
+      if (node->unpacked) continue;
+      if (fence) {
+        // every node left
+      } else if (node->is_guest()) {
+        Resource* rsc = node->remote_rsc;
+        if (rsc->role != Role::kStarted || rsc->container->role != Role::kStarted) continue;
+      } else if (node->remote) {
+        if (!node->remote_rsc || node->remote_rsc->role != Role::kStarted) continue;
+      } else if (!ws.stonith_enabled && !node->online) {
+        continue;
+      }
+      if (node->remote) {
+        remote_online_status(ws, *node);
+        unpack_remote_node_state(ws, *node, st);
+      }
+      node->unpacked = true;
+      unpack_lrm(node, st);
+      progress = true;
+    }
+    return progress;
+  };
+  while (pass(false)) {
+  }
+  pass(ws.stonith_enabled);
+  // Connections of remote nodes that shut down stop; remote nodes without a
+  // history to read get their online state now.
+  for (Node& n : ws.nodes) {
+    if (!n.remote) continue;
+    if (n.shutdown && n.remote_rsc) n.remote_rsc->target_role = Role::kStopped;
+    if (!n.unpacked) remote_online_status(ws, n);
   }
   unpack_migrations(ws);
   // Resources active on several nodes: multiple-active=stop_only keeps them

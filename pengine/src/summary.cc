@@ -227,7 +227,16 @@ std::vector<std::string> transition_summary(WorkingSet& ws) {
   // Newest fencing first, as the peer lists its node actions.
   for (auto it = ws.fenced.rbegin(); it != ws.fenced.rend(); ++it) {
     Node* n = *it;
-    out.push_back("Fence (" + ws.stonith_action + ") " + n->uname + " '" + n->fence_reason + "'");
+    std::string how = ws.stonith_action, reason = n->fence_reason;
+    for (Action& a : ws.action_store) {
+      if (a.task != "stonith" || a.node != n || a.fence_action == "on") continue;
+      how = a.fence_action;
+      reason = a.reason;
+      break;
+    }
+    // A guest node is fenced by its container's recovery, which is named.
+    std::string by = n->is_guest() ? " (resource: " + n->remote_rsc->container->id + ")" : "";
+    out.push_back("Fence (" + how + ") " + n->uname + by + " '" + reason + "'");
   }
   ItemPrinter p;
   for (Resource* r : ws.resources) log_actions(ws, r, p);
@@ -254,6 +263,9 @@ ClusterStatus cluster_status(WorkingSet& ws, bool after) {
   }
   for (Node& n : ws.nodes) {
     NodeStatus ns;
+    ns.kind = n.is_guest() ? NodeStatus::Kind::kGuest : n.remote ? NodeStatus::Kind::kRemote : NodeStatus::Kind::kCluster;
+    if (n.is_guest())
+      if (Node* host = n.remote_rsc->container->current_node()) ns.host = host->uname;
     ns.name = n.uname;
     ns.id = n.id;
     bool fenced = after && std::find(ws.fenced.begin(), ws.fenced.end(), &n) != ws.fenced.end();
@@ -443,41 +455,62 @@ void format_resource(std::ostringstream& o, const ResourceStatus& r, const std::
 
 }  // namespace
 
-std::string format_cluster_status(const ClusterStatus& st, bool with_failed_actions) {
+std::string format_node_list(const std::vector<NodeStatus>& nodes_in, const std::string& indent) {
   std::ostringstream o;
-  o << "  * Node List:\n";
   std::vector<const NodeStatus*> nodes;
-  for (const auto& n : st.nodes) nodes.push_back(&n);
+  for (const auto& n : nodes_in) nodes.push_back(&n);
   std::stable_sort(nodes.begin(), nodes.end(), [](auto* a, auto* b) { return natural_less(a->name, b->name); });
-  std::vector<std::string> online, offline, all;
-  std::map<std::string, const NodeStatus*> by_name;
+  std::vector<std::string> online, offline, remote_online, remote_offline, guest_online;
   for (const auto* n : nodes) {
-    all.push_back(n->name);
-    by_name[n->name] = n;
+    const char* kind = n->kind == NodeStatus::Kind::kGuest    ? "GuestNode"
+                       : n->kind == NodeStatus::Kind::kRemote ? "RemoteNode"
+                                                              : "Node";
+    std::string head = indent + "* " + kind + " " + n->name + ": ";
     if (n->unclean) {
-      o << "    * Node " << n->name << ": UNCLEAN (" << (n->online ? "online" : "offline") << ")\n";
+      o << head << "UNCLEAN (" << (n->online ? "online" : "offline") << ")\n";
     } else if (n->pending) {
-      o << "    * Node " << n->name << ": pending\n";
+      o << head << "pending\n";
     } else if (n->standby) {
-      if (n->online) o << "    * Node " << n->name << ": standby" << (n->standby_with_resources ? " (with active resources)" : "") << "\n";
-      else o << "    * Node " << n->name << ": OFFLINE (standby)\n";
+      if (n->online) o << head << "standby" << (n->standby_with_resources ? " (with active resources)" : "") << "\n";
+      else o << head << "OFFLINE (standby)\n";
     } else if (n->maintenance) {
-      if (n->online) o << "    * Node " << n->name << ": maintenance\n";
-      else o << "    * Node " << n->name << ": OFFLINE (maintenance)\n";
+      o << head << (n->online ? "maintenance" : "OFFLINE (maintenance)") << "\n";
     } else if (n->online) {
-      online.push_back(n->name);
-    } else {
-      offline.push_back(n->name);
+      (n->kind == NodeStatus::Kind::kGuest ? guest_online : n->kind == NodeStatus::Kind::kRemote ? remote_online : online)
+          .push_back(n->name);
+    } else if (n->kind != NodeStatus::Kind::kGuest) {
+      (n->kind == NodeStatus::Kind::kRemote ? remote_offline : offline).push_back(n->name);
     }
   }
   auto list = [&](const char* label, const std::vector<std::string>& v) {
     if (v.empty()) return;
-    o << "    * " << label << ": [";
+    o << indent << "* " << label << ": [";
     for (const auto& n : v) o << " " << n;
     o << " ]\n";
   };
   list("Online", online);
   list("OFFLINE", offline);
+  list("RemoteOnline", remote_online);
+  list("RemoteOFFLINE", remote_offline);
+  list("GuestOnline", guest_online);
+  return o.str();
+}
+
+std::string format_cluster_status(const ClusterStatus& st, bool with_failed_actions) {
+  std::ostringstream o;
+  o << "  * Node List:\n";
+  o << format_node_list(st.nodes, "    ");
+  std::vector<std::string> all;
+  std::map<std::string, const NodeStatus*> by_name;
+  {
+    std::vector<const NodeStatus*> nodes;
+    for (const auto& n : st.nodes) nodes.push_back(&n);
+    std::stable_sort(nodes.begin(), nodes.end(), [](auto* a, auto* b) { return natural_less(a->name, b->name); });
+    for (const auto* n : nodes) {
+      all.push_back(n->name);
+      by_name[n->name] = n;
+    }
+  }
   o << "\n  * Full List of Resources:\n";
   if (st.resources.empty()) o << "    * No resources\n";
   for (const auto& r : st.resources) format_resource(o, r, "    ", all, by_name);

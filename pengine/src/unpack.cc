@@ -106,7 +106,7 @@ Status unpack_nodes(WorkingSet& ws) {
   xmlNode* nodes = xml::first_child(config, "nodes");
   for (xmlNode* n : xml::children(nodes, "node")) {
     std::string type = xml::attr_or(n, "type", "member");
-    if (type == "remote" || type == "ping") continue;  // not in the first version
+    if (type == "ping") continue;  // deprecated by the peer, never a place for resources
     std::string id = xml::attr_or(n, "id");
     std::string uname = xml::attr_or(n, "uname", id);
     if (id.empty()) return config_invalid("node without id (line " + std::to_string(xml::line(n)) + ")");
@@ -124,10 +124,14 @@ Status unpack_nodes(WorkingSet& ws) {
     node.attrs = unpack_nvpairs(ws, n, "instance_attributes", nullptr);
     node.attrs["#uname"] = uname;
     node.attrs["#id"] = id;
-    node.attrs["#kind"] = "cluster";
+    node.remote = type == "remote";
+    // A remote node's kind becomes "container" once its connection turns out to be a guest's.
+    node.attrs["#kind"] = node.remote ? "remote" : "cluster";
     node.attrs["#is_dc"] = (id == ws.dc_uuid) ? "true" : "false";
     node.utilization = unpack_nvpairs(ws, n, "utilization", nullptr);
-    node.unclean = ws.stonith_enabled && ws.startup_fencing;
+    // Unclean until seen (startup-fencing); a remote node only once its
+    // connection is known to be configured (link_remote_nodes).
+    node.unclean = !node.remote && ws.stonith_enabled && ws.startup_fencing;
     ws.node_by_name[uname] = &node;
     ws.node_by_id[id] = &node;
   }
@@ -245,6 +249,24 @@ void apply_meta(WorkingSet& ws, Resource* r) {
                                                                                           r->requires_ == "unfencing");
 }
 
+// A Pacemaker Remote connection (the peer's is_remote_node): it needs only
+// quorum, may migrate unless told otherwise (a remote node's connection,
+// not a guest's: the resources behind it need not stop for it to move),
+// and its reconnect_interval keeps it down that long after a failure.
+void apply_remote_meta(WorkingSet& ws, Resource* r) {
+  if (!r->is_primitive() || r->cls != "ocf" || r->provider != "pacemaker" || r->type != "remote" || r->parent) return;
+  r->is_remote_node = true;
+  bool guest = r->meta.count("container") > 0;
+  if (r->requires_.empty()) r->needs_fencing = false;
+  if (!guest && !r->meta.count("allow-migrate")) r->allow_migrate = true;
+  if (!guest) {
+    if (auto it = r->params.find("reconnect_interval"); it != r->params.end()) {
+      r->remote_reconnect_ms = parse_interval_ms(it->second);
+      r->failure_timeout_s = r->remote_reconnect_ms / 1000;
+    }
+  }
+}
+
 Attrs merged_meta(WorkingSet& ws, Resource* parent, xmlNode* xml_rsc, xmlNode* template_xml = nullptr) {
   Attrs meta = unpack_nvpairs(ws, xml_rsc, "meta_attributes", nullptr);
   if (template_xml)
@@ -276,6 +298,7 @@ Resource* new_primitive(WorkingSet& ws, xmlNode* x, Resource* parent, const std:
   if (def != x) for (auto& [k, v] : unpack_nvpairs(ws, def, "instance_attributes", nullptr)) r->params.emplace(k, v);
   r->meta = merged_meta(ws, parent, x, r->template_xml);
   apply_meta(ws, r);
+  apply_remote_meta(ws, r);
   unpack_ops(ws, r, x);
   ws.rsc_by_id[r->id] = r;
   return r;
@@ -396,11 +419,144 @@ std::vector<Resource*> primitives_of(Resource* rsc) {
   return out;
 }
 
+namespace {
+
+bool is_remote_connection_xml(const xmlNode* x) {
+  return xml::is(x, "primitive") && xml::attr_or(x, "class") == "ocf" && xml::attr_or(x, "provider") == "pacemaker" &&
+         xml::attr_or(x, "type") == "remote";
+}
+
+Node& add_remote_node(WorkingSet& ws, const std::string& name) {
+  Node& node = ws.nodes.emplace_back();
+  node.id = node.uname = name;
+  node.type = "remote";
+  node.remote = true;
+  node.index = static_cast<int>(ws.nodes.size()) - 1;
+  node.attrs["#uname"] = name;
+  node.attrs["#id"] = name;
+  node.attrs["#kind"] = "remote";
+  node.attrs["#is_dc"] = "false";
+  ws.node_by_name[name] = &node;
+  ws.node_by_id[name] = &node;
+  return node;
+}
+
+// The implicit connection of a guest node: a primitive with the meta
+// attribute remote-node gets an ocf:pacemaker:remote primitive named after
+// the node, contained in it (the peer's expand_remote_rsc_meta and
+// pe_create_remote_xml: monitored every 30 s, its start timeout
+// remote-connect-timeout, addr and port from remote-addr and remote-port).
+// Returns the node's name, or "" when the primitive makes no guest node.
+std::string add_guest_connection(WorkingSet& ws, xmlNode* x, xmlNode* implicit) {
+  if (!xml::is(x, "primitive")) return "";
+  std::string name, server, port, timeout = "60s", migrate, managed;
+  bool have_migrate = false, have_managed = false;
+  for (xmlNode* set : xml::children(x, "meta_attributes")) {
+    for (xmlNode* nv : xml::children(set, "nvpair")) {
+      std::string n = xml::attr_or(nv, "name"), v = xml::attr_or(nv, "value");
+      if (n == "remote-node") name = v;
+      else if (n == "remote-addr") server = v;
+      else if (n == "remote-port") port = v;
+      else if (n == "remote-connect-timeout") timeout = v;
+      else if (n == "remote-allow-migrate") migrate = v, have_migrate = true;
+      else if (n == "is-managed") managed = v, have_managed = true;
+    }
+  }
+  if (name.empty()) return "";
+  xmlNode* p = xml::add_child(implicit, "primitive");
+  xml::set_attr(p, "id", name);
+  xml::set_attr(p, "class", "ocf");
+  xml::set_attr(p, "provider", "pacemaker");
+  xml::set_attr(p, "type", "remote");
+  xmlNode* meta = xml::add_child(p, "meta_attributes");
+  xml::set_attr(meta, "id", name + "-meta_attributes");
+  auto nvpair = [&](xmlNode* set, const std::string& n, const std::string& v) {
+    xmlNode* nv = xml::add_child(set, "nvpair");
+    xml::set_attr(nv, "id", xml::attr_or(set, "id") + "-" + n);
+    xml::set_attr(nv, "name", n);
+    xml::set_attr(nv, "value", v);
+  };
+  nvpair(meta, "internal_rsc", "true");
+  nvpair(meta, "container", xml::attr_or(x, "id"));
+  if (have_migrate) nvpair(meta, "allow-migrate", migrate);
+  if (have_managed) nvpair(meta, "is-managed", managed);
+  if (!server.empty() || !port.empty()) {
+    xmlNode* inst = xml::add_child(p, "instance_attributes");
+    xml::set_attr(inst, "id", name + "-instance_attributes");
+    if (!server.empty()) nvpair(inst, "addr", server);
+    if (!port.empty()) nvpair(inst, "port", port);
+  }
+  xmlNode* ops = xml::add_child(p, "operations");
+  auto op = [&](const std::string& task, const std::string& interval, const std::string& t) {
+    xmlNode* o = xml::add_child(ops, "op");
+    xml::set_attr(o, "id", name + "-" + task + "-interval-" + interval);
+    xml::set_attr(o, "name", task);
+    xml::set_attr(o, "interval", interval);
+    xml::set_attr(o, "timeout", t);
+  };
+  op("monitor", "30s", "30s");
+  op("start", "0", timeout);
+  return name;
+}
+
+// Nodes made by resources, before any resource is unpacked (a clone's
+// default clone-max counts them): a remote node for each top-level
+// ocf:pacemaker:remote primitive, a guest node for each primitive (top-level
+// or in a group) with remote-node. Returns the implicit connections' XML.
+xml::DocPtr unpack_remote_nodes(WorkingSet& ws, xmlNode* resources) {
+  xml::DocPtr implicit = xml::new_document("resources");
+  auto add = [&](const std::string& name) {
+    if (!name.empty() && !ws.find_node(name)) add_remote_node(ws, name);
+  };
+  for (xmlNode* x : xml::children(resources)) {
+    if (is_remote_connection_xml(x)) {
+      add(xml::attr_or(x, "id"));
+    } else if (xml::is(x, "primitive")) {
+      add(add_guest_connection(ws, x, xml::root(implicit)));
+    } else if (xml::is(x, "group")) {
+      for (xmlNode* m : xml::children(x, "primitive")) add(add_guest_connection(ws, m, xml::root(implicit)));
+    }
+  }
+  return implicit;
+}
+
+// Each connection resource to its node, and each resource with the meta
+// attribute container to that container (the peer's setup_container and
+// link_rsc2remotenode). A remote node is unclean until seen, as a cluster
+// node; a guest node is "fenced" by recovering its container instead.
+void link_remote_nodes(WorkingSet& ws) {
+  for (Resource* r : ws.resources) {
+    if (auto it = r->meta.find("container"); it != r->meta.end()) {
+      if (Resource* c = ws.find_rsc(it->second); c && c != r) {
+        r->container = c;
+        c->fillers.push_back(r);
+      }
+    }
+  }
+  for (Resource* r : ws.resources) {
+    if (!r->is_remote_node) continue;
+    Node* node = ws.find_node(r->id);
+    if (!node || !node->remote) continue;
+    node->remote_rsc = r;
+    r->remote_node = node;
+    if (!r->container) {
+      node->unclean = ws.stonith_enabled && ws.startup_fencing;
+    } else {
+      node->attrs["#kind"] = "container";
+    }
+  }
+}
+
+}  // namespace
+
 Status unpack_resources(WorkingSet& ws) {
   xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
   xmlNode* resources = xml::first_child(config, "resources");
   RETURN_IF_ERROR(unpack_templates_and_tags(ws, config));
-  for (xmlNode* x : xml::children(resources)) {
+  ws.implicit_resources = unpack_remote_nodes(ws, resources);
+  std::vector<xmlNode*> all = xml::children(resources);
+  for (xmlNode* x : xml::children(xml::root(ws.implicit_resources))) all.push_back(x);
+  for (xmlNode* x : all) {
     if (xml::is(x, "template")) continue;
     if (xml::is(x, "bundle")) {
       // A bundle is its container: without one it is no bundle at all (the schema says so too).
@@ -412,8 +568,9 @@ Status unpack_resources(WorkingSet& ws) {
     ASSIGN_OR_RETURN(Resource * r, unpack_one(ws, x, nullptr));
     if (r) ws.resources.push_back(r);
   }
+  link_remote_nodes(ws);
   for (Resource& r : ws.resource_store)
-    if (r.is_primitive() && r.cls == "stonith") ws.have_stonith_resource = true;
+    if (r.fence_device()) ws.have_stonith_resource = true;
   if (ws.stonith_enabled && !ws.have_stonith_resource && !ws.resources.empty())
     ws.warnings.push_back(
         "resources are neither started nor stopped: stonith-enabled is true but no fencing (stonith) resource is "

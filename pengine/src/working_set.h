@@ -54,7 +54,16 @@ struct Node {
   bool expected_up = false;
   std::string feature_set;     // its controller's (node_state feature_set), "" when not recorded
   bool unseen = true;          // no node_state entry
-  bool remote = false;
+  bool remote = false;         // a Pacemaker Remote or guest node (type "remote")
+  // A remote or guest node's connection resource (ocf:pacemaker:remote, the
+  // node's name is its id); a guest's connection has a container (the VM or
+  // container resource the node lives in). Null for cluster nodes, and for a
+  // remote node entry whose connection is no longer configured.
+  Resource* remote_rsc = nullptr;
+  bool remote_requires_reset = false;  // to be fenced even if its connection comes back (the peer's name)
+  bool remote_was_fenced = false;      // node_state node_fenced: fenced since it last connected
+  bool rsc_discovery_enabled = true;   // resource-discovery-enabled node attribute (remote and guest nodes only)
+  bool unpacked = false;               // its operation history has been read (unpack_status's passes)
   std::string fence_reason;    // why it must be fenced
   Attrs attrs;                 // node attributes + transient attributes + #uname/#id/#kind
   Attrs utilization;           // capacity
@@ -62,6 +71,7 @@ struct Node {
   int num_resources = 0;       // resources assigned (tie breaker)
   std::vector<Resource*> running;  // primitives active here at start
 
+  bool is_guest() const;  // a remote node whose connection has a container
   bool available() const { return online && !unclean && !standby && !maintenance && !shutdown && !pending; }
 };
 
@@ -264,7 +274,21 @@ struct Resource {
   // Sources of migrations that completed without the stop on the source: stopped there for sure.
   std::vector<Node*> dangling_migrations;
   bool is_managed() const { return managed && !maintenance; }
+
+  // Pacemaker Remote: a connection resource (ocf:pacemaker:remote, or the
+  // implicit one of a guest node) and, for a guest's, the resource the guest
+  // lives in; a container's fillers are the resources it holds (its guest's
+  // connection).
+  bool is_remote_node = false;
+  Resource* container = nullptr;
+  std::vector<Resource*> fillers;
+  long remote_reconnect_ms = 0;  // reconnect_interval: the connection stays down that long after a failure
+  bool fence_device() const { return is_primitive() && cls == "stonith"; }
+  // The remote or guest node this connection resource makes (null if none).
+  Node* remote_node = nullptr;
 };
+
+inline bool Node::is_guest() const { return remote_rsc && remote_rsc->container; }
 
 struct Colocation {
   std::string id;
@@ -440,6 +464,9 @@ struct WorkingSet {
   // (references.cc).
   xmlNode* constraints = nullptr;
   xml::DocPtr expanded_constraints;
+  // The implicit connection resources of guest nodes (unpack.cc), which the
+  // configured resources' XML does not hold.
+  xml::DocPtr implicit_resources;
   std::map<std::string, Ticket> tickets;  // by id: from the status section and rsc_ticket constraints
   std::deque<TicketConstraint> ticket_constraints;
   std::deque<Action> action_store;
@@ -571,6 +598,24 @@ Status assign_resources(WorkingSet& ws);             // assign.cc
 Status create_actions(WorkingSet& ws);               // actions.cc
 Status unpack_orderings(WorkingSet& ws);             // ordering.cc
 Status create_fencing(WorkingSet& ws);               // fencing.cc
+// Pacemaker Remote (remote.cc). Connections and fencing devices kept off
+// remote nodes (with apply_locations); a remote node's state once its
+// connection is assigned; actions on remote nodes ordered against their
+// connections (after create_actions, before create_fencing: it may mark
+// nodes to be fenced); the cluster node an action on a remote node is
+// routed through (null for others).
+void ban_remote_nodes(WorkingSet& ws);
+void remote_connection_assigned(Resource* conn);
+bool is_failed_remote_node(const Node& node);
+Status order_remote_actions(WorkingSet& ws);
+Node* connection_host(const Action* action);
+// The connection of the remote or guest node that `container` makes (itself
+// for a remote connection, the guest's connection for a guest's container).
+Resource* contained_connection(Resource* container);
+// Marks `node` to be fenced for `reason` (the first reason given stays), as
+// the peer's pe_fence_node: a guest node by recovering its container, a
+// remote node even while its connection is unmanaged (fencing.cc).
+void fence_node(WorkingSet& ws, Node& node, const std::string& reason);
 Status propagate_flags(WorkingSet& ws);              // graph.cc
 Status create_notifications(WorkingSet& ws);         // notify.cc (needs the final flags)
 Status check_graph(WorkingSet& ws);                  // graph.cc

@@ -290,7 +290,10 @@ class TextWriter {
                           : n->maintenance ? (n->online ? "maintenance" : "OFFLINE (maintenance)")
                           : n->online   ? "online"
                                         : "OFFLINE";
-      o << "  * Node " << n->name << ": " << state << ":\n    * Resources:\n";
+      const char* kind = n->kind == NodeStatus::Kind::kGuest    ? "GuestNode"
+                         : n->kind == NodeStatus::Kind::kRemote ? "RemoteNode"
+                                                                : "Node";
+      o << "  * " << kind << " " << n->name << ": " << state << ":\n    * Resources:\n";
       for (const auto& a : active_on_node(cib, st_, n->name)) {
         w.anonymous_depth_ = a.anonymous ? 1 : 0;
         w.primitive(o, *a.rsc, "      ");
@@ -298,37 +301,7 @@ class TextWriter {
     }
   }
 
-  void nodes(std::ostringstream& o) {
-    std::vector<const NodeStatus*> sorted;
-    for (const auto& n : st_.nodes) sorted.push_back(&n);
-    std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return natural_less(a->name, b->name); });
-    std::vector<std::string> online, offline;
-    for (const auto* n : sorted) {
-      if (n->unclean) {
-        o << "  * Node " << n->name << ": UNCLEAN (" << (n->online ? "online" : "offline") << ")\n";
-      } else if (n->pending) {
-        o << "  * Node " << n->name << ": pending\n";
-      } else if (n->standby) {
-        if (n->online)
-          o << "  * Node " << n->name << ": standby" << (n->standby_with_resources ? " (with active resources)" : "")
-            << "\n";
-        else
-          o << "  * Node " << n->name << ": OFFLINE (standby)\n";
-      } else if (n->maintenance) {
-        o << "  * Node " << n->name << ": " << (n->online ? "maintenance" : "OFFLINE (maintenance)") << "\n";
-      } else {
-        (n->online ? online : offline).push_back(n->name);
-      }
-    }
-    auto list = [&](const char* label, const std::vector<std::string>& v) {
-      if (v.empty()) return;
-      o << "  * " << label << ": [";
-      for (const auto& n : v) o << " " << n;
-      o << " ]\n";
-    };
-    list("Online", online);
-    list("OFFLINE", offline);
-  }
+  void nodes(std::ostringstream& o) { o << pengine::format_node_list(st_.nodes, "  "); }
 
  private:
   const ClusterStatus& st_;

@@ -58,6 +58,11 @@ struct ScheduleOptions {
 // CIB's status section (Transition::before) or from the expected result of a
 // transition (Transition::after).
 struct NodeStatus {
+  // A cluster member, a Pacemaker Remote node, or a guest node (a remote
+  // node living in a resource: a VM or container; `host` is where that runs).
+  enum class Kind { kCluster, kRemote, kGuest };
+  Kind kind = Kind::kCluster;
+  std::string host;
   std::string name;
   std::string id;
   bool online = false;
@@ -116,6 +121,11 @@ struct ClusterStatus {
 // Formats a status in crm_mon's text layout ("  * Node List:", "  * Full List
 // of Resources:", ...), as used inside crm_simulate's summary. Never fails.
 std::string format_cluster_status(const ClusterStatus& status, bool with_failed_actions = true);
+// The node list of that layout, each line starting with `indent` + "* ":
+// nodes in an unusual state one per line ("RemoteNode r1: UNCLEAN
+// (offline)"), the others in lists (Online, OFFLINE, RemoteOnline,
+// RemoteOFFLINE, GuestOnline; an offline guest node is not listed).
+std::string format_node_list(const std::vector<NodeStatus>& nodes, const std::string& indent);
 
 // Reads only the status of a CIB (for crm_mon): nodes, each resource's role and
 // location from its operation history, failed operations. Errors as schedule().
@@ -133,6 +143,7 @@ struct GraphAction {
   std::string internal_key;  // the instance's own key when `key` is its history's ("clone:0_start_0")
   std::string node;          // on_node ("" for pseudo actions)
   std::string node_uuid;
+  std::string router_node;   // on a remote node: the cluster node holding its connection, which runs it
   std::string rsc_id;        // resource id as the executor knows it (rsc1, clone:0)
   std::string rsc_long_id;   // long-id for anonymous clone instances
   std::string rsc_class, rsc_provider, rsc_type;
