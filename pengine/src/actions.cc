@@ -323,7 +323,7 @@ void create_primitive_actions(WorkingSet& ws, Resource* r) {
   bool demote_only = r->failed && !r->on_fail_node.empty();
   for (auto& [n, f] : r->on_fail_node)
     if (f != "demote") demote_only = false;
-  bool restart = (r->failed && !demote_only) || multiple;
+  bool restart = (r->failed && !demote_only) || multiple || r->restart_required;
   // Parameters changed since the resource was started here?
   DefinitionCheck definition;
   if (cur && next == cur && !restart && (cur->available() || cur->maintenance)) definition = check_definition(ws, r, cur);

@@ -193,6 +193,9 @@ std::string effective_on_fail(WorkingSet& ws, Resource* r, const OpRecord& op) {
   // A remote connection's failure that drops a live connection fences its
   // node by default (not a probe's, which is expected, nor a start's, after
   // which no connection existed); an unmanaged connection is just stopped.
+  // In a container (a guest's connection, a filler): the container restarts.
+  if (configured == "restart-container" && !r->container) configured.clear();
+  if (configured.empty() && r->container) return "restart-container";
   if ((configured.empty() || !r->is_managed()) && r->is_remote_node && !r->container && task != "start" &&
       !(task == "monitor" && interval == 0)) {
     return r->is_managed() ? "reset-remote" : "stop";
@@ -211,11 +214,13 @@ int on_fail_rank(const std::string& f) {
   if (f == "ignore") return 0;
   if (f == "demote") return 1;
   if (f == "restart") return 2;
-  if (f == "stop") return 4;
-  if (f == "standby") return 5;
-  if (f == "block") return 6;
-  if (f == "fence") return 7;
-  if (f == "reset-remote") return 3;  // above restart, below everything else (the peer's cmp_on_fail)
+  // Above restart, below the rest (the peer's cmp_on_fail).
+  if (f == "reset-remote") return 3;
+  if (f == "restart-container") return 4;
+  if (f == "stop") return 5;
+  if (f == "standby") return 6;
+  if (f == "block") return 7;
+  if (f == "fence") return 8;
   return 2;
 }
 
@@ -378,6 +383,8 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
       r->managed = false;
     } else if (f == "fence") {
       fence_node(ws, *node, r->id + " failed there");
+    } else if (f == "restart-container") {
+      if (r->container) r->container->restart_required = true;
     } else if (f == "reset-remote") {
       // A remote connection that failed other than by starting: its node is
       // fenced (once since it last connected), and with reconnect_interval

@@ -279,6 +279,15 @@ ClusterStatus cluster_status(WorkingSet& ws, bool after) {
     ns.expected_up = n.expected_up;
     ns.feature_set = n.feature_set;
     if (fenced) { ns.online = false; ns.unclean = false; }
+    if (after && n.remote && n.remote_rsc) {
+      // Up once its connection (and a guest's container) runs, fenced or not.
+      const Resource* conn = n.remote_rsc;
+      ns.online = conn->assigned && conn->next_role != Role::kStopped &&
+                  (!conn->container || conn->container->assigned);
+      if (fenced) ns.unclean = false;
+      if (n.is_guest())
+        if (Node* host = conn->container->assigned) ns.host = host->uname;
+    }
     if (n.standby && !after) ns.standby_with_resources = !n.running.empty();
     if (n.standby && after) {
       for (Resource* r : n.running) {
@@ -291,6 +300,10 @@ ClusterStatus cluster_status(WorkingSet& ws, bool after) {
     st.nodes.push_back(ns);
   }
   for (Resource* r : ws.resources) {
+    // A guest node's implicit connection is not configured: not listed (its
+    // node is).
+    if (r->is_remote_node && r->container && is_true(r->meta.count("internal_rsc") ? r->meta.at("internal_rsc") : ""))
+      continue;
     ResourceStatus rs = status_of(ws, r, after);
     if (after && r->orphan && rs.nodes.empty()) continue;  // stopped orphans are gone
     st.resources.push_back(std::move(rs));

@@ -282,7 +282,8 @@ struct Resource {
   bool is_remote_node = false;
   Resource* container = nullptr;
   std::vector<Resource*> fillers;
-  long remote_reconnect_ms = 0;  // reconnect_interval: the connection stays down that long after a failure
+  long remote_reconnect_ms = 0;
+  bool restart_required = false;  // a container whose contents failed (on-fail=restart-container)  // reconnect_interval: the connection stays down that long after a failure
   bool fence_device() const { return is_primitive() && cls == "stonith"; }
   // The remote or guest node this connection resource makes (null if none).
   Node* remote_node = nullptr;
