@@ -100,7 +100,8 @@ void build_graph(WorkingSet& ws, Transition& t) {
     } else {
       g.type = GraphAction::Type::kRscOp;
     }
-    if (a->node && g.type != GraphAction::Type::kPseudo) {
+    // A pseudo fencing (a guest node's) keeps its target.
+    if (a->node && (g.type != GraphAction::Type::kPseudo || a->task == "stonith")) {
       g.node = a->node->uname;
       g.node_uuid = a->node->id;
       g.attributes["CRM_meta_on_node"] = a->node->uname;
@@ -119,6 +120,9 @@ void build_graph(WorkingSet& ws, Transition& t) {
     // pseudo action (a stop the fencing of its node implies).
     if (a->rsc && a->rsc->is_primitive() && g.type != GraphAction::Type::kCrmEvent) add_op_meta(ws, a, g.attributes);
     if (a->rsc && a->rsc->is_primitive() && g.type == GraphAction::Type::kPseudo) {
+      // Keyed, as its real actions, by the name the instance's history knows it by.
+      if (!a->rsc->clone_name.empty() && a->task != "notify" && a->task != "notified")
+        g.key = op_key(a->rsc->clone_name, a->task, a->interval_ms);
       for (auto& [k, v] : a->rsc->params) g.attributes.emplace(k, v);
       g.attributes.emplace("CRM_meta_timeout", std::to_string(action_timeout_ms(ws, a->rsc, a->task)));
     }
