@@ -51,6 +51,12 @@ void order_then_stop(WorkingSet& ws, Action* first, Resource* then, uint32_t fla
     if (a->task == "stop" && a->node) ws.order(first, a, flags);
 }
 
+// The peer orders these with pe_order_implies_first, which its 2.1 series
+// applies only when the first action is a collective's (its flags then
+// differ from what its instances say); the first here is always a
+// primitive's action, so it is a plain ordering.
+constexpr uint32_t kFirstOfPrimitive = kOrderOptional;
+
 bool is_recurring(const Action* a) { return a->interval_ms > 0 && a->task != "cancel"; }
 
 // An action on a remote node, against its connection (apply_remote_ordering).
@@ -65,12 +71,12 @@ void order_remote_action(WorkingSet& ws, Action* action) {
     order_start_then(ws, conn, action, state == ConnectionState::kFailed ? kImpliesThen : 0);
   } else if (task == "stop") {
     if (state == ConnectionState::kAlive) {
-      order_then_stop(ws, action, conn, kImpliesFirst);
+      order_then_stop(ws, action, conn, kFirstOfPrimitive);
     } else if (state == ConnectionState::kFailed) {
       // The only way to stop it now is fencing, which implies the stop.
       fence_node(ws, node, "resources are active but connection is unrecoverable");
     } else if (conn->next_role == Role::kStopped) {
-      order_then_stop(ws, action, conn, kImpliesFirst);  // not coming back: stop first
+      order_then_stop(ws, action, conn, kFirstOfPrimitive);  // not coming back: stop first
     } else {
       order_start_then(ws, conn, action, 0);  // comes back elsewhere: stop after that
     }
@@ -182,7 +188,7 @@ Status order_remote_actions(WorkingSet& ws) {
     for (Action* a : r.actions) {
       if (a->task != "stop" || !a->node) continue;
       for (Action* cs : r.container->actions)
-        if (cs->task == "stop" && cs->node) ws.order(a, cs, kImpliesFirst);
+        if (cs->task == "stop" && cs->node) ws.order(a, cs, kFirstOfPrimitive);
     }
     if (r.is_remote_node) {
       for (Action* probe : r.container->actions) {
