@@ -261,9 +261,14 @@ Status apply_locations(WorkingSet& ws) {
   }
   for (Resource& r : ws.resource_store) {
     if (!r.is_primitive()) continue;
-    // Fail-count threshold.
-    for (auto& [node, total] : r.failcount) {
+    // Fail-count threshold; a container counts the failures of what it
+    // holds too (the peer's pe_fc_fillers).
+    std::map<Node*, Score> failed_nodes = r.failcount;
+    for (Resource* f : r.fillers)
+      for (auto& [node, total] : f->failcount) failed_nodes.emplace(node, 0);
+    for (auto& [node, total] : failed_nodes) {
       Score count = effective_failcount(ws, &r, node);
+      for (Resource* f : r.fillers) count = score_add(count, effective_failcount(ws, f, node));
       if (count <= 0) continue;
       if (r.migration_threshold > 0 && count >= r.migration_threshold) {
         Resource* target = &r;

@@ -325,6 +325,16 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
     r->failed_ops.push_back({node, std::string(op.id)});
     std::string f = effective_on_fail(ws, r, op);
     if (status == 7 && f == "ignore") f = "restart";  // a missing agent cannot be ignored
+    if (f == "restart-container" && op.operation == "stop") {
+      // A failed stop inside a container is taken as done: restarting the
+      // container stops it for sure (the peer pretends the stop succeeded).
+      role = Role::kStopped;
+      r->failure_ignored = true;
+      r->failed = true;
+      if (on_fail_rank(on_fail) <= on_fail_rank("restart")) on_fail = f;
+      failed = true;
+      continue;
+    }
     // Hard errors: by execution status, or by agent result when the
     // operation completed (an execution error keeps the result as is).
     bool done = status == 0;

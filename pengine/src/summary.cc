@@ -364,7 +364,7 @@ void format_primitive(std::ostringstream& o, const ResourceStatus& r, const std:
   o << indent << "* " << r.id << "\t(" << r.agent << "):\t ";
   if (r.orphan) o << "ORPHANED ";
   if (r.nodes.empty()) {
-    o << "Stopped";
+    o << (r.failed ? "FAILED" : "Stopped");
   } else {
     // An operation in flight is shown instead of the role, as crm_mon does.
     static const std::map<std::string, std::string> kPendingText = {
