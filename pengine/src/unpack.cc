@@ -525,7 +525,9 @@ xml::DocPtr unpack_remote_nodes(WorkingSet& ws, xmlNode* resources) {
 // link_rsc2remotenode). A remote node is unclean until seen, as a cluster
 // node; a guest node is "fenced" by recovering its container instead.
 void link_remote_nodes(WorkingSet& ws) {
-  for (Resource* r : ws.resources) {
+  for (Resource& rr : ws.resource_store) {
+    Resource* r = &rr;
+    if (!r->is_primitive()) continue;  // a group's or clone's container= goes to its members
     if (auto it = r->meta.find("container"); it != r->meta.end()) {
       if (Resource* c = ws.find_rsc(it->second); c && c != r) {
         r->container = c;
