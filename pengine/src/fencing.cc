@@ -90,6 +90,18 @@ void order_vs_fencing(WorkingSet& ws, Resource* r, Action* st) {
   }
 }
 
+// The fencing of `node` (not an unfencing), made once: a guest's fencing
+// may need its host's before the host's turn comes.
+Action* fencing_of(WorkingSet& ws, Node& node) {
+  for (Action& a : ws.action_store)
+    if (a.task == "stonith" && a.node == &node && a.fence_action != "on") return &a;
+  Action* st = ws.new_action(nullptr, "stonith", 0, &node, false);
+  st->key = "stonith-" + node.uname + "-" + ws.stonith_action;
+  st->fence_action = ws.stonith_action;
+  st->runnable = true;
+  return st;
+}
+
 // The pseudo fencing of a guest node (the peer's pcmk__fence_guest):
 // "reboot" when its container starts again, else "off"; after the
 // container's stop (or its host's fencing that implies it, or else the
@@ -111,8 +123,7 @@ void fence_guest(WorkingSet& ws, Node& node) {
   st->reason = "guest is unclean";  // what it ran is known to be gone, whatever made it unclean
   ws.fenced.push_back(&node);
   if (stop && stop->pseudo && stop->node) {
-    if (Action* host_st = ws.find_action("stonith-" + stop->node->uname + "-" + ws.stonith_action, stop->node))
-      ws.order(host_st, st, kRunnableLeft | kImpliesThen);
+    ws.order(fencing_of(ws, *stop->node), st, kRunnableLeft | kImpliesThen);
   } else if (stop) {
     ws.order(stop, st, kRunnableLeft | kImpliesThen);
   } else {
@@ -170,11 +181,9 @@ Status create_fencing(WorkingSet& ws) {
     bool is_dc = !ws.dc_uuid.empty() && node.id == ws.dc_uuid;
     bool fence = node.unclean && ws.can_fence(node);
     if (fence) {
-      Action* st = ws.new_action(nullptr, "stonith", 0, &node, false);
-      st->key = "stonith-" + node.uname + "-" + ws.stonith_action;
-      st->fence_action = ws.stonith_action;
+      Action* st = fencing_of(ws, node);
+      st->optional = false;
       st->fence_delay_s = priority_fencing_delay(ws, node);
-      st->runnable = true;
       st->reason = node.fence_reason;
       ws.fenced.push_back(&node);
       for (Resource* r : ws.resources) order_vs_fencing(ws, r, st);
