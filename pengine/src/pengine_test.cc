@@ -346,5 +346,127 @@ TEST(Tags, ConstraintsNamingATagApplyToItsResources) {
   ASSERT_FALSE(c->warnings.empty());
 }
 
+
+// ---- Pacemaker Remote and guest nodes ----
+
+std::string online_state(const std::string& id, const std::string& uname) {
+  return "<node_state id=\"" + id + "\" uname=\"" + uname +
+         "\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">";
+}
+
+// A history entry: `op` with `rc` (call id `call`) of `rsc` (agent `type` of class ocf:pacemaker).
+std::string op(const std::string& rsc, const std::string& type, const std::string& task, long interval, int rc, int call) {
+  std::string key = rsc + "_" + task + "_" + std::to_string(interval);
+  return "<lrm_resource id=\"" + rsc + "\" class=\"ocf\" provider=\"pacemaker\" type=\"" + type +
+         "\"><lrm_rsc_op id=\"" + key + "\" operation_key=\"" + key + "\" operation=\"" + task +
+         "\" interval=\"" + std::to_string(interval) + "\" call-id=\"" + std::to_string(call) + "\" rc-code=\"" +
+         std::to_string(rc) + "\" op-status=\"" + (rc == 0 || rc == 7 ? "0" : "4") +
+         "\" transition-key=\"1:1:0:x\" transition-magic=\"0:" + std::to_string(rc) + ";1:1:0:x\"/></lrm_resource>";
+}
+
+const GraphAction* graph_action(const Transition& t, const std::string& key, const std::string& node) {
+  for (const auto& a : t.actions)
+    if (a.key == key && a.node == node) return &a;
+  return nullptr;
+}
+
+bool waits_for(const Transition& t, const GraphAction* then, const GraphAction* first) {
+  return then && first && std::find(then->inputs.begin(), then->inputs.end(), first->id) != then->inputs.end();
+}
+
+TEST(Remote, AConnectionMakesANodeReachedThroughItsHost) {
+  // The connection runs on node1; "a" may run on remote1 once it is up, and
+  // everything done there goes through node1 after the connection started.
+  std::string resources =
+      "<primitive id=\"remote1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\"/>"
+      "<primitive id=\"a\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>";
+  std::string constraints =
+      "<rsc_location id=\"l1\" rsc=\"remote1\" node=\"node1\" score=\"100\"/>"
+      "<rsc_location id=\"l2\" rsc=\"a\" node=\"remote1\" score=\"100\"/>";
+  auto t = run(cib(resources, constraints));
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  EXPECT_TRUE(has_summary(*t, "Start remote1 ( node1 )"));
+  EXPECT_TRUE(has_summary(*t, "Start a ( remote1 )"));
+  // A connection never runs on a remote node.
+  EXPECT_EQ(score_of(*t, "remote1", "remote1"), kMinusInfinity);
+  const GraphAction* conn_start = graph_action(*t, "remote1_start_0", "node1");
+  const GraphAction* probe = graph_action(*t, "a_monitor_0", "remote1");
+  const GraphAction* start = graph_action(*t, "a_start_0", "remote1");
+  ASSERT_TRUE(conn_start && probe && start);
+  EXPECT_EQ(probe->router_node, "node1");
+  EXPECT_EQ(start->router_node, "node1");
+  EXPECT_TRUE(waits_for(*t, probe, conn_start));
+  EXPECT_TRUE(waits_for(*t, start, conn_start));
+  EXPECT_NE(graph_to_xml(*t).find("router_node=\"node1\""), std::string::npos);
+  // The status lists it as a remote node.
+  EXPECT_NE(format_cluster_status(t->after).find("RemoteOnline: [ remote1 ]"), std::string::npos)
+      << format_cluster_status(t->after);
+}
+
+TEST(Remote, AFailedConnectionFencesItsNode) {
+  // The connection's monitor failed while "a" runs on remote1: with fencing,
+  // remote1 is fenced before "a" starts elsewhere, and the connection recovers.
+  std::string resources =
+      "<primitive id=\"fence\" class=\"stonith\" type=\"fence_dummy\"/>"
+      "<primitive id=\"remote1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\"/>"
+      "<primitive id=\"a\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>";
+  std::string status = online_state("n1", "node1") + "<lrm id=\"n1\"><lrm_resources>" +
+                       op("remote1", "remote", "start", 0, 0, 1).replace(
+                           op("remote1", "remote", "start", 0, 0, 1).find("</lrm_resource>"), 15, "") +
+                       "<lrm_rsc_op id=\"remote1_monitor_60000\" operation_key=\"remote1_monitor_60000\" "
+                       "operation=\"monitor\" interval=\"60000\" call-id=\"2\" rc-code=\"1\" op-status=\"0\" "
+                       "transition-key=\"2:1:0:x\" transition-magic=\"0:1;2:1:0:x\"/></lrm_resource>" +
+                       "</lrm_resources></lrm></node_state>" + online_state("n2", "node2") + "</node_state>" +
+                       "<node_state id=\"remote1\" uname=\"remote1\"><lrm id=\"remote1\"><lrm_resources>" +
+                       op("a", "Dummy", "start", 0, 0, 3) + "</lrm_resources></lrm></node_state>";
+  std::string text = cib(resources, "", status);
+  text.replace(text.find("value=\"false\""), 13, "value=\"true\"");
+  auto t = run(text);
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  EXPECT_TRUE(has_summary(*t, "Fence (reboot) remote1 'remote connection is unrecoverable'")) << t->summary.front();
+  EXPECT_TRUE(has_summary(*t, "Recover remote1"));
+  const GraphAction* fencing = graph_action(*t, "stonith-remote1-reboot", "remote1");
+  ASSERT_TRUE(fencing);
+  for (const auto& a : t->actions)
+    if (a.key == "a_start_0") EXPECT_TRUE(waits_for(*t, &a, fencing)) << "a starts elsewhere only after remote1 is fenced";
+}
+
+TEST(Guest, AContainerMakesAGuestNodeFencedByItsRecovery) {
+  // vm1 (remote-node=guest1) failed on node1 while "a" ran on guest1: the
+  // guest is "fenced" by recovering vm1 (a pseudo fencing, no fencing device
+  // involved), and "a" is recovered on guest1 once vm1 and its connection are back.
+  std::string resources =
+      "<primitive id=\"fence\" class=\"stonith\" type=\"fence_dummy\"/>"
+      "<primitive id=\"vm1\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><meta_attributes id=\"vm1-m\">"
+      "<nvpair id=\"vm1-rn\" name=\"remote-node\" value=\"guest1\"/></meta_attributes></primitive>"
+      "<primitive id=\"a\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>";
+  std::string constraints = "<rsc_location id=\"l\" rsc=\"a\" node=\"guest1\" score=\"100\"/>";
+  std::string vm_history = op("vm1", "Dummy", "start", 0, 0, 1);
+  vm_history.replace(vm_history.find("</lrm_resource>"), 15,
+                     "<lrm_rsc_op id=\"vm1_monitor_10000\" operation_key=\"vm1_monitor_10000\" operation=\"monitor\" "
+                     "interval=\"10000\" call-id=\"2\" rc-code=\"1\" op-status=\"0\" transition-key=\"2:1:0:x\" "
+                     "transition-magic=\"0:1;2:1:0:x\"/></lrm_resource>");
+  std::string status = online_state("n1", "node1") + "<lrm id=\"n1\"><lrm_resources>" + vm_history +
+                       op("guest1", "remote", "start", 0, 0, 3) + "</lrm_resources></lrm></node_state>" +
+                       online_state("n2", "node2") + "</node_state>" +
+                       "<node_state id=\"guest1\" uname=\"guest1\"><lrm id=\"guest1\"><lrm_resources>" +
+                       op("a", "Dummy", "start", 0, 0, 4) + "</lrm_resources></lrm></node_state>";
+  std::string text = cib(resources, constraints, status);
+  text.replace(text.find("value=\"false\""), 13, "value=\"true\"");
+  auto t = run(text);
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  EXPECT_TRUE(has_summary(*t, "Fence (reboot) guest1 (resource: vm1) 'guest is unclean'"));
+  EXPECT_TRUE(has_summary(*t, "Recover vm1 ( node1 )"));
+  EXPECT_TRUE(has_summary(*t, "Recover a ( guest1 )"));
+  const GraphAction* fencing = graph_action(*t, "stonith-guest1-reboot", "guest1");
+  ASSERT_TRUE(fencing);
+  EXPECT_EQ(fencing->type, GraphAction::Type::kPseudo);
+  EXPECT_TRUE(waits_for(*t, fencing, graph_action(*t, "vm1_stop_0", "node1")));
+  // The implicit connection is not listed among the resources; the guest is.
+  std::string after = format_cluster_status(t->after);
+  EXPECT_EQ(after.find("(ocf:pacemaker:remote)"), std::string::npos) << after;
+  EXPECT_NE(after.find("GuestOnline: [ guest1 ]"), std::string::npos) << after;
+}
+
 }  // namespace
 }  // namespace crm::pengine
