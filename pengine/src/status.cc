@@ -271,6 +271,13 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
         op.last_rc_change + r->failure_timeout_s <= ws.now) {
       expired = true;
     }
+    // A remote connection's monitor failure (reconnect_interval) does not
+    // expire before its node was fenced: the monitor reports only changes,
+    // so a connection still failing would go unnoticed (the peer's
+    // should_ignore_failure_timeout).
+    if (expired && r->remote_reconnect_ms > 0 && ws.stonith_enabled && op.interval_ms > 0 &&
+        op.operation == "monitor" && r->remote_node && !r->remote_node->remote_was_fenced)
+      expired = false;
     bool success;
     int rc = op.rc;
     int status = op.op_status;

@@ -147,7 +147,11 @@ ResourceStatus status_of(WorkingSet& ws, Resource* r, bool after) {
   s.managed = r->is_managed();
   s.blocked = r->blocked;
   s.orphan = r->orphan;
-  s.disabled = r->target_role && *r->target_role == Role::kStopped && !r->orphan;
+  // Disabled by configuration (target-role), not stopped by a failure's handling.
+  if (auto tr = r->meta.find("target-role"); tr != r->meta.end() && !r->orphan) {
+    auto role = parse_role(tr->second);
+    s.disabled = role.ok() && *role == Role::kStopped;
+  }
   s.failure_ignored = r->failure_ignored;
   if (r->is_primitive()) {
     s.kind = ResourceStatus::Kind::kPrimitive;
