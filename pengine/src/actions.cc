@@ -447,7 +447,7 @@ void create_probes(WorkingSet& ws) {
     // A remote node that cannot be reached while what is there is unknown
     // must be fenced.
     if (!node.online && !pending_member && is_failed_remote_node(node))
-      fence_node(ws, node, "the connection is unrecoverable");
+      fence_node(node, "the connection is unrecoverable");
     if (!pending_member && (!node.online || node.unclean || node.pending || node.maintenance)) continue;
     if (!node.rsc_discovery_enabled) continue;  // resource-discovery-enabled=false (remote nodes)
     for (Resource* top : ws.resources) {

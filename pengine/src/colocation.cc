@@ -137,8 +137,7 @@ Status unpack_colocations(WorkingSet& ws) {
   // where its container does, unless the container makes a remote node:
   // then it runs on that node (ban_remote_nodes).
   for (Resource& r : ws.resource_store) {
-    if (!r.is_primitive() || !r.container || !r.is_managed()) continue;
-    if (!r.is_remote_node && contained_connection(r.container)) continue;
+    if (!follows_container(r)) continue;
     new_colocation(ws, "resource-with-container", &r, r.container, kInfinity, Role::kUnknown, Role::kUnknown, "", true);
   }
   xmlNode* constraints = ws.constraints;

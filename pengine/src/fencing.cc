@@ -90,15 +90,14 @@ void order_vs_fencing(WorkingSet& ws, Resource* r, Action* st) {
   }
 }
 
-// The fencing of `node` (not an unfencing), made once: a guest's fencing
-// may need its host's before the host's turn comes.
-Action* fencing_of(WorkingSet& ws, Node& node) {
-  for (Action& a : ws.action_store)
-    if (a.task == "stonith" && a.node == &node && a.fence_action != "on") return &a;
+// The fencing of `node` (WorkingSet::fencing: made once).
+Action* make_fencing(WorkingSet& ws, Node& node, const std::string& how) {
+  if (Action* st = ws.fencing_of(&node)) return st;
   Action* st = ws.new_action(nullptr, "stonith", 0, &node, false);
-  st->key = "stonith-" + node.uname + "-" + ws.stonith_action;
-  st->fence_action = ws.stonith_action;
+  st->key = "stonith-" + node.uname + "-" + how;
+  st->fence_action = how;
   st->runnable = true;
+  ws.fencing[&node] = st;
   return st;
 }
 
@@ -114,16 +113,12 @@ void fence_guest(WorkingSet& ws, Node& node) {
     if (a->task == "stop" && !stop) stop = a;
     if (a->task == "start") restarts = true;
   }
-  std::string how = restarts ? "reboot" : "off";
-  Action* st = ws.new_action(nullptr, "stonith", 0, &node, false);
-  st->key = "stonith-" + node.uname + "-" + how;
-  st->fence_action = how;
+  Action* st = make_fencing(ws, node, restarts ? "reboot" : "off");
   st->pseudo = true;
-  st->runnable = true;
   st->reason = "guest is unclean";  // what it ran is known to be gone, whatever made it unclean
   ws.fenced.push_back(&node);
   if (stop && stop->pseudo && stop->node) {
-    ws.order(fencing_of(ws, *stop->node), st, kRunnableLeft | kImpliesThen);
+    ws.order(make_fencing(ws, *stop->node, ws.stonith_action), st, kRunnableLeft | kImpliesThen);
   } else if (stop) {
     ws.order(stop, st, kRunnableLeft | kImpliesThen);
   } else {
@@ -138,8 +133,7 @@ void fence_guest(WorkingSet& ws, Node& node) {
 
 }  // namespace
 
-void fence_node(WorkingSet& ws, Node& node, const std::string& reason) {
-  (void)ws;
+void fence_node(Node& node, const std::string& reason) {
   if (node.is_guest()) {
     // Not unclean: the node may run resources again in this transition
     // once its container is back.
@@ -181,7 +175,7 @@ Status create_fencing(WorkingSet& ws) {
     bool is_dc = !ws.dc_uuid.empty() && node.id == ws.dc_uuid;
     bool fence = node.unclean && ws.can_fence(node);
     if (fence) {
-      Action* st = fencing_of(ws, node);
+      Action* st = make_fencing(ws, node, ws.stonith_action);
       st->optional = false;
       st->fence_delay_s = priority_fencing_delay(ws, node);
       st->reason = node.fence_reason;

@@ -290,12 +290,6 @@ void create_notify_actions(WorkingSet& ws, const std::vector<Resource*>& instanc
   }
 }
 
-Action* fencing_of(WorkingSet& ws, const Node* node) {
-  for (Action& a : ws.action_store)
-    if (a.task == "stonith" && a.node == node) return &a;
-  return nullptr;
-}
-
 // A stop implied by fencing happens when the node is fenced, not between the
 // clone's stop notifications: the other instances are told "post stop" of it
 // after the fencing (the peer's pe__order_notifs_after_fencing). The pseudo
@@ -307,7 +301,7 @@ void notify_after_fencing(WorkingSet& ws, const std::vector<Resource*>& instance
   for (Resource* p : instances) {
     for (Action* stop : std::vector<Action*>(p->actions)) {
       if (stop->task != "stop" || !stop->pseudo || !stop->node || !stop->node->unclean) continue;
-      Action* fence = fencing_of(ws, stop->node);
+      Action* fence = ws.fencing_of(stop->node);
       if (!fence) continue;
       NotifyData n;
       n.task = "stop";

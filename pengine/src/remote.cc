@@ -24,10 +24,8 @@ ConnectionState connection_state(const Node& node) {
     // Not going to run anywhere.
     if (host && host->unclean) return ConnectionState::kFailed;  // on a failed node, never recovered
     if (!conn->failed) return ConnectionState::kStopped;         // cleanly stopped
-    std::string shutdown = node_attr(&node, "shutdown");
-    bool shutdown_requested = !shutdown.empty() && shutdown != "0";
     if (conn->target_role == Role::kStopped && conn->remote_reconnect_ms > 0 && node.remote_was_fenced &&
-        !shutdown_requested)
+        !node.shutdown_requested())
       return ConnectionState::kUnknown;  // known only once the reconnect interval expires
     return ConnectionState::kFailed;
   }
@@ -74,7 +72,7 @@ void order_remote_action(WorkingSet& ws, Action* action) {
       order_then_stop(ws, action, conn, kFirstOfPrimitive);
     } else if (state == ConnectionState::kFailed) {
       // The only way to stop it now is fencing, which implies the stop.
-      fence_node(ws, node, "resources are active but connection is unrecoverable");
+      fence_node(node, "resources are active but connection is unrecoverable");
     } else if (conn->next_role == Role::kStopped) {
       order_then_stop(ws, action, conn, kFirstOfPrimitive);  // not coming back: stop first
     } else {
@@ -90,7 +88,7 @@ void order_remote_action(WorkingSet& ws, Action* action) {
   } else {
     if (task == "monitor" && state == ConnectionState::kFailed) {
       // The state there is unknown and cannot be found out.
-      fence_node(ws, node, "resources are in unknown state and connection is unrecoverable");
+      fence_node(node, "resources are in unknown state and connection is unrecoverable");
     }
     if (conn->current_node() && state == ConnectionState::kStopped) {
       order_then_stop(ws, action, conn, kRunnableLeft);  // checked before the connection closes for good
@@ -106,7 +104,7 @@ void order_guest_action(WorkingSet& ws, Action* action) {
   Node& node = *action->node;
   Resource* conn = node.remote_rsc;
   Resource* container = conn->container;
-  if (container->failed) fence_node(ws, node, "container failed");
+  if (container->failed) fence_node(node, "container failed");
   std::string task = action->task;
   if (task == "migrate_to" || task == "migrate_from") task = "stop";
   if (task == "start" || task == "promote") {
@@ -158,6 +156,11 @@ Resource* contained_connection(Resource* container) {
   return nullptr;
 }
 
+bool follows_container(Resource& r) {
+  if (!r.is_primitive() || !r.container || !r.is_managed()) return false;
+  return r.is_remote_node || !contained_connection(r.container);
+}
+
 void remote_connection_assigned(Resource* conn) {
   Node* node = conn->remote_node;
   if (!node) return;
@@ -178,8 +181,7 @@ Status order_remote_actions(WorkingSet& ws) {
   // the container and stops before it; a guest's connection stops only after
   // its container was probed (found running, the connection is kept).
   for (Resource& r : ws.resource_store) {
-    if (!r.is_primitive() || !r.container || !r.is_managed()) continue;
-    if (!r.is_remote_node && contained_connection(r.container)) continue;
+    if (!follows_container(r)) continue;
     for (Action* cs : r.container->actions) {
       if (cs->task != "start" || !cs->node) continue;
       for (Action* a : r.actions)

@@ -34,8 +34,7 @@ void unpack_node_state(WorkingSet& ws, Node& node, xmlNode* state) {
     for (auto& [k, v] : unpack_nvpairs(ws, ta, "instance_attributes", &node)) node.attrs[k] = v;
   }
   auto attr = [&](const char* n) { return node_attr(&node, n); };
-  std::string shutdown = attr("shutdown");
-  node.shutdown = !shutdown.empty() && shutdown != "0";
+  node.shutdown = node.shutdown_requested();
   if (is_true(attr("standby"))) node.standby = true;
   if (is_true(attr("maintenance"))) node.maintenance = true;
   bool terminate = is_true(attr("terminate")) || (!attr("terminate").empty() && attr("terminate") != "0" &&
@@ -373,14 +372,14 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
     // this transition (unseen: see assign.cc), unless the connection failed.
     if (node->is_guest()) {
       r->failed = true;
-      fence_node(ws, *node, r->id + " is thought to be active there");
+      fence_node(*node, r->id + " is thought to be active there");
     } else if (ws.stonith_enabled) {
       std::string why = r->id + " is thought to be active there";
       if (node->remote && node->remote_rsc && !node->remote_rsc->failed) {
         node->unseen = true;
         why = r->id + " is active there (fencing will be revoked if remote connection can be re-established elsewhere)";
       }
-      fence_node(ws, *node, why);
+      fence_node(*node, why);
     }
   }
   if (active) {
@@ -399,7 +398,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
       r->blocked = true;
       r->managed = false;
     } else if (f == "fence") {
-      fence_node(ws, *node, r->id + " failed there");
+      fence_node(*node, r->id + " failed there");
     } else if (f == "restart-container") {
       if (r->container) r->container->restart_required = true;
     } else if (f == "reset-remote") {
@@ -408,7 +407,7 @@ void unpack_history(WorkingSet& ws, Resource* r, Node* node, const std::vector<O
       // the connection stays down until the failure expires.
       r->failed = true;
       if (ws.stonith_enabled && r->remote_node && !r->remote_node->is_guest() && !r->remote_node->remote_was_fenced)
-        fence_node(ws, *r->remote_node, "remote connection is unrecoverable");
+        fence_node(*r->remote_node, "remote connection is unrecoverable");
       if (r->remote_reconnect_ms > 0) r->target_role = Role::kStopped;
     } else if (f == "standby") {
       node->standby = true;
@@ -642,8 +641,7 @@ void unpack_migrations(WorkingSet& ws) {
 // A remote or guest node's online state follows its connection resource
 // (and a guest's container), once their histories are read (the peer's
 // determine_remote_online_status).
-void remote_online_status(WorkingSet& ws, Node& node) {
-  (void)ws;
+void remote_online_status(Node& node) {
   Resource* rsc = node.remote_rsc;
   if (!rsc) {
     node.online = false;
@@ -677,8 +675,7 @@ void unpack_remote_node_state(WorkingSet& ws, Node& node, xmlNode* state) {
   if (xmlNode* ta = xml::first_child(state, "transient_attributes")) {
     for (auto& [k, v] : unpack_nvpairs(ws, ta, "instance_attributes", &node)) node.attrs[k] = v;
   }
-  std::string shutdown = node_attr(&node, "shutdown");
-  if (!shutdown.empty() && shutdown != "0") node.shutdown = true;
+  if (node.shutdown_requested()) node.shutdown = true;
   if (is_true(node_attr(&node, "standby"))) node.standby = true;
   if (is_true(node_attr(&node, "maintenance")) || (node.remote_rsc && !node.remote_rsc->is_managed()))
     node.maintenance = true;
@@ -787,7 +784,7 @@ Status unpack_status(WorkingSet& ws) {
         continue;
       }
       if (node->remote) {
-        remote_online_status(ws, *node);
+        remote_online_status(*node);
         unpack_remote_node_state(ws, *node, st);
       }
       node->unpacked = true;
@@ -804,7 +801,7 @@ Status unpack_status(WorkingSet& ws) {
   for (Node& n : ws.nodes) {
     if (!n.remote) continue;
     if (n.shutdown && n.remote_rsc) n.remote_rsc->target_role = Role::kStopped;
-    if (!n.unpacked) remote_online_status(ws, n);
+    if (!n.unpacked) remote_online_status(n);
   }
   unpack_migrations(ws);
   // Resources active on several nodes: multiple-active=stop_only keeps them

@@ -232,11 +232,9 @@ std::vector<std::string> transition_summary(WorkingSet& ws) {
   for (auto it = ws.fenced.rbegin(); it != ws.fenced.rend(); ++it) {
     Node* n = *it;
     std::string how = ws.stonith_action, reason = n->fence_reason;
-    for (Action& a : ws.action_store) {
-      if (a.task != "stonith" || a.node != n || a.fence_action == "on") continue;
-      how = a.fence_action;
-      reason = a.reason;
-      break;
+    if (const Action* st = ws.fencing_of(n)) {
+      how = st->fence_action;
+      reason = st->reason;
     }
     // A guest node is fenced by its container's recovery, which is named.
     std::string by = n->is_guest() ? " (resource: " + n->remote_rsc->container->id + ")" : "";
@@ -306,8 +304,8 @@ ClusterStatus cluster_status(WorkingSet& ws, bool after) {
   for (Resource* r : ws.resources) {
     // A guest node's implicit connection is not configured: not listed (its
     // node is).
-    if (r->is_remote_node && r->container && is_true(r->meta.count("internal_rsc") ? r->meta.at("internal_rsc") : ""))
-      continue;
+    auto internal = r->meta.find("internal_rsc");
+    if (r->is_remote_node && r->container && internal != r->meta.end() && is_true(internal->second)) continue;
     ResourceStatus rs = status_of(ws, r, after);
     if (after && r->orphan && rs.nodes.empty()) continue;  // stopped orphans are gone
     st.resources.push_back(std::move(rs));
@@ -479,10 +477,7 @@ std::string format_node_list(const std::vector<NodeStatus>& nodes_in, const std:
   std::stable_sort(nodes.begin(), nodes.end(), [](auto* a, auto* b) { return natural_less(a->name, b->name); });
   std::vector<std::string> online, offline, remote_online, remote_offline, guest_online;
   for (const auto* n : nodes) {
-    const char* kind = n->kind == NodeStatus::Kind::kGuest    ? "GuestNode"
-                       : n->kind == NodeStatus::Kind::kRemote ? "RemoteNode"
-                                                              : "Node";
-    std::string head = indent + "* " + kind + " " + n->name + ": ";
+    std::string head = indent + "* " + n->kind_label() + " " + n->name + ": ";
     if (n->unclean) {
       o << head << "UNCLEAN (" << (n->online ? "online" : "offline") << ")\n";
     } else if (n->pending) {

@@ -101,6 +101,35 @@ Status unpack_config(WorkingSet& ws) {
   return Status::Ok();
 }
 
+namespace {
+
+// A node, indexed, with its built-in attributes (#uname, #id, #kind,
+// #is_dc). A remote node's kind becomes "container" once its connection
+// turns out to be a guest's.
+Node& add_node(WorkingSet& ws, const std::string& id, const std::string& uname, const std::string& type) {
+  Node& node = ws.nodes.emplace_back();
+  node.id = id;
+  node.uname = uname;
+  node.type = type;
+  node.remote = type == "remote";
+  node.index = static_cast<int>(ws.nodes.size()) - 1;
+  node.attrs["#uname"] = uname;
+  node.attrs["#id"] = id;
+  node.attrs["#kind"] = node.remote ? "remote" : "cluster";
+  node.attrs["#is_dc"] = (id == ws.dc_uuid) ? "true" : "false";
+  ws.node_by_name[uname] = &node;
+  ws.node_by_id[id] = &node;
+  return node;
+}
+
+// An ocf:pacemaker:remote primitive: a Pacemaker Remote connection.
+bool is_remote_connection_xml(const xmlNode* x) {
+  return xml::is(x, "primitive") && xml::attr_or(x, "class") == "ocf" && xml::attr_or(x, "provider") == "pacemaker" &&
+         xml::attr_or(x, "type") == "remote";
+}
+
+}  // namespace
+
 Status unpack_nodes(WorkingSet& ws) {
   xmlNode* config = xml::first_child(xml::root(ws.doc), "configuration");
   xmlNode* nodes = xml::first_child(config, "nodes");
@@ -111,29 +140,17 @@ Status unpack_nodes(WorkingSet& ws) {
     std::string uname = xml::attr_or(n, "uname", id);
     if (id.empty()) return config_invalid("node without id (line " + std::to_string(xml::line(n)) + ")");
     if (ws.node_by_name.count(uname)) continue;
-    Node& node = ws.nodes.emplace_back();
-    node.id = id;
-    node.uname = uname;
-    node.type = type;
-    node.index = static_cast<int>(ws.nodes.size()) - 1;
+    Node& node = add_node(ws, id, uname, type);
     if (auto score = xml::attr(n, "score")) {
       auto v = parse_score(*score);
       if (!v.ok()) return config_invalid("node '" + uname + "': " + v.status().message());
       node.weight = *v;
     }
-    node.attrs = unpack_nvpairs(ws, n, "instance_attributes", nullptr);
-    node.attrs["#uname"] = uname;
-    node.attrs["#id"] = id;
-    node.remote = type == "remote";
-    // A remote node's kind becomes "container" once its connection turns out to be a guest's.
-    node.attrs["#kind"] = node.remote ? "remote" : "cluster";
-    node.attrs["#is_dc"] = (id == ws.dc_uuid) ? "true" : "false";
+    for (auto& [k, v] : unpack_nvpairs(ws, n, "instance_attributes", nullptr)) node.attrs.emplace(k, v);
     node.utilization = unpack_nvpairs(ws, n, "utilization", nullptr);
     // Unclean until seen (startup-fencing); a remote node only once its
     // connection is known to be configured (link_remote_nodes).
     node.unclean = !node.remote && ws.stonith_enabled && ws.startup_fencing;
-    ws.node_by_name[uname] = &node;
-    ws.node_by_id[id] = &node;
   }
   return Status::Ok();
 }
@@ -254,7 +271,7 @@ void apply_meta(WorkingSet& ws, Resource* r) {
 // not a guest's: the resources behind it need not stop for it to move),
 // and its reconnect_interval keeps it down that long after a failure.
 void apply_remote_meta(WorkingSet& ws, Resource* r) {
-  if (!r->is_primitive() || r->cls != "ocf" || r->provider != "pacemaker" || r->type != "remote" || r->parent) return;
+  if (r->parent || !is_remote_connection_xml(r->xml)) return;  // as unpack_remote_nodes saw it
   r->is_remote_node = true;
   bool guest = r->meta.count("container") > 0;
   if (r->requires_.empty()) r->needs_fencing = false;
@@ -421,26 +438,6 @@ std::vector<Resource*> primitives_of(Resource* rsc) {
 
 namespace {
 
-bool is_remote_connection_xml(const xmlNode* x) {
-  return xml::is(x, "primitive") && xml::attr_or(x, "class") == "ocf" && xml::attr_or(x, "provider") == "pacemaker" &&
-         xml::attr_or(x, "type") == "remote";
-}
-
-Node& add_remote_node(WorkingSet& ws, const std::string& name) {
-  Node& node = ws.nodes.emplace_back();
-  node.id = node.uname = name;
-  node.type = "remote";
-  node.remote = true;
-  node.index = static_cast<int>(ws.nodes.size()) - 1;
-  node.attrs["#uname"] = name;
-  node.attrs["#id"] = name;
-  node.attrs["#kind"] = "remote";
-  node.attrs["#is_dc"] = "false";
-  ws.node_by_name[name] = &node;
-  ws.node_by_id[name] = &node;
-  return node;
-}
-
 // The implicit connection of a guest node: a primitive with the meta
 // attribute remote-node gets an ocf:pacemaker:remote primitive named after
 // the node, contained in it (the peer's expand_remote_rsc_meta and
@@ -506,7 +503,7 @@ std::string add_guest_connection(WorkingSet& ws, xmlNode* x, xmlNode* implicit) 
 xml::DocPtr unpack_remote_nodes(WorkingSet& ws, xmlNode* resources) {
   xml::DocPtr implicit = xml::new_document("resources");
   auto add = [&](const std::string& name) {
-    if (!name.empty() && !ws.find_node(name)) add_remote_node(ws, name);
+    if (!name.empty() && !ws.find_node(name)) add_node(ws, name, name, "remote");
   };
   for (xmlNode* x : xml::children(resources)) {
     if (is_remote_connection_xml(x)) {

@@ -72,6 +72,11 @@ struct Node {
   std::vector<Resource*> running;  // primitives active here at start
 
   bool is_guest() const;  // a remote node whose connection has a container
+  // Its "shutdown" attribute asks for a shutdown (a time, not "0").
+  bool shutdown_requested() const {
+    auto it = attrs.find("shutdown");
+    return it != attrs.end() && !it->second.empty() && it->second != "0";
+  }
   bool available() const { return online && !unclean && !standby && !maintenance && !shutdown && !pending; }
 };
 
@@ -493,7 +498,14 @@ struct WorkingSet {
   };
   std::vector<AntiColocation> anti_colocations;
   std::vector<std::string> warnings;
-  std::vector<Node*> fenced;
+  std::vector<Node*> fenced;  // in the order their fencing was decided
+  // Each node's fencing action, made once (fencing.cc): a guest's fencing
+  // may need its host's before the host's turn comes.
+  std::unordered_map<const Node*, Action*> fencing;
+  Action* fencing_of(const Node* node) const {
+    auto it = fencing.find(node);
+    return it == fencing.end() ? nullptr : it->second;
+  }
   // Orphan instance numbers of anonymous clones, per node (members of one
   // orphaned cloned-group instance share its number).
   struct CloneOrphan { Resource* clone; Node* node; int number; std::set<std::string> bases; };
@@ -613,10 +625,14 @@ Node* connection_host(const Action* action);
 // The connection of the remote or guest node that `container` makes (itself
 // for a remote connection, the guest's connection for a guest's container).
 Resource* contained_connection(Resource* container);
+// Whether `r` runs where its container does (colocated with it, started
+// after it, stopped before it): a guest's connection, or a managed filler
+// whose container makes no remote node.
+bool follows_container(Resource& r);
 // Marks `node` to be fenced for `reason` (the first reason given stays), as
 // the peer's pe_fence_node: a guest node by recovering its container, a
 // remote node even while its connection is unmanaged (fencing.cc).
-void fence_node(WorkingSet& ws, Node& node, const std::string& reason);
+void fence_node(Node& node, const std::string& reason);
 Status propagate_flags(WorkingSet& ws);              // graph.cc
 Status create_notifications(WorkingSet& ws);         // notify.cc (needs the final flags)
 Status check_graph(WorkingSet& ws);                  // graph.cc

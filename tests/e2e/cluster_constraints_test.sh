@@ -57,6 +57,10 @@ dc=$(wait_one_dc 3 60) || e2e_fail "no single DC"
 e2e_note "DC is n$dc"
 
 # ---- location ------------------------------------------------------------------
+# Without fencing: this test is about where constraints put resources, and its
+# "rejoin" step kills n3 and expects the same node back (restarted, not powered
+# off by its BMC); the lab gives it no fence devices. Fencing a killed node
+# before its resources move is what the e2e_cluster_fencing_* tests check.
 cib_do 1 -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>' || e2e_fail "crm_config refused"
 cib_do 1 -M -c -o rsc_defaults -X '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-stickiness" name="resource-stickiness" value="0"/></meta_attributes></rsc_defaults>' || e2e_fail "rsc_defaults refused"
 cib_do 1 -M -c -o configuration -X "<configuration><resources>$(dummy rA)$(dummy rB)$(dummy rC)</resources><constraints><rsc_location id=\"loc-a\" rsc=\"rA\" node=\"n2\" score=\"INFINITY\"/></constraints></configuration>" \

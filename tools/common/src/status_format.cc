@@ -290,10 +290,7 @@ class TextWriter {
                           : n->maintenance ? (n->online ? "maintenance" : "OFFLINE (maintenance)")
                           : n->online   ? "online"
                                         : "OFFLINE";
-      const char* kind = n->kind == NodeStatus::Kind::kGuest    ? "GuestNode"
-                         : n->kind == NodeStatus::Kind::kRemote ? "RemoteNode"
-                                                                : "Node";
-      o << "  * " << kind << " " << n->name << ": " << state << ":\n    * Resources:\n";
+      o << "  * " << n->kind_label() << " " << n->name << ": " << state << ":\n    * Resources:\n";
       for (const auto& a : active_on_node(cib, st_, n->name)) {
         w.anonymous_depth_ = a.anonymous ? 1 : 0;
         w.primitive(o, *a.rsc, "      ");

@@ -63,6 +63,10 @@ struct NodeStatus {
   enum class Kind { kCluster, kRemote, kGuest };
   Kind kind = Kind::kCluster;
   std::string host;
+  // How a node list names its kind: "Node", "RemoteNode" or "GuestNode".
+  const char* kind_label() const {
+    return kind == Kind::kGuest ? "GuestNode" : kind == Kind::kRemote ? "RemoteNode" : "Node";
+  }
   std::string name;
   std::string id;
   bool online = false;
