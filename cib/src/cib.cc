@@ -10,6 +10,7 @@
 #include <set>
 
 #include "crm/cib/canonical.h"
+#include "edit_log.h"
 #include "crm/core/score.h"
 
 namespace crm::cib {
@@ -93,7 +94,8 @@ std::string expand_value(const xmlNode* target, const std::string& name, const s
 }
 
 // Merges `src`'s attributes and children into `target` (cibadmin --modify).
-void merge(xmlNode* target, const xmlNode* src) {
+void merge(xmlNode* target, const xmlNode* src, EditLog* log) {
+  if (src->properties) before_attributes(log, target);
   for (const xmlAttr* a = src->properties; a; a = a->next) {
     std::string name = reinterpret_cast<const char*>(a->name);
     std::string value = xml::attr_or(src, name.c_str());
@@ -109,8 +111,9 @@ void merge(xmlNode* target, const xmlNode* src) {
       }
     }
     if (match) {
-      merge(match, child);
+      merge(match, child, log);
     } else {
+      before_children(log, target);
       xmlAddChild(target, xmlDocCopyNode(child, target->doc, 1));
     }
   }
@@ -140,7 +143,7 @@ void collect_matches(xmlNode* scope, const xmlNode* pattern, std::vector<xmlNode
 
 // Frees every matched node that is not inside another matched one (decided
 // before freeing anything, so no freed node is looked at again).
-void free_outermost(const std::vector<xmlNode*>& matches, const std::set<xmlNode*>& doomed) {
+void free_outermost(const std::vector<xmlNode*>& matches, const std::set<xmlNode*>& doomed, EditLog* log) {
   std::vector<xmlNode*> outermost;
   for (xmlNode* n : matches) {
     bool under_other = false;
@@ -149,10 +152,7 @@ void free_outermost(const std::vector<xmlNode*>& matches, const std::set<xmlNode
     }
     if (!under_other) outermost.push_back(n);
   }
-  for (xmlNode* n : outermost) {
-    xmlUnlinkNode(n);
-    xmlFreeNode(n);
-  }
+  for (xmlNode* n : outermost) remove_node(log, n);
 }
 
 }  // namespace
@@ -219,6 +219,8 @@ Cib Cib::empty() {
 
 Cib Cib::copy() const { return Cib(xml::copy(doc_.get())); }
 
+CibEdit Cib::begin_edit() { return CibEdit(*this); }
+
 xmlNode* Cib::configuration() const { return xml::first_child(root(), "configuration"); }
 xmlNode* Cib::status() const { return xml::first_child(root(), "status"); }
 
@@ -229,6 +231,7 @@ xmlNode* Cib::section(std::string_view name) {
     xmlNode* s = xml::first_child(r, std::string(name).c_str());
     if (!s) {
       s = xmlNewDocNode(doc(), nullptr, BAD_CAST std::string(name).c_str(), nullptr);
+      before_children(edit_, r);
       xmlNode* st = xml::first_child(r, "status");
       if (name == "configuration" && st) {
         xmlAddPrevSibling(st, s);
@@ -242,13 +245,17 @@ xmlNode* Cib::section(std::string_view name) {
   xmlNode* config = section("configuration");
   std::string n(name);
   xmlNode* s = xml::first_child(config, n.c_str());
-  if (!s) s = xml::add_child(config, n.c_str());
+  if (!s) {
+    before_children(edit_, config);
+    s = xml::add_child(config, n.c_str());
+  }
   return s;
 }
 
 Version Cib::version() const { return Version::of(root()); }
 
 void Cib::set_version(const Version& v) {
+  before_attributes(edit_, root());
   xml::set_attr(root(), "admin_epoch", std::to_string(v.admin_epoch));
   xml::set_attr(root(), "epoch", std::to_string(v.epoch));
   xml::set_attr(root(), "num_updates", std::to_string(v.num_updates));
@@ -259,6 +266,11 @@ void Cib::bump_epoch() {
   v.epoch += 1;
   v.num_updates = 0;
   set_version(v);
+}
+
+void Cib::set_attribute(const char* name, const std::string& value) {
+  before_attributes(edit_, root());
+  xml::set_attr(root(), name, value);
 }
 
 void Cib::bump_num_updates() {
@@ -311,6 +323,7 @@ Status Cib::create(std::string_view section_name, const xmlNode* fragment) {
                             std::string(xml::name(obj)) + "> and the new one has no id");
     }
   }
+  before_children(edit_, target);
   for (const xmlNode* obj : objects) xmlAddChild(target, xmlDocCopyNode(const_cast<xmlNode*>(obj), doc(), 1));
   return Status::Ok();
 }
@@ -334,7 +347,7 @@ Status Cib::modify(std::string_view section_name, const xmlNode* fragment, bool 
     if (auto id = xml::attr(fragment, "id")) what += " '" + *id + "'";
     return not_found("modify: no " + what + " in " + (section_name.empty() ? "cib" : std::string(section_name)));
   }
-  merge(target, fragment);
+  merge(target, fragment, edit_);
   return Status::Ok();
 }
 
@@ -351,6 +364,7 @@ Status Cib::replace(std::string_view section_name, const xmlNode* fragment) {
     }
     xml::DocPtr fresh(xmlNewDoc(BAD_CAST "1.0"));
     xmlDocSetRootElement(fresh.get(), xmlDocCopyNode(const_cast<xmlNode*>(fragment), fresh.get(), 1));
+    if (edit_) edit_->replaced_document(std::move(doc_));
     doc_ = std::move(fresh);
     return Status::Ok();
   }
@@ -368,8 +382,13 @@ Status Cib::replace(std::string_view section_name, const xmlNode* fragment) {
     return not_found("replace: no " + what + " in " + (section_name.empty() ? "cib" : std::string(section_name)));
   }
   xmlNode* fresh = xmlDocCopyNode(const_cast<xmlNode*>(fragment), doc(), 1);
+  if (target->parent) before_children(edit_, target->parent);
   xmlReplaceNode(target, fresh);
-  xmlFreeNode(target);
+  if (edit_) {
+    edit_->unlinked(target);
+  } else {
+    xmlFreeNode(target);
+  }
   return Status::Ok();
 }
 
@@ -393,16 +412,21 @@ Status Cib::remove(std::string_view section_name, const xmlNode* fragment) {
   }
   std::set<xmlNode*> doomed(matches.begin(), matches.end());
   if (doomed.count(root())) return invalid_argument("remove: cannot remove the <cib> root");
-  free_outermost(matches, doomed);
+  free_outermost(matches, doomed, edit_);
   return Status::Ok();
 }
 
-Status Cib::remove_xpath(const std::string& xpath) {
+Status Cib::remove_xpath(const std::string& xpath, bool all) {
   ASSIGN_OR_RETURN(std::vector<xmlNode*> matches, xml::xpath(doc(), xpath));
   if (matches.empty()) return not_found("no element matches '" + xpath + "'");
+  if (!all) {
+    if (matches.front() == root()) return invalid_argument("refusing to delete the <cib> root");
+    remove_node(edit_, matches.front());
+    return Status::Ok();
+  }
   std::set<xmlNode*> doomed(matches.begin(), matches.end());
   if (doomed.count(root())) return invalid_argument("cannot remove the <cib> root ('" + xpath + "')");
-  free_outermost(matches, doomed);
+  free_outermost(matches, doomed, edit_);
   return Status::Ok();
 }
 

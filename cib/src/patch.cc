@@ -49,6 +49,7 @@
 
 #include "crm/cib/canonical.h"
 #include "crm/cib/cib.h"
+#include "edit_log.h"
 
 namespace crm::cib {
 namespace {
@@ -91,10 +92,10 @@ std::string comment_text(const xmlNode* n) { return std::string(sv(n->content));
 // bare name without an id. An id holding ' is quoted with " (such children
 // are only ever deleted in order, see "rebuilt" above, where the bare-name
 // reading of the peer's parser finds the same element).
-std::string step(const xmlNode* n) {
+std::string step_with(const xmlNode* n, const std::optional<std::string>& id) {
   if (n->type == XML_COMMENT_NODE) return "comment";
   std::string out(xml::name(n));
-  if (auto id = xml::attr(n, "id")) {
+  if (id) {
     if (id->find('\'') == std::string::npos) {
       out += "[@id='" + *id + "']";
     } else if (id->find('"') == std::string::npos) {
@@ -103,6 +104,8 @@ std::string step(const xmlNode* n) {
   }
   return out;
 }
+
+std::string step(const xmlNode* n) { return step_with(n, xml::attr(n, "id")); }
 
 // The matching key of an element (name + id) or nullopt for a comment.
 std::string key_of(const xmlNode* n) {
@@ -408,7 +411,7 @@ std::string root_path(const xmlNode* a, const xmlNode* b) {
   return "/" + std::string(xml::name(b));
 }
 
-void write_version(xmlNode* parent, const char* name, const Version& v) {
+void write_version_of(xmlNode* parent, const char* name, const Version& v) {
   xmlNode* n = xml::add_child(parent, name);
   xml::set_attr(n, "admin_epoch", std::to_string(v.admin_epoch));
   xml::set_attr(n, "epoch", std::to_string(v.epoch));
@@ -527,8 +530,9 @@ Status check_version(const xmlNode* root, const xmlNode* patch_root) {
   return Status::Ok();
 }
 
-// Applies the changes to `doc` in place (the caller passes a copy).
-Status apply_changes(xmlDoc* doc, const xmlNode* patch_root) {
+// Applies the changes to `doc` in place, recorded in `log` when given (the
+// caller rolls back on failure), else on a copy the caller discards.
+Status apply_changes(xmlDoc* doc, const xmlNode* patch_root, EditLog* log) {
   struct Deferred {
     const xmlNode* change;
     xmlNode* match;
@@ -552,13 +556,13 @@ Status apply_changes(xmlDoc* doc, const xmlNode* patch_root) {
     if (!match) return not_found(where + ": nothing in the document matches the path");
     if (*op == "delete") {
       if (match == xmlDocGetRootElement(doc)) return invalid_argument(where + ": cannot delete the root");
-      xmlUnlinkNode(match);
-      xmlFreeNode(match);
+      remove_node(log, match);
     } else if (*op == "modify") {
       std::vector<xmlNode*> results = xml::children(xml::first_child(change, "change-result"));
       xmlNode* result = results.empty() ? nullptr : results.front();
       if (!result) return parse_error(where + ": no <change-result> element");
       if (match->type != XML_ELEMENT_NODE) return invalid_argument(where + ": the path names a comment");
+      before_attributes(log, match);
       while (match->properties) xmlRemoveProp(match->properties);
       for (const xmlAttr* p = result->properties; p; p = p->next) {
         const char* name = reinterpret_cast<const char*>(p->name);
@@ -570,6 +574,7 @@ Status apply_changes(xmlDoc* doc, const xmlNode* patch_root) {
         if (match == xmlDocGetRootElement(doc)) return invalid_argument(where + ": cannot move the root");
         // Out of the way until the moves and creates run, as the peer does.
         xmlNode* parent = match->parent;
+        before_children(log, parent);
         xmlUnlinkNode(match);
         xmlAddChild(parent, match);
       }
@@ -587,6 +592,7 @@ Status apply_changes(xmlDoc* doc, const xmlNode* patch_root) {
         if (counts(c)) content = c;
       if (!content) return parse_error(d.where + ": nothing to create");
       xmlNode* fresh = xmlDocCopyNode(const_cast<xmlNode*>(content), doc, 1);
+      before_children(log, d.match);
       Status s = insert_at(d.match, fresh, d.position, d.where);
       if (!s.ok()) {
         xmlFreeNode(fresh);
@@ -597,7 +603,7 @@ Status apply_changes(xmlDoc* doc, const xmlNode* patch_root) {
       xmlUnlinkNode(d.match);
       Status s = insert_at(parent, d.match, d.position, d.where);
       if (!s.ok()) {
-        xmlAddChild(parent, d.match);  // back in the (discarded) copy, so it is freed with it
+        xmlAddChild(parent, d.match);  // back where the rollback (or the discarded copy) finds it
         return s;
       }
     }
@@ -630,11 +636,7 @@ Result<Patch> diff(const xmlNode* older, const xmlNode* newer, const DiffOptions
   Patch patch{xml::new_document("diff")};
   xmlNode* out = xml::root(patch.doc);
   xml::set_attr(out, "format", "2");
-  if (options.version) {
-    xmlNode* version = xml::add_child(out, "version");
-    write_version(version, "source", Version::of(older));
-    write_version(version, "target", Version::of(newer));
-  }
+  if (options.version) write_patch_version(out, Version::of(older), Version::of(newer));
   Differ differ(out, options.attribute_order);
   const std::string path = root_path(older, newer);
   differ.mark(older, newer, path);
@@ -659,7 +661,7 @@ Status apply_patch(xml::DocPtr& doc, const Patch& patch, const ApplyOptions& opt
   RETURN_IF_ERROR(check_format(root));
   if (options.check_version) RETURN_IF_ERROR(check_version(xml::root(doc), root));
   xml::DocPtr work = xml::copy(doc.get());
-  RETURN_IF_ERROR(apply_changes(work.get(), root));
+  RETURN_IF_ERROR(apply_changes(work.get(), root, nullptr));
   doc = std::move(work);
   return Status::Ok();
 }
@@ -668,14 +670,213 @@ Status apply_patch(Cib& cib, const Patch& patch) {
   const xmlNode* root = xml::root(patch.doc);
   RETURN_IF_ERROR(check_format(root));
   RETURN_IF_ERROR(check_version(cib.root(), root));
-  Cib work = cib.copy();
-  RETURN_IF_ERROR(apply_changes(work.doc(), root));
-  if (!xml::is(work.root(), "cib")) return parse_error("patch: the result's root is not <cib>");
-  if (auto digest = xml::attr(root, "config-digest"); digest && *digest != work.digest()) {
-    return config_invalid("patch to " + work.version().to_string() + ": the configuration's digest after applying is " +
-                          work.digest() + ", the patch expects " + *digest);
+  // In place: the edit undoes a patch that fails half way.
+  CibEdit edit = cib.begin_edit();
+  RETURN_IF_ERROR(apply_changes(cib.doc(), root, edit_log_of(cib)));
+  if (!xml::is(cib.root(), "cib")) return parse_error("patch: the result's root is not <cib>");
+  if (auto digest = xml::attr(root, "config-digest")) {
+    std::string now = cib.digest();
+    if (*digest != now) {
+      return config_invalid("patch to " + cib.version().to_string() +
+                            ": the configuration's digest after applying is " + now + ", the patch expects " + *digest);
+    }
   }
-  cib = std::move(work);
+  edit.commit();
+  return Status::Ok();
+}
+
+
+void write_patch_version(xmlNode* diff_root, const Version& source, const Version& target) {
+  xmlNode* version = xml::add_child(diff_root, "version");
+  write_version_of(version, "source", source);
+  write_version_of(version, "target", target);
+}
+
+// ---- a patch from an edit's record (edit_log.h) ----
+
+namespace {
+
+using AttrList = std::vector<std::pair<std::string, std::string>>;
+
+AttrList attr_list(const xmlAttr* props) {
+  AttrList out;
+  for (const xmlAttr* a = props; a; a = a->next) {
+    xmlChar* v = xmlNodeListGetString(a->doc, a->children, 1);
+    out.emplace_back(std::string(sv(a->name)), v ? std::string(reinterpret_cast<const char*>(v)) : std::string());
+    xmlFree(v);
+  }
+  return out;
+}
+
+std::optional<std::string> id_in(const AttrList& attrs) {
+  for (const auto& [name, value] : attrs)
+    if (name == "id") return value;
+  return std::nullopt;
+}
+
+bool attached(const xmlNode* n) {
+  for (; n; n = n->parent)
+    if (n->type == XML_DOCUMENT_NODE) return true;
+  return false;
+}
+
+// The step of an id holding both quotes is the bare name (see step()).
+std::optional<std::string> step_id(std::optional<std::string> id) {
+  if (id && id->find('\'') != std::string::npos && id->find('"') != std::string::npos) return std::nullopt;
+  return id;
+}
+
+// True when exactly one of `siblings` has `n`'s name and (step) id, so a
+// path step finds it whatever the order; `id_of` gives a sibling's id.
+template <typename IdOf>
+bool names_one(const xmlNode* n, const std::optional<std::string>& id, const std::vector<xmlNode*>& siblings,
+               IdOf id_of) {
+  int same = 0;
+  for (const xmlNode* s : siblings) {
+    if (s->type != XML_ELEMENT_NODE || xml::name(s) != xml::name(n)) continue;
+    if (id && step_id(id_of(s)) != id) continue;
+    ++same;
+  }
+  return same == 1;
+}
+
+// The path of an element in the document as it is now.
+Result<std::string> path_now(const xmlNode* n) {
+  std::vector<const xmlNode*> chain;
+  for (const xmlNode* a = n; a && a->type != XML_DOCUMENT_NODE; a = a->parent) chain.push_back(a);
+  std::string path;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const xmlNode* a = *it;
+    if (a->parent && a->parent->type != XML_DOCUMENT_NODE) {
+      auto id = step_id(xml::attr(a, "id"));
+      if (!names_one(a, id, positioned_children(a->parent), [](const xmlNode* s) { return xml::attr(s, "id"); }))
+        return not_supported("<" + std::string(xml::name(a)) + "> cannot be named by a path among its siblings");
+    }
+    path += "/" + step(a);
+  }
+  return path;
+}
+
+void write_modify(xmlNode* out, const std::string& path, const xmlNode* n, const AttrList& before) {
+  AttrList now = attr_list(n->properties);
+  if (now == before) return;
+  std::vector<std::string> common_before, common_now;
+  for (const auto& [name, value] : before)
+    for (const auto& [k, v] : now)
+      if (k == name) common_before.push_back(name);
+  for (const auto& [name, value] : now)
+    for (const auto& [k, v] : before)
+      if (k == name) common_now.push_back(name);
+  const bool reordered = common_before != common_now;
+  xmlNode* change = xml::add_child(out, "change");
+  xml::set_attr(change, "operation", "modify");
+  xml::set_attr(change, "path", path);
+  xmlNode* list = xml::add_child(change, "change-list");
+  for (const auto& [name, value] : now) {
+    auto old = std::find_if(before.begin(), before.end(), [&](const auto& p) { return p.first == name; });
+    if (old != before.end() && old->second == value && !reordered) continue;
+    xmlNode* attr = xml::add_child(list, "change-attr");
+    xml::set_attr(attr, "name", name);
+    xml::set_attr(attr, "operation", "set");
+    xml::set_attr(attr, "value", value);
+  }
+  for (const auto& [name, value] : before) {
+    if (std::any_of(now.begin(), now.end(), [&](const auto& p) { return p.first == name; })) continue;
+    xmlNode* attr = xml::add_child(list, "change-attr");
+    xml::set_attr(attr, "name", name);
+    xml::set_attr(attr, "operation", "unset");
+  }
+  xmlNode* result = xml::add_child(xml::add_child(change, "change-result"), std::string(xml::name(n)).c_str());
+  for (const auto& [name, value] : now) xml::set_attr(result, name.c_str(), value);
+}
+
+}  // namespace
+
+// Deletions first (their paths name the old children), then attribute
+// changes, then creations and moves with their final positions (the applier
+// inserts those in position order): what apply_changes() expects.
+Status EditLog::write_changes(xmlNode* out) const {
+  if (old_document_) return not_supported("the whole document was replaced");
+  auto live = [&](const xmlNode* n) { return attached(n) && !is_new(n); };
+  std::unordered_map<const xmlNode*, AttrList> before;
+  for (xmlNode* n : attr_order_) {
+    AttrList old = attr_list(attrs_.at(n));
+    if (live(n) && id_in(old) != xml::attr(n, "id")) return not_supported("an element's id changed");
+    before.emplace(n, std::move(old));
+  }
+  auto old_id = [&](const xmlNode* s) {
+    auto it = before.find(s);
+    return it != before.end() ? id_in(it->second) : xml::attr(s, "id");
+  };
+
+  for (xmlNode* p : children_order_) {
+    if (!live(p)) continue;
+    std::vector<xmlNode*> old;
+    for (xmlNode* c : children_.at(p).nodes)
+      if (counts(c)) old.push_back(c);
+    std::string parent_path;
+    for (xmlNode* o : old) {
+      if (o->parent == p) continue;
+      if (o->type == XML_COMMENT_NODE) return not_supported("a comment was deleted");
+      auto id = step_id(old_id(o));
+      if (!names_one(o, id, old, old_id)) return not_supported("a deleted element cannot be named by a path");
+      if (parent_path.empty()) {
+        ASSIGN_OR_RETURN(parent_path, path_now(p));
+      }
+      xmlNode* change = xml::add_child(out, "change");
+      xml::set_attr(change, "operation", "delete");
+      xml::set_attr(change, "path", parent_path + "/" + step_with(o, id));
+    }
+  }
+  for (xmlNode* n : attr_order_) {
+    if (!live(n)) continue;
+    const AttrList& old = before.at(n);
+    if (attr_list(n->properties) == old) continue;
+    ASSIGN_OR_RETURN(std::string path, path_now(n));
+    write_modify(out, path, n, old);
+  }
+  for (xmlNode* p : children_order_) {
+    if (!live(p)) continue;
+    const Children& was = children_.at(p);
+    std::unordered_map<const xmlNode*, int> old_index;
+    int i = 0;
+    for (xmlNode* c : was.nodes)
+      if (counts(c)) old_index.emplace(c, i++);
+    std::vector<xmlNode*> now = positioned_children(p);
+    std::vector<int> olds;
+    std::vector<size_t> matched;
+    for (size_t j = 0; j < now.size(); ++j) {
+      auto it = old_index.find(now[j]);
+      if (it == old_index.end()) continue;
+      olds.push_back(it->second);
+      matched.push_back(j);
+    }
+    std::vector<bool> stays(now.size(), false);
+    for (size_t k : lis(olds)) stays[matched[k]] = true;
+    std::string parent_path;
+    for (size_t j = 0; j < now.size(); ++j) {
+      xmlNode* c = now[j];
+      const bool created = !old_index.count(c);
+      if (!created && stays[j]) continue;
+      if (created) {
+        if (parent_path.empty()) {
+          ASSIGN_OR_RETURN(parent_path, path_now(p));
+        }
+        xmlNode* change = xml::add_child(out, "change");
+        xml::set_attr(change, "operation", "create");
+        xml::set_attr(change, "path", parent_path);
+        xml::set_attr(change, "position", std::to_string(j));
+        xmlAddChild(change, xmlDocCopyNode(c, out->doc, 1));
+        continue;
+      }
+      if (c->type == XML_COMMENT_NODE) return not_supported("a comment moved");
+      ASSIGN_OR_RETURN(std::string path, path_now(c));
+      xmlNode* change = xml::add_child(out, "change");
+      xml::set_attr(change, "operation", "move");
+      xml::set_attr(change, "path", path);
+      xml::set_attr(change, "position", std::to_string(j));
+    }
+  }
   return Status::Ok();
 }
 

@@ -1,9 +1,8 @@
-// Private to cib/daemon: configuration changes that cost what the
-// configuration holds, not what the CIB holds. The status section is most of
-// a busy cluster's CIB (every operation result of every resource on every
-// node) and a configuration change never touches it, so such a change is
-// made, validated and diffed on a copy without it, and only the
-// configuration is put back.
+// Private to cib/daemon. Configuration changes are made in place and their
+// patch is written from the edit's record (cib.h, CibEdit). When that record
+// cannot be written as a patch, the documents are compared instead, and then
+// the status, most of a busy cluster's CIB, is left out of the copies when
+// the request cannot touch it.
 #pragma once
 
 #include "crm/cib/cib.h"
@@ -19,13 +18,8 @@ bool changes_configuration_only(const Request& r);
 // `cib` with an empty <status> (its attributes kept): everything else copied.
 Cib without_status(const Cib& cib);
 
-// Puts `from`'s configuration and <cib> attributes into `into` (whose status
-// stays as it is).
-void take_configuration(Cib& into, const Cib& from);
-
-// apply_patch (all or nothing, so on a copy): a copy of the configuration
-// alone when that is all the patch touches. Replicas and the store's journal
-// replay apply patches with it.
+// apply_patch from the patch's text (in place, all or nothing). Replicas and
+// the store's journal replay apply patches with it.
 Status apply_patch_text(Cib& cib, std::string_view patch_text);
 
 }  // namespace crm::cib

@@ -58,10 +58,10 @@ std::string last_written_text(std::time_t when) {
 void stamp_change(Cib& cib, const Request& request, const Clock* clock) {
   xmlNode* root = cib.root();
   if (!root) return;
-  if (clock) xml::set_attr(root, "cib-last-written", last_written_text(clock->wall_now()));
-  if (!request.origin.empty()) xml::set_attr(root, "update-origin", request.origin);
-  if (!request.client_name.empty()) xml::set_attr(root, "update-client", request.client_name);
-  if (!request.user.empty()) xml::set_attr(root, "update-user", request.user);
+  if (clock) cib.set_attribute("cib-last-written", last_written_text(clock->wall_now()));
+  if (!request.origin.empty()) cib.set_attribute("update-origin", request.origin);
+  if (!request.client_name.empty()) cib.set_attribute("update-client", request.client_name);
+  if (!request.user.empty()) cib.set_attribute("update-user", request.user);
 }
 
 Replicator::Replicator(cluster::GroupTransport& group, CibStore* store, const Schema* schema, Cib initial,
@@ -297,25 +297,16 @@ void Replicator::process_pending() {
     } else if (options_.has_quorum && !options_.has_quorum(members_)) {
       status = unavailable("this partition has no quorum: configuration changes are refused until it has");
     } else {
-      // The patch is what changed; for a configuration-only request it is
-      // found without walking (or copying) the status.
-      const bool configuration_only = changes_configuration_only(p.request);
-      Cib before = configuration_only ? without_status(*tentative_) : tentative_->copy();
-      auto kind = apply_request(*tentative_, p.request, schema_);
-      status = kind.status();
-      if (kind.ok()) {
-        // Stamped here, by the master, and carried in the patch / full CIB:
-        // every replica gets the same text (never recomputed per replica).
-        if (*kind == ChangeKind::kConfiguration) stamp_change(*tentative_, p.request, options_.clock);
-        attrs.emplace_back("kind", change_kind_name(*kind));
-        std::optional<Patch> patch;
+      // Stamped here, by the master, and carried in the patch / full CIB:
+      // every replica gets the same text (never recomputed per replica).
+      auto change = apply_request_with_patch(*tentative_, p.request, schema_,
+                                             [&](Cib& c) { stamp_change(c, p.request, options_.clock); });
+      status = change.status();
+      if (change.ok()) {
+        attrs.emplace_back("kind", change_kind_name(change->kind));
         if (!options_.full_cib_results) {
-          auto d = configuration_only ? diff(before, without_status(*tentative_)) : diff(before, *tentative_);
-          if (d.ok()) patch.emplace(std::move(d).value());
-        }
-        if (patch) {
           attrs.emplace_back("form", "patch");
-          body = strip_declaration(xml::to_string(patch->doc.get(), false));
+          body = strip_declaration(xml::to_string(change->patch.doc.get(), false));
         } else {
           attrs.emplace_back("form", "full");
           body = strip_declaration(tentative_->serialize(false));

@@ -44,8 +44,23 @@ Result<xml::DocPtr> parse_fragment(const Request& r) {
   return xml::parse(r.fragment, "XML input");
 }
 
-Status validate(const Cib& cib, const Schema* schema) {
-  if (schema) RETURN_IF_ERROR(schema->validate(cib));
+// The configuration against the schema and check_configuration. The status
+// is set aside meanwhile: the schema only says it is optional, and walking
+// it would make every configuration change cost what the status holds.
+Status validate_configuration(Cib& cib, const Schema* schema) {
+  xmlNode* status = cib.status();
+  xmlNode* parent = status ? status->parent : nullptr;
+  xmlNode* next = status ? status->next : nullptr;
+  if (status) xmlUnlinkNode(status);
+  Status valid = schema ? schema->validate(cib) : Status::Ok();
+  if (status) {
+    if (next) {
+      xmlAddPrevSibling(next, status);
+    } else {
+      xmlAddChild(parent, status);
+    }
+  }
+  RETURN_IF_ERROR(valid);
   std::string errors;
   for (const Problem& p : check_configuration(cib)) {
     if (p.severity != Problem::Severity::kError) continue;
@@ -72,14 +87,8 @@ Status perform(Cib& cib, const Request& r) {
     }
     case Op::kDelete: {
       if (!r.xpath.empty()) {
-        if (r.delete_all) return cib.remove_xpath(r.xpath);
-        // Only the first match, as cibadmin -D --xpath does without -d.
-        ASSIGN_OR_RETURN(auto matches, cib.query(r.xpath));
-        if (matches.empty()) return not_found("no element matches " + r.xpath);
-        if (matches.front() == cib.root()) return invalid_argument("refusing to delete the <cib> root");
-        xmlUnlinkNode(matches.front());
-        xmlFreeNode(matches.front());
-        return Status::Ok();
+        // Without delete_all only the first match, as cibadmin -D --xpath does without -d.
+        return cib.remove_xpath(r.xpath, r.delete_all);
       }
       ASSIGN_OR_RETURN(xml::DocPtr f, parse_fragment(r));
       return cib.remove(r.section, xml::root(f));
@@ -157,34 +166,9 @@ Cib without_status(const Cib& cib) {
   return out;
 }
 
-void take_configuration(Cib& into, const Cib& from) {
-  copy_attributes(into.root(), from.root());
-  if (!from.configuration()) {  // a patch deleted it
-    if (xmlNode* old = into.configuration()) {
-      xmlUnlinkNode(old);
-      xmlFreeNode(old);
-    }
-    return;
-  }
-  xmlNode* fresh = xmlDocCopyNode(from.configuration(), into.doc(), 1);
-  if (xmlNode* old = into.configuration()) {
-    xmlReplaceNode(old, fresh);
-    xmlFreeNode(old);
-  } else if (xmlNode* status = into.status()) {
-    xmlAddPrevSibling(status, fresh);
-  } else {
-    xmlAddChild(into.root(), fresh);
-  }
-}
-
 Status apply_patch_text(Cib& cib, std::string_view patch_text) {
   ASSIGN_OR_RETURN(auto doc, xml::parse(patch_text, "patch"));
-  Patch patch{std::move(doc)};
-  if (!patch_changes_configuration_only(xml::root(patch.doc))) return apply_patch(cib, patch);
-  Cib work = without_status(cib);
-  RETURN_IF_ERROR(apply_patch(work, patch));
-  take_configuration(cib, work);
-  return Status::Ok();
+  return apply_patch(cib, Patch{std::move(doc)});
 }
 
 const char* op_name(Op op) {
@@ -238,34 +222,58 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
     return ChangeKind::kStatus;
   }
 
-  // A configuration change is made on a copy (all or nothing); without the
-  // status when it cannot touch it, so it costs what the configuration holds.
-  const bool configuration_only = changes_configuration_only(r);
-  Cib work = configuration_only ? without_status(cib) : cib.copy();
-  const std::string digest_before = cib.digest();
-  RETURN_IF_ERROR(perform(work, r));
   const bool whole = r.op == Op::kReplace && (r.section.empty() || r.section == "cib");
-  auto commit = [&] {
-    if (configuration_only) take_configuration(cib, work);
-    else cib = std::move(work);
-  };
-  if (!whole && work.digest() == digest_before) {
-    work.bump_num_updates();
-    commit();
-    return ChangeKind::kStatus;
-  }
-  RETURN_IF_ERROR(validate(work, schema).with_context("change rejected"));
   if (whole) {
+    // A new document: made on a copy, so that it is all or nothing.
+    Cib work = cib.copy();
+    RETURN_IF_ERROR(perform(work, r));
+    RETURN_IF_ERROR(validate_configuration(work, schema).with_context("change rejected"));
     // A replacement CIB keeps its own version when newer; otherwise it counts as one more change.
     if (work.version() <= before) {
       work.set_version(before);
       work.bump_epoch();
     }
-  } else {
-    work.bump_epoch();
+    cib = std::move(work);
+    return ChangeKind::kConfiguration;
   }
-  commit();
+  // In place: the edit undoes everything when any step fails.
+  CibEdit edit = cib.begin_edit();
+  RETURN_IF_ERROR(perform(cib, r));
+  if (!edit.changes_configuration()) {
+    cib.bump_num_updates();
+    edit.commit();
+    return ChangeKind::kStatus;
+  }
+  RETURN_IF_ERROR(validate_configuration(cib, schema).with_context("change rejected"));
+  cib.bump_epoch();
+  edit.commit();
   return ChangeKind::kConfiguration;
+}
+
+Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, const Schema* schema,
+                                                const std::function<void(Cib&)>& stamp) {
+  const Version from = cib.version();
+  const bool whole = r.op == Op::kErase || (r.op == Op::kReplace && (r.section.empty() || r.section == "cib"));
+  if (!whole) {
+    CibEdit edit = cib.begin_edit();
+    ASSIGN_OR_RETURN(ChangeKind kind, apply_request(cib, r, schema));
+    if (kind == ChangeKind::kConfiguration && stamp) stamp(cib);
+    auto patch = edit.patch(from, cib.version());
+    if (patch.ok()) {
+      edit.commit();
+      return RecordedChange{kind, std::move(patch).value()};
+    }
+    if (patch.status().code() != StatusCode::kNotSupported) return patch.status();
+    edit.rollback();  // and again below, comparing the documents
+  }
+  // The patch is what changed; for a configuration-only request it is found
+  // without walking (or copying) the status.
+  const bool configuration_only = changes_configuration_only(r);
+  Cib before = configuration_only ? without_status(cib) : cib.copy();
+  ASSIGN_OR_RETURN(ChangeKind kind, apply_request(cib, r, schema));
+  if (kind == ChangeKind::kConfiguration && stamp) stamp(cib);
+  ASSIGN_OR_RETURN(Patch patch, configuration_only ? diff(before, without_status(cib)) : diff(before, cib));
+  return RecordedChange{kind, std::move(patch)};
 }
 
 Result<std::string> run_query(const Cib& cib, const Request& r) {

@@ -52,6 +52,9 @@ struct Problem {
   bool verify_error = false;
 };
 
+class CibEdit;
+class EditLog;
+
 class Cib {
  public:
   // Parses a CIB document; the root must be <cib>. Well-formedness only: call
@@ -64,6 +67,12 @@ class Cib {
   Cib(Cib&&) noexcept = default;
   Cib& operator=(Cib&&) noexcept = default;
   Cib copy() const;
+
+  // Opens an edit: every change below (and apply_patch) is made in place and
+  // recorded until the edit is committed or rolled back. Edits nest (an inner
+  // one's commit hands its record to the outer one). The CIB must not be
+  // moved or replaced by assignment while an edit is open.
+  CibEdit begin_edit();
 
   xmlDoc* doc() const { return doc_.get(); }
   xmlNode* root() const { return xml::root(doc_); }
@@ -78,6 +87,8 @@ class Cib {
   // A configuration change: epoch+1, num_updates=0. A status-only change: num_updates+1.
   void bump_epoch();
   void bump_num_updates();
+  // Sets one of <cib>'s own attributes (cib-last-written, update-origin, ...).
+  void set_attribute(const char* name, const std::string& value);
 
   std::string serialize(bool pretty = true) const;
   // MD5 hex digest of the canonical configuration section (ignores status and versions).
@@ -108,12 +119,54 @@ class Cib {
   // remove_xpath / query: by XPath expression. Both are not-found when nothing
   // matches (the peer's ENXIO), invalid-argument for a bad expression;
   // remove_xpath refuses to delete the <cib> root.
-  Status remove_xpath(const std::string& xpath);
+  // With `all` false only the first match goes (cibadmin -D --xpath without -d).
+  Status remove_xpath(const std::string& xpath, bool all = true);
   Result<std::vector<xmlNode*>> query(const std::string& xpath) const;
 
  private:
+  friend class CibEdit;
+  friend EditLog* edit_log_of(Cib& cib);
   explicit Cib(xml::DocPtr doc) : doc_(std::move(doc)) {}
   xml::DocPtr doc_;
+  EditLog* edit_ = nullptr;  // the innermost open edit's record
+};
+
+struct Patch;
+
+// An open edit of a Cib (Cib::begin_edit). Changes are made to the live
+// document, so a change costs what it touches: before a node's attributes or
+// children change for the first time, the edit keeps what they were, and
+// removed nodes stay alive until it ends.
+//
+//   CibEdit edit = cib.begin_edit();
+//   RETURN_IF_ERROR(cib.modify("resources", fragment));   // rolled back on return
+//   ASSIGN_OR_RETURN(Patch p, edit.patch(before, cib.version()));
+//   edit.commit();
+class CibEdit {
+ public:
+  ~CibEdit();  // rolls back unless committed
+  CibEdit(const CibEdit&) = delete;
+  CibEdit& operator=(const CibEdit&) = delete;
+
+  // True when something under /cib/configuration differs from the start of
+  // the edit (also when that cannot be told: see patch()).
+  bool changes_configuration() const;
+  // The changes since the edit began as a v2 patch from `source` to
+  // `target`, with config-digest, written by comparing only the touched
+  // nodes with what they were. not-supported when paths cannot name the
+  // touched nodes exactly (an id used twice among siblings, a changed id, a
+  // deleted or moved comment, a replaced document): then diff() the whole
+  // documents instead.
+  Result<Patch> patch(const Version& source, const Version& target) const;
+  void commit();
+  void rollback();
+
+ private:
+  friend class Cib;
+  explicit CibEdit(Cib& cib);
+  void end();
+  Cib* cib_;
+  std::unique_ptr<EditLog> log_;
 };
 
 // The RelaxNG schemas in schemas/; validation errors name the element, its id and the line.

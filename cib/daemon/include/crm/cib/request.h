@@ -10,6 +10,8 @@
 // that is parsed only by whoever needs it.
 #pragma once
 
+#include <functional>
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,7 +76,24 @@ bool is_status_request(const Request& r);
 // bumps the epoch; a status change bumps num_updates. On failure `cib` is
 // unchanged and the Status says why: invalid-argument, parse-error,
 // not-found, already-exists, schema-invalid, config-invalid, outdated.
+// A configuration change is made in place (a CibEdit undoes it on failure),
+// so it costs what it touches plus the validation.
 Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schema);
+
+// apply_request for a change that is not a status request, also returning
+// the v2 patch (with <version> and config-digest) that takes a copy of the
+// CIB as it was to the CIB as it is now. `stamp` runs after a configuration
+// change, before the patch is written (the master stamps
+// cib-last-written and update-origin with Cib::set_attribute). The patch is
+// written from the edit's record; only when that cannot name the touched
+// nodes (edit.h's not-supported cases, a whole-CIB replace, an erase) are the
+// documents compared.
+struct RecordedChange {
+  ChangeKind kind;
+  Patch patch;
+};
+Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, const Schema* schema,
+                                                const std::function<void(Cib&)>& stamp);
 
 // Query: the serialized matches (several matches wrapped in <xpath-query>),
 // the section, or the whole CIB for section "" and no xpath. not-found when
