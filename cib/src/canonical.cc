@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <deque>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -11,6 +12,11 @@ namespace crm::cib {
 namespace {
 
 void escape_into(std::string& out, std::string_view text, bool attribute) {
+  // Most values need no escaping: copied whole.
+  if (text.find_first_of(attribute ? "&<>\"\n\r\t" : "&<>\r") == std::string_view::npos) {
+    out += text;
+    return;
+  }
   for (char c : text) {
     switch (c) {
       case '&': out += "&amp;"; break;
@@ -38,7 +44,11 @@ void write(std::string& out, const xmlNode* top, const CanonicalOptions& options
     bool closing;
   };
   std::vector<Frame> stack{{top, false}};
-  std::vector<std::pair<std::string_view, std::string>> attrs;
+  // Attribute values are read in place (one text node, the usual case); the
+  // rare entity-split value is joined into `joined`, which keeps it alive
+  // for the element.
+  std::vector<std::pair<std::string_view, std::string_view>> attrs;
+  std::deque<std::string> joined;  // push_back keeps references to the others valid
   while (!stack.empty()) {
     Frame f = stack.back();
     stack.pop_back();
@@ -54,12 +64,21 @@ void write(std::string& out, const xmlNode* top, const CanonicalOptions& options
         out += '<';
         out += sv(n->name);
         attrs.clear();
+        joined.clear();
         for (const xmlAttr* a = n->properties; a; a = a->next) {
-          xmlChar* v = xmlNodeListGetString(n->doc, a->children, 1);
-          attrs.emplace_back(sv(a->name), v ? reinterpret_cast<const char*>(v) : "");
-          xmlFree(v);
+          const xmlNode* t = a->children;
+          if (!t) {
+            attrs.emplace_back(sv(a->name), std::string_view());
+          } else if (!t->next && t->type == XML_TEXT_NODE) {
+            attrs.emplace_back(sv(a->name), sv(t->content));
+          } else {
+            xmlChar* v = xmlNodeListGetString(n->doc, t, 1);
+            joined.emplace_back(v ? reinterpret_cast<const char*>(v) : "");
+            xmlFree(v);
+            attrs.emplace_back(sv(a->name), joined.back());
+          }
         }
-        std::sort(attrs.begin(), attrs.end());
+        if (attrs.size() > 1) std::sort(attrs.begin(), attrs.end());
         for (const auto& [name, value] : attrs) {
           out += ' ';
           out += name;
@@ -69,9 +88,7 @@ void write(std::string& out, const xmlNode* top, const CanonicalOptions& options
         }
         out += '>';
         stack.push_back({n, true});
-        std::vector<const xmlNode*> kids;
-        for (const xmlNode* c = n->children; c; c = c->next) kids.push_back(c);
-        for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.push_back({*it, false});
+        for (const xmlNode* c = n->last; c; c = c->prev) stack.push_back({c, false});
         break;
       }
       case XML_TEXT_NODE:

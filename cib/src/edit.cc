@@ -122,6 +122,47 @@ void EditLog::commit() {
   unlinked_.clear();
 }
 
+bool EditLog::touched_members(const xmlNode* config, std::unordered_set<const xmlNode*>& members) const {
+  if (old_document_ || !config) return false;
+  const xmlNode* root = config->parent;
+  auto add = [&](const xmlNode* n, bool its_children) {
+    if (!attached(n)) return true;
+    if (n == root || n == config) return !its_children;
+    if (n->parent == config) {
+      if (!its_children) return true;
+      // A section's list changed: its new members count, the rest of it
+      // changed only by going (which leaves a valid list: every section is
+      // a list of members the schema checks one by one).
+      const Children& was = children_.at(const_cast<xmlNode*>(n));
+      for (const xmlNode* c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !was.members.count(const_cast<xmlNode*>(c))) members.insert(c);
+      return true;
+    }
+    const xmlNode* a = n;
+    while (a->parent && a->parent->parent && a->parent->parent != config) a = a->parent;
+    if (a->parent && a->parent->parent == config) members.insert(a);
+    return true;  // elsewhere (the status): not the configuration's business
+  };
+  for (xmlNode* n : attr_order_) {
+    if (n == root) {
+      auto old = attrs_.at(n);
+      std::string before;
+      for (const xmlAttr* a = old; a; a = a->next) {
+        if (xmlStrEqual(a->name, BAD_CAST "validate-with")) {
+          xmlChar* v = xmlNodeListGetString(a->doc, a->children, 1);
+          before = v ? reinterpret_cast<const char*>(v) : "";
+          xmlFree(v);
+        }
+      }
+      if (before != xml::attr_or(n, "validate-with")) return false;
+    }
+    if (!add(n, false)) return false;
+  }
+  for (xmlNode* p : children_order_)
+    if (!add(p, true)) return false;
+  return true;
+}
+
 void remove_node(EditLog* log, xmlNode* n) {
   if (n->parent) before_children(log, n->parent);
   xmlUnlinkNode(n);
@@ -167,8 +208,27 @@ Result<Patch> CibEdit::patch(const Version& source, const Version& target) const
   xml::set_attr(out, "format", "2");
   write_patch_version(out, source, target);
   RETURN_IF_ERROR(log_->write_changes(out));
-  xml::set_attr(out, "config-digest", cib_->digest());
   return patch;
+}
+
+Status CibEdit::validate(const Schema& schema) const {
+  const xmlNode* config = cib_->configuration();
+  std::unordered_set<const xmlNode*> members;
+  if (!log_ || !log_->touched_members(config, members)) return schema.validate(*cib_);
+  // <cib> and <configuration> with their attributes, every section with its
+  // own, and under them only the touched members.
+  xml::DocPtr doc(xmlNewDoc(BAD_CAST "1.0"));
+  xmlNode* root = xmlDocCopyNode(cib_->root(), doc.get(), 2);
+  xmlDocSetRootElement(doc.get(), root);
+  xmlNode* cfg = xmlAddChild(root, xmlDocCopyNode(const_cast<xmlNode*>(config), doc.get(), 2));
+  for (xmlNode* s = config->children; s; s = s->next) {
+    if (s->type != XML_ELEMENT_NODE) continue;
+    xmlNode* section = xmlAddChild(cfg, xmlDocCopyNode(s, doc.get(), 2));
+    if (members.empty()) continue;
+    for (xmlNode* m = s->children; m; m = m->next)
+      if (members.count(m)) xmlAddChild(section, xmlDocCopyNode(m, doc.get(), 1));
+  }
+  return schema.validate(Cib(std::move(doc)));
 }
 
 bool CibEdit::changes_configuration() const {

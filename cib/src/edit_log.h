@@ -52,6 +52,13 @@ class EditLog {
 
   EditLog* outer() const { return outer_; }
 
+  // The members of configuration sections (the children of the children of
+  // `config`) that the edit changed or added, into `members`. False when
+  // the edit touched more than members can say: <cib>'s or
+  // <configuration>'s children, the schema named by validate-with, or the
+  // whole document.
+  bool touched_members(const xmlNode* config, std::unordered_set<const xmlNode*>& members) const;
+
  private:
   struct Children {
     std::vector<xmlNode*> nodes;          // every child, in order
@@ -69,6 +76,13 @@ class EditLog {
   std::vector<xmlNode*> unlinked_;
   xml::DocPtr old_document_;
 };
+
+// True when `n` is in its document's tree (not in a removed subtree).
+inline bool attached(const xmlNode* n) {
+  for (; n; n = n->parent)
+    if (n->type == XML_DOCUMENT_NODE) return true;
+  return false;
+}
 
 // The hooks the CIB's change code calls; all of them accept a null log
 // (no edit open): then a removed node is simply freed.

@@ -204,6 +204,40 @@ TEST(CibEdit, OnlyAttributesOfTheRootAreNotAConfigurationChange) {
   edit.commit();
 }
 
+// What the edit gives the schema (the touched members) decides as the whole
+// document would, valid or not.
+TEST(CibEdit, ValidatingTheTouchedMembersAgreesWithTheWholeDocument) {
+  auto schema = Schema::load(CRM_SCHEMA_DIR);
+  ASSERT_TRUE(schema.ok()) << schema.status().to_string();
+  ASSERT_TRUE(schema->validate(small()).ok());
+  int valid = 0, invalid = 0;
+  for (unsigned seed = 1; seed <= 400; ++seed) {
+    std::mt19937 rng(seed);
+    Cib cib = small();
+    CibEdit edit = cib.begin_edit();
+    random_change(cib, rng, static_cast<int>(seed));
+    // Invalid changes of each kind a member can suffer.
+    if (seed % 7 == 0) {
+      auto f = fragment(R"(<primitive id="rsc1" clas="ocf"/>)");
+      (void)cib.modify("resources", xml::root(f));
+    }
+    if (seed % 11 == 0) {
+      auto f = fragment(R"(<rsc_location id="bad)" + std::to_string(seed) + R"(" rsc="rsc1" score="sometimes" node="node1"/>)");
+      (void)cib.create("constraints", xml::root(f));
+    }
+    // The status is set aside, as the CIB daemon does when it validates.
+    xmlNode* status = cib.status();
+    xmlUnlinkNode(status);
+    const bool whole = schema->validate(cib).ok();
+    const bool touched = edit.validate(*schema).ok();
+    xmlAddChild(cib.root(), status);
+    ASSERT_EQ(touched, whole) << "seed " << seed << "\n" << cib.serialize();
+    ++(whole ? valid : invalid);
+  }
+  EXPECT_GT(valid, 100);
+  EXPECT_GT(invalid, 50);
+}
+
 TEST(CibEdit, AFailedPatchLeavesTheCibUnchanged) {
   Cib cib = small();
   const std::string before = cib.serialize(false);

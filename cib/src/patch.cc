@@ -714,12 +714,6 @@ std::optional<std::string> id_in(const AttrList& attrs) {
   return std::nullopt;
 }
 
-bool attached(const xmlNode* n) {
-  for (; n; n = n->parent)
-    if (n->type == XML_DOCUMENT_NODE) return true;
-  return false;
-}
-
 // The step of an id holding both quotes is the bare name (see step()).
 std::optional<std::string> step_id(std::optional<std::string> id) {
   if (id && id->find('\'') != std::string::npos && id->find('"') != std::string::npos) return std::nullopt;

@@ -119,6 +119,9 @@ int run(int argc, char** argv) {
       (void)rep_ptr->flush();
     });
   };
+  options.schedule = [&loop](std::chrono::milliseconds delay, std::function<void()> fn) {
+    loop.add_timer(delay, std::move(fn));
+  };
   cib::Replicator replicator(*group, &store, &*schema, std::move(initial), options);
   rep_ptr = &replicator;
   replicator.on_log = log_line;

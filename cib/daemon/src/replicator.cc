@@ -243,6 +243,7 @@ void Replicator::on_message(cluster::NodeId from, std::string_view payload) {
   else if (kind == "cib-announce") handle_announce(from, *m);
   else if (kind == "cib-sync") handle_sync(from, *m);
   else if (kind == "cib-resync") handle_resync(from, *m);
+  else if (kind == "cib-check") handle_check(from, *m);
   else log(fmt::format("cib: ignoring unknown message <{}> from node {}", kind, from));
 }
 
@@ -300,10 +301,18 @@ void Replicator::process_pending() {
       // Stamped here, by the master, and carried in the patch / full CIB:
       // every replica gets the same text (never recomputed per replica).
       auto change = apply_request_with_patch(*tentative_, p.request, schema_,
-                                             [&](Cib& c) { stamp_change(c, p.request, options_.clock); });
+                                             [&](Cib& c) { stamp_change(c, p.request, options_.clock); },
+                                             /*config_digest=*/!options_.schedule);
       status = change.status();
       if (change.ok()) {
         attrs.emplace_back("kind", change_kind_name(change->kind));
+        if (change->kind == ChangeKind::kConfiguration && options_.schedule && !check_scheduled_) {
+          check_scheduled_ = true;
+          std::weak_ptr<bool> alive = alive_;
+          options_.schedule(options_.check_interval, [this, alive] {
+            if (!alive.expired()) send_check();
+          });
+        }
         if (!options_.full_cib_results) {
           attrs.emplace_back("form", "patch");
           body = strip_declaration(xml::to_string(change->patch.doc.get(), false));
@@ -351,45 +360,69 @@ void Replicator::handle_result(cluster::NodeId from, const Message& m) {
     if (waiter) after_sync_.push_back(id);
     return;
   }
-  auto go_stale = [&](const std::string& why) {
-    log(fmt::format("cib: cannot apply the result of {} ({}); asking the master for the full CIB", id, why));
-    stale_ = true;
-    if (waiter) after_sync_.push_back(id);
-    send_or_log(encode("cib-resync", {{"view", std::to_string(view_)}}));
+  auto stale = [&](const std::string& why) {
+    go_stale("cannot apply the result of " + id + " (" + why + ")", waiter, id);
   };
   auto from_version = Version::parse(m.get("from"));
   auto to_version = Version::parse(m.get("to"));
-  if (!from_version.ok() || !to_version.ok()) return go_stale("bad version attributes");
+  if (!from_version.ok() || !to_version.ok()) return stale("bad version attributes");
   if (cib_.version() != *from_version)
-    return go_stale("result is from " + from_version->to_string() + ", this copy is " + cib_.version().to_string());
+    return stale("result is from " + from_version->to_string() + ", this copy is " + cib_.version().to_string());
 
   std::string form = m.get("form");
   ChangeKind kind = m.get("kind") == "status" ? ChangeKind::kStatus : ChangeKind::kConfiguration;
   JournalEntry entry{.from = *from_version, .to = *to_version};
   if (form == "replay") {
     auto applied = apply_request(cib_, p.request, nullptr);
-    if (!applied.ok()) return go_stale("replay failed: " + applied.status().to_string());
+    if (!applied.ok()) return stale("replay failed: " + applied.status().to_string());
     Attrs request_attrs;
     request_to_attrs(p.request, request_attrs);
     entry.form = JournalEntry::Form::kRequest;
     entry.text = encode("cib-request", request_attrs, p.request.fragment);
   } else if (form == "patch") {
     Status s = apply_patch_text(cib_, m.body);
-    if (!s.ok()) return go_stale("patch failed: " + s.to_string());
+    if (!s.ok()) return stale("patch failed: " + s.to_string());
     entry.form = JournalEntry::Form::kPatch;
     entry.text = std::string(m.body);
   } else {
     auto full = Cib::parse(m.body, "replicated CIB");
-    if (!full.ok()) return go_stale(full.status().to_string());
+    if (!full.ok()) return stale(full.status().to_string());
     cib_ = std::move(full).value();
     snapshot_due_ = true;
   }
   if (cib_.version() != *to_version)
-    return go_stale("applied to " + cib_.version().to_string() + ", master has " + to_version->to_string());
+    return stale("applied to " + cib_.version().to_string() + ", master has " + to_version->to_string());
   if (form != "full") journal_.push_back(std::move(entry));
   ++stats_.requests_applied;
   if (waiter) after_save_.emplace_back(id, cib_.version());
   changed(kind);
+}
+
+void Replicator::go_stale(const std::string& why, Waiter* waiter, const std::string& id) {
+  log("cib: " + why + "; asking the master for the full CIB");
+  stale_ = true;
+  if (waiter) after_sync_.push_back(id);
+  send_or_log(encode("cib-resync", {{"view", std::to_string(view_)}}));
+}
+
+void Replicator::send_check() {
+  check_scheduled_ = false;
+  if (!is_master() || !tentative_) return;
+  // After every result sent so far: each copy that applied them all must
+  // have this configuration.
+  ++stats_.checks;
+  send_or_log(encode("cib-check", {{"view", std::to_string(view_)},
+                                   {"version", tentative_->version().to_string()},
+                                   {"digest", tentative_->digest()}}));
+}
+
+void Replicator::handle_check(cluster::NodeId from, const Message& m) {
+  if (syncing_ || stale_ || from != master_ || to_u64(m.get("view")) != view_) return;
+  if (m.get("version") != cib_.version().to_string()) return;  // cannot be: the order says so; nothing to compare
+  std::string digest = cib_.digest();
+  if (digest == m.get("digest")) return;
+  go_stale(fmt::format("this copy's configuration at {} differs from the master's (digest {}, master {})",
+                       m.get("version"), digest, m.get("digest")));
 }
 
 void Replicator::handle_announce(cluster::NodeId from, const Message& m) {

@@ -56,6 +56,9 @@ class Cluster {
     opts.clock = clock.get();
     opts.node_name = "node" + std::to_string(id);
     if (group_commit_) opts.request_flush = [this, id] { flush_wanted_.insert(id); };
+    if (deferred_checks_) {
+      opts.schedule = [this](std::chrono::milliseconds, std::function<void()> fn) { timers_.push_back(std::move(fn)); };
+    }
     n.rep = std::make_unique<Replicator>(ep, n.store.get(), schema(), std::move(initial), opts);
   }
   void kill(NodeId id, int drop = -1) {
@@ -95,6 +98,11 @@ class Cluster {
     return out;
   }
   testing::TestNetwork& net() { return net_; }
+  // Configuration patches without digest; the checks wait for fire_timers().
+  void defer_checks() { deferred_checks_ = true; }
+  void fire_timers() {
+    for (auto& fn : std::exchange(timers_, {})) fn();
+  }
   // What node `id` would load from its disk after a crash now.
   Version durable_version(NodeId id) {
     FaultInjectingFileSystem& disk = *disks_.at(id);
@@ -129,6 +137,8 @@ class Cluster {
   std::map<NodeId, Node> nodes_;
   std::map<NodeId, std::unique_ptr<SimulatedClock>> clocks_;
   std::set<NodeId> flush_wanted_;
+  bool deferred_checks_ = false;
+  std::vector<std::function<void()>> timers_;
 };
 
 Request create(const std::string& id) { return {.op = Op::kCreate, .section = "resources", .fragment = primitive(id)}; }
@@ -179,6 +189,36 @@ TEST(ReplicatorTest, StatusChangesTakeTheFastPath) {
   EXPECT_EQ(p->version, (Version{0, 1, 2}));
   c.expect_converged();
   EXPECT_EQ(c.count(1, "/cib/status/node_state"), 2u);
+}
+
+// With a timer, patches go without the configuration's digest; the master's
+// later <cib-check> finds a copy that differs, which then takes the full CIB.
+TEST(ReplicatorTest, ADeferredCheckFindsACopyThatDiffers) {
+  Cluster c;
+  c.defer_checks();
+  for (NodeId id : {1u, 2u, 3u}) c.start(id);
+  c.settle();
+  auto first = c.submit(2, create("r1"));
+  c.settle();
+  ASSERT_TRUE(first->done && first->status.ok()) << first->status.to_string();
+  c.fire_timers();
+  c.settle();
+  c.expect_converged();
+  EXPECT_EQ(c.rep(1).stats().checks, 1u);
+  const uint64_t syncs = c.rep(1).stats().full_syncs;
+  // Node 3's copy drifts (as a bug or a bad disk might make it) without a
+  // version change: the next patch still applies there.
+  auto& drifted = const_cast<Cib&>(c.rep(3).cib());
+  xml::set_attr(xml::xpath(drifted.doc(), "//primitive[@id='r1']").value()[0], "description", "drift");
+  auto second = c.submit(2, create("r2"));
+  c.settle();
+  ASSERT_TRUE(second->done && second->status.ok());
+  EXPECT_EQ(c.count(3, "//primitive[@description='drift']"), 1u);
+  c.fire_timers();
+  c.settle();
+  c.expect_converged();
+  EXPECT_EQ(c.count(3, "//primitive[@description='drift']"), 0u);
+  EXPECT_EQ(c.rep(1).stats().full_syncs, syncs + 1);
 }
 
 TEST(ReplicatorTest, MasterStampsConfigurationChangesIdenticallyEverywhere) {

@@ -47,12 +47,13 @@ Result<xml::DocPtr> parse_fragment(const Request& r) {
 // The configuration against the schema and check_configuration. The status
 // is set aside meanwhile: the schema only says it is optional, and walking
 // it would make every configuration change cost what the status holds.
-Status validate_configuration(Cib& cib, const Schema* schema) {
+// With an edit, only what it touched is given to the schema.
+Status validate_configuration(Cib& cib, const Schema* schema, const CibEdit* edit = nullptr) {
   xmlNode* status = cib.status();
   xmlNode* parent = status ? status->parent : nullptr;
   xmlNode* next = status ? status->next : nullptr;
   if (status) xmlUnlinkNode(status);
-  Status valid = schema ? schema->validate(cib) : Status::Ok();
+  Status valid = !schema ? Status::Ok() : edit ? edit->validate(*schema) : schema->validate(cib);
   if (status) {
     if (next) {
       xmlAddPrevSibling(next, status);
@@ -244,14 +245,14 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
     edit.commit();
     return ChangeKind::kStatus;
   }
-  RETURN_IF_ERROR(validate_configuration(cib, schema).with_context("change rejected"));
+  RETURN_IF_ERROR(validate_configuration(cib, schema, &edit).with_context("change rejected"));
   cib.bump_epoch();
   edit.commit();
   return ChangeKind::kConfiguration;
 }
 
 Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, const Schema* schema,
-                                                const std::function<void(Cib&)>& stamp) {
+                                                const std::function<void(Cib&)>& stamp, bool config_digest) {
   const Version from = cib.version();
   const bool whole = r.op == Op::kErase || (r.op == Op::kReplace && (r.section.empty() || r.section == "cib"));
   if (!whole) {
@@ -260,6 +261,7 @@ Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, cons
     if (kind == ChangeKind::kConfiguration && stamp) stamp(cib);
     auto patch = edit.patch(from, cib.version());
     if (patch.ok()) {
+      if (config_digest) xml::set_attr(xml::root(patch->doc), "config-digest", cib.digest());
       edit.commit();
       return RecordedChange{kind, std::move(patch).value()};
     }
@@ -273,6 +275,7 @@ Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, cons
   ASSIGN_OR_RETURN(ChangeKind kind, apply_request(cib, r, schema));
   if (kind == ChangeKind::kConfiguration && stamp) stamp(cib);
   ASSIGN_OR_RETURN(Patch patch, configuration_only ? diff(before, without_status(cib)) : diff(before, cib));
+  if (!config_digest) xml::remove_attr(xml::root(patch.doc), "config-digest");
   return RecordedChange{kind, std::move(patch)};
 }
 

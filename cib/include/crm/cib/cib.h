@@ -132,6 +132,7 @@ class Cib {
 };
 
 struct Patch;
+class Schema;
 
 // An open edit of a Cib (Cib::begin_edit). Changes are made to the live
 // document, so a change costs what it touches: before a node's attributes or
@@ -152,12 +153,19 @@ class CibEdit {
   // the edit (also when that cannot be told: see patch()).
   bool changes_configuration() const;
   // The changes since the edit began as a v2 patch from `source` to
-  // `target`, with config-digest, written by comparing only the touched
+  // `target` (without config-digest), written by comparing only the touched
   // nodes with what they were. not-supported when paths cannot name the
   // touched nodes exactly (an id used twice among siblings, a changed id, a
   // deleted or moved comment, a replaced document): then diff() the whole
   // documents instead.
   Result<Patch> patch(const Version& source, const Version& target) const;
+  // Schema::validate of the CIB as it is now, looking only at what the edit
+  // touched: every configuration section is a list whose members the schema
+  // checks one by one, so the touched members and the attributes of <cib>,
+  // <configuration> and the sections are all that a change can make
+  // invalid. The whole CIB when the edit changed <cib>'s or
+  // <configuration>'s children or validate-with.
+  Status validate(const Schema& schema) const;
   void commit();
   void rollback();
 

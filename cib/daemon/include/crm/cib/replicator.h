@@ -22,6 +22,8 @@
 //   rep.submit(request, [](const Status& s, Version v) { reply(...); });
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -64,6 +66,14 @@ struct ReplicatorOptions {
   // Wall time for cib-last-written (the master stamps each configuration
   // change; replicas get the stamp in the patch). Null: not written.
   const Clock* clock = nullptr;
+  // Runs `fn` once after `delay` (the daemon: its event loop's timer). With
+  // it, configuration patches go without the configuration's digest (which
+  // costs what the whole configuration holds) and the master sends the
+  // digest in a <cib-check> at most every check_interval instead, in the
+  // agreed order after the results it covers; a copy that differs asks for
+  // the full CIB. Null: every configuration patch carries the digest.
+  std::function<void(std::chrono::milliseconds delay, std::function<void()> fn)> schedule;
+  std::chrono::milliseconds check_interval{500};
 };
 
 // As the peer does on every configuration change: sets cib-last-written (the
@@ -118,7 +128,7 @@ class Replicator {
 
   // Counters for benches and tests.
   struct Stats {
-    uint64_t requests_applied = 0, results_sent = 0, full_syncs = 0, saves = 0, rejected = 0;
+    uint64_t requests_applied = 0, results_sent = 0, full_syncs = 0, saves = 0, rejected = 0, checks = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -143,6 +153,8 @@ class Replicator {
   void handle_announce(cluster::NodeId from, const Message& m);
   void handle_sync(cluster::NodeId from, const Message& m);
   void handle_resync(cluster::NodeId from, const Message& m);
+  void handle_check(cluster::NodeId from, const Message& m);
+  void send_check();
 
   void maybe_finish_round();
   void finish_round(uint64_t new_view);
@@ -184,6 +196,9 @@ class Replicator {
   };
   std::map<uint64_t, Waiter> waiters_;  // local requests in submission order
   Waiter* find_waiter(const std::string& id);
+  // Asks for the full CIB after a result did not apply (or a check failed);
+  // the waiter of request `id`, when given, is answered after the sync.
+  void go_stale(const std::string& why, Waiter* waiter = nullptr, const std::string& id = "");
   // Ids of requests whose result was delivered (bounded), so a copy re-sent
   // after a membership change is never applied twice.
   std::set<std::string> completed_;
@@ -204,6 +219,9 @@ class Replicator {
   size_t outbox_bytes_ = 0;
   std::vector<std::pair<std::string, Version>> after_save_;
   std::vector<std::string> after_sync_;  // while stale_
+  bool check_scheduled_ = false;  // master: a <cib-check> will follow the latest changes
+  // Scheduled functions hold it weakly: they may outlive the replicator.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   Stats stats_;
 };
 

@@ -92,8 +92,10 @@ struct RecordedChange {
   ChangeKind kind;
   Patch patch;
 };
+// `config_digest`: the patch carries config-digest, which the replica
+// checks (costs what the configuration holds, on both sides).
 Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, const Schema* schema,
-                                                const std::function<void(Cib&)>& stamp);
+                                                const std::function<void(Cib&)>& stamp, bool config_digest = true);
 
 // Query: the serialized matches (several matches wrapped in <xpath-query>),
 // the section, or the whole CIB for section "" and no xpath. not-found when
