@@ -3,10 +3,13 @@
 // resource in two groups; constraints with themselves.
 #include <regex.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "crm/cib/cib.h"
+#include "edit_log.h"
 #include "crm/core/boolean.h"
 #include "crm/core/cluster_options.h"
 #include "crm/core/duration.h"
@@ -26,9 +29,68 @@ std::string describe(const xmlNode* n) {
   return out;
 }
 
+}  // namespace
+
+// What a check looks names up in, kept per section member (see
+// check_change): ids and what defines them, the kinds of names constraints
+// refer to, and how often each name is referred to.
+struct CheckIndex::Impl {
+  struct Contribution {
+    std::vector<std::pair<std::string, std::string>> ids;  // (id, element) of every definition
+    std::vector<std::string> node_ids, node_names, resources, templates, tags, refs;
+  };
+  const xmlDoc* doc = nullptr;  // the CIB described; null: not built
+  Version version;
+  std::unordered_map<const xmlNode*, Contribution> members;
+  std::unordered_map<std::string, std::vector<std::string>> ids;  // id -> the elements defining it
+  std::unordered_map<std::string, int> node_ids, node_names, resources, templates, tags, refs;
+
+  static bool has(const std::unordered_map<std::string, int>& m, const std::string& k) {
+    auto it = m.find(k);
+    return it != m.end() && it->second > 0;
+  }
+  static Contribution contribution_of(const xmlNode* member);
+  void add(const xmlNode* member, std::set<std::string>* changed);
+  void remove(const xmlNode* member, std::set<std::string>* changed);
+  void build(const Cib& cib);
+};
+
+namespace {
+
 class Checker {
  public:
-  explicit Checker(const Cib& cib) : cib_(cib) {}
+  explicit Checker(const Cib& cib, const CheckIndex::Impl* index = nullptr) : cib_(cib), index_(index) {}
+
+  // Versions: the schema says so too, but not under validate-with="none".
+  std::vector<Problem> check_versions() {
+    for (const char* a : {"admin_epoch", "epoch", "num_updates"}) {
+      auto v = xml::attr(cib_.root(), a);
+      if (v && (v->empty() || v->find_first_not_of("0123456789") != std::string::npos)) {
+        error(cib_.root(), std::string(a) + " '" + *v + "' is not a non-negative integer (counted as 0)");
+      }
+    }
+    return problems_;
+  }
+
+  // The checks of one section member (a change's touched member), names
+  // looked up in the index; duplicates and references to it are the index's
+  // business (check_change).
+  std::vector<Problem> run_member(const xmlNode* member) {
+    const std::string_view section = xml::name(member->parent);
+    std::vector<xmlNode*> stack{const_cast<xmlNode*>(member)};
+    while (!stack.empty()) {
+      xmlNode* n = stack.back();
+      stack.pop_back();
+      if (xml::has_attr(n, "id-ref")) id_refs_.push_back(n);
+      for (xmlNode* c : xml::children(n)) stack.push_back(c);
+    }
+    check_id_refs();
+    if (section == "resources") check_resources(const_cast<xmlNode*>(member));
+    if (section == "constraints") check_constraint(const_cast<xmlNode*>(member));
+    check_scores(const_cast<xmlNode*>(member));
+    if (section == "crm_config") check_option_values(const_cast<xmlNode*>(member));
+    return std::move(problems_);
+  }
 
   std::vector<Problem> run() {
     xmlNode* config = cib_.configuration();
@@ -36,13 +98,7 @@ class Checker {
       error(cib_.root(), "the CIB has no <configuration> section");
       return std::move(problems_);
     }
-    // Versions: the schema says so too, but not under validate-with="none".
-    for (const char* a : {"admin_epoch", "epoch", "num_updates"}) {
-      auto v = xml::attr(cib_.root(), a);
-      if (v && (v->empty() || v->find_first_not_of("0123456789") != std::string::npos)) {
-        error(cib_.root(), std::string(a) + " '" + *v + "' is not a non-negative integer (counted as 0)");
-      }
-    }
+    check_versions();
     index(config);
     check_ids();
     check_resources(xml::first_child(config, "resources"));
@@ -114,14 +170,29 @@ class Checker {
         error(nodes[i], "duplicate node id '" + id + "' (first used by " + describe(nodes[0]) + ")");
       }
     }
+    check_id_refs();
+  }
+
+  // The element that defines `id` first, if any.
+  std::optional<std::string> definition_of(const std::string& id) const {
+    if (index_) {
+      auto it = index_->ids.find(id);
+      if (it == index_->ids.end() || it->second.empty()) return std::nullopt;
+      return it->second.front();
+    }
+    auto it = ids_.find(id);
+    if (it == ids_.end()) return std::nullopt;
+    return std::string(xml::name(it->second[0]));
+  }
+
+  void check_id_refs() {
     for (xmlNode* n : id_refs_) {
       std::string ref = xml::attr_or(n, "id-ref");
-      auto it = ids_.find(ref);
-      if (it == ids_.end()) {
+      auto element = definition_of(ref);
+      if (!element) {
         error(n, "id-ref '" + ref + "' names nothing");
-      } else if (xml::name(it->second[0]) != xml::name(n)) {
-        error(n, "id-ref '" + ref + "' names a <" + std::string(xml::name(it->second[0])) + ">, not a <" +
-                     std::string(xml::name(n)) + ">");
+      } else if (*element != xml::name(n)) {
+        error(n, "id-ref '" + ref + "' names a <" + *element + ">, not a <" + std::string(xml::name(n)) + ">");
       }
     }
   }
@@ -171,19 +242,28 @@ class Checker {
     }
     for (xmlNode* p : template_users_) {
       std::string t = xml::attr_or(p, "template");
-      if (!templates_.count(t)) error(p, "uses template '" + t + "', which is not defined");
+      if (!is_template(t)) error(p, "uses template '" + t + "', which is not defined");
     }
   }
 
-  // A template or tag: a name that stands for several resources.
-  bool is_collection(const std::string& id) const {
-    return !resources_.count(id) && (templates_.count(id) || tag_ids_.count(id));
+  bool is_resource(const std::string& id) const {
+    return index_ ? CheckIndex::Impl::has(index_->resources, id) : resources_.count(id) > 0;
+  }
+  bool is_template(const std::string& id) const {
+    return index_ ? CheckIndex::Impl::has(index_->templates, id) : templates_.count(id) > 0;
+  }
+  bool is_tag(const std::string& id) const {
+    return index_ ? CheckIndex::Impl::has(index_->tags, id) : tag_ids_.count(id) > 0;
+  }
+  bool is_node_name(const std::string& name) const {
+    return index_ ? CheckIndex::Impl::has(index_->node_names, name) : node_names_.count(name) > 0;
   }
 
+  // A template or tag: a name that stands for several resources.
+  bool is_collection(const std::string& id) const { return !is_resource(id) && (is_template(id) || is_tag(id)); }
+
   // A name a constraint may refer to: a resource, a template or a tag.
-  bool known(const std::string& id) const {
-    return resources_.count(id) || templates_.count(id) || tag_ids_.count(id);
-  }
+  bool known(const std::string& id) const { return is_resource(id) || is_template(id) || is_tag(id); }
 
   void need(const xmlNode* c, const char* attr_name) {
     auto v = xml::attr(c, attr_name);
@@ -201,7 +281,11 @@ class Checker {
 
   void check_constraints(xmlNode* constraints) {
     if (!constraints) return;
-    for (xmlNode* c : xml::children(constraints)) {
+    for (xmlNode* c : xml::children(constraints)) check_constraint(c);
+  }
+
+  void check_constraint(xmlNode* c) {
+    {
       std::string_view name = xml::name(c);
       check_sets(c);
       if (name == "rsc_location") {
@@ -217,7 +301,7 @@ class Checker {
             regfree(&re);
           }
         }
-        if (auto node = xml::attr(c, "node"); node && !node_names_.count(*node)) {
+        if (auto node = xml::attr(c, "node"); node && !is_node_name(*node)) {
           warning(c, "node '" + *node + "' is not a configured node (the constraint applies if it joins)");
         }
         if (!xml::has_attr(c, "rsc") && !xml::has_attr(c, "rsc-pattern") && !xml::first_child(c, "resource_set")) {
@@ -267,18 +351,25 @@ class Checker {
     }
   }
 
+  // Every cluster option's value in a property set against the option
+  // table; the peer's words (its daemons then use the default instead).
+  void check_option_values(xmlNode* set) {
+    for (xmlNode* nv : xml::children(set, "nvpair")) {
+      std::string name = xml::attr_or(nv, "name");
+      auto value = xml::attr(nv, "value");
+      if (const ClusterOption* o = find_cluster_option(name); o && value && !cluster_option_valid(*o, *value)) {
+        problems_.push_back({Problem::Severity::kError, invalid_cluster_option_message(name, *value)});
+      }
+    }
+  }
+
   void check_options(xmlNode* config) {
     bool stonith_enabled = true;
     if (xmlNode* crm = xml::first_child(config, "crm_config")) {
       for (xmlNode* set : xml::children(crm, "cluster_property_set")) {
+        check_option_values(set);
         for (xmlNode* nv : xml::children(set, "nvpair")) {
-          // Every cluster option's value against the option table; the
-          // peer's words (its daemons then use the default instead).
           std::string name = xml::attr_or(nv, "name");
-          auto value = xml::attr(nv, "value");
-          if (const ClusterOption* o = find_cluster_option(name); o && value && !cluster_option_valid(*o, *value)) {
-            problems_.push_back({Problem::Severity::kError, invalid_cluster_option_message(name, *value)});
-          }
           if (name == "stonith-enabled") {
             std::string v = xml::attr_or(nv, "value");
             // An invalid value counts as the default (true), as the peer reads it.
@@ -308,6 +399,7 @@ class Checker {
   }
 
   const Cib& cib_;
+  const CheckIndex::Impl* index_;
   std::vector<Problem> problems_;
   std::map<std::string, std::vector<xmlNode*>> ids_;
   std::map<std::string, std::vector<xmlNode*>> node_ids_;
@@ -322,5 +414,195 @@ class Checker {
 }  // namespace
 
 std::vector<Problem> check_configuration(const Cib& cib) { return Checker(cib).run(); }
+
+
+namespace {
+
+bool is_resource_element(std::string_view name) {
+  return name == "primitive" || name == "template" || name == "group" || name == "clone" || name == "master" ||
+         name == "bundle";
+}
+
+}  // namespace
+
+// What one member says, by the same rules as Checker::index and
+// Checker::check_resources: definitions, names of each kind, references.
+CheckIndex::Impl::Contribution CheckIndex::Impl::contribution_of(const xmlNode* member) {
+  Contribution c;
+  const std::string_view section = xml::name(member->parent);
+  std::vector<const xmlNode*> stack{member};
+  while (!stack.empty()) {
+    const xmlNode* n = stack.back();
+    stack.pop_back();
+    const std::string_view name = xml::name(n);
+    auto id = xml::attr(n, "id");
+    if (id && name != "resource_ref" && name != "obj_ref") {
+      if (name == "node") {
+        c.node_ids.push_back(*id);
+      } else {
+        c.ids.emplace_back(*id, std::string(name));
+      }
+    }
+    if (auto ref = xml::attr(n, "id-ref")) c.refs.push_back(*ref);
+    if (section == "constraints") {
+      for (const char* a : {"rsc", "with-rsc", "first", "then"})
+        if (n == member)
+          if (auto v = xml::attr(n, a)) c.refs.push_back(*v);
+      if (name == "resource_ref" && id) c.refs.push_back(*id);
+    }
+    if (section == "resources" && name == "primitive")
+      if (auto t = xml::attr(n, "template")) c.refs.push_back(*t);
+    for (const xmlNode* k = n->last; k; k = k->prev)
+      if (k->type == XML_ELEMENT_NODE) stack.push_back(k);
+  }
+  if (section == "nodes" && xml::is(member, "node")) {
+    if (auto u = xml::attr(member, "uname")) c.node_names.push_back(*u);
+    if (auto id = xml::attr(member, "id")) c.node_names.push_back(*id);
+  }
+  if (section == "tags" && xml::is(member, "tag"))
+    if (auto id = xml::attr(member, "id")) c.tags.push_back(*id);
+  if (section == "resources") {
+    // Through resource containers only, as check_resources walks.
+    std::vector<const xmlNode*> rs{member};
+    while (!rs.empty()) {
+      const xmlNode* n = rs.back();
+      rs.pop_back();
+      if (!is_resource_element(xml::name(n))) continue;
+      if (auto id = xml::attr(n, "id")) (xml::is(n, "template") ? c.templates : c.resources).push_back(*id);
+      for (const xmlNode* k = n->children; k; k = k->next)
+        if (k->type == XML_ELEMENT_NODE) rs.push_back(k);
+    }
+  }
+  return c;
+}
+
+void CheckIndex::Impl::add(const xmlNode* member, std::set<std::string>* affected) {
+  Contribution c = contribution_of(member);
+  auto count = [&](std::unordered_map<std::string, int>& m, const std::vector<std::string>& keys) {
+    for (const auto& k : keys) {
+      ++m[k];
+      if (affected) affected->insert(k);
+    }
+  };
+  for (const auto& [id, element] : c.ids) {
+    ids[id].push_back(element);
+    if (affected) affected->insert(id);
+  }
+  count(node_ids, c.node_ids);
+  count(node_names, c.node_names);
+  count(resources, c.resources);
+  count(templates, c.templates);
+  count(tags, c.tags);
+  for (const auto& r : c.refs) ++refs[r];
+  members[member] = std::move(c);
+}
+
+void CheckIndex::Impl::remove(const xmlNode* member, std::set<std::string>* affected) {
+  auto it = members.find(member);
+  if (it == members.end()) return;
+  const Contribution& c = it->second;
+  auto uncount = [&](std::unordered_map<std::string, int>& m, const std::vector<std::string>& keys) {
+    for (const auto& k : keys) {
+      if (--m[k] <= 0) m.erase(k);
+      if (affected) affected->insert(k);
+    }
+  };
+  for (const auto& [id, element] : c.ids) {
+    auto& v = ids[id];
+    if (auto e = std::find(v.begin(), v.end(), element); e != v.end()) v.erase(e);
+    if (v.empty()) ids.erase(id);
+    if (affected) affected->insert(id);
+  }
+  uncount(node_ids, c.node_ids);
+  uncount(node_names, c.node_names);
+  uncount(resources, c.resources);
+  uncount(templates, c.templates);
+  uncount(tags, c.tags);
+  for (const auto& r : c.refs)
+    if (--refs[r] <= 0) refs.erase(r);
+  members.erase(it);
+}
+
+void CheckIndex::Impl::build(const Cib& cib) {
+  *this = Impl();
+  const xmlNode* config = cib.configuration();
+  if (!config) return;
+  for (const xmlNode* section = config->children; section; section = section->next) {
+    if (section->type != XML_ELEMENT_NODE) continue;
+    for (const xmlNode* m = section->children; m; m = m->next)
+      if (m->type == XML_ELEMENT_NODE) add(m, nullptr);
+  }
+  doc = cib.doc();
+  version = cib.version();
+}
+
+CheckIndex::CheckIndex() : impl_(std::make_unique<Impl>()) {}
+CheckIndex::~CheckIndex() = default;
+CheckIndex::CheckIndex(CheckIndex&&) noexcept = default;
+CheckIndex& CheckIndex::operator=(CheckIndex&&) noexcept = default;
+void CheckIndex::invalidate() { impl_->doc = nullptr; }
+void CheckIndex::set_version(const Version& v) {
+  if (impl_->doc) impl_->version = v;
+}
+
+std::optional<std::vector<Problem>> check_change(const Cib& cib, const CibEdit& edit, CheckIndex& index) {
+  CheckIndex::Impl& x = *index.impl_;
+  const xmlNode* config = cib.configuration();
+  std::vector<const xmlNode*> touched, removed;
+  if (!config || !edit.log_ || !edit.log_->changed_members(config, touched, removed)) {
+    x.doc = nullptr;
+    return std::nullopt;
+  }
+  if (x.doc != cib.doc() || x.version != cib.version()) {
+    // Nothing to compare the change with: the index describes the CIB as it
+    // is now, and the whole configuration is checked this once.
+    x.build(cib);
+    return std::nullopt;
+  }
+  // The state of every name the change may have moved, before and after.
+  std::set<std::string> affected;
+  for (const auto* list : {&removed, &touched}) {
+    for (const xmlNode* m : *list) {
+      auto it = x.members.find(m);
+      if (it == x.members.end()) continue;
+      const auto& c = it->second;
+      for (const auto& [id, e] : c.ids) affected.insert(id);
+      for (const auto* keys : {&c.node_ids, &c.resources, &c.templates, &c.tags}) affected.insert(keys->begin(), keys->end());
+    }
+  }
+  auto state = [&](const std::string& id) {
+    std::string out;
+    if (auto it = x.ids.find(id); it != x.ids.end())
+      for (const auto& e : it->second) out += e + ",";
+    for (const auto* m : {&x.node_ids, &x.resources, &x.templates, &x.tags}) {
+      auto it = m->find(id);
+      out += "|" + std::to_string(it == m->end() ? 0 : it->second);
+    }
+    return out;
+  };
+  std::map<std::string, std::string> before;
+  for (const auto& id : affected) before[id] = state(id);
+  for (const xmlNode* m : removed) x.remove(m, nullptr);
+  for (const xmlNode* m : touched) {
+    x.remove(m, nullptr);
+    x.add(m, &affected);
+  }
+  // A name defined twice now, or one that others refer to and whose
+  // definition changed (gone, or of another kind): the whole configuration
+  // decides, and says where.
+  for (const auto& id : affected) {
+    auto b = before.find(id);
+    if (b != before.end() && b->second == state(id)) continue;
+    if (auto it = x.ids.find(id); it != x.ids.end() && it->second.size() > 1) return std::nullopt;
+    if (auto it = x.node_ids.find(id); it != x.node_ids.end() && it->second > 1) return std::nullopt;
+    if (CheckIndex::Impl::has(x.refs, id)) return std::nullopt;
+  }
+  std::vector<Problem> out = Checker(cib, &x).check_versions();
+  for (const xmlNode* m : touched) {
+    std::vector<Problem> p = Checker(cib, &x).run_member(m);
+    out.insert(out.end(), p.begin(), p.end());
+  }
+  return out;
+}
 
 }  // namespace crm::cib

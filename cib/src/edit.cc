@@ -122,44 +122,54 @@ void EditLog::commit() {
   unlinked_.clear();
 }
 
-bool EditLog::touched_members(const xmlNode* config, std::unordered_set<const xmlNode*>& members) const {
+bool EditLog::changed_members(const xmlNode* config, std::vector<const xmlNode*>& touched,
+                              std::vector<const xmlNode*>& removed) const {
   if (old_document_ || !config) return false;
   const xmlNode* root = config->parent;
+  std::unordered_set<const xmlNode*> seen;
+  auto touch = [&](const xmlNode* m) {
+    if (seen.insert(m).second) touched.push_back(m);
+  };
   auto add = [&](const xmlNode* n, bool its_children) {
     if (!attached(n)) return true;
     if (n == root || n == config) return !its_children;
     if (n->parent == config) {
       if (!its_children) return true;
-      // A section's list changed: its new members count, the rest of it
-      // changed only by going (which leaves a valid list: every section is
-      // a list of members the schema checks one by one).
       const Children& was = children_.at(const_cast<xmlNode*>(n));
+      for (const xmlNode* c : was.nodes)
+        if (c->type == XML_ELEMENT_NODE && c->parent != n && seen.insert(c).second) removed.push_back(c);
       for (const xmlNode* c = n->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && !was.members.count(const_cast<xmlNode*>(c))) members.insert(c);
+        if (c->type == XML_ELEMENT_NODE && !was.members.count(const_cast<xmlNode*>(c))) touch(c);
       return true;
     }
     const xmlNode* a = n;
     while (a->parent && a->parent->parent && a->parent->parent != config) a = a->parent;
-    if (a->parent && a->parent->parent == config) members.insert(a);
+    if (a->parent && a->parent->parent == config) touch(a);
     return true;  // elsewhere (the status): not the configuration's business
   };
-  for (xmlNode* n : attr_order_) {
-    if (n == root) {
-      auto old = attrs_.at(n);
-      std::string before;
-      for (const xmlAttr* a = old; a; a = a->next) {
-        if (xmlStrEqual(a->name, BAD_CAST "validate-with")) {
-          xmlChar* v = xmlNodeListGetString(a->doc, a->children, 1);
-          before = v ? reinterpret_cast<const char*>(v) : "";
-          xmlFree(v);
-        }
-      }
-      if (before != xml::attr_or(n, "validate-with")) return false;
-    }
+  for (xmlNode* n : attr_order_)
     if (!add(n, false)) return false;
-  }
   for (xmlNode* p : children_order_)
     if (!add(p, true)) return false;
+  return true;
+}
+
+bool EditLog::touched_members(const xmlNode* config, std::unordered_set<const xmlNode*>& members) const {
+  const xmlNode* root = config ? config->parent : nullptr;
+  if (root && attrs_.count(const_cast<xmlNode*>(root))) {
+    std::string before;
+    for (const xmlAttr* a = attrs_.at(const_cast<xmlNode*>(root)); a; a = a->next) {
+      if (xmlStrEqual(a->name, BAD_CAST "validate-with")) {
+        xmlChar* v = xmlNodeListGetString(a->doc, a->children, 1);
+        before = v ? reinterpret_cast<const char*>(v) : "";
+        xmlFree(v);
+      }
+    }
+    if (before != xml::attr_or(root, "validate-with")) return false;
+  }
+  std::vector<const xmlNode*> touched, removed;
+  if (!changed_members(config, touched, removed)) return false;
+  members.insert(touched.begin(), touched.end());
   return true;
 }
 

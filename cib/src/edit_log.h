@@ -58,6 +58,12 @@ class EditLog {
   // <configuration>'s children, the schema named by validate-with, or the
   // whole document.
   bool touched_members(const xmlNode* config, std::unordered_set<const xmlNode*>& members) const;
+  // The same split in two: the members in the document now whose subtree
+  // changed or that are new (`touched`), and the members that were removed
+  // (`removed`: still alive until the edit ends). False as above, except
+  // that validate-with is not looked at.
+  bool changed_members(const xmlNode* config, std::vector<const xmlNode*>& touched,
+                       std::vector<const xmlNode*>& removed) const;
 
  private:
   struct Children {

@@ -238,6 +238,87 @@ TEST(CibEdit, ValidatingTheTouchedMembersAgreesWithTheWholeDocument) {
   EXPECT_GT(invalid, 50);
 }
 
+bool has_error(const std::vector<Problem>& problems) {
+  for (const Problem& p : problems)
+    if (p.severity == Problem::Severity::kError) return true;
+  return false;
+}
+
+// check_change on a run of changes, each kept only when the whole
+// configuration is sound: whenever it answers, it answers as
+// check_configuration does (and it answers for most changes).
+TEST(CheckChange, AgreesWithTheWholeCheckOverRandomRuns) {
+  int answered = 0, undecided = 0, rejected = 0;
+  for (unsigned seed = 1; seed <= 150; ++seed) {
+    std::mt19937 rng(seed);
+    Cib cib = small();
+    CheckIndex index;
+    bool index_current = false;  // built on the first change
+    for (int i = 0; i < 15; ++i) {
+      CibEdit edit = cib.begin_edit();
+      const Version version = cib.version();
+      random_change(cib, rng, i);
+      const std::string c = std::to_string(seed) + "-" + std::to_string(i);
+      switch (rng() % 8) {
+        case 0: {  // a definition others refer to goes
+          (void)cib.remove_xpath("//primitive[@id='rsc1']");
+          break;
+        }
+        case 1: {  // an id used twice, made by a patch (create refuses it)
+          Cib other = cib.copy();
+          auto sets = xml::xpath(other.doc(), "//cluster_property_set");
+          if (sets.ok() && !sets->empty()) {
+            xmlNode* set = sets->front();
+            xmlNode* nv = xml::add_child(set, "nvpair");
+            xml::set_attr(nv, "id", rng() % 2 ? "loc1" : "nv" + c);
+            xml::set_attr(nv, "name", "n" + c);
+            xml::set_attr(nv, "value", "1");
+            other.bump_epoch();
+            if (auto p = diff(cib, other); p.ok()) (void)apply_patch(cib, *p);
+          }
+          break;
+        }
+        case 2: {  // a constraint naming something unknown, or known
+          auto f = fragment(R"(<rsc_order id="o)" + c + R"(" first="rsc1" then=")" + (rng() % 2 ? "ghost" : "grp") + R"("/>)");
+          (void)cib.create("constraints", xml::root(f));
+          break;
+        }
+        case 3: {  // a bad score on an existing constraint
+          auto f = fragment(R"(<rsc_location id="loc1" score="high"/>)");
+          (void)cib.modify("constraints", xml::root(f));
+          break;
+        }
+        default:
+          break;
+      }
+      // The version moves after the check, as in apply_request.
+      cib.set_version(version);
+      auto incremental = check_change(cib, edit, index);
+      const bool wrong = has_error(check_configuration(cib));
+      if (incremental) {
+        ASSERT_EQ(has_error(*incremental), wrong) << "seed " << seed << " step " << i << "\n" << cib.serialize();
+        ++answered;
+      } else if (index_current) {
+        ++undecided;
+      }
+      index_current = !wrong;  // a rejected change leaves the index to be rebuilt
+      if (wrong) {
+        ++rejected;
+        edit.rollback();
+        index.invalidate();
+      } else {
+        cib.bump_epoch();
+        edit.commit();
+        index.set_version(cib.version());
+      }
+    }
+  }
+  // Undecided with a current index: the changes made on purpose to break a
+  // reference or duplicate an id, and the random ones that do so.
+  EXPECT_GT(answered, 3 * undecided) << answered << " answered, " << undecided << " undecided";
+  EXPECT_GT(rejected, 100);
+}
+
 TEST(CibEdit, AFailedPatchLeavesTheCibUnchanged) {
   Cib cib = small();
   const std::string before = cib.serialize(false);

@@ -47,6 +47,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ "$CIBS" = both ] && CIBS="empty large"
+# The peer's IPC refuses a message over its buffer (128 KiB by default,
+# "Communication error on send" for the 18 MB CIB): its daemons and tools
+# in the lab inherit a larger one.
+[[ " $CIBS " == *" large "* ]] && export PCMK_ipc_buffer=${PCMK_ipc_buffer:-20971520}
 wants() { [[ ",$VARIANTS," == *",$1,"* ]]; }
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
 PEER_LAB=${PEER_LAB:-/work/shared/lab}
@@ -112,7 +116,7 @@ load_large() {
     sed -i -e '0,/<cib /s/ epoch="[0-9]*"/ epoch="100000"/' "$cib_file"
     local t0 t1
     t0=$(now_s)
-    ON_TIMEOUT=300 cibadmin_on "$s" 1 --replace --xml-file "$cib_file" || { echo "$s: loading the large CIB failed"; return 1; }
+    ON_TIMEOUT=900 cibadmin_on "$s" 1 -t 850 --replace --xml-file "$cib_file" || { echo "$s: loading the large CIB failed"; return 1; }
     t1=$(now_s)
     echo "$s: large CIB loaded in $(ms "$t0" "$t1") ms"
     local deadline=$((SECONDS + 300))

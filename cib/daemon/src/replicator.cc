@@ -289,7 +289,7 @@ void Replicator::process_pending() {
     std::string body;
     Status status;
     if (is_status_request(p.request)) {
-      auto kind = apply_request(*tentative_, p.request, schema_);
+      auto kind = apply_request(*tentative_, p.request, schema_, &check_index_);
       status = kind.status();
       if (kind.ok()) {
         attrs.emplace_back("kind", change_kind_name(*kind));
@@ -302,7 +302,7 @@ void Replicator::process_pending() {
       // every replica gets the same text (never recomputed per replica).
       auto change = apply_request_with_patch(*tentative_, p.request, schema_,
                                              [&](Cib& c) { stamp_change(c, p.request, options_.clock); },
-                                             /*config_digest=*/!options_.schedule);
+                                             /*config_digest=*/!options_.schedule, &check_index_);
       status = change.status();
       if (change.ok()) {
         attrs.emplace_back("kind", change_kind_name(change->kind));

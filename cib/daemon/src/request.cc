@@ -47,8 +47,10 @@ Result<xml::DocPtr> parse_fragment(const Request& r) {
 // The configuration against the schema and check_configuration. The status
 // is set aside meanwhile: the schema only says it is optional, and walking
 // it would make every configuration change cost what the status holds.
-// With an edit, only what it touched is given to the schema.
-Status validate_configuration(Cib& cib, const Schema* schema, const CibEdit* edit = nullptr) {
+// With an edit, only what it touched is given to the schema, and with an
+// index too, only what it touched is checked when that can tell.
+Status validate_configuration(Cib& cib, const Schema* schema, const CibEdit* edit = nullptr,
+                              CheckIndex* index = nullptr) {
   xmlNode* status = cib.status();
   xmlNode* parent = status ? status->parent : nullptr;
   xmlNode* next = status ? status->next : nullptr;
@@ -62,13 +64,19 @@ Status validate_configuration(Cib& cib, const Schema* schema, const CibEdit* edi
     }
   }
   RETURN_IF_ERROR(valid);
+  std::optional<std::vector<Problem>> problems;
+  if (edit && index) problems = check_change(cib, *edit, *index);
+  if (!problems) problems = check_configuration(cib);
   std::string errors;
-  for (const Problem& p : check_configuration(cib)) {
+  for (const Problem& p : *problems) {
     if (p.severity != Problem::Severity::kError) continue;
     if (!errors.empty()) errors += "; ";
     errors += p.message;
   }
-  if (!errors.empty()) return config_invalid(errors);
+  if (!errors.empty()) {
+    if (index) index->invalidate();  // it saw the change, which is undone now
+    return config_invalid(errors);
+  }
   return Status::Ok();
 }
 
@@ -194,13 +202,14 @@ bool is_status_request(const Request& r) {
   return r.section == "status";
 }
 
-Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schema) {
+Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schema, CheckIndex* index) {
   if (r.op == Op::kQuery) return invalid_argument("a query changes nothing");
   if (!r.section.empty()) RETURN_IF_ERROR(section_xpath(r.section).status());
   const Version before = cib.version();
 
   if (r.op == Op::kBump) {
     cib.bump_epoch();
+    if (index) index->set_version(cib.version());
     return ChangeKind::kConfiguration;
   }
   if (r.op == Op::kErase) {
@@ -212,6 +221,7 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
     }
     fresh.set_version({before.admin_epoch + 1, before.epoch + 1, 0});  // as the peer does
     cib = std::move(fresh);
+    if (index) index->invalidate();
     return ChangeKind::kConfiguration;
   }
 
@@ -220,6 +230,7 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
     // needs no revalidation. perform() is all-or-nothing.
     RETURN_IF_ERROR(perform(cib, r));
     cib.bump_num_updates();
+    if (index) index->set_version(cib.version());
     return ChangeKind::kStatus;
   }
 
@@ -235,6 +246,7 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
       work.bump_epoch();
     }
     cib = std::move(work);
+    if (index) index->invalidate();
     return ChangeKind::kConfiguration;
   }
   // In place: the edit undoes everything when any step fails.
@@ -243,21 +255,24 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
   if (!edit.changes_configuration()) {
     cib.bump_num_updates();
     edit.commit();
+    if (index) index->set_version(cib.version());
     return ChangeKind::kStatus;
   }
-  RETURN_IF_ERROR(validate_configuration(cib, schema, &edit).with_context("change rejected"));
+  RETURN_IF_ERROR(validate_configuration(cib, schema, &edit, index).with_context("change rejected"));
   cib.bump_epoch();
   edit.commit();
+  if (index) index->set_version(cib.version());
   return ChangeKind::kConfiguration;
 }
 
 Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, const Schema* schema,
-                                                const std::function<void(Cib&)>& stamp, bool config_digest) {
+                                                const std::function<void(Cib&)>& stamp, bool config_digest,
+                                                CheckIndex* index) {
   const Version from = cib.version();
   const bool whole = r.op == Op::kErase || (r.op == Op::kReplace && (r.section.empty() || r.section == "cib"));
   if (!whole) {
     CibEdit edit = cib.begin_edit();
-    ASSIGN_OR_RETURN(ChangeKind kind, apply_request(cib, r, schema));
+    ASSIGN_OR_RETURN(ChangeKind kind, apply_request(cib, r, schema, index));
     if (kind == ChangeKind::kConfiguration && stamp) stamp(cib);
     auto patch = edit.patch(from, cib.version());
     if (patch.ok()) {
@@ -267,12 +282,13 @@ Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, cons
     }
     if (patch.status().code() != StatusCode::kNotSupported) return patch.status();
     edit.rollback();  // and again below, comparing the documents
+    if (index) index->invalidate();
   }
   // The patch is what changed; for a configuration-only request it is found
   // without walking (or copying) the status.
   const bool configuration_only = changes_configuration_only(r);
   Cib before = configuration_only ? without_status(cib) : cib.copy();
-  ASSIGN_OR_RETURN(ChangeKind kind, apply_request(cib, r, schema));
+  ASSIGN_OR_RETURN(ChangeKind kind, apply_request(cib, r, schema, index));
   if (kind == ChangeKind::kConfiguration && stamp) stamp(cib);
   ASSIGN_OR_RETURN(Patch patch, configuration_only ? diff(before, without_status(cib)) : diff(before, cib));
   if (!config_digest) xml::remove_attr(xml::root(patch.doc), "config-digest");

@@ -19,6 +19,7 @@
 
 #include <compare>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -133,6 +134,7 @@ class Cib {
 
 struct Patch;
 class Schema;
+class CheckIndex;
 
 // An open edit of a Cib (Cib::begin_edit). Changes are made to the live
 // document, so a change costs what it touches: before a node's attributes or
@@ -171,6 +173,7 @@ class CibEdit {
 
  private:
   friend class Cib;
+  friend std::optional<std::vector<Problem>> check_change(const Cib&, const CibEdit&, CheckIndex&);
   explicit CibEdit(Cib& cib);
   void end();
   Cib* cib_;
@@ -200,6 +203,39 @@ class Schema {
 // Checks meaning beyond the schema: unknown references, duplicate ids, bad
 // scores, a resource in two groups, ... Empty when the configuration is sound.
 std::vector<Problem> check_configuration(const Cib& cib);
+
+// What check_configuration learns from the whole configuration (the ids and
+// what defines them, resources, templates, tags, node names, and which names
+// are referred to), kept per member of the configuration's sections so that
+// a change can be checked for what it touched (check_change).
+class CheckIndex {
+ public:
+  CheckIndex();
+  ~CheckIndex();
+  CheckIndex(CheckIndex&&) noexcept;
+  CheckIndex& operator=(CheckIndex&&) noexcept;
+  // Forgets the CIB: the next check_change builds the index again. Call it
+  // when a change that check_change saw is rolled back.
+  void invalidate();
+  // The version the CIB has after the change was made (bumped).
+  void set_version(const Version& v);
+  struct Impl;
+
+ private:
+  friend std::optional<std::vector<Problem>> check_change(const Cib&, const CibEdit&, CheckIndex&);
+  std::unique_ptr<Impl> impl_;
+};
+
+// check_configuration for a change recorded by `edit` (still open): the
+// checks of the section members it touched, names looked up in `index`,
+// which it brings up to date with the CIB as it is now. nullopt when that
+// cannot tell: the change may have made something it did not touch wrong (a
+// name now defined twice, a definition that others refer to gone or changed
+// kind), it touched more than section members, or the index described
+// another CIB (it is rebuilt for this one). Then check_configuration
+// decides. Problems found only elsewhere in the configuration are not the
+// change's: a change that adds none is sound.
+std::optional<std::vector<Problem>> check_change(const Cib& cib, const CibEdit& edit, CheckIndex& index);
 
 // ---- Patches: Pacemaker's v2 XML patch format (docs/cib.md "Patch format") ----
 //

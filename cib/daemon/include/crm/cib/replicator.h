@@ -204,8 +204,11 @@ class Replicator {
   std::set<std::string> completed_;
   std::deque<std::string> completed_order_;
   void remember_completed(const std::string& id);
-  // Master only: the CIB after every result it has sent in this view.
+  // Master only: the CIB after every result it has sent in this view, and
+  // what its changes are checked against (rebuilt when it describes another
+  // copy: a new tentative_ is a new document).
   std::optional<Cib> tentative_;
+  CheckIndex check_index_;
   std::set<std::string> processed_;
   // Successful local requests answered once the CIB is durable.
   bool dirty_ = false;

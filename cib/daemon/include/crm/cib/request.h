@@ -77,8 +77,10 @@ bool is_status_request(const Request& r);
 // unchanged and the Status says why: invalid-argument, parse-error,
 // not-found, already-exists, schema-invalid, config-invalid, outdated.
 // A configuration change is made in place (a CibEdit undoes it on failure),
-// so it costs what it touches plus the validation.
-Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schema);
+// so it costs what it touches plus the validation. With `index` (kept with
+// this CIB across its changes, see check_change) the semantic checks look
+// at what the change touched; without it, at the whole configuration.
+Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schema, CheckIndex* index = nullptr);
 
 // apply_request for a change that is not a status request, also returning
 // the v2 patch (with <version> and config-digest) that takes a copy of the
@@ -95,7 +97,8 @@ struct RecordedChange {
 // `config_digest`: the patch carries config-digest, which the replica
 // checks (costs what the configuration holds, on both sides).
 Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, const Schema* schema,
-                                                const std::function<void(Cib&)>& stamp, bool config_digest = true);
+                                                const std::function<void(Cib&)>& stamp, bool config_digest = true,
+                                                CheckIndex* index = nullptr);
 
 // Query: the serialized matches (several matches wrapped in <xpath-query>),
 // the section, or the whole CIB for section "" and no xpath. not-found when
