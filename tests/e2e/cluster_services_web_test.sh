@@ -184,7 +184,9 @@ rc=0; out=$( ( node_exec "$W" ldirectord "$SVC/bad.cf" status ) 2>&1) || rc=$?
 [ "$rc" = 2 ] && echo "$out" | matches "reading file $SVC/bad.cf at line [0-9]*: Unknown command" \
     || e2e_fail "ldirectord's check of a bad file: rc=$rc '$out'"
 e2e_note "ldirectord refuses a bad file: rc=2 '$(echo "$out" | head -1 | sed 's/^Error \[[0-9]*\] //')'"
-out=$( ( node_exec "$W" timeout 4 ldirectord -d "$SVC/ldirectord.cf" start ) 2>&1 || true)
+# 8 s of ldirectord in the foreground: each check of the down .103 waits its
+# checktimeout, and two e2e tests at once once left 4 s short of one.
+out=$( ( node_exec "$W" timeout 8 ldirectord -d "$SVC/ldirectord.cf" start ) 2>&1 || true)
 echo "$out" > "$LAB_ROOT/ldirectord-d.out"
 echo "$out" | matches "check_http: http://$VIP_A:80/index.html is up" || e2e_fail "ldirectord did not find $VIP_A up (see $LAB_ROOT/ldirectord-d.out)"
 echo "$out" | matches "check_http: http://${LAB_SUBNET}.103:80/index.html is down" || e2e_fail "ldirectord did not find .103 down (see $LAB_ROOT/ldirectord-d.out)"

@@ -280,7 +280,12 @@ void Replicator::handle_request(cluster::NodeId from, const Message& m) {
 
 void Replicator::process_pending() {
   if (!is_master()) return;
-  if (!tentative_) tentative_.emplace(cib_.copy());
+  if (!tentative_) {
+    tentative_.emplace(cib_.copy());
+    // A new document (which may even sit where a freed one was): the index
+    // is built again for it.
+    check_index_.invalidate();
+  }
   for (const auto& p : pending_) {
     if (processed_.count(p.id)) continue;
     processed_.insert(p.id);
