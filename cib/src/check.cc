@@ -50,8 +50,12 @@ struct CheckIndex::Impl {
     return it != m.end() && it->second > 0;
   }
   static Contribution contribution_of(const xmlNode* member);
-  void add(const xmlNode* member, std::set<std::string>* changed);
-  void remove(const xmlNode* member, std::set<std::string>* changed);
+  // The names a member defines (whatever their kind), into `out`.
+  static void defined_names(const Contribution& c, std::set<std::string>& out);
+  void count(const Contribution& c, int delta);
+  // `affected`: the names the member defines are added to it.
+  void add(const xmlNode* member, std::set<std::string>* affected);
+  void remove(const xmlNode* member);
   void build(const Cib& cib);
 };
 
@@ -476,50 +480,45 @@ CheckIndex::Impl::Contribution CheckIndex::Impl::contribution_of(const xmlNode* 
   return c;
 }
 
-void CheckIndex::Impl::add(const xmlNode* member, std::set<std::string>* affected) {
-  Contribution c = contribution_of(member);
-  auto count = [&](std::unordered_map<std::string, int>& m, const std::vector<std::string>& keys) {
-    for (const auto& k : keys) {
-      ++m[k];
-      if (affected) affected->insert(k);
-    }
-  };
-  for (const auto& [id, element] : c.ids) {
-    ids[id].push_back(element);
-    if (affected) affected->insert(id);
-  }
-  count(node_ids, c.node_ids);
-  count(node_names, c.node_names);
-  count(resources, c.resources);
-  count(templates, c.templates);
-  count(tags, c.tags);
-  for (const auto& r : c.refs) ++refs[r];
-  members[member] = std::move(c);
+void CheckIndex::Impl::defined_names(const Contribution& c, std::set<std::string>& out) {
+  for (const auto& [id, element] : c.ids) out.insert(id);
+  for (const auto* keys : {&c.node_ids, &c.resources, &c.templates, &c.tags}) out.insert(keys->begin(), keys->end());
 }
 
-void CheckIndex::Impl::remove(const xmlNode* member, std::set<std::string>* affected) {
-  auto it = members.find(member);
-  if (it == members.end()) return;
-  const Contribution& c = it->second;
-  auto uncount = [&](std::unordered_map<std::string, int>& m, const std::vector<std::string>& keys) {
-    for (const auto& k : keys) {
-      if (--m[k] <= 0) m.erase(k);
-      if (affected) affected->insert(k);
-    }
+// Adds (+1) or takes away (-1) what one member says.
+void CheckIndex::Impl::count(const Contribution& c, int delta) {
+  auto tally = [&](std::unordered_map<std::string, int>& m, const std::vector<std::string>& keys) {
+    for (const auto& k : keys)
+      if ((m[k] += delta) <= 0) m.erase(k);
   };
   for (const auto& [id, element] : c.ids) {
     auto& v = ids[id];
-    if (auto e = std::find(v.begin(), v.end(), element); e != v.end()) v.erase(e);
+    if (delta > 0) {
+      v.push_back(element);
+    } else if (auto e = std::find(v.begin(), v.end(), element); e != v.end()) {
+      v.erase(e);
+    }
     if (v.empty()) ids.erase(id);
-    if (affected) affected->insert(id);
   }
-  uncount(node_ids, c.node_ids);
-  uncount(node_names, c.node_names);
-  uncount(resources, c.resources);
-  uncount(templates, c.templates);
-  uncount(tags, c.tags);
-  for (const auto& r : c.refs)
-    if (--refs[r] <= 0) refs.erase(r);
+  tally(node_ids, c.node_ids);
+  tally(node_names, c.node_names);
+  tally(resources, c.resources);
+  tally(templates, c.templates);
+  tally(tags, c.tags);
+  tally(refs, c.refs);
+}
+
+void CheckIndex::Impl::add(const xmlNode* member, std::set<std::string>* affected) {
+  Contribution c = contribution_of(member);
+  count(c, +1);
+  if (affected) defined_names(c, *affected);
+  members[member] = std::move(c);
+}
+
+void CheckIndex::Impl::remove(const xmlNode* member) {
+  auto it = members.find(member);
+  if (it == members.end()) return;
+  count(it->second, -1);
   members.erase(it);
 }
 
@@ -564,10 +563,7 @@ std::optional<std::vector<Problem>> check_change(const Cib& cib, const CibEdit& 
   for (const auto* list : {&removed, &touched}) {
     for (const xmlNode* m : *list) {
       auto it = x.members.find(m);
-      if (it == x.members.end()) continue;
-      const auto& c = it->second;
-      for (const auto& [id, e] : c.ids) affected.insert(id);
-      for (const auto* keys : {&c.node_ids, &c.resources, &c.templates, &c.tags}) affected.insert(keys->begin(), keys->end());
+      if (it != x.members.end()) CheckIndex::Impl::defined_names(it->second, affected);
     }
   }
   auto state = [&](const std::string& id) {
@@ -582,9 +578,9 @@ std::optional<std::vector<Problem>> check_change(const Cib& cib, const CibEdit& 
   };
   std::map<std::string, std::string> before;
   for (const auto& id : affected) before[id] = state(id);
-  for (const xmlNode* m : removed) x.remove(m, nullptr);
+  for (const xmlNode* m : removed) x.remove(m);
   for (const xmlNode* m : touched) {
-    x.remove(m, nullptr);
+    x.remove(m);
     x.add(m, &affected);
   }
   // A name defined twice now, or one that others refer to and whose

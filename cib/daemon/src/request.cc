@@ -202,14 +202,16 @@ bool is_status_request(const Request& r) {
   return r.section == "status";
 }
 
-Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schema, CheckIndex* index) {
+namespace {
+
+// apply_request but for the index's version (set by the caller in one place).
+Result<ChangeKind> apply_change(Cib& cib, const Request& r, const Schema* schema, CheckIndex* index) {
   if (r.op == Op::kQuery) return invalid_argument("a query changes nothing");
   if (!r.section.empty()) RETURN_IF_ERROR(section_xpath(r.section).status());
   const Version before = cib.version();
 
   if (r.op == Op::kBump) {
     cib.bump_epoch();
-    if (index) index->set_version(cib.version());
     return ChangeKind::kConfiguration;
   }
   if (r.op == Op::kErase) {
@@ -230,7 +232,6 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
     // needs no revalidation. perform() is all-or-nothing.
     RETURN_IF_ERROR(perform(cib, r));
     cib.bump_num_updates();
-    if (index) index->set_version(cib.version());
     return ChangeKind::kStatus;
   }
 
@@ -255,14 +256,22 @@ Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schem
   if (!edit.changes_configuration()) {
     cib.bump_num_updates();
     edit.commit();
-    if (index) index->set_version(cib.version());
     return ChangeKind::kStatus;
   }
   RETURN_IF_ERROR(validate_configuration(cib, schema, &edit, index).with_context("change rejected"));
   cib.bump_epoch();
   edit.commit();
-  if (index) index->set_version(cib.version());
   return ChangeKind::kConfiguration;
+}
+
+}  // namespace
+
+Result<ChangeKind> apply_request(Cib& cib, const Request& r, const Schema* schema, CheckIndex* index) {
+  auto kind = apply_change(cib, r, schema, index);
+  // Whatever the change, the index now describes this version (a replaced
+  // document or a rejected change that it saw have invalidated it).
+  if (index && kind.ok()) index->set_version(cib.version());
+  return kind;
 }
 
 Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, const Schema* schema,
@@ -280,9 +289,10 @@ Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, cons
       edit.commit();
       return RecordedChange{kind, std::move(patch).value()};
     }
+    // The index saw the change, which is undone now.
+    if (index) index->invalidate();
     if (patch.status().code() != StatusCode::kNotSupported) return patch.status();
     edit.rollback();  // and again below, comparing the documents
-    if (index) index->invalidate();
   }
   // The patch is what changed; for a configuration-only request it is found
   // without walking (or copying) the status.
