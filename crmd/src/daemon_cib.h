@@ -1,10 +1,15 @@
 // The controller's CIB edge in the daemon: its writes (Outputs::cib_writes)
-// go to a worker thread that performs them in order on its own connection;
-// after each batch of writes, and after change notifications, the worker
-// reads the CIB once (at most every 200 ms while changes stream in) and posts
-// the snapshot to the loop, followed by the acknowledgements of the writes it
-// contains. The event loop never waits for
-// the CIB daemon (replication, fsync, a large CIB's query).
+// go to a worker thread that performs them in order on its own connection.
+// The worker keeps its own copy of the CIB: read once, then kept current
+// with the changes cibd's notifications carry (a status change is a few
+// hundred bytes; reading a CIB of thousands of resources is megabytes for
+// cibd to write and for us to parse). A notification without its change (a
+// copy replaced at a membership change) or one that does not apply makes it
+// read the CIB again. After each batch of writes, and after notifications,
+// it posts a snapshot of the copy to the loop (at most every 200 ms while
+// changes stream in), followed by the acknowledgements of the writes it
+// contains. The event loop never waits for the CIB daemon (replication,
+// fsync, a large CIB's query).
 #pragma once
 
 #include <condition_variable>
@@ -47,7 +52,13 @@ class DaemonCib final {
   explicit DaemonCib(EventLoop& loop) : loop_(loop) {}
   void worker();
   void on_notify_readable();
-  void request_refresh();
+  // Worker: applies the notifications' changes to copy_; false when the CIB
+  // must be read again.
+  bool apply(std::deque<cib::Notification>& notes, uint32_t& replaced_by,
+             std::optional<std::vector<uint32_t>>& synced);
+  // Worker: until copy_ reached `version` through notifications (false
+  // after a while without: the caller reads).
+  bool catch_up(const cib::Version& version, uint32_t& replaced_by, std::optional<std::vector<uint32_t>>& synced);
 
   EventLoop& loop_;
   std::unique_ptr<cib::CibClient> query_, notify_, writer_;
@@ -55,10 +66,9 @@ class DaemonCib final {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<CibWrite> writes_;
-  bool refresh_ = false;
-  uint32_t replaced_by_ = 0;  // from a notification, for the next snapshot
-  std::optional<std::vector<uint32_t>> synced_;  // likewise
+  std::deque<cib::Notification> notes_;  // from the loop, not yet applied
   bool stopping_ = false;
+  std::optional<cib::Cib> copy_;  // the worker's
   std::thread thread_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -3,7 +3,8 @@
 # (sourced). Two "sides" on the same kind of 3-node lab: "ours" (our stack,
 # tests/e2e/lab, daemons and cibadmin from CRM_BIN_DIR) and "peer" (Debian's
 # Pacemaker 2.1.5 on the reference lab PEER_LAB, default /work/shared/lab).
-# Needs: top, N, TOKEN, CRM_BIN_DIR, PEER_LAB, OUR_LAB set by the caller.
+# Needs: top, N, TOKEN, CRM_BIN_DIR, PEER_LAB, OUR_LAB set by the caller
+# (TRANSPORT, optional: our lab's corosync transport, lab-up.sh --transport).
 # find_bin_dir PROGRAM... — sets CRM_BIN_DIR, unless given, to the first
 # build*/bin of the tree that has every PROGRAM.
 find_bin_dir() {
@@ -42,7 +43,7 @@ cibadmin_on() {
 side_up() {
     local s=$1
     if [ "$s" = ours ]; then
-        labcmd ours lab-up.sh "$N" --token "$TOKEN"
+        labcmd ours lab-up.sh "$N" --token "$TOKEN" ${TRANSPORT:+--transport "$TRANSPORT"}
     elif [ "${PEER_IN_OUR_LAB:-0}" = 1 ]; then
         labcmd peer lab-up.sh "$N" --token "$TOKEN" --stack peer
     else

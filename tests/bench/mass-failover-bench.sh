@@ -24,6 +24,8 @@
 # (default 0: twice the cores) and load-threshold (80%: the peer's default;
 # our stack does not throttle on load), printed with the figures. Our side
 # runs the daemons of CRM_BIN_DIR (default: build/bin, a release build).
+# ON_KILL='CMD': run CMD in the background right after the kill (a profiler:
+# ON_KILL='perf record -a -g -o /tmp/mf.perf -- sleep 20').
 # Labs: LAB_NAME mfours / mfpeer (the peer's stack in our lab, lab-up.sh
 # --stack peer, so both have the same corosync setup), torn down at the end
 # unless --keep.
@@ -114,6 +116,7 @@ run_side() {
     done
     before=$(cib_version "$s" 1)
     kill_ts=$(labcmd "$s" kill-node.sh "$VICTIM" | sed -n 's/^KILL_TS=//p')
+    [ -n "${ON_KILL:-}" ] && { bash -c "$ON_KILL" >"$OUT/$s-on-kill.log" 2>&1 & }
     seen="" deadline=$((SECONDS + 1800))
     while [ $SECONDS -lt $deadline ]; do
         survivors=$(( $(running_on "$s" 1) + $(running_on "$s" 2) ))

@@ -1,6 +1,7 @@
 #!/bin/bash
 # crm_launcherd_test: crm-launcherd with dummy daemons (shell scripts).
 #  - starts the listed daemons in order, skips a missing one with a warning
+#  - nice.NAME sets that daemon's nice value
 #  - a daemon killed by PID (SIGKILL) is respawned with a new PID
 #  - a daemon that keeps crashing is given up after max_restarts
 #  - SIGTERM stops the daemons in reverse order, waiting for a slow crmd, and exits 0
@@ -54,6 +55,7 @@ restart_delay_ms = 100
 start_delay_ms = 50
 stop_timeout = 5
 shutdown_timeout = 10
+nice.lrmd = 7
 CONF
 
 "$LAUNCHER" --config "$T/launcher.conf" 2>"$T/stderr.log" &
@@ -64,6 +66,9 @@ wait_for 10 have_pids || fail "daemons did not all start"
 grep -q "ghost: .* missing or not executable; skipped" "$T/launcher.log" || fail "no warning for the missing daemon"
 grep -q "ghost" "$T/stderr.log" || fail "nothing logged on stderr"
 echo "ok: started cibd, lrmd, crmd in order; ghost skipped with a warning"
+[ "$(ps -o ni= -p "$(cat "$T/lrmd.pid")" | tr -d ' ')" = 7 ] || fail "lrmd runs at nice $(ps -o ni= -p "$(cat "$T/lrmd.pid")"), want 7 (nice.lrmd)"
+[ "$(ps -o ni= -p "$(cat "$T/cibd.pid")" | tr -d ' ')" = "$(ps -o ni= -p $$ | tr -d ' ')" ] || fail "cibd's nice changed"
+echo "ok: nice.lrmd = 7 applied to lrmd only"
 
 old=$(cat "$T/lrmd.pid")
 kill -KILL "$old"

@@ -125,9 +125,10 @@ class DaemonClient final : public CibClient {
     return replies;
   }
 
-  Status subscribe() override {
-    ASSIGN_OR_RETURN(Message m, roundtrip(encode("cib_request", {{"call-id", std::to_string(++call_id_)},
-                                                                 {"op", "subscribe"}})));
+  Status subscribe(Subscription what) override {
+    Attrs attrs{{"call-id", std::to_string(++call_id_)}, {"op", "subscribe"}};
+    if (what == Subscription::kWithChanges) attrs.emplace_back("changes", "yes");
+    ASSIGN_OR_RETURN(Message m, roundtrip(encode("cib_request", attrs)));
     std::string rc = m.get("rc");
     if (rc != "ok") return Status(status_code_from_name(rc), m.get("msg"));
     return Status::Ok();
@@ -177,7 +178,14 @@ class DaemonClient final : public CibClient {
     n.replaced_by = static_cast<uint32_t>(std::strtoul(m->get("replaced_by").c_str(), nullptr, 10));
     std::istringstream synced(m->get("synced"));
     for (uint32_t id; synced >> id;) n.synced.push_back(id);
-    notifications_.push_back(n);
+    if (std::string form = m->get("form"); !form.empty()) {
+      auto from = Version::parse(m->get("from"));
+      if (from.ok() && v.ok()) {
+        n.change = JournalEntry{.form = form == "patch" ? JournalEntry::Form::kPatch : JournalEntry::Form::kRequest,
+                                .text = std::string(m->body), .from = *from, .to = *v};
+      }
+    }
+    notifications_.push_back(std::move(n));
   }
 
   Result<Message> roundtrip(const std::string& request) {

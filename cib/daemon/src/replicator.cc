@@ -200,9 +200,9 @@ Status Replicator::flush() {
   return result;
 }
 
-void Replicator::changed(ChangeKind kind, cluster::NodeId replaced_by) {
+void Replicator::changed(ChangeKind kind, cluster::NodeId replaced_by, const JournalEntry* entry) {
   dirty_ = true;
-  if (on_change) on_change(kind, cib_.version(), replaced_by);
+  if (on_change) on_change(CibChange{.kind = kind, .version = cib_.version(), .replaced_by = replaced_by, .entry = entry});
   if (options_.request_flush) {
     options_.request_flush();
   } else {
@@ -400,7 +400,7 @@ void Replicator::handle_result(cluster::NodeId from, const Message& m) {
   if (form != "full") journal_.push_back(std::move(entry));
   ++stats_.requests_applied;
   if (waiter) after_save_.emplace_back(id, cib_.version());
-  changed(kind);
+  changed(kind, 0, form != "full" ? &journal_.back() : nullptr);
 }
 
 void Replicator::go_stale(const std::string& why, Waiter* waiter, const std::string& id) {

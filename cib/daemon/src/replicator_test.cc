@@ -261,7 +261,7 @@ TEST(ReplicatorTest, NotifiesEveryNodeWithKindAndVersion) {
   Cluster c;
   start3(c);
   std::vector<std::pair<ChangeKind, Version>> seen;
-  c.rep(3).on_change = [&](ChangeKind k, const Version& v, cluster::NodeId) { seen.emplace_back(k, v); };
+  c.rep(3).on_change = [&](const CibChange& ch) { seen.emplace_back(ch.kind, ch.version); };
   (void)c.submit(1, create("r1"));
   (void)c.submit(2, node_state(1, "online"));
   c.settle();
@@ -270,6 +270,51 @@ TEST(ReplicatorTest, NotifiesEveryNodeWithKindAndVersion) {
   EXPECT_EQ(seen[0].second, (Version{0, 2, 0}));
   EXPECT_EQ(seen[1].first, ChangeKind::kStatus);
   EXPECT_EQ(seen[1].second, (Version{0, 2, 1}));
+}
+
+// A subscriber keeps its own copy from the changes alone (the controller's
+// DaemonCib): each change repeated on a copy of the state before it gives
+// the replica's CIB, configuration and status changes alike.
+TEST(ReplicatorTest, EachChangeRepeatedOnACopyGivesTheReplicasCib) {
+  Cluster c;
+  start3(c);
+  Cib copy = c.rep(3).cib().copy();
+  std::vector<Status> applied;
+  size_t whole = 0;
+  c.rep(3).on_change = [&](const CibChange& ch) {
+    if (!ch.entry) {
+      ++whole;
+      return;
+    }
+    applied.push_back(apply_journal_entry(copy, *ch.entry));
+  };
+  (void)c.submit(1, create("r1"));
+  (void)c.submit(2, node_state(1, "online"));
+  (void)c.submit(3, create("r2"));
+  (void)c.submit(1, node_state(2, "online"));
+  (void)c.submit(2, node_state(1, "offline"));
+  (void)c.submit(3, {.op = Op::kDelete, .section = "resources", .fragment = "<primitive id='r1'/>"});
+  c.settle();
+  ASSERT_EQ(applied.size(), 6u);
+  for (const Status& s : applied) EXPECT_TRUE(s.ok()) << s.to_string();
+  EXPECT_EQ(whole, 0u);
+  EXPECT_EQ(copy.version(), c.rep(3).cib().version());
+  EXPECT_EQ(copy.serialize(false), c.rep(3).cib().serialize(false));
+  // A change applies to a copy at its `from`, and is refused (the copy left
+  // as it was) on one at another version.
+  Cib behind = c.rep(1).cib().copy();
+  cib::JournalEntry again;
+  c.rep(3).on_change = [&](const CibChange& ch) {
+    if (ch.entry) again = *ch.entry;
+  };
+  (void)c.submit(1, create("r3"));
+  c.settle();
+  ASSERT_TRUE(apply_journal_entry(behind, again).ok());
+  EXPECT_EQ(behind.serialize(false), c.rep(3).cib().serialize(false));
+  const std::string before = behind.serialize(false);
+  Status twice = apply_journal_entry(behind, again);
+  EXPECT_EQ(twice.code(), StatusCode::kOutdated) << twice.to_string();
+  EXPECT_EQ(behind.serialize(false), before);
 }
 
 TEST(ReplicatorTest, InvalidChangeIsRejectedAndChangesNothingAnywhere) {
@@ -341,13 +386,13 @@ TEST(ReplicatorTest, RejoiningNodeGetsTheNewestCib) {
   // Who replaced whose copy, as the controllers are told.
   std::map<cluster::NodeId, cluster::NodeId> replaced;
   for (cluster::NodeId n : {1u, 2u}) {
-    c.rep(n).on_change = [&replaced, n](ChangeKind, const Version&, cluster::NodeId by) {
-      if (by) replaced[n] = by;
+    c.rep(n).on_change = [&replaced, n](const CibChange& ch) {
+      if (ch.replaced_by) replaced[n] = ch.replaced_by;
     };
   }
   c.start(3);
-  c.rep(3).on_change = [&replaced](ChangeKind, const Version&, cluster::NodeId by) {
-    if (by) replaced[3] = by;
+  c.rep(3).on_change = [&replaced](const CibChange& ch) {
+    if (ch.replaced_by) replaced[3] = ch.replaced_by;
   };
   c.settle();
   c.expect_converged();

@@ -5,17 +5,30 @@
 namespace crm::cib {
 
 CibServer::CibServer(EventLoop& loop, Replicator& replicator) : loop_(loop), replicator_(replicator) {
-  replicator_.on_change = [this](ChangeKind kind, const Version& version, cluster::NodeId replaced_by) {
+  replicator_.on_change = [this](const CibChange& change) {
     if (!server_ || subscribers_.empty()) return;
-    Attrs attrs{{"kind", change_kind_name(kind)}, {"version", version.to_string()}};
-    if (replaced_by != 0) attrs.emplace_back("replaced_by", std::to_string(replaced_by));
+    Attrs attrs{{"kind", change_kind_name(change.kind)}, {"version", change.version.to_string()}};
+    if (change.replaced_by != 0) attrs.emplace_back("replaced_by", std::to_string(change.replaced_by));
     std::string note = encode("cib_notify", attrs);
-    for (ipc::ClientId id : std::set<ipc::ClientId>(subscribers_)) (void)server_->send(id, note);
+    std::string with_change;  // encoded for the first subscriber that wants it
+    for (const auto& [id, what] : std::map<ipc::ClientId, Subscription>(subscribers_)) {
+      if (what != Subscription::kWithChanges || !change.entry) {
+        (void)server_->send(id, note);
+        continue;
+      }
+      if (with_change.empty()) {
+        Attrs full = attrs;
+        full.emplace_back("from", change.entry->from.to_string());
+        full.emplace_back("form", change.entry->form == JournalEntry::Form::kPatch ? "patch" : "request");
+        with_change = encode("cib_notify", full, change.entry->text);
+      }
+      (void)server_->send(id, with_change);
+    }
   };
   replicator_.on_synced = [this](const std::vector<cluster::NodeId>&) {
     if (!server_ || subscribers_.empty()) return;
     std::string note = synced_note();
-    for (ipc::ClientId id : std::set<ipc::ClientId>(subscribers_)) (void)server_->send(id, note);
+    for (const auto& [id, what] : std::map<ipc::ClientId, Subscription>(subscribers_)) (void)server_->send(id, note);
   };
 }
 
@@ -70,7 +83,7 @@ void CibServer::on_request(ipc::ClientId client, const ipc::PeerCredentials& cre
   std::string call_id = m->get("call-id");
   std::string op = m->get("op");
   if (op == "subscribe") {
-    subscribers_.insert(client);
+    subscribers_[client] = m->get("changes") == "yes" ? Subscription::kWithChanges : Subscription::kVersions;
     reply(client, call_id, Status::Ok(), replicator_.cib().version());
     // A subscriber learns at once which members the copy is synced with.
     if (replicator_.synced()) (void)server_->send(client, synced_note());

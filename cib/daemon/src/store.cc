@@ -48,6 +48,22 @@ Status replay(Cib& cib, JournalEntry::Form form, const std::string& text) {
   return apply_request(cib, r, nullptr).status();
 }
 
+}  // namespace
+
+Status apply_journal_entry(Cib& cib, const JournalEntry& entry) {
+  if (cib.version() != entry.from) {
+    return Status(StatusCode::kOutdated, fmt::format("a change from {} while the copy is at {}", entry.from.to_string(),
+                                           cib.version().to_string()));
+  }
+  RETURN_IF_ERROR(replay(cib, entry.form, entry.text));
+  if (cib.version() != entry.to) {
+    return internal_error(fmt::format("a change that led to {}, not {}", cib.version().to_string(), entry.to.to_string()));
+  }
+  return Status::Ok();
+}
+
+namespace {
+
 // Replays the records of `journal` onto `cib`, oldest first, and stops at the
 // first one that is torn, corrupt or does not apply (the tail a crash in the
 // middle of an append leaves). Returns the bytes that were good; `why` says

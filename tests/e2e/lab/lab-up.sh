@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-up.sh N [--token MS] [--no-daemons] [--daemons 'LIST'] [--stack ours|peer] [--keep-logs]
+# lab-up.sh N [--token MS] [--transport knet|udpu] [--launcher-conf LINE] [--no-daemons] [--daemons 'LIST'] [--stack ours|peer] [--keep-logs]
 #
 # Builds an N-node lab (see lab-common.sh for the layout): switch and node
 # network namespaces, a persistent mount + UTS namespace per node, corosync 3
@@ -10,7 +10,17 @@
 # A lab of the same LAB_NAME is torn down first.
 #
 #   --token MS     totem.token (default $LAB_TOKEN_MS = 1000), token_coefficient 0:
-#                  the token timeout is exactly MS whatever the node count
+#                  the token timeout is exactly MS whatever the node count.
+#                  Below 126 ms token_retransmits_before_loss_const drops from
+#                  corosync's 4 to 3: corosync refuses a retransmit timeout
+#                  (token / (retransmits + 0.2)) under 30 ms
+#   --transport T  knet (default: encrypted and authenticated, aes256/sha256)
+#                  or udpu (UDP unicast, which corosync 3 cannot encrypt). On
+#                  this lab knet 1.25 declares its links down every ~9 s at a
+#                  token of 400 ms or less, even idle (docs/bench.md); udpu
+#                  keeps a 120 ms token
+#   --launcher-conf LINE  one more line for every node's launcher.conf
+#                  (repeatable; e.g. "nice = -10", docs/launcher.md)
 #   --no-daemons   corosync only
 #   --daemons LIST the launcher starts only these (default: cibd lrmd fenced attrd crmd)
 #   --two-node     votequorum two_node: 1 (a 2-node lab where one node keeps quorum)
@@ -25,11 +35,11 @@ set -euo pipefail
 . "$(dirname "$0")/lab-common.sh"
 need_root
 
-usage() { sed -n '2,21p' "$0" >&2; exit 2; }
+usage() { sed -n '2,33p' "$0" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 N=$1; shift
 [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] && [ "$N" -le 32 ] || usage
-TOKEN=$LAB_TOKEN_MS; DAEMONS=1; PURGE=--purge; TWO_NODE=0; DAEMON_LIST="cibd lrmd fenced attrd crmd"
+TOKEN=$LAB_TOKEN_MS; TRANSPORT=knet; LAUNCHER_EXTRA=; DAEMONS=1; PURGE=--purge; TWO_NODE=0; DAEMON_LIST="cibd lrmd fenced attrd crmd"
 STACK=${LAB_STACK:-ours}
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -37,6 +47,8 @@ while [ $# -gt 0 ]; do
         --no-daemons) DAEMONS=0; shift ;;
         --daemons) DAEMON_LIST=$2; shift 2 ;;
         --two-node) TWO_NODE=1; shift ;;
+        --transport) TRANSPORT=$2; shift 2 ;;
+        --launcher-conf) LAUNCHER_EXTRA="${LAUNCHER_EXTRA}$2"$'\n'; shift 2 ;;
         --stack) STACK=$2; shift 2 ;;
         --keep-logs) PURGE=; shift ;;
         *) usage ;;
@@ -44,6 +56,7 @@ while [ $# -gt 0 ]; do
 done
 command -v corosync >/dev/null || die "corosync is not installed (scripts/setup.sh)"
 command -v nsenter >/dev/null || die "nsenter (util-linux) is missing"
+case "$TRANSPORT" in knet|udpu) ;; *) usage ;; esac
 case "$STACK" in
     ours) ;;
     peer) [ -x "$LAB_PEER_PACEMAKERD" ] && [ -d /var/lib/pacemaker ] && [ -d /var/log/pacemaker ] \
@@ -59,6 +72,7 @@ trap 'fail "lab-up failed at line $LINENO"' ERR
 mkdir -p "$LAB_ROOT"
 echo "$N" > "$LAB_ROOT/size"
 echo "$TOKEN" > "$LAB_ROOT/token"
+printf %s "$LAUNCHER_EXTRA" > "$LAB_ROOT/launcher_extra"
 echo "$DAEMONS" > "$LAB_ROOT/daemons"
 echo "$DAEMON_LIST" > "$LAB_ROOT/daemon_list"
 echo "${CRM_BIN_DIR:-}" > "$LAB_ROOT/bin_dir"
@@ -87,11 +101,11 @@ write_corosync_conf() {
 totem {
     version: 2
     cluster_name: ${LAB_NAME}
-    transport: knet
-    crypto_cipher: aes256
-    crypto_hash: sha256
+    transport: ${TRANSPORT}
+    crypto_cipher: $([ "$TRANSPORT" = knet ] && echo aes256 || echo none)
+    crypto_hash: $([ "$TRANSPORT" = knet ] && echo sha256 || echo none)
     token: ${TOKEN}
-    token_coefficient: 0
+    token_coefficient: 0$([ "$TOKEN" -lt 126 ] && printf '\n    token_retransmits_before_loss_const: 3')
 }
 logging {
     to_stderr: yes

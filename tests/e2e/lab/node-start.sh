@@ -75,6 +75,7 @@ if [ "$MODE" != --corosync-only ] && [ "$want" = 1 ] && ! alive_pidfile "$d/laun
 daemons = $(cat "$LAB_ROOT/daemon_list" 2>/dev/null || echo cibd lrmd fenced attrd crmd)
 bin_dir = ${CRM_BIN_DIR}
 log_file = /var/log/crm/launcher.log
+$(cat "$LAB_ROOT/launcher_extra" 2>/dev/null)
 CONF
         setsid bash -c '. "$1/lab-common.sh"; k=$2; shift 2; node_exec "$k" env CRM_BIN_DIR="$CRM_BIN_DIR" "$@"' \
             lab "$LAB_SCRIPTS" "$k" "$CRM_BIN_DIR/crm-launcherd" --config /etc/crm/launcher.conf \

@@ -1,6 +1,9 @@
 #include "config.h"
 
+#include <cerrno>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace crm::launcher {
@@ -48,6 +51,8 @@ Result<Config> parse_config(const std::string& text) {
   std::map<std::string, std::vector<std::string>> args;
   std::map<std::string, long> stop_timeouts;
   long stop_timeout = 30;
+  std::optional<int> nice;
+  std::map<std::string, int> nices;
   long shutdown_timeout = kCrmdShutdownTimeout.count();
   std::istringstream in(text);
   std::string line;
@@ -93,6 +98,16 @@ Result<Config> parse_config(const std::string& text) {
     } else if (key.rfind("stop_timeout.", 0) == 0) {
       ASSIGN_OR_RETURN(long n, number());
       stop_timeouts[key.substr(13)] = n;
+    } else if (key == "nice" || key.rfind("nice.", 0) == 0) {
+      // A nice value may be negative: not number()'s non-negative count.
+      char* end = nullptr;
+      errno = 0;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || errno != 0 || n < -20 || n > 19) {
+        return parse_error(where + ": '" + value + "' is not a nice value (-20..19)");
+      }
+      if (key == "nice") nice = static_cast<int>(n);
+      else nices[key.substr(5)] = static_cast<int>(n);
     } else {
       return parse_error(where + ": unknown key '" + key + "'");
     }
@@ -105,6 +120,8 @@ Result<Config> parse_config(const std::string& text) {
     long t = n == "crmd" ? shutdown_timeout : stop_timeout;
     if (auto it = stop_timeouts.find(n); it != stop_timeouts.end()) t = it->second;
     d.stop_timeout = std::chrono::seconds(t);
+    d.nice = nice.value_or(0);
+    if (auto it = nices.find(n); it != nices.end()) d.nice = it->second;
     c.daemons.push_back(std::move(d));
   }
   return c;

@@ -14,6 +14,9 @@
 //   shutdown_timeout = 300          # the same for crmd (it moves resources away first)
 //   args.lrmd = --ocf-root /usr/lib/ocf    # extra arguments (split on blanks)
 //   stop_timeout.cibd = 10          # per-daemon override
+//   nice = -10                      # the daemons' nice value (-20..19, default 0);
+//   nice.attrd = 0                  # per daemon. Agents inherit their executor's
+//                                   # (lrmd, fenced): recovery ahead of a busy machine
 #pragma once
 
 #include <chrono>
@@ -29,6 +32,7 @@ struct DaemonSpec {
   std::string name;
   std::vector<std::string> args;
   std::chrono::seconds stop_timeout{30};
+  int nice = 0;  // setpriority() before exec; its children (agents) inherit it
 };
 
 struct Config {

@@ -36,6 +36,19 @@ TEST(LauncherConfigTest, ParsesAllKeys) {
   EXPECT_EQ(c->bin_dir, "/opt/crm");
   EXPECT_EQ(c->max_restarts, 2);
   EXPECT_EQ(c->restart_delay_max, std::chrono::milliseconds(400));
+  EXPECT_EQ(c->daemons[0].nice, 0);
+}
+
+TEST(LauncherConfigTest, NiceForAllAndPerDaemon) {
+  auto c = parse_config("daemons = cibd lrmd crmd\nnice = -10\nnice.cibd = 5\n");
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->daemons[0].nice, 5);
+  EXPECT_EQ(c->daemons[1].nice, -10);
+  EXPECT_EQ(c->daemons[2].nice, -10);
+  EXPECT_FALSE(parse_config("nice = -21\n").ok());
+  EXPECT_FALSE(parse_config("nice.lrmd = 20\n").ok());
+  EXPECT_FALSE(parse_config("nice = high\n").ok());
+  EXPECT_FALSE(parse_config("nice =\n").ok());
 }
 
 TEST(LauncherConfigTest, Errors) {

@@ -1,6 +1,7 @@
 #include "launcher.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,6 +75,10 @@ bool Launcher::spawn(Daemon& d) {
     sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2}) signal(s, SIG_DFL);
     setpgid(0, 0);  // own process group: terminal signals reach the launcher only
+    if (d.spec.nice != 0 && setpriority(PRIO_PROCESS, 0, d.spec.nice) != 0) {
+      std::fprintf(stderr, "crm-launcherd: %s: cannot set nice %d: %s (running at the default)\n", d.spec.name.c_str(),
+                   d.spec.nice, std::strerror(errno));
+    }
     execv(d.path.c_str(), argv.data());
     std::fprintf(stderr, "crm-launcherd: exec %s: %s\n", d.path.c_str(), std::strerror(errno));
     _exit(127);

@@ -17,11 +17,13 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "crm/cib/cib.h"
 #include "crm/cib/request.h"
+#include "crm/cib/store.h"
 #include "crm/core/status.h"
 
 namespace crm::cib {
@@ -75,6 +77,17 @@ struct Notification {
   // A sync round ended with these members holding the same CIB
   // (Replicator::on_synced); empty otherwise.
   std::vector<uint32_t> synced;
+  // With subscribe(Subscription::kWithChanges): the change that led to
+  // `version` (apply_journal_entry() repeats it on a copy at change->from),
+  // when the daemon's copy moved by one change. Empty when a whole copy came
+  // (a sync, a replacement at a membership change): the subscriber reads
+  // the CIB again.
+  std::optional<JournalEntry> change;
+};
+
+enum class Subscription {
+  kVersions,     // kind and version of every change (crm_mon, crm_web: they read again)
+  kWithChanges,  // also the change itself, to keep a copy without reading the CIB
 };
 
 class CibClient {
@@ -96,7 +109,10 @@ class CibClient {
   virtual std::vector<Result<Reply>> call_pipelined(const std::vector<Request>& requests, size_t window);
 
   // Subscribes this connection to change notifications (not-supported in file mode).
-  virtual Status subscribe() { return not_supported("notifications need the cib daemon (not CIB_file)"); }
+  virtual Status subscribe(Subscription what = Subscription::kVersions) {
+    (void)what;
+    return not_supported("notifications need the cib daemon (not CIB_file)");
+  }
   // Notifications received so far (without blocking); unavailable when the daemon went away.
   virtual Result<std::vector<Notification>> read_notifications() { return std::vector<Notification>{}; }
   // A descriptor to watch for notifications, or -1.

@@ -84,6 +84,21 @@ void stamp_change(Cib& cib, const Request& request, const Clock* clock);
 // "Tue Nov 24 21:50:01 2026" (local time, day padded with a space as ctime()).
 std::string last_written_text(std::time_t when);
 
+// What Replicator::on_change reports.
+struct CibChange {
+  ChangeKind kind = ChangeKind::kConfiguration;
+  Version version;  // the copy's new version
+  // The member whose different copy replaced ours when a membership change
+  // merged copies (partitions that wrote apart, a restarted node catching
+  // up), else 0: a DC's controller joins its members again before planning
+  // from it.
+  cluster::NodeId replaced_by = 0;
+  // The change itself when the copy moved by one (the form the journal
+  // keeps: apply_journal_entry() repeats it on a copy at entry->from); null
+  // when a whole copy came (a sync, a full result). Valid during the call.
+  const JournalEntry* entry = nullptr;
+};
+
 class Replicator {
  public:
   using Reply = std::function<void(const Status&, const Version&)>;
@@ -104,11 +119,8 @@ class Replicator {
   Status flush();
 
   // Called on every node after each change is applied locally (also after a
-  // sync replaced the CIB: kind kConfiguration). `replaced_by` is the member
-  // whose different copy replaced ours when a membership change merged
-  // copies (partitions that wrote apart, a restarted node catching up), else
-  // 0: a DC's controller joins its members again before planning from it.
-  std::function<void(ChangeKind, const Version&, cluster::NodeId replaced_by)> on_change;
+  // sync replaced the CIB: kind kConfiguration).
+  std::function<void(const CibChange&)> on_change;
   // Called when a membership change's sync round ends: every member listed
   // now holds the same CIB (the winner's when the copies differed). A DC's
   // controller plans only from a copy synced with all its members.
@@ -161,7 +173,7 @@ class Replicator {
   void process_pending();  // master only
   void send_sync(const Cib& state, const char* reason);
   void adopt(Cib state, cluster::NodeId replaced_by);
-  void changed(ChangeKind kind, cluster::NodeId replaced_by = 0);
+  void changed(ChangeKind kind, cluster::NodeId replaced_by = 0, const JournalEntry* entry = nullptr);
   void answer(const std::string& id, const Status& status, const Version& version);
   void send_or_log(const std::string& payload);
   void send_outbox();

@@ -8,12 +8,16 @@
 //   cibd -> client  <cib_reply call-id="7" rc="ok" version="0.12.40"/>\n<query result>
 //                   <cib_reply call-id="7" rc="schema-invalid" msg="..." version="0.12.39"/>
 //                   <cib_notify kind="status" version="0.12.40"/>
+//                   <cib_notify kind="status" version="0.12.41" from="0.12.40" form="patch|request"/>\n<the change>
+//                     (to subscribers with changes="yes", when the copy moved by one change)
 #pragma once
 
 #include <memory>
+#include <map>
 #include <set>
 #include <string>
 
+#include "crm/cib/client.h"
 #include "crm/cib/replicator.h"
 #include "crm/core/event_loop.h"
 #include "crm/core/ipc.h"
@@ -40,7 +44,7 @@ class CibServer {
   Replicator& replicator_;
   std::unique_ptr<ipc::Server> server_;
   std::set<ipc::ClientId> connected_;
-  std::set<ipc::ClientId> subscribers_;
+  std::map<ipc::ClientId, Subscription> subscribers_;
 };
 
 }  // namespace crm::cib

@@ -55,6 +55,13 @@ struct JournalEntry {
   Version from, to;
 };
 
+// Applies `entry` to `cib`, which must be at entry.from, and checks that it
+// reached entry.to. All or nothing: on an error `cib` is as it was, except
+// after a "reached another version" error (the change applied, to a
+// different end). How a replica's journal replays, and how a subscriber of
+// cibd keeps its own copy from the changes the notifications carry.
+Status apply_journal_entry(Cib& cib, const JournalEntry& entry);
+
 class CibStore {
  public:
   CibStore(FileSystem& fs, StoreOptions options);
