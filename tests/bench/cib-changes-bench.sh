@@ -59,7 +59,7 @@ PEER_LAB=${PEER_LAB:-/work/shared/lab}
 OUR_LAB=$top/tests/e2e/lab
 N=3 TOKEN=1000 BENCH_PREFIX=cb ON_TIMEOUT=600
 . "$top/tests/bench/bench-lab-lib.sh"
-find_bin_dir crmd cibd crm-launcherd cibadmin
+find_bin_dir crmd cibd crm-launcherd cibadmin crmadmin
 export CRM_BIN_DIR
 BENCH_DIR=${BENCH_DIR:-$(dirname "$CRM_BIN_DIR")/bench}
 OUT=$(mktemp -d /tmp/cib-changes-bench.XXXXXX)
@@ -124,7 +124,9 @@ load_large() {
     # A DC as the controllers say it (crmadmin -D: the replacement carries
     # the input's dc-uuid, so the CIB alone cannot tell), within LARGE_WAIT s.
     local deadline=$((SECONDS + ${LARGE_WAIT:-300}))
-    until ON_TIMEOUT=60 on "$s" 1 crmadmin -D -t 30000 2>/dev/null | grep -q "Designated Controller is: ." &&
+    local crmadmin=crmadmin
+    [ "$s" = ours ] && crmadmin=$CRM_BIN_DIR/crmadmin
+    until ON_TIMEOUT=60 on "$s" 1 "$crmadmin" -D -t 30000 2>/dev/null | grep -q "Designated Controller is: ." &&
           has_value "$s" 1 bench-maintenance true; do
         [ $SECONDS -lt $deadline ] || { echo "$s: no DC after loading the large CIB"; return 1; }; sleep 2
     done
