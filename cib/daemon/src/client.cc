@@ -178,12 +178,11 @@ class DaemonClient final : public CibClient {
     n.replaced_by = static_cast<uint32_t>(std::strtoul(m->get("replaced_by").c_str(), nullptr, 10));
     std::istringstream synced(m->get("synced"));
     for (uint32_t id; synced >> id;) n.synced.push_back(id);
-    if (std::string form = m->get("form"); !form.empty()) {
+    // A change in a form this client does not know is left out: the
+    // subscriber reads the CIB instead.
+    if (auto form = journal_form_from_name(m->get("form"))) {
       auto from = Version::parse(m->get("from"));
-      if (from.ok() && v.ok()) {
-        n.change = JournalEntry{.form = form == "patch" ? JournalEntry::Form::kPatch : JournalEntry::Form::kRequest,
-                                .text = std::string(m->body), .from = *from, .to = *v};
-      }
+      if (from.ok() && v.ok()) n.change = JournalEntry{.form = *form, .text = std::string(m->body), .from = *from, .to = *v};
     }
     notifications_.push_back(std::move(n));
   }

@@ -19,7 +19,7 @@ CibServer::CibServer(EventLoop& loop, Replicator& replicator) : loop_(loop), rep
       if (with_change.empty()) {
         Attrs full = attrs;
         full.emplace_back("from", change.entry->from.to_string());
-        full.emplace_back("form", change.entry->form == JournalEntry::Form::kPatch ? "patch" : "request");
+        full.emplace_back("form", journal_form_name(change.entry->form));
         with_change = encode("cib_notify", full, change.entry->text);
       }
       (void)server_->send(id, with_change);
@@ -28,7 +28,9 @@ CibServer::CibServer(EventLoop& loop, Replicator& replicator) : loop_(loop), rep
   replicator_.on_synced = [this](const std::vector<cluster::NodeId>&) {
     if (!server_ || subscribers_.empty()) return;
     std::string note = synced_note();
-    for (const auto& [id, what] : std::map<ipc::ClientId, Subscription>(subscribers_)) (void)server_->send(id, note);
+    for (const auto& subscriber : std::map<ipc::ClientId, Subscription>(subscribers_)) {
+      (void)server_->send(subscriber.first, note);
+    }
   };
 }
 

@@ -30,12 +30,8 @@ std::string signature(const std::string& data) {
   return fmt::format("sha256 {} {}\n", CibStore::sha256_hex(data), data.size());
 }
 
-const char* form_name(JournalEntry::Form form) {
-  return form == JournalEntry::Form::kPatch ? "patch" : "request";
-}
-
 std::string journal_record(const JournalEntry& e) {
-  return fmt::format("change {} {} {} {} {}\n{}\n", e.from.to_string(), e.to.to_string(), form_name(e.form),
+  return fmt::format("change {} {} {} {} {}\n{}\n", e.from.to_string(), e.to.to_string(), journal_form_name(e.form),
                      e.text.size(), CibStore::sha256_hex(e.text), e.text);
 }
 
@@ -49,6 +45,16 @@ Status replay(Cib& cib, JournalEntry::Form form, const std::string& text) {
 }
 
 }  // namespace
+
+const char* journal_form_name(JournalEntry::Form form) {
+  return form == JournalEntry::Form::kPatch ? "patch" : "request";
+}
+
+std::optional<JournalEntry::Form> journal_form_from_name(std::string_view name) {
+  if (name == "patch") return JournalEntry::Form::kPatch;
+  if (name == "request") return JournalEntry::Form::kRequest;
+  return std::nullopt;
+}
 
 Status apply_journal_entry(Cib& cib, const JournalEntry& entry) {
   if (cib.version() != entry.from) {
@@ -104,14 +110,13 @@ size_t replay_journal(Cib& cib, const std::string& journal, std::string& why, bo
       why = fmt::format("a record from {} while the copy is at {}", from_v->to_string(), cib.version().to_string());
       return pos;
     }
-    std::string form_text = form;
-    if (form_text != "patch" && form_text != "request") {
-      why = "a record of unknown form " + form_text;
+    auto record_form = journal_form_from_name(form);
+    if (!record_form) {
+      why = std::string("a record of unknown form ") + form;
       return pos;
     }
     // Both kinds of change are all-or-nothing: a record that fails leaves the copy as it was.
-    Status applied = replay(cib, form_text == "patch" ? JournalEntry::Form::kPatch : JournalEntry::Form::kRequest,
-                            text);
+    Status applied = replay(cib, *record_form, text);
     if (!applied.ok()) {
       why = "a record that does not apply: " + applied.to_string();
       return pos;

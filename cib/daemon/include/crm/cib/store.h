@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crm/cib/cib.h"
@@ -54,6 +55,11 @@ struct JournalEntry {
   std::string text;  // the patch, or encode("cib-request", ...) of the request
   Version from, to;
 };
+
+// "patch" / "request": a form's name in the journal and on the wire.
+const char* journal_form_name(JournalEntry::Form form);
+// The form named `name`, or none for any other name.
+std::optional<JournalEntry::Form> journal_form_from_name(std::string_view name);
 
 // Applies `entry` to `cib`, which must be at entry.from, and checks that it
 // reached entry.to. All or nothing: on an error `cib` is as it was, except
