@@ -52,12 +52,11 @@ size_t DaemonCib::queued() const {
   return writes_.size();
 }
 
-bool DaemonCib::apply(std::deque<cib::Notification>& notes, uint32_t& replaced_by,
-                      std::optional<std::vector<uint32_t>>& synced) {
+bool DaemonCib::apply(std::deque<cib::Notification>& notes, SnapshotNotes& next) {
   bool current = true;
   for (cib::Notification& n : notes) {
-    if (n.replaced_by != 0) replaced_by = n.replaced_by;
-    if (!n.synced.empty()) synced = std::move(n.synced);
+    if (n.replaced_by != 0) next.replaced_by = n.replaced_by;
+    if (!n.synced.empty()) next.synced = std::move(n.synced);
     if (!copy_ || !current) continue;  // a read comes anyway
     if (n.version == copy_->version() && n.replaced_by == 0) continue;  // nothing new (a sync round's note)
     if (!n.change) {
@@ -71,8 +70,7 @@ bool DaemonCib::apply(std::deque<cib::Notification>& notes, uint32_t& replaced_b
   return current;
 }
 
-bool DaemonCib::catch_up(const cib::Version& version, uint32_t& replaced_by,
-                         std::optional<std::vector<uint32_t>>& synced) {
+bool DaemonCib::catch_up(const cib::Version& version, SnapshotNotes& next) {
   // cibd sends a change's notification before the reply to the write, but
   // on another connection, which the loop thread reads.
   const auto deadline = std::chrono::steady_clock::now() + kCatchUpWait;
@@ -84,7 +82,7 @@ bool DaemonCib::catch_up(const cib::Version& version, uint32_t& replaced_by,
       if (stopping_) return true;
       notes.swap(notes_);
     }
-    if (!apply(notes, replaced_by, synced)) return false;
+    if (!apply(notes, next)) return false;
   }
   return copy_.has_value();
 }
@@ -99,8 +97,7 @@ void DaemonCib::worker() {
   std::vector<std::pair<uint64_t, Status>> results;  // sent, awaiting a snapshot
   bool snapshot_due = true;  // the first one
   bool read_due = true;
-  uint32_t replaced_by = 0;
-  std::optional<std::vector<uint32_t>> synced;
+  SnapshotNotes next;
   auto next_snapshot = std::chrono::steady_clock::now();
   for (;;) {
     std::deque<CibWrite> batch;
@@ -122,7 +119,7 @@ void DaemonCib::worker() {
       stopping = stopping_;
     }
     snapshot_due = snapshot_due || !notes.empty() || !batch.empty();
-    if (!apply(notes, replaced_by, synced)) read_due = true;
+    if (!apply(notes, next)) read_due = true;
     // The batch goes out pipelined (the results of a transition are many
     // small status changes); the daemon keeps their order.
     std::optional<cib::Version> written;
@@ -145,7 +142,7 @@ void DaemonCib::worker() {
     snapshot_due = false;
     const auto start = std::chrono::steady_clock::now();
     // The writes' acknowledgements need a copy that contains them.
-    if (!read_due && written && !catch_up(*written, replaced_by, synced)) read_due = true;
+    if (!read_due && written && !catch_up(*written, next)) read_due = true;
     bool lost = false;
     if (read_due || !copy_) {
       auto fresh = query_->query_cib();
@@ -164,17 +161,16 @@ void DaemonCib::worker() {
     const auto end = std::chrono::steady_clock::now();
     next_snapshot = end + std::max<std::chrono::steady_clock::duration>(kMinSnapshotInterval, 10 * (end - start));
     std::weak_ptr<bool> alive = alive_;
-    loop_.post([this, alive, snapshot, done = std::move(results), lost, replaced_by, synced] {
+    loop_.post([this, alive, snapshot, done = std::move(results), lost, next] {
       if (alive.expired()) return;
-      if (snapshot && on_snapshot) on_snapshot(snapshot, replaced_by, synced);
+      if (snapshot && on_snapshot) on_snapshot(snapshot, next.replaced_by, next.synced);
       for (const auto& [id, st] : done) {
         if (on_write_done) on_write_done(id, st);
       }
       if (lost && on_lost) on_lost();
     });
     results.clear();
-    replaced_by = 0;
-    synced.reset();
+    next = {};
   }
 }
 

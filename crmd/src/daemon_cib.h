@@ -54,11 +54,15 @@ class DaemonCib final {
   void on_notify_readable();
   // Worker: applies the notifications' changes to copy_; false when the CIB
   // must be read again.
-  bool apply(std::deque<cib::Notification>& notes, uint32_t& replaced_by,
-             std::optional<std::vector<uint32_t>>& synced);
+  // What the next snapshot reports besides the copy (see on_snapshot).
+  struct SnapshotNotes {
+    uint32_t replaced_by = 0;
+    std::optional<std::vector<uint32_t>> synced;
+  };
+  bool apply(std::deque<cib::Notification>& notes, SnapshotNotes& next);
   // Worker: until copy_ reached `version` through notifications (false
   // after a while without: the caller reads).
-  bool catch_up(const cib::Version& version, uint32_t& replaced_by, std::optional<std::vector<uint32_t>>& synced);
+  bool catch_up(const cib::Version& version, SnapshotNotes& next);
 
   EventLoop& loop_;
   std::unique_ptr<cib::CibClient> query_, notify_, writer_;

@@ -1,9 +1,7 @@
 #include "config.h"
 
-#include <cerrno>
-#include <cstdlib>
 #include <fstream>
-#include <optional>
+#include <limits>
 #include <sstream>
 
 namespace crm::launcher {
@@ -25,14 +23,20 @@ std::vector<std::string> words(const std::string& s) {
   return out;
 }
 
-Result<long> to_number(const std::string& v, const std::string& where) {
+// A whole number within [min, max] (counts and delays: not negative).
+Result<long> to_number(const std::string& v, const std::string& where, long min = 0,
+                       long max = std::numeric_limits<long>::max()) {
   try {
     size_t used = 0;
     long n = std::stol(v, &used);
-    if (used != v.size() || n < 0) throw std::invalid_argument(v);
+    if (used != v.size() || n < min || n > max) throw std::invalid_argument(v);
     return n;
   } catch (const std::exception&) {
-    return parse_error(where + ": '" + v + "' is not a non-negative number");
+    if (min == 0 && max == std::numeric_limits<long>::max()) {
+      return parse_error(where + ": '" + v + "' is not a non-negative number");
+    }
+    return parse_error(where + ": '" + v + "' is not a number from " + std::to_string(min) + " to " +
+                       std::to_string(max));
   }
 }
 
@@ -51,7 +55,7 @@ Result<Config> parse_config(const std::string& text) {
   std::map<std::string, std::vector<std::string>> args;
   std::map<std::string, long> stop_timeouts;
   long stop_timeout = 30;
-  std::optional<int> nice;
+  int nice = 0;
   std::map<std::string, int> nices;
   long shutdown_timeout = kCrmdShutdownTimeout.count();
   std::istringstream in(text);
@@ -99,13 +103,7 @@ Result<Config> parse_config(const std::string& text) {
       ASSIGN_OR_RETURN(long n, number());
       stop_timeouts[key.substr(13)] = n;
     } else if (key == "nice" || key.rfind("nice.", 0) == 0) {
-      // A nice value may be negative: not number()'s non-negative count.
-      char* end = nullptr;
-      errno = 0;
-      long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || errno != 0 || n < -20 || n > 19) {
-        return parse_error(where + ": '" + value + "' is not a nice value (-20..19)");
-      }
+      ASSIGN_OR_RETURN(long n, to_number(value, where, -20, 19));
       if (key == "nice") nice = static_cast<int>(n);
       else nices[key.substr(5)] = static_cast<int>(n);
     } else {
@@ -120,7 +118,7 @@ Result<Config> parse_config(const std::string& text) {
     long t = n == "crmd" ? shutdown_timeout : stop_timeout;
     if (auto it = stop_timeouts.find(n); it != stop_timeouts.end()) t = it->second;
     d.stop_timeout = std::chrono::seconds(t);
-    d.nice = nice.value_or(0);
+    d.nice = nice;
     if (auto it = nices.find(n); it != nices.end()) d.nice = it->second;
     c.daemons.push_back(std::move(d));
   }
