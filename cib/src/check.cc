@@ -18,6 +18,20 @@
 namespace crm::cib {
 namespace {
 
+// Elements whose id names another element instead of defining one: a set's
+// resource_ref, a tag's obj_ref, and an ACL target's or group's role (and
+// role_ref, its 1.x form).
+bool is_role_reference(const xmlNode* n) {
+  return (xml::is(n, "role") || xml::is(n, "role_ref")) && xml::has_attr(n, "id");
+}
+bool is_id_reference(const xmlNode* n) {
+  return xml::is(n, "resource_ref") || xml::is(n, "obj_ref") || is_role_reference(n);
+}
+
+}  // namespace
+
+namespace {
+
 std::string describe(const xmlNode* n) {
   std::string out(xml::name(n));
   if (auto id = xml::attr(n, "id")) {
@@ -86,6 +100,7 @@ class Checker {
       xmlNode* n = stack.back();
       stack.pop_back();
       if (xml::has_attr(n, "id-ref")) id_refs_.push_back(n);
+      if (is_role_reference(n)) role_refs_.push_back(n);
       for (xmlNode* c : xml::children(n)) stack.push_back(c);
     }
     check_id_refs();
@@ -120,17 +135,13 @@ class Checker {
     problems_.push_back({Problem::Severity::kWarning, describe(n) + ": " + what});
   }
 
-  // References by id, not definitions of one.
-  static bool is_reference(const xmlNode* n) {
-    return xml::is(n, "resource_ref") || xml::is(n, "obj_ref");
-  }
 
   void index(xmlNode* config) {
     std::vector<xmlNode*> stack{config};
     while (!stack.empty()) {
       xmlNode* n = stack.back();
       stack.pop_back();
-      if (auto id = xml::attr(n, "id"); id && !is_reference(n)) {
+      if (auto id = xml::attr(n, "id"); id && !is_id_reference(n)) {
         // Node ids are the cluster layer's ids (often "1", "2"): their own namespace.
         if (xml::is(n, "node")) {
           node_ids_[*id].push_back(n);
@@ -139,6 +150,7 @@ class Checker {
         }
       }
       if (xml::has_attr(n, "id-ref")) id_refs_.push_back(n);
+      if (is_role_reference(n)) role_refs_.push_back(n);
       auto kids = xml::children(n);
       for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.push_back(*it);
     }
@@ -190,6 +202,15 @@ class Checker {
   }
 
   void check_id_refs() {
+    for (xmlNode* n : role_refs_) {
+      std::string ref = xml::attr_or(n, "id");
+      auto element = definition_of(ref);
+      if (!element) {
+        error(n, "role '" + ref + "' names no acl_role");
+      } else if (*element != "acl_role") {
+        error(n, "role '" + ref + "' names a <" + *element + ">, not an <acl_role>");
+      }
+    }
     for (xmlNode* n : id_refs_) {
       std::string ref = xml::attr_or(n, "id-ref");
       auto element = definition_of(ref);
@@ -407,6 +428,7 @@ class Checker {
   std::vector<Problem> problems_;
   std::map<std::string, std::vector<xmlNode*>> ids_;
   std::map<std::string, std::vector<xmlNode*>> node_ids_;
+  std::vector<xmlNode*> role_refs_;  // acl_target's and acl_group's role elements
   std::vector<xmlNode*> id_refs_;
   std::set<std::string> node_names_;
   std::set<std::string> tag_ids_;
@@ -440,7 +462,7 @@ CheckIndex::Impl::Contribution CheckIndex::Impl::contribution_of(const xmlNode* 
     stack.pop_back();
     const std::string_view name = xml::name(n);
     auto id = xml::attr(n, "id");
-    if (id && name != "resource_ref" && name != "obj_ref") {
+    if (id && !is_id_reference(n)) {
       if (name == "node") {
         c.node_ids.push_back(*id);
       } else {
@@ -448,6 +470,7 @@ CheckIndex::Impl::Contribution CheckIndex::Impl::contribution_of(const xmlNode* 
       }
     }
     if (auto ref = xml::attr(n, "id-ref")) c.refs.push_back(*ref);
+    if (is_role_reference(n)) c.refs.push_back(*id);
     if (section == "constraints") {
       for (const char* a : {"rsc", "with-rsc", "first", "then"})
         if (n == member)

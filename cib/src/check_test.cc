@@ -127,6 +127,22 @@ TEST(CheckTest, ClusterOptionValuesAreCheckedAgainstTheTable) {
   EXPECT_EQ(ps.size(), 3u);
 }
 
+TEST(CheckTest, AnAclTargetsRoleIsAReferenceThatMustNameARole) {
+  auto c = Cib::parse(R"(<cib><configuration><crm_config><cluster_property_set id="o">
+      <nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+      <nodes/><resources><primitive id="p" class="ocf" provider="heartbeat" type="Dummy"/></resources><constraints/>
+      <acls>
+        <acl_target id="alice"><role id="operator"/></acl_target>
+        <acl_group id="ops"><role id="operator"/><role id="missing"/><role id="p"/></acl_group>
+        <acl_role id="operator"><acl_permission id="r" kind="read" xpath="/cib"/></acl_role>
+      </acls></configuration></cib>)");
+  ASSERT_TRUE(c.ok());
+  auto ps = check_configuration(*c);
+  EXPECT_TRUE(has(ps, kError, "role 'missing' names no acl_role"));
+  EXPECT_TRUE(has(ps, kError, "role 'p' names a <primitive>, not an <acl_role>"));
+  EXPECT_EQ(ps.size(), 2u) << "two targets naming one role are no duplicate id";
+}
+
 TEST(CheckTest, AnInvalidStonithEnabledCountsAsTrue) {
   auto c = Cib::parse(R"(<cib><configuration><crm_config><cluster_property_set id="o">
       <nvpair id="o1" name="stonith-enabled" value="nope"/></cluster_property_set></crm_config>

@@ -15,7 +15,6 @@ struct Rule {
 // of crm interprets yet. Keep in step with docs/cib.md.
 constexpr Rule kRules[] = {
     {"bundle", "/cib/configuration/resources/bundle", "container bundles are not modelled"},
-    {"acls", "/cib/configuration/acls/*", "access control lists are kept but not enforced"},
     {"fencing-topology", "/cib/configuration/fencing-topology/fencing-level", "fencing levels are parsed only"},
     {"rsc-pattern", "//rsc_location[@rsc-pattern]", "location constraints by pattern are not expanded"},
     {"date_spec", "//date_expression/date_spec", "date_spec rules are not evaluated"},

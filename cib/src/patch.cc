@@ -685,6 +685,40 @@ Status apply_patch(Cib& cib, const Patch& patch) {
   return Status::Ok();
 }
 
+Result<std::vector<PatchTarget>> patch_targets(const Patch& patch, const xmlDoc* older, const xmlDoc* newer) {
+  std::vector<PatchTarget> out;
+  int index = 0;
+  for (const xmlNode* change : xml::children(xml::root(patch.doc), "change")) {
+    ++index;
+    const std::string op = xml::attr_or(change, "operation");
+    PatchTarget t;
+    t.path = xml::attr_or(change, "path");
+    const std::string where = "change " + std::to_string(index) + " (" + op + " " + t.path + ")";
+    auto steps = parse_path(t.path);
+    if (!steps.ok()) return parse_error(where + ": " + steps.status().message());
+    ASSIGN_OR_RETURN(long position, int_attr(change, "position", -1, where));
+    if (op == "create") {
+      t.kind = PatchTarget::Kind::kCreate;
+      if (xmlNode* parent = find(const_cast<xmlDoc*>(newer), *steps, -1)) {
+        std::vector<xmlNode*> kids = positioned_children(parent);
+        if (position >= 0 && static_cast<size_t>(position) < kids.size()) t.node = kids[position];
+      }
+    } else if (op == "delete" || op == "modify" || op == "move") {
+      t.kind = op == "delete" ? PatchTarget::Kind::kDelete
+               : op == "move" ? PatchTarget::Kind::kMove
+                              : PatchTarget::Kind::kModify;
+      t.node = find(const_cast<xmlDoc*>(older), *steps, op == "delete" ? static_cast<int>(position) : -1);
+      if (op == "modify") {
+        for (const xmlNode* a : xml::children(xml::first_child(change, "change-list"), "change-attr"))
+          t.attributes.push_back(xml::attr_or(a, "name"));
+      }
+    } else {
+      return parse_error(where + ": unknown operation");
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
 
 void write_patch_version(xmlNode* diff_root, const Version& source, const Version& target) {
   xmlNode* version = xml::add_child(diff_root, "version");

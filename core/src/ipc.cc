@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 namespace crm::ipc {
 namespace {
@@ -37,6 +38,22 @@ std::string frame(std::string_view message) {
 
 }  // namespace
 
+namespace {
+
+// The group ids of `pw` (primary and supplementary).
+std::vector<gid_t> group_ids(const passwd& pw) {
+  int ngroups = 64;
+  std::vector<gid_t> groups(ngroups);
+  if (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &ngroups) < 0) {
+    groups.resize(ngroups);
+    if (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &ngroups) < 0) ngroups = 0;
+  }
+  groups.resize(ngroups);
+  return groups;
+}
+
+}  // namespace
+
 bool may_administer(const PeerCredentials& peer) {
   if (peer.uid == 0) return true;
   group* g = getgrnam(kAdminGroup);
@@ -44,16 +61,33 @@ bool may_administer(const PeerCredentials& peer) {
   if (peer.gid == g->gr_gid) return true;
   passwd* pw = getpwuid(peer.uid);
   if (!pw) return false;
-  int ngroups = 64;
-  std::vector<gid_t> groups(ngroups);
-  if (getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &ngroups) < 0) {
-    groups.resize(ngroups);
-    getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &ngroups);
-  }
-  for (int i = 0; i < ngroups; ++i) {
-    if (groups[i] == g->gr_gid) return true;
+  for (gid_t gid : group_ids(*pw)) {
+    if (gid == g->gr_gid) return true;
   }
   return false;
+}
+
+std::string user_name(uid_t uid) {
+  passwd pw;
+  passwd* found = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) != 0 || !found) return {};
+  return found->pw_name;
+}
+
+std::vector<std::string> group_names(const std::string& user) {
+  passwd pw;
+  passwd* found = nullptr;
+  char buf[4096];
+  if (::getpwnam_r(user.c_str(), &pw, buf, sizeof buf, &found) != 0 || !found) return {};
+  std::vector<std::string> names;
+  for (gid_t gid : group_ids(pw)) {
+    group gr;
+    group* g = nullptr;
+    char gbuf[16384];
+    if (::getgrgid_r(gid, &gr, gbuf, sizeof gbuf, &g) == 0 && g) names.emplace_back(g->gr_name);
+  }
+  return names;
 }
 
 std::string run_dir() {
@@ -105,9 +139,33 @@ Status write_frame(int fd, std::string_view message, std::chrono::milliseconds t
   return Status::Ok();
 }
 
+namespace {
+
+// The sockets' directory, made by whichever daemon listens first: root's,
+// group haclient, 0750 (the peer's /run/crm), so that members of haclient
+// reach the sockets and nobody else sees them. Only the run directory is
+// given that group and mode; another directory (a test's) is only created.
+Status prepare_socket_dir(const std::string& socket) {
+  std::filesystem::path dir = std::filesystem::path(socket).parent_path();
+  if (dir.empty()) return Status::Ok();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return errno_error("creating " + dir.string(), ec.value());
+  if (std::filesystem::weakly_canonical(dir, ec) != std::filesystem::weakly_canonical(run_dir(), ec))
+    return Status::Ok();
+  if (group* g = getgrnam(kAdminGroup)) {
+    if (::chown(dir.c_str(), 0, g->gr_gid) != 0) return errno_error("chown " + dir.string(), errno);
+  }
+  if (::chmod(dir.c_str(), 0750) != 0) return errno_error("chmod " + dir.string(), errno);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Server>> Server::listen(EventLoop& loop, const std::string& path) {
   sockaddr_un addr;
   RETURN_IF_ERROR(fill_address(path, &addr));
+  RETURN_IF_ERROR(prepare_socket_dir(path));
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return errno_error("socket", errno);
   unlink(path.c_str());
@@ -211,6 +269,10 @@ Result<Client> Client::connect(const std::string& path) {
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     int err = errno;
     close(fd);
+    if (err == EACCES || err == EPERM) {
+      return permission_denied("cannot connect to " + path + ": " + std::strerror(err) +
+                               " (only root and members of the " + kAdminGroup + " group may use the cluster's daemons)");
+    }
     return Status(StatusCode::kUnavailable,
                   "cannot connect to " + path + ": " + std::strerror(err) + " (is the daemon running?)");
   }

@@ -8,6 +8,7 @@
 #include <libxml/xpath.h>
 
 #include <cctype>
+#include <unordered_set>
 
 #include <sys/stat.h>
 
@@ -195,7 +196,7 @@ xmlNode* add_child(xmlNode* parent, const char* element) {
   return xmlNewChild(parent, nullptr, BAD_CAST element, nullptr);
 }
 
-Result<std::vector<xmlNode*>> xpath(const xmlDoc* doc, const std::string& expression) {
+Result<std::vector<xmlNode*>> xpath(const xmlDoc* doc, const std::string& expression, XPathMatches matches) {
   if (!doc) return invalid_argument("xpath on an empty document");
   ErrorCollector errors;
   ErrorScope scope(&errors);
@@ -206,9 +207,16 @@ Result<std::vector<xmlNode*>> xpath(const xmlDoc* doc, const std::string& expres
     return invalid_argument("invalid XPath '" + expression + "'" + (errors.first.empty() ? "" : ": " + errors.first));
   }
   std::vector<xmlNode*> out;
+  std::unordered_set<const xmlNode*> owners;
   if (obj->type == XPATH_NODESET && obj->nodesetval) {
     for (int i = 0; i < obj->nodesetval->nodeNr; ++i) {
       xmlNode* n = obj->nodesetval->nodeTab[i];
+      if (n && matches == XPathMatches::kOwners) {
+        if (n->type == XML_DOCUMENT_NODE) n = xmlDocGetRootElement(reinterpret_cast<xmlDoc*>(n));
+        else if (n->type != XML_ELEMENT_NODE) n = n->parent;
+        if (n && n->type == XML_ELEMENT_NODE && owners.insert(n).second) out.push_back(n);
+        continue;
+      }
       if (n && n->type == XML_ELEMENT_NODE) out.push_back(n);
     }
   }

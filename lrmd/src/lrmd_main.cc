@@ -61,12 +61,6 @@ int main(int argc, char** argv) {
     if (::mkdir(dir.c_str(), 01755) != 0 && errno != EEXIST)
       std::fprintf(stderr, "lrmd: cannot create %s: %s\n", dir.c_str(), std::strerror(errno));
   }
-  // The socket's directory (/run/crm) is made by whichever daemon starts
-  // first; lrmd must not depend on cibd having got there already.
-  {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(socket).parent_path(), ec);
-  }
   // Agents call the cluster's tools by name (ocf:pacemaker:ping runs
   // attrd_updater) or under $HA_SBIN_DIR (crm_master, crm_attribute -p): this
   // stack's own binaries come first on their PATH, so an agent on a node

@@ -252,6 +252,26 @@ e2e_note "cib new/use/commit: the change reached the cluster only on commit"
 crm_on 1 configure simulate nograph || e2e_fail "configure simulate: $(cat "$CRM_OUT")"
 grep -qi "transition summary\|Revised Cluster Status\|Current cluster status" "$CRM_OUT" || e2e_fail "configure simulate: $(cat "$CRM_OUT")"
 
+# ---- ACLs: crmsh's role and acl_target, enforced by the CIB daemon ------
+# (issue 9: crmsh writes the peer's acls-2.0 elements; root acting as the
+# user through CIB_user gets the user's view and is refused what the role
+# does not grant.)
+crm_ok 1 configure role web-operator read xpath:/cib write meta:app:target-role deny ref:vip
+crm_ok 1 configure acl_target webop web-operator
+has "//acl_target[@id='webop']/role[@id='web-operator']" || e2e_fail "crm configure acl_target: $(cib_xpath //acls)"
+has "//acl_role[@id='web-operator']/acl_permission[@kind='deny'][@reference='vip']" \
+    || e2e_fail "crm configure role: $(cib_xpath //acls)"
+crm_ok 1 configure property enable-acl=true
+as_webop() { ( node_exec 1 env CIB_user=webop cibadmin "$@" ) 2>&1; }
+view=$(as_webop -Q) || e2e_fail "cibadmin -Q as webop: $view"
+[[ $view == *'id="app"'* && $view != *'<primitive id="vip"'* ]] || e2e_fail "webop's view: $(echo "$view" | grep -m3 primitive)"
+out=$(as_webop -C -o resources -X '<primitive id="webop-rsc" class="ocf" provider="heartbeat" type="Dummy"/>') \
+    && e2e_fail "webop created a resource"
+[[ $out == *permission-denied* ]] || e2e_fail "webop's refusal: $out"
+crm_ok 1 configure property enable-acl=false
+crm_ok 1 configure delete webop web-operator
+e2e_note "crm configure role/acl_target: the peer's acls-2.0 elements; with enable-acl=true webop (CIB_user) reads all but vip and is refused a new resource: $out"
+
 # ---- bad input: a clear error, the CIB unchanged -----------------------
 before=$(epoch)
 crm_refused 1 configure primitive broken ocf:heartbeat:NoSuchAgent

@@ -122,6 +122,7 @@ int run(int argc, char** argv) {
   options.schedule = [&loop](std::chrono::milliseconds delay, std::function<void()> fn) {
     loop.add_timer(delay, std::move(fn));
   };
+  options.user_groups = ipc::group_names;
   cib::Replicator replicator(*group, &store, &*schema, std::move(initial), options);
   rep_ptr = &replicator;
   replicator.on_log = log_line;
@@ -136,7 +137,6 @@ int run(int argc, char** argv) {
 
   cib::CibServer server(loop, replicator);
   std::string socket = ipc::socket_path("cib");
-  if (Status s = fs.create_dirs(ipc::run_dir()); !s.ok()) log_line("cannot create " + ipc::run_dir() + ": " + s.to_string());
   if (Status s = server.listen(socket); !s.ok()) {
     log_line("cannot listen on " + socket + ": " + s.to_string());
     return s.exit_code();

@@ -128,6 +128,7 @@ class DaemonClient final : public CibClient {
   Status subscribe(Subscription what) override {
     Attrs attrs{{"call-id", std::to_string(++call_id_)}, {"op", "subscribe"}};
     if (what == Subscription::kWithChanges) attrs.emplace_back("changes", "yes");
+    if (std::string user = acl_user_from_env(); !user.empty()) attrs.emplace_back("user", user);
     ASSIGN_OR_RETURN(Message m, roundtrip(encode("cib_request", attrs)));
     std::string rc = m.get("rc");
     if (rc != "ok") return Status(status_code_from_name(rc), m.get("msg"));
@@ -148,13 +149,19 @@ class DaemonClient final : public CibClient {
  private:
   // The request as sent: the peer's update-client is the program's name
   // (cibadmin, crmd, crm_resource, ...); the daemon takes the user from the
-  // socket's credentials and the origin from its own node name.
+  // socket's credentials and the origin from its own node name. $CIB_user
+  // names the user to act as (the peer's delegation, which the daemon honours
+  // for root and hacluster only: that user's ACLs apply).
   static Request named(const Request& r) {
     Request out = r;
     if (out.client_name.empty() && program_invocation_short_name) out.client_name = program_invocation_short_name;
-    out.user.clear();
+    out.user = acl_user_from_env();
     out.origin.clear();
     return out;
+  }
+  static std::string acl_user_from_env() {
+    const char* user = std::getenv("CIB_user");
+    return user ? user : "";
   }
 
   static Result<Reply> reply_of(const Message& m) {

@@ -1,5 +1,7 @@
 #include "crm/cib/replicator.h"
 
+#include "crm/cib/acl.h"
+
 #include "configuration_only.h"
 
 #include <algorithm>
@@ -293,13 +295,17 @@ void Replicator::process_pending() {
     Attrs attrs{{"id", p.id}, {"view", std::to_string(view_)}, {"from", from.to_string()}};
     std::string body;
     Status status;
+    std::optional<ChangeKind> kind;
+    const char* form = nullptr;
+    // A user the ACLs restrict: the change is made, compared with the copy
+    // from before it, and undone when it goes beyond what the user may write
+    // (the ACLs are those from before the change, as the peer reads them).
+    std::optional<Cib> before_acl;
+    if (acl_applies(*tentative_, p.request.user)) before_acl.emplace(tentative_->copy());
     if (is_status_request(p.request)) {
-      auto kind = apply_request(*tentative_, p.request, schema_, &check_index_);
-      status = kind.status();
-      if (kind.ok()) {
-        attrs.emplace_back("kind", change_kind_name(*kind));
-        attrs.emplace_back("form", "replay");
-      }
+      auto applied = apply_request(*tentative_, p.request, schema_, &check_index_);
+      status = applied.status();
+      if (applied.ok()) kind = *applied, form = "replay";
     } else if (options_.has_quorum && !options_.has_quorum(members_)) {
       status = unavailable("this partition has no quorum: configuration changes are refused until it has");
     } else {
@@ -310,24 +316,38 @@ void Replicator::process_pending() {
                                              /*config_digest=*/!options_.schedule, &check_index_);
       status = change.status();
       if (change.ok()) {
-        attrs.emplace_back("kind", change_kind_name(change->kind));
-        if (change->kind == ChangeKind::kConfiguration && options_.schedule && !check_scheduled_) {
-          check_scheduled_ = true;
-          std::weak_ptr<bool> alive = alive_;
-          options_.schedule(options_.check_interval, [this, alive] {
-            if (!alive.expired()) send_check();
-          });
-        }
+        kind = change->kind;
         if (!options_.full_cib_results) {
-          attrs.emplace_back("form", "patch");
+          form = "patch";
           body = strip_declaration(xml::to_string(change->patch.doc.get(), false));
         } else {
-          attrs.emplace_back("form", "full");
+          form = "full";
           body = strip_declaration(tentative_->serialize(false));
         }
       }
     }
+    if (status.ok() && before_acl) {
+      std::vector<std::string> groups = options_.user_groups ? options_.user_groups(p.request.user)
+                                                             : std::vector<std::string>{};
+      Status allowed = Acl::of(*before_acl, {p.request.user, std::move(groups)}).check_change(*before_acl, *tentative_);
+      if (!allowed.ok()) {
+        *tentative_ = std::move(*before_acl);
+        check_index_.invalidate();
+        status = allowed;
+        body.clear();
+      }
+    }
     if (status.ok()) {
+      attrs.emplace_back("kind", change_kind_name(*kind));
+      attrs.emplace_back("form", form);
+      if (*kind == ChangeKind::kConfiguration && form != std::string_view("replay") && options_.schedule &&
+          !check_scheduled_) {
+        check_scheduled_ = true;
+        std::weak_ptr<bool> alive = alive_;
+        options_.schedule(options_.check_interval, [this, alive] {
+          if (!alive.expired()) send_check();
+        });
+      }
       attrs.emplace_back("rc", "ok");
       attrs.emplace_back("to", tentative_->version().to_string());
     } else {

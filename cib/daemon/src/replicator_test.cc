@@ -333,6 +333,64 @@ TEST(ReplicatorTest, InvalidChangeIsRejectedAndChangesNothingAnywhere) {
   for (NodeId id : {1u, 2u, 3u}) EXPECT_EQ(c.rep(id).cib().serialize(false), before);
 }
 
+TEST(ReplicatorTest, TheMasterRefusesWhatAUsersAclsDoNotAllowAndKeepsGoing) {
+  Cluster c;
+  start3(c);
+  auto as_root = [](Request r) {
+    r.user = "root";
+    return r;
+  };
+  auto setup = {
+      as_root({.op = Op::kModify,
+               .section = "crm_config",
+               .fragment = "<crm_config><cluster_property_set id='o'><nvpair id='o-acl' name='enable-acl' "
+                           "value='true'/></cluster_property_set></crm_config>",
+               .allow_create = true}),
+      as_root({.op = Op::kCreate,
+               .section = "resources",
+               .fragment = "<primitive id='db' class='ocf' provider='heartbeat' type='Dummy'><meta_attributes "
+                           "id='db-meta'><nvpair id='db-role' name='target-role' value='Started'/></meta_attributes>"
+                           "</primitive>"}),
+      as_root({.op = Op::kCreate,
+               .section = "acls",
+               .fragment = "<acls><acl_target id='alice'><role id='op'/></acl_target><acl_role id='op'>"
+                           "<acl_permission id='op-r' kind='read' xpath='/cib'/><acl_permission id='op-w' "
+                           "kind='write' xpath=\"//nvpair[@name='target-role']\"/></acl_role></acls>"}),
+  };
+  for (const Request& r : setup) {
+    auto o = c.submit(2, r);
+    c.settle();
+    ASSERT_TRUE(o->done && o->status.ok()) << o->status.to_string();
+  }
+  const std::string before = c.rep(1).cib().serialize(false);
+  Request add = create("evil");
+  add.user = "alice";
+  Request status = node_state(3, "offline");
+  status.user = "alice";
+  auto refused_config = c.submit(3, add);
+  auto refused_status = c.submit(2, status);
+  c.settle();
+  ASSERT_TRUE(refused_config->done && refused_status->done);
+  EXPECT_EQ(refused_config->status.code(), StatusCode::kPermissionDenied) << refused_config->status.to_string();
+  EXPECT_NE(refused_config->status.message().find("user 'alice' may not create"), std::string::npos)
+      << refused_config->status.message();
+  EXPECT_EQ(refused_status->status.code(), StatusCode::kPermissionDenied) << refused_status->status.to_string();
+  c.expect_converged();
+  for (NodeId id : {1u, 2u, 3u}) EXPECT_EQ(c.rep(id).cib().serialize(false), before) << id;
+
+  // What the role allows goes through, and so does the next change after it.
+  Request stop{.op = Op::kModify, .fragment = "<nvpair id='db-role' value='Stopped'/>", .user = "alice"};
+  auto allowed = c.submit(3, stop);
+  auto after = c.submit(2, as_root(create("r2")));
+  c.settle();
+  ASSERT_TRUE(allowed->done && after->done);
+  EXPECT_TRUE(allowed->status.ok()) << allowed->status.to_string();
+  EXPECT_TRUE(after->status.ok()) << after->status.to_string();
+  c.expect_converged();
+  EXPECT_EQ(c.count(1, "//nvpair[@id='db-role'][@value='Stopped']"), 1u);
+  EXPECT_EQ(xml::attr_or(c.rep(3).cib().root(), "update-user"), "root");
+}
+
 // The master dies after broadcasting its result for a change. Whether the
 // result reached the survivors or not, the change is applied exactly once
 // everywhere and the client is answered.

@@ -1,6 +1,6 @@
 #include "crm/cib/server.h"
 
-#include <pwd.h>
+#include "crm/cib/acl.h"
 
 namespace crm::cib {
 
@@ -65,13 +65,13 @@ void CibServer::reply(ipc::ClientId client, const std::string& call_id, const St
 
 namespace {
 
-// The peer's update-user: the name of the uid on the socket (empty when unknown).
-std::string user_name(uid_t uid) {
-  struct passwd pw;
-  struct passwd* found = nullptr;
-  char buf[4096];
-  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) != 0 || !found) return {};
-  return found->pw_name;
+// Who a request acts for: the user on the socket, or, when that is root or
+// hacluster, the user the request names (the peer's CIB_user delegation:
+// a privileged tool may act as someone else, whose ACLs then apply).
+std::string acting_user(const ipc::PeerCredentials& cred, const std::string& requested) {
+  std::string own = ipc::user_name(cred.uid);
+  const bool privileged = cred.uid == 0 || own == "hacluster";
+  return privileged && !requested.empty() ? requested : own;
 }
 
 }  // namespace
@@ -85,7 +85,11 @@ void CibServer::on_request(ipc::ClientId client, const ipc::PeerCredentials& cre
   std::string call_id = m->get("call-id");
   std::string op = m->get("op");
   if (op == "subscribe") {
-    subscribers_[client] = m->get("changes") == "yes" ? Subscription::kWithChanges : Subscription::kVersions;
+    // A user the ACLs restrict hears that the CIB changed, never what
+    // changed: it reads again, through its ACLs.
+    const bool restricted = acl_required(acting_user(cred, m->get("user")));
+    subscribers_[client] = m->get("changes") == "yes" && !restricted ? Subscription::kWithChanges
+                                                                      : Subscription::kVersions;
     reply(client, call_id, Status::Ok(), replicator_.cib().version());
     // A subscriber learns at once which members the copy is synced with.
     if (replicator_.synced()) (void)server_->send(client, synced_note());
@@ -96,12 +100,17 @@ void CibServer::on_request(ipc::ClientId client, const ipc::PeerCredentials& cre
     reply(client, call_id, request.status(), replicator_.cib().version());
     return;
   }
+  request->user = acting_user(cred, request->user);
   if (request->op == Op::kQuery) {
-    auto result = run_query(replicator_.cib(), *request);
-    reply(client, call_id, result.status(), replicator_.cib().version(), result.ok() ? *result : std::string());
+    const Cib& cib = replicator_.cib();
+    Result<std::string> result = [&]() -> Result<std::string> {
+      if (!acl_applies(cib, request->user)) return run_query(cib, *request);
+      ASSIGN_OR_RETURN(Cib visible, Acl::of(cib, {request->user, ipc::group_names(request->user)}).readable(cib));
+      return run_query(visible, *request);
+    }();
+    reply(client, call_id, result.status(), cib.version(), result.ok() ? *result : std::string());
     return;
   }
-  request->user = user_name(cred.uid);
   replicator_.submit(std::move(request).value(), [this, client, call_id](const Status& s, const Version& v) {
     reply(client, call_id, s, v);
   });

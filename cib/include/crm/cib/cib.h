@@ -303,4 +303,19 @@ Status apply_patch(Cib& cib, const Patch& patch);
 // Reads a patch from its XML text; parse-error unless the root is <diff>.
 Result<Patch> parse_patch(std::string_view xml_text, const std::string& source = "patch");
 
+// What each change of a patch touches, found in the documents it goes
+// between (what the ACL check reads): a delete, modify or move names the
+// node as it was in `older` (by the change's path), a create names the new
+// node in `newer` (the child at the change's position under its path).
+// `node` is null when the path names nothing there; `attributes` are those a
+// modify sets or unsets. parse-error for a malformed change.
+struct PatchTarget {
+  enum class Kind { kCreate, kDelete, kModify, kMove };
+  Kind kind = Kind::kModify;
+  std::string path;
+  const xmlNode* node = nullptr;
+  std::vector<std::string> attributes;
+};
+Result<std::vector<PatchTarget>> patch_targets(const Patch& patch, const xmlDoc* older, const xmlDoc* newer);
+
 }  // namespace crm::cib

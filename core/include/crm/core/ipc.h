@@ -38,6 +38,10 @@ struct PeerCredentials {
 
 // True for root and for members (primary or supplementary) of `haclient`.
 bool may_administer(const PeerCredentials& peer);
+// The name of `uid` ("" when unknown) and the groups (primary and
+// supplementary) a user name belongs to: who the CIB's ACLs apply to.
+std::string user_name(uid_t uid);
+std::vector<std::string> group_names(const std::string& user);
 
 // Directory of the daemons' sockets: $CRM_RUN_DIR, else /run/crm.
 std::string run_dir();
@@ -63,7 +67,9 @@ Status write_frame(int fd, std::string_view message, std::chrono::milliseconds t
 class Server {
  public:
   // Binds and listens on `path` (removing a stale socket file first) and
-  // watches it on `loop`. The server must not outlive the loop.
+  // watches it on `loop`. The server must not outlive the loop. The socket's
+  // directory is created when missing; the run directory is made root's,
+  // group haclient, mode 0750 (the peer's /run/crm).
   static Result<std::unique_ptr<Server>> listen(EventLoop& loop, const std::string& path);
   ~Server();
 

@@ -95,6 +95,12 @@ void put_status(xmlNode* node, const Status& s);
 Status get_status(const xmlNode* node, const std::string& who = "reply");
 
 // Evaluates an XPath expression and returns the matching element nodes.
-Result<std::vector<xmlNode*>> xpath(const xmlDoc* doc, const std::string& expression);
+// kOwners: a matched attribute (or text) counts as the element holding it and
+// the document as its root element, as the peer's ACLs read an XPath
+// ("//@score" selects every element with a score). Each element once, in
+// document order.
+enum class XPathMatches { kElements, kOwners };
+Result<std::vector<xmlNode*>> xpath(const xmlDoc* doc, const std::string& expression,
+                                    XPathMatches matches = XPathMatches::kElements);
 
 }  // namespace crm::xml

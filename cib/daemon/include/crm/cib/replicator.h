@@ -74,6 +74,10 @@ struct ReplicatorOptions {
   // the full CIB. Null: every configuration patch carries the digest.
   std::function<void(std::chrono::milliseconds delay, std::function<void()> fn)> schedule;
   std::chrono::milliseconds check_interval{500};
+  // The groups of a user name (the daemon passes ipc::group_names): which
+  // acl_group entries apply to a request's user when the master checks its
+  // change against the CIB's ACLs (acl.h). Null: users are in no group.
+  std::function<std::vector<std::string>(const std::string& user)> user_groups;
 };
 
 // As the peer does on every configuration change: sets cib-last-written (the
