@@ -32,6 +32,13 @@ std::string dir_of(const std::string& path) {
 
 // CIB_file mode: every call reads the file, and a change writes it back
 // atomically (temporary file, fsync, rename, fsync of the directory).
+// $CIB_user: the user a tool acts as (the peer's variable). cibd honours it
+// for root and hacluster only; in file mode the file's ACLs apply to it.
+std::string acl_user_from_env() {
+  const char* user = std::getenv("CIB_user");
+  return user ? user : "";
+}
+
 class FileClient final : public CibClient {
  public:
   explicit FileClient(ClientOptions options) : options_(std::move(options)) {}
@@ -47,9 +54,13 @@ class FileClient final : public CibClient {
       return text.status();
     }
     ASSIGN_OR_RETURN(Cib cib, Cib::parse(*text, options_.file));
+    // As the peer: with $CIB_user naming a user the file's ACLs restrict,
+    // that user's view and rights apply to the file too.
+    Request as_user = r;
+    as_user.user = acl_user_from_env();
     Reply reply;
     if (r.op == Op::kQuery) {
-      ASSIGN_OR_RETURN(reply.xml, run_query(cib, r));
+      ASSIGN_OR_RETURN(reply.xml, run_query_as_user(cib, as_user, ipc::group_names));
       reply.version = cib.version();
       return reply;
     }
@@ -59,7 +70,9 @@ class FileClient final : public CibClient {
       if (!schema.ok()) return schema.status().with_context("loading the CIB schemas from " + dir);
       schema_.emplace(std::move(schema).value());
     }
+    AclGuard acl(cib, as_user.user, ipc::group_names);
     RETURN_IF_ERROR(apply_request(cib, r, &*schema_).status());
+    RETURN_IF_ERROR(acl.check(cib));
     std::string tmp = options_.file + ".tmp";
     RETURN_IF_ERROR(fs_.write_file(tmp, cib.serialize(true)));
     RETURN_IF_ERROR(fs_.sync_file(tmp));
@@ -159,10 +172,7 @@ class DaemonClient final : public CibClient {
     out.origin.clear();
     return out;
   }
-  static std::string acl_user_from_env() {
-    const char* user = std::getenv("CIB_user");
-    return user ? user : "";
-  }
+
 
   static Result<Reply> reply_of(const Message& m) {
     Reply reply;

@@ -1,7 +1,5 @@
 #include "crm/cib/replicator.h"
 
-#include "crm/cib/acl.h"
-
 #include "configuration_only.h"
 
 #include <algorithm>
@@ -300,8 +298,7 @@ void Replicator::process_pending() {
     // A user the ACLs restrict: the change is made, compared with the copy
     // from before it, and undone when it goes beyond what the user may write
     // (the ACLs are those from before the change, as the peer reads them).
-    std::optional<Cib> before_acl;
-    if (acl_applies(*tentative_, p.request.user)) before_acl.emplace(tentative_->copy());
+    AclGuard acl(*tentative_, p.request.user, options_.user_groups);
     if (is_status_request(p.request)) {
       auto applied = apply_request(*tentative_, p.request, schema_, &check_index_);
       status = applied.status();
@@ -326,13 +323,9 @@ void Replicator::process_pending() {
         }
       }
     }
-    if (status.ok() && before_acl) {
-      std::vector<std::string> groups = options_.user_groups ? options_.user_groups(p.request.user)
-                                                             : std::vector<std::string>{};
-      Status allowed = Acl::of(*before_acl, {p.request.user, std::move(groups)}).check_change(*before_acl, *tentative_);
-      if (!allowed.ok()) {
-        *tentative_ = std::move(*before_acl);
-        check_index_.invalidate();
+    if (status.ok() && acl.active()) {
+      if (Status allowed = acl.check(*tentative_); !allowed.ok()) {
+        check_index_.invalidate();  // it saw the change now undone
         status = allowed;
         body.clear();
       }

@@ -1,5 +1,7 @@
 #include "crm/cib/request.h"
 
+#include "crm/cib/acl.h"
+
 #include <libxml/tree.h>
 
 #include "configuration_only.h"
@@ -303,6 +305,26 @@ Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, cons
   ASSIGN_OR_RETURN(Patch patch, configuration_only ? diff(before, without_status(cib)) : diff(before, cib));
   if (!config_digest) xml::remove_attr(xml::root(patch.doc), "config-digest");
   return RecordedChange{kind, std::move(patch)};
+}
+
+Result<std::string> run_query_as_user(const Cib& cib, const Request& r, const UserGroups& groups) {
+  if (!acl_applies(cib, r.user)) return run_query(cib, r);
+  std::vector<std::string> in = groups ? groups(r.user) : std::vector<std::string>{};
+  ASSIGN_OR_RETURN(Cib visible, Acl::of(cib, {r.user, std::move(in)}).readable(cib));
+  return run_query(visible, r);
+}
+
+AclGuard::AclGuard(const Cib& cib, const std::string& user, UserGroups groups) : user_(user), groups_(std::move(groups)) {
+  if (acl_applies(cib, user)) before_.emplace(cib.copy());
+}
+
+Status AclGuard::check(Cib& cib) {
+  if (!before_) return Status::Ok();
+  std::vector<std::string> in = groups_ ? groups_(user_) : std::vector<std::string>{};
+  Status allowed = Acl::of(*before_, {user_, std::move(in)}).check_change(*before_, cib);
+  if (!allowed.ok()) cib = std::move(*before_);
+  before_.reset();
+  return allowed;
 }
 
 Result<std::string> run_query(const Cib& cib, const Request& r) {

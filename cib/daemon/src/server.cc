@@ -102,13 +102,8 @@ void CibServer::on_request(ipc::ClientId client, const ipc::PeerCredentials& cre
   }
   request->user = acting_user(cred, request->user);
   if (request->op == Op::kQuery) {
-    const Cib& cib = replicator_.cib();
-    Result<std::string> result = [&]() -> Result<std::string> {
-      if (!acl_applies(cib, request->user)) return run_query(cib, *request);
-      ASSIGN_OR_RETURN(Cib visible, Acl::of(cib, {request->user, ipc::group_names(request->user)}).readable(cib));
-      return run_query(visible, *request);
-    }();
-    reply(client, call_id, result.status(), cib.version(), result.ok() ? *result : std::string());
+    auto result = run_query_as_user(replicator_.cib(), *request, ipc::group_names);
+    reply(client, call_id, result.status(), replicator_.cib().version(), result.ok() ? *result : std::string());
     return;
   }
   replicator_.submit(std::move(request).value(), [this, client, call_id](const Status& s, const Version& v) {

@@ -11,7 +11,7 @@
 #pragma once
 
 #include <functional>
-
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -104,6 +104,38 @@ Result<RecordedChange> apply_request_with_patch(Cib& cib, const Request& r, cons
 // the section, or the whole CIB for section "" and no xpath. not-found when
 // nothing matches.
 Result<std::string> run_query(const Cib& cib, const Request& r);
+
+// ---- access control (acl.h): one rule for cibd's reads, the master's
+// writes and the CIB_file client ----
+
+// The groups of a user name (ipc::group_names in the daemons). Null: none.
+using UserGroups = std::function<std::vector<std::string>(const std::string& user)>;
+
+// run_query as `r.user` may see the CIB: with enable-acl and a user the ACLs
+// restrict, on the part of the CIB that user may read (permission-denied
+// when that is nothing); otherwise run_query.
+Result<std::string> run_query_as_user(const Cib& cib, const Request& r, const UserGroups& groups);
+
+// Guards one change of `cib` by `r.user`: built before the change (a copy is
+// kept only when the ACLs restrict the user), check() after it. When the
+// change went beyond what the user may write, check() puts the CIB back as
+// it was and returns permission-denied.
+//
+//   AclGuard guard(cib, r.user, groups);
+//   RETURN_IF_ERROR(apply_request(cib, r, &schema).status());
+//   RETURN_IF_ERROR(guard.check(cib));
+class AclGuard {
+ public:
+  AclGuard(const Cib& cib, const std::string& user, UserGroups groups);
+  // True when the ACLs apply to this change (check() compares).
+  bool active() const { return before_.has_value(); }
+  Status check(Cib& cib);
+
+ private:
+  std::string user_;
+  UserGroups groups_;
+  std::optional<Cib> before_;
+};
 
 // ---- wire helpers ----
 
