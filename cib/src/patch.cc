@@ -800,7 +800,11 @@ void write_modify(xmlNode* out, const std::string& path, const xmlNode* n, const
   xml::set_attr(change, "operation", "modify");
   xml::set_attr(change, "path", path);
   xmlNode* list = xml::add_child(change, "change-list");
-  for (const auto& [name, value] : now) {
+  // (Bindings by name, not structured: clang 14, which builds the fuzzers,
+  // cannot capture a structured binding in a lambda.)
+  for (const auto& entry : now) {
+    const std::string& name = entry.first;
+    const std::string& value = entry.second;
     auto old = std::find_if(before.begin(), before.end(), [&](const auto& p) { return p.first == name; });
     if (old != before.end() && old->second == value && !reordered) continue;
     xmlNode* attr = xml::add_child(list, "change-attr");
@@ -808,7 +812,8 @@ void write_modify(xmlNode* out, const std::string& path, const xmlNode* n, const
     xml::set_attr(attr, "operation", "set");
     xml::set_attr(attr, "value", value);
   }
-  for (const auto& [name, value] : before) {
+  for (const auto& entry : before) {
+    const std::string& name = entry.first;
     if (std::any_of(now.begin(), now.end(), [&](const auto& p) { return p.first == name; })) continue;
     xmlNode* attr = xml::add_child(list, "change-attr");
     xml::set_attr(attr, "name", name);

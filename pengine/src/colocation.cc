@@ -503,9 +503,10 @@ void apply_colocation_to_dependent(WorkingSet& ws, Colocation& c, Resource* dep)
         affected.push_back({n, first->assigned_score});
       }
       if (c.score >= kInfinity && !(c.dependent_role == Role::kPromoted && c.primary_role == Role::kPromoted)) {
-        for (auto& [dn, w] : dep->allowed) {
+        for (auto& entry : dep->allowed) {  // not a structured binding: clang 14 cannot capture one
+          Node* dn = entry.first;
           auto it = std::find_if(affected.begin(), affected.end(), [&](auto& a) { return a.first == dn; });
-          w = it == affected.end() ? kMinusInfinity : score_add(w, it->second);
+          entry.second = it == affected.end() ? kMinusInfinity : score_add(entry.second, it->second);
         }
         for (auto& [n, s] : affected) dep->allowed.try_emplace(n, kMinusInfinity);
       }

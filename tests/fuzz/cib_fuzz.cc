@@ -9,22 +9,12 @@
 
 #include "crm/cib/canonical.h"
 #include "crm/cib/cib.h"
+#include "fuzz_schema.h"
 #include "crm/cib/features.h"
 
 namespace {
 
-const crm::cib::Schema* schema() {
-  static const crm::cib::Schema* s = [] {
-    const char* dir = std::getenv("CRM_SCHEMA_DIR");
-    auto loaded = crm::cib::Schema::load(dir && *dir ? dir : CRM_SCHEMA_DIR);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "cib_fuzz: %s\n", loaded.status().to_string().c_str());
-      std::abort();
-    }
-    return new crm::cib::Schema(std::move(loaded).value());
-  }();
-  return s;
-}
+const crm::cib::Schema* schema() { return crm::fuzz::schema(); }
 
 void check(bool ok, const char* what) {
   if (!ok) {
@@ -52,13 +42,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto again = Cib::parse(cib->serialize(true), "fuzz-reread");
   check(again.ok(), "a serialized valid CIB parses again");
   check(canonical_equal(cib->root(), again->root(), all), "serialize -> parse round-trips");
-  Cib base = Cib::empty();
-  base.set_version(cib->version());
-  auto patch = diff(base, *cib);
-  check(patch.ok(), "diff succeeds");
-  crm::Status applied = apply_patch(base, *patch);
-  check(applied.ok(), "a fresh patch applies");
-  check(canonical_equal(base.root(), cib->root(), all), "apply(diff(empty, cib)) == cib");
+  // A patch must go to a newer version (apply_patch checks it, as the
+  // peer): from an empty CIB at 0.0.0, for a document past 0.0.0.
+  if (Version{} < cib->version()) {
+    Cib base = Cib::empty();
+    auto patch = diff(base, *cib);
+    // The one documented failure: text directly under <cib> (possible with
+    // validate-with="none"), which a v2 patch cannot express.
+    if (!patch.ok()) {
+      check(patch.status().code() == crm::StatusCode::kInvalidArgument &&
+                patch.status().message().find("directly under") != std::string::npos,
+            "diff fails only as documented");
+      return 0;
+    }
+    crm::Status applied = apply_patch(base, *patch);
+    check(applied.ok(), "a fresh patch applies");
+    check(canonical_equal(base.root(), cib->root(), all), "apply(diff(empty, cib)) == cib");
+  }
   // cibadmin-style changes must never crash, whatever they return.
   Cib work = cib->copy();
   for (xmlNode* section : crm::xml::children(work.configuration())) {
