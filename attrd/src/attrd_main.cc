@@ -20,6 +20,7 @@
 #include "server.h"
 #if CRM_HAVE_CLUSTER
 #include "crm/cluster/cluster.h"
+#include "crm/core/log.h"
 #endif
 
 namespace {
@@ -33,12 +34,7 @@ void usage() {
                "  --standalone  no cluster transport: a one-node group (tests only)\n");
 }
 
-void log_line(const std::string& s) {
-  char ts[32];
-  std::time_t now = std::time(nullptr);
-  std::strftime(ts, sizeof ts, "%H:%M:%S", std::localtime(&now));
-  std::fprintf(stderr, "%s attrd: %s\n", ts, s.c_str());
-}
+void log_line(const std::string& s) { crm::log::line(s); }
 
 }  // namespace
 

@@ -26,31 +26,20 @@
 #include "input_archive.h"
 #include "crm/fenced/fenced.h"
 #include "crm/lrmd/lrmd.h"
+#include "crm/core/log.h"
 #include "daemon_cib.h"
 
 namespace {
 
 using namespace crm;
 
-FILE* g_log_file = nullptr;
 
-// "2026-11-24 19:20:01.123 crmd[n1]: ..." — wall clock with milliseconds, so
-// failover timings can be read from the logs.
+// One line to the log (core/log.h: wall clock with milliseconds and epoch
+// seconds, so failover timings can be read from the logs); the identity
+// "crmd[NODE]" is set once the node's name is known.
 void log_line(const std::string& node, const std::string& line) {
-  timeval tv;
-  gettimeofday(&tv, nullptr);
-  tm tmv;
-  localtime_r(&tv.tv_sec, &tmv);
-  char ts[64];
-  strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tmv);
-  char buf[96];
-  snprintf(buf, sizeof buf, "%s.%03ld %ld.%03ld", ts, static_cast<long>(tv.tv_usec / 1000),
-           static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec / 1000));
-  fprintf(stderr, "%s crmd[%s]: %s\n", buf, node.c_str(), line.c_str());
-  if (g_log_file) {
-    fprintf(g_log_file, "%s crmd[%s]: %s\n", buf, node.c_str(), line.c_str());
-    fflush(g_log_file);
-  }
+  (void)node;
+  crm::log::line(line);
 }
 
 void usage() {
@@ -95,12 +84,13 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (!log_path.empty()) g_log_file = fopen(log_path.c_str(), "a");
+  if (!log_path.empty()) crm::log::set_file(log_path);
   signal(SIGPIPE, SIG_IGN);
 
   SystemClock clock;
   EventLoop loop(clock);
   std::string name = cluster::local_node_name();
+  crm::log::set_identity("crmd[" + name + "]");
 
   auto group = retry<std::unique_ptr<cluster::GroupTransport>>("corosync (crm_crmd group)", name,
                                                               [&] { return cluster::join_cpg_group(loop, "crm_crmd"); });

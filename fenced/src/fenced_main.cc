@@ -22,6 +22,7 @@
 #include "server.h"
 #if CRM_HAVE_CLUSTER
 #include "crm/cluster/cluster.h"
+#include "crm/core/log.h"
 #endif
 
 namespace {
@@ -38,12 +39,7 @@ void usage() {
                "  --cib-file    read devices once from this CIB file instead of cibd\n");
 }
 
-void log_line(const std::string& s) {
-  char ts[32];
-  std::time_t now = std::time(nullptr);
-  std::strftime(ts, sizeof ts, "%H:%M:%S", std::localtime(&now));
-  std::fprintf(stderr, "%s fenced: %s\n", ts, s.c_str());
-}
+void log_line(const std::string& s) { crm::log::line(s); }
 
 // Follows the CIB through cibd: the whole CIB is read again after every
 // configuration change (devices and topology are small); reconnects every

@@ -17,6 +17,9 @@
 #include "crm/core/ipc.h"
 #include "crm/lrmd/lrmd.h"
 #include "server.h"
+#include "crm/core/log.h"
+
+#include <fmt/format.h>
 
 namespace {
 void usage() {
@@ -59,7 +62,7 @@ int main(int argc, char** argv) {
     const char* rsctmp = std::getenv("HA_RSCTMP");
     std::string dir = rsctmp && *rsctmp ? rsctmp : "/run/resource-agents";
     if (::mkdir(dir.c_str(), 01755) != 0 && errno != EEXIST)
-      std::fprintf(stderr, "lrmd: cannot create %s: %s\n", dir.c_str(), std::strerror(errno));
+      crm::log::line(fmt::format("cannot create {}: {}", dir, std::strerror(errno)));
   }
   // Agents call the cluster's tools by name (ocf:pacemaker:ping runs
   // attrd_updater) or under $HA_SBIN_DIR (crm_master, crm_attribute -p): this
@@ -87,28 +90,28 @@ int main(int argc, char** argv) {
   lrmd::Executor executor(loop, opts);
   auto server = lrmd::LrmdServer::start(loop, executor, socket);
   if (!server.ok()) {
-    std::fprintf(stderr, "lrmd: %s\n", server.status().to_string().c_str());
+    crm::log::line(server.status().to_string());
     return server.status().exit_code() ? server.status().exit_code() : 1;
   }
   auto stop = [&] {
-    std::fprintf(stderr, "lrmd: stopping: cancelling %zu pending operations, killing %zu running agents\n",
-                 executor.pending_count(), executor.running_count());
+    crm::log::line(fmt::format("stopping: cancelling {} pending operations, killing {} running agents",
+                 executor.pending_count(), executor.running_count()));
     executor.shutdown();
     loop.stop();
   };
   for (int sig : {SIGTERM, SIGINT}) {
     Status s = loop.watch_signal(sig, stop);
     if (!s.ok()) {
-      std::fprintf(stderr, "lrmd: %s\n", s.to_string().c_str());
+      crm::log::line(s.to_string());
       return 1;
     }
   }
-  std::fprintf(stderr, "lrmd: listening on %s (OCF root %s)\n", socket.c_str(), executor.options().paths.ocf_root.c_str());
+  crm::log::line(fmt::format("listening on {} (OCF root {})", socket, executor.options().paths.ocf_root));
   Status s = loop.run();
   server->reset();
-  std::fprintf(stderr, "lrmd: stopped\n");
+  crm::log::line("stopped");
   if (!s.ok()) {
-    std::fprintf(stderr, "lrmd: %s\n", s.to_string().c_str());
+    crm::log::line(s.to_string());
     return 1;
   }
   return 0;

@@ -6,6 +6,7 @@
 
 #include "crm/core/xml.h"
 #include "wire.h"
+#include "crm/core/log.h"
 
 namespace crm::lrmd {
 
@@ -24,7 +25,7 @@ Result<std::unique_ptr<LrmdServer>> LrmdServer::start(EventLoop& loop, Executor&
 }
 
 void LrmdServer::broadcast(const ExecResult& r) {
-  std::fprintf(stderr, "lrmd: %s\n", r.summary().c_str());
+  crm::log::line(r.summary());
   std::string msg = wire::result_message(r);
   std::vector<ipc::ClientId> gone;
   for (ipc::ClientId id : clients_) {
@@ -54,7 +55,7 @@ std::string LrmdServer::handle(const std::string& message) {
       auto id = executor_.exec(*r);
       if (id.ok()) {
         xml::set_attr(reply, "call_id", std::to_string(*id));
-        std::fprintf(stderr, "lrmd: queued %s (%s) call %d\n", r->op_key().c_str(), r->agent_spec().c_str(), *id);
+        crm::log::line(fmt::format("queued {} ({}) call {}", r->op_key(), r->agent_spec(), *id));
       } else {
         st = id.status();
       }

@@ -22,6 +22,7 @@
 #include "crm/core/duration.h"
 #include "crm/core/event_loop.h"
 #include "crm/repldisk/repldisk.h"
+#include "crm/core/log.h"
 #include "daemon.h"
 
 namespace {
@@ -41,11 +42,11 @@ void usage() {
                "  /bin/sh -c 'CMD \"$@\"' crm-repldisk PEER GENERATION; exit 0 means done.\n");
 }
 
+// One line to the log (core/log.h), as "crm-repldisk[NAME]".
 void log_line(const std::string& name, const std::string& s) {
-  char ts[32];
-  std::time_t now = std::time(nullptr);
-  std::strftime(ts, sizeof ts, "%H:%M:%S", std::localtime(&now));
-  std::fprintf(stderr, "%s crm-repldisk[%s]: %s\n", ts, name.c_str(), s.c_str());
+  static std::string identity;
+  if (identity != name) crm::log::set_identity("crm-repldisk[" + (identity = name) + "]");
+  crm::log::line(s);
 }
 
 Result<uint64_t> parse_size(const std::string& text) {

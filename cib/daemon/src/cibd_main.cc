@@ -23,11 +23,12 @@
 #include "crm/core/ipc.h"
 #if CRM_HAVE_CLUSTER
 #include "crm/cluster/cluster.h"
+#include "crm/core/log.h"
 #endif
 
 namespace {
 
-void log_line(const std::string& line) { fmt::print(stderr, "cibd[{}]: {}\n", getpid(), line); }
+void log_line(const std::string& line) { crm::log::line(line); }
 
 void usage() {
   fmt::print(stderr,
@@ -162,6 +163,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  crm::log::set_identity(fmt::format("cibd[{}]", getpid()));
   // `cibd metadata` / `cibd version`: the peer's pacemaker-based answers, without starting.
   if (crm::answer_metadata_or_version(crm::kCibManager, argc, argv)) return 0;
   return run(argc, argv);

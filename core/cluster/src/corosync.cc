@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "crm/cluster/cluster.h"
+#include "crm/core/log.h"
 #include "fragment.h"
 
 namespace crm::cluster {
@@ -37,7 +38,7 @@ constexpr milliseconds kMaxBackoff{200};
 // How long setup calls (initialize, join) retry CS_ERR_TRY_AGAIN.
 constexpr milliseconds kSetupRetryFor{10000};
 
-void log_line(const std::string& msg) { std::fprintf(stderr, "crm_cluster: %s\n", msg.c_str()); }
+void log_line(const std::string& msg) { crm::log::line("crm_cluster: " + msg); }
 
 std::string cs_name(cs_error_t rc) {
   return std::string(cs_strerror(rc)) + " (" + std::to_string(static_cast<int>(rc)) + ")";

@@ -18,6 +18,7 @@
 #include "crm/core/clock.h"
 #include "crm/core/cluster_options.h"
 #include "crm/core/event_loop.h"
+#include "crm/core/log.h"
 #include "launcher.h"
 
 namespace {
@@ -33,23 +34,8 @@ void usage() {
                kDefaultConfig);
 }
 
-int log_fd = -1;
-
-void log_line(const std::string& level, const std::string& msg) {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  tm t{};
-  localtime_r(&ts.tv_sec, &t);
-  char when[64];
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &t);
-  char line[4096];
-  int n = std::snprintf(line, sizeof line, "%s.%03ld crm-launcherd[%d] %s: %s\n", when, ts.tv_nsec / 1000000,
-                        static_cast<int>(getpid()), level.c_str(), msg.c_str());
-  if (n < 0) return;
-  size_t len = std::min<size_t>(static_cast<size_t>(n), sizeof line - 1);
-  if (write(STDERR_FILENO, line, len) < 0) { /* nowhere else to report it */ }
-  if (log_fd >= 0 && write(log_fd, line, len) < 0) { /* same */ }
-}
+// One line to the log (core/log.h) with its level: "crm-launcherd[PID]: info: ...".
+void log_line(const std::string& level, const std::string& msg) { crm::log::line(level + ": " + msg); }
 
 std::string own_dir() {
   std::error_code ec;
@@ -60,6 +46,7 @@ std::string own_dir() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  crm::log::set_identity("crm-launcherd[" + std::to_string(getpid()) + "]");
   using namespace crm;
   std::string config_path;
   std::string bin_dir;
@@ -113,8 +100,7 @@ int main(int argc, char** argv) {
   if (!config.log_file.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(config.log_file).parent_path(), ec);
-    log_fd = open(config.log_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (log_fd < 0) log_line("warning", "cannot open log file " + config.log_file + ": " + std::strerror(errno));
+    crm::log::set_file(config.log_file);
   }
   std::string names;
   for (auto& d : config.daemons) names += " " + d.name;
