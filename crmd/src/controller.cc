@@ -356,8 +356,10 @@ bool Controller::effective_quorum() const {
   return quorate_ && members_.size() * 2 > known;
 }
 
-void Controller::submit(cib::Request r) {
-  bool in_sync = is_dc() && fingerprint(view_) == last_fingerprint_;
+void Controller::submit(cib::Request r, Fingerprint effect) {
+  // Our own write must not look like someone else's change: when the view
+  // was in step with the last plan, it still is after the write.
+  bool in_sync = effect == Fingerprint::kMayChange && is_dc() && fingerprint(view_) == last_fingerprint_;
   auto applied = cib::apply_request(view_, r, nullptr);
   if (!applied.ok() && applied.status().code() == StatusCode::kNotFound) return;  // nothing to delete
   decorate_view();
@@ -427,13 +429,17 @@ void Controller::record(NodeId node, const crm::OpRecord& op) {
   std::string rsc_xpath = xpath_node_state(node) + "/lrm/lrm_resources/lrm_resource[@id='" + op.rsc_id + "']";
   bool drop_recurring = op.op_status == 0 && op.interval_ms == 0 && !op.failed() &&
                         (op.operation == "stop" || op.operation == "start");
+  // Below an lrm_resource the view has already, nothing fingerprint() reads changes.
+  Fingerprint effect = Fingerprint::kMayChange;
   if (auto existing = view_.query(rsc_xpath); existing.ok() && !existing->empty()) {
+    effect = Fingerprint::kUnchanged;
     if (drop_recurring) {
       // Recurring results go with the stop/start; the last failure stays until a
       // cleanup, as the peer keeps it (crm_mon's "Failed Resource Actions").
       submit({.op = cib::Op::kDelete,
               .xpath = rsc_xpath + "/lrm_rsc_op[@interval!='0' and @id!='" + crm::last_failure_id(op.rsc_id) + "']",
-              .delete_all = true});
+              .delete_all = true},
+             effect);
     }
     for (xmlNode* r : xml::children(xml::first_child(rs, "lrm_resource"), "lrm_rsc_op")) {
       // Only an entry with an attribute the new one lacks needs deleting: a
@@ -452,10 +458,11 @@ void Controller::record(NodeId node, const crm::OpRecord& op) {
       for (const xmlAttr* a = old->properties; a && !stale; a = a->next) {
         stale = !xmlHasProp(r, a->name);
       }
-      if (stale) submit({.op = cib::Op::kDelete, .xpath = rsc_xpath + "/lrm_rsc_op[@id='" + id + "']"});
+      if (stale) submit({.op = cib::Op::kDelete, .xpath = rsc_xpath + "/lrm_rsc_op[@id='" + id + "']"}, effect);
     }
   }
-  submit({.op = cib::Op::kModify, .section = "status", .fragment = xml::to_string(ns, false), .allow_create = true});
+  submit({.op = cib::Op::kModify, .section = "status", .fragment = xml::to_string(ns, false), .allow_create = true},
+         effect);
 }
 
 void Controller::set_node_attribute(NodeId node, const std::string& name, const std::string& value) {

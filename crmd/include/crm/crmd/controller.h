@@ -365,7 +365,13 @@ class Controller {
   void remember_result(const lrmd::ExecResult& r);
   std::string history_xml();
 
-  void submit(cib::Request r);
+  // Whether a write can change fingerprint(): kUnchanged for a result merged
+  // into (or a recurring entry deleted from) an lrm_resource the view has
+  // already, which fingerprint() does not read; submit() then skips the two
+  // fingerprints it otherwise takes (each walks the whole status: per result
+  // of a transition of thousands, most of the DC's time).
+  enum class Fingerprint { kMayChange, kUnchanged };
+  void submit(cib::Request r, Fingerprint effect = Fingerprint::kMayChange);
   void send(std::string encoded) { out_.messages.push_back(std::move(encoded)); }
   void set_state(State s);
   void log(const std::string& line) const;
