@@ -15,10 +15,7 @@ struct Rule {
 // of crm interprets yet. Keep in step with docs/cib.md.
 constexpr Rule kRules[] = {
     {"bundle", "/cib/configuration/resources/bundle", "container bundles are not modelled"},
-    {"fencing-topology", "/cib/configuration/fencing-topology/fencing-level", "fencing levels are parsed only"},
     {"rsc-pattern", "//rsc_location[@rsc-pattern]", "location constraints by pattern are not expanded"},
-    {"date_spec", "//date_expression/date_spec", "date_spec rules are not evaluated"},
-    {"duration", "//date_expression/duration", "date durations are not evaluated"},
     {"rsc_expression", "//rule/rsc_expression", "rsc_expression rules are not evaluated"},
     {"op_expression", "//rule/op_expression", "op_expression rules are not evaluated"},
     {"value-source", "//expression[@value-source and @value-source!='literal']",
