@@ -128,6 +128,8 @@ TEST(CheckTest, ClusterOptionValuesAreCheckedAgainstTheTable) {
 }
 
 TEST(CheckTest, AnAclTargetsRoleIsAReferenceThatMustNameARole) {
+  // stonith-enabled=false: this CIB has no fence device, and only the ACL
+  // checks are under test (fencing without a device is an error of its own).
   auto c = Cib::parse(R"(<cib><configuration><crm_config><cluster_property_set id="o">
       <nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
       <nodes/><resources><primitive id="p" class="ocf" provider="heartbeat" type="Dummy"/></resources><constraints/>

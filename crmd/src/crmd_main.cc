@@ -37,10 +37,7 @@ using namespace crm;
 // One line to the log (core/log.h: wall clock with milliseconds and epoch
 // seconds, so failover timings can be read from the logs); the identity
 // "crmd[NODE]" is set once the node's name is known.
-void log_line(const std::string& node, const std::string& line) {
-  (void)node;
-  crm::log::line(line);
-}
+void log_line(const std::string& line) { crm::log::line(line); }
 
 void usage() {
   fprintf(stderr,
@@ -49,11 +46,11 @@ void usage() {
 }
 
 template <typename T, typename F>
-Result<T> retry(const char* what, const std::string& node, F f) {
+Result<T> retry(const char* what, F f) {
   for (int i = 0;; ++i) {
     auto r = f();
     if (r.ok() || i >= 300) return r;
-    if (i == 0) log_line(node, std::string("waiting for ") + what + ": " + r.status().to_string());
+    if (i == 0) log_line(std::string("waiting for ") + what + ": " + r.status().to_string());
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
@@ -92,35 +89,35 @@ int main(int argc, char** argv) {
   std::string name = cluster::local_node_name();
   crm::log::set_identity("crmd[" + name + "]");
 
-  auto group = retry<std::unique_ptr<cluster::GroupTransport>>("corosync (crm_crmd group)", name,
+  auto group = retry<std::unique_ptr<cluster::GroupTransport>>("corosync (crm_crmd group)",
                                                               [&] { return cluster::join_cpg_group(loop, "crm_crmd"); });
   if (!group.ok()) {
-    log_line(name, "cannot join the crm_crmd group: " + group.status().to_string());
+    log_line("cannot join the crm_crmd group: " + group.status().to_string());
     return 1;
   }
   auto quorum = cluster::watch_quorum(loop);
   if (!quorum.ok()) {
-    log_line(name, "cannot watch quorum: " + quorum.status().to_string());
+    log_line("cannot watch quorum: " + quorum.status().to_string());
     return 1;
   }
   cluster::NodeId self = (*group)->local_node();
 
   lrmd::LrmdClient lrmd(loop);
   {
-    auto connected = retry<int>("the executor (lrmd)", name, [&]() -> Result<int> {
+    auto connected = retry<int>("the executor (lrmd)", [&]() -> Result<int> {
       Status s = lrmd.connect();
       if (!s.ok()) return s;
       return 0;
     });
     if (!connected.ok()) {
-      log_line(name, "cannot connect to lrmd: " + connected.status().to_string());
+      log_line("cannot connect to lrmd: " + connected.status().to_string());
       return 1;
     }
   }
-  auto cibacc = retry<std::unique_ptr<crmd::DaemonCib>>("the CIB daemon", name,
+  auto cibacc = retry<std::unique_ptr<crmd::DaemonCib>>("the CIB daemon",
                                                         [&] { return crmd::DaemonCib::connect(loop); });
   if (!cibacc.ok()) {
-    log_line(name, "cannot connect to cibd: " + cibacc.status().to_string());
+    log_line("cannot connect to cibd: " + cibacc.status().to_string());
     return 1;
   }
 
@@ -131,10 +128,10 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 50 && !fencer; ++i) {
     auto c = fenced::FencerClient::connect(loop, "", "crmd." + std::to_string(getpid()));
     if (c.ok()) fencer = std::move(c).value();
-    else if (i == 0) log_line(name, "waiting for the fencer (fenced): " + c.status().to_string());
+    else if (i == 0) log_line("waiting for the fencer (fenced): " + c.status().to_string());
     else std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  if (!fencer) log_line(name, "no fencer (fenced): fencing requests will fail");
+  if (!fencer) log_line("no fencer (fenced): fencing requests will fail");
 
   // The policy engine's warnings (e.g. fencing enabled without a fencing
   // device) are logged when they change, not on every transition. Every
@@ -143,12 +140,12 @@ int main(int argc, char** argv) {
   // (crm_simulate -x FILE --graph-fingerprint).
   auto last_warnings = std::make_shared<std::vector<std::string>>();
   auto archive = std::make_shared<crmd::InputArchive>(state_dir() + "/pengine",
-                                                      [name](const std::string& line) { log_line(name, line); });
+                                                      [](const std::string& line) { log_line(line); });
   crmd::Scheduler scheduler = crmd::policy_engine(
-      [name, last_warnings, archive](const cib::Cib& cib, std::time_t now, const Result<tengine::Graph>& graph,
+      [last_warnings, archive](const cib::Cib& cib, std::time_t now, const Result<tengine::Graph>& graph,
                                      const std::vector<std::string>& warnings) {
         if (warnings != *last_warnings) {
-          for (const std::string& w : warnings) log_line(name, "policy engine: warning: " + w);
+          for (const std::string& w : warnings) log_line("policy engine: warning: " + w);
           *last_warnings = warnings;
         }
         using Series = crmd::InputArchive::Series;
@@ -158,7 +155,7 @@ int main(int argc, char** argv) {
         std::string what = graph.ok() ? "graph fingerprint " + graph->fingerprint() + ", " +
                                             std::to_string(graph->actions.size()) + " actions"
                                       : "error: " + graph.status().message();
-        log_line(name, std::string(kept.unchanged ? "scheduler input unchanged since " : "scheduler input saved in ") +
+        log_line(std::string(kept.unchanged ? "scheduler input unchanged since " : "scheduler input saved in ") +
                            kept.path + " (" + what + ")");
       });
 
@@ -166,7 +163,7 @@ int main(int argc, char** argv) {
   // lrmd): read once, before the loop runs.
   crmd::ExecutorHistory history;
   if (auto last = lrmd.last_results(); last.ok()) history.last_results = std::move(last).value();
-  else log_line(name, "cannot read the executor's history: " + last.status().to_string());
+  else log_line("cannot read the executor's history: " + last.status().to_string());
   if (auto rec = lrmd.recurring_ops(); rec.ok()) history.recurring = std::move(rec).value();
 
   crmd::ControllerOptions opts;
@@ -174,11 +171,11 @@ int main(int argc, char** argv) {
   opts.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (auto tn = cluster::two_node(); tn.ok() && *tn) {
     opts.two_node = true;
-    log_line(name, "corosync runs with two_node: 1");
+    log_line("corosync runs with two_node: 1");
   }
   crmd::Controller ctl(self, name,
                        {.clock = clock, .scheduler = scheduler,
-                        .log = [name](const std::string& l) { log_line(name, l); }},
+                        .log = [](const std::string& l) { log_line(l); }},
                        opts);
 
   EventLoop::TimerId timer = 0;
@@ -204,7 +201,7 @@ int main(int argc, char** argv) {
     crmd::Outputs out = ctl.step(in);
     for (const std::string& m : out.messages) {
       Status s = (*group)->send(m);
-      if (!s.ok()) log_line(name, "send failed: " + s.to_string());
+      if (!s.ok()) log_line("send failed: " + s.to_string());
     }
     for (crmd::CibWrite& w : out.cib_writes) (*cibacc)->submit(std::move(w));
     for (const crmd::ToolAnswer& a : out.tool_answers) answer_ping(a);
@@ -214,9 +211,9 @@ int main(int argc, char** argv) {
         lrmd.cancel_async(req.rsc_id, req.action, req.interval_ms, [](Status) {});  // gone already is as good
         continue;
       }
-      lrmd.exec_async(req, [&feed, &name, req](Result<int> call_id) {
+      lrmd.exec_async(req, [&feed, req](Result<int> call_id) {
         if (call_id.ok()) return;
-        log_line(name, "executor refused " + req.rsc_id + " " + req.action + ": " + call_id.status().to_string());
+        log_line("executor refused " + req.rsc_id + " " + req.action + ": " + call_id.status().to_string());
         auto refused = lrmd::ExecResult::refused(req, crm::ExecStatus::kError, crm::kOcfErrGeneric, call_id.status());
         feed(crmd::LocalResult{refused});
       });
@@ -246,7 +243,7 @@ int main(int argc, char** argv) {
     if (out.exit) {
       exiting = true;
       exit_code = out.exit_code;
-      log_line(name, "exiting" + (exit_code ? " with status " + std::to_string(exit_code) : std::string()));
+      log_line("exiting" + (exit_code ? " with status " + std::to_string(exit_code) : std::string()));
       loop.stop();
     }
   };
@@ -265,7 +262,7 @@ int main(int argc, char** argv) {
     corosync_nodes = now;
     std::string l;
     for (auto id : now) l += " " + std::to_string(id);
-    log_line(name, "corosync members:" + l);
+    log_line("corosync members:" + l);
     feed(crmd::ClusterNodes{now});
   };
   std::function<void()> poll_corosync_nodes = [&] {
@@ -278,29 +275,29 @@ int main(int argc, char** argv) {
     for (auto id : c.members) m += " " + std::to_string(id);
     std::string left;
     for (auto id : c.left) left += " " + std::to_string(id);
-    log_line(name, "membership:" + m + (left.empty() ? "" : " (left:" + left + ")"));
+    log_line("membership:" + m + (left.empty() ? "" : " (left:" + left + ")"));
     feed(crmd::Membership{c.members, c.joined, c.left});
   };
   (*group)->on_lost = [&](const Status& s) {
-    log_line(name, "lost corosync: " + s.to_string() + "; exiting to be respawned");
+    log_line("lost corosync: " + s.to_string() + "; exiting to be respawned");
     exit(1);
   };
   (*quorum)->on_change = [&](bool q) { feed(crmd::Quorum{q}); };
   (*quorum)->on_lost = [&](const Status& s) {
-    log_line(name, "lost corosync quorum service: " + s.to_string());
+    log_line("lost corosync quorum service: " + s.to_string());
     exit(1);
   };
   lrmd.set_result_callback([&](const lrmd::ExecResult& r) {
-    log_line(name, "result " + r.summary());
+    log_line("result " + r.summary());
     feed(crmd::LocalResult{r});
   });
   lrmd.on_disconnect = [&] {
-    log_line(name, "lost the executor; exiting to be respawned");
+    log_line("lost the executor; exiting to be respawned");
     exit(1);
   };
   if (fencer) {
     fencer->on_fence_event = [&](const fenced::HistoryEntry& e) {
-      log_line(name, "fencer: " + e.action + " of " + e.target + " " + e.state +
+      log_line("fencer: " + e.action + " of " + e.target + " " + e.state +
                          (e.delegate.empty() ? "" : " (by " + e.delegate + ")") +
                          (e.exit_reason.empty() ? "" : ": " + e.exit_reason));
       // Only fencings that completed while we run: the fencer also replays
@@ -319,7 +316,7 @@ int main(int argc, char** argv) {
       }
     };
     fencer->on_disconnect = [&] {
-      log_line(name, "lost the fencer; exiting to be respawned");
+      log_line("lost the fencer; exiting to be respawned");
       exit(1);
     };
   }
@@ -329,13 +326,13 @@ int main(int argc, char** argv) {
   };
   (*cibacc)->on_write_done = [&](uint64_t id, const Status& st) { feed(crmd::CibWriteDone{id, st}); };
   (*cibacc)->on_lost = [&] {
-    log_line(name, "lost the CIB daemon; exiting to be respawned");
+    log_line("lost the CIB daemon; exiting to be respawned");
     exit(1);
   };
 
   // Status queries from tools (crm_node, crm_mon): <crmd_query/>.
   auto server = ipc::Server::listen(loop, ipc::socket_path("crmd"));
-  if (!server.ok()) log_line(name, "cannot listen for tools: " + server.status().to_string());
+  if (!server.ok()) log_line("cannot listen for tools: " + server.status().to_string());
   else {
     tool_server = std::move(server).value();
     tool_server->on_message = [&](ipc::ClientId id, const ipc::PeerCredentials&, std::string request) {
@@ -373,12 +370,12 @@ int main(int argc, char** argv) {
   (void)s1;
   (void)s2;
 
-  log_line(name, "started as node " + std::to_string(self));
+  log_line("started as node " + std::to_string(self));
   feed(history);
   feed(crmd::Quorum{(*quorum)->quorate()});
   poll_corosync_nodes();
   Status ran = loop.run();
-  if (!ran.ok()) log_line(name, "event loop failed: " + ran.to_string());
-  log_line(name, "stopped");
+  if (!ran.ok()) log_line("event loop failed: " + ran.to_string());
+  log_line("stopped");
   return exit_code;
 }

@@ -16,6 +16,7 @@
 command -v setpriv >/dev/null || e2e_skip "setpriv (util-linux) not installed"
 [ -x /usr/bin/python3 ] || e2e_skip "no /usr/bin/python3 (the other users run the system one)"
 command -v useradd >/dev/null || e2e_skip "useradd not installed"
+need_lab_fencing
 getent group haclient >/dev/null || e2e_skip "no haclient group (scripts/setup.sh creates it with the package users)"
 
 ALICE=crmacl-alice STRANGER=crmacl-stranger NOBODY=crmacl-norole
@@ -60,8 +61,9 @@ rc=0; out=$(as "$STRANGER" "$other" "$CLUSTER_BIN/cibadmin" -Q 2>&1) || rc=$?
 e2e_note "cibadmin -Q as $STRANGER: exit 4, '$out'"
 
 # --- 2. ACLs ---------------------------------------------------------------------------
-cib_do "$dc" -M -c -o crm_config -X '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>' \
-    || e2e_fail "stonith-enabled"
+# Fencing on, as a production cluster runs (a fence_ipmilan device per node
+# through the lab's BMCs): the ACLs must not be in the way of the cluster's own writes.
+configure_fenced_services "$dc" || e2e_fail "configuring fencing"
 cib_do "$dc" -C -o resources -X '<primitive id="db" class="ocf" provider="heartbeat" type="Dummy"><instance_attributes id="db-secret"><nvpair id="db-fake" name="fake" value="hunter2"/></instance_attributes><meta_attributes id="db-meta"><nvpair id="db-role" name="target-role" value="Started"/></meta_attributes><operations><op id="db-mon" name="monitor" interval="10s"/></operations></primitive>' \
     || e2e_fail "creating db"
 cib_do "$dc" -C -o resources -X '<primitive id="web" class="ocf" provider="heartbeat" type="Dummy"/>' || e2e_fail "creating web"

@@ -17,6 +17,9 @@
 
 namespace {
 
+// No cluster runs here: stonith-enabled=false keeps the configuration check
+// from refusing every change of a CIB without fence devices (the model's
+// requests, not fencing, are under test).
 constexpr const char* kCib = R"(<cib validate-with="pacemaker-3.7" admin_epoch="0" epoch="5" num_updates="2">
   <configuration>
     <crm_config><cluster_property_set id="o">
