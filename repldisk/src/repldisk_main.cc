@@ -42,12 +42,9 @@ void usage() {
                "  /bin/sh -c 'CMD \"$@\"' crm-repldisk PEER GENERATION; exit 0 means done.\n");
 }
 
-// One line to the log (core/log.h), as "crm-repldisk[NAME]".
-void log_line(const std::string& name, const std::string& s) {
-  static std::string identity;
-  if (identity != name) crm::log::set_identity("crm-repldisk[" + (identity = name) + "]");
-  crm::log::line(s);
-}
+// One line to the log (core/log.h); the identity "crm-repldisk[NAME]" is set
+// once the disk's name is known (run_daemon).
+void log_line(const std::string& s) { crm::log::line(s); }
 
 Result<uint64_t> parse_size(const std::string& text) {
   char* end = nullptr;
@@ -147,7 +144,8 @@ int run_daemon(int argc, char** argv) {
   if (o.state_dir.empty()) o.state_dir = default_state_dir(o.name);
   if (o.run_dir.empty()) o.run_dir = default_run_dir(o.name);
   std::string name = o.name;
-  o.log = [name](const std::string& l) { log_line(name, l); };
+  crm::log::set_identity("crm-repldisk[" + name + "]");
+  o.log = [](const std::string& l) { log_line(l); };
   // Handlers see which resource calls them (they inherit our environment).
   setenv("REPLDISK_NAME", name.c_str(), 1);
   signal(SIGPIPE, SIG_IGN);
@@ -157,13 +155,13 @@ int run_daemon(int argc, char** argv) {
   cib::PosixFileSystem fs;
   auto daemon = Daemon::start(loop, fs, o);
   if (!daemon.ok()) {
-    log_line(name, daemon.status().to_string());
+    log_line(daemon.status().to_string());
     return daemon.status().exit_code() ? daemon.status().exit_code() : 1;
   }
   for (int sig : {SIGTERM, SIGINT}) {
     Status s = loop.watch_signal(sig, [&] { loop.stop(); });
     if (!s.ok()) {
-      log_line(name, s.to_string());
+      log_line(s.to_string());
       return 1;
     }
   }
@@ -174,7 +172,7 @@ int run_daemon(int argc, char** argv) {
   Status s = loop.run();
   daemon->reset();
   ::unlink((o.run_dir + "/pid").c_str());
-  log_line(name, "stopped");
+  log_line("stopped");
   return s.ok() ? 0 : 1;
 }
 
