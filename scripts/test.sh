@@ -18,4 +18,21 @@ cd "$build"
 # second lab; each lab has its own namespaces.
 cores=$(nproc 2>/dev/null || echo 2)
 jobs=${CRM_TEST_JOBS:-$(( cores < 2 ? 2 : (cores > 4 ? 4 : cores) ))}
-ctest --output-on-failure --timeout 900 -j"$jobs" "$@"
+rc=0
+ctest --output-on-failure --timeout 900 -j"$jobs" "$@" || rc=$?
+# A failed test's own words are lost in the middle of a long log: repeat, at
+# the end, the lines of each failed test that say why (the e2e tests' FAIL
+# line, gtest's failures, the sanitizers' reports) and its last lines.
+failed=Testing/Temporary/LastTestsFailed.log
+if [ "$rc" -ne 0 ] && [ -s "$failed" ]; then
+    echo "==== why each failed test failed ===="
+    cut -d: -f2- "$failed" | while read -r name; do
+        out=$(awk -v t="$name" '$0 ~ ("^[0-9]+/[0-9]+ Test: " t "$") {on=1; next} on && /^<end of output>/ {exit} on' \
+              Testing/Temporary/LastTest.log)
+        echo "---- $name"
+        echo "$out" | grep -E "^FAIL|Failure|^Expected|Which is|ERROR: AddressSanitizer|runtime error|SUMMARY:|Timeout|Exception" | head -n 25
+        echo "     ... its last lines:"
+        echo "$out" | tail -n 12
+    done
+fi
+exit "$rc"

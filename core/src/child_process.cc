@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/syscall.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 extern char** environ;
 
@@ -20,6 +22,36 @@ namespace {
 void close_fd(int& fd) {
   if (fd >= 0) close(fd);
   fd = -1;
+}
+
+// Writes what fits into the child's stdin. A child that exits before reading
+// closes the pipe, and the write would raise SIGPIPE, which kills a caller
+// that did not ignore it (a test, a tool): the signal is blocked in this
+// thread for the write and a SIGPIPE the write raised is taken back.
+void write_without_sigpipe(int fd, const std::string& data) {
+  sigset_t pipe_only, old_mask, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+  const char* p = data.data();
+  size_t left = data.size();
+  bool broke = false;
+  while (left > 0) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EPIPE) broke = true;
+    if (n <= 0) break;  // child gone or pipe full: it gets what fit
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (broke && !was_pending) {
+    struct timespec none = {0, 0};
+    while (sigtimedwait(&pipe_only, nullptr, &none) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
 }
 
 struct Pipe {
@@ -93,15 +125,7 @@ Result<Child> spawn_child(const SpawnSpec& spec) {
   if (!spec.stdin_data.empty()) {
     // The pipe holds 64 KiB; fence agent parameters are far smaller.
     fcntl(in.w, F_SETFL, O_NONBLOCK);
-    const char* p = spec.stdin_data.data();
-    size_t left = spec.stdin_data.size();
-    while (left > 0) {
-      ssize_t n = write(in.w, p, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;  // child gone or pipe full: it gets what fit
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
+    write_without_sigpipe(in.w, spec.stdin_data);
   }
   close_fd(in.w);
   fcntl(out.r, F_SETFL, O_NONBLOCK);

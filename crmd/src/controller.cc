@@ -287,6 +287,7 @@ std::optional<Clock::Monotonic> Controller::next_deadline() const {
   if (state_ == State::kIntegration) consider(join_deadline_);
   consider(shutdown_deadline_);
   if (replan_) consider(fence_retry_at_);
+  if (replan_ && replan_paced_ && paced_plan_at_ && deps_.clock.monotonic_now() < *paced_plan_at_) consider(paced_plan_at_);
   if (dc_ == 0 && !seen_others_) consider(dc_deadline_);
   for (const auto& [node, deadline] : controller_gone_) consider(deadline);
   return best;
@@ -737,7 +738,7 @@ void Controller::on_cib_snapshot(std::shared_ptr<const cib::Cib> cib, NodeId rep
   if (state_ == State::kIntegration) maybe_finalize_join();
   if (state_ == State::kIntegration || state_ == State::kFinalizeJoin) return;
   std::string fp = fingerprint(view_);
-  if (fp != last_fingerprint_) request_replan("CIB changed");
+  if (fp != last_fingerprint_) request_replan("CIB changed", Replan::kPaced);
 }
 
 void Controller::controller_left(NodeId node) {
@@ -1280,9 +1281,14 @@ void Controller::handle_shutdown_request(NodeId from) {
   request_replan("shutdown of " + node_name(from));
 }
 
-void Controller::request_replan(const std::string& why) {
+void Controller::request_replan(const std::string& why, Replan how) {
   if (!is_dc()) return;
-  if (!replan_) log("replan: " + why);
+  if (!replan_) {
+    log("replan: " + why);
+    replan_paced_ = how == Replan::kPaced;
+  } else if (how == Replan::kNow) {
+    replan_paced_ = false;
+  }
   replan_ = true;
   replan_reason_ = why;
 }
@@ -1299,13 +1305,25 @@ void Controller::run_policy_engine_if_needed() {
     if (!transition_->aborting()) transition_->abort(replan_reason_);
     return;  // in-flight actions finish first
   }
+  if (replan_paced_ && paced_plan_at_ && deps_.clock.monotonic_now() < *paced_plan_at_) {
+    if (!logged_pacing_) {
+      logged_pacing_ = true;
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*paced_plan_at_ - deps_.clock.monotonic_now());
+      log("planning again in " + std::to_string(wait.count()) + " ms: the last plan took as long");
+    }
+    return;
+  }
+  logged_pacing_ = false;
   replan_ = false;
   set_state(State::kPolicyEngine);
   decorate_view();
   last_fingerprint_ = fingerprint(view_);
   ++stats_.pe_runs;
+  auto plan_start = deps_.clock.monotonic_now();
   auto graph = deps_.scheduler ? deps_.scheduler(view_, deps_.clock.wall_now())
                                : Result<tengine::Graph>(unavailable("no policy engine"));
+  auto plan_end = deps_.clock.monotonic_now();
+  paced_plan_at_ = plan_end + (plan_end - plan_start);
   if (!graph.ok()) {
     ++stats_.pe_errors;
     log("policy engine failed: " + graph.status().to_string());
@@ -1362,6 +1380,7 @@ void Controller::on_transition_finished(tengine::Outcome o) {
   transition_done_ = true;
   if (!is_dc()) return;
   if (o != tengine::Outcome::kComplete) {
+    if (!replan_) replan_paced_ = false;
     replan_ = true;
     if (replan_reason_.empty()) replan_reason_ = std::string("transition ") + tengine::outcome_name(o);
   } else {

@@ -23,9 +23,10 @@ std::function<void(const std::string&)> test_log() {
 // a local CIB (no replication) and answered, executor calls recorded and
 // never run, messages kept.
 struct Harness {
-  explicit Harness(NodeId id, ControllerOptions options = {}, cib::Cib initial = cib::Cib::empty())
+  explicit Harness(NodeId id, ControllerOptions options = {}, cib::Cib initial = cib::Cib::empty(),
+                   Scheduler scheduler = policy_engine())
       : cib(std::move(initial)),
-        c(id, "n" + std::to_string(id), {.clock = clock, .scheduler = policy_engine(), .log = test_log()}, options) {
+        c(id, "n" + std::to_string(id), {.clock = clock, .scheduler = std::move(scheduler), .log = test_log()}, options) {
     step(CibSnapshot{std::make_shared<const cib::Cib>(cib.copy())});
   }
   // Feeds `input` and then the acknowledgements of the CIB writes it caused,
@@ -119,6 +120,48 @@ TEST(ControllerTest, ATicketGrantedOrRevokedByAToolIsPlannedOn) {
   const uint64_t after = h.c.stats().pe_runs;
   h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy())});
   EXPECT_EQ(h.c.stats().pe_runs, after);
+}
+
+// A plan that costs (a large CIB) is not redone for every CIB change of a
+// stream of them: the next one waits as long as the last took. Membership
+// changes and results are planned at once whatever the last plan cost.
+TEST(ControllerTest, CibChangesWaitOutACostlyPlanButANodeLeavingDoesNot) {
+  SimulatedClock* clock_of_harness = nullptr;
+  Scheduler real = policy_engine();
+  auto costly = [&](const cib::Cib& view, std::time_t now) {
+    clock_of_harness->advance(std::chrono::milliseconds(400));
+    return real(view, now);
+  };
+  Harness h(1, {}, cib::Cib::empty(), costly);
+  clock_of_harness = &h.clock;
+  h.step(Quorum{true});
+  h.step(Membership{{1, 2}, {1, 2}, {}});
+  answer_join(h, {2}, 1);
+  ASSERT_EQ(h.c.state(), State::kIdle);
+  auto change = [&](const std::string& value) {
+    auto doc = xml::parse("<crm_config><cluster_property_set id=\"o\"><nvpair id=\"o-x\" name=\"x\" value=\"" + value +
+                          "\"/></cluster_property_set></crm_config>");
+    EXPECT_TRUE(doc.ok());
+    EXPECT_TRUE(h.cib.modify("crm_config", xml::root(*doc), true).ok());
+    return h.step(CibSnapshot{std::make_shared<const cib::Cib>(h.cib.copy())});
+  };
+  const uint64_t runs = h.c.stats().pe_runs;
+  change("1");  // the last plan ended just now: this one waits 400 ms
+  EXPECT_EQ(h.c.stats().pe_runs, runs);
+  auto deadline = h.c.step(Tick{}).deadline;
+  ASSERT_TRUE(deadline.has_value());
+  EXPECT_EQ(*deadline - h.clock.monotonic_now(), std::chrono::milliseconds(400));
+  h.clock.advance(std::chrono::milliseconds(200));
+  change("2");  // coalesced with the first
+  EXPECT_EQ(h.c.stats().pe_runs, runs);
+  h.clock.advance(std::chrono::milliseconds(200));
+  h.step(Tick{});
+  EXPECT_EQ(h.c.stats().pe_runs, runs + 1);  // one plan for both changes
+  // A node leaving is planned on at once, however recent the last plan.
+  change("3");
+  EXPECT_EQ(h.c.stats().pe_runs, runs + 1);
+  h.step(Membership{{1}, {}, {2}});
+  EXPECT_EQ(h.c.stats().pe_runs, runs + 2);
 }
 
 TEST(ControllerTest, MessagesRoundTripThroughTheWireFormat) {

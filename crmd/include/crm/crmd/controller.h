@@ -344,7 +344,11 @@ class Controller {
   void complete_fencing(const std::string& target, bool ok);
   void handle_op_result(NodeId from, const wire::OpResult& msg);
   void handle_shutdown_request(NodeId from);
-  void request_replan(const std::string& why);
+  // kNow: membership, results, fencing: planned at once. kPaced: someone
+  // else's CIB change: planned at once unless the last plan was costly (see
+  // run_policy_engine_if_needed).
+  enum class Replan { kNow, kPaced };
+  void request_replan(const std::string& why, Replan how = Replan::kNow);
   void run_policy_engine_if_needed();
   void on_transition_finished(tengine::Outcome o);
   void maybe_release_shutdown_nodes();
@@ -421,7 +425,13 @@ class Controller {
   bool logged_sync_wait_ = false;
   std::optional<Clock::Monotonic> join_deadline_;
   bool replan_ = false;
+  bool replan_paced_ = false;  // every reason since the last plan was kPaced
   std::string replan_reason_;
+  // A kPaced plan does not start before this: the end of the last plan plus
+  // its cost, so a stream of CIB changes keeps planning at most half a core
+  // busy however large the CIB. Small CIBs plan in a millisecond or two.
+  std::optional<Clock::Monotonic> paced_plan_at_;
+  bool logged_pacing_ = false;
   std::string last_fingerprint_;
   // fingerprint()'s configuration part, kept while view_ is the same copy
   // (view_generation_) at the same epoch: a configuration change bumps it.
