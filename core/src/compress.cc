@@ -10,13 +10,14 @@ bool is_bzip2(std::string_view data) {
   return data.size() >= 4 && data.substr(0, 3) == "BZh" && data[3] >= '1' && data[3] <= '9';
 }
 
-Result<std::string> bzip2_compress(std::string_view data) {
+Result<std::string> bzip2_compress(std::string_view data, int block_size_100k) {
+  if (block_size_100k < 1 || block_size_100k > 9) return invalid_argument("bzip2 level must be 1-9");
   if (data.size() > std::numeric_limits<unsigned>::max() / 2) return invalid_argument("too much data to compress");
   // bzip2's bound for the output: 1% more than the input plus 600 bytes.
   std::string out(data.size() + data.size() / 100 + 600, '\0');
   unsigned len = static_cast<unsigned>(out.size());
   int rc = BZ2_bzBuffToBuffCompress(out.data(), &len, const_cast<char*>(data.data()), static_cast<unsigned>(data.size()),
-                                    9, 0, 0);
+                                    block_size_100k, 0, 0);
   if (rc != BZ_OK) return internal_error("bzip2 compression failed (" + std::to_string(rc) + ")");
   out.resize(len);
   return out;

@@ -2,6 +2,9 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -85,7 +88,14 @@ InputArchive::Kept InputArchive::keep(const cib::Cib& cib, std::time_t now, Seri
   last_hash_ = hash;
   last_path_ = path;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
+    // The worker runs at the lowest priority; when inputs come faster than
+    // it compresses them (a large CIB changed again and again), the DC waits
+    // here rather than queue a copy of the CIB per plan without bound.
+    if (queue_.size() >= kMaxQueued) {
+      if (log_) log_("waiting for " + std::to_string(queue_.size()) + " scheduler inputs to be saved");
+      cv_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
+    }
     queue_.push_back({path, std::move(text), dir_ + "/" + si.name + ".last", std::to_string(next)});
   }
   cv_.notify_all();
@@ -98,6 +108,9 @@ void InputArchive::flush() {
 }
 
 void InputArchive::run() {
+  // Saving inputs is on no path the cluster waits for: it gets the CPU the
+  // daemons leave (nice 19 applies to this thread alone on Linux).
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
@@ -105,10 +118,11 @@ void InputArchive::run() {
     Job job = std::move(queue_.front());
     queue_.pop_front();
     busy_ = true;
+    cv_.notify_all();  // room in the queue
     lock.unlock();
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
-    auto packed = bzip2_compress(job.text);
+    auto packed = bzip2_compress(job.text, 1);
     bool ok = false;
     if (packed.ok()) {
       // Written aside and renamed: a crash leaves the old file or the new one.

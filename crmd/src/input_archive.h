@@ -52,6 +52,7 @@ class InputArchive {
     std::string path, text, last_path, next;
   };
   void run();
+  static constexpr size_t kMaxQueued = 4;
 
   std::string dir_;
   std::function<void(const std::string&)> log_;
