@@ -26,7 +26,16 @@ EventLoop::~EventLoop() {
 
 void EventLoop::watch_fd(int fd, Callback on_ready) { fds_[fd] = std::make_shared<Callback>(std::move(on_ready)); }
 
-void EventLoop::unwatch_fd(int fd) { fds_.erase(fd); }
+void EventLoop::unwatch_fd(int fd) {
+  fds_.erase(fd);
+  write_fds_.erase(fd);
+}
+
+void EventLoop::watch_writable(int fd, Callback on_writable) {
+  write_fds_[fd] = std::make_shared<Callback>(std::move(on_writable));
+}
+
+void EventLoop::unwatch_writable(int fd) { write_fds_.erase(fd); }
 
 EventLoop::TimerId EventLoop::add_timer(std::chrono::milliseconds delay, Callback cb) {
   TimerId id = next_timer_++;
@@ -121,14 +130,25 @@ Status EventLoop::run_once(std::chrono::milliseconds max_wait) {
   }
 
   std::vector<pollfd> pfds;
-  pfds.reserve(fds_.size());
-  for (auto& [fd, _] : fds_) pfds.push_back(pollfd{fd, POLLIN, 0});
+  pfds.reserve(fds_.size() + write_fds_.size());
+  for (auto& [fd, _] : fds_) pfds.push_back(pollfd{fd, static_cast<short>(write_fds_.count(fd) ? POLLIN | POLLOUT : POLLIN), 0});
+  for (auto& [fd, _] : write_fds_) {
+    if (!fds_.count(fd)) pfds.push_back(pollfd{fd, POLLOUT, 0});
+  }
   int n = poll(pfds.data(), pfds.size(), static_cast<int>(wait.count()));
   if (n < 0) {
     if (errno == EINTR) return Status::Ok();
     return errno_error("poll", errno);
   }
   for (auto& p : pfds) {
+    // Output first: a client's queued replies leave before its next requests
+    // are read.
+    if (p.revents & (POLLOUT | POLLHUP | POLLERR)) {
+      if (auto it = write_fds_.find(p.fd); it != write_fds_.end()) {
+        std::shared_ptr<Callback> cb = it->second;  // keep alive while it runs
+        (*cb)();
+      }
+    }
     if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
     auto it = fds_.find(p.fd);
     if (it == fds_.end()) continue;  // unwatched by an earlier callback

@@ -191,6 +191,7 @@ Result<std::unique_ptr<Server>> Server::listen(EventLoop& loop, const std::strin
 }
 
 Server::~Server() {
+  *alive_ = false;
   for (auto& [id, c] : clients_) {
     loop_.unwatch_fd(c.fd);
     close(c.fd);
@@ -248,8 +249,79 @@ void Server::on_readable(ClientId id) {
 
 Status Server::send(ClientId client, std::string_view message) {
   auto it = clients_.find(client);
-  if (it == clients_.end()) return not_found("IPC client " + std::to_string(client) + " is gone");
-  return write_frame(it->second.fd, message, std::chrono::seconds(5));
+  if (it == clients_.end() || it->second.evicted) return not_found("IPC client " + std::to_string(client) + " is gone");
+  if (message.size() > kMaxMessageBytes) return invalid_argument("message too large for IPC");
+  ClientConn& c = it->second;
+  std::string data = frame(message);
+  size_t off = 0;
+  if (c.out_off == c.out.size()) {  // nothing queued before it: straight to the socket
+    while (off < data.size()) {
+      ssize_t n = ::send(c.fd, data.data() + off, data.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        off += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      return errno_error("IPC send", errno);  // the client is gone: its hangup is read next
+    }
+    if (off == data.size()) return Status::Ok();
+    c.out.clear();
+    c.out_off = 0;
+  }
+  const size_t queued = c.out.size() - c.out_off + (data.size() - off);
+  if (queued > max_queued_bytes) {
+    evict(client, c, queued);
+    return unavailable("IPC client " + std::to_string(client) + " does not read its messages: evicted");
+  }
+  const bool was_idle = c.out_off == c.out.size();
+  c.out.append(data, off, std::string::npos);
+  if (was_idle) loop_.watch_writable(c.fd, [this, client] { on_writable(client); });
+  return Status::Ok();
+}
+
+void Server::on_writable(ClientId id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  ClientConn& c = it->second;
+  while (c.out_off < c.out.size()) {
+    ssize_t n = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      c.out_off += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    disconnect(id);  // the client is gone
+    return;
+  }
+  if (c.out_off == c.out.size()) {
+    c.out.clear();
+    c.out_off = 0;
+    loop_.unwatch_writable(c.fd);
+  } else if (c.out_off > (1u << 20) && c.out_off > c.out.size() / 2) {
+    c.out.erase(0, c.out_off);  // keep the buffer from growing at the front
+    c.out_off = 0;
+  }
+}
+
+void Server::evict(ClientId id, ClientConn& c, size_t wanted) {
+  c.evicted = true;
+  if (on_log) {
+    on_log("evicting IPC client " + std::to_string(id) + " (pid " + std::to_string(c.cred.pid) + "): " +
+           std::to_string(wanted) + " bytes would be waiting for it to read, more than " +
+           std::to_string(max_queued_bytes));
+  }
+  // Later, not here: the caller may be walking a list of clients.
+  std::weak_ptr<bool> alive = alive_;
+  loop_.post([this, alive, id] {
+    if (!alive.expired()) disconnect(id);
+  });
+}
+
+size_t Server::queued_bytes(ClientId client) const {
+  auto it = clients_.find(client);
+  return it == clients_.end() ? 0 : it->second.out.size() - it->second.out_off;
 }
 
 void Server::disconnect(ClientId client) {

@@ -65,6 +65,71 @@ TEST(IpcTest, RequestReplyAndAccessCheck) {
   refused.join();
 }
 
+// A client that does not read (a busy subscriber) never stalls the server:
+// what its socket cannot take waits in the server, in order, and the server
+// goes on serving others. Past max_queued_bytes the client is evicted.
+TEST(IpcTest, ASlowClientNeitherBlocksTheServerNorLosesMessages) {
+  SystemClock clock;
+  EventLoop loop(clock);
+  const std::string path = temp_socket("slow");
+  auto server = Server::listen(loop, path);
+  ASSERT_TRUE(server.ok()) << server.status().to_string();
+  Server& srv = **server;
+  ClientId slow = 0;
+  const std::string chunk(4096, 'x');
+  const int kMessages = 2000;  // 8 MB: far more than a socket holds
+  srv.on_message = [&](ClientId id, const PeerCredentials&, std::string msg) {
+    if (msg == "flood") {
+      slow = id;
+      for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(srv.send(id, std::to_string(i) + ":" + chunk).ok());
+      EXPECT_GT(srv.queued_bytes(id), 0u);  // the socket could not take it all: queued, not blocked
+      return;
+    }
+    (void)srv.send(id, "echo:" + msg);
+  };
+  auto flooded = Client::connect(path);
+  ASSERT_TRUE(flooded.ok());
+  ASSERT_TRUE(flooded->send("flood").ok());
+  // Another client is served while the first reads nothing.
+  std::string other_reply;
+  std::thread other([&] {
+    auto c = Client::connect(path);
+    ASSERT_TRUE(c.ok());
+    auto reply = c->call("ping", std::chrono::seconds(5));
+    other_reply = reply.ok() ? *reply : reply.status().to_string();
+    loop.post([&] { loop.stop(); });
+  });
+  loop.add_timer(std::chrono::seconds(10), [&] { loop.stop(); });
+  ASSERT_TRUE(loop.run().ok());
+  other.join();
+  EXPECT_EQ(other_reply, "echo:ping");
+  // Now the slow client reads: everything, in order.
+  std::thread reader([&] {
+    for (int i = 0; i < kMessages; ++i) {
+      auto m = flooded->receive(std::chrono::seconds(5));
+      ASSERT_TRUE(m.ok()) << i << ": " << m.status().to_string();
+      ASSERT_EQ(*m, std::to_string(i) + ":" + chunk);
+    }
+    loop.post([&] { loop.stop(); });
+  });
+  loop.add_timer(std::chrono::seconds(20), [&] { loop.stop(); });
+  ASSERT_TRUE(loop.run().ok());
+  reader.join();
+  EXPECT_EQ(srv.queued_bytes(slow), 0u);
+
+  // A client that leaves more than max_queued_bytes unread is evicted.
+  srv.max_queued_bytes = 1 << 20;
+  std::vector<std::string> logged;
+  srv.on_log = [&](const std::string& line) { logged.push_back(line); };
+  Status last = Status::Ok();
+  for (int i = 0; i < kMessages && last.ok(); ++i) last = srv.send(slow, chunk);
+  EXPECT_EQ(last.code(), StatusCode::kUnavailable);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_NE(logged[0].find("evicting IPC client"), std::string::npos) << logged[0];
+  (void)loop.run_once(std::chrono::milliseconds(0));
+  EXPECT_EQ(srv.client_count(), 0u);
+}
+
 TEST(IpcTest, ConnectToMissingDaemonIsUnavailable) {
   auto c = Client::connect(temp_socket("nobody"));
   EXPECT_EQ(c.status().code(), StatusCode::kUnavailable);

@@ -38,7 +38,11 @@ class EventLoop {
   // Calls `on_ready` whenever `fd` is readable (or hung up). One watch per fd;
   // a second call replaces the first.
   void watch_fd(int fd, Callback on_ready);
-  void unwatch_fd(int fd);
+  void unwatch_fd(int fd);  // both watches of `fd`
+  // Calls `on_writable` whenever `fd` can take more output, until
+  // unwatch_writable (a server flushing what a slow client has not read).
+  void watch_writable(int fd, Callback on_writable);
+  void unwatch_writable(int fd);
 
   // Calls `cb` once after `delay`. Returns an id for cancel_timer.
   TimerId add_timer(std::chrono::milliseconds delay, Callback cb);
@@ -81,6 +85,7 @@ class EventLoop {
   bool stopping_ = false;
   TimerId next_timer_ = 1;
   std::map<int, std::shared_ptr<Callback>> fds_;
+  std::map<int, std::shared_ptr<Callback>> write_fds_;
   std::map<TimerId, Timer> timers_;
   std::mutex posted_mutex_;
   std::vector<Callback> posted_;

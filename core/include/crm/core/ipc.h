@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "crm/core/event_loop.h"
+#include "crm/core/log.h"
 #include "crm/core/status.h"
 
 namespace crm::ipc {
@@ -80,20 +81,36 @@ class Server {
   // Test hook: replaces may_administer for admission.
   std::function<bool(const PeerCredentials&)> admit = may_administer;
 
+  // Gets a line when a client is evicted (see send); the daemon's log.
+  std::function<void(const std::string&)> on_log = [](const std::string& line) { log::line(line); };
+
+  // Never blocks: what the client's socket cannot take now is queued and
+  // written when it can, in order. A client that leaves more than
+  // max_queued_bytes unread is evicted (disconnected on the next loop
+  // iteration), as the peer evicts clients that do not keep up: one slow
+  // subscriber must not stall a daemon that serves the whole node.
   Status send(ClientId client, std::string_view message);
   void disconnect(ClientId client);
   const std::string& path() const { return path_; }
   size_t client_count() const { return clients_.size(); }
+  size_t queued_bytes(ClientId client) const;
+  size_t max_queued_bytes = 2 * kMaxMessageBytes;
 
  private:
   struct ClientConn {
     int fd;
     PeerCredentials cred;
     FrameReader reader;
+    std::string out;  // framed output the socket has not taken yet, from out_off
+    size_t out_off = 0;
+    bool evicted = false;
   };
   Server(EventLoop& loop, int fd, std::string path) : loop_(loop), listen_fd_(fd), path_(std::move(path)) {}
   void on_accept();
   void on_readable(ClientId id);
+  void on_writable(ClientId id);
+  void evict(ClientId id, ClientConn& c, size_t wanted);
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
   EventLoop& loop_;
   int listen_fd_;
