@@ -24,6 +24,14 @@
 #include "systemd.h"
 
 namespace crm::lrmd {
+
+std::chrono::milliseconds first_repeat_delay(const std::string& op_key, uint32_t interval_ms) {
+  // FNV-1a: the same spread on every node and in every build.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : op_key) h = (h ^ c) * 1099511628211ull;
+  const uint64_t half = interval_ms / 2;
+  return std::chrono::milliseconds(interval_ms - (half == 0 ? 0 : h % half));
+}
 namespace {
 
 constexpr uint32_t kMetadataTimeoutMs = 10000;
@@ -94,6 +102,7 @@ class Executor::Impl {
     std::string job_path;               // systemd job not known to be finished yet
     std::time_t start_wall = 0;
     Clock::Monotonic started;
+    bool repeated = false;  // ran again after its first run (see first_repeat_delay)
   };
   using OpPtr = std::shared_ptr<Op>;
 
@@ -841,7 +850,10 @@ class Executor::Impl {
       std::pair<int, ExecStatus> now{r.rc, r.op_status};
       report = !op->last_reported || *op->last_reported != now || is_failure(r);
       op->last_reported = now;
-      op->next_run = loop_.add_timer(std::chrono::milliseconds(op->req.interval_ms), [this, op] {
+      auto wait = op->repeated ? std::chrono::milliseconds(op->req.interval_ms)
+                               : first_repeat_delay(op->req.op_key(), op->req.interval_ms);
+      op->repeated = true;
+      op->next_run = loop_.add_timer(wait, [this, op] {
         op->next_run = 0;
         if (op->cancelled) return;
         op->submitted = loop_.clock().monotonic_now();

@@ -246,6 +246,27 @@ TEST_F(ExecutorTest, RecurringMonitorCatchesInjectedFailureWithinOneInterval) {
   EXPECT_EQ(h_.executor().cancel("rec", "monitor", 200).code(), StatusCode::kNotFound);
 }
 
+// A thousand monitors started in the same second (a failover) run their
+// second time spread over the second half of the interval, never later
+// than the interval, each at the same offset on every node.
+TEST(FirstRepeatDelayTest, SpreadsMonitorsStartedTogetherOverHalfTheInterval) {
+  const uint32_t interval = 120000;
+  std::vector<int> buckets(10, 0);  // tenths of the half interval
+  for (int i = 0; i < 1000; ++i) {
+    std::string key = "rsc" + std::to_string(i) + "_monitor_120000";
+    auto d = first_repeat_delay(key, interval).count();
+    ASSERT_GT(d, interval / 2) << key;
+    ASSERT_LE(d, interval) << key;
+    ++buckets[static_cast<size_t>((d - interval / 2 - 1) * 10 / (interval / 2))];
+    EXPECT_EQ(first_repeat_delay(key, interval).count(), d);  // fixed per operation
+  }
+  for (int n : buckets) {  // about 100 each
+    EXPECT_GT(n, 60);
+    EXPECT_LT(n, 140);
+  }
+  EXPECT_EQ(first_repeat_delay("x_monitor_1", 1).count(), 1);  // too short to spread
+}
+
 TEST_F(ExecutorTest, ManyResourcesRunInParallelOneResourceSerially) {
   const int n = 20;
   auto t0 = std::chrono::steady_clock::now();

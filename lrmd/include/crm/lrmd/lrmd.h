@@ -190,6 +190,14 @@ std::vector<std::string> list_ocf_providers(const AgentPaths& paths, const std::
 std::vector<std::string> list_agents(const AgentPaths& paths, const std::string& standard,
                                      const std::string& provider = "");
 
+// The wait between a recurring operation's first run and its second: from
+// half the interval to all of it, fixed per operation by a hash of its key
+// (`op_key`, e.g. "web_monitor_10000"). Monitors started together (the
+// thousand starts of a failover) so spread over the interval instead of
+// running together at every interval from then on; no wait is longer than
+// the interval. Later runs wait the interval.
+std::chrono::milliseconds first_repeat_delay(const std::string& op_key, uint32_t interval_ms);
+
 struct ExecutorOptions {
   AgentPaths paths = AgentPaths::defaults();
   // Between SIGTERM and SIGKILL to a timed-out agent's process group.
