@@ -46,27 +46,41 @@ std::string describe(const xmlNode* n) {
 
 // Depth-first search below `scope` (scope itself included) for `element`
 // with `id` (any id when nullopt). Iterative: no recursion on hostile depth.
+// Whether `n`'s id attribute is `id`, without copying it.
+bool has_id(const xmlNode* n, std::string_view id) {
+  for (const xmlAttr* a = n->properties; a; a = a->next) {
+    if (a->ns || !xmlStrEqual(a->name, BAD_CAST "id")) continue;
+    const xmlNode* t = a->children;
+    if (t && !t->next && t->type == XML_TEXT_NODE) return id == reinterpret_cast<const char*>(t->content);
+    auto whole = xml::attr(n, "id");
+    return whole && *whole == id;
+  }
+  return false;
+}
+
+// The next node after `n` in document order within `scope`'s subtree
+// (preorder), skipping `n`'s descendants when `descend` is false.
+xmlNode* next_in(const xmlNode* scope, xmlNode* n, bool descend) {
+  if (descend && n->children) return n->children;
+  while (n != scope && !n->next) n = n->parent;
+  return n == scope ? nullptr : n->next;
+}
+
+// The first element (document order) in `scope` named `element`, with `id`
+// when given. A walk of the tree, not a copy of each child list: the status
+// section of a large cluster holds tens of thousands of elements.
 xmlNode* find_element(xmlNode* scope, std::string_view element, const std::optional<std::string>& id,
                       bool include_scope = true) {
-  std::vector<xmlNode*> stack{scope};
-  while (!stack.empty()) {
-    xmlNode* n = stack.back();
-    stack.pop_back();
-    if (n->type != XML_ELEMENT_NODE) continue;
-    if ((include_scope || n != scope) && xml::is(n, element) && (!id || xml::attr(n, "id") == id)) return n;
-    std::vector<xmlNode*> kids = xml::children(n);
-    for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.push_back(*it);
+  for (xmlNode* n = scope; n; n = next_in(scope, n, n->type == XML_ELEMENT_NODE)) {
+    if (n->type != XML_ELEMENT_NODE || (!include_scope && n == scope)) continue;
+    if (xml::is(n, element) && (!id || has_id(n, *id))) return n;
   }
   return nullptr;
 }
 
 xmlNode* find_by_id(xmlNode* scope, const std::string& id) {
-  std::vector<xmlNode*> stack{scope};
-  while (!stack.empty()) {
-    xmlNode* n = stack.back();
-    stack.pop_back();
-    if (xml::attr(n, "id") == id) return n;
-    for (xmlNode* c : xml::children(n)) stack.push_back(c);
+  for (xmlNode* n = scope; n; n = next_in(scope, n, n->type == XML_ELEMENT_NODE)) {
+    if (n->type == XML_ELEMENT_NODE && has_id(n, id)) return n;
   }
   return nullptr;
 }
