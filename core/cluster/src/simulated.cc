@@ -57,6 +57,16 @@ struct SimulatedNetwork::State {
   int next_side = 1;
   bool closed = false;  // the SimulatedNetwork object is gone
   std::mt19937_64 rng;
+  // Per broadcast still waiting somewhere: the node of each endpoint it was
+  // appended to (for kill's all-or-none of a dead sender's messages).
+  struct Copies {
+    std::vector<NodeId> to_nodes;
+    size_t waiting = 0;  // copies in some inbox
+    size_t survivors(NodeId dead) const {
+      return static_cast<size_t>(std::count_if(to_nodes.begin(), to_nodes.end(), [&](NodeId n) { return n != dead; }));
+    }
+  };
+  std::map<uint64_t, Copies> copies;
 
   bool configured(NodeId n) const { return up.count(n) != 0; }
   bool is_up(NodeId n) const {
@@ -75,6 +85,17 @@ struct SimulatedNetwork::State {
     return out;
   }
   bool quorate(NodeId n) const { return component(n).size() * 2 > nodes.size(); }
+
+  // One copy of a message left its inbox (delivered or discarded).
+  void copy_gone(const Event& ev) {
+    if (ev.kind != Event::Kind::kMessage) return;
+    auto it = copies.find(ev.seq);
+    if (it != copies.end() && --it->second.waiting == 0) copies.erase(it);
+  }
+  void discard_inbox(Endpoint& ep) {
+    for (const Event& ev : ep.inbox) copy_gone(ev);
+    ep.inbox.clear();
+  }
 
   Status check_node(NodeId n) const {
     if (closed) return unavailable("simulated network is gone");
@@ -143,10 +164,13 @@ struct SimulatedNetwork::State {
     }
     auto shared = std::make_shared<const std::string>(payload);
     const uint64_t seq = next_seq++;
+    Copies& sent = copies[seq];
     for (auto& [id, ep] : endpoints) {
       // The announced view, not the current topology: they are equal, since
       // every topology change reconciles at once.
       if (!ep->connected || ep->group != sender.group || !sender.view.count(id)) continue;
+      sent.to_nodes.push_back(ep->node);
+      ++sent.waiting;
       Event ev;
       ev.kind = Event::Kind::kMessage;
       ev.seq = seq;
@@ -154,6 +178,7 @@ struct SimulatedNetwork::State {
       ev.payload = shared;
       ep->inbox.push_back(std::move(ev));
     }
+    if (sent.waiting == 0) copies.erase(seq);
     return Status::Ok();
   }
 };
@@ -167,6 +192,7 @@ class SimGroup final : public GroupTransport {
   ~SimGroup() override {
     auto it = state_->endpoints.find(id_);
     if (it == state_->endpoints.end()) return;
+    state_->discard_inbox(*it->second);
     state_->endpoints.erase(it);
     if (!state_->closed) state_->reconcile();
   }
@@ -250,13 +276,36 @@ Result<std::unique_ptr<QuorumSource>> SimulatedNetwork::watch_quorum(NodeId node
   return std::unique_ptr<QuorumSource>(std::move(q));
 }
 
-void SimulatedNetwork::kill(NodeId node) {
+void SimulatedNetwork::kill(NodeId node, InFlight in_flight) {
   if (!state_->configured(node)) return;
   state_->up[node] = false;
   for (auto& [id, ep] : state_->endpoints) {
     if (ep->node != node) continue;
     ep->connected = false;
-    ep->inbox.clear();
+    state_->discard_inbox(*ep);
+  }
+  bool drop = in_flight == InFlight::kDrop || (in_flight == InFlight::kSeeded && state_->rng() % 2 == 1);
+  if (drop) {
+    // A broadcast may go only when no survivor has delivered it: every copy
+    // it was sent as is still waiting.
+    std::map<uint64_t, size_t> waiting;
+    for (auto& [id, ep] : state_->endpoints) {
+      for (const Event& ev : ep->inbox) {
+        if (ev.kind == Event::Kind::kMessage && ev.from == node) ++waiting[ev.seq];
+      }
+    }
+    std::set<uint64_t> droppable;
+    for (auto& [seq, n] : waiting) {
+      auto sent = state_->copies.find(seq);
+      if (sent != state_->copies.end() && sent->second.survivors(node) == n) droppable.insert(seq);
+    }
+    for (auto& [id, ep] : state_->endpoints) {
+      std::erase_if(ep->inbox, [&](const Event& ev) {
+        if (ev.kind != Event::Kind::kMessage || ev.from != node || !droppable.count(ev.seq)) return false;
+        state_->copy_gone(ev);
+        return true;
+      });
+    }
   }
   state_->reconcile();
 }
@@ -268,7 +317,7 @@ void SimulatedNetwork::stop_messaging(NodeId node) {
   for (auto& [id, ep] : state_->endpoints) {
     if (ep->node != node || !ep->connected) continue;
     ep->connected = false;
-    ep->inbox.clear();
+    state_->discard_inbox(*ep);
     if (!ep->group.empty()) {
       Event ev;
       ev.kind = Event::Kind::kLost;
@@ -327,6 +376,7 @@ bool SimulatedNetwork::step() {
   }
   Event ev = std::move(ep->inbox.front());
   ep->inbox.pop_front();
+  state_->copy_gone(ev);
   // Copy the callback: it may destroy the endpoint that owns it.
   switch (ev.kind) {
     case Event::Kind::kMessage: {
@@ -361,6 +411,16 @@ size_t SimulatedNetwork::pending() const {
   size_t n = 0;
   for (auto& [id, ep] : state_->endpoints) n += ep->inbox.size();
   return n;
+}
+
+size_t SimulatedNetwork::pending_from(NodeId node) const {
+  std::set<uint64_t> seqs;
+  for (auto& [id, ep] : state_->endpoints) {
+    for (const Event& ev : ep->inbox) {
+      if (ev.kind == Event::Kind::kMessage && ev.from == node) seqs.insert(ev.seq);
+    }
+  }
+  return seqs.size();
 }
 
 const std::vector<NodeId>& SimulatedNetwork::nodes() const { return state_->nodes; }

@@ -48,6 +48,34 @@ std::vector<std::string> messages_only(const std::vector<std::string>& log) {
   return out;
 }
 
+// A killed node's messages reach every survivor or none: kDrop loses those
+// no survivor has delivered, kDeliver keeps them, and a message one survivor
+// already delivered reaches the others even under kDrop.
+TEST(SimulatedNetworkTest, AKilledSendersMessagesReachAllSurvivorsOrNone) {
+  for (auto mode : {SimulatedNetwork::InFlight::kDrop, SimulatedNetwork::InFlight::kDeliver}) {
+    SimulatedNetwork net({1, 2, 3}, {.seed = 3, .reorder = false});
+    auto a = join(net, 1, "g");
+    auto b = join(net, 2, "g");
+    auto c = join(net, 3, "g");
+    net.deliver_all();
+    ASSERT_TRUE(a->t->send("first").ok());
+    EXPECT_EQ(net.pending_from(1), 1u);
+    // "first" reaches node 1 itself and node 2, not yet node 3.
+    while (messages_only(b->log).empty()) ASSERT_TRUE(net.step());
+    ASSERT_TRUE(messages_only(c->log).empty());
+    ASSERT_TRUE(a->t->send("second").ok());  // nobody has it yet
+    EXPECT_EQ(net.pending_from(1), 2u);
+    net.kill(1, mode);
+    net.deliver_all();
+    const bool dropped = mode == SimulatedNetwork::InFlight::kDrop;
+    std::vector<std::string> want = {"msg 1 first"};
+    if (!dropped) want.push_back("msg 1 second");
+    EXPECT_EQ(messages_only(b->log), want);
+    EXPECT_EQ(messages_only(c->log), want);  // "first" though node 1 died: node 2 had it
+    EXPECT_EQ(net.pending_from(1), 0u);
+  }
+}
+
 TEST(SimulatedNetworkTest, JoinAndSendDeliversToAllIncludingSender) {
   SimulatedNetwork net({1, 2, 3});
   auto a = join(net, 1, "g");

@@ -81,7 +81,12 @@ class SimulatedNetwork {
   // --- faults --------------------------------------------------------------
   // The node crashes: corosync and all its processes are gone. Its endpoints
   // go silent (no more callbacks, send() fails); the others see it leave.
-  void kill(NodeId node);
+  // Its messages that no survivor has delivered yet reach every survivor
+  // (kDeliver) or none (kDrop): CPG's virtual synchrony allows either, never
+  // some survivors only. kSeeded picks one of the two with the seed. A
+  // message one survivor has delivered reaches the others whatever is asked.
+  enum class InFlight { kDeliver, kDrop, kSeeded };
+  void kill(NodeId node, InFlight in_flight = InFlight::kDeliver);
   // Only corosync dies on `node`: each of its endpoints gets on_lost (on a
   // later step), sends fail from now on; the others see the node leave.
   void stop_messaging(NodeId node);
@@ -104,6 +109,9 @@ class SimulatedNetwork {
   size_t deliver_all(size_t max_steps = 1000000);
   // Events waiting in all inboxes.
   size_t pending() const;
+  // Messages sent by `node` that some endpoint has not delivered yet (each
+  // broadcast counted once).
+  size_t pending_from(NodeId node) const;
 
   // --- observing -----------------------------------------------------------
   const std::vector<NodeId>& nodes() const;
