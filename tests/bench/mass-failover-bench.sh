@@ -20,6 +20,8 @@
 #               unchanged; a configuration change would reset num_updates)
 #   once        at the end every resource runs exactly once ("yes"), or the
 #               resources found twice or missing
+#   memory      before the kill, settled: PSS and RSS of every daemon on
+#               every node (issue 15's benchmark 3 at N resources)
 # Both sides run with the same batch-limit (default 30), node-action-limit
 # (default 0: twice the cores) and load-threshold (80%: the peer's default;
 # our stack does not throttle on load), printed with the figures. Our side
@@ -86,6 +88,29 @@ configure() {
     cibadmin_on "$s" 1 --modify --allow-create -o resources --xml-file "$OUT/resources.xml"
 }
 
+# memory_report S — issue 15's benchmark 3: every daemon's memory on every
+# node with the N resources running on n3 and their recurring monitors, the
+# cluster settled. PSS (each process's share of the pages it shares, so the
+# figures add up) and RSS, in MiB, per daemon per node, then per daemon over
+# the nodes. Agents and shells are left out.
+memory_report() {
+    local s=$1 k pid comm pss rss
+    for k in $(seq 1 "$N"); do
+        for pid in $(LAB_NAME=$(lab_name "$s") ip netns pids "$(lab_name "$s")-n$k" 2>/dev/null); do
+            comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
+            [[ "$comm" =~ ^(corosync|crm-launcherd|cibd|lrmd|fenced|attrd|crmd|pacemakerd|pacemaker-.*)$ ]] || continue
+            pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null)
+            rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+            echo "n$k $comm ${pss:-0} ${rss:-0}"
+        done
+    done > "$OUT/$s-memory"
+    echo "$s: memory with $RESOURCES resources and their monitors on n$VICTIM (PSS / RSS MiB per node, n1..n$N):" | tee -a "$OUT/results"
+    awk -v n="$N" '{ pss[$2, $1] += $3; rss[$2, $1] += $4; seen[$2] = 1; tp[$2] += $3; tr[$2] += $4 }
+        END { for (d in seen) { line = sprintf("  %-24s", d);
+                for (k = 1; k <= n; k++) line = line sprintf(" %7.1f / %-7.1f", pss[d, "n" k] / 1024, rss[d, "n" k] / 1024);
+                printf "%s  all nodes PSS %.1f\n", line, tp[d] / 1024 } }' "$OUT/$s-memory" | sort | tee -a "$OUT/results"
+}
+
 run_side() {
     local s=$1 deadline kill_ts before after seen detect last k t v survivors changes once
     echo "== $s: bringing up $N nodes (lab $(lab_name "$s")), $RESOURCES resources"
@@ -114,6 +139,7 @@ run_side() {
         v=$t
         [ $SECONDS -lt $deadline ] || { echo "$s: not settled before the kill"; return 1; }
     done
+    memory_report "$s"
     before=$(cib_version "$s" 1)
     kill_ts=$(labcmd "$s" kill-node.sh "$VICTIM" | sed -n 's/^KILL_TS=//p')
     [ -n "${ON_KILL:-}" ] && { bash -c "$ON_KILL" >"$OUT/$s-on-kill.log" 2>&1 & }
