@@ -30,7 +30,7 @@ if [ "$rc" -ne 0 ] && [ -s "$failed" ]; then
         out=$(awk -v t="$name" '$0 ~ ("^[0-9]+/[0-9]+ Test: " t "$") {on=1; next} on && /^<end of output>/ {exit} on' \
               Testing/Temporary/LastTest.log)
         echo "---- $name"
-        echo "$out" | grep -E "^FAIL|Failure|^Expected|Which is|ERROR: AddressSanitizer|runtime error|SUMMARY:|Timeout|Exception" | head -n 25
+        echo "$out" | grep -E "^FAIL|Failure|^Expected|Which is|ERROR: AddressSanitizer|runtime error|SUMMARY:|Timeout|Exception" | head -n 25 || true
         echo "     ... its last lines:"
         echo "$out" | tail -n 12
     done
