@@ -41,8 +41,10 @@ class Cluster {
  public:
   // reorder: each node's deliveries interleave with the others' as the seed
   // says (otherwise one global order, every node in step).
-  explicit Cluster(uint64_t seed = 1, bool group_commit = false, bool reorder = false)
-      : net_({1, 2, 3}, {.seed = seed, .reorder = reorder}), group_commit_(group_commit) {}
+  // majority_rule: configuration changes need a majority of the 3 nodes
+  // (ReplicatorOptions::has_quorum), as cibd runs.
+  explicit Cluster(uint64_t seed = 1, bool group_commit = false, bool reorder = false, bool majority_rule = false)
+      : net_({1, 2, 3}, {.seed = seed, .reorder = reorder}), group_commit_(group_commit), majority_rule_(majority_rule) {}
 
   void start(NodeId id) {
     auto& disk = disks_[id];
@@ -59,6 +61,7 @@ class Cluster {
     cluster::GroupTransport& ep = *n.transport;
     ReplicatorOptions opts{.incarnation = std::to_string(++incarnations_)};
     n.incarnation = incarnations_;
+    if (majority_rule_) opts.has_quorum = [](const std::vector<NodeId>& members) { return members.size() * 2 > 3; };
     // Each node's clock differs: only the master's may reach the CIB.
     auto& clock = clocks_[id];
     if (!clock) clock = std::make_unique<SimulatedClock>(kWallStart + 1000 * id);
@@ -147,6 +150,7 @@ class Cluster {
   };
   cluster::SimulatedNetwork net_;
   bool group_commit_;
+  bool majority_rule_;
   int incarnations_ = 0;
   std::map<NodeId, std::unique_ptr<FaultInjectingFileSystem>> disks_;
   std::map<NodeId, Node> nodes_;
@@ -583,6 +587,140 @@ TEST(ReplicatorTest, RandomizedKillsAndRestarts) {
     }
     EXPECT_GT(answered, 0u);
     for (NodeId id : {1u, 2u, 3u}) EXPECT_EQ(c.durable_version(id), c.rep(id).cib().version()) << id;
+  }
+}
+
+// ---- under reordering, partitions and the majority rule --------------------------
+// Each node's deliveries interleave with the others' as the seed says.
+
+TEST(ReplicatorSimTest, ChangeOnAnyNodeReachesAllUnderReordering) {
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    Cluster c(seed, /*group_commit=*/false, /*reorder=*/true, /*majority_rule=*/false);
+    for (NodeId id : {1u, 2u, 3u}) c.start(id);
+    std::vector<std::shared_ptr<Outcome>> outs;
+    for (int i = 0; i < 9; ++i) outs.push_back(c.submit(1 + i % 3, create("r" + std::to_string(i))));
+    outs.push_back(c.submit(3, node_state(3, "online")));
+    c.settle();
+    for (auto& o : outs) {
+      ASSERT_TRUE(o->done);
+      EXPECT_TRUE(o->status.ok()) << o->status.to_string();
+    }
+    c.expect_converged();
+    EXPECT_EQ(c.count(2, "//primitive"), 9u);
+    // Nine configuration changes; the status change's num_updates bump is
+    // reset by any configuration change the agreed order puts after it.
+    const Version v = c.rep(1).cib().version();
+    EXPECT_EQ(v.epoch, 10) << v.to_string();
+    EXPECT_LE(v.num_updates, 1) << v.to_string();
+    EXPECT_EQ(c.count(1, "//node_state[@id='3'][@crmd='online']"), 1u);
+  }
+}
+
+TEST(ReplicatorSimTest, MasterKilledMidChange) {
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    Cluster c(seed, /*group_commit=*/false, /*reorder=*/true, /*majority_rule=*/false);
+    for (NodeId id : {1u, 2u, 3u}) c.start(id);
+    c.settle();
+    auto o = c.submit(3, create("mid"));
+    while (c.rep(1).stats().results_sent == 0) ASSERT_TRUE(c.net().step());
+    c.kill(1, /*drop=*/0);
+    c.settle();
+    ASSERT_TRUE(o->done);
+    EXPECT_TRUE(o->status.ok()) << o->status.to_string();
+    c.expect_converged();
+    EXPECT_EQ(c.count(2, "//primitive[@id='mid']"), 1u);
+    c.start(1);
+    c.settle();
+    c.expect_converged();
+    EXPECT_EQ(c.count(1, "//primitive[@id='mid']"), 1u);
+  }
+}
+
+TEST(ReplicatorSimTest, MinorityRefusesConfigurationChangesAndMergeKeepsTheMajoritys) {
+  Cluster c(3, /*group_commit=*/false, /*reorder=*/true, /*majority_rule=*/true);
+  for (NodeId id : {1u, 2u, 3u}) c.start(id);
+  c.settle();
+  c.net().partition({{1}, {2, 3}});
+  c.settle();
+  auto minority = c.submit(1, create("lonely"));
+  auto minority_status = c.submit(1, node_state(1, "online"));
+  auto majority = c.submit(2, create("agreed"));
+  c.settle();
+  ASSERT_TRUE(minority->done && majority->done && minority_status->done);
+  EXPECT_EQ(minority->status.code(), StatusCode::kUnavailable) << minority->status.to_string();
+  EXPECT_TRUE(minority_status->status.ok());
+  EXPECT_TRUE(majority->status.ok());
+  EXPECT_EQ(c.rep(1).master(), 1u);
+  EXPECT_EQ(c.rep(3).master(), 2u);
+  c.net().heal();
+  c.settle();
+  c.expect_converged();
+  EXPECT_EQ(c.count(1, "//primitive[@id='agreed']"), 1u);
+  EXPECT_EQ(c.rep(1).master(), 1u);
+}
+
+TEST(ReplicatorSimTest, WithoutTheQuorumRuleTheNewestSideWinsTheMerge) {
+  Cluster c(5, /*group_commit=*/false, /*reorder=*/true, /*majority_rule=*/false);
+  for (NodeId id : {1u, 2u, 3u}) c.start(id);
+  c.settle();
+  c.net().partition({{1}, {2, 3}});
+  c.settle();
+  (void)c.submit(1, create("lost"));
+  (void)c.submit(2, create("kept1"));
+  (void)c.submit(3, create("kept2"));
+  c.settle();
+  c.net().heal();
+  c.settle();
+  c.expect_converged();
+  EXPECT_EQ(c.count(1, "//primitive[@id='kept1']"), 1u);
+  EXPECT_EQ(c.count(1, "//primitive[@id='lost']"), 0u);  // as with the peer: the older side's changes go
+}
+
+// Seeds drive changes, kills, restarts, partitions and heals; the majority
+// rule is on. At the end (healed, all up): one CIB everywhere, and every
+// acknowledged configuration change is in it.
+TEST(ReplicatorSimTest, RandomizedFaultsKeepAcknowledgedChanges) {
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    std::mt19937_64 rng(seed * 7919);
+    Cluster c(seed, /*group_commit=*/false, /*reorder=*/true, /*majority_rule=*/true);
+    for (NodeId id : {1u, 2u, 3u}) c.start(id);
+    std::vector<std::pair<std::string, std::shared_ptr<Outcome>>> creates;
+    for (int op = 0; op < 80; ++op) {
+      int dice = std::uniform_int_distribution<int>(0, 99)(rng);
+      NodeId who = static_cast<NodeId>(std::uniform_int_distribution<int>(1, 3)(rng));
+      if (dice < 40) {
+        if (!c.alive(who)) continue;
+        std::string id = "s" + std::to_string(seed) + "-" + std::to_string(op);
+        creates.emplace_back(id, c.submit(who, create(id)));
+      } else if (dice < 60) {
+        if (c.alive(who)) (void)c.submit(who, node_state(who, op % 2 ? "online" : "offline"));
+      } else if (dice < 66) {
+        if (c.alive(who)) c.kill(who, /*drop=*/0);
+      } else if (dice < 74) {
+        if (!c.alive(who)) c.start(who);
+      } else if (dice < 78) {
+        c.net().isolate(who);
+      } else if (dice < 84) {
+        c.net().heal();
+      } else {
+        int n = std::uniform_int_distribution<int>(0, 10)(rng);
+        for (int i = 0; i < n; ++i) c.net().step();
+      }
+    }
+    c.net().heal();
+    for (NodeId id : {1u, 2u, 3u})
+      if (!c.alive(id)) c.start(id);
+    c.settle();
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    c.expect_converged();
+    int acked = 0;
+    for (auto& [id, o] : creates) {
+      if (o->done && o->status.ok()) {
+        ++acked;
+        EXPECT_EQ(c.count(1, "//primitive[@id='" + id + "']"), 1u) << id << " was acknowledged but is lost";
+      }
+    }
+    RecordProperty("acked_seed_" + std::to_string(seed), acked);
   }
 }
 
