@@ -34,6 +34,21 @@ void write_all(int fd, const std::string& text) {
   }
 }
 
+// "2026-12-07 22:32:44.384 1796682764.384": local time with milliseconds,
+// then the same instant as epoch seconds.
+std::string timestamp() {
+  timeval tv;
+  ::gettimeofday(&tv, nullptr);
+  tm local;
+  ::localtime_r(&tv.tv_sec, &local);
+  char wall[32];
+  std::strftime(wall, sizeof wall, "%Y-%m-%d %H:%M:%S", &local);
+  char out[80];
+  std::snprintf(out, sizeof out, "%s.%03ld %ld.%03ld", wall, static_cast<long>(tv.tv_usec / 1000),
+                static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec / 1000));
+  return out;
+}
+
 }  // namespace
 
 void set_identity(std::string who) {
@@ -50,19 +65,6 @@ void set_file(const std::string& path) {
   std::lock_guard<std::mutex> lock(state().mutex);
   if (state().file >= 0) ::close(state().file);
   state().file = fd;
-}
-
-std::string timestamp() {
-  timeval tv;
-  ::gettimeofday(&tv, nullptr);
-  tm local;
-  ::localtime_r(&tv.tv_sec, &local);
-  char wall[32];
-  std::strftime(wall, sizeof wall, "%Y-%m-%d %H:%M:%S", &local);
-  char out[80];
-  std::snprintf(out, sizeof out, "%s.%03ld %ld.%03ld", wall, static_cast<long>(tv.tv_usec / 1000),
-                static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec / 1000));
-  return out;
 }
 
 void line(std::string_view message) {

@@ -20,9 +20,9 @@
 #include "crm/core/xml.h"
 #include "fencer.h"
 #include "server.h"
+#include "crm/core/log.h"
 #if CRM_HAVE_CLUSTER
 #include "crm/cluster/cluster.h"
-#include "crm/core/log.h"
 #endif
 
 namespace {

@@ -21,9 +21,9 @@
 #include "crm/core/clock.h"
 #include "crm/core/event_loop.h"
 #include "crm/core/ipc.h"
+#include "crm/core/log.h"
 #if CRM_HAVE_CLUSTER
 #include "crm/cluster/cluster.h"
-#include "crm/core/log.h"
 #endif
 
 namespace {

@@ -25,8 +25,5 @@ void set_file(const std::string& path);
 // One line: the timestamp prefix, the identity, then `message`; one write()
 // per destination, so lines of concurrent writers never interleave.
 void line(std::string_view message);
-// The prefix alone ("2026-12-07 22:32:44.384 1796682764.384"), for a tool
-// that writes its own lines in the same format.
-std::string timestamp();
 
 }  // namespace crm::log
