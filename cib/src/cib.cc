@@ -44,20 +44,6 @@ std::string describe(const xmlNode* n) {
   return out;
 }
 
-// Depth-first search below `scope` (scope itself included) for `element`
-// with `id` (any id when nullopt). Iterative: no recursion on hostile depth.
-// Whether `n`'s id attribute is `id`, without copying it.
-bool has_id(const xmlNode* n, std::string_view id) {
-  for (const xmlAttr* a = n->properties; a; a = a->next) {
-    if (a->ns || !xmlStrEqual(a->name, BAD_CAST "id")) continue;
-    const xmlNode* t = a->children;
-    if (t && !t->next && t->type == XML_TEXT_NODE) return id == reinterpret_cast<const char*>(t->content);
-    auto whole = xml::attr(n, "id");
-    return whole && *whole == id;
-  }
-  return false;
-}
-
 // The next node after `n` in document order within `scope`'s subtree
 // (preorder), skipping `n`'s descendants when `descend` is false.
 xmlNode* next_in(const xmlNode* scope, xmlNode* n, bool descend) {
@@ -66,21 +52,23 @@ xmlNode* next_in(const xmlNode* scope, xmlNode* n, bool descend) {
   return n == scope ? nullptr : n->next;
 }
 
-// The first element (document order) in `scope` named `element`, with `id`
-// when given. A walk of the tree, not a copy of each child list: the status
-// section of a large cluster holds tens of thousands of elements.
+// The first element (document order) below `scope` (scope itself included
+// unless told otherwise) named `element`, with `id` when given. A walk of the
+// tree, iterative (no recursion on hostile depth) and without copying child
+// lists or attribute values: the status section of a large cluster holds
+// tens of thousands of elements.
 xmlNode* find_element(xmlNode* scope, std::string_view element, const std::optional<std::string>& id,
                       bool include_scope = true) {
   for (xmlNode* n = scope; n; n = next_in(scope, n, n->type == XML_ELEMENT_NODE)) {
     if (n->type != XML_ELEMENT_NODE || (!include_scope && n == scope)) continue;
-    if (xml::is(n, element) && (!id || has_id(n, *id))) return n;
+    if (xml::is(n, element) && (!id || xml::attr_equals(n, "id", *id) == true)) return n;
   }
   return nullptr;
 }
 
 xmlNode* find_by_id(xmlNode* scope, const std::string& id) {
   for (xmlNode* n = scope; n; n = next_in(scope, n, n->type == XML_ELEMENT_NODE)) {
-    if (n->type == XML_ELEMENT_NODE && has_id(n, id)) return n;
+    if (n->type == XML_ELEMENT_NODE && xml::attr_equals(n, "id", id) == true) return n;
   }
   return nullptr;
 }

@@ -166,6 +166,19 @@ bool has_attr(const xmlNode* node, const char* attr_name) {
   return node && xmlHasProp(node, BAD_CAST attr_name) != nullptr;
 }
 
+std::optional<bool> attr_equals(const xmlNode* node, const char* attr_name, std::string_view value) {
+  if (!node || node->type != XML_ELEMENT_NODE) return std::nullopt;
+  const xmlAttr* a = node->properties;
+  while (a && (a->ns != nullptr || !xmlStrEqual(a->name, BAD_CAST attr_name))) a = a->next;
+  if (!a) return std::nullopt;
+  if (const xmlNode* t = a->children; t && !t->next && t->type == XML_TEXT_NODE && t->content)
+    return value == reinterpret_cast<const char*>(t->content);
+  xmlChar* whole = xmlNodeListGetString(node->doc, a->children, 1);
+  bool equal = value == (whole ? reinterpret_cast<const char*>(whole) : "");
+  xmlFree(whole);
+  return equal;
+}
+
 void set_attr(xmlNode* node, const char* attr_name, const std::string& value) {
   xmlSetProp(node, BAD_CAST attr_name, BAD_CAST value.c_str());
 }
@@ -278,19 +291,8 @@ bool passes(const xmlNode* n, const Step& step) {
   for (const AttrTest& t : step.tests) {
     // XPath 1.0: @a!='v' holds when the attribute exists with another value
     // (an empty node set compares false either way).
-    const xmlAttr* a = n->properties;
-    while (a && (a->ns != nullptr || t.name != reinterpret_cast<const char*>(a->name))) a = a->next;
-    if (!a) return false;
-    const xmlChar* v = a->children && !a->children->next && a->children->type == XML_TEXT_NODE ? a->children->content : nullptr;
-    std::string value;
-    if (v) {
-      value = reinterpret_cast<const char*>(v);
-    } else {
-      xmlChar* whole = xmlNodeListGetString(n->doc, a->children, 1);
-      value = whole ? reinterpret_cast<const char*>(whole) : "";
-      xmlFree(whole);
-    }
-    if ((value == t.value) != t.equal) return false;
+    std::optional<bool> equal = attr_equals(n, t.name.c_str(), t.value);
+    if (!equal || *equal != t.equal) return false;
   }
   return true;
 }

@@ -62,6 +62,10 @@ inline bool is(const xmlNode* node, std::string_view element) { return name(node
 std::optional<std::string> attr(const xmlNode* node, const char* attr_name);
 std::string attr_or(const xmlNode* node, const char* attr_name, std::string fallback = "");
 bool has_attr(const xmlNode* node, const char* attr_name);
+// Whether `node`'s attribute `attr_name` (one without a namespace, as XPath's
+// @name) equals `value`, compared in place; nullopt when there is no such
+// attribute. For hot paths (look-ups by id) where attr() would copy.
+std::optional<bool> attr_equals(const xmlNode* node, const char* attr_name, std::string_view value);
 void set_attr(xmlNode* node, const char* attr_name, const std::string& value);
 void remove_attr(xmlNode* node, const char* attr_name);
 // Escapes text for an XML attribute value or text node (& < > " '), as the
