@@ -191,7 +191,6 @@ Result<std::unique_ptr<Server>> Server::listen(EventLoop& loop, const std::strin
 }
 
 Server::~Server() {
-  *alive_ = false;
   for (auto& [id, c] : clients_) {
     loop_.unwatch_fd(c.fd);
     close(c.fd);
@@ -220,7 +219,9 @@ void Server::on_accept() {
       continue;
     }
     ClientId id = next_id_++;
-    clients_.emplace(id, ClientConn{fd, cred, FrameReader()});
+    ClientConn& conn = clients_[id];
+    conn.fd = fd;
+    conn.cred = cred;
     loop_.watch_fd(fd, [this, id] { on_readable(id); });
   }
 }
@@ -253,37 +254,20 @@ Status Server::send(ClientId client, std::string_view message) {
   if (message.size() > kMaxMessageBytes) return invalid_argument("message too large for IPC");
   ClientConn& c = it->second;
   std::string data = frame(message);
-  size_t off = 0;
-  if (c.out_off == c.out.size()) {  // nothing queued before it: straight to the socket
-    while (off < data.size()) {
-      ssize_t n = ::send(c.fd, data.data() + off, data.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) {
-        off += static_cast<size_t>(n);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      return errno_error("IPC send", errno);  // the client is gone: its hangup is read next
-    }
-    if (off == data.size()) return Status::Ok();
-    c.out.clear();
-    c.out_off = 0;
-  }
-  const size_t queued = c.out.size() - c.out_off + (data.size() - off);
+  const size_t queued = c.out.size() - c.out_off + data.size();
   if (queued > max_queued_bytes) {
     evict(client, c, queued);
     return unavailable("IPC client " + std::to_string(client) + " does not read its messages: evicted");
   }
-  const bool was_idle = c.out_off == c.out.size();
-  c.out.append(data, off, std::string::npos);
-  if (was_idle) loop_.watch_writable(c.fd, [this, client] { on_writable(client); });
-  return Status::Ok();
+  if (c.out.empty()) {
+    c.out = std::move(data);
+  } else {
+    c.out += data;
+  }
+  return write_queued(client, c);
 }
 
-void Server::on_writable(ClientId id) {
-  auto it = clients_.find(id);
-  if (it == clients_.end()) return;
-  ClientConn& c = it->second;
+Status Server::write_queued(ClientId id, ClientConn& c) {
   while (c.out_off < c.out.size()) {
     ssize_t n = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
@@ -292,17 +276,28 @@ void Server::on_writable(ClientId id) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    disconnect(id);  // the client is gone
-    return;
+    return errno_error("IPC send", errno);  // the client is gone: its hangup is read next
   }
-  if (c.out_off == c.out.size()) {
+  const bool all_written = c.out_off == c.out.size();
+  if (all_written) {
     c.out.clear();
     c.out_off = 0;
-    loop_.unwatch_writable(c.fd);
   } else if (c.out_off > (1u << 20) && c.out_off > c.out.size() / 2) {
     c.out.erase(0, c.out_off);  // keep the buffer from growing at the front
     c.out_off = 0;
   }
+  if (all_written == c.watching_writable) {
+    c.watching_writable = !all_written;
+    if (all_written) loop_.unwatch_writable(c.fd);
+    else loop_.watch_writable(c.fd, [this, id] { on_writable(id); });
+  }
+  return Status::Ok();
+}
+
+void Server::on_writable(ClientId id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  if (!write_queued(id, it->second).ok()) disconnect(id);
 }
 
 void Server::evict(ClientId id, ClientConn& c, size_t wanted) {

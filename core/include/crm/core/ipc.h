@@ -98,19 +98,23 @@ class Server {
 
  private:
   struct ClientConn {
-    int fd;
+    int fd = -1;
     PeerCredentials cred;
     FrameReader reader;
     std::string out;  // framed output the socket has not taken yet, from out_off
     size_t out_off = 0;
+    bool watching_writable = false;  // out holds bytes: written when the socket takes more
     bool evicted = false;
   };
   Server(EventLoop& loop, int fd, std::string path) : loop_(loop), listen_fd_(fd), path_(std::move(path)) {}
   void on_accept();
   void on_readable(ClientId id);
   void on_writable(ClientId id);
+  // Writes what `c` has queued as far as its socket takes it; watches for
+  // writability while something is left.
+  Status write_queued(ClientId id, ClientConn& c);
   void evict(ClientId id, ClientConn& c, size_t wanted);
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // expires with the server (evict's posted disconnect)
 
   EventLoop& loop_;
   int listen_fd_;
