@@ -287,7 +287,7 @@ std::optional<Clock::Monotonic> Controller::next_deadline() const {
   if (state_ == State::kIntegration) consider(join_deadline_);
   consider(shutdown_deadline_);
   if (replan_) consider(fence_retry_at_);
-  if (replan_ && replan_paced_ && paced_plan_at_ && deps_.clock.monotonic_now() < *paced_plan_at_) consider(paced_plan_at_);
+  if (replan_ && pacing()) consider(paced_plan_at_);
   if (dc_ == 0 && !seen_others_) consider(dc_deadline_);
   for (const auto& [node, deadline] : controller_gone_) consider(deadline);
   return best;
@@ -1293,6 +1293,10 @@ void Controller::request_replan(const std::string& why, Replan how) {
   replan_reason_ = why;
 }
 
+bool Controller::pacing() const {
+  return replan_paced_ && paced_plan_at_ && deps_.clock.monotonic_now() < *paced_plan_at_;
+}
+
 void Controller::run_policy_engine_if_needed() {
   if (!is_dc() || !replan_) return;
   if (state_ == State::kIntegration || state_ == State::kFinalizeJoin || state_ == State::kStopped) return;
@@ -1305,7 +1309,7 @@ void Controller::run_policy_engine_if_needed() {
     if (!transition_->aborting()) transition_->abort(replan_reason_);
     return;  // in-flight actions finish first
   }
-  if (replan_paced_ && paced_plan_at_ && deps_.clock.monotonic_now() < *paced_plan_at_) {
+  if (pacing()) {
     if (!logged_pacing_) {
       logged_pacing_ = true;
       auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*paced_plan_at_ - deps_.clock.monotonic_now());

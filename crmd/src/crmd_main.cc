@@ -33,7 +33,6 @@ namespace {
 
 using namespace crm;
 
-
 // One line to the log (core/log.h: wall clock with milliseconds and epoch
 // seconds, so failover timings can be read from the logs); the identity
 // "crmd[NODE]" is set once the node's name is known.
@@ -140,7 +139,7 @@ int main(int argc, char** argv) {
   // (crm_simulate -x FILE --graph-fingerprint).
   auto last_warnings = std::make_shared<std::vector<std::string>>();
   auto archive = std::make_shared<crmd::InputArchive>(state_dir() + "/pengine",
-                                                      [](const std::string& line) { log_line(line); });
+                                                      log_line);
   crmd::Scheduler scheduler = crmd::policy_engine(
       [last_warnings, archive](const cib::Cib& cib, std::time_t now, const Result<tengine::Graph>& graph,
                                      const std::vector<std::string>& warnings) {
@@ -175,7 +174,7 @@ int main(int argc, char** argv) {
   }
   crmd::Controller ctl(self, name,
                        {.clock = clock, .scheduler = scheduler,
-                        .log = [](const std::string& l) { log_line(l); }},
+                        .log = log_line},
                        opts);
 
   EventLoop::TimerId timer = 0;

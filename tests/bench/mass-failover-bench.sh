@@ -96,7 +96,7 @@ configure() {
 memory_report() {
     local s=$1 k pid comm pss rss
     for k in $(seq 1 "$N"); do
-        for pid in $(LAB_NAME=$(lab_name "$s") ip netns pids "$(lab_name "$s")-n$k" 2>/dev/null); do
+        for pid in $(ip netns pids "$(lab_name "$s")-n$k" 2>/dev/null); do
             comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
             [[ "$comm" =~ ^(corosync|crm-launcherd|cibd|lrmd|fenced|attrd|crmd|pacemakerd|pacemaker-.*)$ ]] || continue
             pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null)
@@ -105,7 +105,7 @@ memory_report() {
         done
     done > "$OUT/$s-memory"
     echo "$s: memory with $RESOURCES resources and their monitors on n$VICTIM (PSS / RSS MiB per node, n1..n$N):" | tee -a "$OUT/results"
-    awk -v n="$N" '{ pss[$2, $1] += $3; rss[$2, $1] += $4; seen[$2] = 1; tp[$2] += $3; tr[$2] += $4 }
+    awk -v n="$N" '{ pss[$2, $1] += $3; rss[$2, $1] += $4; seen[$2] = 1; tp[$2] += $3 }
         END { for (d in seen) { line = sprintf("  %-24s", d);
                 for (k = 1; k <= n; k++) line = line sprintf(" %7.1f / %-7.1f", pss[d, "n" k] / 1024, rss[d, "n" k] / 1024);
                 printf "%s  all nodes PSS %.1f\n", line, tp[d] / 1024 } }' "$OUT/$s-memory" | sort | tee -a "$OUT/results"

@@ -215,8 +215,7 @@ TEST(ReplicatorTest, StatusChangesTakeTheFastPath) {
 TEST(ReplicatorTest, ADeferredCheckFindsACopyThatDiffers) {
   Cluster c;
   c.defer_checks();
-  for (NodeId id : {1u, 2u, 3u}) c.start(id);
-  c.settle();
+  start3(c);
   auto first = c.submit(2, create("r1"));
   c.settle();
   ASSERT_TRUE(first->done && first->status.ok()) << first->status.to_string();
@@ -619,8 +618,7 @@ TEST(ReplicatorSimTest, ChangeOnAnyNodeReachesAllUnderReordering) {
 TEST(ReplicatorSimTest, MasterKilledMidChange) {
   for (uint64_t seed = 1; seed <= 10; ++seed) {
     Cluster c(seed, /*group_commit=*/false, /*reorder=*/true, /*majority_rule=*/false);
-    for (NodeId id : {1u, 2u, 3u}) c.start(id);
-    c.settle();
+    start3(c);
     auto o = c.submit(3, create("mid"));
     while (c.rep(1).stats().results_sent == 0) ASSERT_TRUE(c.net().step());
     c.kill(1, /*drop=*/0);
@@ -638,8 +636,7 @@ TEST(ReplicatorSimTest, MasterKilledMidChange) {
 
 TEST(ReplicatorSimTest, MinorityRefusesConfigurationChangesAndMergeKeepsTheMajoritys) {
   Cluster c(3, /*group_commit=*/false, /*reorder=*/true, /*majority_rule=*/true);
-  for (NodeId id : {1u, 2u, 3u}) c.start(id);
-  c.settle();
+  start3(c);
   c.net().partition({{1}, {2, 3}});
   c.settle();
   auto minority = c.submit(1, create("lonely"));
@@ -661,8 +658,7 @@ TEST(ReplicatorSimTest, MinorityRefusesConfigurationChangesAndMergeKeepsTheMajor
 
 TEST(ReplicatorSimTest, WithoutTheQuorumRuleTheNewestSideWinsTheMerge) {
   Cluster c(5, /*group_commit=*/false, /*reorder=*/true, /*majority_rule=*/false);
-  for (NodeId id : {1u, 2u, 3u}) c.start(id);
-  c.settle();
+  start3(c);
   c.net().partition({{1}, {2, 3}});
   c.settle();
   (void)c.submit(1, create("lost"));

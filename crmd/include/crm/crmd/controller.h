@@ -350,6 +350,8 @@ class Controller {
   enum class Replan { kNow, kPaced };
   void request_replan(const std::string& why, Replan how = Replan::kNow);
   void run_policy_engine_if_needed();
+  // Only kPaced reasons are pending and paced_plan_at_ has not come yet.
+  bool pacing() const;
   void on_transition_finished(tengine::Outcome o);
   void maybe_release_shutdown_nodes();
   // Another member asked to shut down and has not left yet (the DC goes last).
